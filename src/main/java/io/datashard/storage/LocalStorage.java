@@ -119,10 +119,32 @@ public final class LocalStorage implements Storage {
           channel.force(true);
         }
         channel.close();
-        Files.createLink(target, tmp);
       } catch (IOException e) {
         abort();
         throw e;
+      }
+      try {
+        Files.createLink(target, tmp);
+      } catch (FileAlreadyExistsException e) {
+        abort();
+        throw e;
+      } catch (IOException | UnsupportedOperationException e) {
+        boolean linked;
+        try {
+          linked = Files.exists(target) && Files.isSameFile(target, tmp);
+        } catch (IOException checkFailed) {
+          throw new UncertainPublishException("Linking " + target + " failed and its state cannot be checked", e);
+        }
+        if (!linked) {
+          if (Files.exists(target)) {
+            abort();
+            throw new FileAlreadyExistsException(target.toString());
+          }
+          abort();
+          throw e instanceof IOException ? (IOException) e
+              : new IOException("Hard links are not supported where " + target + " lives; DataShard needs "
+                  + "a filesystem with hard links (ext4, xfs, btrfs, NFS)", e);
+        }
       }
       done = true;
       Files.deleteIfExists(tmp);

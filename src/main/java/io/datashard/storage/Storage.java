@@ -79,6 +79,18 @@ public interface Storage {
   /** True if published files are on stable storage when {@link PendingFile#publish()} returns. */
   boolean isDurable();
 
+  /**
+   * Thrown by {@link PendingFile#publish()} when the atomic step failed in a way that leaves it
+   * unknown whether the file became visible. The cause is the underlying failure.
+   */
+  final class UncertainPublishException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    public UncertainPublishException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   /** A file being written. Not thread-safe. */
   interface PendingFile extends AutoCloseable {
     /** Where the file will appear. */
@@ -95,6 +107,8 @@ public interface Storage {
      *
      * @return the published file's length
      * @throws FileAlreadyExistsException if a file exists there (nothing was changed)
+     * @throws UncertainPublishException if it is unknown whether the file became visible
+     * @throws IOException for any other failure, after which the file is not visible
      */
     long publish() throws IOException;
 

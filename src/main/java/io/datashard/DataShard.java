@@ -1,0 +1,101 @@
+package io.datashard;
+
+import io.datashard.internal.TableCore;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Entry point: create and open tables on a directory.
+ *
+ * <pre>{@code
+ * Table t = DataShard.create(Path.of("/data/events"), Schema.parse("id long, name string"));
+ * t.newAppend().add(Map.of("id", 1L, "name", "a")).commit();
+ * Table same = DataShard.open(Path.of("/data/events"));
+ * }</pre>
+ *
+ * <p>The directory holds an Apache Iceberg (format v2) table that Spark, Trino, Flink, DuckDB and
+ * pyiceberg can read.
+ */
+public final class DataShard {
+  private DataShard() {}
+
+  /** Creates a table with no schema yet: the first append's records define it. */
+  public static Table create(Path dir) {
+    return table(dir).create();
+  }
+
+  /** Creates a table with a schema. */
+  public static Table create(Path dir, Schema schema) {
+    return table(dir).schema(schema).create();
+  }
+
+  /** Opens an existing table. */
+  public static Table open(Path dir) {
+    return table(dir).open();
+  }
+
+  /** A builder for creating or opening the table at {@code dir} with options. */
+  public static TableBuilder table(Path dir) {
+    return new TableBuilder(dir);
+  }
+
+  /** Creates or opens a table with options. */
+  public static final class TableBuilder {
+    private final Path dir;
+    private Schema schema;
+    private final Map<String, String> properties = new LinkedHashMap<>();
+    private TableOptions options = TableOptions.defaults();
+
+    private TableBuilder(Path dir) {
+      this.dir = dir;
+    }
+
+    /** The schema for a new table. */
+    public TableBuilder schema(Schema value) {
+      this.schema = value;
+      return this;
+    }
+
+    /** A table property for a new table. */
+    public TableBuilder property(String key, String value) {
+      properties.put(key, value);
+      return this;
+    }
+
+    /** Options for this process's work with the table. */
+    public TableBuilder options(TableOptions value) {
+      this.options = value;
+      return this;
+    }
+
+    /** Shortcut for {@code options(options.withDurable(value))}. */
+    public TableBuilder durable(boolean value) {
+      this.options = options.withDurable(value);
+      return this;
+    }
+
+    /**
+     * Creates the table.
+     *
+     * @throws ValidationException if a table already exists there
+     */
+    public Table create() {
+      return new Table(TableCore.create(dir, schema, properties, options));
+    }
+
+    /**
+     * Opens the table.
+     *
+     * @throws TableNotFoundException if there is none
+     */
+    public Table open() {
+      return new Table(TableCore.open(dir, options));
+    }
+
+    /** Opens the table, creating it first if there is none (safe when several processes race). */
+    public Table openOrCreate() {
+      return new Table(TableCore.openOrCreate(dir, schema, properties, options));
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package io.datashard;
+
+import io.datashard.internal.TableCore;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A table on a directory. Any number of threads and OS processes may use the same table at once:
+ * every commit is atomic, and appends never lose or duplicate rows.
+ *
+ * <pre>{@code
+ * Table t = DataShard.open(dir);
+ * Snapshot s = t.newAppend().add(Map.of("id", 1L)).commit();
+ * List<Row> now = t.scan().toList();
+ * List<Row> then = t.scan().useSnapshot(s.snapshotId()).toList();
+ * }</pre>
+ *
+ * <p>A {@code Table} object caches the version it last saw; {@link #refresh()} reloads it. Reads
+ * ({@link #scan()}) and commits always start from the newest version.
+ */
+public final class Table {
+  private final TableCore core;
+
+  Table(TableCore core) {
+    this.core = core;
+  }
+
+  /** The table directory. */
+  public String location() {
+    return core.location();
+  }
+
+  /** Reloads the newest version and returns this table. */
+  public Table refresh() {
+    core.refresh();
+    return this;
+  }
+
+  /** The current schema (it has no columns if the table was created without one and has no data yet). */
+  public Schema schema() {
+    return core.metadata().schema();
+  }
+
+  /** The table's properties. */
+  public Map<String, String> properties() {
+    return core.metadata().properties();
+  }
+
+  /** The current snapshot, empty when nothing was committed yet. */
+  public Optional<Snapshot> currentSnapshot() {
+    return Optional.ofNullable(core.refresh().currentSnapshot());
+  }
+
+  /** All retained snapshots, oldest first. */
+  public List<Snapshot> snapshots() {
+    return core.snapshots();
+  }
+
+  /**
+   * The snapshot with this id.
+   *
+   * @throws ValidationException if the table has no such (retained) snapshot
+   */
+  public Snapshot snapshot(long snapshotId) {
+    return core.snapshot(core.refresh(), snapshotId);
+  }
+
+  /**
+   * The snapshot that was current at this instant.
+   *
+   * @throws ValidationException if the table had no snapshot yet at that time
+   */
+  public Snapshot snapshotAsOf(Instant instant) {
+    return core.snapshotAsOf(core.refresh(), instant.toEpochMilli());
+  }
+
+  /** Starts an append. */
+  public Append newAppend() {
+    return new Append(core);
+  }
+
+  /** Appends records (maps, Java records or rows) in one commit and returns its snapshot. */
+  public Snapshot append(List<?> records) {
+    return newAppend().addAll(records).commit();
+  }
+
+  /** Starts a read-modify-write transaction with options (attempts, idempotency key). */
+  public TransactionRunner newTransaction() {
+    return new TransactionRunner(core);
+  }
+
+  /**
+   * Runs a serializable read-modify-write transaction with the default options and returns the
+   * function's value. See {@link TransactionRunner}.
+   */
+  public <T> T transaction(java.util.function.Function<Transaction, T> body) {
+    return newTransaction().run(body).value();
+  }
+
+  /** Starts a scan of the current snapshot (or another, see {@link Scan}). */
+  public Scan scan() {
+    return new Scan(core);
+  }
+
+  /**
+   * How many commit attempts made through this object lost a race to another writer and were
+   * retried (a measure of contention; retried commits are not duplicated).
+   */
+  public long conflictRetries() {
+    return core.conflictRetries();
+  }
+
+  @Override
+  public String toString() {
+    return "Table(" + location() + ")";
+  }
+}

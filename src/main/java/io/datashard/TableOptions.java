@@ -1,0 +1,66 @@
+package io.datashard;
+
+import java.time.Duration;
+
+/**
+ * How this process works with a table; not stored in the table.
+ *
+ * <ul>
+ *   <li>{@code durable} (default true): every commit is forced to stable storage (fsync of files and
+ *       directories) before it is acknowledged, so a power loss or OS crash cannot lose it. With
+ *       false, commits are still atomic and safe against killed processes, but the last few may be
+ *       lost, or a table left needing repair, if the machine itself goes down.</li>
+ *   <li>{@code commitRetries} (default 10,000) and {@code commitTimeout} (default 10 minutes): how
+ *       long a commit that keeps losing races to other writers keeps retrying before it gives up with
+ *       {@link CommitConflictException}.</li>
+ * </ul>
+ */
+public final class TableOptions {
+  private final boolean durable;
+  private final int commitRetries;
+  private final Duration commitTimeout;
+
+  private TableOptions(boolean durable, int commitRetries, Duration commitTimeout) {
+    this.durable = durable;
+    this.commitRetries = commitRetries;
+    this.commitTimeout = commitTimeout;
+  }
+
+  /** The defaults: durable, 10,000 retries, 10 minutes. */
+  public static TableOptions defaults() {
+    return new TableOptions(true, 10_000, Duration.ofMinutes(10));
+  }
+
+  public boolean durable() {
+    return durable;
+  }
+
+  public int commitRetries() {
+    return commitRetries;
+  }
+
+  public Duration commitTimeout() {
+    return commitTimeout;
+  }
+
+  /** These options with durability on or off. */
+  public TableOptions withDurable(boolean value) {
+    return new TableOptions(value, commitRetries, commitTimeout);
+  }
+
+  /** These options with another retry limit (0 means: try once). */
+  public TableOptions withCommitRetries(int value) {
+    if (value < 0) {
+      throw new IllegalArgumentException("commitRetries must be >= 0, got " + value);
+    }
+    return new TableOptions(durable, value, commitTimeout);
+  }
+
+  /** These options with another overall time limit for a commit's retries. */
+  public TableOptions withCommitTimeout(Duration value) {
+    if (value.isNegative()) {
+      throw new IllegalArgumentException("commitTimeout must not be negative, got " + value);
+    }
+    return new TableOptions(durable, commitRetries, value);
+  }
+}

@@ -1,0 +1,90 @@
+package io.datashard.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.datashard.Snapshot;
+import io.datashard.Table;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "append", description = "Append the records of a JSON-lines file in one commit; prints the new "
+    + "snapshot id.")
+final class AppendCommand implements Callable<Integer> {
+  static final ObjectMapper JSON = new ObjectMapper()
+      .enable(DeserializationFeature.USE_LONG_FOR_INTS);
+
+  @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
+  Path dir;
+
+  @Option(names = "--file", required = true, paramLabel = "F",
+      description = "JSON lines, one object per line ('-' for standard input).")
+  String file;
+
+  @Mixin
+  Common common;
+
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws IOException {
+    Table table = common.open(dir);
+    List<Object> records = readJsonLines(file);
+    if (records.isEmpty()) {
+      throw new CliException("No records in " + file + ": the file has no JSON objects, so nothing was committed");
+    }
+    Snapshot s = table.newAppend().addAll(records).commit();
+    spec.commandLine().getOut().println(s.snapshotId());
+    return 0;
+  }
+
+  static List<Object> readJsonLines(String file) throws IOException {
+    List<Object> records = new ArrayList<>();
+    BufferedReader in;
+    try {
+      in = file.equals("-") ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
+          : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new CliException("Input file " + file + " does not exist: check the path");
+    }
+    try (BufferedReader r = in) {
+      String line;
+      int n = 0;
+      while ((line = r.readLine()) != null) {
+        n++;
+        if (line.isBlank()) {
+          continue;
+        }
+        Object v;
+        try {
+          v = JSON.readValue(line, Object.class);
+        } catch (JsonProcessingException e) {
+          throw new CliException("Line " + n + " of " + file + " is not valid JSON (" + e.getOriginalMessage()
+              + "). Nothing was committed; fix the line and run the append again.");
+        }
+        if (!(v instanceof Map)) {
+          throw new CliException("Line " + n + " of " + file + " is not a JSON object: each line must be one "
+              + "record like {\"id\": 1}. Nothing was committed.");
+        }
+        records.add(v);
+      }
+    } catch (java.nio.charset.MalformedInputException e) {
+      throw new CliException("Input file " + file + " is not valid UTF-8 text. Nothing was committed.");
+    }
+    return records;
+  }
+}

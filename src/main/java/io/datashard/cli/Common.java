@@ -1,0 +1,55 @@
+package io.datashard.cli;
+
+import io.datashard.DataShard;
+import io.datashard.Table;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import picocli.CommandLine.Option;
+
+/** Options shared by the commands. */
+final class Common {
+  @Option(names = "--no-fsync", description = "Do not force commits to disk (faster; a machine crash may lose "
+      + "the last commits). Commits stay atomic.")
+  boolean noFsync;
+
+  @Option(names = "--verbose", description = "Print stack traces with errors.")
+  boolean verbose;
+
+  Table open(Path dir) {
+    return DataShard.table(dir).durable(!noFsync).open();
+  }
+
+  /** Parses an ISO-8601 instant, offset date-time, local date-time (UTC) or date (UTC midnight), or epoch millis. */
+  static long parseTime(String s) {
+    String t = s.trim();
+    try {
+      if (t.matches("-?\\d{10,}")) {
+        return Long.parseLong(t);
+      }
+      try {
+        return Instant.parse(t).toEpochMilli();
+      } catch (DateTimeParseException e) {
+        // try the other forms
+      }
+      try {
+        return OffsetDateTime.parse(t).toInstant().toEpochMilli();
+      } catch (DateTimeParseException e) {
+        // next
+      }
+      try {
+        return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC).toEpochMilli();
+      } catch (DateTimeParseException e) {
+        // next
+      }
+      return LocalDate.parse(t).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
+    } catch (DateTimeParseException | NumberFormatException e) {
+      throw new CliException("Invalid time '" + s + "': write it as ISO-8601, for example 2026-11-25T10:15:30Z, "
+          + "2026-11-25T11:15:30+01:00, 2026-11-25T10:15:30 (UTC) or 2026-11-25, or as milliseconds since 1970");
+    }
+  }
+}

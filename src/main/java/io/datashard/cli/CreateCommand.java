@@ -1,0 +1,47 @@
+package io.datashard.cli;
+
+import io.datashard.DataShard;
+import io.datashard.Schema;
+import io.datashard.Table;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "create", description = "Create a table in a directory.")
+final class CreateCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
+  Path dir;
+
+  @Option(names = "--schema", paramLabel = "COLUMNS",
+      description = "Columns as 'name type [not null], ...', e.g. 'id long, name string, emb list<float>, "
+          + "ts timestamptz'. Without it, the first append defines the schema.")
+  String schema;
+
+  @Option(names = "--property", paramLabel = "KEY=VALUE", description = "A table property (repeatable).")
+  Map<String, String> properties = new LinkedHashMap<>();
+
+  @Mixin
+  Common common;
+
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    DataShard.TableBuilder b = DataShard.table(dir).durable(!common.noFsync);
+    if (schema != null) {
+      b.schema(Schema.parse(schema));
+    }
+    properties.forEach(b::property);
+    Table t = b.create();
+    spec.commandLine().getOut().println("Created table " + t.location()
+        + (schema == null ? " (schema from the first append)" : " with " + t.schema().columns().size()
+        + " columns"));
+    return 0;
+  }
+}

@@ -1,0 +1,70 @@
+package io.datashard.cli;
+
+import io.datashard.DataShardException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code datashard} command line. */
+@Command(
+    name = "datashard",
+    mixinStandardHelpOptions = true,
+    version = "datashard 0.1.0",
+    description = "Apache Iceberg v2 tables on a directory, safe for many concurrent processes.",
+    subcommands = {
+        CreateCommand.class,
+        AppendCommand.class,
+        ScanCommand.class,
+        CountCommand.class,
+        SnapshotsCommand.class,
+        StressCommand.class
+    })
+public final class Main implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: choose one of "
+        + String.join(", ", spec.subcommands().keySet()));
+  }
+
+  /** Runs the command line and returns the exit code. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cmd = new CommandLine(new Main());
+    cmd.setOut(out);
+    cmd.setErr(err);
+    cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      boolean verbose = parseResult.expandedArgs().contains("--verbose");
+      err.println("error: " + message(ex));
+      if (verbose) {
+        ex.printStackTrace(err);
+      }
+      err.flush();
+      return ex instanceof DataShardException || ex instanceof UncheckedIOException ? 1 : 3;
+    });
+    int code = cmd.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  static String message(Throwable ex) {
+    if (ex instanceof DataShardException || ex instanceof CliException) {
+      return ex.getMessage();
+    }
+    if (ex instanceof UncheckedIOException) {
+      return ex.getMessage();
+    }
+    return ex.toString() + " (an unexpected error; run again with --verbose for details and report it)";
+  }
+
+  public static void main(String[] args) {
+    PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out,
+        java.nio.charset.StandardCharsets.UTF_8), false);
+    PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err,
+        java.nio.charset.StandardCharsets.UTF_8), true);
+    System.exit(run(args, out, err));
+  }
+}

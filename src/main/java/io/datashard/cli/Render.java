@@ -1,0 +1,173 @@
+package io.datashard.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.datashard.Row;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/** Turns rows into JSON lines, CSV or an aligned text table. */
+final class Render {
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private Render() {}
+
+  /** One row as a JSON object on one line. */
+  static String jsonLine(List<String> names, Row row) {
+    StringWriter w = new StringWriter();
+    try (JsonGenerator g = JSON.createGenerator(w)) {
+      g.writeStartObject();
+      for (int i = 0; i < names.size(); i++) {
+        g.writeFieldName(names.get(i));
+        writeValue(g, row.get(i));
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return w.toString();
+  }
+
+  /** A value as JSON text. */
+  static String json(Object v) {
+    StringWriter w = new StringWriter();
+    try (JsonGenerator g = JSON.createGenerator(w)) {
+      writeValue(g, v);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return w.toString();
+  }
+
+  static void writeValue(JsonGenerator g, Object v) throws IOException {
+    if (v == null) {
+      g.writeNull();
+    } else if (v instanceof Boolean) {
+      g.writeBoolean((Boolean) v);
+    } else if (v instanceof Integer) {
+      g.writeNumber((Integer) v);
+    } else if (v instanceof Long) {
+      g.writeNumber((Long) v);
+    } else if (v instanceof Float) {
+      float f = (Float) v;
+      if (Float.isFinite(f)) {
+        g.writeNumber(f);
+      } else {
+        g.writeString(Float.toString(f));
+      }
+    } else if (v instanceof Double) {
+      double d = (Double) v;
+      if (Double.isFinite(d)) {
+        g.writeNumber(d);
+      } else {
+        g.writeString(Double.toString(d));
+      }
+    } else if (v instanceof BigDecimal) {
+      g.writeNumber((BigDecimal) v);
+    } else if (v instanceof ByteBuffer) {
+      ByteBuffer b = ((ByteBuffer) v).duplicate();
+      byte[] bytes = new byte[b.remaining()];
+      b.get(bytes);
+      g.writeString(Base64.getEncoder().encodeToString(bytes));
+    } else if (v instanceof Row) {
+      Row r = (Row) v;
+      g.writeStartObject();
+      for (int i = 0; i < r.size(); i++) {
+        g.writeFieldName(r.type().fields().get(i).name());
+        writeValue(g, r.get(i));
+      }
+      g.writeEndObject();
+    } else if (v instanceof List) {
+      g.writeStartArray();
+      for (Object o : (List<?>) v) {
+        writeValue(g, o);
+      }
+      g.writeEndArray();
+    } else if (v instanceof Map) {
+      g.writeStartObject();
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+        g.writeFieldName(String.valueOf(e.getKey()));
+        writeValue(g, e.getValue());
+      }
+      g.writeEndObject();
+    } else {
+      g.writeString(v.toString());
+    }
+  }
+
+  /** A value as plain text for CSV and tables: nested values as JSON, null as empty. */
+  static String text(Object v) {
+    if (v == null) {
+      return "";
+    }
+    if (v instanceof Row || v instanceof List || v instanceof Map || v instanceof ByteBuffer) {
+      String s = json(v);
+      return v instanceof ByteBuffer ? s.substring(1, s.length() - 1) : s;
+    }
+    return v.toString();
+  }
+
+  static String csvField(String s) {
+    if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
+      return '"' + s.replace("\"", "\"\"") + '"';
+    }
+    return s;
+  }
+
+  static String csvLine(List<String> fields) {
+    List<String> out = new ArrayList<>(fields.size());
+    for (String f : fields) {
+      out.add(csvField(f));
+    }
+    return String.join(",", out);
+  }
+
+  /** An aligned text table. */
+  static List<String> table(List<String> header, List<List<String>> rows) {
+    int[] width = new int[header.size()];
+    for (int i = 0; i < header.size(); i++) {
+      width[i] = header.get(i).length();
+    }
+    for (List<String> r : rows) {
+      for (int i = 0; i < r.size(); i++) {
+        width[i] = Math.min(60, Math.max(width[i], r.get(i).length()));
+      }
+    }
+    List<String> lines = new ArrayList<>();
+    lines.add(line(header, width));
+    StringBuilder sep = new StringBuilder();
+    for (int i = 0; i < width.length; i++) {
+      if (i > 0) {
+        sep.append("-+-");
+      }
+      sep.append("-".repeat(width[i]));
+    }
+    lines.add(sep.toString());
+    for (List<String> r : rows) {
+      lines.add(line(r, width));
+    }
+    return lines;
+  }
+
+  private static String line(List<String> cells, int[] width) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < cells.size(); i++) {
+      if (i > 0) {
+        sb.append(" | ");
+      }
+      String c = cells.get(i).replace('\n', ' ');
+      if (c.length() > width[i]) {
+        c = c.substring(0, Math.max(0, width[i] - 1)) + "…";
+      }
+      sb.append(c).append(" ".repeat(width[i] - c.length()));
+    }
+    return sb.toString().stripTrailing();
+  }
+}

@@ -1,0 +1,112 @@
+package io.datashard.cli;
+
+import io.datashard.CloseableIterator;
+import io.datashard.Row;
+import io.datashard.Scan;
+import io.datashard.Table;
+import io.datashard.Types;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "scan", description = "Print the rows of a table (current, or as of a snapshot or time).")
+final class ScanCommand implements Callable<Integer> {
+  enum Format { jsonl, csv, table }
+
+  @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
+  Path dir;
+
+  @ArgGroup(exclusive = true)
+  Version version = new Version();
+
+  static final class Version {
+    @Option(names = "--snapshot", paramLabel = "ID", description = "Read this snapshot.")
+    Long snapshot;
+
+    @Option(names = "--as-of", paramLabel = "TIME", description = "Read the snapshot current at this ISO-8601 time.")
+    String asOf;
+
+    Scan apply(Scan scan) {
+      if (snapshot != null) {
+        return scan.useSnapshot(snapshot);
+      }
+      if (asOf != null) {
+        return scan.asOfMillis(Common.parseTime(asOf));
+      }
+      return scan;
+    }
+  }
+
+  @Option(names = "--columns", split = ",", paramLabel = "A,B", description = "Columns to print, in order.")
+  List<String> columns;
+
+  @Option(names = "--format", defaultValue = "jsonl", description = "jsonl, csv or table (default: ${DEFAULT-VALUE}).")
+  Format format;
+
+  @Option(names = "--limit", paramLabel = "N", description = "Print at most N rows.")
+  Long limit;
+
+  @Mixin
+  Common common;
+
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    Table table = common.open(dir);
+    Scan scan = version.apply(table.scan());
+    if (columns != null) {
+      scan.select(columns);
+    }
+    List<String> names = new ArrayList<>();
+    for (Types.NestedField f : scan.schema().columns()) {
+      names.add(f.name());
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    long max = limit == null ? Long.MAX_VALUE : limit;
+    long n = 0;
+    List<List<String>> tableRows = new ArrayList<>();
+    if (format == Format.csv) {
+      out.println(Render.csvLine(names));
+    }
+    try (CloseableIterator<Row> rows = scan.iterator()) {
+      while (n < max && rows.hasNext()) {
+        Row r = rows.next();
+        n++;
+        switch (format) {
+          case jsonl:
+            out.println(Render.jsonLine(names, r));
+            break;
+          case csv: {
+            List<String> cells = new ArrayList<>();
+            for (int i = 0; i < r.size(); i++) {
+              cells.add(Render.text(r.get(i)));
+            }
+            out.println(Render.csvLine(cells));
+            break;
+          }
+          default: {
+            List<String> cells = new ArrayList<>();
+            for (int i = 0; i < r.size(); i++) {
+              cells.add(Render.text(r.get(i)));
+            }
+            tableRows.add(cells);
+          }
+        }
+      }
+    }
+    if (format == Format.table) {
+      Render.table(names, tableRows).forEach(out::println);
+      out.println("(" + n + " row" + (n == 1 ? "" : "s") + ")");
+    }
+    return 0;
+  }
+}

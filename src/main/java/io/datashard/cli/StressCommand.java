@@ -1,0 +1,251 @@
+package io.datashard.cli;
+
+import io.datashard.CloseableIterator;
+import io.datashard.DataShard;
+import io.datashard.Row;
+import io.datashard.Schema;
+import io.datashard.Table;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The stress demo: many OS processes hammer one table; afterwards the table is read and every
+ * acknowledged operation is checked present exactly once. A plain file with no coordination runs
+ * the same workload first, to show what is lost without DataShard.
+ */
+@Command(name = "stress", description = "Run concurrent worker processes against one table and count, by "
+    + "reading the table afterwards, that nothing acknowledged was lost or duplicated.")
+final class StressCommand implements Callable<Integer> {
+  enum Mode { append }
+
+  enum Format { text, json }
+
+  @Option(names = "--dir", paramLabel = "DIR", description = "Work directory (default: a new temporary directory, "
+      + "removed afterwards).")
+  Path dir;
+
+  @Option(names = "--processes", defaultValue = "12", description = "Worker processes (default: ${DEFAULT-VALUE}).")
+  int processes;
+
+  @Option(names = "--ops", defaultValue = "100", description = "Operations per process (default: ${DEFAULT-VALUE}).")
+  int ops;
+
+  @Option(names = "--mode", defaultValue = "append", description = "Workload: ${COMPLETION-CANDIDATES} "
+      + "(default: ${DEFAULT-VALUE}).")
+  Mode mode;
+
+  @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+  Format format;
+
+  @Option(names = "--verbose", description = "Print stack traces with errors.")
+  boolean verbose;
+
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    if (processes < 1 || ops < 1) {
+      throw new CliException("--processes and --ops must be at least 1");
+    }
+    boolean temporary = dir == null;
+    Path work = temporary ? Files.createTempDirectory("datashard-stress") : dir;
+    Files.createDirectories(work);
+    PrintWriter out = spec.commandLine().getOut();
+    if (format == Format.text) {
+      out.println("DataShard stress: " + processes + " processes x " + ops + " operations in " + work);
+      out.flush();
+    }
+    try {
+      List<Map<String, Object>> results = new ArrayList<>();
+      results.add(plainFile(work));
+      report(out, results.get(0));
+      results.add(append(work));
+      report(out, results.get(1));
+      boolean ok = true;
+      for (Map<String, Object> r : results) {
+        if (!r.get("mode").equals("plain-file") && ((long) r.get("lost") != 0 || (long) r.get("duplicated") != 0
+            || (long) r.get("actual") != (long) r.get("expected"))) {
+          ok = false;
+        }
+      }
+      if (format == Format.text) {
+        out.println(ok ? "Result: DataShard kept every acknowledged operation exactly once."
+            : "Result: FAILURE: DataShard lost or duplicated operations (see above).");
+      }
+      return ok ? 0 : 1;
+    } finally {
+      if (temporary) {
+        deleteTree(work);
+      }
+    }
+  }
+
+  private Map<String, Object> plainFile(Path work) throws Exception {
+    Path file = work.resolve("plain-counter.txt");
+    Files.writeString(file, "0");
+    Run run = runWorkers(work, "plain-file", file);
+    long actual;
+    try {
+      actual = Long.parseLong(Files.readString(file, StandardCharsets.UTF_8).trim());
+    } catch (NumberFormatException e) {
+      actual = 0;
+    }
+    long expected = (long) processes * ops;
+    return result("plain-file", expected, actual, Math.max(0, expected - actual), 0, run.wallSeconds, 0, 0);
+  }
+
+  private Map<String, Object> append(Path work) throws Exception {
+    Path tableDir = work.resolve("append-table");
+    Table table = DataShard.create(tableDir, Schema.parse("process int not null, seq int not null"));
+    Run run = runWorkers(work, "append", tableDir);
+    Set<Long> acknowledged = new HashSet<>();
+    long conflicts = 0;
+    for (int p = 0; p < processes; p++) {
+      for (String line : Files.readAllLines(run.logs.get(p))) {
+        String[] f = line.split(" ");
+        if (f[0].equals("ok")) {
+          acknowledged.add(id(p, Integer.parseInt(f[1])));
+        } else if (f[0].equals("conflicts")) {
+          conflicts += Long.parseLong(f[1]);
+        }
+      }
+    }
+    Map<Long, Integer> seen = new HashMap<>();
+    long rows = 0;
+    table.refresh();
+    try (CloseableIterator<Row> it = table.scan().iterator()) {
+      while (it.hasNext()) {
+        Row r = it.next();
+        rows++;
+        seen.merge(id((Integer) r.get("process"), (Integer) r.get("seq")), 1, Integer::sum);
+      }
+    }
+    long lost = acknowledged.stream().filter(id -> !seen.containsKey(id)).count();
+    long duplicated = seen.values().stream().mapToLong(n -> n - 1).sum();
+    long commits = table.snapshots().size();
+    return result("append", (long) processes * ops, rows, lost, duplicated, run.wallSeconds, commits, conflicts);
+  }
+
+  private static long id(int process, int seq) {
+    return ((long) process << 32) | (seq & 0xffffffffL);
+  }
+
+  private Map<String, Object> result(String name, long expected, long actual, long lost, long duplicated,
+      double wall, long commits, long conflicts) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("mode", name);
+    m.put("processes", (long) processes);
+    m.put("ops_per_process", (long) ops);
+    m.put("expected", expected);
+    m.put("actual", actual);
+    m.put("lost", lost);
+    m.put("duplicated", duplicated);
+    m.put("wall_s", Math.round(wall * 1000) / 1000.0);
+    m.put("ops_per_s", wall > 0 ? Math.round(expected / wall * 10) / 10.0 : 0.0);
+    m.put("commits", commits);
+    m.put("conflicts", conflicts);
+    return m;
+  }
+
+  private void report(PrintWriter out, Map<String, Object> r) {
+    if (format == Format.json) {
+      out.println(Render.json(r));
+    } else {
+      out.printf("%-10s expected %,d  actual %,d  lost %,d  duplicated %,d  wall %.2fs  %,.1f ops/s  commits %,d"
+          + "  conflicts retried %,d%n", r.get("mode"), r.get("expected"), r.get("actual"), r.get("lost"),
+          r.get("duplicated"), r.get("wall_s"), r.get("ops_per_s"), r.get("commits"), r.get("conflicts"));
+    }
+    out.flush();
+  }
+
+  private static final class Run {
+    final List<Path> logs = new ArrayList<>();
+    double wallSeconds;
+  }
+
+  private Run runWorkers(Path work, String workerMode, Path target) throws Exception {
+    Path runDir = Files.createTempDirectory(work, workerMode + "-run");
+    Path go = runDir.resolve("go");
+    Run run = new Run();
+    List<Process> procs = new ArrayList<>();
+    List<Path> readies = new ArrayList<>();
+    try {
+      for (int p = 0; p < processes; p++) {
+        Path log = runDir.resolve("worker-" + p + ".log");
+        Path ready = runDir.resolve("ready-" + p);
+        run.logs.add(log);
+        readies.add(ready);
+        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), StressWorker.class.getName(),
+            workerMode, target.toString(), Integer.toString(p), Integer.toString(ops), log.toString(),
+            ready.toString(), go.toString()));
+        procs.add(new ProcessBuilder(cmd).redirectErrorStream(true)
+            .redirectOutput(runDir.resolve("worker-" + p + ".out").toFile()).start());
+      }
+      long waitUntil = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+      for (int p = 0; p < processes; p++) {
+        while (!Files.exists(readies.get(p))) {
+          if (!procs.get(p).isAlive() || System.nanoTime() > waitUntil) {
+            throw new CliException("Stress worker " + p + " did not start: " + tail(runDir.resolve("worker-" + p
+                + ".out")));
+          }
+          Thread.sleep(5);
+        }
+      }
+      long start = System.nanoTime();
+      Files.createFile(go);
+      for (int p = 0; p < processes; p++) {
+        procs.get(p).waitFor();
+        if (procs.get(p).exitValue() != 0) {
+          throw new CliException("Stress worker " + p + " failed (exit " + procs.get(p).exitValue() + "): "
+              + tail(runDir.resolve("worker-" + p + ".out")));
+        }
+      }
+      run.wallSeconds = (System.nanoTime() - start) / 1e9;
+      return run;
+    } finally {
+      for (Process p : procs) {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  private static String tail(Path f) {
+    try {
+      String s = Files.readString(f, StandardCharsets.UTF_8).strip();
+      return s.length() > 2000 ? s.substring(s.length() - 2000) : s;
+    } catch (IOException e) {
+      return "(no output)";
+    }
+  }
+
+  static String javaBinary() {
+    return ProcessHandle.current().info().command()
+        .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> s = Files.walk(root)) {
+      s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort cleanup of a temporary directory
+    }
+  }
+}

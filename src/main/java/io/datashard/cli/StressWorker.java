@@ -1,0 +1,70 @@
+package io.datashard.cli;
+
+import io.datashard.CommitStateUnknownException;
+import io.datashard.DataShard;
+import io.datashard.Table;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * One worker process of {@code datashard stress}. It signals readiness, waits for the go signal,
+ * runs its operations and logs each acknowledged one to its own log file. The parent never trusts
+ * these logs for the "actual" figures: it counts by reading the table; the logs only say which
+ * operations were acknowledged, to find lost ones.
+ *
+ * <p>Arguments: mode (plain-file | append), target (file or table dir), process number, operations,
+ * log file, ready file, go file.
+ */
+public final class StressWorker {
+  private StressWorker() {}
+
+  public static void main(String[] args) throws Exception {
+    String mode = args[0];
+    Path target = Path.of(args[1]);
+    int process = Integer.parseInt(args[2]);
+    int ops = Integer.parseInt(args[3]);
+    Path log = Path.of(args[4]);
+    Path ready = Path.of(args[5]);
+    Path go = Path.of(args[6]);
+    Table table = mode.equals("append") ? DataShard.open(target) : null;
+    Files.createFile(ready);
+    while (!Files.exists(go)) {
+      Thread.sleep(1);
+    }
+    try (BufferedWriter out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+      if (table == null) {
+        for (int i = 0; i < ops; i++) {
+          plainIncrement(target);
+        }
+        out.write("done " + ops + "\n");
+      } else {
+        for (int seq = 0; seq < ops; seq++) {
+          try {
+            table.newAppend().add(Map.of("process", process, "seq", seq)).summary("writer", "stress-" + process)
+                .commit();
+            out.write("ok " + seq + "\n");
+          } catch (CommitStateUnknownException e) {
+            out.write("unknown " + seq + "\n");
+          }
+        }
+        out.write("conflicts " + table.conflictRetries() + "\n");
+      }
+    }
+  }
+
+  /** Read, add one, write back, with no coordination at all: what plain files do. */
+  static void plainIncrement(Path file) throws IOException {
+    long value;
+    try {
+      String s = Files.readString(file, StandardCharsets.UTF_8).trim();
+      value = s.isEmpty() ? 0 : Long.parseLong(s);
+    } catch (NumberFormatException | IOException e) {
+      value = 0; // a torn or vanished file reads as garbage: the update is lost
+    }
+    Files.writeString(file, Long.toString(value + 1), StandardCharsets.UTF_8);
+  }
+}

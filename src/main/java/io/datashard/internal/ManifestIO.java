@@ -1,0 +1,482 @@
+package io.datashard.internal;
+
+import io.datashard.CorruptTableException;
+import io.datashard.DataFile;
+import io.datashard.FileFormat;
+import io.datashard.Row;
+import io.datashard.Schema;
+import io.datashard.Type;
+import io.datashard.Types;
+import io.datashard.internal.meta.PartitionSpec;
+import io.datashard.internal.meta.TableMetadataParser;
+import io.datashard.storage.Storage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.file.CodecFactory;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.util.Utf8;
+
+/**
+ * Reads and writes Iceberg v2 manifests and manifest lists (Avro files), as the table core needs
+ * them. Fields are read by their Iceberg field ids, so files written by other Iceberg
+ * implementations (with more or fewer optional fields) read correctly.
+ */
+final class ManifestIO {
+  private ManifestIO() {}
+
+  static final int STATUS_EXISTING = 0;
+  static final int STATUS_ADDED = 1;
+  static final int STATUS_DELETED = 2;
+  static final long UNASSIGNED = -1;
+
+  /** A manifest as listed in a manifest list (all counts as the spec defines them). */
+  static final class Manifest {
+    final String path;
+    final long length;
+    final int specId;
+    final int content;
+    final long sequenceNumber;
+    final long minSequenceNumber;
+    final long addedSnapshotId;
+    final int addedFiles;
+    final int existingFiles;
+    final int deletedFiles;
+    final long addedRows;
+    final long existingRows;
+    final long deletedRows;
+    final List<GenericRecord> partitions;
+    final ByteBuffer keyMetadata;
+
+    Manifest(String path, long length, int specId, int content, long sequenceNumber, long minSequenceNumber,
+        long addedSnapshotId, int addedFiles, int existingFiles, int deletedFiles, long addedRows,
+        long existingRows, long deletedRows, List<GenericRecord> partitions, ByteBuffer keyMetadata) {
+      this.path = path;
+      this.length = length;
+      this.specId = specId;
+      this.content = content;
+      this.sequenceNumber = sequenceNumber;
+      this.minSequenceNumber = minSequenceNumber;
+      this.addedSnapshotId = addedSnapshotId;
+      this.addedFiles = addedFiles;
+      this.existingFiles = existingFiles;
+      this.deletedFiles = deletedFiles;
+      this.addedRows = addedRows;
+      this.existingRows = existingRows;
+      this.deletedRows = deletedRows;
+      this.partitions = partitions;
+      this.keyMetadata = keyMetadata;
+    }
+
+    boolean isDeletes() {
+      return content != 0;
+    }
+
+    Manifest withSequenceNumbers(long seq) {
+      return new Manifest(path, length, specId, content, seq, seq, addedSnapshotId, addedFiles, existingFiles,
+          deletedFiles, addedRows, existingRows, deletedRows, partitions, keyMetadata);
+    }
+  }
+
+  // ------------------------------------------------------------------ writing
+
+  /** Writes a manifest of newly added data files for one snapshot. */
+  static Manifest writeAdded(Storage storage, String location, Schema schema, PartitionSpec spec, long snapshotId,
+      List<DataFile> files) throws IOException {
+    Types.StructType partitionType = spec.partitionType(schema);
+    org.apache.avro.Schema entrySchema = AvroManifests.entrySchema(partitionType);
+    org.apache.avro.Schema dataFileSchema = entrySchema.getField("data_file").schema();
+    org.apache.avro.Schema partitionSchema = dataFileSchema.getField("partition").schema();
+    long rows = 0;
+    try (Storage.PendingFile out = storage.create(location)) {
+      DataFileWriter<GenericRecord> writer = new DataFileWriter<>(new GenericDatumWriter<GenericRecord>(entrySchema));
+      writer.setCodec(CodecFactory.nullCodec());
+      writer.setMeta("schema", TableMetadataParser.schemaToJson(schema));
+      writer.setMeta("schema-id", Integer.toString(schema.schemaId()));
+      writer.setMeta("partition-spec", TableMetadataParser.specFieldsToJson(spec));
+      writer.setMeta("partition-spec-id", Integer.toString(spec.specId()));
+      writer.setMeta("format-version", "2");
+      writer.setMeta("content", "data");
+      writer.create(entrySchema, out.stream());
+      for (DataFile f : files) {
+        GenericData.Record entry = new GenericData.Record(entrySchema);
+        entry.put("status", STATUS_ADDED);
+        entry.put("snapshot_id", snapshotId);
+        entry.put("sequence_number", null);
+        entry.put("file_sequence_number", null);
+        entry.put("data_file", dataFileRecord(dataFileSchema, partitionSchema, partitionType, f));
+        writer.append(entry);
+        rows += f.recordCount();
+      }
+      writer.flush();
+      long length = out.publish();
+      return new Manifest(location, length, spec.specId(), 0, UNASSIGNED, UNASSIGNED, snapshotId, files.size(), 0, 0,
+          rows, 0, 0, partitionSummaries(partitionType, files), null);
+    }
+  }
+
+  private static GenericData.Record dataFileRecord(org.apache.avro.Schema schema,
+      org.apache.avro.Schema partitionSchema, Types.StructType partitionType, DataFile f) {
+    GenericData.Record r = new GenericData.Record(schema);
+    r.put("content", 0);
+    r.put("file_path", f.path());
+    r.put("file_format", f.format().specName());
+    GenericData.Record p = new GenericData.Record(partitionSchema);
+    for (int i = 0; i < partitionType.fields().size(); i++) {
+      Types.NestedField pf = partitionType.fields().get(i);
+      Object v = f.partition().size() > i ? f.partition().get(i) : null;
+      org.apache.avro.Schema fieldSchema = partitionSchema.getFields().get(i).schema().getTypes().get(1);
+      p.put(i, AvroValues.toAvro(pf.type(), fieldSchema, v));
+    }
+    r.put("partition", p);
+    r.put("record_count", f.recordCount());
+    r.put("file_size_in_bytes", f.fileSizeInBytes());
+    r.put("column_sizes", kvArray(schema.getField("column_sizes").schema(), f.columnSizes()));
+    r.put("value_counts", kvArray(schema.getField("value_counts").schema(), f.valueCounts()));
+    r.put("null_value_counts", kvArray(schema.getField("null_value_counts").schema(), f.nullValueCounts()));
+    r.put("nan_value_counts", kvArray(schema.getField("nan_value_counts").schema(), f.nanValueCounts()));
+    r.put("lower_bounds", kvArray(schema.getField("lower_bounds").schema(), f.lowerBounds()));
+    r.put("upper_bounds", kvArray(schema.getField("upper_bounds").schema(), f.upperBounds()));
+    r.put("key_metadata", null);
+    r.put("split_offsets", f.splitOffsets() == null ? null : new ArrayList<>(f.splitOffsets()));
+    r.put("equality_ids", null);
+    r.put("sort_order_id", f.sortOrderId());
+    return r;
+  }
+
+  private static <V> List<GenericRecord> kvArray(org.apache.avro.Schema optionalArray, Map<Integer, V> map) {
+    if (map == null) {
+      return null;
+    }
+    org.apache.avro.Schema record = optionalArray.getTypes().get(1).getElementType();
+    List<GenericRecord> out = new ArrayList<>(map.size());
+    for (Map.Entry<Integer, V> e : map.entrySet()) {
+      GenericData.Record kv = new GenericData.Record(record);
+      kv.put("key", e.getKey());
+      Object v = e.getValue();
+      kv.put("value", v instanceof ByteBuffer ? ((ByteBuffer) v).duplicate() : v);
+      out.add(kv);
+    }
+    return out;
+  }
+
+  private static List<GenericRecord> partitionSummaries(Types.StructType partitionType, List<DataFile> files) {
+    org.apache.avro.Schema summarySchema = AvroManifests.MANIFEST_FILE.getField("partitions").schema().getTypes()
+        .get(1).getElementType();
+    List<GenericRecord> out = new ArrayList<>();
+    for (int i = 0; i < partitionType.fields().size(); i++) {
+      Type type = partitionType.fields().get(i).type();
+      boolean containsNull = false;
+      boolean containsNan = false;
+      Object min = null;
+      Object max = null;
+      for (DataFile f : files) {
+        Object v = f.partition().size() > i ? f.partition().get(i) : null;
+        if (v == null) {
+          containsNull = true;
+        } else if (v instanceof Double && ((Double) v).isNaN() || v instanceof Float && ((Float) v).isNaN()) {
+          containsNan = true;
+        } else {
+          if (min == null || Values.compare(type, v, min) < 0) {
+            min = v;
+          }
+          if (max == null || Values.compare(type, v, max) > 0) {
+            max = v;
+          }
+        }
+      }
+      GenericData.Record s = new GenericData.Record(summarySchema);
+      s.put("contains_null", containsNull);
+      s.put("contains_nan", containsNan);
+      s.put("lower_bound", min == null ? null : Values.toBytes(type, min));
+      s.put("upper_bound", max == null ? null : Values.toBytes(type, max));
+      out.add(s);
+    }
+    return out;
+  }
+
+  /** Writes a manifest list; manifests added by this commit get its sequence number. */
+  static void writeList(Storage storage, String location, long snapshotId, Long parentId, long sequenceNumber,
+      List<Manifest> manifests) throws IOException {
+    org.apache.avro.Schema schema = AvroManifests.MANIFEST_FILE;
+    try (Storage.PendingFile out = storage.create(location)) {
+      DataFileWriter<GenericRecord> writer = new DataFileWriter<>(new GenericDatumWriter<GenericRecord>(schema));
+      writer.setCodec(CodecFactory.nullCodec());
+      writer.setMeta("snapshot-id", Long.toString(snapshotId));
+      writer.setMeta("parent-snapshot-id", parentId == null ? "null" : Long.toString(parentId));
+      writer.setMeta("sequence-number", Long.toString(sequenceNumber));
+      writer.setMeta("format-version", "2");
+      writer.create(schema, out.stream());
+      for (Manifest m : manifests) {
+        Manifest w = m.sequenceNumber == UNASSIGNED ? m.withSequenceNumbers(sequenceNumber) : m;
+        GenericData.Record r = new GenericData.Record(schema);
+        r.put("manifest_path", w.path);
+        r.put("manifest_length", w.length);
+        r.put("partition_spec_id", w.specId);
+        r.put("content", w.content);
+        r.put("sequence_number", w.sequenceNumber);
+        r.put("min_sequence_number", w.minSequenceNumber);
+        r.put("added_snapshot_id", w.addedSnapshotId);
+        r.put("added_files_count", w.addedFiles);
+        r.put("existing_files_count", w.existingFiles);
+        r.put("deleted_files_count", w.deletedFiles);
+        r.put("added_rows_count", w.addedRows);
+        r.put("existing_rows_count", w.existingRows);
+        r.put("deleted_rows_count", w.deletedRows);
+        r.put("partitions", w.partitions == null ? null : copySummaries(w.partitions, schema));
+        r.put("key_metadata", w.keyMetadata);
+        writer.append(r);
+      }
+      writer.flush();
+      out.publish();
+    }
+  }
+
+  private static List<GenericRecord> copySummaries(List<GenericRecord> in, org.apache.avro.Schema listSchema) {
+    org.apache.avro.Schema s = listSchema.getField("partitions").schema().getTypes().get(1).getElementType();
+    List<GenericRecord> out = new ArrayList<>(in.size());
+    for (GenericRecord g : in) {
+      if (g.getSchema().equals(s)) {
+        out.add(g);
+        continue;
+      }
+      FieldIndex idx = FieldIndex.of(g.getSchema());
+      GenericData.Record r = new GenericData.Record(s);
+      Object containsNull = idx.get(g, AvroManifests.CONTAINS_NULL);
+      r.put("contains_null", containsNull == null ? Boolean.TRUE : containsNull);
+      r.put("contains_nan", idx.get(g, AvroManifests.CONTAINS_NAN));
+      r.put("lower_bound", idx.get(g, AvroManifests.SUMMARY_LOWER));
+      r.put("upper_bound", idx.get(g, AvroManifests.SUMMARY_UPPER));
+      out.add(r);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  /** Reads a manifest list. */
+  static List<Manifest> readList(Storage storage, String location) {
+    List<Manifest> out = new ArrayList<>();
+    readAvro(storage, location, "manifest list", (schema, records) -> {
+      FieldIndex idx = FieldIndex.of(schema);
+      for (GenericRecord r : records) {
+        long seq = idx.longOr(r, AvroManifests.MANIFEST_SEQUENCE_NUMBER, 0);
+        @SuppressWarnings("unchecked")
+        List<GenericRecord> parts = (List<GenericRecord>) idx.get(r, AvroManifests.PARTITIONS);
+        out.add(new Manifest(
+            idx.string(r, AvroManifests.MANIFEST_PATH),
+            idx.longOr(r, AvroManifests.MANIFEST_LENGTH, 0),
+            (int) idx.longOr(r, AvroManifests.PARTITION_SPEC_ID, 0),
+            (int) idx.longOr(r, AvroManifests.MANIFEST_CONTENT, 0),
+            seq,
+            idx.longOr(r, AvroManifests.MIN_SEQUENCE_NUMBER, seq),
+            idx.longOr(r, AvroManifests.ADDED_SNAPSHOT_ID, 0),
+            (int) idx.longOr(r, AvroManifests.ADDED_FILES_COUNT, 0),
+            (int) idx.longOr(r, AvroManifests.EXISTING_FILES_COUNT, 0),
+            (int) idx.longOr(r, AvroManifests.DELETED_FILES_COUNT, 0),
+            idx.longOr(r, AvroManifests.ADDED_ROWS_COUNT, 0),
+            idx.longOr(r, AvroManifests.EXISTING_ROWS_COUNT, 0),
+            idx.longOr(r, AvroManifests.DELETED_ROWS_COUNT, 0),
+            parts == null ? null : new ArrayList<>(parts),
+            (ByteBuffer) idx.get(r, AvroManifests.MANIFEST_KEY_METADATA)));
+      }
+    });
+    return out;
+  }
+
+  /** The data files a manifest holds that are live (added or existing), with inherited values applied. */
+  static List<DataFile> liveFiles(Storage storage, Manifest m, UnaryOperator<String> resolve) {
+    List<DataFile> out = new ArrayList<>();
+    readAvro(storage, resolve.apply(m.path), "manifest", (schema, records) -> {
+      FieldIndex entryIdx = FieldIndex.of(schema);
+      Integer dataFilePos = entryIdx.position(AvroManifests.DATA_FILE);
+      if (dataFilePos == null) {
+        throw new IllegalArgumentException("it has no data_file field (id 2)");
+      }
+      org.apache.avro.Schema dfSchema = unwrap(schema.getFields().get(dataFilePos).schema());
+      FieldIndex dfIdx = FieldIndex.of(dfSchema);
+      for (GenericRecord entry : records) {
+        int status = (int) entryIdx.longOr(entry, AvroManifests.STATUS, STATUS_ADDED);
+        if (status == STATUS_DELETED) {
+          continue;
+        }
+        GenericRecord df = (GenericRecord) entry.get(dataFilePos);
+        out.add(toDataFile(dfIdx, df, m.specId));
+      }
+    });
+    return out;
+  }
+
+  private static DataFile toDataFile(FieldIndex idx, GenericRecord df, int specId) {
+    int content = (int) idx.longOr(df, AvroManifests.CONTENT, 0);
+    if (content != 0) {
+      throw new IllegalArgumentException("a data manifest lists a delete file (content " + content + ")");
+    }
+    GenericRecord partition = (GenericRecord) idx.get(df, AvroManifests.PARTITION);
+    DataFile.Builder b = DataFile.builder()
+        .path(idx.string(df, AvroManifests.FILE_PATH))
+        .format(FileFormat.fromName(idx.string(df, AvroManifests.FILE_FORMAT)))
+        .specId(specId)
+        .partition(partition == null ? null : AvroValues.partitionRow(partition))
+        .recordCount(idx.longOr(df, AvroManifests.RECORD_COUNT, -1))
+        .fileSizeInBytes(idx.longOr(df, AvroManifests.FILE_SIZE, -1))
+        .columnSizes(kvMap(idx.get(df, AvroManifests.COLUMN_SIZES)))
+        .valueCounts(kvMap(idx.get(df, AvroManifests.VALUE_COUNTS)))
+        .nullValueCounts(kvMap(idx.get(df, AvroManifests.NULL_VALUE_COUNTS)))
+        .nanValueCounts(kvMap(idx.get(df, AvroManifests.NAN_VALUE_COUNTS)))
+        .lowerBounds(kvMap(idx.get(df, AvroManifests.LOWER_BOUNDS)))
+        .upperBounds(kvMap(idx.get(df, AvroManifests.UPPER_BOUNDS)));
+    Object offsets = idx.get(df, AvroManifests.SPLIT_OFFSETS);
+    if (offsets != null) {
+      List<Long> list = new ArrayList<>();
+      for (Object o : (Collection<?>) offsets) {
+        list.add(((Number) o).longValue());
+      }
+      b.splitOffsets(list);
+    }
+    Object sortOrder = idx.get(df, AvroManifests.SORT_ORDER_ID);
+    if (sortOrder != null) {
+      b.sortOrderId(((Number) sortOrder).intValue());
+    }
+    return b.build();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <V> Map<Integer, V> kvMap(Object array) {
+    if (array == null) {
+      return null;
+    }
+    Map<Integer, V> out = new LinkedHashMap<>();
+    if (array instanceof Map) {
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) array).entrySet()) {
+        out.put(Integer.parseInt(e.getKey().toString()), (V) e.getValue());
+      }
+      return out;
+    }
+    for (Object o : (Collection<?>) array) {
+      GenericRecord kv = (GenericRecord) o;
+      Object v = kv.get("value");
+      out.put(((Number) kv.get("key")).intValue(), (V) v);
+    }
+    return out;
+  }
+
+  private interface RecordsConsumer {
+    void accept(org.apache.avro.Schema schema, Iterable<GenericRecord> records);
+  }
+
+  private static void readAvro(Storage storage, String location, String what, RecordsConsumer consumer) {
+    try (InputStream in = new StorageInputStream(storage.open(location));
+        DataFileStream<GenericRecord> stream = new DataFileStream<>(in, new GenericDatumReader<>())) {
+      consumer.accept(stream.getSchema(), stream);
+    } catch (NoSuchFileException e) {
+      throw new CorruptTableException("The " + what + " " + location + " is missing: the table references it, but "
+          + "it is not there. It was deleted outside DataShard, or the table was copied incompletely.", e);
+    } catch (IOException | AvroRuntimeException | IllegalArgumentException | ClassCastException
+        | IllegalStateException e) {
+      throw new CorruptTableException("Cannot read the " + what + " " + location + ": " + e.getMessage()
+          + ". The file is damaged or not an Iceberg " + what + ".", e);
+    }
+  }
+
+  static org.apache.avro.Schema unwrap(org.apache.avro.Schema s) {
+    if (s.getType() == org.apache.avro.Schema.Type.UNION) {
+      for (org.apache.avro.Schema t : s.getTypes()) {
+        if (t.getType() != org.apache.avro.Schema.Type.NULL) {
+          return t;
+        }
+      }
+    }
+    return s;
+  }
+
+  /** Positions of a record schema's fields by Iceberg field id. */
+  static final class FieldIndex {
+    private static final Map<org.apache.avro.Schema, FieldIndex> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, Integer> positions = new HashMap<>();
+
+    static FieldIndex of(org.apache.avro.Schema schema) {
+      return CACHE.computeIfAbsent(schema, FieldIndex::new);
+    }
+
+    private FieldIndex(org.apache.avro.Schema schema) {
+      for (org.apache.avro.Schema.Field f : schema.getFields()) {
+        Object id = f.getObjectProp("field-id");
+        if (id instanceof Number) {
+          positions.put(((Number) id).intValue(), f.pos());
+        }
+      }
+    }
+
+    Integer position(int id) {
+      return positions.get(id);
+    }
+
+    Object get(GenericRecord r, int id) {
+      Integer pos = positions.get(id);
+      return pos == null ? null : r.get(pos);
+    }
+
+    long longOr(GenericRecord r, int id, long fallback) {
+      Object v = get(r, id);
+      return v == null ? fallback : ((Number) v).longValue();
+    }
+
+    String string(GenericRecord r, int id) {
+      Object v = get(r, id);
+      if (v == null) {
+        throw new IllegalArgumentException("required field " + id + " is missing");
+      }
+      return v instanceof Utf8 ? v.toString() : String.valueOf(v);
+    }
+  }
+
+  /** Adapts a storage input file to a sequential stream. */
+  private static final class StorageInputStream extends InputStream {
+    private final Storage.InputFile file;
+    private long pos;
+
+    StorageInputStream(Storage.InputFile file) {
+      this.file = file;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      int n = file.read(pos, b, off, len);
+      if (n > 0) {
+        pos += n;
+      }
+      return n;
+    }
+
+    @Override
+    public void close() throws IOException {
+      file.close();
+    }
+  }
+
+}

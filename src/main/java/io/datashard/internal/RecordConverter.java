@@ -1,0 +1,454 @@
+package io.datashard.internal;
+
+import io.datashard.Row;
+import io.datashard.Type;
+import io.datashard.Types;
+import io.datashard.ValidationException;
+import java.lang.reflect.RecordComponent;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Converts user records (maps, Java records, rows) into {@link Row}s of a table's struct type,
+ * checking every value against its column type and converting where no information is lost (an
+ * Integer into a long column, an ISO-8601 string into a timestamp, a float[] into list&lt;float&gt;).
+ * Errors name the record, the column, the expected type and the value.
+ */
+public final class RecordConverter {
+  private RecordConverter() {}
+
+  /** Converts one record; {@code index} numbers it in errors (0-based). */
+  public static Row toRow(Types.StructType struct, Object record, long index) {
+    if (record == null) {
+      throw new ValidationException("Record " + index + " is null: pass a Map, a Java record or a Row");
+    }
+    return struct(struct, record, new Path(index));
+  }
+
+  private static final class Path {
+    final long record;
+    final String column;
+
+    Path(long record) {
+      this(record, "");
+    }
+
+    private Path(long record, String column) {
+      this.record = record;
+      this.column = column;
+    }
+
+    Path child(String name) {
+      return new Path(record, column.isEmpty() ? name : column + "." + name);
+    }
+
+    String where() {
+      return "record " + record + (column.isEmpty() ? "" : ", column '" + column + "'");
+    }
+  }
+
+  private static Row struct(Types.StructType struct, Object value, Path path) {
+    Map<String, Object> map = asFieldMap(value, path);
+    Object[] out = new Object[struct.fields().size()];
+    int used = 0;
+    for (int i = 0; i < out.length; i++) {
+      Types.NestedField f = struct.fields().get(i);
+      Path child = path.child(f.name());
+      Object v = map.get(f.name());
+      if (v != null || map.containsKey(f.name())) {
+        used++;
+      }
+      if (v == null) {
+        if (f.isRequired()) {
+          throw new ValidationException("Missing value in " + child.where() + ": the column is required (not null) "
+              + "but the value is " + (map.containsKey(f.name()) ? "null" : "absent") + ". Give a value, or make "
+              + "the column optional.");
+        }
+        continue;
+      }
+      out[i] = value(f.type(), v, child);
+    }
+    if (used < map.size()) {
+      for (String key : map.keySet()) {
+        if (struct.field(key) == null) {
+          throw new ValidationException("Unknown column '" + key + "' in " + path.where() + ": the table has "
+              + "columns " + names(struct) + ". Remove the field or rename it to an existing column.");
+        }
+      }
+    }
+    return Row.of(struct, out);
+  }
+
+  private static List<String> names(Types.StructType s) {
+    List<String> n = new ArrayList<>();
+    s.fields().forEach(f -> n.add(f.name()));
+    return n;
+  }
+
+  /** The fields of a Map, Java record or Row as a name-to-value map. */
+  static Map<String, Object> fieldMap(Object value) {
+    return asFieldMap(value, new Path(0));
+  }
+
+  /** The fields of a Map, Java record or Row as a name-to-value map. */
+  static Map<String, Object> asFieldMap(Object value, Path path) {
+    if (value instanceof Map) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+        if (!(e.getKey() instanceof String)) {
+          throw new ValidationException("Invalid key " + e.getKey() + " in " + path.where()
+              + ": record fields must be named by strings");
+        }
+        m.put((String) e.getKey(), e.getValue());
+      }
+      return m;
+    }
+    if (value instanceof Row) {
+      Row r = (Row) value;
+      Map<String, Object> m = new LinkedHashMap<>();
+      for (int i = 0; i < r.size(); i++) {
+        m.put(r.type().fields().get(i).name(), r.get(i));
+      }
+      return m;
+    }
+    if (value.getClass().isRecord()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      for (RecordComponent c : value.getClass().getRecordComponents()) {
+        try {
+          c.getAccessor().setAccessible(true);
+          m.put(c.getName(), c.getAccessor().invoke(value));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+          throw new ValidationException("Cannot read component '" + c.getName() + "' of " + value.getClass().getName()
+              + " in " + path.where() + ": " + e + ". Make the record class public.", e);
+        }
+      }
+      return m;
+    }
+    throw new ValidationException("Cannot use a " + value.getClass().getName() + " as a row in " + path.where()
+        + ": pass a Map<String, Object>, a Java record or a Row");
+  }
+
+  private static Object value(Type type, Object v, Path path) {
+    switch (type.typeId()) {
+      case BOOLEAN:
+        if (v instanceof Boolean) {
+          return v;
+        }
+        break;
+      case INTEGER:
+        if (v instanceof Integer) {
+          return v;
+        }
+        if (v instanceof Short || v instanceof Byte) {
+          return ((Number) v).intValue();
+        }
+        if (v instanceof Long || v instanceof BigInteger) {
+          long l = longValue(v, type, path);
+          if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
+            throw mismatch(type, v, path, "the value is out of the int range; use a long column");
+          }
+          return (int) l;
+        }
+        break;
+      case LONG:
+        if (v instanceof Long) {
+          return v;
+        }
+        if (v instanceof Integer || v instanceof Short || v instanceof Byte || v instanceof BigInteger) {
+          return longValue(v, type, path);
+        }
+        break;
+      case FLOAT:
+        if (v instanceof Float) {
+          return v;
+        }
+        if (v instanceof Number && !(v instanceof BigDecimal && ((BigDecimal) v).precision() > 60)) {
+          return ((Number) v).floatValue();
+        }
+        break;
+      case DOUBLE:
+        if (v instanceof Double) {
+          return v;
+        }
+        if (v instanceof Number) {
+          return ((Number) v).doubleValue();
+        }
+        break;
+      case DECIMAL:
+        return decimal((Types.DecimalType) type, v, path);
+      case DATE:
+        if (v instanceof LocalDate) {
+          return v;
+        }
+        if (v instanceof CharSequence) {
+          try {
+            return LocalDate.parse(v.toString());
+          } catch (DateTimeParseException e) {
+            throw mismatch(type, v, path, "write dates as YYYY-MM-DD");
+          }
+        }
+        break;
+      case TIME:
+        if (v instanceof LocalTime) {
+          return ((LocalTime) v).truncatedTo(ChronoUnit.MICROS);
+        }
+        if (v instanceof CharSequence) {
+          try {
+            return LocalTime.parse(v.toString()).truncatedTo(ChronoUnit.MICROS);
+          } catch (DateTimeParseException e) {
+            throw mismatch(type, v, path, "write times as HH:MM:SS[.ffffff]");
+          }
+        }
+        break;
+      case TIMESTAMP:
+        if (v instanceof LocalDateTime) {
+          return ((LocalDateTime) v).truncatedTo(ChronoUnit.MICROS);
+        }
+        if (v instanceof CharSequence) {
+          try {
+            return LocalDateTime.parse(v.toString().replace(' ', 'T')).truncatedTo(ChronoUnit.MICROS);
+          } catch (DateTimeParseException e) {
+            throw mismatch(type, v, path, "a timestamp (without time zone) is written like 2024-05-01T12:30:00; "
+                + "for values with an offset or Z, use a timestamptz column");
+          }
+        }
+        break;
+      case TIMESTAMPTZ:
+        return timestamptz(type, v, path);
+      case STRING:
+        if (v instanceof String) {
+          return v;
+        }
+        if (v instanceof CharSequence || v instanceof Character) {
+          return v.toString();
+        }
+        break;
+      case UUID:
+        if (v instanceof UUID) {
+          return v;
+        }
+        if (v instanceof CharSequence) {
+          try {
+            return UUID.fromString(v.toString());
+          } catch (IllegalArgumentException e) {
+            throw mismatch(type, v, path, "write UUIDs as 8-4-4-4-12 hex digits");
+          }
+        }
+        break;
+      case FIXED: {
+        ByteBuffer b = bytes(v, type, path);
+        if (b != null) {
+          int len = ((Types.FixedType) type).length();
+          if (b.remaining() != len) {
+            throw mismatch(type, v, path, "it has " + b.remaining() + " bytes, the column holds exactly " + len);
+          }
+          return b;
+        }
+        break;
+      }
+      case BINARY: {
+        ByteBuffer b = bytes(v, type, path);
+        if (b != null) {
+          return b;
+        }
+        break;
+      }
+      case LIST:
+        return list(type.asList(), v, path);
+      case MAP:
+        return map(type.asMap(), v, path);
+      case STRUCT:
+        if (v instanceof Map || v instanceof Row || v.getClass().isRecord()) {
+          return struct(type.asStruct(), v, path);
+        }
+        break;
+      default:
+        break;
+    }
+    throw mismatch(type, v, path, null);
+  }
+
+  private static long longValue(Object v, Type type, Path path) {
+    if (v instanceof BigInteger) {
+      BigInteger b = (BigInteger) v;
+      if (b.bitLength() > 63) {
+        throw mismatch(type, v, path, "the value does not fit in 64 bits");
+      }
+      return b.longValue();
+    }
+    return ((Number) v).longValue();
+  }
+
+  private static Object decimal(Types.DecimalType type, Object v, Path path) {
+    BigDecimal d;
+    if (v instanceof BigDecimal) {
+      d = (BigDecimal) v;
+    } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+      d = BigDecimal.valueOf(((Number) v).longValue());
+    } else if (v instanceof BigInteger) {
+      d = new BigDecimal((BigInteger) v);
+    } else if (v instanceof Double || v instanceof Float) {
+      double x = ((Number) v).doubleValue();
+      if (Double.isNaN(x) || Double.isInfinite(x)) {
+        throw mismatch(type, v, path, "NaN and infinity are not decimals");
+      }
+      d = BigDecimal.valueOf(x);
+    } else if (v instanceof CharSequence) {
+      try {
+        d = new BigDecimal(v.toString().trim());
+      } catch (NumberFormatException e) {
+        throw mismatch(type, v, path, "the text is not a number");
+      }
+    } else {
+      throw mismatch(type, v, path, null);
+    }
+    BigDecimal scaled;
+    try {
+      scaled = d.setScale(type.scale());
+    } catch (ArithmeticException e) {
+      throw mismatch(type, v, path, "it has more than " + type.scale() + " digits after the point and would be "
+          + "rounded; round it first or use a column with a larger scale");
+    }
+    if (scaled.precision() > type.precision()) {
+      throw mismatch(type, v, path, "it needs " + scaled.precision() + " digits, the column holds "
+          + type.precision());
+    }
+    return scaled;
+  }
+
+  private static Object timestamptz(Type type, Object v, Path path) {
+    if (v instanceof OffsetDateTime) {
+      return ((OffsetDateTime) v).withOffsetSameInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+    }
+    if (v instanceof ZonedDateTime) {
+      return ((ZonedDateTime) v).toOffsetDateTime().withOffsetSameInstant(ZoneOffset.UTC)
+          .truncatedTo(ChronoUnit.MICROS);
+    }
+    if (v instanceof Instant) {
+      return ((Instant) v).atOffset(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+    }
+    if (v instanceof CharSequence) {
+      String s = v.toString().trim().replace(' ', 'T');
+      try {
+        return OffsetDateTime.parse(s).withOffsetSameInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+      } catch (DateTimeParseException e) {
+        throw mismatch(type, v, path, "a timestamptz is written with an offset, like 2024-05-01T12:30:00Z or "
+            + "2024-05-01T14:30:00+02:00");
+      }
+    }
+    throw mismatch(type, v, path, null);
+  }
+
+  private static ByteBuffer bytes(Object v, Type type, Path path) {
+    if (v instanceof byte[]) {
+      return ByteBuffer.wrap(((byte[]) v).clone()).asReadOnlyBuffer();
+    }
+    if (v instanceof ByteBuffer) {
+      ByteBuffer src = ((ByteBuffer) v).duplicate();
+      ByteBuffer copy = ByteBuffer.allocate(src.remaining());
+      copy.put(src).flip();
+      return copy.asReadOnlyBuffer();
+    }
+    if (v instanceof CharSequence) {
+      try {
+        return ByteBuffer.wrap(Base64.getDecoder().decode(v.toString().getBytes(StandardCharsets.US_ASCII)))
+            .asReadOnlyBuffer();
+      } catch (IllegalArgumentException e) {
+        throw mismatch(type, v, path, "text for a binary column must be base64");
+      }
+    }
+    return null;
+  }
+
+  private static Object list(Types.ListType type, Object v, Path path) {
+    List<Object> src = new ArrayList<>();
+    if (v instanceof Collection) {
+      src.addAll((Collection<?>) v);
+    } else if (v instanceof float[]) {
+      for (float f : (float[]) v) {
+        src.add(f);
+      }
+    } else if (v instanceof double[]) {
+      for (double d : (double[]) v) {
+        src.add(d);
+      }
+    } else if (v instanceof int[]) {
+      for (int i : (int[]) v) {
+        src.add(i);
+      }
+    } else if (v instanceof long[]) {
+      for (long l : (long[]) v) {
+        src.add(l);
+      }
+    } else if (v instanceof Object[]) {
+      src.addAll(List.of((Object[]) v));
+    } else {
+      throw mismatch(type, v, path, null);
+    }
+    List<Object> out = new ArrayList<>(src.size());
+    Path elemPath = path.child("element");
+    for (Object e : src) {
+      if (e == null) {
+        if (type.isElementRequired()) {
+          throw new ValidationException("Null element in " + path.where() + ": the list's elements are required");
+        }
+        out.add(null);
+      } else {
+        out.add(value(type.elementType(), e, elemPath));
+      }
+    }
+    return java.util.Collections.unmodifiableList(out);
+  }
+
+  private static Object map(Types.MapType type, Object v, Path path) {
+    if (!(v instanceof Map)) {
+      throw mismatch(type, v, path, null);
+    }
+    Map<Object, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+      if (e.getKey() == null) {
+        throw new ValidationException("Null map key in " + path.where() + ": map keys must not be null");
+      }
+      Object key = value(type.keyType(), e.getKey(), path.child("key"));
+      Object val;
+      if (e.getValue() == null) {
+        if (type.isValueRequired()) {
+          throw new ValidationException("Null map value in " + path.where() + ": the map's values are required");
+        }
+        val = null;
+      } else {
+        val = value(type.valueType(), e.getValue(), path.child("value"));
+      }
+      out.put(key, val);
+    }
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
+  private static ValidationException mismatch(Type type, Object v, Path path, String hint) {
+    String shown = String.valueOf(v);
+    if (shown.length() > 60) {
+      shown = shown.substring(0, 57) + "...";
+    }
+    return new ValidationException("Wrong value type in " + path.where() + ": the column is " + type
+        + " but the value is a " + v.getClass().getSimpleName() + " (" + shown + ")"
+        + (hint == null ? ". Convert the value, or change the column type." : ": " + hint + "."));
+  }
+}

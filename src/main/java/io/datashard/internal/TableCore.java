@@ -1,0 +1,591 @@
+package io.datashard.internal;
+
+import io.datashard.CloseableIterator;
+import io.datashard.CommitConflictException;
+import io.datashard.CommitStateUnknownException;
+import io.datashard.DataFile;
+import io.datashard.DataShardException;
+import io.datashard.FileFormat;
+import io.datashard.Row;
+import io.datashard.Schema;
+import io.datashard.Snapshot;
+import io.datashard.TableNotFoundException;
+import io.datashard.TableOptions;
+import io.datashard.ValidationException;
+import io.datashard.internal.meta.PartitionSpec;
+import io.datashard.internal.meta.TableMetadata;
+import io.datashard.storage.LocalStorage;
+import io.datashard.storage.Storage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The implementation behind {@link io.datashard.Table}: appends, snapshots and scans. */
+public final class TableCore {
+  private static final Logger LOG = LoggerFactory.getLogger(TableCore.class);
+
+  private final TableOperations ops;
+  private final Storage storage;
+  private final TableOptions options;
+  private final java.util.concurrent.atomic.AtomicLong conflictRetries = new java.util.concurrent.atomic.AtomicLong();
+
+  private TableCore(TableOperations ops, TableOptions options) {
+    this.ops = ops;
+    this.storage = ops.storage();
+    this.options = options;
+  }
+
+  private static String rootOf(Path dir) {
+    return dir.toAbsolutePath().normalize().toString();
+  }
+
+  /** Creates a table; fails if one exists. */
+  public static TableCore create(Path dir, Schema schema, Map<String, String> properties, TableOptions options) {
+    String root = rootOf(dir);
+    TableOperations ops = new TableOperations(new LocalStorage(options.durable()), root);
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new ValidationException("Cannot create a table at " + root + ": it is a file, not a directory");
+    }
+    if (ops.exists()) {
+      throw new ValidationException("Cannot create a table at " + root + ": a table already exists there. "
+          + "Open it instead, or choose another directory.");
+    }
+    TableMetadata initial = initialMetadata(root, schema, properties);
+    try {
+      ops.commit(null, initial);
+    } catch (CommitConflictException e) {
+      throw new ValidationException("Cannot create a table at " + root + ": another process created it at "
+          + "the same moment. Open it instead.", e);
+    }
+    return new TableCore(ops, options);
+  }
+
+  /** Opens an existing table. */
+  public static TableCore open(Path dir, TableOptions options) {
+    TableOperations ops = new TableOperations(new LocalStorage(options.durable()), rootOf(dir));
+    ops.refresh();
+    return new TableCore(ops, options);
+  }
+
+  /** Opens a table, creating it if absent; safe when processes race to create it. */
+  public static TableCore openOrCreate(Path dir, Schema schema, Map<String, String> properties,
+      TableOptions options) {
+    String root = rootOf(dir);
+    TableOperations ops = new TableOperations(new LocalStorage(options.durable()), root);
+    if (!ops.exists()) {
+      try {
+        ops.commit(null, initialMetadata(root, schema, properties));
+      } catch (CommitConflictException e) {
+        // another process created it first: fine
+      }
+    }
+    ops.refresh();
+    return new TableCore(ops, options);
+  }
+
+  static TableMetadata initialMetadata(String root, Schema schema, Map<String, String> properties) {
+    Schema s = schema == null ? new Schema(0, List.of()) : schema.withSchemaId(0);
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put("write.format.default", "parquet");
+    props.put("write.parquet.compression-codec", "zstd");
+    props.putAll(properties);
+    long now = System.currentTimeMillis();
+    return TableMetadata.builder()
+        .formatVersion(2)
+        .tableUuid(UUID.randomUUID().toString())
+        .location(root)
+        .lastSequenceNumber(0)
+        .lastUpdatedMillis(now)
+        .lastColumnId(s.highestFieldId())
+        .schemas(List.of(s))
+        .currentSchemaId(0)
+        .specs(List.of(PartitionSpec.unpartitioned()))
+        .defaultSpecId(0)
+        .lastPartitionId(PartitionSpec.FIRST_FIELD_ID - 1)
+        .sortOrders(List.of(unsortedOrder()))
+        .defaultSortOrderId(0)
+        .properties(props)
+        .build();
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode unsortedOrder() {
+    com.fasterxml.jackson.databind.node.ObjectNode n =
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    n.put("order-id", 0);
+    n.putArray("fields");
+    return n;
+  }
+
+  public String location() {
+    return ops.root();
+  }
+
+  /** Commit attempts retried after losing a race, since this object was made. */
+  public long conflictRetries() {
+    return conflictRetries.get();
+  }
+
+  /** The last loaded version. */
+  public TableMetadata metadata() {
+    return ops.current();
+  }
+
+  public TableMetadata refresh() {
+    return ops.refresh();
+  }
+
+  public List<Snapshot> snapshots() {
+    List<Snapshot> list = new ArrayList<>(refresh().snapshots());
+    list.sort(Comparator.comparingLong(Snapshot::sequenceNumber).thenComparingLong(Snapshot::timestampMillis));
+    return list;
+  }
+
+  public Snapshot snapshot(TableMetadata meta, long id) {
+    Snapshot s = meta.snapshot(id);
+    if (s == null) {
+      throw new ValidationException("Table " + location() + " has no snapshot " + id + ": it never existed or "
+          + "has expired. List the retained snapshots with Table.snapshots() or 'datashard snapshots'.");
+    }
+    return s;
+  }
+
+  public Snapshot snapshotAsOf(TableMetadata meta, long millis) {
+    Long found = null;
+    for (TableMetadata.SnapshotLogEntry e : meta.snapshotLog()) {
+      if (e.timestampMillis() <= millis && meta.snapshot(e.snapshotId()) != null) {
+        found = e.snapshotId();
+      }
+    }
+    if (found == null) {
+      String oldest = meta.snapshotLog().isEmpty() ? "the table has no snapshots yet"
+          : "the oldest retained snapshot is from " + java.time.Instant.ofEpochMilli(
+              meta.snapshotLog().get(0).timestampMillis());
+      throw new ValidationException("Table " + location() + " had no snapshot at or before "
+          + java.time.Instant.ofEpochMilli(millis) + ": " + oldest + ". Choose a later time.");
+    }
+    return meta.snapshot(found);
+  }
+
+  /** The snapshot a scan reads: by id, by time, or the current one (null if none). */
+  public Snapshot resolve(Long snapshotId, Long asOfMillis) {
+    TableMetadata meta = refresh();
+    if (snapshotId != null) {
+      return snapshot(meta, snapshotId);
+    }
+    if (asOfMillis != null) {
+      return snapshotAsOf(meta, asOfMillis);
+    }
+    return meta.currentSnapshot();
+  }
+
+  /** The schema rows of this snapshot are read with, narrowed to the columns (null: all). */
+  public Schema projection(Snapshot snapshot, List<String> columns) {
+    TableMetadata meta = ops.current();
+    Schema schema = meta.schema();
+    if (snapshot != null && snapshot.schemaId() != null && meta.schema(snapshot.schemaId()) != null) {
+      schema = meta.schema(snapshot.schemaId());
+    }
+    return columns == null ? schema : schema.select(columns);
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  /** The live data files of a snapshot. */
+  public List<DataFile> files(Snapshot snapshot) {
+    List<DataFile> out = new ArrayList<>();
+    if (snapshot == null) {
+      return out;
+    }
+    for (ManifestIO.Manifest m : ManifestIO.readList(storage, resolvePath(snapshot.manifestList()))) {
+      if (m.isDeletes()) {
+        throw new DataShardException("Snapshot " + snapshot.snapshotId() + " of table " + location()
+            + " has delete files (row-level deletes), which this version of DataShard cannot apply yet. "
+            + "Read it with Apache Iceberg, or compact the table there first.");
+      }
+      out.addAll(ManifestIO.liveFiles(storage, m, this::resolvePath));
+    }
+    return out;
+  }
+
+  public long count(Snapshot snapshot) {
+    long n = 0;
+    for (DataFile f : files(snapshot)) {
+      n += f.recordCount();
+    }
+    return n;
+  }
+
+  public CloseableIterator<Row> scan(Snapshot snapshot, List<String> columns) {
+    Schema projection = projection(snapshot, columns);
+    Iterator<DataFile> files = files(snapshot).iterator();
+    return new CloseableIterator<Row>() {
+      private CloseableIterator<Row> current;
+
+      @Override
+      public boolean hasNext() {
+        while (current == null || !current.hasNext()) {
+          if (current != null) {
+            current.close();
+            current = null;
+          }
+          if (!files.hasNext()) {
+            return false;
+          }
+          DataFile f = files.next();
+          current = DataFileIO.read(storage, resolvePath(f.path()), f.format(), projection);
+        }
+        return true;
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return current.next();
+      }
+
+      @Override
+      public void close() {
+        if (current != null) {
+          current.close();
+          current = null;
+        }
+      }
+    };
+  }
+
+  /**
+   * Maps a location recorded in metadata to one this process can open: {@code file:} URIs are
+   * handled by the storage; locations under the recorded table location are rebased onto the
+   * directory the table was opened at, so a moved or copied table still reads.
+   */
+  public String resolvePath(String recorded) {
+    String path = recorded;
+    if (path.startsWith("file:")) {
+      path = path.substring(5);
+      while (path.startsWith("//")) {
+        path = path.substring(1);
+      }
+    }
+    String recordedRoot = ops.current().location();
+    if (recordedRoot.startsWith("file:")) {
+      recordedRoot = recordedRoot.substring(5);
+      while (recordedRoot.startsWith("//")) {
+        recordedRoot = recordedRoot.substring(1);
+      }
+    }
+    if (recordedRoot.endsWith("/")) {
+      recordedRoot = recordedRoot.substring(0, recordedRoot.length() - 1);
+    }
+    if (!recordedRoot.equals(ops.root()) && path.startsWith(recordedRoot + "/")) {
+      return ops.root() + path.substring(recordedRoot.length());
+    }
+    return path;
+  }
+
+  // ------------------------------------------------------------------ appending
+
+  /** Files written for an append, ready to commit: the data files and the manifest listing them. */
+  public static final class Staged {
+    final Schema schema;
+    final boolean inferredSchema;
+    final long snapshotId;
+    final List<DataFile> files;
+    final ManifestIO.Manifest manifest;
+    final List<String> written;
+
+    Staged(Schema schema, boolean inferredSchema, long snapshotId, List<DataFile> files,
+        ManifestIO.Manifest manifest, List<String> written) {
+      this.schema = schema;
+      this.inferredSchema = inferredSchema;
+      this.snapshotId = snapshotId;
+      this.files = files;
+      this.manifest = manifest;
+      this.written = written;
+    }
+  }
+
+  /** What a commit may be rebased onto when another writer commits first. */
+  public interface RebasePolicy {
+    /** Throws {@link ReadConflict} if the change cannot move onto {@code newBase}. */
+    void check(TableMetadata newBase);
+  }
+
+  /** A transaction's reads are stale: the table changed under them. Internal: triggers a re-run. */
+  public static final class ReadConflict extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ReadConflict(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** Blind appends: any new base is fine. */
+  public static final RebasePolicy BLIND = newBase -> { };
+
+  /** Serializable: only a base whose current snapshot is the one that was read. */
+  public static RebasePolicy requireSnapshot(Long readSnapshotId) {
+    return newBase -> {
+      if (!java.util.Objects.equals(newBase.currentSnapshotId(), readSnapshotId)) {
+        throw new ReadConflict("snapshot " + readSnapshotId + " was read, but " + newBase.currentSnapshotId()
+            + " is now current");
+      }
+    };
+  }
+
+  /** Idempotency tag of a commit: the table records the highest sequence committed per application id. */
+  public static final class IdempotencyKey {
+    final String appId;
+    final long sequence;
+
+    public IdempotencyKey(String appId, long sequence) {
+      if (appId == null || appId.isBlank()) {
+        throw new ValidationException("An idempotency application id must not be empty");
+      }
+      this.appId = appId;
+      this.sequence = sequence;
+    }
+
+    String property() {
+      return "datashard.txn." + appId;
+    }
+
+    /** True if {@code meta} already holds a commit with this (or a later) sequence for this application. */
+    public boolean appliedIn(TableMetadata meta) {
+      String v = meta.properties().get(property());
+      if (v == null) {
+        return false;
+      }
+      try {
+        return Long.parseLong(v) >= sequence;
+      } catch (NumberFormatException e) {
+        return false;
+      }
+    }
+  }
+
+  /** Thrown when an idempotent commit finds its tag already in the table. */
+  public static final class AlreadyApplied extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    AlreadyApplied() {
+      super(null, null, false, false);
+    }
+  }
+
+  public Snapshot append(List<Object> records, Map<String, String> extraSummary) {
+    TableMetadata base = ops.refresh();
+    Staged staged = stage(base, records);
+    return commitStaged(base, staged, extraSummary, BLIND, null);
+  }
+
+  /** Converts and writes records as new files (nothing is visible until committed). */
+  public Staged stage(TableMetadata base, List<?> records) {
+    if (records.isEmpty()) {
+      throw new ValidationException("Nothing to append: add at least one record before commit()");
+    }
+    Schema schema = base.schema();
+    boolean inferred = false;
+    if (schema.columns().isEmpty()) {
+      schema = SchemaInference.infer(records);
+      inferred = true;
+    }
+    List<Row> rows = new ArrayList<>(records.size());
+    for (int i = 0; i < records.size(); i++) {
+      rows.add(RecordConverter.toRow(schema.asStruct(), records.get(i), i));
+    }
+    long snapshotId = newSnapshotId();
+    List<String> written = new ArrayList<>();
+    try {
+      String dataLocation = ops.dataDir() + "/" + UUID.randomUUID() + "." + FileFormat.PARQUET.extension();
+      DataFile file = DataFileIO.writeParquet(storage, dataLocation, schema, rows.iterator());
+      written.add(file.path());
+      storage.syncDirectory(ops.dataDir());
+      String manifestLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m0.avro";
+      ManifestIO.Manifest manifest = ManifestIO.writeAdded(storage, manifestLocation, schema, base.spec(),
+          snapshotId, List.of(file));
+      written.add(manifestLocation);
+      return new Staged(schema, inferred, snapshotId, List.of(file), manifest, written);
+    } catch (IOException e) {
+      cleanup(written);
+      throw new UncheckedIOException("Writing new files for " + location() + " failed: " + e
+          + ". Nothing was committed; check free disk space and permissions.", e);
+    } catch (RuntimeException e) {
+      cleanup(written);
+      throw e;
+    }
+  }
+
+  /** Removes the files of a change that will not be committed. */
+  public void discard(Staged staged) {
+    cleanup(staged.written);
+  }
+
+  /**
+   * Commits staged files as a new append snapshot, rebasing onto newer versions as the policy
+   * allows. On any failure but an unknown commit state, the staged files are removed.
+   *
+   * @throws ReadConflict if the policy refuses a newer base (files removed)
+   * @throws AlreadyApplied if the idempotency key is already in the table (files removed)
+   */
+  public Snapshot commitStaged(TableMetadata base, Staged staged, Map<String, String> extraSummary,
+      RebasePolicy policy, IdempotencyKey key) {
+    try {
+      return commitLoop(base, staged, extraSummary, policy, key);
+    } catch (CommitStateUnknownException e) {
+      throw e;
+    } catch (IOException e) {
+      cleanup(staged.written);
+      throw new UncheckedIOException("Commit to " + location() + " failed: " + e + ". Nothing was committed.", e);
+    } catch (RuntimeException e) {
+      cleanup(staged.written);
+      throw e;
+    }
+  }
+
+  private Snapshot commitLoop(TableMetadata base, Staged staged, Map<String, String> extraSummary,
+      RebasePolicy policy, IdempotencyKey key) throws IOException {
+    long deadline = System.nanoTime() + options.commitTimeout().toNanos();
+    long addedRecords = 0;
+    long addedBytes = 0;
+    for (DataFile f : staged.files) {
+      addedRecords += f.recordCount();
+      addedBytes += f.fileSizeInBytes();
+    }
+    for (int attempt = 0; ; attempt++) {
+      if (attempt > 0) {
+        base = ops.refresh();
+        policy.check(base);
+        conflictRetries.incrementAndGet();
+      }
+      if (key != null && key.appliedIn(base)) {
+        throw new AlreadyApplied();
+      }
+      TableMetadata.Builder next = TableMetadata.buildFrom(base);
+      int schemaId;
+      Schema current = base.schema();
+      if (staged.inferredSchema && current.columns().isEmpty()) {
+        next.addCurrentSchema(staged.schema);
+        schemaId = base.schemas().stream().mapToInt(Schema::schemaId).max().orElse(-1) + 1;
+      } else if (current.sameColumns(staged.schema)) {
+        schemaId = current.schemaId();
+      } else {
+        throw new CommitConflictException("The schema of table " + location() + " changed while this append "
+            + "was being written (now " + current.asStruct() + "). Nothing was committed; append the records "
+            + "again so they are checked against the new schema.");
+      }
+      if (key != null) {
+        next.property(key.property(), Long.toString(key.sequence));
+      }
+      Snapshot parent = base.currentSnapshot();
+      long sequenceNumber = base.lastSequenceNumber() + 1;
+      long now = System.currentTimeMillis();
+      long timestamp = parent == null ? now : Math.max(now, parent.timestampMillis());
+      List<ManifestIO.Manifest> manifests = new ArrayList<>();
+      manifests.add(staged.manifest);
+      if (parent != null) {
+        manifests.addAll(ManifestIO.readList(storage, resolvePath(parent.manifestList())));
+      }
+      String listLocation = ops.metadataDir() + "/snap-" + staged.snapshotId + "-" + attempt + "-"
+          + UUID.randomUUID() + ".avro";
+      ManifestIO.writeList(storage, listLocation, staged.snapshotId, parent == null ? null : parent.snapshotId(),
+          sequenceNumber, manifests);
+      storage.syncDirectory(ops.metadataDir());
+      Map<String, String> summary = summary(parent, staged.files.size(), addedRecords, addedBytes, extraSummary);
+      Snapshot snapshot = new Snapshot(staged.snapshotId, parent == null ? null : parent.snapshotId(),
+          sequenceNumber, timestamp, listLocation, summary, schemaId);
+      next.addSnapshotAsCurrent(snapshot).lastUpdatedMillis(Math.max(timestamp, base.lastUpdatedMillis()));
+      if (base.metadataFileLocation() != null) {
+        next.addPreviousMetadata(new TableMetadata.MetadataLogEntry(base.lastUpdatedMillis(),
+            base.metadataFileLocation()), (int) base.propertyLong("write.metadata.previous-versions-max", 100));
+      }
+      try {
+        ops.commit(base, next.build());
+        return snapshot;
+      } catch (CommitConflictException e) {
+        storage.delete(listLocation);
+        if (attempt >= options.commitRetries() || System.nanoTime() > deadline) {
+          throw new CommitConflictException("Gave up committing to " + location() + " after " + (attempt + 1)
+              + " attempts: other writers kept committing first. Nothing was committed; retry later or raise "
+              + "TableOptions.commitRetries/commitTimeout.", e);
+        }
+        backoff(attempt);
+      }
+    }
+  }
+
+  /** Counts one retry caused by a conflict (used by transactions that re-run). */
+  public void countConflictRetry() {
+    conflictRetries.incrementAndGet();
+  }
+
+  /** The commit options of this table object. */
+  public TableOptions options() {
+    return options;
+  }
+
+  private static Map<String, String> summary(Snapshot parent, int addedFiles, long addedRecords, long addedBytes,
+      Map<String, String> extra) {
+    Map<String, String> s = new LinkedHashMap<>();
+    s.put("operation", "append");
+    s.putAll(extra);
+    s.put("added-data-files", Long.toString(addedFiles));
+    s.put("added-records", Long.toString(addedRecords));
+    s.put("added-files-size", Long.toString(addedBytes));
+    s.put("changed-partition-count", "1");
+    long totalRecords = parent == null ? 0 : parent.summaryLong("total-records", -1);
+    long totalFiles = parent == null ? 0 : parent.summaryLong("total-data-files", -1);
+    long totalSize = parent == null ? 0 : parent.summaryLong("total-files-size", -1);
+    if (totalRecords >= 0 && totalFiles >= 0 && totalSize >= 0) {
+      s.put("total-records", Long.toString(totalRecords + addedRecords));
+      s.put("total-files-size", Long.toString(totalSize + addedBytes));
+      s.put("total-data-files", Long.toString(totalFiles + addedFiles));
+      s.put("total-delete-files", parent == null ? "0" : parent.summary().getOrDefault("total-delete-files", "0"));
+      s.put("total-position-deletes", parent == null ? "0"
+          : parent.summary().getOrDefault("total-position-deletes", "0"));
+      s.put("total-equality-deletes", parent == null ? "0"
+          : parent.summary().getOrDefault("total-equality-deletes", "0"));
+    }
+    return s;
+  }
+
+  /** Sleeps a random, growing time before retry {@code attempt + 1}. */
+  public static void backoff(int attempt) {
+    long max = Math.min(100, 1L << Math.min(attempt, 7));
+    try {
+      Thread.sleep(ThreadLocalRandom.current().nextLong(max + 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CommitConflictException("Interrupted while waiting to retry a commit; nothing was committed", e);
+    }
+  }
+
+  private void cleanup(List<String> locations) {
+    for (String l : locations) {
+      try {
+        storage.delete(l);
+      } catch (IOException e) {
+        LOG.warn("Could not remove uncommitted file {}: {}", l, e.toString());
+      }
+    }
+  }
+
+  static long newSnapshotId() {
+    UUID u = UUID.randomUUID();
+    long id = (u.getMostSignificantBits() ^ u.getLeastSignificantBits()) & Long.MAX_VALUE;
+    return id == 0 ? 1 : id;
+  }
+}

@@ -1,0 +1,229 @@
+package io.datashard.internal;
+
+import io.datashard.CommitConflictException;
+import io.datashard.CommitStateUnknownException;
+import io.datashard.CorruptTableException;
+import io.datashard.DataShardException;
+import io.datashard.TableNotFoundException;
+import io.datashard.internal.meta.TableMetadata;
+import io.datashard.internal.meta.TableMetadataParser;
+import io.datashard.storage.Storage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds, loads and commits versions of one table directory.
+ *
+ * <h2>Protocol</h2>
+ * Version N of the table is the file {@code metadata/vN.metadata.json}; the highest N present is
+ * the current version. {@code metadata/version-hint.text} holds a recent N as a starting point: a
+ * reader reads it (or, if it is missing or damaged, lists the directory), then probes N+1, N+2, ...
+ * until one is absent. A commit built on version N publishes {@code v(N+1).metadata.json} with
+ * {@link Storage.PendingFile#publish()}, which fails if that name exists: exactly one writer wins
+ * each version, and the loser gets {@link CommitConflictException} and can rebase. After the publish
+ * the directory is synced (durability of the name) and the hint is rewritten, best effort.
+ */
+public final class TableOperations {
+  private static final Logger LOG = LoggerFactory.getLogger(TableOperations.class);
+  private static final Pattern VERSION_FILE = Pattern.compile("v(\\d+)\\.metadata\\.json");
+  public static final String HINT = "version-hint.text";
+
+  private final Storage storage;
+  private final String root;
+  private final String metadataDir;
+  private volatile TableMetadata current;
+
+  /**
+   * @param storage the storage of the table
+   * @param root the table directory, an absolute path without trailing slash
+   */
+  public TableOperations(Storage storage, String root) {
+    this.storage = storage;
+    this.root = root;
+    this.metadataDir = root + "/metadata";
+  }
+
+  public Storage storage() {
+    return storage;
+  }
+
+  /** The table directory. */
+  public String root() {
+    return root;
+  }
+
+  public String metadataDir() {
+    return metadataDir;
+  }
+
+  public String dataDir() {
+    return root + "/data";
+  }
+
+  /** The location of version {@code n}'s metadata file. */
+  public String metadataFile(int n) {
+    return metadataDir + "/v" + n + ".metadata.json";
+  }
+
+  /** The last loaded version, loading it if none was loaded yet. */
+  public TableMetadata current() {
+    TableMetadata c = current;
+    return c != null ? c : refresh();
+  }
+
+  /** True if a table (some version file) exists here. */
+  public boolean exists() {
+    try {
+      return findLatestVersion() > 0;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Loads the newest version.
+   *
+   * @throws TableNotFoundException if there is no table here
+   * @throws CorruptTableException if the newest metadata file cannot be read
+   */
+  public TableMetadata refresh() {
+    int version;
+    try {
+      version = findLatestVersion();
+    } catch (IOException e) {
+      throw new DataShardException("Cannot list the metadata of table " + root + ": " + e, e);
+    }
+    if (version <= 0) {
+      throw new TableNotFoundException("No table at " + root + ": there is no metadata/v<N>.metadata.json. "
+          + "Create one first (DataShard.create or 'datashard create'), or check the path.");
+    }
+    TableMetadata loaded = load(version);
+    this.current = loaded;
+    return loaded;
+  }
+
+  /** Reads version {@code n}. */
+  public TableMetadata load(int n) {
+    String file = metadataFile(n);
+    byte[] bytes;
+    try {
+      bytes = storage.readAll(file);
+    } catch (NoSuchFileException e) {
+      throw new CorruptTableException("Table metadata file " + file + " disappeared while being read; "
+          + "another process may have removed it. Retry the operation.", e);
+    } catch (IOException e) {
+      throw new CorruptTableException("Cannot read table metadata file " + file + ": " + e, e);
+    }
+    TableMetadata parsed = TableMetadataParser.fromJson(file, bytes);
+    return TableMetadata.buildFrom(parsed).version(n).metadataFileLocation(file).build();
+  }
+
+  private int findLatestVersion() throws IOException {
+    int start = readHint();
+    if (start <= 0 || !storage.exists(metadataFile(start))) {
+      start = listLatestVersion();
+      if (start <= 0) {
+        return 0;
+      }
+    }
+    int v = start;
+    while (storage.exists(metadataFile(v + 1))) {
+      v++;
+    }
+    return v;
+  }
+
+  private int readHint() {
+    try {
+      String s = new String(storage.readAll(metadataDir + "/" + HINT), StandardCharsets.UTF_8).trim();
+      return Integer.parseInt(s);
+    } catch (NoSuchFileException e) {
+      return 0;
+    } catch (IOException | NumberFormatException e) {
+      LOG.debug("Ignoring unreadable version hint in {}: {}", metadataDir, e.toString());
+      return 0;
+    }
+  }
+
+  private int listLatestVersion() throws IOException {
+    int max = 0;
+    for (String name : storage.list(metadataDir)) {
+      Matcher m = VERSION_FILE.matcher(name);
+      if (m.matches()) {
+        try {
+          max = Math.max(max, Integer.parseInt(m.group(1)));
+        } catch (NumberFormatException e) {
+          // a huge number: not ours
+        }
+      }
+    }
+    return max;
+  }
+
+  /**
+   * Publishes {@code updated} as the version after {@code base}.
+   *
+   * <p>Files that {@code updated} references must already be published and their directories
+   * synced. On success the new version is durable (when the storage is) before this returns.
+   *
+   * @param base the version the change was built on, or null when creating the table (version 1)
+   * @throws CommitConflictException if another writer published that version first; nothing changed
+   * @throws CommitStateUnknownException if the publish may or may not have happened
+   */
+  public TableMetadata commit(TableMetadata base, TableMetadata updated) {
+    int next = base == null ? 1 : base.version() + 1;
+    String file = metadataFile(next);
+    byte[] json = TableMetadataParser.toJson(updated);
+    Storage.PendingFile out;
+    try {
+      out = storage.create(file);
+    } catch (IOException e) {
+      throw new DataShardException("Cannot create a new metadata file in " + metadataDir + ": " + e
+          + ". Check that the directory exists and is writable.", e);
+    }
+    try {
+      out.stream().write(json);
+    } catch (IOException e) {
+      out.abort();
+      throw new DataShardException("Cannot write metadata file " + file + ": " + e
+          + ". Nothing was committed; check free disk space and permissions.", e);
+    }
+    try {
+      out.publish();
+    } catch (FileAlreadyExistsException e) {
+      throw new CommitConflictException("Version " + next + " of table " + root
+          + " was committed by another writer first; rebase and retry.", e);
+    } catch (IOException e) {
+      if (e instanceof Storage.UncertainPublishException) {
+        throw new CommitStateUnknownException("Publishing " + file + " failed with " + e.getCause()
+            + "; the commit may or may not have happened. Re-read the table to find out.", e);
+      }
+      throw new DataShardException("Could not publish " + file + ": " + e + ". Nothing was committed.", e);
+    }
+    try {
+      storage.syncDirectory(metadataDir);
+    } catch (IOException e) {
+      throw new CommitStateUnknownException("The new version " + file + " is visible, but syncing directory "
+          + metadataDir + " failed (" + e + "), so it may not survive a power loss.", e);
+    }
+    TableMetadata committed = TableMetadata.buildFrom(updated).version(next).metadataFileLocation(file).build();
+    this.current = committed;
+    writeHint(next);
+    return committed;
+  }
+
+  private void writeHint(int version) {
+    try {
+      storage.replace(metadataDir + "/" + HINT, Integer.toString(version).getBytes(StandardCharsets.UTF_8));
+    } catch (IOException | RuntimeException e) {
+      // The hint is advisory: readers probe past it. A failure here never fails a commit.
+      LOG.warn("Could not update {} in {}: {}", HINT, metadataDir, e.toString());
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package io.datashard.internal;
+
+import io.datashard.Type;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+/**
+ * Iceberg's single-value binary serialization (used for bounds in manifests) and the ordering of
+ * values of one primitive type.
+ */
+public final class Values {
+  private Values() {}
+
+  private static final LocalDateTime EPOCH = LocalDateTime.of(1970, 1, 1, 0, 0);
+
+  /** The value in Iceberg's single-value binary form. */
+  public static ByteBuffer toBytes(Type type, Object v) {
+    switch (type.typeId()) {
+      case BOOLEAN:
+        return ByteBuffer.wrap(new byte[] {(byte) (((Boolean) v) ? 1 : 0)});
+      case INTEGER:
+        return le(4).putInt(0, (Integer) v);
+      case DATE:
+        return le(4).putInt(0, (int) ((LocalDate) v).toEpochDay());
+      case LONG:
+        return le(8).putLong(0, (Long) v);
+      case TIME:
+        return le(8).putLong(0, ((LocalTime) v).toNanoOfDay() / 1000);
+      case TIMESTAMP:
+        return le(8).putLong(0, ChronoUnit.MICROS.between(EPOCH, (LocalDateTime) v));
+      case TIMESTAMPTZ:
+        return le(8).putLong(0, ChronoUnit.MICROS.between(EPOCH.atOffset(ZoneOffset.UTC), (OffsetDateTime) v));
+      case FLOAT:
+        return le(4).putFloat(0, (Float) v);
+      case DOUBLE:
+        return le(8).putDouble(0, (Double) v);
+      case STRING:
+        return ByteBuffer.wrap(((String) v).getBytes(StandardCharsets.UTF_8));
+      case UUID: {
+        UUID u = (UUID) v;
+        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.BIG_ENDIAN);
+        b.putLong(0, u.getMostSignificantBits()).putLong(8, u.getLeastSignificantBits());
+        return b;
+      }
+      case FIXED:
+      case BINARY:
+        return ((ByteBuffer) v).duplicate();
+      case DECIMAL:
+        return ByteBuffer.wrap(((BigDecimal) v).unscaledValue().toByteArray());
+      default:
+        throw new IllegalArgumentException("No single-value serialization for " + type);
+    }
+  }
+
+  private static ByteBuffer le(int size) {
+    return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** Compares two non-null values of one type the way Iceberg orders them. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public static int compare(Type type, Object a, Object b) {
+    switch (type.typeId()) {
+      case STRING:
+        return compareUnsigned(ByteBuffer.wrap(((String) a).getBytes(StandardCharsets.UTF_8)),
+            ByteBuffer.wrap(((String) b).getBytes(StandardCharsets.UTF_8)));
+      case FIXED:
+      case BINARY:
+        return compareUnsigned((ByteBuffer) a, (ByteBuffer) b);
+      case UUID: {
+        UUID x = (UUID) a;
+        UUID y = (UUID) b;
+        int c = Long.compareUnsigned(x.getMostSignificantBits(), y.getMostSignificantBits());
+        return c != 0 ? c : Long.compareUnsigned(x.getLeastSignificantBits(), y.getLeastSignificantBits());
+      }
+      default:
+        return ((Comparable) a).compareTo(b);
+    }
+  }
+
+  /** Unsigned lexicographic order of the remaining bytes. */
+  public static int compareUnsigned(ByteBuffer a, ByteBuffer b) {
+    int n = Math.min(a.remaining(), b.remaining());
+    for (int i = 0; i < n; i++) {
+      int c = Integer.compare(a.get(a.position() + i) & 0xff, b.get(b.position() + i) & 0xff);
+      if (c != 0) {
+        return c;
+      }
+    }
+    return Integer.compare(a.remaining(), b.remaining());
+  }
+}

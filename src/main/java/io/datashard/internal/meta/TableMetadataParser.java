@@ -1,0 +1,591 @@
+package io.datashard.internal.meta;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.datashard.CorruptTableException;
+import io.datashard.Schema;
+import io.datashard.Snapshot;
+import io.datashard.Type;
+import io.datashard.Types;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads and writes Iceberg table metadata JSON (format version 2), key by key as the spec names
+ * them. Unknown top-level keys are kept and written back unchanged.
+ */
+public final class TableMetadataParser {
+  /** The highest table format version this reader understands. */
+  public static final int MAX_FORMAT_VERSION = 2;
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final JsonFactory FACTORY = MAPPER.getFactory();
+  private static final Set<String> KNOWN = Set.of("format-version", "table-uuid", "location",
+      "last-sequence-number", "last-updated-ms", "last-column-id", "schema", "schemas", "current-schema-id",
+      "partition-spec", "partition-specs", "default-spec-id", "last-partition-id", "sort-orders",
+      "default-sort-order-id", "properties", "current-snapshot-id", "snapshots", "snapshot-log",
+      "metadata-log", "refs");
+
+  private TableMetadataParser() {}
+
+  // ---------------------------------------------------------------- writing
+
+  /** The metadata as UTF-8 JSON bytes. */
+  public static byte[] toJson(TableMetadata m) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      g.useDefaultPrettyPrinter();
+      g.writeStartObject();
+      g.writeNumberField("format-version", m.formatVersion());
+      g.writeStringField("table-uuid", m.tableUuid());
+      g.writeStringField("location", m.location());
+      g.writeNumberField("last-sequence-number", m.lastSequenceNumber());
+      g.writeNumberField("last-updated-ms", m.lastUpdatedMillis());
+      g.writeNumberField("last-column-id", m.lastColumnId());
+      g.writeNumberField("current-schema-id", m.currentSchemaId());
+      g.writeArrayFieldStart("schemas");
+      for (Schema s : m.schemas()) {
+        writeSchema(g, s);
+      }
+      g.writeEndArray();
+      g.writeNumberField("default-spec-id", m.defaultSpecId());
+      g.writeArrayFieldStart("partition-specs");
+      for (PartitionSpec spec : m.specs()) {
+        writeSpec(g, spec);
+      }
+      g.writeEndArray();
+      g.writeNumberField("last-partition-id", m.lastPartitionId());
+      g.writeNumberField("default-sort-order-id", m.defaultSortOrderId());
+      g.writeArrayFieldStart("sort-orders");
+      for (JsonNode n : m.sortOrders()) {
+        MAPPER.writeTree(g, n);
+      }
+      g.writeEndArray();
+      g.writeObjectFieldStart("properties");
+      for (Map.Entry<String, String> e : m.properties().entrySet()) {
+        g.writeStringField(e.getKey(), e.getValue());
+      }
+      g.writeEndObject();
+      g.writeNumberField("current-snapshot-id", m.currentSnapshotId() == null ? -1 : m.currentSnapshotId());
+      g.writeObjectFieldStart("refs");
+      for (Map.Entry<String, SnapshotRef> e : m.refs().entrySet()) {
+        g.writeFieldName(e.getKey());
+        writeRef(g, e.getValue());
+      }
+      g.writeEndObject();
+      g.writeArrayFieldStart("snapshots");
+      for (Snapshot s : m.snapshots()) {
+        writeSnapshot(g, s);
+      }
+      g.writeEndArray();
+      for (Map.Entry<String, JsonNode> e : m.otherFields().entrySet()) {
+        g.writeFieldName(e.getKey());
+        MAPPER.writeTree(g, e.getValue());
+      }
+      g.writeArrayFieldStart("snapshot-log");
+      for (TableMetadata.SnapshotLogEntry e : m.snapshotLog()) {
+        g.writeStartObject();
+        g.writeNumberField("timestamp-ms", e.timestampMillis());
+        g.writeNumberField("snapshot-id", e.snapshotId());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeArrayFieldStart("metadata-log");
+      for (TableMetadata.MetadataLogEntry e : m.metadataLog()) {
+        g.writeStartObject();
+        g.writeNumberField("timestamp-ms", e.timestampMillis());
+        g.writeStringField("metadata-file", e.file());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** Writes a schema object. */
+  public static void writeSchema(JsonGenerator g, Schema s) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("type", "struct");
+    g.writeNumberField("schema-id", s.schemaId());
+    if (!s.identifierFieldIds().isEmpty()) {
+      g.writeArrayFieldStart("identifier-field-ids");
+      for (int id : s.identifierFieldIds()) {
+        g.writeNumber(id);
+      }
+      g.writeEndArray();
+    }
+    writeFields(g, s.asStruct());
+    g.writeEndObject();
+  }
+
+  /** The schema as a JSON string, as Iceberg writes it into Avro file headers. */
+  public static String schemaToJson(Schema s) {
+    return writeToString(g -> writeSchema(g, s));
+  }
+
+  /** The spec's fields as a JSON array, as Iceberg writes them into manifest headers. */
+  public static String specFieldsToJson(PartitionSpec spec) {
+    return writeToString(g -> writeSpecFields(g, spec));
+  }
+
+  /** The whole spec as a JSON object. */
+  public static String specToJson(PartitionSpec spec) {
+    return writeToString(g -> writeSpec(g, spec));
+  }
+
+  private interface Writer {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  private static String writeToString(Writer w) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      w.write(g);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static void writeFields(JsonGenerator g, Types.StructType struct) throws IOException {
+    g.writeArrayFieldStart("fields");
+    for (Types.NestedField f : struct.fields()) {
+      g.writeStartObject();
+      g.writeNumberField("id", f.id());
+      g.writeStringField("name", f.name());
+      g.writeBooleanField("required", f.isRequired());
+      g.writeFieldName("type");
+      writeType(g, f.type());
+      if (f.doc() != null) {
+        g.writeStringField("doc", f.doc());
+      }
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+  }
+
+  private static void writeType(JsonGenerator g, Type type) throws IOException {
+    switch (type.typeId()) {
+      case STRUCT:
+        g.writeStartObject();
+        g.writeStringField("type", "struct");
+        writeFields(g, type.asStruct());
+        g.writeEndObject();
+        break;
+      case LIST: {
+        Types.ListType l = type.asList();
+        g.writeStartObject();
+        g.writeStringField("type", "list");
+        g.writeNumberField("element-id", l.elementId());
+        g.writeFieldName("element");
+        writeType(g, l.elementType());
+        g.writeBooleanField("element-required", l.isElementRequired());
+        g.writeEndObject();
+        break;
+      }
+      case MAP: {
+        Types.MapType m = type.asMap();
+        g.writeStartObject();
+        g.writeStringField("type", "map");
+        g.writeNumberField("key-id", m.keyId());
+        g.writeFieldName("key");
+        writeType(g, m.keyType());
+        g.writeNumberField("value-id", m.valueId());
+        g.writeFieldName("value");
+        writeType(g, m.valueType());
+        g.writeBooleanField("value-required", m.isValueRequired());
+        g.writeEndObject();
+        break;
+      }
+      default:
+        g.writeString(type.toString());
+    }
+  }
+
+  private static void writeSpec(JsonGenerator g, PartitionSpec spec) throws IOException {
+    g.writeStartObject();
+    g.writeNumberField("spec-id", spec.specId());
+    g.writeFieldName("fields");
+    writeSpecFields(g, spec);
+    g.writeEndObject();
+  }
+
+  private static void writeSpecFields(JsonGenerator g, PartitionSpec spec) throws IOException {
+    g.writeStartArray();
+    for (PartitionSpec.Field f : spec.fields()) {
+      g.writeStartObject();
+      g.writeStringField("name", f.name());
+      g.writeStringField("transform", f.transform());
+      g.writeNumberField("source-id", f.sourceId());
+      g.writeNumberField("field-id", f.fieldId());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+  }
+
+  private static void writeRef(JsonGenerator g, SnapshotRef r) throws IOException {
+    g.writeStartObject();
+    g.writeNumberField("snapshot-id", r.snapshotId());
+    g.writeStringField("type", r.type());
+    if (r.minSnapshotsToKeep() != null) {
+      g.writeNumberField("min-snapshots-to-keep", r.minSnapshotsToKeep());
+    }
+    if (r.maxSnapshotAgeMs() != null) {
+      g.writeNumberField("max-snapshot-age-ms", r.maxSnapshotAgeMs());
+    }
+    if (r.maxRefAgeMs() != null) {
+      g.writeNumberField("max-ref-age-ms", r.maxRefAgeMs());
+    }
+    g.writeEndObject();
+  }
+
+  private static void writeSnapshot(JsonGenerator g, Snapshot s) throws IOException {
+    g.writeStartObject();
+    g.writeNumberField("snapshot-id", s.snapshotId());
+    if (s.parentId() != null) {
+      g.writeNumberField("parent-snapshot-id", s.parentId());
+    }
+    g.writeNumberField("sequence-number", s.sequenceNumber());
+    g.writeNumberField("timestamp-ms", s.timestampMillis());
+    g.writeObjectFieldStart("summary");
+    for (Map.Entry<String, String> e : s.summary().entrySet()) {
+      g.writeStringField(e.getKey(), e.getValue());
+    }
+    g.writeEndObject();
+    g.writeStringField("manifest-list", s.manifestList());
+    if (s.schemaId() != null) {
+      g.writeNumberField("schema-id", s.schemaId());
+    }
+    g.writeEndObject();
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /**
+   * Parses metadata JSON.
+   *
+   * @param file where the bytes came from, named in errors
+   * @throws CorruptTableException if the bytes are not valid table metadata, naming the file and
+   *     the problem
+   */
+  public static TableMetadata fromJson(String file, byte[] json) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new CorruptTableException("Table metadata file " + file + " is not valid JSON ("
+          + e.getOriginalMessage() + " at " + location(e) + "). The file is damaged or truncated; restore it "
+          + "from a backup, or remove it only if it is the newest version and was never acknowledged.");
+    } catch (IOException e) {
+      throw new CorruptTableException("Could not parse table metadata file " + file + ": " + e.getMessage(), e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new CorruptTableException("Table metadata file " + file + " does not hold a JSON object"
+          + " (it is empty or holds another kind of value); it is damaged.");
+    }
+    try {
+      return parse(root);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new CorruptTableException("Table metadata file " + file + " is not valid Iceberg table metadata: "
+          + e.getMessage(), e);
+    }
+  }
+
+  private static String location(JsonProcessingException e) {
+    return e.getLocation() == null ? "unknown position"
+        : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+  }
+
+  private static TableMetadata parse(JsonNode root) {
+    int formatVersion = intField(root, "format-version");
+    if (formatVersion > MAX_FORMAT_VERSION || formatVersion < 1) {
+      throw new IllegalArgumentException("its format-version is " + formatVersion + ", and this version of "
+          + "DataShard reads format versions 1 and 2 only. Use a newer DataShard, or read the table with a "
+          + "tool that supports format version " + formatVersion);
+    }
+    TableMetadata.Builder b = TableMetadata.builder().formatVersion(formatVersion);
+    b.tableUuid(root.hasNonNull("table-uuid") ? text(root, "table-uuid") : new java.util.UUID(0, 0).toString());
+    b.location(text(root, "location"));
+    b.lastSequenceNumber(root.has("last-sequence-number") ? longField(root, "last-sequence-number") : 0);
+    b.lastUpdatedMillis(longField(root, "last-updated-ms"));
+    b.lastColumnId(intField(root, "last-column-id"));
+
+    List<Schema> schemas = new ArrayList<>();
+    int currentSchemaId;
+    if (root.has("schemas")) {
+      for (JsonNode s : array(root, "schemas")) {
+        schemas.add(parseSchema(s));
+      }
+      currentSchemaId = intField(root, "current-schema-id");
+    } else {
+      Schema s = parseSchema(required(root, "schema"));
+      schemas.add(s);
+      currentSchemaId = s.schemaId();
+    }
+    b.schemas(schemas).currentSchemaId(currentSchemaId);
+
+    List<PartitionSpec> specs = new ArrayList<>();
+    int defaultSpecId;
+    if (root.has("partition-specs")) {
+      for (JsonNode s : array(root, "partition-specs")) {
+        specs.add(parseSpec(s));
+      }
+      defaultSpecId = intField(root, "default-spec-id");
+    } else {
+      specs.add(new PartitionSpec(0, parseSpecFields(required(root, "partition-spec"))));
+      defaultSpecId = 0;
+    }
+    b.specs(specs).defaultSpecId(defaultSpecId);
+    int lastPartitionId = PartitionSpec.FIRST_FIELD_ID - 1;
+    for (PartitionSpec s : specs) {
+      lastPartitionId = Math.max(lastPartitionId, s.lastAssignedFieldId());
+    }
+    b.lastPartitionId(root.has("last-partition-id") ? intField(root, "last-partition-id") : lastPartitionId);
+
+    List<JsonNode> sortOrders = new ArrayList<>();
+    if (root.has("sort-orders")) {
+      array(root, "sort-orders").forEach(sortOrders::add);
+    }
+    b.sortOrders(sortOrders);
+    b.defaultSortOrderId(root.has("default-sort-order-id") ? intField(root, "default-sort-order-id") : 0);
+
+    Map<String, String> props = new LinkedHashMap<>();
+    if (root.hasNonNull("properties")) {
+      JsonNode p = root.get("properties");
+      if (!p.isObject()) {
+        throw new IllegalArgumentException("'properties' must be an object");
+      }
+      Iterator<Map.Entry<String, JsonNode>> it = p.fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> e = it.next();
+        props.put(e.getKey(), e.getValue().isTextual() ? e.getValue().textValue() : e.getValue().toString());
+      }
+    }
+    b.properties(props);
+
+    List<Snapshot> snapshots = new ArrayList<>();
+    if (root.hasNonNull("snapshots")) {
+      for (JsonNode s : array(root, "snapshots")) {
+        snapshots.add(parseSnapshot(s));
+      }
+    }
+    b.snapshots(snapshots);
+    Long current = null;
+    if (root.hasNonNull("current-snapshot-id")) {
+      long c = longField(root, "current-snapshot-id");
+      current = c == -1 ? null : c;
+    }
+    b.currentSnapshotId(current);
+
+    Map<String, SnapshotRef> refs = new LinkedHashMap<>();
+    if (root.hasNonNull("refs")) {
+      Iterator<Map.Entry<String, JsonNode>> it = root.get("refs").fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> e = it.next();
+        refs.put(e.getKey(), parseRef(e.getValue()));
+      }
+    } else if (current != null) {
+      refs.put(SnapshotRef.MAIN, SnapshotRef.branch(current));
+    }
+    b.refs(refs);
+
+    List<TableMetadata.SnapshotLogEntry> snapshotLog = new ArrayList<>();
+    if (root.hasNonNull("snapshot-log")) {
+      for (JsonNode e : array(root, "snapshot-log")) {
+        snapshotLog.add(new TableMetadata.SnapshotLogEntry(longField(e, "timestamp-ms"), longField(e, "snapshot-id")));
+      }
+    }
+    b.snapshotLog(snapshotLog);
+    List<TableMetadata.MetadataLogEntry> metadataLog = new ArrayList<>();
+    if (root.hasNonNull("metadata-log")) {
+      for (JsonNode e : array(root, "metadata-log")) {
+        metadataLog.add(new TableMetadata.MetadataLogEntry(longField(e, "timestamp-ms"), text(e, "metadata-file")));
+      }
+    }
+    b.metadataLog(metadataLog);
+
+    Map<String, JsonNode> other = new LinkedHashMap<>();
+    Iterator<Map.Entry<String, JsonNode>> it = root.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!KNOWN.contains(e.getKey())) {
+        other.put(e.getKey(), e.getValue());
+      }
+    }
+    b.otherFields(other);
+    return b.build();
+  }
+
+  /** Parses a schema object. */
+  public static Schema parseSchema(JsonNode node) {
+    if (!node.isObject() || !"struct".equals(node.path("type").asText())) {
+      throw new IllegalArgumentException("a schema must be a JSON object with \"type\": \"struct\", got " + brief(node));
+    }
+    int id = node.has("schema-id") ? intField(node, "schema-id") : 0;
+    List<Integer> identifiers = new ArrayList<>();
+    if (node.hasNonNull("identifier-field-ids")) {
+      for (JsonNode n : array(node, "identifier-field-ids")) {
+        identifiers.add(n.asInt());
+      }
+    }
+    return new Schema(id, parseStruct(node), identifiers);
+  }
+
+  /** Parses a schema from a JSON string. */
+  public static Schema parseSchema(String json) {
+    try {
+      return parseSchema(MAPPER.readTree(json));
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("invalid schema JSON: " + e.getOriginalMessage());
+    }
+  }
+
+  private static Types.StructType parseStruct(JsonNode node) {
+    List<Types.NestedField> fields = new ArrayList<>();
+    for (JsonNode f : array(node, "fields")) {
+      String doc = f.hasNonNull("doc") ? f.get("doc").asText() : null;
+      JsonNode req = required(f, "required");
+      if (!req.isBoolean()) {
+        throw new IllegalArgumentException("field 'required' must be true or false, got " + brief(req));
+      }
+      fields.add(Types.NestedField.of(intField(f, "id"), text(f, "name"), req.booleanValue(),
+          parseType(required(f, "type")), doc));
+    }
+    return Types.struct(fields);
+  }
+
+  private static Type parseType(JsonNode node) {
+    if (node.isTextual()) {
+      return Types.primitive(node.textValue());
+    }
+    if (!node.isObject()) {
+      throw new IllegalArgumentException("a type must be a string or an object, got " + brief(node));
+    }
+    String t = text(node, "type");
+    switch (t) {
+      case "struct":
+        return parseStruct(node);
+      case "list":
+        return Types.list(intField(node, "element-id"), boolField(node, "element-required"),
+            parseType(required(node, "element")));
+      case "map":
+        return Types.map(intField(node, "key-id"), parseType(required(node, "key")), intField(node, "value-id"),
+            boolField(node, "value-required"), parseType(required(node, "value")));
+      default:
+        throw new IllegalArgumentException("unknown nested type '" + t + "'");
+    }
+  }
+
+  private static PartitionSpec parseSpec(JsonNode node) {
+    return new PartitionSpec(intField(node, "spec-id"), parseSpecFields(required(node, "fields")));
+  }
+
+  private static List<PartitionSpec.Field> parseSpecFields(JsonNode arr) {
+    if (!arr.isArray()) {
+      throw new IllegalArgumentException("partition spec fields must be an array, got " + brief(arr));
+    }
+    List<PartitionSpec.Field> fields = new ArrayList<>();
+    int next = PartitionSpec.FIRST_FIELD_ID;
+    for (JsonNode f : arr) {
+      int fieldId = f.has("field-id") ? intField(f, "field-id") : next;
+      next = fieldId + 1;
+      fields.add(new PartitionSpec.Field(text(f, "name"), text(f, "transform"), intField(f, "source-id"), fieldId));
+    }
+    return fields;
+  }
+
+  private static SnapshotRef parseRef(JsonNode n) {
+    return new SnapshotRef(longField(n, "snapshot-id"), text(n, "type"),
+        n.hasNonNull("min-snapshots-to-keep") ? intField(n, "min-snapshots-to-keep") : null,
+        n.hasNonNull("max-snapshot-age-ms") ? longField(n, "max-snapshot-age-ms") : null,
+        n.hasNonNull("max-ref-age-ms") ? longField(n, "max-ref-age-ms") : null);
+  }
+
+  private static Snapshot parseSnapshot(JsonNode n) {
+    Map<String, String> summary = new LinkedHashMap<>();
+    if (n.hasNonNull("summary")) {
+      Iterator<Map.Entry<String, JsonNode>> it = n.get("summary").fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> e = it.next();
+        summary.put(e.getKey(), e.getValue().asText());
+      }
+    }
+    if (!n.hasNonNull("manifest-list")) {
+      throw new IllegalArgumentException("snapshot " + n.path("snapshot-id") + " has no manifest-list "
+          + "(format v1 'manifests' arrays are not supported)");
+    }
+    return new Snapshot(longField(n, "snapshot-id"),
+        n.hasNonNull("parent-snapshot-id") ? longField(n, "parent-snapshot-id") : null,
+        n.has("sequence-number") ? longField(n, "sequence-number") : 0,
+        longField(n, "timestamp-ms"), text(n, "manifest-list"), summary,
+        n.hasNonNull("schema-id") ? intField(n, "schema-id") : null);
+  }
+
+  // ---------------------------------------------------------------- field helpers
+
+  private static JsonNode required(JsonNode node, String key) {
+    JsonNode v = node.get(key);
+    if (v == null || v.isNull()) {
+      throw new IllegalArgumentException("missing required field '" + key + "' in " + brief(node));
+    }
+    return v;
+  }
+
+  private static String text(JsonNode node, String key) {
+    JsonNode v = required(node, key);
+    if (!v.isTextual()) {
+      throw new IllegalArgumentException("field '" + key + "' must be a string, got " + brief(v));
+    }
+    return v.textValue();
+  }
+
+  private static int intField(JsonNode node, String key) {
+    JsonNode v = required(node, key);
+    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+      throw new IllegalArgumentException("field '" + key + "' must be a 32-bit integer, got " + brief(v));
+    }
+    return v.intValue();
+  }
+
+  private static long longField(JsonNode node, String key) {
+    JsonNode v = required(node, key);
+    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+      throw new IllegalArgumentException("field '" + key + "' must be a 64-bit integer, got " + brief(v));
+    }
+    return v.longValue();
+  }
+
+  private static boolean boolField(JsonNode node, String key) {
+    JsonNode v = required(node, key);
+    if (!v.isBoolean()) {
+      throw new IllegalArgumentException("field '" + key + "' must be true or false, got " + brief(v));
+    }
+    return v.booleanValue();
+  }
+
+  private static JsonNode array(JsonNode node, String key) {
+    JsonNode v = required(node, key);
+    if (!v.isArray()) {
+      throw new IllegalArgumentException("field '" + key + "' must be an array, got " + brief(v));
+    }
+    return v;
+  }
+
+  private static String brief(JsonNode n) {
+    String s = String.valueOf(n);
+    return s.length() > 120 ? s.substring(0, 117) + "..." : s;
+  }
+}

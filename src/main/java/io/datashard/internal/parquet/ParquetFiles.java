@@ -1,0 +1,286 @@
+package io.datashard.internal.parquet;
+
+import io.datashard.CloseableIterator;
+import io.datashard.CorruptTableException;
+import io.datashard.DataFile;
+import io.datashard.FileFormat;
+import io.datashard.Row;
+import io.datashard.Schema;
+import io.datashard.Type;
+import io.datashard.Types;
+import io.datashard.internal.Values;
+import io.datashard.storage.Storage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.conf.ParquetConfiguration;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.schema.MessageType;
+
+/**
+ * Writes and reads Parquet data files of Iceberg tables, without Hadoop.
+ *
+ * <p>Files carry Iceberg field ids on every schema node; reading matches columns by field id, so
+ * files written by any Iceberg writer, and files from older schema versions, read correctly.
+ */
+public final class ParquetFiles {
+  private ParquetFiles() {}
+
+  /** Bounds of strings and binary values are truncated to this many characters or bytes, as Iceberg does. */
+  static final int TRUNCATE_LENGTH = 16;
+
+  /**
+   * Writes rows into a new Parquet file at {@code location} and publishes it.
+   *
+   * @return the data file with its size, record count and column metrics
+   */
+  public static DataFile write(Storage storage, String location, Schema schema, Iterator<Row> rows,
+      CompressionCodecName codec) throws IOException {
+    RowWriteSupport support = new RowWriteSupport(schema);
+    long count = 0;
+    ParquetMetadata footer;
+    long length;
+    try (Storage.PendingFile pending = storage.create(location)) {
+      Codecs codecs = new Codecs();
+      try (ParquetWriter<Row> writer = new Builder(StorageFiles.output(pending), support)
+          .withConf(new PlainParquetConfiguration())
+          .withCodecFactory(codecs)
+          .withCompressionCodec(codec)
+          .withWriteMode(ParquetFileWriter.Mode.CREATE)
+          .withRowGroupSize(128L * 1024 * 1024)
+          .withPageSize(1024 * 1024)
+          .withDictionaryEncoding(true)
+          .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
+          .build()) {
+        while (rows.hasNext()) {
+          writer.write(rows.next());
+          count++;
+        }
+        writer.close();
+        footer = writer.getFooter();
+      } finally {
+        codecs.release();
+      }
+      length = pending.publish();
+    }
+    return metrics(location, schema, support, footer, count, length);
+  }
+
+  private static DataFile metrics(String location, Schema schema, RowWriteSupport support, ParquetMetadata footer,
+      long count, long length) {
+    Map<Integer, Long> columnSizes = new LinkedHashMap<>();
+    Map<Integer, Long> valueCounts = new LinkedHashMap<>();
+    Map<Integer, Long> nullCounts = new LinkedHashMap<>();
+    Map<Integer, Long> nanCounts = new LinkedHashMap<>();
+    Map<Integer, ByteBuffer> lower = new LinkedHashMap<>();
+    Map<Integer, ByteBuffer> upper = new LinkedHashMap<>();
+    List<Long> splitOffsets = new ArrayList<>();
+    MessageType fileSchema = footer.getFileMetaData().getSchema();
+    for (BlockMetaData block : footer.getBlocks()) {
+      splitOffsets.add(block.getStartingPos());
+      for (ColumnChunkMetaData chunk : block.getColumns()) {
+        org.apache.parquet.schema.Type leaf = fileSchema.getType(chunk.getPath().toArray());
+        if (leaf.getId() == null) {
+          continue;
+        }
+        int id = leaf.getId().intValue();
+        columnSizes.merge(id, chunk.getTotalSize(), Long::sum);
+        valueCounts.merge(id, chunk.getValueCount(), Long::sum);
+        Statistics<?> stats = chunk.getStatistics();
+        if (stats != null && stats.isNumNullsSet()) {
+          nullCounts.merge(id, stats.getNumNulls(), Long::sum);
+        }
+      }
+    }
+    for (Map.Entry<Integer, RowWriteSupport.Bounds> e : support.bounds().entrySet()) {
+      int id = e.getKey();
+      Type type = schema.findField(id).type();
+      RowWriteSupport.Bounds b = e.getValue();
+      if (type.typeId() == Type.TypeId.FLOAT || type.typeId() == Type.TypeId.DOUBLE) {
+        nanCounts.put(id, b.nanCount);
+      }
+      if (b.min != null) {
+        ByteBuffer lo = lowerBound(type, b.min);
+        ByteBuffer hi = upperBound(type, b.max);
+        if (lo != null) {
+          lower.put(id, lo);
+        }
+        if (hi != null) {
+          upper.put(id, hi);
+        }
+      }
+    }
+    for (Types.NestedField f : schema.columns()) {
+      if ((f.type().typeId() == Type.TypeId.FLOAT || f.type().typeId() == Type.TypeId.DOUBLE)
+          && !nanCounts.containsKey(f.id())) {
+        nanCounts.put(f.id(), 0L);
+      }
+    }
+    return DataFile.builder()
+        .path(location)
+        .format(FileFormat.PARQUET)
+        .recordCount(count)
+        .fileSizeInBytes(length)
+        .columnSizes(columnSizes)
+        .valueCounts(valueCounts)
+        .nullValueCounts(nullCounts)
+        .nanValueCounts(nanCounts)
+        .lowerBounds(lower)
+        .upperBounds(upper)
+        .splitOffsets(splitOffsets)
+        .build();
+  }
+
+  /** The lower bound, truncated for strings and binary (a prefix is never greater). */
+  static ByteBuffer lowerBound(Type type, Object min) {
+    switch (type.typeId()) {
+      case STRING: {
+        String s = (String) min;
+        return Values.toBytes(type, truncate(s, TRUNCATE_LENGTH));
+      }
+      case BINARY:
+      case FIXED: {
+        ByteBuffer b = ((ByteBuffer) min).duplicate();
+        if (b.remaining() > TRUNCATE_LENGTH) {
+          b.limit(b.position() + TRUNCATE_LENGTH);
+        }
+        return copy(b);
+      }
+      default:
+        return Values.toBytes(type, min);
+    }
+  }
+
+  /**
+   * The upper bound; for long strings and binary, a truncated value that is still at least the
+   * maximum (last code point or byte incremented), or none when no such value exists.
+   */
+  static ByteBuffer upperBound(Type type, Object max) {
+    switch (type.typeId()) {
+      case STRING: {
+        String s = (String) max;
+        if (s.codePointCount(0, s.length()) <= TRUNCATE_LENGTH) {
+          return Values.toBytes(type, s);
+        }
+        int[] cps = truncate(s, TRUNCATE_LENGTH).codePoints().toArray();
+        for (int i = cps.length - 1; i >= 0; i--) {
+          int next = cps[i] + 1;
+          if (next == 0xD800) {
+            next = 0xE000; // skip surrogates
+          }
+          if (next <= Character.MAX_CODE_POINT) {
+            cps[i] = next;
+            return Values.toBytes(type, new String(cps, 0, i + 1));
+          }
+        }
+        return null;
+      }
+      case BINARY:
+      case FIXED: {
+        ByteBuffer b = ((ByteBuffer) max).duplicate();
+        if (b.remaining() <= TRUNCATE_LENGTH) {
+          return copy(b);
+        }
+        byte[] bytes = new byte[TRUNCATE_LENGTH];
+        b.get(bytes);
+        for (int i = bytes.length - 1; i >= 0; i--) {
+          if ((bytes[i] & 0xff) != 0xff) {
+            bytes[i]++;
+            return ByteBuffer.wrap(java.util.Arrays.copyOf(bytes, i + 1));
+          }
+        }
+        return null;
+      }
+      default:
+        return Values.toBytes(type, max);
+    }
+  }
+
+  private static String truncate(String s, int codePoints) {
+    if (s.codePointCount(0, s.length()) <= codePoints) {
+      return s;
+    }
+    return s.substring(0, s.offsetByCodePoints(0, codePoints));
+  }
+
+  private static ByteBuffer copy(ByteBuffer b) {
+    ByteBuffer c = ByteBuffer.allocate(b.remaining());
+    c.put(b.duplicate()).flip();
+    return c;
+  }
+
+  /** True if the string is valid Unicode (no lone surrogates), so it can be stored as UTF-8. */
+  static boolean isValidUnicode(String s) {
+    CharsetEncoder enc = StandardCharsets.UTF_8.newEncoder();
+    try {
+      enc.encode(CharBuffer.wrap(s));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Reads the rows of a Parquet file in the shape of {@code projection}, matching columns by field
+   * id; columns the file lacks read as null.
+   *
+   * @throws CorruptTableException if the file is missing or not a readable Parquet file
+   */
+  public static CloseableIterator<Row> read(Storage storage, String location, Schema projection) {
+    try {
+      return new RowReader(storage.open(location), location, projection);
+    } catch (NoSuchFileException e) {
+      throw new CorruptTableException("Data file " + location + " is missing: the table references it, but it is "
+          + "not there. It was deleted outside DataShard, or the table was copied incompletely.", e);
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof io.datashard.DataShardException) {
+        throw (io.datashard.DataShardException) e;
+      }
+      throw new CorruptTableException("Cannot read data file " + location + " as Parquet: " + e.getMessage()
+          + ". The file is damaged, truncated, or not a Parquet file.", e);
+    }
+  }
+
+  private static final class Builder extends ParquetWriter.Builder<Row, Builder> {
+    private final WriteSupport<Row> support;
+
+    Builder(OutputFile file, WriteSupport<Row> support) {
+      super(file);
+      this.support = support;
+    }
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
+    @Override
+    protected WriteSupport<Row> getWriteSupport(org.apache.hadoop.conf.Configuration conf) {
+      return support;
+    }
+
+    @Override
+    protected WriteSupport<Row> getWriteSupport(ParquetConfiguration conf) {
+      return support;
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package io.datashard.internal.parquet;
+
+import io.datashard.CloseableIterator;
+import io.datashard.CorruptTableException;
+import io.datashard.Row;
+import io.datashard.Schema;
+import io.datashard.storage.Storage;
+import java.io.IOException;
+import java.util.NoSuchElementException;
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.io.ColumnIOFactory;
+import org.apache.parquet.io.MessageColumnIO;
+import org.apache.parquet.io.RecordReader;
+import org.apache.parquet.schema.MessageType;
+
+/** Streams the rows of one Parquet file, one row group in memory at a time. */
+final class RowReader implements CloseableIterator<Row> {
+  private final Storage.InputFile input;
+  private final String location;
+  private final ParquetFileReader reader;
+  private final Codecs codecs = new Codecs();
+  private final MessageColumnIO columnIO;
+  private final RowMaterializer materializer;
+  private RecordReader<Row> records;
+  private long remainingInGroup;
+  private Row next;
+  private boolean closed;
+
+  RowReader(Storage.InputFile input, String location, Schema projection) throws IOException {
+    this.input = input;
+    this.location = location;
+    try {
+      ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration())
+          .withCodecFactory(codecs)
+          .build();
+      this.reader = new ParquetFileReader(StorageFiles.input(input), options);
+    } catch (IOException | RuntimeException e) {
+      input.close();
+      throw e;
+    }
+    try {
+      MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
+      Projection p = Projection.of(projection.asStruct(), fileSchema, location);
+      reader.setRequestedSchema(p.requested());
+      this.columnIO = new ColumnIOFactory().getColumnIO(p.requested(), fileSchema, true);
+      this.materializer = new RowMaterializer(projection.asStruct(), p);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  @Override
+  public boolean hasNext() {
+    if (next != null) {
+      return true;
+    }
+    if (closed) {
+      return false;
+    }
+    try {
+      while (remainingInGroup == 0) {
+        PageReadStore group = reader.readNextRowGroup();
+        if (group == null) {
+          close();
+          return false;
+        }
+        remainingInGroup = group.getRowCount();
+        records = columnIO.getRecordReader(group, materializer);
+      }
+      remainingInGroup--;
+      next = records.read();
+      return true;
+    } catch (IOException | RuntimeException e) {
+      close();
+      if (e instanceof io.datashard.DataShardException) {
+        throw (io.datashard.DataShardException) e;
+      }
+      throw new CorruptTableException("Cannot read data file " + location + ": " + e.getMessage()
+          + ". The file is damaged or truncated.", e);
+    }
+  }
+
+  @Override
+  public Row next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    Row r = next;
+    next = null;
+    return r;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      if (reader != null) {
+        reader.close();
+      }
+    } catch (IOException e) {
+      // closing a file we only read
+    } finally {
+      codecs.release();
+      try {
+        input.close();
+      } catch (IOException e) {
+        // nothing was written
+      }
+    }
+  }
+
+}

@@ -1,0 +1,77 @@
+package io.datashard.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.datashard.CorruptTableException;
+import io.datashard.DataFile;
+import io.datashard.FileFormat;
+import io.datashard.Schema;
+import io.datashard.internal.meta.PartitionSpec;
+import io.datashard.storage.LocalStorage;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ManifestIOTest {
+  @TempDir
+  Path dir;
+
+  private final LocalStorage storage = new LocalStorage(false);
+
+  static DataFile file(String path, long rows) {
+    return DataFile.builder().path(path).format(FileFormat.PARQUET).recordCount(rows).fileSizeInBytes(rows * 10)
+        .columnSizes(Map.of(1, 40L)).valueCounts(Map.of(1, rows)).nullValueCounts(Map.of(1, 0L))
+        .lowerBounds(Map.of(1, Values.toBytes(io.datashard.Types.LONG, 1L)))
+        .upperBounds(Map.of(1, Values.toBytes(io.datashard.Types.LONG, rows)))
+        .splitOffsets(List.of(4L)).build();
+  }
+
+  @Test
+  void manifestsAndListsRoundTripWithSequenceNumbersAssignedByTheList() throws Exception {
+    Schema schema = Schema.parse("id long");
+    String m1 = dir.resolve("m1.avro").toString();
+    DataFile a = file("/t/data/a.parquet", 3);
+    DataFile b = file("/t/data/b.parquet", 5);
+    ManifestIO.Manifest manifest = ManifestIO.writeAdded(storage, m1, schema, PartitionSpec.unpartitioned(), 42L,
+        List.of(a, b));
+    assertThat(manifest.addedFiles).isEqualTo(2);
+    assertThat(manifest.addedRows).isEqualTo(8);
+    assertThat(manifest.length).isEqualTo(Files.size(Path.of(m1)));
+    assertThat(manifest.sequenceNumber).isEqualTo(ManifestIO.UNASSIGNED);
+
+    String list = dir.resolve("snap.avro").toString();
+    ManifestIO.writeList(storage, list, 42L, null, 7L, List.of(manifest));
+    List<ManifestIO.Manifest> read = ManifestIO.readList(storage, list);
+    assertThat(read).hasSize(1);
+    assertThat(read.get(0).sequenceNumber).isEqualTo(7);
+    assertThat(read.get(0).minSequenceNumber).isEqualTo(7);
+    assertThat(read.get(0).addedSnapshotId).isEqualTo(42);
+    assertThat(read.get(0).path).isEqualTo(m1);
+
+    List<DataFile> files = ManifestIO.liveFiles(storage, read.get(0), p -> p);
+    assertThat(files).containsExactly(a, b);
+    assertThat(files.get(1).upperBounds().get(1)).isEqualTo(Values.toBytes(io.datashard.Types.LONG, 5L));
+  }
+
+  @Test
+  void aDamagedManifestIsAClearError() throws Exception {
+    Path bad = dir.resolve("bad.avro");
+    Files.write(bad, new byte[] {'O', 'b', 'j', 1, 0, 0});
+    assertThatThrownBy(() -> ManifestIO.readList(storage, bad.toString()))
+        .isInstanceOf(CorruptTableException.class).hasMessageContaining("bad.avro");
+    assertThatThrownBy(() -> ManifestIO.readList(storage, dir.resolve("missing.avro").toString()))
+        .isInstanceOf(CorruptTableException.class).hasMessageContaining("missing");
+  }
+
+  @Test
+  void longBoundsAreLittleEndian() {
+    ByteBuffer b = Values.toBytes(io.datashard.Types.LONG, 1L);
+    assertThat(b.get(0)).isEqualTo((byte) 1);
+    assertThat(b.remaining()).isEqualTo(8);
+  }
+}

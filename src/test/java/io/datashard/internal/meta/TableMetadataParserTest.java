@@ -1,0 +1,104 @@
+package io.datashard.internal.meta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.datashard.CorruptTableException;
+import io.datashard.Schema;
+import io.datashard.Snapshot;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TableMetadataParserTest {
+  static TableMetadata sample() {
+    Schema schema = Schema.parse("id long not null, name string, emb list<float>, m map<string, int>, "
+        + "p struct<x: double, y: double>");
+    TableMetadata base = TableMetadata.builder()
+        .tableUuid("9c12d441-03fe-4693-9a96-a0705ddf69c1")
+        .location("/tmp/t")
+        .lastUpdatedMillis(1000)
+        .lastColumnId(schema.highestFieldId())
+        .schemas(List.of(schema))
+        .currentSchemaId(0)
+        .specs(List.of(PartitionSpec.unpartitioned()))
+        .properties(Map.of("write.format.default", "parquet"))
+        .build();
+    Snapshot s1 = new Snapshot(11, null, 1, 2000, "/tmp/t/metadata/snap-11.avro",
+        Map.of("operation", "append", "added-records", "3"), 0);
+    Snapshot s2 = new Snapshot(22, 11L, 2, 3000, "/tmp/t/metadata/snap-22.avro", Map.of("operation", "append"), 0);
+    return TableMetadata.buildFrom(base).addSnapshotAsCurrent(s1).addSnapshotAsCurrent(s2)
+        .addPreviousMetadata(new TableMetadata.MetadataLogEntry(1000, "/tmp/t/metadata/v1.metadata.json"), 100)
+        .build();
+  }
+
+  @Test
+  void roundTripsEveryField() {
+    TableMetadata m = sample();
+    byte[] json = TableMetadataParser.toJson(m);
+    TableMetadata back = TableMetadataParser.fromJson("v3.metadata.json", json);
+    assertThat(back.schema().sameColumns(m.schema())).isTrue();
+    assertThat(back.snapshots()).isEqualTo(m.snapshots());
+    assertThat(back.currentSnapshotId()).isEqualTo(22L);
+    assertThat(back.lastSequenceNumber()).isEqualTo(2);
+    assertThat(back.refs().get("main").snapshotId()).isEqualTo(22L);
+    assertThat(back.snapshotLog()).hasSize(2);
+    assertThat(back.metadataLog()).hasSize(1);
+    assertThat(back.properties()).isEqualTo(m.properties());
+    assertThat(TableMetadataParser.toJson(back)).isEqualTo(json);
+    String text = new String(json, StandardCharsets.UTF_8);
+    assertThat(text).contains("\"format-version\" : 2", "\"element-id\"", "\"value-required\"",
+        "\"current-snapshot-id\" : 22", "\"last-partition-id\" : 999");
+  }
+
+  @Test
+  void keepsUnknownTopLevelFields() {
+    String json = new String(TableMetadataParser.toJson(sample()), StandardCharsets.UTF_8)
+        .replaceFirst("\\{", "{ \"statistics\" : [ { \"snapshot-id\" : 22 } ],");
+    TableMetadata m = TableMetadataParser.fromJson("x", json.getBytes(StandardCharsets.UTF_8));
+    assertThat(m.otherFields()).containsKey("statistics");
+    assertThat(new String(TableMetadataParser.toJson(m), StandardCharsets.UTF_8)).contains("\"statistics\"");
+  }
+
+  @Test
+  void noSnapshotIsWrittenAsMinusOneAndReadAsNone() {
+    TableMetadata m = TableMetadata.buildFrom(sample()).snapshots(List.of()).currentSnapshotId(null)
+        .snapshotLog(List.of()).refs(Map.of()).build();
+    TableMetadata back = TableMetadataParser.fromJson("x", TableMetadataParser.toJson(m));
+    assertThat(back.currentSnapshot()).isNull();
+  }
+
+  @Test
+  void truncatedJsonIsAClearError() {
+    byte[] json = TableMetadataParser.toJson(sample());
+    byte[] cut = java.util.Arrays.copyOf(json, json.length / 2);
+    assertThatThrownBy(() -> TableMetadataParser.fromJson("/t/metadata/v3.metadata.json", cut))
+        .isInstanceOf(CorruptTableException.class)
+        .hasMessageContaining("/t/metadata/v3.metadata.json")
+        .hasMessageContaining("not valid JSON");
+  }
+
+  @Test
+  void newerFormatVersionIsRefusedWithAReason() {
+    String json = new String(TableMetadataParser.toJson(sample()), StandardCharsets.UTF_8)
+        .replace("\"format-version\" : 2", "\"format-version\" : 3");
+    assertThatThrownBy(() -> TableMetadataParser.fromJson("v9.metadata.json", json.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(CorruptTableException.class)
+        .hasMessageContaining("format-version is 3");
+  }
+
+  @Test
+  void missingAndWronglyTypedFieldsAreNamed() {
+    String json = new String(TableMetadataParser.toJson(sample()), StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> TableMetadataParser.fromJson("f",
+        json.replace("\"location\"", "\"locatio\"").getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(CorruptTableException.class).hasMessageContaining("'location'");
+    assertThatThrownBy(() -> TableMetadataParser.fromJson("f",
+        json.replace("\"last-column-id\" : ", "\"last-column-id\" : \"x").replace("\"current-schema-id\"",
+            "\", \"current-schema-id\"").getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(CorruptTableException.class);
+    assertThatThrownBy(() -> TableMetadataParser.fromJson("f", "[]".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(CorruptTableException.class).hasMessageContaining("JSON object");
+  }
+}

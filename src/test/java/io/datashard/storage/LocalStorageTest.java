@@ -1,0 +1,109 @@
+package io.datashard.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalStorageTest {
+  @TempDir
+  Path dir;
+
+  private final LocalStorage storage = new LocalStorage(true);
+
+  @Test
+  void nothingIsVisibleBeforePublishAndEverythingAfter() throws Exception {
+    String loc = dir.resolve("m/a.bin").toString();
+    Storage.PendingFile f = storage.create(loc);
+    f.stream().write("hello".getBytes(StandardCharsets.UTF_8));
+    assertThat(storage.exists(loc)).isFalse();
+    assertThat(f.publish()).isEqualTo(5);
+    assertThat(new String(storage.readAll(loc), StandardCharsets.UTF_8)).isEqualTo("hello");
+    assertThat(storage.list(dir.resolve("m").toString())).containsExactly("a.bin");
+  }
+
+  @Test
+  void publishNeverReplacesAnExistingFile() throws Exception {
+    String loc = dir.resolve("v1.json").toString();
+    Storage.PendingFile first = storage.create(loc);
+    first.stream().write(1);
+    first.publish();
+    Storage.PendingFile second = storage.create(loc);
+    second.stream().write(2);
+    assertThatThrownBy(second::publish).isInstanceOf(FileAlreadyExistsException.class);
+    assertThat(storage.readAll(loc)).containsExactly(1);
+    assertThat(storage.list(dir.toString())).containsExactly("v1.json");
+  }
+
+  @Test
+  void exactlyOneOfManyRacingWritersWins() throws Exception {
+    String loc = dir.resolve("v7.json").toString();
+    int writers = 16;
+    CountDownLatch start = new CountDownLatch(1);
+    AtomicInteger wins = new AtomicInteger();
+    AtomicInteger losses = new AtomicInteger();
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < writers; i++) {
+      int id = i;
+      Thread t = new Thread(() -> {
+        try {
+          Storage.PendingFile f = storage.create(loc);
+          f.stream().write(("writer-" + id).getBytes(StandardCharsets.UTF_8));
+          start.await();
+          f.publish();
+          wins.incrementAndGet();
+        } catch (FileAlreadyExistsException e) {
+          losses.incrementAndGet();
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      t.start();
+      threads.add(t);
+    }
+    start.countDown();
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertThat(wins.get()).isEqualTo(1);
+    assertThat(losses.get()).isEqualTo(writers - 1);
+    assertThat(new String(storage.readAll(loc), StandardCharsets.UTF_8)).startsWith("writer-");
+    assertThat(storage.list(dir.toString())).containsExactly("v7.json");
+  }
+
+  @Test
+  void abortLeavesNothingBehind() throws Exception {
+    String loc = dir.resolve("x.bin").toString();
+    try (Storage.PendingFile f = storage.create(loc)) {
+      f.stream().write(new byte[100_000]);
+    }
+    assertThat(storage.exists(loc)).isFalse();
+    assertThat(storage.list(dir.toString())).isEmpty();
+  }
+
+  @Test
+  void replaceSwapsWholeContent() throws Exception {
+    String loc = dir.resolve("hint.text").toString();
+    storage.replace(loc, "1".getBytes(StandardCharsets.UTF_8));
+    storage.replace(loc, "22".getBytes(StandardCharsets.UTF_8));
+    assertThat(Files.readString(Path.of(loc))).isEqualTo("22");
+    assertThat(storage.list(dir.toString())).containsExactly("hint.text");
+  }
+
+  @Test
+  void readsFileUris() throws Exception {
+    Files.writeString(dir.resolve("f.txt"), "abc");
+    assertThat(storage.readAll("file:" + dir.resolve("f.txt"))).hasSize(3);
+    assertThat(storage.readAll("file://" + dir.resolve("f.txt"))).hasSize(3);
+    assertThat(storage.list(dir.resolve("missing").toString())).isEmpty();
+  }
+}
