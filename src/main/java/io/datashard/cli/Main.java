@@ -61,6 +61,11 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    // The library logs through SLF4J only. The command line ships no logging backend; without this
+    // line SLF4J would print a warning about that on every run.
+    if (System.getProperty("slf4j.internal.verbosity") == null) {
+      System.setProperty("slf4j.internal.verbosity", "ERROR");
+    }
     PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out,
         java.nio.charset.StandardCharsets.UTF_8), false);
     PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err,

@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.util.NoSuchElementException;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.page.PageReadStore;
-import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.DataShardReadOptions;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.MessageColumnIO;
@@ -33,9 +33,7 @@ final class RowReader implements CloseableIterator<Row> {
     this.input = input;
     this.location = location;
     try {
-      ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration())
-          .withCodecFactory(codecs)
-          .build();
+      ParquetReadOptions options = DataShardReadOptions.create(codecs);
       this.reader = new ParquetFileReader(StorageFiles.input(input), options);
     } catch (IOException | RuntimeException e) {
       input.close();

@@ -1,0 +1,46 @@
+package io.datashard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.datashard.testkit.ChildJvm;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the CLI in a child JVM whose classpath is exactly DataShard's runtime classpath (no test
+ * jars, so no Hadoop and no Apache Iceberg): creating a table, appending and scanning must work.
+ */
+class NoHadoopAtRuntimeTest {
+  @TempDir
+  Path tmp;
+
+  private String run(String classpath, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(ChildJvm.javaBinary(), "-cp", classpath, "io.datashard.cli.Main"));
+    cmd.addAll(List.of(args));
+    Path out = tmp.resolve("out-" + System.nanoTime());
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+    String text = Files.readString(out);
+    assertThat(p.exitValue()).as(text).isZero();
+    return text;
+  }
+
+  @Test
+  void writesAndReadsWithTheRuntimeClasspathOnly() throws Exception {
+    String cp = System.getProperty("datashard.runtime.classpath");
+    assertThat(cp).as("set by the build (pom.xml)").isNotBlank();
+    assertThat(cp).doesNotContain("/org/apache/hadoop/").doesNotContain("iceberg");
+    String dir = tmp.resolve("t").toString();
+    Path input = tmp.resolve("in.jsonl");
+    Files.writeString(input, "{\"id\": 1, \"emb\": [0.5], \"tz\": \"2026-01-01T00:00:00Z\", \"price\": 1.25}\n");
+    run(cp, "create", dir, "--schema", "id long, emb list<float>, tz timestamptz, price decimal(9,2)");
+    run(cp, "append", dir, "--file", input.toString());
+    String out = run(cp, "scan", dir);
+    assertThat(out.strip()).isEqualTo("{\"id\":1,\"emb\":[0.5],\"tz\":\"2026-01-01T00:00Z\",\"price\":1.25}");
+  }
+}
