@@ -34,6 +34,7 @@ class TransactionTest {
       assertThat(v).isEqualTo(i + 1);
     }
     assertThat(t.scan().count()).isEqualTo(3);
+    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, true);
   }
 
   @Test
@@ -108,6 +109,7 @@ class TransactionTest {
         .run(tx -> tx.append(Map.of("value", 3L)));
     assertThat(otherApp.alreadyApplied()).isFalse();
     assertThat(t.scan().count()).isEqualTo(3);
+    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, true);
   }
 
   @Test

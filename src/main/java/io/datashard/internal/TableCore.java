@@ -467,63 +467,83 @@ public final class TableCore {
     }
     for (int attempt = 0; ; attempt++) {
       if (attempt > 0) {
-        base = ops.refresh();
-        policy.check(base);
         conflictRetries.incrementAndGet();
       }
-      if (key != null && key.appliedIn(base)) {
-        throw new AlreadyApplied();
-      }
-      TableMetadata.Builder next = TableMetadata.buildFrom(base);
-      int schemaId;
-      Schema current = base.schema();
-      if (staged.inferredSchema && current.columns().isEmpty()) {
-        next.addCurrentSchema(staged.schema);
-        schemaId = base.schemas().stream().mapToInt(Schema::schemaId).max().orElse(-1) + 1;
-      } else if (current.sameColumns(staged.schema)) {
-        schemaId = current.schemaId();
-      } else {
-        throw new CommitConflictException("The schema of table " + location() + " changed while this append "
-            + "was being written (now " + current.asStruct() + "). Nothing was committed; append the records "
-            + "again so they are checked against the new schema.");
-      }
-      if (key != null) {
-        next.property(key.property(), Long.toString(key.sequence));
-      }
-      Snapshot parent = base.currentSnapshot();
-      long sequenceNumber = base.lastSequenceNumber() + 1;
-      long now = System.currentTimeMillis();
-      long timestamp = parent == null ? now : Math.max(now, parent.timestampMillis());
-      List<ManifestIO.Manifest> manifests = new ArrayList<>();
-      manifests.add(staged.manifest);
-      if (parent != null) {
-        manifests.addAll(ManifestIO.readList(storage, resolvePath(parent.manifestList())));
-      }
-      String listLocation = ops.metadataDir() + "/snap-" + staged.snapshotId + "-" + attempt + "-"
-          + UUID.randomUUID() + ".avro";
-      ManifestIO.writeList(storage, listLocation, staged.snapshotId, parent == null ? null : parent.snapshotId(),
-          sequenceNumber, manifests);
-      storage.syncDirectory(ops.metadataDir());
-      Map<String, String> summary = summary(parent, staged.files.size(), addedRecords, addedBytes, extraSummary);
-      Snapshot snapshot = new Snapshot(staged.snapshotId, parent == null ? null : parent.snapshotId(),
-          sequenceNumber, timestamp, listLocation, summary, schemaId);
-      next.addSnapshotAsCurrent(snapshot).lastUpdatedMillis(Math.max(timestamp, base.lastUpdatedMillis()));
-      if (base.metadataFileLocation() != null) {
-        next.addPreviousMetadata(new TableMetadata.MetadataLogEntry(base.lastUpdatedMillis(),
-            base.metadataFileLocation()), (int) base.propertyLong("write.metadata.previous-versions-max", 100));
-      }
-      try {
-        ops.commit(base, next.build());
-        return snapshot;
-      } catch (CommitConflictException e) {
-        storage.delete(listLocation);
-        if (attempt >= options.commitRetries() || System.nanoTime() > deadline) {
-          throw new CommitConflictException("Gave up committing to " + location() + " after " + (attempt + 1)
-              + " attempts: other writers kept committing first. Nothing was committed; retry later or raise "
-              + "TableOptions.commitRetries/commitTimeout.", e);
+      Snapshot committed;
+      try (CommitLock lock = CommitLock.acquire(ops.metadataDir(), COMMIT_LOCK_WAIT_MS)) {
+        // Under the lock, start from the newest version: usually nobody can commit before us now.
+        TableMetadata latest = ops.refresh();
+        if (latest.version() != base.version()) {
+          policy.check(latest);
+          base = latest;
         }
-        backoff(attempt);
+        committed = attemptCommit(base, staged, extraSummary, key, attempt, addedRecords, addedBytes);
       }
+      if (committed != null) {
+        return committed;
+      }
+      if (attempt >= options.commitRetries() || System.nanoTime() > deadline) {
+        throw new CommitConflictException("Gave up committing to " + location() + " after " + (attempt + 1)
+            + " attempts: other writers kept committing first. Nothing was committed; retry later or raise "
+            + "TableOptions.commitRetries/commitTimeout.");
+      }
+      backoff(attempt);
+    }
+  }
+
+  /** How long a committer waits for the advisory commit lock before going ahead without it. */
+  static final long COMMIT_LOCK_WAIT_MS = 5_000;
+
+  /** One attempt to publish the next version on {@code base}; null if another writer won the race. */
+  private Snapshot attemptCommit(TableMetadata base, Staged staged, Map<String, String> extraSummary,
+      IdempotencyKey key, int attempt, long addedRecords, long addedBytes) throws IOException {
+    if (key != null && key.appliedIn(base)) {
+      throw new AlreadyApplied();
+    }
+    TableMetadata.Builder next = TableMetadata.buildFrom(base);
+    int schemaId;
+    Schema current = base.schema();
+    if (staged.inferredSchema && current.columns().isEmpty()) {
+      next.addCurrentSchema(staged.schema);
+      schemaId = base.schemas().stream().mapToInt(Schema::schemaId).max().orElse(-1) + 1;
+    } else if (current.sameColumns(staged.schema)) {
+      schemaId = current.schemaId();
+    } else {
+      throw new CommitConflictException("The schema of table " + location() + " changed while this append "
+          + "was being written (now " + current.asStruct() + "). Nothing was committed; append the records "
+          + "again so they are checked against the new schema.");
+    }
+    if (key != null) {
+      next.property(key.property(), Long.toString(key.sequence));
+    }
+    Snapshot parent = base.currentSnapshot();
+    long sequenceNumber = base.lastSequenceNumber() + 1;
+    long now = System.currentTimeMillis();
+    long timestamp = parent == null ? now : Math.max(now, parent.timestampMillis());
+    List<ManifestIO.Manifest> manifests = new ArrayList<>();
+    manifests.add(staged.manifest);
+    if (parent != null) {
+      manifests.addAll(ManifestIO.readList(storage, resolvePath(parent.manifestList())));
+    }
+    String listLocation = ops.metadataDir() + "/snap-" + staged.snapshotId + "-" + attempt + "-"
+        + UUID.randomUUID() + ".avro";
+    ManifestIO.writeList(storage, listLocation, staged.snapshotId, parent == null ? null : parent.snapshotId(),
+        sequenceNumber, manifests);
+    storage.syncDirectory(ops.metadataDir());
+    Map<String, String> summary = summary(parent, staged.files.size(), addedRecords, addedBytes, extraSummary);
+    Snapshot snapshot = new Snapshot(staged.snapshotId, parent == null ? null : parent.snapshotId(),
+        sequenceNumber, timestamp, listLocation, summary, schemaId);
+    next.addSnapshotAsCurrent(snapshot).lastUpdatedMillis(Math.max(timestamp, base.lastUpdatedMillis()));
+    if (base.metadataFileLocation() != null) {
+      next.addPreviousMetadata(new TableMetadata.MetadataLogEntry(base.lastUpdatedMillis(),
+          base.metadataFileLocation()), (int) base.propertyLong("write.metadata.previous-versions-max", 100));
+    }
+    try {
+      ops.commit(base, next.build());
+      return snapshot;
+    } catch (CommitConflictException e) {
+      storage.delete(listLocation);
+      return null;
     }
   }
 

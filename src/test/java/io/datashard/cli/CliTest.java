@@ -86,6 +86,7 @@ class CliTest {
     assertThat(rows.get(1).get("operation").asText()).isEqualTo("append");
     assertThat(rows.get(1).get("summary").get("added-records").asText()).isEqualTo("1");
     assertThat(rows.get(1).get("timestamp_ms").asLong()).isGreaterThanOrEqualTo(rows.get(0).get("timestamp_ms").asLong());
+    io.datashard.interop.IcebergJava.assertSameAsDataShard(Path.of(dir), true);
   }
 
   @Test
@@ -96,6 +97,7 @@ class CliTest {
         .code()).isZero();
     Result scan = run("scan", dir);
     assertThat(scan.out().strip()).isEqualTo("{\"id\":1,\"score\":0.5,\"tag\":\"x\"}");
+    io.datashard.interop.IcebergJava.assertSameAsDataShard(Path.of(dir), true);
   }
 
   @Test

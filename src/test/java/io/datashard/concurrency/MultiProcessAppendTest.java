@@ -92,5 +92,7 @@ class MultiProcessAppendTest {
     table.snapshots().forEach(s -> tableSnapshots.add(s.snapshotId()));
     assertThat(tableSnapshots).containsAll(ackSnapshots);
     assertThat(table.snapshots()).hasSize(PROCESSES * APPENDS);
+    // Apache Iceberg Java sees the same history and rows
+    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, false);
   }
 }

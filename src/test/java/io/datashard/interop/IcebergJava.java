@@ -37,6 +37,45 @@ public final class IcebergJava {
     return tables().load(dir.toString());
   }
 
+  /**
+   * Checks that Apache Iceberg Java, opening the directory on its own, sees the same snapshot ids,
+   * schema and current rows as DataShard; with {@code everySnapshot}, also the rows of every
+   * snapshot by id and by its commit time.
+   */
+  public static void assertSameAsDataShard(Path dir, boolean everySnapshot) {
+    io.datashard.Table ours = io.datashard.DataShard.open(dir);
+    Table ice = load(dir);
+    List<Long> iceIds = new ArrayList<>();
+    ice.snapshots().forEach(s -> iceIds.add(s.snapshotId()));
+    List<Long> ourIds = new ArrayList<>();
+    ours.snapshots().forEach(s -> ourIds.add(s.snapshotId()));
+    org.assertj.core.api.Assertions.assertThat(iceIds).as("snapshot ids").isEqualTo(ourIds);
+    org.assertj.core.api.Assertions.assertThat(ice.schema().columns().size()).isEqualTo(ours.schema().columns().size());
+    for (io.datashard.Types.NestedField f : ours.schema().columns()) {
+      org.assertj.core.api.Assertions.assertThat(ice.schema().findField(f.id()).name()).isEqualTo(f.name());
+    }
+    org.assertj.core.api.Assertions.assertThat(rows(ice, null)).as("current rows")
+        .containsExactlyInAnyOrderElementsOf(dataShardRows(ours.scan()));
+    if (everySnapshot) {
+      for (io.datashard.Snapshot s : ours.snapshots()) {
+        List<Map<String, Object>> expected = dataShardRows(ours.scan().useSnapshot(s.snapshotId()));
+        org.assertj.core.api.Assertions.assertThat(rows(ice, s.snapshotId())).as("rows of snapshot %d", s.snapshotId())
+            .containsExactlyInAnyOrderElementsOf(expected);
+        org.assertj.core.api.Assertions.assertThat(rowsAsOf(ice, s.timestampMillis()))
+            .as("rows as of %d", s.timestampMillis())
+            .containsExactlyInAnyOrderElementsOf(dataShardRows(ours.scan().asOfMillis(s.timestampMillis())));
+      }
+    }
+  }
+
+  private static List<Map<String, Object>> dataShardRows(io.datashard.Scan scan) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (io.datashard.Row r : scan.toList()) {
+      out.add(r.toMap());
+    }
+    return out;
+  }
+
   /** All rows of a snapshot (null: current) as plain maps, in DataShard's value conventions. */
   public static List<Map<String, Object>> rows(Table table, Long snapshotId) {
     IcebergGenerics.ScanBuilder scan = IcebergGenerics.read(table);

@@ -1,0 +1,96 @@
+package io.datashard.internal;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * An advisory, cross-process lock that lets committers to one table take turns instead of racing.
+ *
+ * <p>It only shortens contention: correctness never depends on it. Commits stay safe without it
+ * (the exclusive publish of the next version decides every race), so when the lock cannot be had
+ * within a bounded wait, or the filesystem does not support locks, the commit simply goes ahead
+ * unlocked. OS file locks are held per process, so threads of one JVM also queue on an in-process
+ * lock per table.
+ */
+final class CommitLock implements AutoCloseable {
+  private static final ConcurrentHashMap<String, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+  static final String FILE_NAME = ".datashard-commit.lock";
+
+  private final ReentrantLock local;
+  private final FileChannel channel;
+  private final FileLock lock;
+
+  private CommitLock(ReentrantLock local, FileChannel channel, FileLock lock) {
+    this.local = local;
+    this.channel = channel;
+    this.lock = lock;
+  }
+
+  /** Takes the lock of the table whose metadata directory is {@code metadataDir}, waiting at most {@code maxWaitMillis}. */
+  static CommitLock acquire(String metadataDir, long maxWaitMillis) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMillis);
+    ReentrantLock local = IN_PROCESS.computeIfAbsent(metadataDir, k -> new ReentrantLock());
+    boolean haveLocal;
+    try {
+      haveLocal = local.tryLock(maxWaitMillis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new CommitLock(null, null, null);
+    }
+    if (!haveLocal) {
+      return new CommitLock(null, null, null);
+    }
+    FileChannel ch = null;
+    try {
+      ch = FileChannel.open(Path.of(metadataDir, FILE_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      while (true) {
+        FileLock l = ch.tryLock();
+        if (l != null) {
+          return new CommitLock(local, ch, l);
+        }
+        if (System.nanoTime() > deadline) {
+          break;
+        }
+        Thread.sleep(1);
+      }
+    } catch (IOException | OverlappingFileLockException | UnsupportedOperationException e) {
+      // no usable OS lock here: go ahead with the in-process lock only
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    closeQuietly(ch);
+    return new CommitLock(local, null, null);
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException e) {
+        // nothing to do
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (lock != null) {
+        lock.release();
+      }
+    } catch (IOException e) {
+      // closing the channel releases it too
+    }
+    closeQuietly(channel);
+    if (local != null) {
+      local.unlock();
+    }
+  }
+}
