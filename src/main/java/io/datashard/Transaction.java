@@ -25,6 +25,7 @@ public final class Transaction {
   private final List<Object> records = new ArrayList<>();
   private final Map<String, String> summary = new LinkedHashMap<>();
   private boolean read;
+  private boolean deleteAll;
 
   Transaction(TableCore core, TableMetadata base) {
     this.core = core;
@@ -44,6 +45,17 @@ public final class Transaction {
   /** A scan of this transaction's snapshot. Reading through it makes the transaction serializable. */
   public Scan scan() {
     return new Scan(core, base.currentSnapshot(), () -> read = true);
+  }
+
+  /**
+   * Removes every row of this transaction's snapshot on commit (rows staged with {@link #append}
+   * are kept): together with appends, this replaces the table's contents. It counts as a read, so
+   * the commit only succeeds if the table did not change since this transaction's snapshot.
+   */
+  public Transaction deleteAll() {
+    deleteAll = true;
+    read = true;
+    return this;
   }
 
   /** Stages a record to append on commit. */
@@ -71,6 +83,10 @@ public final class Transaction {
 
   TableMetadata base() {
     return base;
+  }
+
+  boolean deletesAll() {
+    return deleteAll;
   }
 
   boolean didRead() {

@@ -60,32 +60,51 @@ public final class TransactionRunner {
    */
   public <T> TransactionResult<T> run(Function<Transaction, T> body) {
     for (int attempt = 1; ; attempt++) {
-      TableMetadata base = core.refresh();
-      if (key != null && key.appliedIn(base)) {
-        return new TransactionResult<>(null, null, attempt - 1, true);
+      TransactionResult<T> result;
+      // Transactions take turns on the table's advisory lock: with it, a transaction's reads are
+      // rarely invalidated; without it (not available, or timed out), the snapshot check below
+      // still keeps the transaction serializable.
+      try (AutoCloseable lock = core.lockForTransaction()) {
+        result = attempt(body, attempt);
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
       }
-      Transaction tx = new Transaction(core, base);
-      T value = body.apply(tx);
-      if (tx.records().isEmpty()) {
-        return new TransactionResult<>(value, null, attempt, false);
+      if (result != null) {
+        return result;
       }
-      TableCore.Staged staged = core.stage(base, tx.records());
-      TableCore.RebasePolicy policy = tx.didRead()
-          ? TableCore.requireSnapshot(base.currentSnapshotId()) : TableCore.BLIND;
-      try {
-        Snapshot s = core.commitStaged(base, staged, tx.summaryExtras(), policy, key);
-        return new TransactionResult<>(value, s, attempt, false);
-      } catch (TableCore.AlreadyApplied e) {
-        return new TransactionResult<>(null, null, attempt, true);
-      } catch (TableCore.ReadConflict e) {
-        if (attempt >= maxAttempts) {
-          throw new CommitConflictException("Transaction on " + core.location() + " gave up after " + attempt
-              + " attempts: each time, another writer changed the table after the transaction read it. Nothing "
-              + "was committed. Raise maxAttempts, or reduce contention on this table.");
-        }
-        core.countConflictRetry();
-        TableCore.backoff(attempt - 1);
+      if (attempt >= maxAttempts) {
+        throw new CommitConflictException("Transaction on " + core.location() + " gave up after " + attempt
+            + " attempts: each time, another writer changed the table after the transaction read it. Nothing "
+            + "was committed. Raise maxAttempts, or reduce contention on this table.");
       }
+      core.countConflictRetry();
+      TableCore.backoff(attempt - 1);
+    }
+  }
+
+  /** One run of the function and its commit; null when its reads went stale. */
+  private <T> TransactionResult<T> attempt(Function<Transaction, T> body, int attempt) {
+    TableMetadata base = core.refresh();
+    if (key != null && key.appliedIn(base)) {
+      return new TransactionResult<>(null, null, attempt - 1, true);
+    }
+    Transaction tx = new Transaction(core, base);
+    T value = body.apply(tx);
+    if (tx.records().isEmpty() && (!tx.deletesAll() || base.currentSnapshot() == null)) {
+      return new TransactionResult<>(value, null, attempt, false);
+    }
+    TableCore.Staged staged = core.stage(base, tx.records(), tx.deletesAll());
+    TableCore.RebasePolicy policy = tx.didRead()
+        ? TableCore.requireSnapshot(base.currentSnapshotId()) : TableCore.BLIND;
+    try {
+      Snapshot s = core.commitStaged(base, staged, tx.summaryExtras(), policy, key);
+      return new TransactionResult<>(value, s, attempt, false);
+    } catch (TableCore.AlreadyApplied e) {
+      return new TransactionResult<>(null, null, attempt, true);
+    } catch (TableCore.ReadConflict e) {
+      return null;
     }
   }
 }

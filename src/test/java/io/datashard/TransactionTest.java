@@ -121,4 +121,47 @@ class TransactionTest {
     assertThat(n).isEqualTo(1);
     assertThat(t.snapshots()).hasSize(before);
   }
+
+  static long counter(Transaction tx) {
+    List<Row> rows = tx.scan().toList();
+    return rows.isEmpty() ? 0 : rows.get(0).get("value", Long.class);
+  }
+
+  @Test
+  void aCounterIsReplacedInPlaceByOverwrites() {
+    Table t = DataShard.create(dir, Schema.parse("value long not null"));
+    for (int i = 0; i < 5; i++) {
+      t.transaction(tx -> {
+        long next = counter(tx) + 1;
+        tx.deleteAll().append(Map.of("value", next));
+        return next;
+      });
+    }
+    List<Row> rows = t.scan().toList();
+    assertThat(rows).hasSize(1);
+    assertThat(rows.get(0).get("value")).isEqualTo(5L);
+    assertThat(t.snapshots()).extracting(Snapshot::operation)
+        .containsExactly("append", "overwrite", "overwrite", "overwrite", "overwrite");
+    Snapshot last = t.currentSnapshot().orElseThrow();
+    assertThat(last.summary()).containsEntry("deleted-records", "1").containsEntry("added-records", "1")
+        .containsEntry("total-records", "1").containsEntry("total-data-files", "1");
+    // time travel still sees every earlier value
+    List<Snapshot> history = t.snapshots();
+    for (int i = 0; i < history.size(); i++) {
+      assertThat(t.scan().useSnapshot(history.get(i).snapshotId()).toList())
+          .extracting(r -> r.get("value")).containsExactly((long) i + 1);
+    }
+    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, true);
+  }
+
+  @Test
+  void deleteAllAloneEmptiesTheTable() {
+    Table t = DataShard.create(dir, Schema.parse("value long not null"));
+    t.append(List.of(Map.of("value", 1L), Map.of("value", 2L)));
+    t.transaction(tx -> tx.deleteAll());
+    assertThat(t.scan().count()).isZero();
+    assertThat(t.currentSnapshot().orElseThrow().operation()).isEqualTo("delete");
+    assertThat(t.snapshots()).hasSize(2);
+    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, true);
+  }
 }

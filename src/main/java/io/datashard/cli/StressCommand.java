@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
 @Command(name = "stress", description = "Run concurrent worker processes against one table and count, by "
     + "reading the table afterwards, that nothing acknowledged was lost or duplicated.")
 final class StressCommand implements Callable<Integer> {
-  enum Mode { append }
+  enum Mode { append, counter, both }
 
   enum Format { text, json }
 
@@ -43,10 +43,10 @@ final class StressCommand implements Callable<Integer> {
   @Option(names = "--processes", defaultValue = "12", description = "Worker processes (default: ${DEFAULT-VALUE}).")
   int processes;
 
-  @Option(names = "--ops", defaultValue = "100", description = "Operations per process (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--ops", defaultValue = "50", description = "Operations per process (default: ${DEFAULT-VALUE}).")
   int ops;
 
-  @Option(names = "--mode", defaultValue = "append", description = "Workload: ${COMPLETION-CANDIDATES} "
+  @Option(names = "--mode", defaultValue = "both", description = "Workload: ${COMPLETION-CANDIDATES} "
       + "(default: ${DEFAULT-VALUE}).")
   Mode mode;
 
@@ -75,9 +75,15 @@ final class StressCommand implements Callable<Integer> {
     try {
       List<Map<String, Object>> results = new ArrayList<>();
       results.add(plainFile(work));
-      report(out, results.get(0));
-      results.add(append(work));
-      report(out, results.get(1));
+      report(out, results.get(results.size() - 1));
+      if (mode != Mode.counter) {
+        results.add(append(work));
+        report(out, results.get(results.size() - 1));
+      }
+      if (mode != Mode.append) {
+        results.add(counter(work));
+        report(out, results.get(results.size() - 1));
+      }
       boolean ok = true;
       for (Map<String, Object> r : results) {
         if (!r.get("mode").equals("plain-file") && ((long) r.get("lost") != 0 || (long) r.get("duplicated") != 0
@@ -141,6 +147,51 @@ final class StressCommand implements Callable<Integer> {
     long duplicated = seen.values().stream().mapToLong(n -> n - 1).sum();
     long commits = table.snapshots().size();
     return result("append", (long) processes * ops, rows, lost, duplicated, run.wallSeconds, commits, conflicts);
+  }
+
+  private Map<String, Object> counter(Path work) throws Exception {
+    Path tableDir = work.resolve("counter-table");
+    Table table = DataShard.create(tableDir, Schema.parse("value long not null, process int"));
+    Run run = runWorkers(work, "counter", tableDir);
+    long acknowledged = 0;
+    long conflicts = 0;
+    Set<Long> values = new HashSet<>();
+    long duplicateValues = 0;
+    for (int p = 0; p < processes; p++) {
+      for (String line : Files.readAllLines(run.logs.get(p))) {
+        String[] f = line.split(" ");
+        if (f[0].equals("ok")) {
+          acknowledged++;
+          if (!values.add(Long.parseLong(f[2]))) {
+            duplicateValues++; // two increments saw the same counter value: a lost update
+          }
+        } else if (f[0].equals("conflicts")) {
+          conflicts += Long.parseLong(f[1]);
+        }
+      }
+    }
+    table.refresh();
+    List<Row> rows = table.scan().toList();
+    long actual = rows.size() == 1 ? (Long) rows.get(0).get("value") : -1;
+    if (rows.size() != 1) {
+      throw new CliException("The counter table holds " + rows.size() + " rows instead of 1: DataShard is broken");
+    }
+    long lost = Math.max(0, acknowledged - actual) + duplicateValues;
+    long duplicated = Math.max(0, actual - acknowledged - unknownCount(run));
+    long commits = table.snapshots().size();
+    return result("counter", (long) processes * ops, actual, lost, duplicated, run.wallSeconds, commits, conflicts);
+  }
+
+  private long unknownCount(Run run) throws IOException {
+    long n = 0;
+    for (Path log : run.logs) {
+      for (String line : Files.readAllLines(log)) {
+        if (line.startsWith("unknown ")) {
+          n++;
+        }
+      }
+    }
+    return n;
   }
 
   private static long id(int process, int seq) {

@@ -30,7 +30,7 @@ public final class StressWorker {
     Path log = Path.of(args[4]);
     Path ready = Path.of(args[5]);
     Path go = Path.of(args[6]);
-    Table table = mode.equals("append") ? DataShard.open(target) : null;
+    Table table = mode.equals("plain-file") ? null : DataShard.open(target);
     Files.createFile(ready);
     while (!Files.exists(go)) {
       Thread.sleep(1);
@@ -41,6 +41,16 @@ public final class StressWorker {
           plainIncrement(target);
         }
         out.write("done " + ops + "\n");
+      } else if (mode.equals("counter")) {
+        for (int seq = 0; seq < ops; seq++) {
+          try {
+            long value = increment(table, process);
+            out.write("ok " + seq + " " + value + "\n");
+          } catch (CommitStateUnknownException e) {
+            out.write("unknown " + seq + "\n");
+          }
+        }
+        out.write("conflicts " + table.conflictRetries() + "\n");
       } else {
         for (int seq = 0; seq < ops; seq++) {
           try {
@@ -54,6 +64,22 @@ public final class StressWorker {
         out.write("conflicts " + table.conflictRetries() + "\n");
       }
     }
+  }
+
+  /**
+   * One serializable read-modify-write: read the counter row, replace it with value + 1. Re-run by
+   * DataShard whenever another process committed in between.
+   */
+  static long increment(Table table, int process) {
+    return table.newTransaction().maxAttempts(1_000_000).run(tx -> {
+      long current = 0;
+      for (io.datashard.Row r : tx.scan().toList()) {
+        current = r.get("value", Long.class);
+      }
+      long next = current + 1;
+      tx.deleteAll().append(Map.of("value", next, "process", process)).summary("writer", "stress-" + process);
+      return next;
+    }).value();
   }
 
   /** Read, add one, write back, with no coordination at all: what plain files do. */

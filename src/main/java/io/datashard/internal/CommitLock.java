@@ -37,6 +37,12 @@ final class CommitLock implements AutoCloseable {
   static CommitLock acquire(String metadataDir, long maxWaitMillis) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMillis);
     ReentrantLock local = IN_PROCESS.computeIfAbsent(metadataDir, k -> new ReentrantLock());
+    if (local.isHeldByCurrentThread()) {
+      // Nested (a commit inside a transaction that holds the lock): the OS lock is already ours.
+      // Do not open the lock file again: closing any channel to it would release the process's lock.
+      local.lock();
+      return new CommitLock(local, null, null);
+    }
     boolean haveLocal;
     try {
       haveLocal = local.tryLock(maxWaitMillis, TimeUnit.MILLISECONDS);

@@ -86,8 +86,8 @@ final class ManifestIO {
       return content != 0;
     }
 
-    Manifest withSequenceNumbers(long seq) {
-      return new Manifest(path, length, specId, content, seq, seq, addedSnapshotId, addedFiles, existingFiles,
+    Manifest withSequenceNumbers(long seq, long minSeq) {
+      return new Manifest(path, length, specId, content, seq, minSeq, addedSnapshotId, addedFiles, existingFiles,
           deletedFiles, addedRows, existingRows, deletedRows, partitions, keyMetadata);
     }
   }
@@ -222,7 +222,11 @@ final class ManifestIO {
       writer.setMeta("format-version", "2");
       writer.create(schema, out.stream());
       for (Manifest m : manifests) {
-        Manifest w = m.sequenceNumber == UNASSIGNED ? m.withSequenceNumbers(sequenceNumber) : m;
+        Manifest w = m;
+        if (m.sequenceNumber == UNASSIGNED) {
+          w = m.withSequenceNumbers(sequenceNumber,
+              m.minSequenceNumber == UNASSIGNED ? sequenceNumber : m.minSequenceNumber);
+        }
         GenericData.Record r = new GenericData.Record(schema);
         r.put("manifest_path", w.path);
         r.put("manifest_length", w.length);
@@ -298,9 +302,37 @@ final class ManifestIO {
     return out;
   }
 
+  /** A live entry of a manifest: a data file with the snapshot and sequence numbers it was added with. */
+  static final class Entry {
+    final DataFile file;
+    final long snapshotId;
+    final long dataSequenceNumber;
+    final long fileSequenceNumber;
+
+    Entry(DataFile file, long snapshotId, long dataSequenceNumber, long fileSequenceNumber) {
+      this.file = file;
+      this.snapshotId = snapshotId;
+      this.dataSequenceNumber = dataSequenceNumber;
+      this.fileSequenceNumber = fileSequenceNumber;
+    }
+  }
+
   /** The data files a manifest holds that are live (added or existing), with inherited values applied. */
   static List<DataFile> liveFiles(Storage storage, Manifest m, UnaryOperator<String> resolve) {
     List<DataFile> out = new ArrayList<>();
+    for (Entry e : liveEntries(storage, m, resolve)) {
+      out.add(e.file);
+    }
+    return out;
+  }
+
+  /**
+   * The live entries of a manifest. Per the spec's inheritance rules, an entry without a snapshot id
+   * takes the manifest's added snapshot id, and an ADDED entry without sequence numbers takes the
+   * manifest's sequence number.
+   */
+  static List<Entry> liveEntries(Storage storage, Manifest m, UnaryOperator<String> resolve) {
+    List<Entry> out = new ArrayList<>();
     readAvro(storage, resolve.apply(m.path), "manifest", (schema, records) -> {
       FieldIndex entryIdx = FieldIndex.of(schema);
       Integer dataFilePos = entryIdx.position(AvroManifests.DATA_FILE);
@@ -315,10 +347,56 @@ final class ManifestIO {
           continue;
         }
         GenericRecord df = (GenericRecord) entry.get(dataFilePos);
-        out.add(toDataFile(dfIdx, df, m.specId));
+        long snapshotId = entryIdx.longOr(entry, AvroManifests.SNAPSHOT_ID, m.addedSnapshotId);
+        Object seq = entryIdx.get(entry, AvroManifests.SEQUENCE_NUMBER);
+        Object fileSeq = entryIdx.get(entry, AvroManifests.FILE_SEQUENCE_NUMBER);
+        long dataSeq = seq != null ? ((Number) seq).longValue() : m.sequenceNumber;
+        long fSeq = fileSeq != null ? ((Number) fileSeq).longValue() : (seq != null && status != STATUS_ADDED
+            ? dataSeq : m.sequenceNumber);
+        out.add(new Entry(toDataFile(dfIdx, df, m.specId), snapshotId, dataSeq, fSeq));
       }
     });
     return out;
+  }
+
+  /**
+   * Writes a manifest that marks files as deleted by snapshot {@code snapshotId}, keeping each file's
+   * original sequence numbers as the spec requires.
+   */
+  static Manifest writeDeleted(Storage storage, String location, Schema schema, PartitionSpec spec, long snapshotId,
+      List<Entry> deleted, long minSequenceNumber) throws IOException {
+    Types.StructType partitionType = spec.partitionType(schema);
+    org.apache.avro.Schema entrySchema = AvroManifests.entrySchema(partitionType);
+    org.apache.avro.Schema dataFileSchema = entrySchema.getField("data_file").schema();
+    org.apache.avro.Schema partitionSchema = dataFileSchema.getField("partition").schema();
+    long rows = 0;
+    List<DataFile> files = new ArrayList<>();
+    try (Storage.PendingFile out = storage.create(location)) {
+      DataFileWriter<GenericRecord> writer = new DataFileWriter<>(new GenericDatumWriter<GenericRecord>(entrySchema));
+      writer.setCodec(CodecFactory.nullCodec());
+      writer.setMeta("schema", TableMetadataParser.schemaToJson(schema));
+      writer.setMeta("schema-id", Integer.toString(schema.schemaId()));
+      writer.setMeta("partition-spec", TableMetadataParser.specFieldsToJson(spec));
+      writer.setMeta("partition-spec-id", Integer.toString(spec.specId()));
+      writer.setMeta("format-version", "2");
+      writer.setMeta("content", "data");
+      writer.create(entrySchema, out.stream());
+      for (Entry e : deleted) {
+        GenericData.Record entry = new GenericData.Record(entrySchema);
+        entry.put("status", STATUS_DELETED);
+        entry.put("snapshot_id", snapshotId);
+        entry.put("sequence_number", e.dataSequenceNumber);
+        entry.put("file_sequence_number", e.fileSequenceNumber);
+        entry.put("data_file", dataFileRecord(dataFileSchema, partitionSchema, partitionType, e.file));
+        writer.append(entry);
+        rows += e.file.recordCount();
+        files.add(e.file);
+      }
+      writer.flush();
+      long length = out.publish();
+      return new Manifest(location, length, spec.specId(), 0, UNASSIGNED, minSequenceNumber, snapshotId, 0, 0,
+          deleted.size(), 0, 0, rows, partitionSummaries(partitionType, files), null);
+    }
   }
 
   private static DataFile toDataFile(FieldIndex idx, GenericRecord df, int specId) {

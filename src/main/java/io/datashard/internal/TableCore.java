@@ -306,15 +306,35 @@ public final class TableCore {
     final List<DataFile> files;
     final ManifestIO.Manifest manifest;
     final List<String> written;
+    // When the change replaces the whole table: every file of the base snapshot, marked deleted.
+    final boolean replacesAll;
+    final ManifestIO.Manifest deleteManifest;
+    final long deletedFiles;
+    final long deletedRecords;
+    final long deletedBytes;
+    final Long basedOnSnapshotId;
 
     Staged(Schema schema, boolean inferredSchema, long snapshotId, List<DataFile> files,
-        ManifestIO.Manifest manifest, List<String> written) {
+        ManifestIO.Manifest manifest, List<String> written, boolean replacesAll,
+        ManifestIO.Manifest deleteManifest, List<DataFile> deleted, Long basedOnSnapshotId) {
+      this.basedOnSnapshotId = basedOnSnapshotId;
       this.schema = schema;
       this.inferredSchema = inferredSchema;
       this.snapshotId = snapshotId;
       this.files = files;
       this.manifest = manifest;
       this.written = written;
+      this.replacesAll = replacesAll;
+      this.deleteManifest = deleteManifest;
+      long records = 0;
+      long bytes = 0;
+      for (DataFile f : deleted) {
+        records += f.recordCount();
+        bytes += f.fileSizeInBytes();
+      }
+      this.deletedFiles = deleted.size();
+      this.deletedRecords = records;
+      this.deletedBytes = bytes;
     }
   }
 
@@ -394,12 +414,20 @@ public final class TableCore {
 
   /** Converts and writes records as new files (nothing is visible until committed). */
   public Staged stage(TableMetadata base, List<?> records) {
-    if (records.isEmpty()) {
+    return stage(base, records, false);
+  }
+
+  /**
+   * Converts and writes records as new files; with {@code replaceAll}, also marks every file of the
+   * base snapshot deleted (the commit must then land on that same snapshot).
+   */
+  public Staged stage(TableMetadata base, List<?> records, boolean replaceAll) {
+    if (records.isEmpty() && !replaceAll) {
       throw new ValidationException("Nothing to append: add at least one record before commit()");
     }
     Schema schema = base.schema();
     boolean inferred = false;
-    if (schema.columns().isEmpty()) {
+    if (schema.columns().isEmpty() && !records.isEmpty()) {
       schema = SchemaInference.infer(records);
       inferred = true;
     }
@@ -410,15 +438,40 @@ public final class TableCore {
     long snapshotId = newSnapshotId();
     List<String> written = new ArrayList<>();
     try {
-      String dataLocation = ops.dataDir() + "/" + UUID.randomUUID() + "." + FileFormat.PARQUET.extension();
-      DataFile file = DataFileIO.writeParquet(storage, dataLocation, schema, rows.iterator());
-      written.add(file.path());
-      storage.syncDirectory(ops.dataDir());
-      String manifestLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m0.avro";
-      ManifestIO.Manifest manifest = ManifestIO.writeAdded(storage, manifestLocation, schema, base.spec(),
-          snapshotId, List.of(file));
-      written.add(manifestLocation);
-      return new Staged(schema, inferred, snapshotId, List.of(file), manifest, written);
+      List<DataFile> files = new ArrayList<>();
+      ManifestIO.Manifest manifest = null;
+      if (!rows.isEmpty()) {
+        String dataLocation = ops.dataDir() + "/" + UUID.randomUUID() + "." + FileFormat.PARQUET.extension();
+        DataFile file = DataFileIO.writeParquet(storage, dataLocation, schema, rows.iterator());
+        written.add(file.path());
+        files.add(file);
+        storage.syncDirectory(ops.dataDir());
+        String manifestLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m0.avro";
+        manifest = ManifestIO.writeAdded(storage, manifestLocation, schema, base.spec(), snapshotId, files);
+        written.add(manifestLocation);
+      }
+      ManifestIO.Manifest deletes = null;
+      List<DataFile> deleted = new ArrayList<>();
+      Snapshot current = base.currentSnapshot();
+      if (replaceAll && current != null) {
+        List<ManifestIO.Entry> entries = new ArrayList<>();
+        for (ManifestIO.Manifest m : ManifestIO.readList(storage, resolvePath(current.manifestList()))) {
+          if (m.isDeletes()) {
+            throw new DataShardException("Table " + location() + " has delete files, which this version of "
+                + "DataShard cannot rewrite yet.");
+          }
+          entries.addAll(ManifestIO.liveEntries(storage, m, this::resolvePath));
+        }
+        if (!entries.isEmpty()) {
+          entries.forEach(e -> deleted.add(e.file));
+          String deleteLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m1.avro";
+          deletes = ManifestIO.writeDeleted(storage, deleteLocation, base.schema(), base.spec(), snapshotId, entries,
+              ManifestIO.UNASSIGNED);
+          written.add(deleteLocation);
+        }
+      }
+      return new Staged(schema, inferred, snapshotId, files, manifest, written, replaceAll, deletes, deleted,
+          base.currentSnapshotId());
     } catch (IOException e) {
       cleanup(written);
       throw new UncheckedIOException("Writing new files for " + location() + " failed: " + e
@@ -521,8 +574,17 @@ public final class TableCore {
     long now = System.currentTimeMillis();
     long timestamp = parent == null ? now : Math.max(now, parent.timestampMillis());
     List<ManifestIO.Manifest> manifests = new ArrayList<>();
-    manifests.add(staged.manifest);
-    if (parent != null) {
+    if (staged.manifest != null) {
+      manifests.add(staged.manifest);
+    }
+    if (staged.replacesAll) {
+      if (!java.util.Objects.equals(base.currentSnapshotId(), staged.basedOnSnapshotId)) {
+        throw new ReadConflict("the snapshot whose rows are being replaced is no longer current");
+      }
+      if (staged.deleteManifest != null) {
+        manifests.add(staged.deleteManifest);
+      }
+    } else if (parent != null) {
       manifests.addAll(ManifestIO.readList(storage, resolvePath(parent.manifestList())));
     }
     String listLocation = ops.metadataDir() + "/snap-" + staged.snapshotId + "-" + attempt + "-"
@@ -530,7 +592,7 @@ public final class TableCore {
     ManifestIO.writeList(storage, listLocation, staged.snapshotId, parent == null ? null : parent.snapshotId(),
         sequenceNumber, manifests);
     storage.syncDirectory(ops.metadataDir());
-    Map<String, String> summary = summary(parent, staged.files.size(), addedRecords, addedBytes, extraSummary);
+    Map<String, String> summary = summary(parent, staged, addedRecords, addedBytes, extraSummary);
     Snapshot snapshot = new Snapshot(staged.snapshotId, parent == null ? null : parent.snapshotId(),
         sequenceNumber, timestamp, listLocation, summary, schemaId);
     next.addSnapshotAsCurrent(snapshot).lastUpdatedMillis(Math.max(timestamp, base.lastUpdatedMillis()));
@@ -547,6 +609,14 @@ public final class TableCore {
     }
   }
 
+  /**
+   * Takes this table's advisory commit lock (see {@link CommitLock}) for a whole read-modify-write
+   * transaction, so that concurrent transactions take turns instead of invalidating each other.
+   */
+  public AutoCloseable lockForTransaction() {
+    return CommitLock.acquire(ops.metadataDir(), COMMIT_LOCK_WAIT_MS);
+  }
+
   /** Counts one retry caused by a conflict (used by transactions that re-run). */
   public void countConflictRetry() {
     conflictRetries.incrementAndGet();
@@ -557,22 +627,31 @@ public final class TableCore {
     return options;
   }
 
-  private static Map<String, String> summary(Snapshot parent, int addedFiles, long addedRecords, long addedBytes,
+  private static Map<String, String> summary(Snapshot parent, Staged staged, long addedRecords, long addedBytes,
       Map<String, String> extra) {
     Map<String, String> s = new LinkedHashMap<>();
-    s.put("operation", "append");
+    String operation = staged.deletedFiles == 0 ? "append" : staged.files.isEmpty() ? "delete" : "overwrite";
+    s.put("operation", operation);
     s.putAll(extra);
-    s.put("added-data-files", Long.toString(addedFiles));
-    s.put("added-records", Long.toString(addedRecords));
-    s.put("added-files-size", Long.toString(addedBytes));
-    s.put("changed-partition-count", "1");
+    int addedFiles = staged.files.size();
+    if (addedFiles > 0) {
+      s.put("added-data-files", Long.toString(addedFiles));
+      s.put("added-records", Long.toString(addedRecords));
+      s.put("added-files-size", Long.toString(addedBytes));
+    }
+    if (staged.deletedFiles > 0) {
+      s.put("deleted-data-files", Long.toString(staged.deletedFiles));
+      s.put("deleted-records", Long.toString(staged.deletedRecords));
+      s.put("removed-files-size", Long.toString(staged.deletedBytes));
+    }
+    s.put("changed-partition-count", addedFiles > 0 || staged.deletedFiles > 0 ? "1" : "0");
     long totalRecords = parent == null ? 0 : parent.summaryLong("total-records", -1);
     long totalFiles = parent == null ? 0 : parent.summaryLong("total-data-files", -1);
     long totalSize = parent == null ? 0 : parent.summaryLong("total-files-size", -1);
     if (totalRecords >= 0 && totalFiles >= 0 && totalSize >= 0) {
-      s.put("total-records", Long.toString(totalRecords + addedRecords));
-      s.put("total-files-size", Long.toString(totalSize + addedBytes));
-      s.put("total-data-files", Long.toString(totalFiles + addedFiles));
+      s.put("total-records", Long.toString(totalRecords + addedRecords - staged.deletedRecords));
+      s.put("total-files-size", Long.toString(totalSize + addedBytes - staged.deletedBytes));
+      s.put("total-data-files", Long.toString(totalFiles + addedFiles - staged.deletedFiles));
       s.put("total-delete-files", parent == null ? "0" : parent.summary().getOrDefault("total-delete-files", "0"));
       s.put("total-position-deletes", parent == null ? "0"
           : parent.summary().getOrDefault("total-position-deletes", "0"));
