@@ -34,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * </ol>
  */
 class HistoryCheckTest {
-  static final int PROCESSES = 4;
-  static final int OPS = 80;
+  // CI size; a longer run: -Ddatashard.history.processes=8 -Ddatashard.history.ops=400
+  static final int PROCESSES = Integer.getInteger("datashard.history.processes", 4);
+  static final int OPS = Integer.getInteger("datashard.history.ops", 80);
 
   record Op(String kind, long start, long end, String outcome, long snapshot, Set<Long> ids, int process) {}
 
