@@ -371,30 +371,49 @@ final class ManifestIO {
    * original sequence numbers as the spec requires.
    */
   static Manifest writeDeleted(Storage storage, String location, Schema schema, PartitionSpec spec, long snapshotId,
-      List<Entry> deleted, long minSequenceNumber) throws IOException {
+      List<Entry> deleted) throws IOException {
+    return writeEntries(storage, location, schema, spec, snapshotId, deleted, STATUS_DELETED);
+  }
+
+  /**
+   * Writes a manifest that carries files over unchanged (status EXISTING) into a new manifest, as
+   * manifest merging does; each entry keeps the snapshot id and sequence numbers it was added with.
+   */
+  static Manifest writeExisting(Storage storage, String location, Schema schema, PartitionSpec spec,
+      long snapshotId, List<Entry> existing) throws IOException {
+    return writeEntries(storage, location, schema, spec, snapshotId, existing, STATUS_EXISTING);
+  }
+
+  private static Manifest writeEntries(Storage storage, String location, Schema schema, PartitionSpec spec,
+      long snapshotId, List<Entry> entries, int status) throws IOException {
     Types.StructType partitionType = spec.partitionType(schema);
     org.apache.avro.Schema entrySchema = AvroManifests.entrySchema(partitionType);
     org.apache.avro.Schema dataFileSchema = entrySchema.getField("data_file").schema();
     org.apache.avro.Schema partitionSchema = dataFileSchema.getField("partition").schema();
     long rows = 0;
+    long minSequence = Long.MAX_VALUE;
     List<DataFile> files = new ArrayList<>();
     try (Storage.PendingFile out = storage.create(location)) {
       DataFileWriter<GenericRecord> writer = manifestWriter(out, entrySchema, schema, spec);
-      for (Entry e : deleted) {
+      for (Entry e : entries) {
         GenericData.Record entry = new GenericData.Record(entrySchema);
-        entry.put("status", STATUS_DELETED);
-        entry.put("snapshot_id", snapshotId);
+        entry.put("status", status);
+        entry.put("snapshot_id", status == STATUS_DELETED ? snapshotId : e.snapshotId);
         entry.put("sequence_number", e.dataSequenceNumber);
         entry.put("file_sequence_number", e.fileSequenceNumber);
         entry.put("data_file", dataFileRecord(dataFileSchema, partitionSchema, partitionType, e.file));
         writer.append(entry);
         rows += e.file.recordCount();
+        minSequence = Math.min(minSequence, e.dataSequenceNumber);
         files.add(e.file);
       }
       writer.flush();
       long length = out.publish();
-      return new Manifest(location, length, spec.specId(), 0, UNASSIGNED, minSequenceNumber, snapshotId, 0, 0,
-          deleted.size(), 0, 0, rows, partitionSummaries(partitionType, files), null);
+      boolean existing = status == STATUS_EXISTING;
+      return new Manifest(location, length, spec.specId(), 0, UNASSIGNED,
+          existing && !entries.isEmpty() ? minSequence : UNASSIGNED, snapshotId, 0,
+          existing ? entries.size() : 0, existing ? 0 : entries.size(), 0, existing ? rows : 0,
+          existing ? 0 : rows, partitionSummaries(partitionType, files), null);
     }
   }
 

@@ -465,8 +465,7 @@ public final class TableCore {
         if (!entries.isEmpty()) {
           entries.forEach(e -> deleted.add(e.file));
           String deleteLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m1.avro";
-          deletes = ManifestIO.writeDeleted(storage, deleteLocation, base.schema(), base.spec(), snapshotId, entries,
-              ManifestIO.UNASSIGNED);
+          deletes = ManifestIO.writeDeleted(storage, deleteLocation, base.schema(), base.spec(), snapshotId, entries);
           written.add(deleteLocation);
         }
       }
@@ -573,6 +572,7 @@ public final class TableCore {
     long sequenceNumber = base.lastSequenceNumber() + 1;
     long now = System.currentTimeMillis();
     long timestamp = parent == null ? now : Math.max(now, parent.timestampMillis());
+    List<String> merged = new ArrayList<>(); // files this attempt writes; removed if it loses the race
     List<ManifestIO.Manifest> manifests = new ArrayList<>();
     if (staged.manifest != null) {
       manifests.add(staged.manifest);
@@ -585,10 +585,12 @@ public final class TableCore {
         manifests.add(staged.deleteManifest);
       }
     } else if (parent != null) {
-      manifests.addAll(ManifestIO.readList(storage, resolvePath(parent.manifestList())));
+      manifests.addAll(mergeSmallManifests(base, ManifestIO.readList(storage, resolvePath(parent.manifestList())),
+          staged.snapshotId, merged));
     }
     String listLocation = ops.metadataDir() + "/snap-" + staged.snapshotId + "-" + attempt + "-"
         + UUID.randomUUID() + ".avro";
+    merged.add(listLocation);
     ManifestIO.writeList(storage, listLocation, staged.snapshotId, parent == null ? null : parent.snapshotId(),
         sequenceNumber, manifests);
     storage.syncDirectory(ops.metadataDir());
@@ -604,9 +606,68 @@ public final class TableCore {
       ops.commit(base, next.build());
       return snapshot;
     } catch (CommitConflictException e) {
-      storage.delete(listLocation);
+      cleanup(merged);
       return null;
     }
+  }
+
+  /**
+   * Keeps the number of manifests per snapshot bounded: once a snapshot would list at least
+   * {@code commit.manifest.min-count-to-merge} data manifests (default 100), the small ones (below
+   * {@code commit.manifest.target-size-bytes}, default 8 MB) of each partition spec are rewritten
+   * into manifests near the target size, carrying their live files over as EXISTING entries with
+   * their original snapshot ids and sequence numbers. Off with {@code commit.manifest-merge.enabled=false}.
+   */
+  private List<ManifestIO.Manifest> mergeSmallManifests(TableMetadata base, List<ManifestIO.Manifest> manifests,
+      long snapshotId, List<String> written) throws IOException {
+    if (!Boolean.parseBoolean(base.property("commit.manifest-merge.enabled", "true"))) {
+      return manifests;
+    }
+    long minCount = base.propertyLong("commit.manifest.min-count-to-merge", 100);
+    long targetSize = base.propertyLong("commit.manifest.target-size-bytes", 8L * 1024 * 1024);
+    long dataManifests = manifests.stream().filter(m -> !m.isDeletes()).count();
+    if (dataManifests + 1 < minCount) {
+      return manifests;
+    }
+    List<ManifestIO.Manifest> out = new ArrayList<>();
+    Map<Integer, List<ManifestIO.Manifest>> smallBySpec = new LinkedHashMap<>();
+    for (ManifestIO.Manifest m : manifests) {
+      if (!m.isDeletes() && m.length < targetSize && base.spec(m.specId) != null) {
+        smallBySpec.computeIfAbsent(m.specId, k -> new ArrayList<>()).add(m);
+      } else {
+        out.add(m);
+      }
+    }
+    for (Map.Entry<Integer, List<ManifestIO.Manifest>> group : smallBySpec.entrySet()) {
+      List<ManifestIO.Manifest> bin = new ArrayList<>();
+      long binSize = 0;
+      for (ManifestIO.Manifest m : group.getValue()) {
+        if (!bin.isEmpty() && binSize + m.length > targetSize) {
+          out.add(mergeBin(base, group.getKey(), bin, snapshotId, written));
+          bin = new ArrayList<>();
+          binSize = 0;
+        }
+        bin.add(m);
+        binSize += m.length;
+      }
+      if (bin.size() == 1) {
+        out.add(bin.get(0));
+      } else if (!bin.isEmpty()) {
+        out.add(mergeBin(base, group.getKey(), bin, snapshotId, written));
+      }
+    }
+    return out;
+  }
+
+  private ManifestIO.Manifest mergeBin(TableMetadata base, int specId, List<ManifestIO.Manifest> bin,
+      long snapshotId, List<String> written) throws IOException {
+    List<ManifestIO.Entry> entries = new ArrayList<>();
+    for (ManifestIO.Manifest m : bin) {
+      entries.addAll(ManifestIO.liveEntries(storage, m, this::resolvePath));
+    }
+    String location = ops.metadataDir() + "/" + UUID.randomUUID() + "-m2.avro";
+    written.add(location);
+    return ManifestIO.writeExisting(storage, location, base.schema(), base.spec(specId), snapshotId, entries);
   }
 
   /**

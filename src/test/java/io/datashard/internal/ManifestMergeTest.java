@@ -1,0 +1,62 @@
+package io.datashard.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.datashard.DataShard;
+import io.datashard.Row;
+import io.datashard.Schema;
+import io.datashard.Snapshot;
+import io.datashard.Table;
+import io.datashard.storage.LocalStorage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Small manifests are merged so a snapshot's manifest list stays bounded, without changing any read. */
+class ManifestMergeTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void manifestCountStaysBoundedAndEveryRowAndSnapshotStillReads() {
+    Table t = DataShard.table(dir).schema(Schema.parse("id long not null")).durable(false)
+        .property("commit.manifest.min-count-to-merge", "10").create();
+    for (long i = 0; i < 45; i++) {
+      t.append(List.of(Map.of("id", i)));
+    }
+    LocalStorage storage = new LocalStorage(false);
+    int maxManifests = 0;
+    for (Snapshot s : t.snapshots()) {
+      int n = ManifestIO.readList(storage, s.manifestList()).size();
+      maxManifests = Math.max(maxManifests, n);
+    }
+    assertThat(maxManifests).isLessThanOrEqualTo(10);
+    List<ManifestIO.Manifest> last = ManifestIO.readList(storage, t.currentSnapshot().orElseThrow().manifestList());
+    assertThat(last.stream().mapToLong(m -> m.existingFiles).sum()).isGreaterThan(0);
+    Set<Long> ids = new HashSet<>();
+    for (Row r : t.scan().toList()) {
+      assertThat(ids.add((Long) r.get("id"))).isTrue();
+    }
+    assertThat(ids).hasSize(45);
+    // every earlier snapshot still reads exactly its prefix, here and in Apache Iceberg Java
+    List<Snapshot> snaps = t.snapshots();
+    for (int i = 0; i < snaps.size(); i++) {
+      assertThat(t.scan().useSnapshot(snaps.get(i).snapshotId()).count()).isEqualTo(i + 1);
+    }
+    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, true);
+    // sequence numbers survive the merge: Iceberg sees each file with the sequence number it was added with
+    org.apache.iceberg.Table ice = io.datashard.interop.IcebergJava.load(dir);
+    List<Long> seqs = new ArrayList<>();
+    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks = ice.newScan().planFiles()) {
+      tasks.forEach(task -> seqs.add(task.file().dataSequenceNumber()));
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+    assertThat(new HashSet<>(seqs)).hasSize(45);
+  }
+}
