@@ -61,6 +61,75 @@ public final class Values {
     }
   }
 
+  /**
+   * The value of Iceberg's single-value binary form, as the Java type {@link io.datashard.Row}
+   * documents. Bounds written before an int-to-long or float-to-double promotion (4 bytes) are
+   * widened. The buffer's position is not changed.
+   *
+   * @throws IllegalArgumentException if the bytes cannot be a value of this type
+   */
+  public static Object fromBytes(Type type, ByteBuffer bytes) {
+    ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    int p = b.position();
+    int n = b.remaining();
+    switch (type.typeId()) {
+      case BOOLEAN:
+        need(type, n == 1, n);
+        return b.get(p) != 0;
+      case INTEGER:
+        need(type, n == 4, n);
+        return b.getInt(p);
+      case DATE:
+        need(type, n == 4, n);
+        return LocalDate.ofEpochDay(b.getInt(p));
+      case LONG:
+        need(type, n == 8 || n == 4, n);
+        return n == 4 ? (long) b.getInt(p) : b.getLong(p);
+      case TIME:
+        need(type, n == 8, n);
+        return LocalTime.ofNanoOfDay(b.getLong(p) * 1000);
+      case TIMESTAMP:
+        need(type, n == 8, n);
+        return EPOCH.plus(b.getLong(p), ChronoUnit.MICROS);
+      case TIMESTAMPTZ:
+        need(type, n == 8, n);
+        return EPOCH.atOffset(ZoneOffset.UTC).plus(b.getLong(p), ChronoUnit.MICROS);
+      case FLOAT:
+        need(type, n == 4, n);
+        return b.getFloat(p);
+      case DOUBLE:
+        need(type, n == 8 || n == 4, n);
+        return n == 4 ? (double) b.getFloat(p) : b.getDouble(p);
+      case STRING:
+        return StandardCharsets.UTF_8.decode(b).toString();
+      case UUID: {
+        need(type, n == 16, n);
+        ByteBuffer be = b.order(ByteOrder.BIG_ENDIAN);
+        return new UUID(be.getLong(p), be.getLong(p + 8));
+      }
+      case FIXED:
+      case BINARY: {
+        ByteBuffer copy = ByteBuffer.allocate(n);
+        copy.put(b).flip();
+        return copy;
+      }
+      case DECIMAL: {
+        need(type, n > 0, n);
+        byte[] unscaled = new byte[n];
+        b.get(unscaled);
+        return new BigDecimal(new java.math.BigInteger(unscaled), ((io.datashard.Types.DecimalType) type).scale());
+      }
+      default:
+        throw new IllegalArgumentException("No single-value serialization for " + type);
+    }
+  }
+
+  private static void need(Type type, boolean ok, int length) {
+    if (!ok) {
+      throw new IllegalArgumentException("Invalid single-value serialization of " + type + ": " + length + " bytes");
+    }
+  }
+
   private static ByteBuffer le(int size) {
     return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
   }

@@ -129,12 +129,7 @@ public final class ParquetFiles {
         }
       }
     }
-    for (Types.NestedField f : schema.columns()) {
-      if ((f.type().typeId() == Type.TypeId.FLOAT || f.type().typeId() == Type.TypeId.DOUBLE)
-          && !nanCounts.containsKey(f.id())) {
-        nanCounts.put(f.id(), 0L);
-      }
-    }
+    zeroNanCounts(schema.asStruct(), nanCounts);
     return DataFile.builder()
         .path(location)
         .format(FileFormat.PARQUET)
@@ -150,21 +145,40 @@ public final class ParquetFiles {
         .build();
   }
 
-  /** The lower bound, truncated for strings and binary (a prefix is never greater). */
+  /**
+   * Records a NaN count of 0 for every float and double column (at any struct depth, not inside a
+   * list or map) that has none yet, as Iceberg Java does for columns whose values were all null.
+   */
+  private static void zeroNanCounts(Types.StructType struct, Map<Integer, Long> nanCounts) {
+    for (Types.NestedField f : struct.fields()) {
+      Type.TypeId t = f.type().typeId();
+      if (t == Type.TypeId.FLOAT || t == Type.TypeId.DOUBLE) {
+        nanCounts.putIfAbsent(f.id(), 0L);
+      } else if (t == Type.TypeId.STRUCT) {
+        zeroNanCounts(f.type().asStruct(), nanCounts);
+      }
+    }
+  }
+
+  /**
+   * The lower bound, truncated for strings and binary (a prefix is never greater). Fixed values are
+   * not truncated: like Iceberg Java, bounds of fixed[L] columns always have L bytes.
+   */
   static ByteBuffer lowerBound(Type type, Object min) {
     switch (type.typeId()) {
       case STRING: {
         String s = (String) min;
         return Values.toBytes(type, truncate(s, TRUNCATE_LENGTH));
       }
-      case BINARY:
-      case FIXED: {
+      case BINARY: {
         ByteBuffer b = ((ByteBuffer) min).duplicate();
         if (b.remaining() > TRUNCATE_LENGTH) {
           b.limit(b.position() + TRUNCATE_LENGTH);
         }
         return copy(b);
       }
+      case FIXED:
+        return copy(((ByteBuffer) min).duplicate());
       default:
         return Values.toBytes(type, min);
     }
@@ -194,8 +208,7 @@ public final class ParquetFiles {
         }
         return null;
       }
-      case BINARY:
-      case FIXED: {
+      case BINARY: {
         ByteBuffer b = ((ByteBuffer) max).duplicate();
         if (b.remaining() <= TRUNCATE_LENGTH) {
           return copy(b);
@@ -210,6 +223,8 @@ public final class ParquetFiles {
         }
         return null;
       }
+      case FIXED:
+        return copy(((ByteBuffer) max).duplicate());
       default:
         return Values.toBytes(type, max);
     }

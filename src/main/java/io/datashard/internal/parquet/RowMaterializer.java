@@ -54,10 +54,18 @@ final class RowMaterializer extends RecordMaterializer<Row> {
   static Converter converter(Type target, org.apache.parquet.schema.Type file, Slot slot) {
     switch (target.typeId()) {
       case STRUCT:
+        if (file.isPrimitive()) {
+          throw new CorruptTableException("A data file stores column '" + file.getName() + "' as "
+              + file.asPrimitiveType().getPrimitiveTypeName() + ", but the table says it is " + target);
+        }
         return new StructConverter(target.asStruct(), file.asGroupType(), slot);
       case LIST:
         return new ListConverter(target.asList(), file, slot);
       case MAP:
+        if (file.isPrimitive()) {
+          throw new CorruptTableException("A data file stores column '" + file.getName() + "' as "
+              + file.asPrimitiveType().getPrimitiveTypeName() + ", but the table says it is " + target);
+        }
         return new MapConverter(target.asMap(), file.asGroupType(), slot);
       default:
         if (!file.isPrimitive()) {
@@ -114,13 +122,13 @@ final class RowMaterializer extends RecordMaterializer<Row> {
 
     ListConverter(Types.ListType target, org.apache.parquet.schema.Type file, Slot slot) {
       this.slot = slot;
-      if (file.isPrimitive() || !(file.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.ListLogicalTypeAnnotation)
-          && file.isRepetition(org.apache.parquet.schema.Type.Repetition.REPEATED)) {
-        throw new CorruptTableException("Unsupported list layout for column '" + file.getName() + "'");
+      if (file.isPrimitive() || file.asGroupType().getFieldCount() != 1
+          || !file.asGroupType().getType(0).isRepetition(org.apache.parquet.schema.Type.Repetition.REPEATED)) {
+        throw new CorruptTableException("A data file stores column '" + file.getName() + "' as "
+            + describe(file) + ", which is not a Parquet list, but the table says it is " + target);
       }
       org.apache.parquet.schema.Type repeated = file.asGroupType().getType(0);
-      if (repeated.isPrimitive() || repeated.asGroupType().getFieldCount() != 1
-          || repeated.getName().equals("array") || repeated.getName().equals(file.getName() + "_tuple")) {
+      if (isTwoLevelList(file.asGroupType())) {
         // two-level: the repeated field is the element
         this.child = converter(target.elementType(), repeated, v -> list.add(v));
       } else {
@@ -170,6 +178,23 @@ final class RowMaterializer extends RecordMaterializer<Row> {
     }
   }
 
+  /** A file field's physical type for messages: the primitive type name, or the group's layout. */
+  static String describe(org.apache.parquet.schema.Type file) {
+    return file.isPrimitive() ? file.asPrimitiveType().getPrimitiveTypeName().toString()
+        : "the group " + file.toString().replaceAll("\\s+", " ");
+  }
+
+  /**
+   * True for the legacy two-level list layout, where the repeated field is the element itself (a
+   * primitive, a group of several fields, or a one-field group named {@code array} or
+   * {@code <list>_tuple}, per the Parquet format's backward-compatibility rules).
+   */
+  static boolean isTwoLevelList(GroupType list) {
+    org.apache.parquet.schema.Type repeated = list.getType(0);
+    return repeated.isPrimitive() || repeated.asGroupType().getFieldCount() != 1
+        || repeated.getName().equals("array") || repeated.getName().equals(list.getName() + "_tuple");
+  }
+
   static final class MapConverter extends GroupConverter {
     private final GroupConverter entry;
     private final Slot slot;
@@ -179,6 +204,12 @@ final class RowMaterializer extends RecordMaterializer<Row> {
 
     MapConverter(Types.MapType target, GroupType file, Slot slot) {
       this.slot = slot;
+      if (file.getFieldCount() != 1 || file.getType(0).isPrimitive()
+          || !file.getType(0).isRepetition(org.apache.parquet.schema.Type.Repetition.REPEATED)
+          || file.getType(0).asGroupType().getFieldCount() < 1 || file.getType(0).asGroupType().getFieldCount() > 2) {
+        throw new CorruptTableException("A data file stores column '" + file.getName() + "' as "
+            + describe(file) + ", which is not a Parquet map, but the table says it is " + target);
+      }
       GroupType kv = file.getType(0).asGroupType();
       Converter keyConverter = converter(target.keyType(), kv.getType(0), v -> key = v);
       Converter valueConverter = kv.getFieldCount() > 1 ? converter(target.valueType(), kv.getType(1), v -> value = v)

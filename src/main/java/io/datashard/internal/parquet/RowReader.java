@@ -45,6 +45,10 @@ final class RowReader implements CloseableIterator<Row> {
       reader.setRequestedSchema(p.requested());
       this.columnIO = new ColumnIOFactory().getColumnIO(p.requested(), fileSchema, true);
       this.materializer = new RowMaterializer(projection.asStruct(), p);
+    } catch (CorruptTableException e) {
+      close();
+      throw e.getMessage().contains(location) ? e
+          : new CorruptTableException("Cannot read data file " + location + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       close();
       throw e;

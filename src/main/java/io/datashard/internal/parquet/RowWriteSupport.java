@@ -42,12 +42,40 @@ final class RowWriteSupport extends WriteSupport<Row> {
   private final io.datashard.Schema schema;
   private final MessageType messageType;
   private final Map<Integer, Bounds> bounds = new HashMap<>();
+  /** Dotted column names by field id, for error messages. */
+  private final Map<Integer, String> names = new HashMap<>();
   private RecordConsumer out;
   private long rowIndex;
 
   RowWriteSupport(io.datashard.Schema schema) {
     this.schema = schema;
     this.messageType = ParquetSchemas.toParquet(schema);
+    indexNames(schema.asStruct(), "");
+  }
+
+  private void indexNames(Type type, String path) {
+    switch (type.typeId()) {
+      case STRUCT:
+        for (Types.NestedField f : type.asStruct().fields()) {
+          String name = path.isEmpty() ? f.name() : path + "." + f.name();
+          names.put(f.id(), name);
+          indexNames(f.type(), name);
+        }
+        break;
+      case LIST:
+        indexNames(type.asList().elementType(), path + ".element");
+        break;
+      case MAP:
+        indexNames(type.asMap().keyType(), path + ".key");
+        indexNames(type.asMap().valueType(), path + ".value");
+        break;
+      default:
+        break;
+    }
+  }
+
+  private ValidationException invalid(int id, String what, String fix) {
+    return new ValidationException(what + " in row " + rowIndex + ", column '" + names.get(id) + "': " + fix);
   }
 
   MessageType messageType() {
@@ -78,34 +106,34 @@ final class RowWriteSupport extends WriteSupport<Row> {
   @Override
   public void write(Row row) {
     out.startMessage();
-    writeFields(schema.asStruct(), row, true, "");
+    writeFields(schema.asStruct(), row, true);
     out.endMessage();
     rowIndex++;
   }
 
-  private void writeFields(Types.StructType struct, Row row, boolean trackBounds, String prefix) {
+  private void writeFields(Types.StructType struct, Row row, boolean trackBounds) {
     List<Types.NestedField> fields = struct.fields();
     for (int i = 0; i < fields.size(); i++) {
       Types.NestedField f = fields.get(i);
       Object v = row.get(i);
       if (v == null) {
         if (f.isRequired()) {
-          throw new ValidationException("Missing value in row " + rowIndex + ", column '" + prefix + f.name()
-              + "': the column is required (not null). Give a value, or make the column optional.");
+          throw invalid(f.id(), "Missing value",
+              "the column is required (not null). Give a value, or make the column optional.");
         }
         continue;
       }
       out.startField(f.name(), i);
-      writeValue(f.type(), f.id(), v, trackBounds, prefix + f.name() + ".");
+      writeValue(f.type(), f.id(), v, trackBounds);
       out.endField(f.name(), i);
     }
   }
 
-  private void writeValue(Type type, int id, Object v, boolean trackBounds, String prefix) {
+  private void writeValue(Type type, int id, Object v, boolean trackBounds) {
     switch (type.typeId()) {
       case STRUCT:
         out.startGroup();
-        writeFields(type.asStruct(), (Row) v, trackBounds, prefix);
+        writeFields(type.asStruct(), (Row) v, trackBounds);
         out.endGroup();
         return;
       case LIST: {
@@ -118,8 +146,11 @@ final class RowWriteSupport extends WriteSupport<Row> {
             out.startGroup();
             if (e != null) {
               out.startField("element", 0);
-              writeValue(l.elementType(), l.elementId(), e, false, prefix);
+              writeValue(l.elementType(), l.elementId(), e, false);
               out.endField("element", 0);
+            } else if (l.isElementRequired()) {
+              throw invalid(id, "Null list element",
+                  "the list's elements are required (not null). Remove the null, or make the elements optional.");
             }
             out.endGroup();
           }
@@ -135,20 +166,34 @@ final class RowWriteSupport extends WriteSupport<Row> {
         if (!map.isEmpty()) {
           out.startField("key_value", 0);
           for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (e.getKey() == null) {
+              throw invalid(id, "Null map key", "map keys must not be null. Remove the entry or give it a key.");
+            }
             out.startGroup();
             out.startField("key", 0);
-            writeValue(m.keyType(), m.keyId(), e.getKey(), false, prefix);
+            writeValue(m.keyType(), m.keyId(), e.getKey(), false);
             out.endField("key", 0);
             if (e.getValue() != null) {
               out.startField("value", 1);
-              writeValue(m.valueType(), m.valueId(), e.getValue(), false, prefix);
+              writeValue(m.valueType(), m.valueId(), e.getValue(), false);
               out.endField("value", 1);
+            } else if (m.isValueRequired()) {
+              throw invalid(id, "Null map value for key '" + e.getKey() + "'",
+                  "the map's values are required (not null). Give a value, or make the values optional.");
             }
             out.endGroup();
           }
           out.endField("key_value", 0);
         }
         out.endGroup();
+        return;
+      }
+      case DECIMAL: {
+        BigDecimal d = fit((Types.DecimalType) type, id, (BigDecimal) v);
+        writePrimitive(type, d);
+        if (trackBounds) {
+          track(type, id, d);
+        }
         return;
       }
       default:
@@ -171,6 +216,24 @@ final class RowWriteSupport extends WriteSupport<Row> {
     if (b.max == null || Values.compare(type, v, b.max) > 0) {
       b.max = v;
     }
+  }
+
+  /** The decimal with the column's scale; fails if that needs rounding or more digits than the column holds. */
+  private BigDecimal fit(Types.DecimalType type, int id, BigDecimal v) {
+    BigDecimal d = v;
+    if (d.scale() != type.scale()) {
+      try {
+        d = d.setScale(type.scale());
+      } catch (ArithmeticException e) {
+        throw invalid(id, "Decimal " + v.toPlainString() + " has too many fraction digits",
+            "the column is " + type + ". Round the value to " + type.scale() + " fraction digits.");
+      }
+    }
+    if (d.precision() > type.precision()) {
+      throw invalid(id, "Decimal " + v.toPlainString() + " is too large",
+          "it needs " + d.precision() + " digits, and the column is " + type + ".");
+    }
+    return d;
   }
 
   private void writePrimitive(Type type, Object v) {

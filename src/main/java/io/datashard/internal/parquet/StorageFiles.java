@@ -146,6 +146,13 @@ final class StorageFiles {
       if (len == 0) {
         return 0;
       }
+      if (buf.hasArray()) { // heap buffers (DataShard's allocator): no copy
+        int n = read(buf.array(), buf.arrayOffset() + buf.position(), len);
+        if (n > 0) {
+          buf.position(buf.position() + n);
+        }
+        return n;
+      }
       byte[] tmp = new byte[len];
       int n = read(tmp, 0, len);
       if (n > 0) {
@@ -157,6 +164,11 @@ final class StorageFiles {
     @Override
     public void readFully(ByteBuffer buf) throws IOException {
       int len = buf.remaining();
+      if (buf.hasArray()) {
+        readFully(buf.array(), buf.arrayOffset() + buf.position(), len);
+        buf.position(buf.position() + len);
+        return;
+      }
       byte[] tmp = new byte[len];
       readFully(tmp, 0, len);
       buf.put(tmp);
