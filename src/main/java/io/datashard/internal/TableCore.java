@@ -74,7 +74,12 @@ public final class TableCore {
 
   /** Opens an existing table. */
   public static TableCore open(Path dir, TableOptions options) {
-    TableOperations ops = new TableOperations(new LocalStorage(options.durable()), rootOf(dir));
+    return open(new LocalStorage(options.durable()), dir, options);
+  }
+
+  /** Opens an existing table through a given storage (tests use fault-injecting ones). */
+  public static TableCore open(Storage storage, Path dir, TableOptions options) {
+    TableOperations ops = new TableOperations(storage, rootOf(dir));
     ops.refresh();
     return new TableCore(ops, options);
   }
