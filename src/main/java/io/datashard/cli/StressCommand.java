@@ -4,6 +4,7 @@ import io.datashard.CloseableIterator;
 import io.datashard.DataShard;
 import io.datashard.Row;
 import io.datashard.Schema;
+import io.datashard.Snapshot;
 import io.datashard.Table;
 import java.io.File;
 import java.io.IOException;
@@ -145,7 +146,7 @@ final class StressCommand implements Callable<Integer> {
     }
     long lost = acknowledged.stream().filter(id -> !seen.containsKey(id)).count();
     long duplicated = seen.values().stream().mapToLong(n -> n - 1).sum();
-    long commits = table.snapshots().size();
+    long commits = table.currentSnapshot().map(Snapshot::sequenceNumber).orElse(0L); // one per commit
     return result("append", (long) processes * ops, rows, lost, duplicated, run.wallSeconds, commits, conflicts);
   }
 
@@ -178,7 +179,7 @@ final class StressCommand implements Callable<Integer> {
     }
     long lost = Math.max(0, acknowledged - actual) + duplicateValues;
     long duplicated = Math.max(0, actual - acknowledged - unknownCount(run));
-    long commits = table.snapshots().size();
+    long commits = table.currentSnapshot().map(Snapshot::sequenceNumber).orElse(0L); // one per commit
     return result("counter", (long) processes * ops, actual, lost, duplicated, run.wallSeconds, commits, conflicts);
   }
 

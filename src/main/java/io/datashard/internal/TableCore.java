@@ -548,6 +548,20 @@ public final class TableCore {
     }
   }
 
+  /**
+   * Snapshot retention, applied at every commit so that the metadata file written per commit stays
+   * bounded: at most {@value #DEFAULT_RETAIN_MAX_COUNT} snapshots by default, of which those older
+   * than 5 days are dropped, always keeping the newest {@value #DEFAULT_RETAIN_MIN_COUNT} and any
+   * snapshot a branch or tag points to. Only the metadata entry goes: data and manifest files stay
+   * until a maintenance run removes what no retained snapshot uses.
+   */
+  public static final String RETAIN_MAX_COUNT = "datashard.snapshots.max-count";
+  public static final String RETAIN_MAX_AGE_MS = "history.expire.max-snapshot-age-ms";
+  public static final String RETAIN_MIN_COUNT = "history.expire.min-snapshots-to-keep";
+  public static final long DEFAULT_RETAIN_MAX_COUNT = 1000;
+  public static final long DEFAULT_RETAIN_MAX_AGE_MS = 5L * 24 * 3600 * 1000;
+  public static final long DEFAULT_RETAIN_MIN_COUNT = 10;
+
   /** How long a committer waits for the advisory commit lock before going ahead without it. */
   static final long COMMIT_LOCK_WAIT_MS = 5_000;
 
@@ -603,6 +617,9 @@ public final class TableCore {
     Snapshot snapshot = new Snapshot(staged.snapshotId, parent == null ? null : parent.snapshotId(),
         sequenceNumber, timestamp, listLocation, summary, schemaId);
     next.addSnapshotAsCurrent(snapshot).lastUpdatedMillis(Math.max(timestamp, base.lastUpdatedMillis()));
+    next.retainSnapshots((int) base.propertyLong(RETAIN_MAX_COUNT, DEFAULT_RETAIN_MAX_COUNT),
+        base.propertyLong(RETAIN_MAX_AGE_MS, DEFAULT_RETAIN_MAX_AGE_MS),
+        (int) base.propertyLong(RETAIN_MIN_COUNT, DEFAULT_RETAIN_MIN_COUNT), now);
     if (base.metadataFileLocation() != null) {
       next.addPreviousMetadata(new TableMetadata.MetadataLogEntry(base.lastUpdatedMillis(),
           base.metadataFileLocation()), (int) base.propertyLong("write.metadata.previous-versions-max", 100));

@@ -46,7 +46,9 @@ class HistoryCheckTest {
   @Test
   void historyIsStrictlySerializable() throws Exception {
     Path dir = tmp.resolve("t");
-    DataShard.create(dir, Schema.parse("id long not null"));
+    // keep every snapshot: the checker needs the whole chain
+    DataShard.table(dir).schema(Schema.parse("id long not null")).property("datashard.snapshots.max-count", "1000000")
+        .create();
     List<Process> procs = new ArrayList<>();
     for (int p = 0; p < PROCESSES; p++) {
       procs.add(ChildJvm.start(HistoryWorker.class, tmp.resolve("out-" + p), dir.toString(), Integer.toString(p),

@@ -463,6 +463,43 @@ public final class TableMetadata {
       return this;
     }
 
+    /**
+     * Drops old snapshots from the metadata (not their files): keeps at most {@code maxCount}, and
+     * of those drops the ones older than {@code maxAgeMillis} before {@code now}, but always keeps
+     * the newest {@code minKeep} and every snapshot a branch or tag points to. Snapshot-log entries
+     * of dropped snapshots go too.
+     *
+     * @return the ids dropped
+     */
+    public java.util.Set<Long> retainSnapshots(int maxCount, long maxAgeMillis, int minKeep, long now) {
+      java.util.Set<Long> pinned = new java.util.HashSet<>();
+      refs.values().forEach(r -> pinned.add(r.snapshotId()));
+      if (currentSnapshotId != null) {
+        pinned.add(currentSnapshotId);
+      }
+      List<Snapshot> newestFirst = new ArrayList<>(snapshots);
+      newestFirst.sort((a, b) -> Long.compare(b.sequenceNumber(), a.sequenceNumber()));
+      java.util.Set<Long> keep = new java.util.HashSet<>();
+      for (int i = 0; i < newestFirst.size(); i++) {
+        Snapshot s = newestFirst.get(i);
+        boolean young = now - s.timestampMillis() <= maxAgeMillis;
+        if (pinned.contains(s.snapshotId()) || i < Math.max(1, minKeep) || (i < maxCount && young)) {
+          keep.add(s.snapshotId());
+        }
+      }
+      java.util.Set<Long> dropped = new java.util.HashSet<>();
+      for (Snapshot s : snapshots) {
+        if (!keep.contains(s.snapshotId())) {
+          dropped.add(s.snapshotId());
+        }
+      }
+      if (!dropped.isEmpty()) {
+        snapshots.removeIf(s -> dropped.contains(s.snapshotId()));
+        snapshotLog.removeIf(e -> dropped.contains(e.snapshotId()));
+      }
+      return dropped;
+    }
+
     public Builder snapshotLog(List<SnapshotLogEntry> v) {
       this.snapshotLog = new ArrayList<>(v);
       return this;

@@ -1,0 +1,46 @@
+package io.datashard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Snapshot retention keeps the metadata written per commit bounded, and time travel working for what is kept. */
+class RetentionTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void oldSnapshotsLeaveTheMetadataButRetainedOnesStillRead() throws Exception {
+    Table t = DataShard.table(dir).schema(Schema.parse("id long not null")).durable(false)
+        .property("datashard.snapshots.max-count", "10").property("write.metadata.previous-versions-max", "5")
+        .create();
+    long firstId = t.append(List.of(Map.of("id", 0L))).snapshotId();
+    long size10 = 0;
+    for (long i = 1; i < 40; i++) {
+      t.append(List.of(Map.of("id", i)));
+      if (i == 20) {
+        size10 = Files.size(dir.resolve("metadata/v22.metadata.json"));
+      }
+    }
+    List<Snapshot> kept = t.snapshots();
+    assertThat(kept).hasSize(10);
+    assertThat(kept.get(9).sequenceNumber()).isEqualTo(40);
+    long size40 = Files.size(dir.resolve("metadata/v41.metadata.json"));
+    assertThat(size40).as("metadata size after 40 commits vs 20").isLessThanOrEqualTo(size10 + 200);
+    // all rows are still there; every retained snapshot reads its prefix, by id and by time
+    assertThat(t.scan().count()).isEqualTo(40);
+    for (Snapshot s : kept) {
+      assertThat(t.scan().useSnapshot(s.snapshotId()).count()).isEqualTo(s.sequenceNumber());
+      assertThat(t.scan().asOfMillis(s.timestampMillis()).count()).isEqualTo(s.sequenceNumber());
+    }
+    assertThatThrownBy(() -> t.scan().useSnapshot(firstId).count()).isInstanceOf(ValidationException.class)
+        .hasMessageContaining("no snapshot " + firstId).hasMessageContaining("expired");
+    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, true);
+  }
+}
