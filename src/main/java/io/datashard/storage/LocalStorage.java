@@ -302,9 +302,8 @@ public final class LocalStorage implements Storage {
       while (b.hasRemaining()) {
         ch.write(b);
       }
-      if (durable) {
-        ch.force(true);
-      }
+      // No fsync: replace() is for advisory files (the version hint), which readers verify and
+      // may find stale or missing after a crash; forcing them would only slow every commit.
     }
     try {
       // Advisory file: replacing is the intent here (last writer wins), unlike commits.

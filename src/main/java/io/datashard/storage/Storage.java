@@ -73,7 +73,10 @@ public interface Storage {
   /** Makes the file names published in this directory durable. */
   void syncDirectory(String directory) throws IOException;
 
-  /** Atomically replaces the whole content of an advisory file (last writer wins). */
+  /**
+   * Atomically replaces the whole content of an advisory file (last writer wins). Not forced to
+   * disk: after a crash the file may hold an older content or be missing, never a torn one.
+   */
   void replace(String location, byte[] content) throws IOException;
 
   /** True if published files are on stable storage when {@link PendingFile#publish()} returns. */
