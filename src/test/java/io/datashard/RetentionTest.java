@@ -43,4 +43,25 @@ class RetentionTest {
         .hasMessageContaining("no snapshot " + firstId).hasMessageContaining("expired");
     io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, true);
   }
+
+  @Test
+  void oldMetadataFilesAreRemovedAndTheTableStillOpensEverywhere() throws Exception {
+    Table t = DataShard.table(dir).schema(Schema.parse("id long not null")).durable(false)
+        .property("write.metadata.previous-versions-max", "5").create();
+    for (long i = 0; i < 20; i++) {
+      t.append(List.of(Map.of("id", i)));
+    }
+    List<String> versions;
+    try (java.util.stream.Stream<Path> files = Files.list(dir.resolve("metadata"))) {
+      versions = files.map(p -> p.getFileName().toString()).filter(n -> n.matches("v\\d+\\.metadata\\.json"))
+          .sorted().toList();
+    }
+    assertThat(versions).hasSize(6).contains("v21.metadata.json", "v16.metadata.json")
+        .doesNotContain("v15.metadata.json", "v1.metadata.json");
+    // a stale hint pointing at a removed version is harmless
+    Files.writeString(dir.resolve("metadata/version-hint.text"), "3");
+    assertThat(DataShard.open(dir).scan().count()).isEqualTo(20);
+    Files.writeString(dir.resolve("metadata/version-hint.text"), "21");
+    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, false);
+  }
 }

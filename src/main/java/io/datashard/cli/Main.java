@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
         ScanCommand.class,
         CountCommand.class,
         SnapshotsCommand.class,
-        StressCommand.class
+        StressCommand.class,
+        BenchCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec

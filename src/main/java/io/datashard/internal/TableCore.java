@@ -558,7 +558,7 @@ public final class TableCore {
   public static final String RETAIN_MAX_COUNT = "datashard.snapshots.max-count";
   public static final String RETAIN_MAX_AGE_MS = "history.expire.max-snapshot-age-ms";
   public static final String RETAIN_MIN_COUNT = "history.expire.min-snapshots-to-keep";
-  public static final long DEFAULT_RETAIN_MAX_COUNT = 1000;
+  public static final long DEFAULT_RETAIN_MAX_COUNT = 100;
   public static final long DEFAULT_RETAIN_MAX_AGE_MS = 5L * 24 * 3600 * 1000;
   public static final long DEFAULT_RETAIN_MIN_COUNT = 10;
 

@@ -103,9 +103,37 @@ public final class TableOperations {
       throw new TableNotFoundException("No table at " + root + ": there is no metadata/v<N>.metadata.json. "
           + "Create one first (DataShard.create or 'datashard create'), or check the path.");
     }
-    TableMetadata loaded = load(version);
+    TableMetadata loaded;
+    try {
+      loaded = load(version);
+    } catch (CorruptTableException e) {
+      if (!(e.getCause() instanceof NoSuchFileException)) {
+        throw e;
+      }
+      // Old metadata files are removed after commits; a reader that was very slow between finding
+      // the newest version and reading it may find it already replaced and removed. Look again.
+      loaded = reloadAfterRemoval(e);
+    }
     this.current = loaded;
     return loaded;
+  }
+
+  private TableMetadata reloadAfterRemoval(CorruptTableException first) {
+    for (int attempt = 0; attempt < 5; attempt++) {
+      try {
+        int version = findLatestVersion();
+        if (version > 0) {
+          return load(version);
+        }
+      } catch (IOException e) {
+        break;
+      } catch (CorruptTableException e) {
+        if (!(e.getCause() instanceof NoSuchFileException)) {
+          throw e;
+        }
+      }
+    }
+    throw first;
   }
 
   /** Reads version {@code n}. */
@@ -215,7 +243,33 @@ public final class TableOperations {
     TableMetadata committed = TableMetadata.buildFrom(updated).version(next).metadataFileLocation(file).build();
     this.current = committed;
     writeHint(next);
+    if (base != null) {
+      removeOldMetadataFiles(base, committed);
+    }
     return committed;
+  }
+
+  /**
+   * Deletes the metadata files that fell out of the metadata log with this commit (the log keeps
+   * {@code write.metadata.previous-versions-max} entries, default 100), unless
+   * {@code write.metadata.delete-after-commit.enabled} is false. Best effort: failures are ignored,
+   * since the commit already happened.
+   */
+  private void removeOldMetadataFiles(TableMetadata base, TableMetadata committed) {
+    if (!Boolean.parseBoolean(committed.property("write.metadata.delete-after-commit.enabled", "true"))) {
+      return;
+    }
+    java.util.Set<String> kept = new java.util.HashSet<>();
+    committed.metadataLog().forEach(e -> kept.add(e.file()));
+    for (TableMetadata.MetadataLogEntry e : base.metadataLog()) {
+      if (!kept.contains(e.file())) {
+        try {
+          storage.delete(e.file());
+        } catch (IOException | RuntimeException ex) {
+          LOG.debug("Could not remove old metadata file {}: {}", e.file(), ex.toString());
+        }
+      }
+    }
   }
 
   private void writeHint(int version) {

@@ -1,0 +1,218 @@
+package io.datashard.cli;
+
+import io.datashard.Schema;
+import io.datashard.TableOptions;
+import io.datashard.internal.TableCore;
+import io.datashard.storage.LocalStorage;
+import io.datashard.storage.Storage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Benchmarks. */
+@Command(name = "bench", description = "Benchmarks that print figures (not pass/fail tests).",
+    subcommands = {BenchCommand.Commits.class})
+final class BenchCommand implements Runnable {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing benchmark: choose commits");
+  }
+
+  /** One writer making small durable commits: does the cost per commit grow with history? */
+  @Command(name = "commits", description = "One writer makes small durable commits; prints p50/p99 latency and "
+      + "bytes written per commit for the first and last 1,000 commits, and metadata bytes on disk at the end.")
+  static final class Commits implements Callable<Integer> {
+    @Option(names = "--dir", paramLabel = "DIR", description = "Table directory (default: a temporary one, removed).")
+    Path dir;
+
+    @Option(names = "--count", defaultValue = "100000", description = "Commits (default: ${DEFAULT-VALUE}).")
+    int count;
+
+    @Option(names = "--rows", defaultValue = "1", description = "Rows per commit (default: ${DEFAULT-VALUE}).")
+    int rows;
+
+    @Option(names = "--format", defaultValue = "text", description = "text or json.")
+    String format;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (count < 1 || rows < 1) {
+        throw new CliException("--count and --rows must be at least 1");
+      }
+      boolean temporary = dir == null;
+      Path work = temporary ? Files.createTempDirectory("datashard-bench").resolve("table") : dir;
+      CountingStorage storage = new CountingStorage(new LocalStorage(true));
+      io.datashard.DataShard.create(work, Schema.parse("id long not null, value double"));
+      TableCore table = TableCore.open(storage, work, TableOptions.defaults());
+      int window = Math.min(1000, count);
+      long[] firstNanos = new long[window];
+      long[] lastNanos = new long[window];
+      long firstBytes = 0;
+      long lastBytes = 0;
+      PrintWriter out = spec.commandLine().getOut();
+      long id = 0;
+      for (int c = 0; c < count; c++) {
+        List<Object> batch = new ArrayList<>(rows);
+        for (int r = 0; r < rows; r++) {
+          batch.add(Map.of("id", id++, "value", id * 0.5));
+        }
+        long before = storage.bytes.get();
+        long t0 = System.nanoTime();
+        table.append(batch, Map.of());
+        long took = System.nanoTime() - t0;
+        long wrote = storage.bytes.get() - before;
+        if (c < window) {
+          firstNanos[c] = took;
+          firstBytes += wrote;
+        }
+        if (c >= count - window) {
+          lastNanos[c - (count - window)] = took;
+          lastBytes += wrote;
+        }
+        if (!format.equals("json") && (c + 1) % 1000 == 0) {
+          out.printf("%,d commits, last one %.2f ms%n", c + 1, took / 1e6);
+          out.flush();
+        }
+      }
+      long metadataBytes;
+      try (Stream<Path> files = Files.list(work.resolve("metadata"))) {
+        metadataBytes = files.mapToLong(p -> p.toFile().length()).sum();
+      }
+      Map<String, Object> first = window(firstNanos, firstBytes);
+      Map<String, Object> last = window(lastNanos, lastBytes);
+      Map<String, Object> result = new LinkedHashMap<>();
+      result.put("first", first);
+      result.put("last", last);
+      result.put("commits", (long) count);
+      result.put("metadata_bytes", metadataBytes);
+      if (format.equals("json")) {
+        out.println(Render.json(result));
+      } else {
+        out.printf("first %d commits: p50 %.2f ms, p99 %.2f ms, %,d bytes/commit%n", window, first.get("p50_ms"),
+            first.get("p99_ms"), first.get("bytes_per_commit"));
+        out.printf("last %d commits:  p50 %.2f ms, p99 %.2f ms, %,d bytes/commit%n", window, last.get("p50_ms"),
+            last.get("p99_ms"), last.get("bytes_per_commit"));
+        out.printf("metadata on disk: %,d bytes in %s%n", metadataBytes, work.resolve("metadata"));
+      }
+      if (temporary) {
+        try (Stream<Path> s = Files.walk(work.getParent())) {
+          s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        }
+      }
+      return 0;
+    }
+
+    private static Map<String, Object> window(long[] nanos, long bytes) {
+      long[] sorted = nanos.clone();
+      Arrays.sort(sorted);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("p50_ms", Math.round(sorted[sorted.length / 2] / 1e4) / 100.0);
+      m.put("p99_ms", Math.round(sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))] / 1e4) / 100.0);
+      m.put("bytes_per_commit", bytes / nanos.length);
+      return m;
+    }
+  }
+
+  /** Counts the bytes of every file published through it. */
+  static final class CountingStorage implements Storage {
+    private final Storage delegate;
+    final AtomicLong bytes = new AtomicLong();
+
+    CountingStorage(Storage delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public PendingFile create(String location) throws IOException {
+      PendingFile inner = delegate.create(location);
+      return new PendingFile() {
+        @Override
+        public String location() {
+          return inner.location();
+        }
+
+        @Override
+        public OutputStream stream() {
+          return inner.stream();
+        }
+
+        @Override
+        public long position() {
+          return inner.position();
+        }
+
+        @Override
+        public long publish() throws IOException {
+          long n = inner.publish();
+          bytes.addAndGet(n);
+          return n;
+        }
+
+        @Override
+        public void abort() {
+          inner.abort();
+        }
+      };
+    }
+
+    @Override
+    public InputFile open(String location) throws IOException {
+      return delegate.open(location);
+    }
+
+    @Override
+    public boolean exists(String location) throws IOException {
+      return delegate.exists(location);
+    }
+
+    @Override
+    public long length(String location) throws IOException {
+      return delegate.length(location);
+    }
+
+    @Override
+    public boolean delete(String location) throws IOException {
+      return delegate.delete(location);
+    }
+
+    @Override
+    public List<String> list(String directory) throws IOException {
+      return delegate.list(directory);
+    }
+
+    @Override
+    public void syncDirectory(String directory) throws IOException {
+      delegate.syncDirectory(directory);
+    }
+
+    @Override
+    public void replace(String location, byte[] content) throws IOException {
+      delegate.replace(location, content);
+      bytes.addAndGet(content.length);
+    }
+
+    @Override
+    public boolean isDurable() {
+      return delegate.isDurable();
+    }
+  }
+}
