@@ -340,7 +340,7 @@ final class ManifestIO {
    */
   static List<Entry> liveEntries(Storage storage, Manifest m, UnaryOperator<String> resolve) {
     List<Entry> out = new ArrayList<>();
-    readAvro(storage, resolve.apply(m.path), "manifest", (schema, records) -> {
+    readAvro(storage, resolve.apply(m.path), "manifest", m.length, (schema, records) -> {
       FieldIndex entryIdx = FieldIndex.of(schema);
       Integer dataFilePos = entryIdx.position(AvroManifests.DATA_FILE);
       if (dataFilePos == null) {
@@ -476,9 +476,37 @@ final class ManifestIO {
   }
 
   private static void readAvro(Storage storage, String location, String what, RecordsConsumer consumer) {
-    try (InputStream in = new StorageInputStream(storage.open(location));
-        DataFileStream<GenericRecord> stream = new DataFileStream<>(in, new CanonicalSchemaReader())) {
-      consumer.accept(stream.getSchema(), stream);
+    readAvro(storage, location, what, -1, consumer);
+  }
+
+  /**
+   * Reads an Avro file completely and checks it is whole: its length equals {@code expectedLength}
+   * when that is known (manifests: the manifest list records it), and it ends with the file's sync
+   * marker, as every complete Avro file does. Avro's own reader takes a file cut inside a block as a
+   * clean end, which would silently drop entries.
+   */
+  private static void readAvro(Storage storage, String location, String what, long expectedLength,
+      RecordsConsumer consumer) {
+    try (Storage.InputFile file = storage.open(location)) {
+      long length = file.length();
+      if (expectedLength > 0 && length != expectedLength) {
+        throw new CorruptTableException("The " + what + " " + location + " has " + length + " bytes, but the table "
+            + "recorded " + expectedLength + ": it was truncated or replaced. Restore it from a backup.");
+      }
+      try (InputStream in = new StorageInputStream(file, false);
+          DataFileStream<GenericRecord> stream = new DataFileStream<>(in, new CanonicalSchemaReader())) {
+        consumer.accept(stream.getSchema(), stream);
+        byte[] sync = headerSync(file);
+        byte[] tail = new byte[sync.length];
+        if (length < sync.length) {
+          throw new java.io.EOFException("file too short");
+        }
+        file.readFully(length - sync.length, tail, 0, tail.length);
+        if (!java.util.Arrays.equals(tail, sync)) {
+          throw new CorruptTableException("The " + what + " " + location + " is truncated: it does not end with "
+              + "its Avro sync marker, so its last block is incomplete. Restore it from a backup.");
+        }
+      }
     } catch (NoSuchFileException e) {
       throw new CorruptTableException("The " + what + " " + location + " is missing: the table references it, but "
           + "it is not there. It was deleted outside DataShard, or the table was copied incompletely.", e);
@@ -486,6 +514,24 @@ final class ManifestIO {
         | IllegalStateException e) {
       throw new CorruptTableException("Cannot read the " + what + " " + location + ": " + e.getMessage()
           + ". The file is damaged or not an Iceberg " + what + ".", e);
+    }
+  }
+
+  /** The 16-byte sync marker at the end of an Avro file's header (after the magic and metadata map). */
+  private static byte[] headerSync(Storage.InputFile file) throws IOException {
+    try (InputStream in = new StorageInputStream(file, false)) {
+      org.apache.avro.io.BinaryDecoder d = org.apache.avro.io.DecoderFactory.get().directBinaryDecoder(in, null);
+      byte[] magic = new byte[4];
+      d.readFixed(magic);
+      for (long n = d.readMapStart(); n != 0; n = d.mapNext()) {
+        for (long i = 0; i < n; i++) {
+          d.skipString();
+          d.skipBytes();
+        }
+      }
+      byte[] sync = new byte[16];
+      d.readFixed(sync);
+      return sync;
     }
   }
 
@@ -570,10 +616,12 @@ final class ManifestIO {
   /** Adapts a storage input file to a sequential stream. */
   private static final class StorageInputStream extends InputStream {
     private final Storage.InputFile file;
+    private final boolean closeFile;
     private long pos;
 
-    StorageInputStream(Storage.InputFile file) {
+    StorageInputStream(Storage.InputFile file, boolean closeFile) {
       this.file = file;
+      this.closeFile = closeFile;
     }
 
     @Override
@@ -597,7 +645,9 @@ final class ManifestIO {
 
     @Override
     public void close() throws IOException {
-      file.close();
+      if (closeFile) {
+        file.close();
+      }
     }
   }
 

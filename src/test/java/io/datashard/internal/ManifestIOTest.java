@@ -74,4 +74,32 @@ class ManifestIOTest {
     assertThat(b.get(0)).isEqualTo((byte) 1);
     assertThat(b.remaining()).isEqualTo(8);
   }
+
+  @Test
+  void truncatedOrReplacedManifestsAreDetected() throws Exception {
+    Schema schema = Schema.parse("id long");
+    List<DataFile> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      many.add(file("/t/data/f" + i + ".parquet", i + 1));
+    }
+    String m1 = dir.resolve("big.avro").toString();
+    ManifestIO.Manifest manifest = ManifestIO.writeAdded(storage, m1, schema, PartitionSpec.unpartitioned(), 1L, many);
+    String list = dir.resolve("list.avro").toString();
+    ManifestIO.writeList(storage, list, 1L, null, 1L, List.of(manifest));
+    ManifestIO.Manifest listed = ManifestIO.readList(storage, list).get(0);
+    assertThat(ManifestIO.liveFiles(storage, listed, p -> p)).hasSize(2000);
+    byte[] bytes = Files.readAllBytes(Path.of(m1));
+    // cut at several places: every cut is an error naming the file, never a silently shorter manifest
+    for (int cut : new int[] {bytes.length - 1, bytes.length - 17, bytes.length / 2, 200}) {
+      Files.write(Path.of(m1), java.util.Arrays.copyOf(bytes, cut));
+      assertThatThrownBy(() -> ManifestIO.liveFiles(storage, listed, p -> p)).as("cut at %d", cut)
+          .isInstanceOf(CorruptTableException.class).hasMessageContaining("big.avro");
+    }
+    // a manifest list has no recorded length: its end marker catches a cut inside the last block
+    Files.write(Path.of(m1), bytes);
+    byte[] listBytes = Files.readAllBytes(Path.of(list));
+    Files.write(Path.of(list), java.util.Arrays.copyOf(listBytes, listBytes.length - 5));
+    assertThatThrownBy(() -> ManifestIO.readList(storage, list)).isInstanceOf(CorruptTableException.class)
+        .hasMessageContaining("list.avro");
+  }
 }
