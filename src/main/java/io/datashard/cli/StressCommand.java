@@ -57,6 +57,10 @@ final class StressCommand implements Callable<Integer> {
   @Option(names = "--verbose", description = "Print stack traces with errors.")
   boolean verbose;
 
+  @Option(names = "--property", paramLabel = "KEY=VALUE", description = "A table property for the tables the "
+      + "workers use, e.g. datashard.commit.group.enabled=false to compare without group commit (repeatable).")
+  Map<String, String> properties = new java.util.LinkedHashMap<>();
+
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -118,9 +122,15 @@ final class StressCommand implements Callable<Integer> {
     return result("plain-file", expected, actual, Math.max(0, expected - actual), 0, run.wallSeconds, 0, 0);
   }
 
+  private Table createTable(Path tableDir, String schema) {
+    DataShard.TableBuilder b = DataShard.table(tableDir).schema(Schema.parse(schema));
+    properties.forEach(b::property);
+    return b.create();
+  }
+
   private Map<String, Object> append(Path work) throws Exception {
     Path tableDir = work.resolve("append-table");
-    Table table = DataShard.create(tableDir, Schema.parse("process int not null, seq int not null"));
+    Table table = createTable(tableDir, "process int not null, seq int not null");
     Run run = runWorkers(work, "append", tableDir);
     Set<Long> acknowledged = new HashSet<>();
     long conflicts = 0;
@@ -152,7 +162,7 @@ final class StressCommand implements Callable<Integer> {
 
   private Map<String, Object> counter(Path work) throws Exception {
     Path tableDir = work.resolve("counter-table");
-    Table table = DataShard.create(tableDir, Schema.parse("value long not null, process int"));
+    Table table = createTable(tableDir, "value long not null, process int");
     Run run = runWorkers(work, "counter", tableDir);
     long acknowledged = 0;
     long conflicts = 0;

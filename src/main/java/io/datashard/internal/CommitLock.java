@@ -75,6 +75,31 @@ final class CommitLock implements AutoCloseable {
     return new CommitLock(local, null, null);
   }
 
+  /**
+   * Takes the lock if it is free right now: null if another thread or process holds it; an object
+   * whose {@link #held()} is false if this filesystem gives no OS lock.
+   */
+  static CommitLock tryAcquire(String metadataDir) {
+    ReentrantLock local = IN_PROCESS.computeIfAbsent(metadataDir, k -> new ReentrantLock());
+    if (local.isHeldByCurrentThread() || !local.tryLock()) {
+      return null;
+    }
+    FileChannel ch = null;
+    try {
+      ch = FileChannel.open(Path.of(metadataDir, FILE_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock l = ch.tryLock();
+      if (l != null) {
+        return new CommitLock(local, ch, l);
+      }
+      closeQuietly(ch);
+      local.unlock();
+      return null;
+    } catch (IOException | OverlappingFileLockException | UnsupportedOperationException e) {
+      closeQuietly(ch);
+      return new CommitLock(local, null, null);
+    }
+  }
+
   private static void closeQuietly(FileChannel ch) {
     if (ch != null) {
       try {
@@ -83,6 +108,17 @@ final class CommitLock implements AutoCloseable {
         // nothing to do
       }
     }
+  }
+
+  /** True if this process holds the OS lock through this object (false when it went ahead without it). */
+  boolean held() {
+    return lock != null;
+  }
+
+  /** True if the calling thread already holds this table's lock (a commit nested in a transaction). */
+  static boolean heldByCurrentThread(String metadataDir) {
+    ReentrantLock local = IN_PROCESS.get(metadataDir);
+    return local != null && local.isHeldByCurrentThread();
   }
 
   @Override

@@ -40,11 +40,13 @@ public final class TableCore {
   private final Storage storage;
   private final TableOptions options;
   private final java.util.concurrent.atomic.AtomicLong conflictRetries = new java.util.concurrent.atomic.AtomicLong();
+  private final GroupCommit group;
 
   private TableCore(TableOperations ops, TableOptions options) {
     this.ops = ops;
     this.storage = ops.storage();
     this.options = options;
+    this.group = new GroupCommit(this, ops.metadataDir());
   }
 
   private static String rootOf(Path dir) {
@@ -411,10 +413,41 @@ public final class TableCore {
     }
   }
 
+  /**
+   * Appends records in one atomic commit. With group commit on (table property
+   * {@code datashard.commit.group.enabled}, default true) concurrent appends from any threads and
+   * processes may share one snapshot; see {@link GroupCommit}.
+   */
   public Snapshot append(List<Object> records, Map<String, String> extraSummary) {
+    TableMetadata known = ops.current();
+    if (known != null && GroupCommit.enabled(known) && !known.schema().columns().isEmpty()) {
+      Schema schema = known.schema();
+      List<Row> rows = convert(schema, records, false);
+      Snapshot s = group.append(schema, rows, extraSummary);
+      if (s != null) {
+        return s;
+      }
+      // the schema changed since this table object read it: convert again against the new one
+    }
     TableMetadata base = ops.refresh();
     Staged staged = stage(base, records);
     return commitStaged(base, staged, extraSummary, BLIND, null);
+  }
+
+  /** The metadata operations of this table. */
+  TableOperations operations() {
+    return ops;
+  }
+
+  private static List<Row> convert(Schema schema, List<?> records, boolean allowEmpty) {
+    if (records.isEmpty() && !allowEmpty) {
+      throw new ValidationException("Nothing to append: add at least one record before commit()");
+    }
+    List<Row> rows = new ArrayList<>(records.size());
+    for (int i = 0; i < records.size(); i++) {
+      rows.add(RecordConverter.toRow(schema.asStruct(), records.get(i), i));
+    }
+    return rows;
   }
 
   /** Converts and writes records as new files (nothing is visible until committed). */
@@ -436,10 +469,11 @@ public final class TableCore {
       schema = SchemaInference.infer(records);
       inferred = true;
     }
-    List<Row> rows = new ArrayList<>(records.size());
-    for (int i = 0; i < records.size(); i++) {
-      rows.add(RecordConverter.toRow(schema.asStruct(), records.get(i), i));
-    }
+    return stageRows(base, schema, inferred, convert(schema, records, true), replaceAll);
+  }
+
+  /** Writes rows already converted to {@code schema} as new files (nothing is visible until committed). */
+  Staged stageRows(TableMetadata base, Schema schema, boolean inferred, List<Row> rows, boolean replaceAll) {
     long snapshotId = newSnapshotId();
     List<String> written = new ArrayList<>();
     try {
@@ -545,6 +579,21 @@ public final class TableCore {
             + "TableOptions.commitRetries/commitTimeout.");
       }
       backoff(attempt);
+    }
+  }
+
+  /** One attempt to commit staged files on {@code base}; null if another writer published first. */
+  Snapshot attemptCommitStaged(TableMetadata base, Staged staged, Map<String, String> extraSummary, int attempt) {
+    long addedRecords = 0;
+    long addedBytes = 0;
+    for (DataFile f : staged.files) {
+      addedRecords += f.recordCount();
+      addedBytes += f.fileSizeInBytes();
+    }
+    try {
+      return attemptCommit(base, staged, extraSummary, null, attempt, addedRecords, addedBytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Commit to " + location() + " failed: " + e + ". Nothing was committed.", e);
     }
   }
 

@@ -103,6 +103,10 @@ public final class TableOperations {
       throw new TableNotFoundException("No table at " + root + ": there is no metadata/v<N>.metadata.json. "
           + "Create one first (DataShard.create or 'datashard create'), or check the path.");
     }
+    TableMetadata known = current;
+    if (known != null && known.version() == version) {
+      return known; // a published version never changes
+    }
     TableMetadata loaded;
     try {
       loaded = load(version);
