@@ -56,23 +56,67 @@ final class CommitLock implements AutoCloseable {
     FileChannel ch = null;
     try {
       ch = FileChannel.open(Path.of(metadataDir, FILE_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      while (true) {
-        FileLock l = ch.tryLock();
+      FileLock l = ch.tryLock();
+      if (l != null) {
+        return new CommitLock(local, ch, l);
+      }
+      long left = deadline - System.nanoTime();
+      if (left > 0) {
+        // Block in the kernel until the holder releases (no spinning), bounded by an alarm that
+        // interrupts this thread, which closes the channel and ends the wait.
+        Alarm alarm = new Alarm(Thread.currentThread());
+        java.util.concurrent.ScheduledFuture<?> timer = TIMER.schedule(alarm, left, TimeUnit.NANOSECONDS);
+        try {
+          l = ch.lock();
+        } catch (java.nio.channels.ClosedByInterruptException e) {
+          l = null;
+        } finally {
+          timer.cancel(false);
+          if (alarm.disarm()) {
+            Thread.interrupted(); // the alarm's interrupt, not the caller's
+          }
+        }
         if (l != null) {
           return new CommitLock(local, ch, l);
         }
-        if (System.nanoTime() > deadline) {
-          break;
-        }
-        Thread.sleep(1);
       }
     } catch (IOException | OverlappingFileLockException | UnsupportedOperationException e) {
       // no usable OS lock here: go ahead with the in-process lock only
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
     closeQuietly(ch);
     return new CommitLock(local, null, null);
+  }
+
+  private static final java.util.concurrent.ScheduledExecutorService TIMER =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "datashard-commit-lock-timer");
+        t.setDaemon(true);
+        return t;
+      });
+
+  /** Interrupts a thread waiting for the OS lock, unless disarmed first. */
+  private static final class Alarm implements Runnable {
+    private final Thread waiter;
+    private boolean armed = true;
+    private boolean fired;
+
+    Alarm(Thread waiter) {
+      this.waiter = waiter;
+    }
+
+    @Override
+    public synchronized void run() {
+      if (armed) {
+        fired = true;
+        waiter.interrupt();
+      }
+    }
+
+    /** Stops the alarm; true if it had already fired. */
+    synchronized boolean disarm() {
+      armed = false;
+      return fired;
+    }
   }
 
   /**
@@ -97,6 +141,44 @@ final class CommitLock implements AutoCloseable {
     } catch (IOException | OverlappingFileLockException | UnsupportedOperationException e) {
       closeQuietly(ch);
       return new CommitLock(local, null, null);
+    }
+  }
+
+  /**
+   * Waits, blocked in the kernel, until nobody holds the lock (at most {@code maxWaitMillis}),
+   * without taking it: for a caller whose work someone else is doing under the lock.
+   */
+  static void awaitRelease(String metadataDir, long maxWaitMillis) {
+    ReentrantLock local = IN_PROCESS.computeIfAbsent(metadataDir, k -> new ReentrantLock());
+    try {
+      if (!local.tryLock(maxWaitMillis, TimeUnit.MILLISECONDS)) {
+        return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    FileChannel ch = null;
+    try {
+      ch = FileChannel.open(Path.of(metadataDir, FILE_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.READ);
+      Alarm alarm = new Alarm(Thread.currentThread());
+      java.util.concurrent.ScheduledFuture<?> timer = TIMER.schedule(alarm, maxWaitMillis, TimeUnit.MILLISECONDS);
+      try {
+        ch.lock(0, Long.MAX_VALUE, true).release();
+      } catch (java.nio.channels.ClosedByInterruptException e) {
+        // waited long enough
+      } finally {
+        timer.cancel(false);
+        if (alarm.disarm()) {
+          Thread.interrupted();
+        }
+      }
+    } catch (IOException | OverlappingFileLockException | UnsupportedOperationException e) {
+      // no usable OS lock: nothing to wait on
+    } finally {
+      closeQuietly(ch);
+      local.unlock();
     }
   }
 

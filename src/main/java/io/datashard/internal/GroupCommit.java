@@ -175,6 +175,13 @@ final class GroupCommit {
         // Waiters poll for their outcome and try the lock in turn, so that one whose request was
         // carried returns at once instead of queueing for the lock behind new leaders.
         Outcome o = outcome(id);
+        boolean unclaimed = o == null && Files.exists(queue.resolve(id + REQ));
+        if (o == null && !unclaimed) {
+          // A leader claimed it: wait, blocked, until that leader lets the lock go, then look
+          // for the outcome (or, if that leader died, take the lock below and settle its claims).
+          CommitLock.awaitRelease(metadataDir, TableCore.COMMIT_LOCK_WAIT_MS);
+          o = outcome(id);
+        }
         if (o == null) {
           try (CommitLock lock = CommitLock.tryAcquire(metadataDir)) {
             if (lock != null) {
@@ -553,6 +560,9 @@ final class GroupCommit {
 
   private Outcome outcome(String id) {
     Path file = queue.resolve(id + ".done");
+    if (!Files.exists(file)) {
+      return null;
+    }
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(file);

@@ -137,7 +137,8 @@ class GroupCommitTest {
 
   @Test
   void manyThreadsAppendingAtOnceLoseAndDuplicateNothing() throws Exception {
-    Table t = DataShard.create(dir, Schema.parse("id long not null, payload string, emb list<float>"));
+    Table t = DataShard.table(dir).schema(Schema.parse("id long not null, payload string, emb list<float>"))
+        .property("datashard.snapshots.max-count", "100000").create();
     int threads = 6;
     int each = 40;
     List<Future<?>> futures = new ArrayList<>();
