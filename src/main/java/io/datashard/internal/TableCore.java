@@ -705,6 +705,11 @@ public final class TableCore {
     conflictRetries.incrementAndGet();
   }
 
+  /** The table's operations (metadata versions and storage), for maintenance. */
+  TableOperations operations() {
+    return ops;
+  }
+
   /** The commit options of this table object. */
   public TableOptions options() {
     return options;
