@@ -99,4 +99,20 @@ class MaintenanceCliTest {
     assertThat(MaintenanceCommands.parseSize("128MB", "x")).isEqualTo(128L << 20);
     assertThat(MaintenanceCommands.parseSize("4096", "x")).isEqualTo(4096);
   }
+
+  @Test
+  void benchCompactPrintsOneJsonObject() throws Exception {
+    CliTest.Result r = run("bench", "compact", "--commits", "30", "--scans", "1", "--format", "json",
+        "--dir", tmp.resolve("b").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.lines()).hasSize(1);
+    com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+    assertThat(j.get("commits").asLong()).isEqualTo(30);
+    assertThat(j.get("rows").asLong()).isEqualTo(30);
+    assertThat(j.get("files_before").asLong()).isEqualTo(30);
+    assertThat(j.get("files_after").asLong()).isEqualTo(1);
+    assertThat(j.get("same_rows").asBoolean()).isTrue();
+    assertThat(j.get("scan_before_ms").asDouble()).isPositive();
+    assertThat(j.has("speedup")).isTrue();
+  }
 }
