@@ -282,4 +282,18 @@ class MaintenanceTest {
     List<String> none = new ArrayList<>();
     assertThat(t.maintenance().removeOrphanFiles().run().deletedFiles()).isEqualTo(none);
   }
+
+  @Test
+  void orphanRemovalRefusesToGuessWhenAFileOfARetainedSnapshotIsMissing() throws Exception {
+    Table t = table();
+    appendOneRowCommits(t, 3);
+    Path stray = Files.writeString(dir.resolve("data/stray.parquet"), "x");
+    String manifest = IcebergJava.manifests(dir).get(0).get("path").toString().replaceFirst("^file:", "");
+    Files.delete(Path.of(manifest));
+    assertThatThrownBy(() -> t.maintenance().removeOrphanFiles().olderThan(Duration.ZERO).run())
+        .isInstanceOf(DataShardException.class).hasMessageContaining("nothing was removed")
+        .hasMessageContaining(manifest);
+    assertThat(stray).exists();
+    assertThat(files("data")).hasSize(4);
+  }
 }

@@ -809,7 +809,10 @@ public final class TableMaintenance {
     final Map<String, Long> manifests = new LinkedHashMap<>();
     final Map<String, Long> dataFiles = new LinkedHashMap<>();
 
-    /** @param strict fail if a file cannot be read (else skip it: it may be gone already) */
+    /**
+     * @param strict fail if a file of a snapshot the newest version still has cannot be read (else
+     *     skip it: it may be gone already)
+     */
     Reach(boolean strict) {
       this.strict = strict;
     }
@@ -824,7 +827,7 @@ public final class TableMaintenance {
         try {
           ms = ManifestIO.readList(storage, list);
         } catch (RuntimeException e) {
-          if (strict) {
+          if (strict && stillRetained(s)) {
             throw unreadable(s, list, e);
           }
           continue;
@@ -839,7 +842,7 @@ public final class TableMaintenance {
           try {
             live = ManifestIO.liveFiles(storage, m, core::resolvePath);
           } catch (RuntimeException e) {
-            if (strict) {
+            if (strict && stillRetained(s)) {
               throw unreadable(s, path, e);
             }
             continue;
@@ -849,6 +852,14 @@ public final class TableMaintenance {
           }
         }
       }
+    }
+
+    /**
+     * True if the newest version still has this snapshot. A concurrent expiry in another process may
+     * have removed the snapshot and its files since it was read: that is no reason to fail.
+     */
+    private boolean stillRetained(Snapshot s) {
+      return ops.refresh().snapshot(s.snapshotId()) != null;
     }
 
     private DataShardException unreadable(Snapshot s, String file, RuntimeException e) {
