@@ -296,4 +296,17 @@ class MaintenanceTest {
     assertThat(stray).exists();
     assertThat(files("data")).hasSize(4);
   }
+
+  @Test
+  void orphanRemovalRefusesWhenADataFileOfTheCurrentSnapshotIsNotWhereItIsRecorded() throws Exception {
+    Table t = table();
+    appendOneRowCommits(t, 2);
+    Path stray = Files.writeString(dir.resolve("data/stray.parquet"), "x");
+    String data = t.scan().files().get(0).path();
+    Files.delete(Path.of(data));
+    assertThatThrownBy(() -> t.maintenance().removeOrphanFiles().olderThan(Duration.ZERO).run())
+        .isInstanceOf(DataShardException.class).hasMessageContaining(data)
+        .hasMessageContaining("does not exist at that path").hasMessageContaining("nothing was removed");
+    assertThat(stray).exists();
+  }
 }

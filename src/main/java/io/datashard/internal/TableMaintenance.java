@@ -31,6 +31,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -237,6 +238,21 @@ public final class TableMaintenance {
     TableMetadata meta = ops.refresh();
     Set<String> referenced = new HashSet<>();
     Reach reach = new Reach(true);
+    if (meta.currentSnapshot() != null) {
+      // Every file of the current snapshot must be found where its recorded location says, or the
+      // listed names cannot be matched to the references safely (a path written in another form).
+      reach.addSnapshots(List.of(meta.currentSnapshot()));
+      List<String> current = new ArrayList<>(reach.manifestLists);
+      current.addAll(reach.manifests.keySet());
+      current.addAll(reach.dataFiles.keySet());
+      for (String f : current) {
+        if (!Files.exists(Path.of(f)) && stillCurrent(meta)) {
+          throw new DataShardException("The current snapshot of table " + core.location() + " uses " + f
+              + ", which does not exist at that path, so files on disk cannot be matched to the table's references "
+              + "safely; nothing was removed. Check the table (it may be damaged or record paths in another form).");
+        }
+      }
+    }
     reach.addSnapshots(meta.snapshots());
     referenced.addAll(reach.dataFiles.keySet());
     referenced.addAll(reach.manifests.keySet());
@@ -289,6 +305,10 @@ public final class TableMaintenance {
       }
     }
     return report;
+  }
+
+  private boolean stillCurrent(TableMetadata meta) {
+    return Objects.equals(ops.refresh().currentSnapshotId(), meta.currentSnapshotId());
   }
 
   /** Adds the regular files under {@code dir} last modified before {@code cutoff}, skipping dot names. */
