@@ -164,9 +164,19 @@ public final class TableMaintenance {
       });
     }
     report.expiredSnapshots.addAll(expired.keySet());
-    if (expired.isEmpty()) {
-      return report;
+    if (!expired.isEmpty()) {
+      deleteFilesOnlyUsedBy(expired.values(), after, dryRun, report);
     }
+    return report;
+  }
+
+  /**
+   * Deletes the manifest lists, manifests and data files that the {@code expired} snapshots use and
+   * no snapshot of {@code after} (a version without them) nor of the newest version uses. A commit
+   * that drops snapshots can call this after it landed, to free their files at once.
+   */
+  public void deleteFilesOnlyUsedBy(java.util.Collection<Snapshot> expired, TableMetadata after, boolean dryRun,
+      Report report) {
     // What the retained snapshots use is kept. Read the newest version too: snapshots committed
     // since are built on retained ones, and their new files must never be taken for expired ones.
     Reach keep = new Reach(true);
@@ -175,7 +185,7 @@ public final class TableMaintenance {
       keep.addSnapshots(ops.refresh().snapshots());
     }
     Reach gone = new Reach(false);
-    gone.addSnapshots(expired.values());
+    gone.addSnapshots(expired);
     List<String> candidates = new ArrayList<>();
     for (String f : gone.dataFiles.keySet()) {
       if (!keep.dataFiles.containsKey(f)) {
@@ -201,7 +211,6 @@ public final class TableMaintenance {
         report.deletedBytes += Math.max(0, size);
       }
     }
-    return report;
   }
 
   private static Set<Long> retain(TableMetadata base, TableMetadata.Builder next, Long olderThanMillis,
