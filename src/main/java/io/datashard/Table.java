@@ -104,6 +104,11 @@ public final class Table {
     return new Scan(core);
   }
 
+  /** Maintenance operations: expire snapshots, remove orphan files, compact, rewrite manifests. */
+  public Maintenance maintenance() {
+    return new Maintenance(core);
+  }
+
   /**
    * How many commit attempts made through this object lost a race to another writer and were
    * retried (a measure of contention; retried commits are not duplicated).

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
         CountCommand.class,
         SnapshotsCommand.class,
         StressCommand.class,
+        MaintenanceCommands.Expire.class, MaintenanceCommands.Gc.class, MaintenanceCommands.Compact.class, MaintenanceCommands.RewriteManifests.class,
         BenchCommand.class
     })
 public final class Main implements Runnable {

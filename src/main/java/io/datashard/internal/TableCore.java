@@ -434,7 +434,7 @@ public final class TableCore {
     return commitStaged(base, staged, extraSummary, BLIND, null);
   }
 
-  /** The metadata operations of this table. */
+  /** The table's operations (metadata versions and storage), for group commit and maintenance. */
   TableOperations operations() {
     return ops;
   }

@@ -25,6 +25,10 @@ class CliTest {
     }
   }
 
+  static List<String> lines(String out) {
+    return out.isBlank() ? List.of() : List.of(out.strip().split("\n"));
+  }
+
   static Result run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

@@ -579,4 +579,36 @@ public final class IcebergJava {
     }
     return out;
   }
+
+  /** The manifests of the current snapshot as Iceberg Java reads them: path, added, existing, deleted (file counts). */
+  public static List<Map<String, Object>> manifests(Path tableDir) {
+    Table t = load(tableDir);
+    List<Map<String, Object>> out = new ArrayList<>();
+    if (t.currentSnapshot() == null) {
+      return out;
+    }
+    for (org.apache.iceberg.ManifestFile m : t.currentSnapshot().allManifests(t.io())) {
+      Map<String, Object> row = new java.util.LinkedHashMap<>();
+      row.put("path", m.path());
+      row.put("added", m.addedFilesCount());
+      row.put("existing", m.existingFilesCount());
+      row.put("deleted", m.deletedFilesCount());
+      out.add(row);
+    }
+    return out;
+  }
+
+  /** The data sequence numbers of the current snapshot's data files, as Iceberg Java plans them. */
+  public static List<Long> dataSequenceNumbers(Path tableDir) {
+    Table t = load(tableDir);
+    List<Long> out = new ArrayList<>();
+    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks = t.newScan().planFiles()) {
+      for (org.apache.iceberg.FileScanTask task : tasks) {
+        out.add(task.file().dataSequenceNumber());
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out;
+  }
 }
