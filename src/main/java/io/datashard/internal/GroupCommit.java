@@ -110,17 +110,19 @@ final class GroupCommit {
     Path file;
     final long pid;
     final long start;
+    final String machine;
     final int schemaId;
     final Map<String, String> summary;
     final List<Row> rows;
     final long bytes;
 
-    Request(String id, Path file, long pid, long start, int schemaId, Map<String, String> summary, List<Row> rows,
-        long bytes) {
+    Request(String id, Path file, long pid, long start, String machine, int schemaId, Map<String, String> summary,
+        List<Row> rows, long bytes) {
       this.id = id;
       this.file = file;
       this.pid = pid;
       this.start = start;
+      this.machine = machine;
       this.schemaId = schemaId;
       this.summary = summary;
       this.rows = rows;
@@ -129,15 +131,13 @@ final class GroupCommit {
 
     /** True while the process that queued this request may still be waiting for it. */
     boolean alive() {
+      if (!machine.equals(MACHINE) || MACHINE.equals("unknown")) {
+        return true; // queued on another machine: cannot tell
+      }
       if (pid == PID && start == START) {
         return LIVE.contains(id);
       }
-      java.util.Optional<ProcessHandle> p = ProcessHandle.of(pid);
-      if (p.isEmpty() || !p.get().isAlive()) {
-        return false;
-      }
-      long started = p.get().info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
-      return start == 0 || started == 0 || started == start; // else: the pid was reused
+      return processAlive(pid, start);
     }
   }
 
@@ -146,6 +146,54 @@ final class GroupCommit {
   private static final long PID = ProcessHandle.current().pid();
   private static final long START = ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli())
       .orElse(0L);
+  /** This machine and boot: process ids are only compared between requests of the same one. */
+  private static final String MACHINE = machine();
+  /** Names this process in its claims: pid, start time, machine. */
+  private static final String TOKEN = Long.toHexString(PID) + "-" + Long.toHexString(START) + "-" + MACHINE;
+
+  private static String machine() {
+    try {
+      String id = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim().replace("-", "");
+      if (id.matches("[0-9a-f]{8,}")) {
+        return id.substring(0, 12);
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux: fall through
+    }
+    return "unknown";
+  }
+
+  /** True while the process named by (pid, start) on this machine may still be running. */
+  private static boolean processAlive(long pid, long start) {
+    java.util.Optional<ProcessHandle> p = ProcessHandle.of(pid);
+    if (p.isEmpty() || !p.get().isAlive()) {
+      return false;
+    }
+    long started = p.get().info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
+    return start == 0 || started == 0 || started == start; // else: the pid was reused
+  }
+
+  /** True if the leader named in a claim file may still be working on it. */
+  private static boolean claimerAlive(Path claim) {
+    String name = claim.getFileName().toString();
+    String[] parts = name.split("\\.");
+    if (parts.length != 3) {
+      return false; // not written by this protocol version: treat as abandoned
+    }
+    String token = parts[1];
+    if (token.equals(TOKEN)) {
+      return false; // this process leads one group at a time: a claim of its own is left over
+    }
+    String[] t = token.split("-");
+    if (t.length != 3 || !t[2].equals(MACHINE) || MACHINE.equals("unknown")) {
+      return true; // another machine (or unknown): cannot tell, so never take it over
+    }
+    try {
+      return processAlive(Long.parseLong(t[0], 16), Long.parseLong(t[1], 16));
+    } catch (NumberFormatException e) {
+      return true;
+    }
+  }
 
   /**
    * Appends converted rows through a group commit.
@@ -277,6 +325,10 @@ final class GroupCommit {
         String id = idOf(file);
         boolean isOwn = id.equals(ownId);
         boolean isClaimed = file.getFileName().toString().endsWith(CLAIMED);
+        boolean ownClaim = isClaimed && file.getFileName().toString().equals(id + "." + TOKEN + CLAIMED);
+        if (isClaimed && claimerAlive(file)) {
+          continue; // another leader is carrying it (only possible where OS locks are unreliable)
+        }
         Snapshot already = committed.get(id);
         if (already != null) {
           // carried by a leader that died after publishing: settle, never apply twice
@@ -318,13 +370,13 @@ final class GroupCommit {
           continue;
         }
         if (!isOwn && groupBytes + r.bytes > MAX_GROUP_BYTES) {
-          if (isClaimed) {
+          if (ownClaim) {
             unclaim(r);
           }
           continue; // the next group takes it
         }
-        if (!isClaimed && !claim(r)) {
-          continue; // withdrawn by its caller meanwhile
+        if (!ownClaim && !claim(r)) {
+          continue; // withdrawn by its caller, or taken over by another leader, meanwhile
         }
         ownSeen |= isOwn;
         group.add(r);
@@ -377,9 +429,12 @@ final class GroupCommit {
     }
   }
 
-  /** Claims a pending request for this leader: whoever removes the {@code .req} name first wins. */
+  /**
+   * Claims a request (pending, or claimed by a leader that died) for this leader: it links the
+   * file under a claim name of its own, then removes the old name; whoever removes it first wins.
+   */
   private boolean claim(Request r) {
-    Path claimed = queue.resolve(r.id + CLAIMED);
+    Path claimed = queue.resolve(r.id + "." + TOKEN + CLAIMED);
     try {
       Files.createLink(claimed, r.file);
     } catch (IOException e) {
@@ -517,6 +572,7 @@ final class GroupCommit {
       out.writeInt(MAGIC);
       out.writeLong(PID);
       out.writeLong(START);
+      out.writeUTF(MACHINE);
       out.writeInt(schema.schemaId());
       writeMap(out, summary);
       out.writeInt(rows.size());
@@ -538,6 +594,7 @@ final class GroupCommit {
     }
     long pid = in.readLong();
     long start = in.readLong();
+    String machine = in.readUTF();
     int schemaId = in.readInt();
     Map<String, String> summary = readMap(in);
     Schema schema = latest.schema();
@@ -555,7 +612,7 @@ final class GroupCommit {
         throw new IOException(in.available() + " unexpected bytes after the rows");
       }
     }
-    return new Request(id, file, pid, start, schemaId, summary, rows, bytes.length);
+    return new Request(id, file, pid, start, machine, schemaId, summary, rows, bytes.length);
   }
 
   private Outcome outcome(String id) {
