@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
         CountCommand.class,
         SnapshotsCommand.class,
         StressCommand.class,
-        BenchCommand.class
+        BenchCommand.class,
+        VerifyCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec
