@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
         SnapshotsCommand.class,
         StressCommand.class,
         BenchCommand.class,
-        VerifyCommand.class
+        VerifyCommand.class,
+        TortureCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec
