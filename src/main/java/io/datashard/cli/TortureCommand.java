@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
  * kills a random one with SIGKILL at random moments and restarts it; afterwards it checks that every
  * acknowledged commit is in the table exactly once and that the table verifies.
  */
-@Command(name = "torture", description = {
+@Command(name = "torture", mixinStandardHelpOptions = true, description = {
     "Kill test: start writer processes that commit small appends in a loop and log each acknowledged commit "
         + "(fsynced); kill a random writer with SIGKILL after a random delay and restart it, --kills times; "
         + "then stop the writers, read the table and check that every acknowledged row is there exactly once, "
@@ -57,7 +57,7 @@ final class TortureCommand implements Callable<Integer> {
   Long seed;
 
   @Option(names = "--max-delay-ms", defaultValue = "500", description = "A victim is killed a random 0..this many "
-      + "milliseconds after it started committing (default: ${DEFAULT-VALUE}).")
+      + "milliseconds after its first commit (default: ${DEFAULT-VALUE}).")
   int maxDelayMs;
 
   @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
@@ -128,6 +128,15 @@ final class TortureCommand implements Callable<Integer> {
     List<String> writerErrors = new ArrayList<>();
     long start = System.nanoTime();
     int done = 0;
+    // If this process is stopped (Ctrl-C, SIGTERM), take the writers down with it.
+    Thread reaper = new Thread(() -> {
+      for (Slot slot : slots) {
+        if (slot != null && slot.process != null) {
+          slot.process.destroyForcibly();
+        }
+      }
+    });
+    Runtime.getRuntime().addShutdownHook(reaper);
     try {
       for (int w = 0; w < processes; w++) {
         slots[w] = new Slot(w);
@@ -168,11 +177,8 @@ final class TortureCommand implements Callable<Integer> {
         }
       }
     } finally {
-      for (Slot slot : slots) {
-        if (slot != null && slot.process != null) {
-          slot.process.destroyForcibly();
-        }
-      }
+      reaper.run();
+      Runtime.getRuntime().removeShutdownHook(reaper);
     }
     double wall = (System.nanoTime() - start) / 1e9;
     Map<String, Object> result = check(tableDir, logs, done, s, wall, writerErrors);
@@ -216,7 +222,7 @@ final class TortureCommand implements Callable<Integer> {
         + slot.process.exitValue() + ": " + tail(slot.out);
   }
 
-  private Map<String, Object> check(Path tableDir, Path logs, int done, long s, double wall,
+  Map<String, Object> check(Path tableDir, Path logs, int done, long s, double wall,
       List<String> writerErrors) throws IOException {
     // What the logs say was acknowledged.
     Set<Commit> acknowledged = new HashSet<>();

@@ -22,7 +22,9 @@ import java.util.Random;
  * its own log and forces the log to disk, so a line in the log means the commit was acknowledged
  * before the line was written. A kill can land between a commit and its log line: such commits are
  * in the table but not in the log, which the parent counts as "unacknowledged present". The last
- * line of a killed writer's log may be torn; the parent ignores lines without a newline.
+ * line of a killed writer's log may be torn; the parent ignores lines without a newline. The ready
+ * file appears after the first commit attempt, so that kills land in warm, steady-state commits
+ * rather than mostly in the first one (a cold JVM's first commit takes longest).
  *
  * <p>Arguments: table dir, writer, generation, log file, ready file, stop file, seed.
  */
@@ -39,7 +41,6 @@ public final class TortureWorker {
     Random random = new Random(Long.parseLong(args[6]));
     Table table = DataShard.open(tableDir);
     try (FileChannel out = FileChannel.open(log, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      Files.createFile(ready);
       for (int seq = 0; !Files.exists(stop); seq++) {
         int rows = 1 + random.nextInt(3);
         List<Map<String, Object>> records = new ArrayList<>(rows);
@@ -60,6 +61,9 @@ public final class TortureWorker {
           out.write(b);
         }
         out.force(false);
+        if (seq == 0) {
+          Files.createFile(ready); // warmed up: from now on the parent may kill this writer at any moment
+        }
       }
     }
   }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code datashard verify}: checks a table's files against its metadata. */
-@Command(name = "verify", description = {
+@Command(name = "verify", mixinStandardHelpOptions = true, description = {
     "Check that the current metadata file and version hint parse, and that every manifest list, manifest and "
         + "data file of the current snapshot (--deep: of every retained snapshot and ref, and every logged "
         + "metadata file) exists, parses, and has the recorded length and record count. Also lists orphaned "

@@ -62,6 +62,7 @@ public final class Verifier {
   private final Map<String, List<ManifestIO.Entry>> manifestEntries = new HashMap<>();
   private final Set<String> checkedDataFiles = new HashSet<>();
   private boolean referencesIncomplete;
+  private boolean unreadableOutsideCheck;
   private TableCore core;
 
   private Verifier(Path dir, boolean deep) {
@@ -321,9 +322,10 @@ public final class Verifier {
   }
 
   private void fail(boolean full, CorruptTableException e, String file, String what, String referencedBy) {
+    // Whatever the file references is unknown now, so orphans cannot be told apart.
+    referencesIncomplete = true;
     if (!full) {
-      // Not part of this check (run with deep to check it), but its references are unknown now.
-      referencesIncomplete = true;
+      unreadableOutsideCheck = true; // not part of this check: run with deep to check it
       return;
     }
     Kind kind = kindOf(e);
@@ -384,9 +386,9 @@ public final class Verifier {
 
   private void findUnreferenced() {
     if (referencesIncomplete) {
-      problem(Kind.INCOMPLETE, metadataDir(), "orphaned files are not listed: a manifest list or manifest of an "
-          + "older snapshot could not be read, so it is unknown which files it references (run with --deep to "
-          + "see which)");
+      problem(Kind.INCOMPLETE, metadataDir(), "orphaned files are not listed: a manifest list or manifest "
+          + (unreadableOutsideCheck ? "of an older snapshot could not be read (run with --deep to see which)"
+          : "could not be read (see the errors)") + ", so it is unknown which files it references");
       return;
     }
     Path base = Path.of(root);
