@@ -245,7 +245,7 @@ public final class Verifier {
     try {
       manifests = ManifestIO.readList(storage, list);
     } catch (CorruptTableException e) {
-      fail(full, e, list, what + "'s manifest list", "snapshot " + s.snapshotId());
+      fail(full, e, list, "manifest list", "snapshot " + s.snapshotId());
       return;
     }
     if (checkedLists.add(list)) {
@@ -333,8 +333,14 @@ public final class Verifier {
     if (kind == Kind.MISSING) {
       message = "the " + what + " is not there (referenced by " + referencedBy + ")";
     } else {
-      message = e.getMessage() + " (referenced by " + referencedBy + ")";
-      message = message.replace("The " + what + " " + file + " ", "").replace(file, "the file");
+      // The reader's message names the file; the report line names it already.
+      String m = String.valueOf(e.getMessage());
+      for (String prefix : List.of("The " + what + " " + file + " ", "Cannot read the " + what + " " + file + ": ")) {
+        if (m.startsWith(prefix)) {
+          m = m.substring(prefix.length());
+        }
+      }
+      message = m.replace("..", ".") + " (referenced by " + referencedBy + ")";
     }
     problem(kind, file, message);
   }
