@@ -87,7 +87,8 @@ final class TortureCommand implements Callable<Integer> {
       ready = logs.resolve(name + ".ready");
       out = logs.resolve(name + ".out");
       List<String> cmd = new ArrayList<>(List.of(StressCommand.javaBinary(), "-Xmx256m", "-XX:+UseSerialGC",
-          "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), TortureWorker.class.getName(),
+          "-XX:TieredStopAtLevel=1", "-Dslf4j.internal.verbosity=ERROR", "-cp", System.getProperty("java.class.path"),
+          TortureWorker.class.getName(),
           tableDir.toString(), Integer.toString(writer), Integer.toString(generation),
           logs.resolve(name + ".log").toString(), ready.toString(), stop.toString(),
           Long.toString(baseSeed * 31 + writer * 1_000_003L + generation)));
