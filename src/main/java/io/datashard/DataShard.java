@@ -35,6 +35,18 @@ public final class DataShard {
     return table(dir).open();
   }
 
+  /**
+   * Checks the table at {@code dir} against its metadata without changing anything: that every file
+   * the current snapshot (with {@code deep}, every retained snapshot) references is there, parses,
+   * and has the recorded length and record count, and which files nothing references. See
+   * {@link VerifyReport}.
+   *
+   * @throws TableNotFoundException if there is no table there
+   */
+  public static VerifyReport verify(Path dir, boolean deep) {
+    return io.datashard.internal.Verifier.verify(dir, deep);
+  }
+
   /** A builder for creating or opening the table at {@code dir} with options. */
   public static TableBuilder table(Path dir) {
     return new TableBuilder(dir);

@@ -19,8 +19,13 @@ import picocli.CommandLine.Command;
         CountCommand.class,
         SnapshotsCommand.class,
         StressCommand.class,
-        MaintenanceCommands.Expire.class, MaintenanceCommands.Gc.class, MaintenanceCommands.Compact.class, MaintenanceCommands.RewriteManifests.class,
-        BenchCommand.class
+        MaintenanceCommands.Expire.class,
+        MaintenanceCommands.Gc.class,
+        MaintenanceCommands.Compact.class,
+        MaintenanceCommands.RewriteManifests.class,
+        BenchCommand.class,
+        VerifyCommand.class,
+        TortureCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec

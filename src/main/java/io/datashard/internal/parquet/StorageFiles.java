@@ -85,6 +85,11 @@ final class StorageFiles {
       public SeekableInputStream newStream() {
         return new Seekable(file);
       }
+
+      @Override
+      public String toString() {
+        return file.location(); // parquet-java names the file by this in its error messages
+      }
     };
   }
 

@@ -1,0 +1,443 @@
+package io.datashard.internal;
+
+import io.datashard.CorruptTableException;
+import io.datashard.DataFile;
+import io.datashard.FileFormat;
+import io.datashard.Snapshot;
+import io.datashard.TableOptions;
+import io.datashard.VerifyReport;
+import io.datashard.VerifyReport.Kind;
+import io.datashard.VerifyReport.Problem;
+import io.datashard.internal.meta.SnapshotRef;
+import io.datashard.internal.meta.TableMetadata;
+import io.datashard.internal.meta.TableMetadataParser;
+import io.datashard.internal.parquet.ParquetFooters;
+import io.datashard.storage.LocalStorage;
+import io.datashard.storage.Storage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Checks a table directory against what its metadata records, without changing anything.
+ *
+ * <p>It checks that the current metadata file and the version hint parse; that every manifest list,
+ * manifest and data file of the current snapshot (with {@code deep}, of every retained snapshot and
+ * every ref, and every logged metadata file) exists, parses, has the length the table recorded
+ * ({@code manifest_length} in the manifest list, {@code file_size_in_bytes} in the manifest) and the
+ * recorded number of records (Parquet footer row counts; manifest file and row counts; the snapshot's
+ * {@code total-records}). Then it lists the files in {@code data/} and {@code metadata/} that nothing
+ * references: orphans, which interrupted writers and snapshots dropped by retention leave behind.
+ * Names starting with a dot are coordination files (the commit lock, queues) and are skipped, except
+ * {@code .NAME.RANDOM.tmp} temporaries of unfinished writes, which are reported as warnings.
+ *
+ * <p>The manifest lists and manifests of every retained snapshot are always read, because orphans
+ * can only be told apart from the files of older snapshots that way; without {@code deep} their
+ * problems are not errors, but if one cannot be read the orphan list is left out.
+ */
+public final class Verifier {
+  private static final Pattern VERSION_FILE = Pattern.compile("v(\\d+)\\.metadata\\.json");
+
+  private final Path dir;
+  private final String root;
+  private final boolean deep;
+  private final Storage storage = new LocalStorage(false);
+  private final List<Problem> problems = new ArrayList<>();
+  private final Set<String> referenced = new HashSet<>();
+  private final Map<String, Long> checked = new LinkedHashMap<>();
+  private final Set<String> checkedLists = new HashSet<>();
+  private final Map<String, List<ManifestIO.Entry>> manifestEntries = new HashMap<>();
+  private final Set<String> checkedDataFiles = new HashSet<>();
+  private boolean referencesIncomplete;
+  private boolean unreadableOutsideCheck;
+  private TableCore core;
+
+  private Verifier(Path dir, boolean deep) {
+    this.dir = dir;
+    this.root = dir.toAbsolutePath().normalize().toString();
+    this.deep = deep;
+    for (String k : List.of("metadata files", "snapshots", "manifest lists", "manifests", "data files")) {
+      checked.put(k, 0L);
+    }
+  }
+
+  /**
+   * Verifies the table at {@code dir}.
+   *
+   * @throws io.datashard.TableNotFoundException if there is no table there at all
+   */
+  public static VerifyReport verify(Path dir, boolean deep) {
+    Verifier v = new Verifier(dir, deep);
+    v.run();
+    List<Problem> sorted = new ArrayList<>(v.problems);
+    sorted.sort(Comparator.comparing((Problem p) -> !p.kind().isError()));
+    return new VerifyReport(v.root, deep, sorted, v.checked);
+  }
+
+  private void problem(Kind kind, String file, String message) {
+    problems.add(new Problem(kind, file, message));
+  }
+
+  private void count(String what) {
+    checked.merge(what, 1L, Long::sum);
+  }
+
+  private String metadataDir() {
+    return root + "/metadata";
+  }
+
+  private void run() {
+    int latestListed = latestListedVersion();
+    String hintFile = metadataDir() + "/" + TableOperations.HINT;
+    referenced.add(hintFile);
+    try {
+      core = TableCore.open(storage, dir, TableOptions.defaults());
+    } catch (CorruptTableException e) {
+      String file = latestListed > 0 ? metadataDir() + "/v" + latestListed + ".metadata.json" : metadataDir();
+      problem(Kind.UNREADABLE, file, "the current metadata file cannot be read: " + e.getMessage());
+      return;
+    }
+    TableMetadata meta = core.metadata();
+    referenced.add(meta.metadataFileLocation());
+    count("metadata files");
+    checkHint(hintFile, meta.version());
+    for (TableMetadata.MetadataLogEntry e : meta.metadataLog()) {
+      checkLoggedMetadata(core.resolvePath(e.file()));
+    }
+
+    Snapshot current = meta.currentSnapshot();
+    if (meta.currentSnapshotId() != null && current == null) {
+      problem(Kind.INCONSISTENT, meta.metadataFileLocation(), "current-snapshot-id " + meta.currentSnapshotId()
+          + " names a snapshot the metadata does not contain");
+    }
+    for (Map.Entry<String, SnapshotRef> ref : meta.refs().entrySet()) {
+      if (meta.snapshot(ref.getValue().snapshotId()) == null) {
+        problem(Kind.INCONSISTENT, meta.metadataFileLocation(), "ref '" + ref.getKey() + "' points to snapshot "
+            + ref.getValue().snapshotId() + ", which the metadata does not contain");
+      }
+    }
+    // Fully checked snapshots first, so that a manifest shared with an older snapshot is reported
+    // as an error of the snapshot that must be readable.
+    List<Snapshot> order = new ArrayList<>();
+    if (current != null) {
+      order.add(current);
+    }
+    Set<Long> full = new HashSet<>();
+    if (current != null) {
+      full.add(current.snapshotId());
+    }
+    for (SnapshotRef ref : meta.refs().values()) {
+      Snapshot s = meta.snapshot(ref.snapshotId());
+      if (deep && s != null && full.add(s.snapshotId())) {
+        order.add(s);
+      }
+    }
+    List<Snapshot> rest = new ArrayList<>(meta.snapshots());
+    rest.sort(Comparator.comparingLong(Snapshot::sequenceNumber).reversed());
+    for (Snapshot s : rest) {
+      if (deep) {
+        full.add(s.snapshotId());
+      }
+      if (!order.contains(s)) {
+        order.add(s);
+      }
+    }
+    for (Snapshot s : order) {
+      checkSnapshot(s, full.contains(s.snapshotId()));
+    }
+    findUnreferenced();
+  }
+
+  private int latestListedVersion() {
+    int max = 0;
+    try {
+      for (String name : storage.list(metadataDir())) {
+        Matcher m = VERSION_FILE.matcher(name);
+        if (m.matches() && m.group(1).length() < 10) {
+          max = Math.max(max, Integer.parseInt(m.group(1)));
+        }
+      }
+    } catch (IOException e) {
+      // the open below reports the problem
+    }
+    return max;
+  }
+
+  private void checkHint(String hintFile, int version) {
+    String text;
+    try {
+      text = new String(storage.readAll(hintFile), StandardCharsets.UTF_8).trim();
+    } catch (NoSuchFileException e) {
+      problem(Kind.STALE_HINT, hintFile, "the version hint is missing (the current version is " + version
+          + "); Iceberg tools that find the table through it may not see the table. The next commit writes it.");
+      return;
+    } catch (IOException e) {
+      problem(Kind.UNREADABLE, hintFile, "cannot read the version hint: " + e);
+      return;
+    }
+    int hint;
+    try {
+      hint = Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      problem(Kind.UNREADABLE, hintFile, "the version hint holds '" + abbreviate(text) + "', not a version number");
+      return;
+    }
+    if (hint > version) {
+      problem(Kind.INCONSISTENT, hintFile, "the version hint names version " + hint + ", but the newest metadata "
+          + "file is version " + version + ": v" + hint + ".metadata.json was removed");
+    } else if (hint < version) {
+      problem(Kind.STALE_HINT, hintFile, "the version hint names version " + hint + ", the table is at version "
+          + version + " (a writer stopped before updating it; readers probe past it, the next commit fixes it)");
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+  }
+
+  private void checkLoggedMetadata(String file) {
+    referenced.add(file);
+    try {
+      if (!storage.exists(file)) {
+        problem(Kind.MISSING, file, "an earlier metadata file the metadata log lists is not there");
+        return;
+      }
+      if (deep) {
+        TableMetadataParser.fromJson(file, storage.readAll(file));
+      }
+      count("metadata files");
+    } catch (CorruptTableException e) {
+      problem(Kind.UNREADABLE, file, "an earlier metadata file the metadata log lists cannot be parsed: "
+          + e.getMessage());
+    } catch (IOException e) {
+      problem(Kind.UNREADABLE, file, "cannot read an earlier metadata file the metadata log lists: " + e);
+    }
+  }
+
+  private void checkSnapshot(Snapshot s, boolean full) {
+    if (full) {
+      count("snapshots");
+    }
+    String what = "snapshot " + s.snapshotId();
+    if (s.manifestList() == null) {
+      problem(Kind.INCONSISTENT, core.metadata().metadataFileLocation(), what + " has no manifest list");
+      return;
+    }
+    String list = core.resolvePath(s.manifestList());
+    referenced.add(list);
+    if (!full && checkedLists.contains(list)) {
+      return;
+    }
+    List<ManifestIO.Manifest> manifests;
+    try {
+      manifests = ManifestIO.readList(storage, list);
+    } catch (CorruptTableException e) {
+      fail(full, e, list, "manifest list", "snapshot " + s.snapshotId());
+      return;
+    }
+    if (checkedLists.add(list)) {
+      count("manifest lists");
+    }
+    long liveRecords = 0;
+    boolean hasDeletes = false;
+    boolean complete = true;
+    for (ManifestIO.Manifest m : manifests) {
+      String path = core.resolvePath(m.path);
+      referenced.add(path);
+      hasDeletes |= m.isDeletes();
+      List<ManifestIO.Entry> entries = manifest(m, path, list, full, s);
+      if (entries == null) {
+        complete = false;
+        continue;
+      }
+      for (ManifestIO.Entry e : entries) {
+        String dataPath = core.resolvePath(e.file.path());
+        referenced.add(dataPath);
+        liveRecords += e.file.recordCount();
+        if (full && checkedDataFiles.add(dataPath)) {
+          checkDataFile(e.file, dataPath, path);
+        }
+      }
+    }
+    String total = s.summary().get("total-records");
+    if (full && complete && !hasDeletes && total != null) {
+      try {
+        long recorded = Long.parseLong(total);
+        if (recorded != liveRecords) {
+          problem(Kind.WRONG_RECORD_COUNT, list, what + " records total-records=" + recorded + ", but its "
+              + "manifests list data files with " + liveRecords + " records");
+        }
+      } catch (NumberFormatException e) {
+        // a summary is informational; a malformed one is not a storage problem
+      }
+    }
+  }
+
+  /** Reads (once) and checks a manifest; returns its live entries, or null if it is unreadable. */
+  private List<ManifestIO.Entry> manifest(ManifestIO.Manifest m, String path, String list, boolean full,
+      Snapshot s) {
+    if (manifestEntries.containsKey(path)) {
+      List<ManifestIO.Entry> known = manifestEntries.get(path);
+      if (known == null && !full) {
+        referencesIncomplete = true;
+      }
+      return known;
+    }
+    List<ManifestIO.Entry> entries;
+    try {
+      entries = ManifestIO.liveEntries(storage, m, p -> path);
+    } catch (CorruptTableException e) {
+      manifestEntries.put(path, null);
+      fail(full, e, path, "manifest", "manifest list " + list);
+      return null;
+    }
+    manifestEntries.put(path, entries);
+    count("manifests");
+    if (!m.isDeletes()) {
+      long files = entries.size();
+      long rows = entries.stream().mapToLong(e -> e.file.recordCount()).sum();
+      if (files != (long) m.addedFiles + m.existingFiles || rows != m.addedRows + m.existingRows) {
+        String message = "manifest list " + list + " records " + (m.addedFiles + m.existingFiles) + " live files with "
+            + (m.addedRows + m.existingRows) + " rows in it, but it holds " + files + " live files with " + rows
+            + " rows";
+        if (full) {
+          problem(Kind.WRONG_RECORD_COUNT, path, message);
+        }
+      }
+    }
+    return entries;
+  }
+
+  private void fail(boolean full, CorruptTableException e, String file, String what, String referencedBy) {
+    // Whatever the file references is unknown now, so orphans cannot be told apart.
+    referencesIncomplete = true;
+    if (!full) {
+      unreadableOutsideCheck = true; // not part of this check: run with deep to check it
+      return;
+    }
+    Kind kind = kindOf(e);
+    String message;
+    if (kind == Kind.MISSING) {
+      message = "the " + what + " is not there (referenced by " + referencedBy + ")";
+    } else {
+      // The reader's message names the file; the report line names it already.
+      String m = String.valueOf(e.getMessage());
+      for (String prefix : List.of("The " + what + " " + file + " ", "Cannot read the " + what + " " + file + ": ")) {
+        if (m.startsWith(prefix)) {
+          m = m.substring(prefix.length());
+        }
+      }
+      message = m.replace("..", ".") + " (referenced by " + referencedBy + ")";
+    }
+    problem(kind, file, message);
+  }
+
+  private static Kind kindOf(CorruptTableException e) {
+    if (e.getCause() instanceof NoSuchFileException) {
+      return Kind.MISSING;
+    }
+    String m = String.valueOf(e.getMessage());
+    if (m.contains("bytes, but the table recorded")) {
+      return Kind.WRONG_LENGTH;
+    }
+    return Kind.UNREADABLE;
+  }
+
+  private void checkDataFile(DataFile f, String path, String manifest) {
+    count("data files");
+    long length;
+    try {
+      length = storage.length(path);
+    } catch (NoSuchFileException e) {
+      problem(Kind.MISSING, path, "the data file is not there (listed in manifest " + manifest + ")");
+      return;
+    } catch (IOException e) {
+      problem(Kind.UNREADABLE, path, "cannot read the data file's length: " + e + " (listed in manifest "
+          + manifest + ")");
+      return;
+    }
+    if (f.fileSizeInBytes() >= 0 && length != f.fileSizeInBytes()) {
+      problem(Kind.WRONG_LENGTH, path, "the data file has " + length + " bytes, but manifest " + manifest
+          + " records " + f.fileSizeInBytes() + ": it was truncated, extended or replaced");
+    }
+    if (f.format() != FileFormat.PARQUET) {
+      return; // other formats: existence and length only
+    }
+    long rows;
+    try {
+      rows = ParquetFooters.rowCount(storage, path);
+    } catch (IOException | RuntimeException e) {
+      problem(Kind.UNREADABLE, path, "the data file's Parquet footer cannot be read: " + e.getMessage()
+          + " (listed in manifest " + manifest + ")");
+      return;
+    }
+    if (rows != f.recordCount()) {
+      problem(Kind.WRONG_RECORD_COUNT, path, "the data file holds " + rows + " rows, but manifest " + manifest
+          + " records " + f.recordCount());
+    }
+  }
+
+  private void findUnreferenced() {
+    if (referencesIncomplete) {
+      problem(Kind.INCOMPLETE, metadataDir(), "orphaned files are not listed: a manifest list or manifest "
+          + (unreadableOutsideCheck ? "of an older snapshot could not be read (run with --deep to see which)"
+          : "could not be read (see the errors)") + ", so it is unknown which files it references");
+      return;
+    }
+    Path base = Path.of(root);
+    for (String sub : List.of("data", "metadata")) {
+      Path top = base.resolve(sub);
+      if (!Files.isDirectory(top)) {
+        continue;
+      }
+      List<Path> files = new ArrayList<>();
+      try (Stream<Path> walk = Files.walk(top)) {
+        walk.filter(Files::isRegularFile).forEach(files::add);
+      } catch (IOException | java.io.UncheckedIOException e) {
+        problem(Kind.INCOMPLETE, top.toString(), "cannot list the directory to find orphaned files: " + e);
+        continue;
+      }
+      files.sort(Comparator.naturalOrder());
+      for (Path p : files) {
+        String name = p.getFileName().toString();
+        if (hiddenBelow(top, p.getParent())) {
+          continue;
+        }
+        if (name.startsWith(".")) {
+          if (name.endsWith(".tmp")) {
+            problem(Kind.TEMPORARY_FILE, p.toString(), "a temporary file of a write that never finished (its "
+                + "process was killed or failed); safe to delete when no writer is running");
+          }
+          continue; // coordination files: the commit lock, Hadoop's .crc side files
+        }
+        if (!referenced.contains(p.toString())) {
+          problem(Kind.ORPHAN, p.toString(), "no retained snapshot and no metadata file references it (left by "
+              + "an interrupted or losing writer, or by a snapshot dropped by retention)");
+        }
+      }
+    }
+  }
+
+  /** True if a directory between {@code top} (exclusive) and {@code dir} (inclusive) is hidden. */
+  private static boolean hiddenBelow(Path top, Path dir) {
+    for (Path d = dir; d != null && !d.equals(top); d = d.getParent()) {
+      if (d.getFileName().toString().startsWith(".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
