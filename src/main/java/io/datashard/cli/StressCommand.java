@@ -57,6 +57,11 @@ final class StressCommand implements Callable<Integer> {
   @Option(names = "--verbose", description = "Print stack traces with errors.")
   boolean verbose;
 
+  @Option(names = "--baseline-ops", defaultValue = "-1", paramLabel = "N", description = "Counter mode also "
+      + "times one process making N increments alone, the rate the concurrent run is compared with (default: "
+      + "processes x ops, at most 2,000; 0 skips it).")
+  int baselineOps;
+
   @Option(names = "--property", paramLabel = "KEY=VALUE", description = "A table property for the tables the "
       + "workers use, e.g. datashard.commit.group.enabled=false to compare without group commit (repeatable).")
   Map<String, String> properties = new java.util.LinkedHashMap<>();
@@ -161,6 +166,29 @@ final class StressCommand implements Callable<Integer> {
   }
 
   private Map<String, Object> counter(Path work) throws Exception {
+    double baseline = 0;
+    int n = baselineOps >= 0 ? baselineOps : (int) Math.min(2000L, (long) processes * ops);
+    if (n > 0) {
+      // one process doing durable commits back to back: the rate the concurrent run is held to
+      Path baseDir = work.resolve("counter-baseline-table");
+      createTable(baseDir, "value long not null, process int");
+      int savedProcesses = processes;
+      int savedOps = ops;
+      processes = 1;
+      ops = n;
+      try {
+        Run alone = runWorkers(work, "counter", baseDir);
+        baseline = n / alone.wallSeconds;
+        long value = DataShard.open(baseDir).scan().toList().get(0).get("value", Long.class);
+        if (value != n) {
+          throw new CliException("The single-process counter ended at " + value + " instead of " + n
+              + ": DataShard is broken");
+        }
+      } finally {
+        processes = savedProcesses;
+        ops = savedOps;
+      }
+    }
     Path tableDir = work.resolve("counter-table");
     Table table = createTable(tableDir, "value long not null, process int");
     Run run = runWorkers(work, "counter", tableDir);
@@ -190,7 +218,13 @@ final class StressCommand implements Callable<Integer> {
     long lost = Math.max(0, acknowledged - actual) + duplicateValues;
     long duplicated = Math.max(0, actual - acknowledged - unknownCount(run));
     long commits = table.currentSnapshot().map(Snapshot::sequenceNumber).orElse(0L); // one per commit
-    return result("counter", (long) processes * ops, actual, lost, duplicated, run.wallSeconds, commits, conflicts);
+    Map<String, Object> r = result("counter", (long) processes * ops, actual, lost, duplicated, run.wallSeconds,
+        commits, conflicts);
+    if (baseline > 0) {
+      r.put("single_process_ops_per_s", Math.round(baseline * 10) / 10.0);
+      r.put("vs_single_process", Math.round((double) r.get("ops_per_s") / baseline * 100) / 100.0);
+    }
+    return r;
   }
 
   private long unknownCount(Run run) throws IOException {
@@ -233,6 +267,10 @@ final class StressCommand implements Callable<Integer> {
       out.printf("%-10s expected %,d  actual %,d  lost %,d  duplicated %,d  wall %.2fs  %,.1f ops/s  commits %,d"
           + "  conflicts retried %,d%n", r.get("mode"), r.get("expected"), r.get("actual"), r.get("lost"),
           r.get("duplicated"), r.get("wall_s"), r.get("ops_per_s"), r.get("commits"), r.get("conflicts"));
+      if (r.containsKey("single_process_ops_per_s")) {
+        out.printf("%-10s one process alone: %,.1f ops/s; %d processes together reach %.2fx that rate%n", "",
+            r.get("single_process_ops_per_s"), processes, r.get("vs_single_process"));
+      }
     }
     out.flush();
   }
@@ -254,8 +292,8 @@ final class StressCommand implements Callable<Integer> {
         Path ready = runDir.resolve("ready-" + p);
         run.logs.add(log);
         readies.add(ready);
-        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), StressWorker.class.getName(),
+        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-cp", System.getProperty("java.class.path"), StressWorker.class.getName(),
             workerMode, target.toString(), Integer.toString(p), Integer.toString(ops), log.toString(),
             ready.toString(), go.toString()));
         procs.add(new ProcessBuilder(cmd).redirectErrorStream(true)
