@@ -512,7 +512,13 @@ final class ManifestIO {
           + "it is not there. It was deleted outside DataShard, or the table was copied incompletely.", e);
     } catch (IOException | AvroRuntimeException | IllegalArgumentException | ClassCastException
         | IllegalStateException e) {
-      throw new CorruptTableException("Cannot read the " + what + " " + location + ": " + e.getMessage()
+      String problem = e.getMessage();
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if ("Invalid sync!".equals(t.getMessage())) {
+          problem = "a block does not end with the file's sync marker (its bytes were changed or cut)";
+        }
+      }
+      throw new CorruptTableException("Cannot read the " + what + " " + location + ": " + problem
           + ". The file is damaged or not an Iceberg " + what + ".", e);
     }
   }
