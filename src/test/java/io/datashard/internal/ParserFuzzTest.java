@@ -417,6 +417,27 @@ class ParserFuzzTest {
     return Arbitraries.integers().between(0, 1_000);
   }
 
+  /** Pathological JSON: deep nesting, huge numbers and strings, many keys; each gives a clear error or a value. */
+  @Example
+  void pathologicalJsonFailsClearly() throws IOException {
+    List<byte[]> inputs = new ArrayList<>();
+    inputs.add(("[".repeat(200_000)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    inputs.add(("{\"a\":".repeat(50_000) + "1" + "}".repeat(50_000)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    inputs.add(("{\"format-version\": 2" + "0".repeat(1_000_000) + "}").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    ObjectNode big = (ObjectNode) MAPPER.readTree(metadataJson);
+    big.put("location", "x".repeat(3_000_000));
+    inputs.add(MAPPER.writeValueAsBytes(big));
+    ObjectNode many = (ObjectNode) MAPPER.readTree(metadataJson);
+    ObjectNode props = many.putObject("properties");
+    for (int i = 0; i < 100_000; i++) {
+      props.put("k" + i, "v" + i);
+    }
+    inputs.add(MAPPER.writeValueAsBytes(many));
+    for (byte[] in : inputs) {
+      parseMetadata(in);
+    }
+  }
+
   /**
    * Avro files declare lengths and counts before the data (header entries, block sizes, string and
    * byte lengths, array and map counts). A declared 1.5 GB must be refused from the file's length,
