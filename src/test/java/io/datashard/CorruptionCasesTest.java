@@ -474,12 +474,12 @@ class CorruptionCasesTest {
       assertThat(r.err()).contains(in.toString(), "UTF-8");
       unchanged(f);
     }));
-    c.add(new Case("CLI: a record of the wrong type names the column", true, f -> {
+    c.add(new Case("CLI: a record of the wrong type names its line and column", true, f -> {
       Path in = f.dir.resolveSibling(f.dir.getFileName() + ".jsonl");
-      Files.writeString(in, "{\"id\": 10}\n{\"id\": \"eleven\"}\n");
+      Files.writeString(in, "{\"id\": 10}\n\n{\"id\": \"eleven\"}\n");
       CliResult r = cli("append", f.dir.toString(), "--file", in.toString());
       assertThat(r.code()).isNotZero();
-      assertThat(r.err()).contains("id", "eleven");
+      assertThat(r.err()).contains("line 3 of " + in, "'id'", "eleven");
       unchanged(f);
     }));
     // ---- registering existing data files
