@@ -78,6 +78,7 @@ class ParserFuzzTest {
 
   private static Path dir;
   private static byte[] metadataJson;
+  private static final List<byte[]> metadataSeeds = new ArrayList<>();
   private static final List<byte[]> manifestLists = new ArrayList<>();
   private static final List<byte[]> manifests = new ArrayList<>();
   private static ExecutorService worker;
@@ -104,6 +105,13 @@ class ParserFuzzTest {
     collectAvro(t.resolve("metadata"));
     Path iceberg = io.datashard.interop.IcebergJava.writeSampleTable(dir.resolve("iceberg"));
     collectAvro(iceberg.resolve("metadata"));
+    metadataSeeds.add(metadataJson);
+    try (var s = Files.list(iceberg.resolve("metadata"))) {
+      // the newest metadata file Apache Iceberg Java wrote (sort orders, refs, statistics keys...)
+      Path newest = s.filter(p -> p.getFileName().toString().endsWith(".metadata.json"))
+          .max(java.util.Comparator.comparing(p -> p.getFileName().toString())).orElseThrow();
+      metadataSeeds.add(Files.readAllBytes(newest));
+    }
     assertThat(manifestLists).hasSizeGreaterThanOrEqualTo(4);
     assertThat(manifests).hasSizeGreaterThanOrEqualTo(4);
     worker = Executors.newSingleThreadExecutor(r -> {
@@ -378,7 +386,9 @@ class ParserFuzzTest {
 
   @Example
   void seedFilesParse() {
-    assertThat(parseMetadata(metadataJson)).isNotNull();
+    for (byte[] b : metadataSeeds) {
+      assertThat(parseMetadata(b)).isNotNull();
+    }
     for (byte[] b : manifestLists) {
       assertThat(check("readList", b, () -> ManifestIO.readList(new MemoryStorage(Map.of("/l", b)), "/l"))).isNotEmpty();
     }
@@ -390,14 +400,15 @@ class ParserFuzzTest {
   }
 
   @Property
-  void mutatedMetadataBytesParseOrFailClearly(@ForAll("byteMutations") List<Mutation> ms) {
-    parseMetadata(mutate(metadataJson, ms));
+  void mutatedMetadataBytesParseOrFailClearly(@ForAll("byteMutations") List<Mutation> ms,
+      @ForAll("seedIndex") int seed) {
+    parseMetadata(mutate(metadataSeeds.get(seed % metadataSeeds.size()), ms));
   }
 
   @Property
-  void metadataWithChangedValuesParsesOrFailsClearly(@ForAll("jsonMutations") List<JsonMutation> ms)
-      throws IOException {
-    parseMetadata(mutateJson(metadataJson, ms));
+  void metadataWithChangedValuesParsesOrFailsClearly(@ForAll("jsonMutations") List<JsonMutation> ms,
+      @ForAll("seedIndex") int seed) throws IOException {
+    parseMetadata(mutateJson(metadataSeeds.get(seed % metadataSeeds.size()), ms));
   }
 
   @Property
