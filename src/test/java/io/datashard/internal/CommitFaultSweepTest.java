@@ -31,9 +31,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The fault and crash sweep: for every commit kind (an append, the first append of a table
  * without a schema, a serializable read-modify-write transaction, an append that merges
  * manifests) and every I/O operation k of that commit, in
- * three modes:
+ * four modes:
  * <ul>
  *   <li>FAIL: operation k throws, the process goes on (and cleans up);</li>
+ *   <li>FAIL_AFTER: operation k takes effect but reports an error (a lost acknowledgement);</li>
  *   <li>FAIL_CRASH: operation k throws, then the power fails ({@link FaultyStorage#crash()});</li>
  *   <li>CRASH: operations 1..k run, the process stops dead, then the power fails.</li>
  * </ul>
@@ -51,7 +52,7 @@ class CommitFaultSweepTest {
   private static final int ROUNDS = Integer.getInteger("datashard.crash.rounds", 1);
   private static int totalPoints;
 
-  enum Mode { FAIL, FAIL_CRASH, CRASH }
+  enum Mode { FAIL, FAIL_AFTER, FAIL_CRASH, CRASH }
 
   /** One kind of commit to sweep: how to build the table before it, the commit, and both outcomes. */
   record Scenario(String name, Consumer<Path> setup, Consumer<Table> commit, List<Long> before, List<Long> after,
@@ -121,7 +122,7 @@ class CommitFaultSweepTest {
     List<Arguments> out = new ArrayList<>();
     for (Scenario s : scenarios()) {
       for (Mode m : Mode.values()) {
-        int rounds = m == Mode.FAIL ? 1 : ROUNDS;
+        int rounds = m == Mode.FAIL || m == Mode.FAIL_AFTER ? 1 : ROUNDS;
         for (int r = 0; r < rounds; r++) {
           out.add(Arguments.of(s, m, r));
         }
@@ -170,6 +171,8 @@ class CommitFaultSweepTest {
       Table table = TestTables.wrap(TableCore.open(storage, dir, TableOptions.defaults().withCommitRetries(0)));
       if (mode == Mode.CRASH) {
         storage.stopAfter(k);
+      } else if (mode == Mode.FAIL_AFTER) {
+        storage.failAfter(k);
       } else {
         storage.failAt(k);
       }
@@ -201,7 +204,7 @@ class CommitFaultSweepTest {
       }
       points++;
       List<String> crashed = List.of();
-      if (mode != Mode.FAIL) {
+      if (mode == Mode.FAIL_CRASH || mode == Mode.CRASH) {
         crashed = storage.crash();
       }
       String context = where + " acknowledged=" + acknowledged + " error=" + error + " crash did " + crashed;

@@ -33,6 +33,7 @@ import java.util.Set;
  * <p>Faults:
  * <ul>
  *   <li>{@link #failAt(int)}: operation k throws an IOException instead of running; later ones run;</li>
+ *   <li>{@link #failAfter(int)}: operation k takes effect, then throws an IOException anyway;</li>
  *   <li>{@link #stopAfter(int)}: operation k runs, then the "process" stops: every later mutating
  *       operation (and every write to an open file) throws, so nothing else reaches the disk;</li>
  *   <li>{@link #crash()}: a power loss. Using a {@link Random} seeded with {@link #seed()} (tests print
@@ -57,6 +58,7 @@ public final class FaultyStorage implements Storage {
   private final List<String> log = new ArrayList<>();
   private int operations;
   private int failAt = -1;
+  private int failAfterAt = -1;
   private int stopAfter = -1;
   private boolean failed;
   private boolean stopped;
@@ -80,6 +82,15 @@ public final class FaultyStorage implements Storage {
   /** Makes the k-th mutating operation from now on (1-based) fail. */
   public FaultyStorage failAt(int k) {
     this.failAt = operations + k;
+    return this;
+  }
+
+  /**
+   * Makes the k-th mutating operation from now on (1-based) take effect and then report an
+   * IOException anyway (as a write whose acknowledgement was lost does); later ones run.
+   */
+  public FaultyStorage failAfter(int k) {
+    this.failAfterAt = operations + k;
     return this;
   }
 
@@ -116,6 +127,14 @@ public final class FaultyStorage implements Storage {
     if (operations == failAt) {
       failed = true;
       throw new IOException("injected failure at operation " + operations + " (" + what + ")");
+    }
+  }
+
+  /** Called when an operation has taken effect: throws if it is the one {@link #failAfter} names. */
+  private void effectDone() throws IOException {
+    if (operations == failAfterAt && !failed) {
+      failed = true;
+      throw new IOException("injected failure after operation " + log.get(log.size() - 1) + " took effect");
     }
   }
 
@@ -244,6 +263,12 @@ public final class FaultyStorage implements Storage {
     FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     nameAdded(tmp);
     unsyncedContents.add(tmp);
+    try {
+      effectDone();
+    } catch (IOException e) {
+      ch.close();
+      throw e; // the temporary stays behind, as an orphan
+    }
     return new FaultyPendingFile(location, target, tmp, ch);
   }
 
@@ -303,6 +328,7 @@ public final class FaultyStorage implements Storage {
         step("fsync " + tmp);
         channel.force(true);
         unsyncedContents.remove(tmp);
+        effectDone();
         channel.close();
         step("link " + target);
       } catch (IOException e) {
@@ -316,11 +342,21 @@ public final class FaultyStorage implements Storage {
         throw e;
       }
       nameAdded(target);
+      try {
+        effectDone();
+      } catch (IOException e) {
+        // as LocalStorage: a link that reports failure counts if the name is the file we wrote
+        if (!(Files.exists(target) && Files.isSameFile(target, tmp))) {
+          abort();
+          throw e;
+        }
+      }
       done = true;
       try {
         step("unlink " + tmp);
         Files.deleteIfExists(tmp);
         nameRemoved(tmp);
+        effectDone();
       } catch (IOException e) {
         // as LocalStorage: the file is published; the temporary is left behind as a harmless orphan
       }
@@ -375,10 +411,11 @@ public final class FaultyStorage implements Storage {
     nameRemoved(p);
     try {
       Files.delete(p);
-      return true;
     } catch (NoSuchFileException e) {
       return false;
     }
+    effectDone();
+    return true;
   }
 
   @Override
@@ -395,6 +432,7 @@ public final class FaultyStorage implements Storage {
     }
     addedNames.removeIf(p -> dir.equals(p.getParent()));
     removedNames.keySet().removeIf(p -> dir.equals(p.getParent()));
+    effectDone();
   }
 
   @Override
@@ -406,6 +444,7 @@ public final class FaultyStorage implements Storage {
     Files.write(tmp, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     nameAdded(tmp);
     unsyncedContents.add(tmp);
+    effectDone();
     try {
       step("rename " + tmp + " to " + target);
     } catch (IOException e) {
@@ -419,6 +458,7 @@ public final class FaultyStorage implements Storage {
     unsyncedContents.remove(tmp);
     nameAdded(target);
     unsyncedContents.add(target);
+    effectDone();
   }
 
   @Override
