@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.datashard.Snapshot;
 import io.datashard.Table;
+import io.datashard.ValidationException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -43,16 +44,39 @@ final class AppendCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     Table table = common.open(dir);
-    List<Object> records = readJsonLines(file);
+    List<Integer> lines = new ArrayList<>();
+    List<Object> records = readJsonLines(file, lines);
     if (records.isEmpty()) {
       throw new CliException("No records in " + file + ": the file has no JSON objects, so nothing was committed");
     }
-    Snapshot s = table.newAppend().addAll(records).commit();
+    Snapshot s;
+    try {
+      s = table.newAppend().addAll(records).commit();
+    } catch (ValidationException e) {
+      throw withLineNumber(e, lines);
+    }
     spec.commandLine().getOut().println(s.snapshotId());
     return 0;
   }
 
-  static List<Object> readJsonLines(String file) throws IOException {
+  private static final java.util.regex.Pattern RECORD = java.util.regex.Pattern.compile("\\brecord (\\d+)\\b");
+
+  /** Names the input line of the record a validation error is about ("record 3" is line 5 of the file). */
+  private ValidationException withLineNumber(ValidationException e, List<Integer> lines) {
+    java.util.regex.Matcher m = RECORD.matcher(e.getMessage());
+    if (!m.find()) {
+      return e;
+    }
+    int index = Integer.parseInt(m.group(1));
+    if (index < 0 || index >= lines.size()) {
+      return e;
+    }
+    String where = "line " + lines.get(index) + " of " + (file.equals("-") ? "standard input" : file);
+    return new ValidationException(e.getMessage().substring(0, m.start()) + where
+        + e.getMessage().substring(m.end()) + " Nothing was committed.", e);
+  }
+
+  static List<Object> readJsonLines(String file, List<Integer> lineNumbers) throws IOException {
     List<Object> records = new ArrayList<>();
     BufferedReader in;
     try {
@@ -81,6 +105,7 @@ final class AppendCommand implements Callable<Integer> {
               + "record like {\"id\": 1}. Nothing was committed.");
         }
         records.add(v);
+        lineNumbers.add(n);
       }
     } catch (java.nio.charset.MalformedInputException e) {
       throw new CliException("Input file " + file + " is not valid UTF-8 text. Nothing was committed.");

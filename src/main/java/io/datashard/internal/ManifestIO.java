@@ -493,10 +493,10 @@ final class ManifestIO {
         throw new CorruptTableException("The " + what + " " + location + " has " + length + " bytes, but the table "
             + "recorded " + expectedLength + ": it was truncated or replaced. Restore it from a backup.");
       }
+      byte[] sync = checkContainer(file, length);
       try (InputStream in = new StorageInputStream(file, false);
           DataFileStream<GenericRecord> stream = new DataFileStream<>(in, new CanonicalSchemaReader())) {
         consumer.accept(stream.getSchema(), stream);
-        byte[] sync = headerSync(file);
         byte[] tail = new byte[sync.length];
         if (length < sync.length) {
           throw new java.io.EOFException("file too short");
@@ -510,28 +510,248 @@ final class ManifestIO {
     } catch (NoSuchFileException e) {
       throw new CorruptTableException("The " + what + " " + location + " is missing: the table references it, but "
           + "it is not there. It was deleted outside DataShard, or the table was copied incompletely.", e);
-    } catch (IOException | AvroRuntimeException | IllegalArgumentException | ClassCastException
-        | IllegalStateException e) {
-      throw new CorruptTableException("Cannot read the " + what + " " + location + ": " + e.getMessage()
+    } catch (io.datashard.DataShardException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      // Damaged bytes surface from Avro's decoder as many kinds of runtime exception (an index out
+      // of bounds for a bad union branch, a null for a missing header key, an unsupported
+      // operation for an absurd count...): all of them mean the file cannot be read.
+      String problem = e instanceof IOException || e instanceof AvroRuntimeException
+          || e instanceof IllegalArgumentException ? e.getMessage() : e.toString();
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if ("Invalid sync!".equals(t.getMessage())) {
+          problem = "a block does not end with the file's sync marker (its bytes were changed or cut)";
+        }
+      }
+      throw new CorruptTableException("Cannot read the " + what + " " + location + ": " + problem
           + ". The file is damaged or not an Iceberg " + what + ".", e);
     }
   }
 
-  /** The 16-byte sync marker at the end of an Avro file's header (after the magic and metadata map). */
-  private static byte[] headerSync(Storage.InputFile file) throws IOException {
-    try (InputStream in = new StorageInputStream(file, false)) {
-      org.apache.avro.io.BinaryDecoder d = org.apache.avro.io.DecoderFactory.get().directBinaryDecoder(in, null);
-      byte[] magic = new byte[4];
-      d.readFixed(magic);
-      for (long n = d.readMapStart(); n != 0; n = d.mapNext()) {
-        for (long i = 0; i < n; i++) {
-          d.skipString();
-          d.skipBytes();
+  private static final byte[] AVRO_MAGIC = {'O', 'b', 'j', 1};
+
+  /**
+   * Walks the Avro container (header entries, then each block's count, size and sync marker)
+   * checking every declared length against the bytes the file really has, and returns the sync
+   * marker. Avro's own reader allocates what a length declares before reading it, so one damaged
+   * varint in a 2 KB file could make it allocate gigabytes; after this check no header value or
+   * block can be larger than the file, and {@link BoundedDecoder} does the same inside blocks.
+   */
+  private static byte[] checkContainer(Storage.InputFile file, long length) throws IOException {
+    Cursor c = new Cursor(file, length);
+    if (!java.util.Arrays.equals(c.fixed(4), AVRO_MAGIC)) {
+      throw new IOException("it does not start with the Avro magic bytes 'Obj' 1, so it is not an Avro file");
+    }
+    for (long n = c.varLong(); n != 0; n = c.varLong()) {
+      if (n < 0) {
+        n = -n;
+        c.varLong(); // the byte size of this block of entries
+      }
+      if (n > length) {
+        throw new IOException("its header declares " + n + " metadata entries in a file of " + length + " bytes");
+      }
+      for (long i = 0; i < n; i++) {
+        c.skip(c.declaredLength("header key"));
+        c.skip(c.declaredLength("header value"));
+      }
+    }
+    byte[] sync = c.fixed(16);
+    while (c.pos < length) {
+      long blockStart = c.pos;
+      long count = c.varLong();
+      long size = c.varLong();
+      if (count < 0 || size < 0 || size > length - c.pos - sync.length) {
+        throw new IOException("the block at byte " + blockStart + " declares " + count + " records in " + size
+            + " bytes, but only " + Math.max(0, length - c.pos - sync.length) + " bytes follow");
+      }
+      c.skip(size);
+      if (!java.util.Arrays.equals(c.fixed(16), sync)) {
+        throw new IOException("the block at byte " + blockStart + " does not end with the file's sync marker "
+            + "(its bytes were changed or cut)");
+      }
+    }
+    return sync;
+  }
+
+  /** Reads varints and fixed bytes at a position of a file, never past its end. */
+  private static final class Cursor {
+    private final Storage.InputFile file;
+    private final long length;
+    long pos;
+
+    Cursor(Storage.InputFile file, long length) {
+      this.file = file;
+      this.length = length;
+    }
+
+    byte[] fixed(int n) throws IOException {
+      if (n > length - pos) {
+        throw new java.io.EOFException("it ends at byte " + length + ", inside its Avro header or a block");
+      }
+      byte[] b = new byte[n];
+      file.readFully(pos, b, 0, n);
+      pos += n;
+      return b;
+    }
+
+    /** A zig-zag varint, as Avro writes longs. */
+    long varLong() throws IOException {
+      long raw = 0;
+      for (int shift = 0; shift < 70; shift += 7) {
+        int b = fixed(1)[0] & 0xff;
+        raw |= (long) (b & 0x7f) << shift;
+        if ((b & 0x80) == 0) {
+          return (raw >>> 1) ^ -(raw & 1);
         }
       }
-      byte[] sync = new byte[16];
-      d.readFixed(sync);
-      return sync;
+      throw new IOException("it holds an invalid varint near byte " + pos);
+    }
+
+    long declaredLength(String what) throws IOException {
+      long n = varLong();
+      if (n < 0 || n > length - pos) {
+        throw new IOException("a " + what + " at byte " + pos + " declares " + n + " bytes, but the file has only "
+            + (length - pos) + " more");
+      }
+      return n;
+    }
+
+    void skip(long n) {
+      pos += n;
+    }
+  }
+
+  /**
+   * A decoder that refuses string and byte lengths, and array and map counts, larger than the
+   * bytes left in the block being read, before Avro would allocate them. (Every item of the arrays
+   * and maps in manifests takes at least one byte.)
+   */
+  static final class BoundedDecoder extends org.apache.avro.io.Decoder {
+    private final org.apache.avro.io.BinaryDecoder in;
+
+    BoundedDecoder(org.apache.avro.io.BinaryDecoder in) {
+      this.in = in;
+    }
+
+    private long checked(long declared, String what) throws IOException {
+      int left = in.inputStream().available();
+      if (declared < 0 || declared > left) {
+        throw new IOException("a record declares a " + what + " of " + declared + " where only " + left
+            + " bytes are left in its block");
+      }
+      return declared;
+    }
+
+    @Override
+    public void readNull() throws IOException {
+      in.readNull();
+    }
+
+    @Override
+    public boolean readBoolean() throws IOException {
+      return in.readBoolean();
+    }
+
+    @Override
+    public int readInt() throws IOException {
+      return in.readInt();
+    }
+
+    @Override
+    public long readLong() throws IOException {
+      return in.readLong();
+    }
+
+    @Override
+    public float readFloat() throws IOException {
+      return in.readFloat();
+    }
+
+    @Override
+    public double readDouble() throws IOException {
+      return in.readDouble();
+    }
+
+    @Override
+    public Utf8 readString(Utf8 old) throws IOException {
+      int n = (int) checked(in.readLong(), "string length");
+      Utf8 out = old != null ? old : new Utf8();
+      out.setByteLength(n);
+      in.readFixed(out.getBytes(), 0, n);
+      return out;
+    }
+
+    @Override
+    public String readString() throws IOException {
+      return readString(null).toString();
+    }
+
+    @Override
+    public void skipString() throws IOException {
+      in.skipFixed((int) checked(in.readLong(), "string length"));
+    }
+
+    @Override
+    public ByteBuffer readBytes(ByteBuffer old) throws IOException {
+      int n = (int) checked(in.readLong(), "byte length");
+      byte[] b = new byte[n];
+      in.readFixed(b, 0, n);
+      return ByteBuffer.wrap(b);
+    }
+
+    @Override
+    public void skipBytes() throws IOException {
+      in.skipFixed((int) checked(in.readLong(), "byte length"));
+    }
+
+    @Override
+    public void readFixed(byte[] bytes, int start, int length) throws IOException {
+      in.readFixed(bytes, start, length);
+    }
+
+    @Override
+    public void skipFixed(int length) throws IOException {
+      in.skipFixed(length);
+    }
+
+    @Override
+    public int readEnum() throws IOException {
+      return in.readEnum();
+    }
+
+    @Override
+    public long readArrayStart() throws IOException {
+      return checked(in.readArrayStart(), "array count");
+    }
+
+    @Override
+    public long arrayNext() throws IOException {
+      return checked(in.arrayNext(), "array count");
+    }
+
+    @Override
+    public long skipArray() throws IOException {
+      return in.skipArray();
+    }
+
+    @Override
+    public long readMapStart() throws IOException {
+      return checked(in.readMapStart(), "map count");
+    }
+
+    @Override
+    public long mapNext() throws IOException {
+      return checked(in.mapNext(), "map count");
+    }
+
+    @Override
+    public long skipMap() throws IOException {
+      return in.skipMap();
+    }
+
+    @Override
+    public int readIndex() throws IOException {
+      return in.readIndex();
     }
   }
 
@@ -567,7 +787,8 @@ final class ManifestIO {
 
     @Override
     public GenericRecord read(GenericRecord reuse, org.apache.avro.io.Decoder in) throws IOException {
-      return delegate.read(reuse, in);
+      return delegate.read(reuse, in instanceof org.apache.avro.io.BinaryDecoder
+          ? new BoundedDecoder((org.apache.avro.io.BinaryDecoder) in) : in);
     }
   }
 

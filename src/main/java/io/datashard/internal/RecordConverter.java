@@ -234,11 +234,8 @@ public final class RecordConverter {
       case TIMESTAMPTZ:
         return timestamptz(type, v, path);
       case STRING:
-        if (v instanceof String) {
-          return v;
-        }
         if (v instanceof CharSequence || v instanceof Character) {
-          return v.toString();
+          return validUnicode(v.toString(), path);
         }
         break;
       case UUID:
@@ -284,6 +281,24 @@ public final class RecordConverter {
         break;
     }
     throw mismatch(type, v, path, null);
+  }
+
+  /**
+   * Strings are stored as UTF-8, which cannot encode a lone UTF-16 surrogate: Java's encoder would
+   * silently write '?' instead, so such a string is refused rather than stored changed.
+   */
+  private static String validUnicode(String s, Path path) {
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (Character.isHighSurrogate(ch) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(ch)) {
+        throw new ValidationException("Invalid text in " + path.where() + ": the string holds a lone UTF-16 "
+            + "surrogate (\\u" + Integer.toHexString(ch).toUpperCase(java.util.Locale.ROOT) + " at index " + i
+            + "), which is not valid Unicode and cannot be stored as UTF-8. Fix or remove that character.");
+      }
+    }
+    return s;
   }
 
   private static long longValue(Object v, Type type, Path path) {

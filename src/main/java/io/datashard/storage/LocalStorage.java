@@ -61,6 +61,34 @@ public final class LocalStorage implements Storage {
     return "file://" + rest;
   }
 
+  /**
+   * Creates missing directories; when durable, syncs the parent of each one created, so a power
+   * loss cannot take away a directory whose files were synced (a new name in a directory is only
+   * durable once that directory is synced).
+   */
+  private void createDirectories(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    Path parent = dir.getParent();
+    if (parent != null) {
+      createDirectories(parent);
+    }
+    try {
+      Files.createDirectory(dir);
+    } catch (FileAlreadyExistsException e) {
+      if (!Files.isDirectory(dir)) {
+        throw e;
+      }
+      return;
+    }
+    if (durable && parent != null) {
+      try (FileChannel ch = FileChannel.open(parent, StandardOpenOption.READ)) {
+        ch.force(true);
+      }
+    }
+  }
+
   @Override
   public boolean isDurable() {
     return durable;
@@ -70,7 +98,7 @@ public final class LocalStorage implements Storage {
   public PendingFile create(String location) throws IOException {
     Path target = path(location);
     Path dir = target.getParent();
-    Files.createDirectories(dir);
+    createDirectories(dir);
     Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
         + ".tmp");
     FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -147,7 +175,12 @@ public final class LocalStorage implements Storage {
         }
       }
       done = true;
-      Files.deleteIfExists(tmp);
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException e) {
+        // The file is published (the commit point may have passed): failing now would make the
+        // caller clean up a committed file. The temporary stays behind as a harmless orphan.
+      }
       return stream.count;
     }
 
@@ -294,7 +327,7 @@ public final class LocalStorage implements Storage {
   @Override
   public void replace(String location, byte[] content) throws IOException {
     Path target = path(location);
-    Files.createDirectories(target.getParent());
+    createDirectories(target.getParent());
     Path tmp = target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(
         ThreadLocalRandom.current().nextLong()) + ".tmp");
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {

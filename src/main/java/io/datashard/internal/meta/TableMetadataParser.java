@@ -298,9 +298,24 @@ public final class TableMetadataParser {
     }
     try {
       return parse(root);
+    } catch (UnsupportedVersion e) {
+      throw new CorruptTableException("Table metadata file " + file + " uses Iceberg format version " + e.version
+          + ", and this version of DataShard reads format versions 1 and 2 only. Use a newer DataShard, or read "
+          + "the table with a tool that supports format version " + e.version + ".", e);
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new CorruptTableException("Table metadata file " + file + " is not valid Iceberg table metadata: "
           + e.getMessage(), e);
+    }
+  }
+
+  /** A metadata file of a format version this parser does not read. */
+  private static final class UnsupportedVersion extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+    final int version;
+
+    UnsupportedVersion(int version) {
+      super("unsupported format-version " + version);
+      this.version = version;
     }
   }
 
@@ -312,9 +327,7 @@ public final class TableMetadataParser {
   private static TableMetadata parse(JsonNode root) {
     int formatVersion = intField(root, "format-version");
     if (formatVersion > MAX_FORMAT_VERSION || formatVersion < 1) {
-      throw new IllegalArgumentException("its format-version is " + formatVersion + ", and this version of "
-          + "DataShard reads format versions 1 and 2 only. Use a newer DataShard, or read the table with a "
-          + "tool that supports format version " + formatVersion);
+      throw new UnsupportedVersion(formatVersion);
     }
     TableMetadata.Builder b = TableMetadata.builder().formatVersion(formatVersion);
     b.tableUuid(root.hasNonNull("table-uuid") ? text(root, "table-uuid") : new java.util.UUID(0, 0).toString());

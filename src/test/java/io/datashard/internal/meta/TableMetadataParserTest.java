@@ -85,7 +85,7 @@ class TableMetadataParserTest {
         .replace("\"format-version\" : 2", "\"format-version\" : 3");
     assertThatThrownBy(() -> TableMetadataParser.fromJson("v9.metadata.json", json.getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(CorruptTableException.class)
-        .hasMessageContaining("format-version is 3");
+        .hasMessageContaining("format version 3");
   }
 
   @Test
