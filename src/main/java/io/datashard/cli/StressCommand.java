@@ -293,6 +293,7 @@ final class StressCommand implements Callable<Integer> {
         run.logs.add(log);
         readies.add(ready);
         List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-Dslf4j.internal.verbosity=ERROR",
             "-cp", System.getProperty("java.class.path"), StressWorker.class.getName(),
             workerMode, target.toString(), Integer.toString(p), Integer.toString(ops), log.toString(),
             ready.toString(), go.toString()));

@@ -60,31 +60,37 @@ final class CommitLock implements AutoCloseable {
       if (l != null) {
         return new CommitLock(local, ch, l);
       }
-      long left = deadline - System.nanoTime();
-      if (left > 0) {
-        // Block in the kernel until the holder releases (no spinning), bounded by an alarm that
-        // interrupts this thread, which closes the channel and ends the wait.
-        Alarm alarm = new Alarm(Thread.currentThread());
-        java.util.concurrent.ScheduledFuture<?> timer = TIMER.schedule(alarm, left, TimeUnit.NANOSECONDS);
-        try {
-          l = ch.lock();
-        } catch (java.nio.channels.ClosedByInterruptException e) {
-          l = null;
-        } finally {
-          timer.cancel(false);
-          if (alarm.disarm()) {
-            Thread.interrupted(); // the alarm's interrupt, not the caller's
-          }
-        }
-        if (l != null) {
-          return new CommitLock(local, ch, l);
-        }
+      l = lockWithin(ch, false, deadline - System.nanoTime());
+      if (l != null) {
+        return new CommitLock(local, ch, l);
       }
     } catch (IOException | OverlappingFileLockException | UnsupportedOperationException e) {
       // no usable OS lock here: go ahead with the in-process lock only
     }
     closeQuietly(ch);
     return new CommitLock(local, null, null);
+  }
+
+  /**
+   * Blocks in the kernel until the lock is granted (no spinning), at most {@code nanos}: an alarm
+   * then interrupts this thread, which closes the channel and ends the wait. Null if not granted.
+   */
+  private static FileLock lockWithin(FileChannel ch, boolean shared, long nanos) throws IOException {
+    if (nanos <= 0) {
+      return null;
+    }
+    Alarm alarm = new Alarm(Thread.currentThread());
+    java.util.concurrent.ScheduledFuture<?> timer = TIMER.schedule(alarm, nanos, TimeUnit.NANOSECONDS);
+    try {
+      return ch.lock(0, Long.MAX_VALUE, shared);
+    } catch (java.nio.channels.ClosedByInterruptException e) {
+      return null;
+    } finally {
+      timer.cancel(false);
+      if (alarm.disarm()) {
+        Thread.interrupted(); // the alarm's interrupt, not the caller's
+      }
+    }
   }
 
   private static final java.util.concurrent.ScheduledExecutorService TIMER =
@@ -162,17 +168,9 @@ final class CommitLock implements AutoCloseable {
     try {
       ch = FileChannel.open(Path.of(metadataDir, FILE_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.READ);
-      Alarm alarm = new Alarm(Thread.currentThread());
-      java.util.concurrent.ScheduledFuture<?> timer = TIMER.schedule(alarm, maxWaitMillis, TimeUnit.MILLISECONDS);
-      try {
-        ch.lock(0, Long.MAX_VALUE, true).release();
-      } catch (java.nio.channels.ClosedByInterruptException e) {
-        // waited long enough
-      } finally {
-        timer.cancel(false);
-        if (alarm.disarm()) {
-          Thread.interrupted();
-        }
+      FileLock l = lockWithin(ch, true, TimeUnit.MILLISECONDS.toNanos(maxWaitMillis));
+      if (l != null) {
+        l.release();
       }
     } catch (IOException | OverlappingFileLockException | UnsupportedOperationException e) {
       // no usable OS lock: nothing to wait on

@@ -235,8 +235,12 @@ public final class TableCore {
   }
 
   public CloseableIterator<Row> scan(Snapshot snapshot, List<String> columns) {
-    Schema projection = projection(snapshot, columns);
-    Iterator<DataFile> files = files(snapshot).iterator();
+    return readFiles(files(snapshot), projection(snapshot, columns));
+  }
+
+  /** The rows of data files one file after the other, read with one projection; one file open at a time. */
+  CloseableIterator<Row> readFiles(List<DataFile> dataFiles, Schema projection) {
+    Iterator<DataFile> files = dataFiles.iterator();
     return new CloseableIterator<Row>() {
       private CloseableIterator<Row> current;
 
@@ -666,19 +670,32 @@ public final class TableCore {
     Snapshot snapshot = new Snapshot(staged.snapshotId, parent == null ? null : parent.snapshotId(),
         sequenceNumber, timestamp, listLocation, summary, schemaId);
     next.addSnapshotAsCurrent(snapshot).lastUpdatedMillis(Math.max(timestamp, base.lastUpdatedMillis()));
-    next.retainSnapshots((int) base.propertyLong(RETAIN_MAX_COUNT, DEFAULT_RETAIN_MAX_COUNT),
-        base.propertyLong(RETAIN_MAX_AGE_MS, DEFAULT_RETAIN_MAX_AGE_MS),
-        (int) base.propertyLong(RETAIN_MIN_COUNT, DEFAULT_RETAIN_MIN_COUNT), now);
-    if (base.metadataFileLocation() != null) {
-      next.addPreviousMetadata(new TableMetadata.MetadataLogEntry(base.lastUpdatedMillis(),
-          base.metadataFileLocation()), (int) base.propertyLong("write.metadata.previous-versions-max", 100));
-    }
+    applyCommitRetention(base, next, now);
     try {
       ops.commit(base, next.build());
       return snapshot;
     } catch (CommitConflictException e) {
       cleanup(merged);
       return null;
+    }
+  }
+
+  /**
+   * What every commit does to the next version besides its own change: snapshot retention (see
+   * {@link #RETAIN_MAX_COUNT}) and the metadata log entry for {@code base}.
+   */
+  static void applyCommitRetention(TableMetadata base, TableMetadata.Builder next, long now) {
+    next.retainSnapshots((int) base.propertyLong(RETAIN_MAX_COUNT, DEFAULT_RETAIN_MAX_COUNT),
+        base.propertyLong(RETAIN_MAX_AGE_MS, DEFAULT_RETAIN_MAX_AGE_MS),
+        (int) base.propertyLong(RETAIN_MIN_COUNT, DEFAULT_RETAIN_MIN_COUNT), now);
+    logPrevious(base, next);
+  }
+
+  /** Records {@code base} in the metadata log of the next version (bounded by write.metadata.previous-versions-max). */
+  static void logPrevious(TableMetadata base, TableMetadata.Builder next) {
+    if (base.metadataFileLocation() != null) {
+      next.addPreviousMetadata(new TableMetadata.MetadataLogEntry(base.lastUpdatedMillis(),
+          base.metadataFileLocation()), (int) base.propertyLong("write.metadata.previous-versions-max", 100));
     }
   }
 

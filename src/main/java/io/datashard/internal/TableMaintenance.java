@@ -159,7 +159,7 @@ public final class TableMaintenance {
           }
         }
         next.lastUpdatedMillis(Math.max(now, base.lastUpdatedMillis()));
-        logPrevious(base, next);
+        TableCore.logPrevious(base, next);
         return next.build();
       });
     }
@@ -425,7 +425,7 @@ public final class TableMaintenance {
       for (List<DataFile> bin : bins) {
         String location = ops.dataDir() + "/" + UUID.randomUUID() + "." + FileFormat.PARQUET.extension();
         DataFile out;
-        try (ChainedRows rows = new ChainedRows(bin, schema)) {
+        try (CloseableIterator<Row> rows = core.readFiles(bin, schema)) {
           written.add(location);
           out = DataFileIO.writeParquet(storage, location, schema, rows);
         }
@@ -529,47 +529,6 @@ public final class TableMaintenance {
       return finish(base, made[0]);
     });
     return made[0];
-  }
-
-  /** Reads the rows of several data files one after the other, with one schema. */
-  private final class ChainedRows implements Iterator<Row>, AutoCloseable {
-    private final Iterator<DataFile> files;
-    private final Schema schema;
-    private CloseableIterator<Row> current;
-
-    ChainedRows(List<DataFile> files, Schema schema) {
-      this.files = files.iterator();
-      this.schema = schema;
-    }
-
-    @Override
-    public boolean hasNext() {
-      while (current == null || !current.hasNext()) {
-        close();
-        if (!files.hasNext()) {
-          return false;
-        }
-        DataFile f = files.next();
-        current = DataFileIO.read(storage, core.resolvePath(f.path()), f.format(), schema);
-      }
-      return true;
-    }
-
-    @Override
-    public Row next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      return current.next();
-    }
-
-    @Override
-    public void close() {
-      if (current != null) {
-        current.close();
-        current = null;
-      }
-    }
   }
 
   // ------------------------------------------------------------------ rewrite manifests
@@ -783,19 +742,8 @@ public final class TableMaintenance {
     TableMetadata.Builder next = TableMetadata.buildFrom(base);
     next.addSnapshotAsCurrent(snapshot)
         .lastUpdatedMillis(Math.max(snapshot.timestampMillis(), base.lastUpdatedMillis()));
-    next.retainSnapshots((int) base.propertyLong(TableCore.RETAIN_MAX_COUNT, TableCore.DEFAULT_RETAIN_MAX_COUNT),
-        base.propertyLong(TableCore.RETAIN_MAX_AGE_MS, TableCore.DEFAULT_RETAIN_MAX_AGE_MS),
-        (int) base.propertyLong(TableCore.RETAIN_MIN_COUNT, TableCore.DEFAULT_RETAIN_MIN_COUNT),
-        System.currentTimeMillis());
-    logPrevious(base, next);
+    TableCore.applyCommitRetention(base, next, System.currentTimeMillis());
     return next.build();
-  }
-
-  private static void logPrevious(TableMetadata base, TableMetadata.Builder next) {
-    if (base.metadataFileLocation() != null) {
-      next.addPreviousMetadata(new TableMetadata.MetadataLogEntry(base.lastUpdatedMillis(),
-          base.metadataFileLocation()), (int) base.propertyLong("write.metadata.previous-versions-max", 100));
-    }
   }
 
   private static void totals(Snapshot parent, Map<String, String> s, long fileDelta, long recordDelta,

@@ -79,10 +79,9 @@ class CommitFaultSweepTest {
   }
 
   /**
-   * The commit kinds swept. Expire and compact (being written elsewhere) belong here too: add a
-   * {@link Scenario} whose setup builds a table with history or small files, whose commit calls
-   * the new operation, and whose before/after are the rows (unchanged for both, so also check in
-   * checkNewVersion what the new version must show, e.g. fewer snapshots or fewer files).
+   * The commit kinds swept: appends, a transaction, a manifest merge, and the maintenance
+   * operations compact and expire (whose rows are the same before and after, so checkNewVersion
+   * checks what the new version must show: fewer files, fewer snapshots).
    */
   static List<Scenario> scenarios() {
     List<Scenario> list = new ArrayList<>();
@@ -115,6 +114,31 @@ class CommitFaultSweepTest {
         List.of(1L, 2L), List.of(1L, 2L, 3L),
         dir -> assertThat(list(dir.resolve("metadata"))).as("the commit merged manifests")
             .anyMatch(n -> n.endsWith("-m2.avro") && !n.startsWith("."))));
+    list.add(new Scenario("compact",
+        dir -> {
+          Table t = DataShard.create(dir, SCHEMA);
+          t.append(rows(1));
+          t.append(rows(2));
+          t.append(rows(3));
+        },
+        t -> t.maintenance().compact().run(),
+        List.of(1L, 2L, 3L), List.of(1L, 2L, 3L),
+        dir -> {
+          Table t = DataShard.open(dir);
+          assertThat(t.scan().files()).as("data files after compaction").hasSize(1);
+          assertThat(t.currentSnapshot().orElseThrow().operation()).isEqualTo("replace");
+        }));
+    list.add(new Scenario("expire",
+        dir -> {
+          Table t = DataShard.create(dir, SCHEMA);
+          for (long i = 1; i <= 4; i++) {
+            t.append(rows(i));
+          }
+        },
+        t -> t.maintenance().expireSnapshots().olderThan(java.time.Instant.now().plusSeconds(3600)).retainLast(1)
+            .run(),
+        List.of(1L, 2L, 3L, 4L), List.of(1L, 2L, 3L, 4L),
+        dir -> assertThat(DataShard.open(dir).snapshots()).as("snapshots after expiry").hasSize(1)));
     return list;
   }
 
