@@ -50,6 +50,12 @@ final class BenchCommand implements Runnable {
     @Option(names = "--format", defaultValue = "text", description = "text or json.")
     String format;
 
+    @Option(names = "--cleanup-every", defaultValue = "100", paramLabel = "N", description = "Sets the table property "
+        + TableCore.AUTO_CLEANUP_COMMITS + ": every N commits, the files only dropped snapshots used are deleted, so "
+        + "metadata on disk stays bounded by the snapshot retention (default: ${DEFAULT-VALUE}; 0: off, then they "
+        + "stay until 'gc').")
+    int cleanupEvery;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -61,7 +67,8 @@ final class BenchCommand implements Runnable {
       boolean temporary = dir == null;
       Path work = temporary ? Files.createTempDirectory("datashard-bench").resolve("table") : dir;
       CountingStorage storage = new CountingStorage(new LocalStorage(true));
-      io.datashard.DataShard.create(work, Schema.parse("id long not null, value double"));
+      io.datashard.DataShard.table(work).schema(Schema.parse("id long not null, value double"))
+          .property(TableCore.AUTO_CLEANUP_COMMITS, Integer.toString(cleanupEvery)).create();
       TableCore table = TableCore.open(storage, work, TableOptions.defaults());
       int window = Math.min(1000, count);
       long[] firstNanos = new long[window];
@@ -104,6 +111,7 @@ final class BenchCommand implements Runnable {
       result.put("last", last);
       result.put("commits", (long) count);
       result.put("metadata_bytes", metadataBytes);
+      result.put("cleanup_every", (long) cleanupEvery);
       if (format.equals("json")) {
         out.println(Render.json(result));
       } else {
@@ -111,7 +119,8 @@ final class BenchCommand implements Runnable {
             first.get("p99_ms"), first.get("bytes_per_commit"));
         out.printf("last %d commits:  p50 %.2f ms, p99 %.2f ms, %,d bytes/commit%n", window, last.get("p50_ms"),
             last.get("p99_ms"), last.get("bytes_per_commit"));
-        out.printf("metadata on disk: %,d bytes in %s%n", metadataBytes, work.resolve("metadata"));
+        out.printf("metadata on disk: %,d bytes in %s (automatic cleanup every %d commits)%n", metadataBytes,
+            work.resolve("metadata"), cleanupEvery);
       }
       if (temporary) {
         try (Stream<Path> s = Files.walk(work.getParent())) {

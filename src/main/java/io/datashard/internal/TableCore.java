@@ -672,11 +672,52 @@ public final class TableCore {
     next.addSnapshotAsCurrent(snapshot).lastUpdatedMillis(Math.max(timestamp, base.lastUpdatedMillis()));
     applyCommitRetention(base, next, now);
     try {
-      ops.commit(base, next.build());
+      TableMetadata committed = ops.commit(base, next.build());
+      autoCleanup(committed);
       return snapshot;
     } catch (CommitConflictException e) {
       cleanup(merged);
       return null;
+    }
+  }
+
+  /**
+   * Table property: every this many versions, the committer of that version also deletes the
+   * manifest lists, manifests and data files that only snapshots dropped since then used (by
+   * retention or expiry), so files on disk stay bounded by the retention without running
+   * {@code expire}/{@code gc}. 0 (the default) turns it off: it makes those commits slower. At
+   * most 100 (the metadata log must still hold the version it compares with).
+   */
+  public static final String AUTO_CLEANUP_COMMITS = "datashard.cleanup.every-commits";
+
+  /** Runs the automatic cleanup after a commit when {@link #AUTO_CLEANUP_COMMITS} asks for it. */
+  private void autoCleanup(TableMetadata committed) {
+    long every = Math.min(100, committed.propertyLong(AUTO_CLEANUP_COMMITS, 0));
+    if (every <= 0 || committed.version() % every != 0) {
+      return;
+    }
+    try {
+      java.util.Set<Long> retained = new java.util.HashSet<>();
+      committed.snapshots().forEach(x -> retained.add(x.snapshotId()));
+      // Snapshots dropped since the last cleanup: those of the versions in between that this one
+      // no longer has. A snapshot stays in about as many versions as are retained, so reading
+      // every that-many-th version sees each of them (ones expired sooner are left for gc).
+      int step = Math.max(1, retained.size());
+      Map<Long, Snapshot> dropped = new LinkedHashMap<>();
+      for (long v = Math.max(1, committed.version() - every); v < committed.version(); v += step) {
+        for (Snapshot x : ops.load((int) v).snapshots()) {
+          if (!retained.contains(x.snapshotId())) {
+            dropped.put(x.snapshotId(), x);
+          }
+        }
+      }
+      if (!dropped.isEmpty()) {
+        new TableMaintenance(this).deleteFilesOnlyUsedBy(dropped.values(), committed, false,
+            new TableMaintenance.Report("cleanup", false));
+      }
+    } catch (RuntimeException e) {
+      // best effort: the commit has happened; a later cleanup or gc removes what is left
+      LOG.warn("Automatic cleanup after version {} of {} failed: {}", committed.version(), location(), e.toString());
     }
   }
 

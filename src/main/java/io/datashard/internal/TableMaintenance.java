@@ -105,7 +105,7 @@ public final class TableMaintenance {
     /** The snapshot the operation committed, or null. */
     public Long snapshotId;
 
-    Report(String operation, boolean dryRun) {
+    public Report(String operation, boolean dryRun) {
       this.operation = operation;
       this.dryRun = dryRun;
     }
