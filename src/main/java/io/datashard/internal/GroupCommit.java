@@ -217,11 +217,11 @@ final class GroupCommit {
     }
     boolean settled = false;
     try {
-      long waitStart = System.nanoTime();
-      long deadline = waitStart + core.options().commitTimeout().toNanos();
+      long deadline = System.nanoTime() + core.options().commitTimeout().toNanos();
       for (int round = 0; ; round++) {
-        // Waiters poll for their outcome and try the lock in turn, so that one whose request was
-        // carried returns at once instead of queueing for the lock behind new leaders.
+        // A waiter whose request is still unclaimed tries for the lock (to lead); one whose request
+        // a leader claimed waits for that leader instead, so carried callers return at once
+        // rather than queueing for the lock behind new leaders.
         Outcome o = outcome(id);
         boolean unclaimed = o == null && Files.exists(queue.resolve(id + REQ));
         if (o == null && !unclaimed) {
@@ -581,8 +581,13 @@ final class GroupCommit {
         RowCodec.write(out, type, r);
       }
     }
-    Files.createDirectories(queue);
-    publish(queue.resolve(id + REQ), buf.toByteArray());
+    Path target = queue.resolve(id + REQ);
+    try {
+      publish(target, buf.toByteArray());
+    } catch (NoSuchFileException e) {
+      Files.createDirectories(queue); // the first request to this table
+      publish(target, buf.toByteArray());
+    }
   }
 
   /** Reads a request; its rows only if it was written for the latest schema. */
