@@ -742,10 +742,18 @@ public final class TableCore {
 
   /**
    * Keeps the number of manifests per snapshot bounded: once a snapshot would list at least
-   * {@code commit.manifest.min-count-to-merge} data manifests (default 100), the small ones (below
-   * {@code commit.manifest.target-size-bytes}, default 8 MB) of each partition spec are rewritten
-   * into manifests near the target size, carrying their live files over as EXISTING entries with
-   * their original snapshot ids and sequence numbers. Off with {@code commit.manifest-merge.enabled=false}.
+   * {@code commit.manifest.min-count-to-merge} data manifests (default 100), small manifests (below
+   * {@code commit.manifest.target-size-bytes}, default 8 MB) are rewritten into larger ones,
+   * carrying their live files over as EXISTING entries with their original snapshot ids and
+   * sequence numbers. Off with {@code commit.manifest-merge.enabled=false}.
+   *
+   * <p>Merging is size-tiered, so that what a commit rewrites does not grow with the table: small
+   * manifests are grouped by partition spec and by tier (the number of file entries, in powers of
+   * {@link #MERGE_FANOUT}), and only a group with at least {@link #MERGE_FANOUT} members is merged,
+   * which puts the result in a higher tier. The many one-commit manifests are merged often;
+   * a large merged manifest is rewritten only once enough others of its size have gathered, so each
+   * file entry is rewritten a few times in all (about one per tier) instead of once every
+   * {@code min-count-to-merge} commits.
    */
   private List<ManifestIO.Manifest> mergeSmallManifests(TableMetadata base, List<ManifestIO.Manifest> manifests,
       long snapshotId, List<String> written) throws IOException {
@@ -759,20 +767,25 @@ public final class TableCore {
       return manifests;
     }
     List<ManifestIO.Manifest> out = new ArrayList<>();
-    Map<Integer, List<ManifestIO.Manifest>> smallBySpec = new LinkedHashMap<>();
+    Map<List<Integer>, List<ManifestIO.Manifest>> groups = new LinkedHashMap<>();
     for (ManifestIO.Manifest m : manifests) {
       if (!m.isDeletes() && m.length < targetSize && base.spec(m.specId) != null) {
-        smallBySpec.computeIfAbsent(m.specId, k -> new ArrayList<>()).add(m);
+        groups.computeIfAbsent(List.of(m.specId, mergeTier(m)), k -> new ArrayList<>()).add(m);
       } else {
         out.add(m);
       }
     }
-    for (Map.Entry<Integer, List<ManifestIO.Manifest>> group : smallBySpec.entrySet()) {
+    for (Map.Entry<List<Integer>, List<ManifestIO.Manifest>> group : groups.entrySet()) {
+      if (group.getValue().size() < MERGE_FANOUT) {
+        out.addAll(group.getValue());
+        continue;
+      }
+      int specId = group.getKey().get(0);
       List<ManifestIO.Manifest> bin = new ArrayList<>();
       long binSize = 0;
       for (ManifestIO.Manifest m : group.getValue()) {
         if (!bin.isEmpty() && binSize + m.length > targetSize) {
-          out.add(mergeBin(base, group.getKey(), bin, snapshotId, written));
+          out.add(mergeBin(base, specId, bin, snapshotId, written));
           bin = new ArrayList<>();
           binSize = 0;
         }
@@ -782,10 +795,24 @@ public final class TableCore {
       if (bin.size() == 1) {
         out.add(bin.get(0));
       } else if (!bin.isEmpty()) {
-        out.add(mergeBin(base, group.getKey(), bin, snapshotId, written));
+        out.add(mergeBin(base, specId, bin, snapshotId, written));
       }
     }
     return out;
+  }
+
+  /** How many manifests of one tier are merged together; also the ratio of entry counts between tiers. */
+  static final int MERGE_FANOUT = 4;
+
+  /** The merge tier of a manifest: floor(log base {@link #MERGE_FANOUT} of its number of entries). */
+  static int mergeTier(ManifestIO.Manifest m) {
+    long entries = Math.max(1L, (long) Math.max(0, m.addedFiles) + Math.max(0, m.existingFiles)
+        + Math.max(0, m.deletedFiles));
+    int tier = 0;
+    for (long n = entries; n >= MERGE_FANOUT; n /= MERGE_FANOUT) {
+      tier++;
+    }
+    return tier;
   }
 
   private ManifestIO.Manifest mergeBin(TableMetadata base, int specId, List<ManifestIO.Manifest> bin,
