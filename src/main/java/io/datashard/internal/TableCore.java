@@ -713,7 +713,7 @@ public final class TableCore {
       }
       if (!dropped.isEmpty()) {
         new TableMaintenance(this).deleteFilesOnlyUsedBy(dropped.values(), committed, false,
-            new TableMaintenance.Report("cleanup", false));
+            new TableMaintenance.Report("cleanup", false), true);
       }
     } catch (RuntimeException e) {
       // best effort: the commit has happened; a later cleanup or gc removes what is left
