@@ -104,6 +104,14 @@ public final class Table {
     return new Scan(core);
   }
 
+  /**
+   * Starts a schema change (add, drop, rename, move, widen columns), committed with
+   * {@link UpdateSchema#commit()}. Data files are not rewritten: they are read by field id.
+   */
+  public UpdateSchema updateSchema() {
+    return new UpdateSchema(core);
+  }
+
   /** Maintenance operations: expire snapshots, remove orphan files, compact, rewrite manifests. */
   public Maintenance maintenance() {
     return new Maintenance(core);

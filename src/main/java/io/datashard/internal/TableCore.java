@@ -201,7 +201,10 @@ public final class TableCore {
   public Schema projection(Snapshot snapshot, List<String> columns) {
     TableMetadata meta = ops.current();
     Schema schema = meta.schema();
-    if (snapshot != null && snapshot.schemaId() != null && meta.schema(snapshot.schemaId()) != null) {
+    // The current snapshot reads under the current schema (which a schema change may have made newer
+    // than the snapshot's); time travel reads under the schema each snapshot was written with.
+    if (snapshot != null && snapshot.schemaId() != null && meta.schema(snapshot.schemaId()) != null
+        && !java.util.Objects.equals(snapshot.snapshotId(), meta.currentSnapshotId())) {
       schema = meta.schema(snapshot.schemaId());
     }
     return columns == null ? schema : schema.select(columns);
@@ -618,6 +621,11 @@ public final class TableCore {
   /** How long a committer waits for the advisory commit lock before going ahead without it. */
   static final long COMMIT_LOCK_WAIT_MS = 5_000;
 
+  private static boolean isEarlierSchema(TableMetadata base, Schema schema) {
+    Schema earlier = base.schema(schema.schemaId());
+    return earlier != null && !earlier.columns().isEmpty() && earlier.sameColumns(schema);
+  }
+
   /** One attempt to publish the next version on {@code base}; null if another writer won the race. */
   private Snapshot attemptCommit(TableMetadata base, Staged staged, Map<String, String> extraSummary,
       IdempotencyKey key, int attempt, long addedRecords, long addedBytes) throws IOException {
@@ -630,7 +638,9 @@ public final class TableCore {
     if (staged.inferredSchema && current.columns().isEmpty()) {
       next.addCurrentSchema(staged.schema);
       schemaId = base.schemas().stream().mapToInt(Schema::schemaId).max().orElse(-1) + 1;
-    } else if (current.sameColumns(staged.schema)) {
+    } else if (current.sameColumns(staged.schema) || isEarlierSchema(base, staged.schema)) {
+      // Rows written under an earlier schema of this table commit as they are: files are read by
+      // field id, and every schema change DataShard allows keeps older files readable.
       schemaId = current.schemaId();
     } else {
       throw new CommitConflictException("The schema of table " + location() + " changed while this append "
@@ -689,6 +699,29 @@ public final class TableCore {
    * most 100 (the metadata log must still hold the version it compares with).
    */
   public static final String AUTO_CLEANUP_COMMITS = "datashard.cleanup.every-commits";
+
+  /**
+   * Commits a new current schema computed from the newest version by {@code change} (see
+   * {@link io.datashard.UpdateSchema}). An unchanged schema commits nothing; a schema equal to an
+   * earlier one of the table becomes current again under its old id.
+   *
+   * @return the current schema afterwards
+   */
+  public Schema commitSchema(java.util.function.Function<TableMetadata, Schema> change) {
+    return new TableMaintenance(this).commitMetadata("schema change", base -> {
+      Schema next = change.apply(base);
+      if (next.sameColumns(base.schema())) {
+        return null;
+      }
+      TableMetadata.Builder b = TableMetadata.buildFrom(base);
+      for (Schema s : base.schemas()) {
+        if (s.sameColumns(next)) {
+          return b.currentSchemaId(s.schemaId());
+        }
+      }
+      return b.addCurrentSchema(next);
+    }).schema();
+  }
 
   /** Runs the automatic cleanup after a commit when {@link #AUTO_CLEANUP_COMMITS} asks for it. */
   private void autoCleanup(TableMetadata committed) {

@@ -678,6 +678,26 @@ public final class TableMaintenance {
 
   // ------------------------------------------------------------------ commits
 
+  /**
+   * Commits a change of the metadata alone (no new snapshot, no files), under the commit lock and
+   * retried on conflicts like the maintenance commits. {@code change} builds the next version from
+   * the newest one, or returns null when there is nothing to change; it may throw
+   * {@link ValidationException}, which is passed on with nothing committed.
+   *
+   * @return the committed version, or the newest one when there was nothing to change
+   */
+  public TableMetadata commitMetadata(String what,
+      java.util.function.Function<TableMetadata, TableMetadata.Builder> change) {
+    return commit(what, (base, written) -> {
+      TableMetadata.Builder next = change.apply(base);
+      if (next == null) {
+        return null;
+      }
+      TableCore.logPrevious(base, next);
+      return next.lastUpdatedMillis(Math.max(System.currentTimeMillis(), base.lastUpdatedMillis())).build();
+    });
+  }
+
   /** Builds the next version on {@code base}; files it writes go in {@code written}. Null: nothing to commit. */
   private interface Change {
     TableMetadata apply(TableMetadata base, List<String> written) throws IOException;
