@@ -112,6 +112,19 @@ public final class Table {
     return new UpdateSchema(core);
   }
 
+  /**
+   * The table's partitioning for new data, as terms such as {@code day(ts)} or {@code bucket(16, id)};
+   * empty when unpartitioned.
+   */
+  public List<String> partitioning() {
+    return core.partitioning();
+  }
+
+  /** Starts a change of the partitioning of new data, committed with {@link UpdatePartitioning#commit()}. */
+  public UpdatePartitioning updatePartitioning() {
+    return new UpdatePartitioning(core);
+  }
+
   /** Maintenance operations: expire snapshots, remove orphan files, compact, rewrite manifests. */
   public Maintenance maintenance() {
     return new Maintenance(core);

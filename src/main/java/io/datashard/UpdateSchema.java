@@ -223,6 +223,15 @@ public final class UpdateSchema {
       }
       identifiers.add(id);
     }
+    for (io.datashard.internal.meta.PartitionSpec spec : base.specs()) {
+      for (io.datashard.internal.meta.PartitionSpec.Field f : spec.fields()) {
+        if (candidate.findField(f.sourceId()) == null) {
+          throw invalid("Cannot drop column " + current.findField(f.sourceId()).name() + ": partition field '"
+              + f.name() + "' of table " + core.location() + " is computed from it, and files written under that "
+              + "partitioning still need it. Keep the column.");
+        }
+      }
+    }
     return new Schema(current.schemaId(), struct, identifiers);
   }
 

@@ -3,6 +3,7 @@ package io.datashard.internal;
 import io.datashard.CloseableIterator;
 import io.datashard.CommitConflictException;
 import io.datashard.CommitStateUnknownException;
+import io.datashard.CorruptTableException;
 import io.datashard.DataFile;
 import io.datashard.DataShardException;
 import io.datashard.FileFormat;
@@ -55,6 +56,12 @@ public final class TableCore {
 
   /** Creates a table; fails if one exists. */
   public static TableCore create(Path dir, Schema schema, Map<String, String> properties, TableOptions options) {
+    return create(dir, schema, properties, options, List.of());
+  }
+
+  /** Creates a table partitioned by {@code partitionTerms} (see {@link Transforms#parseTerm}); fails if one exists. */
+  public static TableCore create(Path dir, Schema schema, Map<String, String> properties, TableOptions options,
+      List<String> partitionTerms) {
     String root = rootOf(dir);
     TableOperations ops = new TableOperations(new LocalStorage(options.durable()), root);
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
@@ -64,7 +71,7 @@ public final class TableCore {
       throw new ValidationException("Cannot create a table at " + root + ": a table already exists there. "
           + "Open it instead, or choose another directory.");
     }
-    TableMetadata initial = initialMetadata(root, schema, properties);
+    TableMetadata initial = initialMetadata(root, schema, properties, partitionTerms);
     try {
       ops.commit(null, initial);
     } catch (CommitConflictException e) {
@@ -89,11 +96,17 @@ public final class TableCore {
   /** Opens a table, creating it if absent; safe when processes race to create it. */
   public static TableCore openOrCreate(Path dir, Schema schema, Map<String, String> properties,
       TableOptions options) {
+    return openOrCreate(dir, schema, properties, options, List.of());
+  }
+
+  /** Opens a table, creating it partitioned by {@code partitionTerms} if absent. */
+  public static TableCore openOrCreate(Path dir, Schema schema, Map<String, String> properties,
+      TableOptions options, List<String> partitionTerms) {
     String root = rootOf(dir);
     TableOperations ops = new TableOperations(new LocalStorage(options.durable()), root);
     if (!ops.exists()) {
       try {
-        ops.commit(null, initialMetadata(root, schema, properties));
+        ops.commit(null, initialMetadata(root, schema, properties, partitionTerms));
       } catch (CommitConflictException e) {
         // another process created it first: fine
       }
@@ -103,7 +116,20 @@ public final class TableCore {
   }
 
   static TableMetadata initialMetadata(String root, Schema schema, Map<String, String> properties) {
+    return initialMetadata(root, schema, properties, List.of());
+  }
+
+  static TableMetadata initialMetadata(String root, Schema schema, Map<String, String> properties,
+      List<String> partitionTerms) {
     Schema s = schema == null ? new Schema(0, List.of()) : schema.withSchemaId(0);
+    PartitionSpec spec = PartitionSpec.unpartitioned();
+    if (!partitionTerms.isEmpty()) {
+      if (s.columns().isEmpty()) {
+        throw new ValidationException("Cannot partition table " + root + " by " + partitionTerms + ": it has no "
+            + "schema yet. Create it with a schema to partition it.");
+      }
+      spec = PartitionSpecs.of(0, s, partitionTerms, PartitionSpec.FIRST_FIELD_ID - 1);
+    }
     Map<String, String> props = new LinkedHashMap<>();
     props.put("write.format.default", "parquet");
     props.put("write.parquet.compression-codec", "zstd");
@@ -118,9 +144,9 @@ public final class TableCore {
         .lastColumnId(s.highestFieldId())
         .schemas(List.of(s))
         .currentSchemaId(0)
-        .specs(List.of(PartitionSpec.unpartitioned()))
+        .specs(List.of(spec))
         .defaultSpecId(0)
-        .lastPartitionId(PartitionSpec.FIRST_FIELD_ID - 1)
+        .lastPartitionId(spec.lastAssignedFieldId())
         .sortOrders(List.of(unsortedOrder()))
         .defaultSortOrderId(0)
         .properties(props)
@@ -322,7 +348,7 @@ public final class TableCore {
     final List<String> written;
     // When the change replaces the whole table: every file of the base snapshot, marked deleted.
     final boolean replacesAll;
-    final ManifestIO.Manifest deleteManifest;
+    final List<ManifestIO.Manifest> deleteManifests;
     final long deletedFiles;
     final long deletedRecords;
     final long deletedBytes;
@@ -330,7 +356,7 @@ public final class TableCore {
 
     Staged(Schema schema, boolean inferredSchema, long snapshotId, List<DataFile> files,
         ManifestIO.Manifest manifest, List<String> written, boolean replacesAll,
-        ManifestIO.Manifest deleteManifest, List<DataFile> deleted, Long basedOnSnapshotId) {
+        List<ManifestIO.Manifest> deleteManifests, List<DataFile> deleted, Long basedOnSnapshotId) {
       this.basedOnSnapshotId = basedOnSnapshotId;
       this.schema = schema;
       this.inferredSchema = inferredSchema;
@@ -339,7 +365,7 @@ public final class TableCore {
       this.manifest = manifest;
       this.written = written;
       this.replacesAll = replacesAll;
-      this.deleteManifest = deleteManifest;
+      this.deleteManifests = List.copyOf(deleteManifests);
       long records = 0;
       long bytes = 0;
       for (DataFile f : deleted) {
@@ -487,16 +513,29 @@ public final class TableCore {
       List<DataFile> files = new ArrayList<>();
       ManifestIO.Manifest manifest = null;
       if (!rows.isEmpty()) {
-        String dataLocation = ops.dataDir() + "/" + UUID.randomUUID() + "." + FileFormat.PARQUET.extension();
-        DataFile file = DataFileIO.writeParquet(storage, dataLocation, schema, rows.iterator());
-        written.add(file.path());
-        files.add(file);
-        storage.syncDirectory(ops.dataDir());
+        PartitionSpec spec = base.spec();
+        // one data file per partition (a single one when the table is unpartitioned)
+        Map<Row, List<Row>> byPartition = Partitioner.split(spec, schema, rows);
+        java.util.Set<String> dirs = new java.util.LinkedHashSet<>();
+        for (Map.Entry<Row, List<Row>> part : byPartition.entrySet()) {
+          String dir = ops.dataDir() + Partitioner.directory(spec, schema, part.getKey());
+          String dataLocation = dir + "/" + UUID.randomUUID() + "." + FileFormat.PARQUET.extension();
+          dirs.add(dir); // created, with its parent synced, by the storage when the first file is
+          written.add(dataLocation);
+          DataFile file = DataFileIO.writeParquet(storage, dataLocation, schema, part.getValue().iterator());
+          if (!spec.isUnpartitioned()) {
+            file = file.toBuilder().specId(spec.specId()).partition(part.getKey()).build();
+          }
+          files.add(file);
+        }
+        for (String dir : dirs) {
+          storage.syncDirectory(dir);
+        }
         String manifestLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m0.avro";
-        manifest = ManifestIO.writeAdded(storage, manifestLocation, schema, base.spec(), snapshotId, files);
+        manifest = ManifestIO.writeAdded(storage, manifestLocation, schema, spec, snapshotId, files);
         written.add(manifestLocation);
       }
-      ManifestIO.Manifest deletes = null;
+      List<ManifestIO.Manifest> deletes = new ArrayList<>();
       List<DataFile> deleted = new ArrayList<>();
       Snapshot current = base.currentSnapshot();
       if (replaceAll && current != null) {
@@ -508,11 +547,22 @@ public final class TableCore {
           }
           entries.addAll(ManifestIO.liveEntries(storage, m, this::resolvePath));
         }
-        if (!entries.isEmpty()) {
-          entries.forEach(e -> deleted.add(e.file));
+        // one manifest of deleted entries per partition spec the files were written under
+        Map<Integer, List<ManifestIO.Entry>> bySpec = new LinkedHashMap<>();
+        for (ManifestIO.Entry e : entries) {
+          deleted.add(e.file);
+          bySpec.computeIfAbsent(e.file.specId(), k -> new ArrayList<>()).add(e);
+        }
+        for (Map.Entry<Integer, List<ManifestIO.Entry>> group : bySpec.entrySet()) {
+          PartitionSpec spec = base.spec(group.getKey());
+          if (spec == null) {
+            throw new CorruptTableException("Table " + location() + " lists files of partition spec "
+                + group.getKey() + ", which its metadata does not define. Check the table (verify).");
+          }
           String deleteLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m1.avro";
-          deletes = ManifestIO.writeDeleted(storage, deleteLocation, base.schema(), base.spec(), snapshotId, entries);
           written.add(deleteLocation);
+          deletes.add(ManifestIO.writeDeleted(storage, deleteLocation, base.schema(), spec, snapshotId,
+              group.getValue()));
         }
       }
       return new Staged(schema, inferred, snapshotId, files, manifest, written, replaceAll, deletes, deleted,
@@ -663,9 +713,7 @@ public final class TableCore {
       if (!java.util.Objects.equals(base.currentSnapshotId(), staged.basedOnSnapshotId)) {
         throw new ReadConflict("the snapshot whose rows are being replaced is no longer current");
       }
-      if (staged.deleteManifest != null) {
-        manifests.add(staged.deleteManifest);
-      }
+      manifests.addAll(staged.deleteManifests);
     } else if (parent != null) {
       manifests.addAll(mergeSmallManifests(base, ManifestIO.readList(storage, resolvePath(parent.manifestList())),
           staged.snapshotId, merged));
@@ -721,6 +769,86 @@ public final class TableCore {
       }
       return b.addCurrentSchema(next);
     }).schema();
+  }
+
+  /** The terms of the current partition spec (empty when unpartitioned). */
+  public List<String> partitioning() {
+    TableMetadata meta = ops.current();
+    return PartitionSpecs.terms(meta.spec(), meta.schema());
+  }
+
+  /**
+   * Commits a new default partition spec: the current one without the fields named in
+   * {@code removes} (by term or field name) and with the {@code adds} terms. A spec equal to an
+   * earlier one becomes the default again under its old id.
+   *
+   * @return the terms of the default spec afterwards
+   */
+  public List<String> commitPartitioning(List<String> adds, List<String> removes) {
+    TableMetadata committed = new TableMaintenance(this).commitMetadata("partitioning change", base -> {
+      Schema schema = base.schema();
+      if (schema.columns().isEmpty()) {
+        throw new ValidationException("Table " + location() + " has no schema yet, so it cannot be partitioned. "
+            + "Append data or create it with a schema first.");
+      }
+      PartitionSpec current = base.spec();
+      List<PartitionSpec.Field> fields = new ArrayList<>(current.fields());
+      for (String r : removes) {
+        PartitionSpec.Field hit = null;
+        for (PartitionSpec.Field f : fields) {
+          if (f.name().equals(r) || Transforms.term(f, schema).replace(" ", "").equals(r.replace(" ", ""))) {
+            hit = f;
+          }
+        }
+        if (hit == null) {
+          throw new ValidationException("Cannot remove partition field '" + r + "': table " + location()
+              + " is partitioned by " + PartitionSpecs.terms(current, schema) + ". Name one of those.");
+        }
+        fields.remove(hit);
+      }
+      java.util.Set<String> names = new java.util.HashSet<>();
+      fields.forEach(f -> names.add(f.name()));
+      int next = Math.max(base.lastPartitionId(), current.lastAssignedFieldId());
+      for (String a : adds) {
+        PartitionSpec.Field f = Transforms.parseTerm(a, schema, next + 1);
+        for (PartitionSpec.Field old : fields) {
+          if (old.sourceId() == f.sourceId() && old.transform().equals(f.transform())) {
+            throw new ValidationException("Cannot add partition term '" + a + "': table " + location()
+                + " is already partitioned by it.");
+          }
+        }
+        // the same transform of the same column, in any earlier spec, keeps its field id (and name)
+        PartitionSpec.Field kept = null;
+        for (PartitionSpec spec : base.specs()) {
+          for (PartitionSpec.Field old : spec.fields()) {
+            if (old.sourceId() == f.sourceId() && old.transform().equals(f.transform())) {
+              kept = old;
+            }
+          }
+        }
+        if (kept == null) {
+          next++;
+        } else {
+          f = kept;
+        }
+        PartitionSpecs.checkName(f, names, schema, a);
+        fields.add(f);
+      }
+      if (fields.equals(current.fields())) {
+        return null;
+      }
+      TableMetadata.Builder b = TableMetadata.buildFrom(base);
+      for (PartitionSpec s : base.specs()) {
+        if (s.fields().equals(fields)) {
+          return b.defaultSpecId(s.specId());
+        }
+      }
+      int id = base.specs().stream().mapToInt(PartitionSpec::specId).max().orElse(-1) + 1;
+      List<PartitionSpec> specs = new ArrayList<>(base.specs());
+      specs.add(new PartitionSpec(id, fields));
+      return b.specs(specs).defaultSpecId(id).lastPartitionId(Math.max(base.lastPartitionId(), next));
+    });
+    return PartitionSpecs.terms(committed.spec(), committed.schema());
   }
 
   /** Runs the automatic cleanup after a commit when {@link #AUTO_CLEANUP_COMMITS} asks for it. */
