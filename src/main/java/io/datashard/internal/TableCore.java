@@ -449,11 +449,14 @@ public final class TableCore {
   /**
    * Appends records in one atomic commit. With group commit on (table property
    * {@code datashard.commit.group.enabled}, default true) concurrent appends from any threads and
-   * processes may share one snapshot; see {@link GroupCommit}.
+   * processes may share one snapshot; see {@link GroupCommit}. Appends of more than
+   * {@link #GROUP_MAX_ROWS} rows (default {@value #DEFAULT_GROUP_MAX_ROWS}) commit on their own:
+   * sharing saves little there, and queueing would copy all their rows once more.
    */
   public Snapshot append(List<Object> records, Map<String, String> extraSummary) {
     TableMetadata known = ops.current();
-    if (known != null && GroupCommit.enabled(known) && !known.schema().columns().isEmpty()) {
+    if (known != null && GroupCommit.enabled(known) && !known.schema().columns().isEmpty()
+        && records.size() <= known.propertyLong(GROUP_MAX_ROWS, DEFAULT_GROUP_MAX_ROWS)) {
       Schema schema = known.schema();
       List<Row> rows = convert(schema, records, false);
       Snapshot s = group.append(schema, rows, extraSummary);
@@ -466,6 +469,10 @@ public final class TableCore {
     Staged staged = stage(base, records);
     return commitStaged(base, staged, extraSummary, BLIND, null);
   }
+
+  /** Table property: appends with more rows than this do not use group commit. */
+  public static final String GROUP_MAX_ROWS = "datashard.commit.group.max-rows";
+  public static final long DEFAULT_GROUP_MAX_ROWS = 1000;
 
   /** The table's operations (metadata versions and storage), for group commit and maintenance. */
   TableOperations operations() {
