@@ -159,6 +159,11 @@ public final class Table {
     return new io.datashard.internal.TableHistory(core).diff(fromSnapshotId, toSnapshotId);
   }
 
+  /** Starts an upsert (merge by key): rows with a matching key are replaced, the others inserted. */
+  public Upsert newUpsert() {
+    return new Upsert(core);
+  }
+
   /** Maintenance operations: expire snapshots, remove orphan files, compact, rewrite manifests. */
   public Maintenance maintenance() {
     return new Maintenance(core);

@@ -479,7 +479,7 @@ public final class TableCore {
     return ops;
   }
 
-  private static List<Row> convert(Schema schema, List<?> records, boolean allowEmpty) {
+  static List<Row> convert(Schema schema, List<?> records, boolean allowEmpty) {
     if (records.isEmpty() && !allowEmpty) {
       throw new ValidationException("Nothing to append: add at least one record before commit()");
     }
@@ -521,23 +521,7 @@ public final class TableCore {
       ManifestIO.Manifest manifest = null;
       if (!rows.isEmpty()) {
         PartitionSpec spec = base.spec();
-        // one data file per partition (a single one when the table is unpartitioned)
-        Map<Row, List<Row>> byPartition = Partitioner.split(spec, schema, rows);
-        java.util.Set<String> dirs = new java.util.LinkedHashSet<>();
-        for (Map.Entry<Row, List<Row>> part : byPartition.entrySet()) {
-          String dir = ops.dataDir() + Partitioner.directory(spec, schema, part.getKey());
-          String dataLocation = dir + "/" + UUID.randomUUID() + "." + FileFormat.PARQUET.extension();
-          dirs.add(dir); // created, with its parent synced, by the storage when the first file is
-          written.add(dataLocation);
-          DataFile file = DataFileIO.writeParquet(storage, dataLocation, schema, part.getValue().iterator());
-          if (!spec.isUnpartitioned()) {
-            file = file.toBuilder().specId(spec.specId()).partition(part.getKey()).build();
-          }
-          files.add(file);
-        }
-        for (String dir : dirs) {
-          storage.syncDirectory(dir);
-        }
+        files.addAll(writeDataFiles(base, schema, rows, written));
         String manifestLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m0.avro";
         manifest = ManifestIO.writeAdded(storage, manifestLocation, schema, spec, snapshotId, files);
         written.add(manifestLocation);
@@ -582,6 +566,37 @@ public final class TableCore {
       cleanup(written);
       throw e;
     }
+  }
+
+  /**
+   * Writes rows (already converted to {@code schema}) as new data files, one per partition of the
+   * table's default spec, and syncs their directories; each location goes in {@code written}
+   * before the file is created. Nothing is visible until a commit lists the files.
+   */
+  List<DataFile> writeDataFiles(TableMetadata base, Schema schema, List<Row> rows, List<String> written)
+      throws IOException {
+    List<DataFile> files = new ArrayList<>();
+    if (rows.isEmpty()) {
+      return files;
+    }
+    PartitionSpec spec = base.spec();
+    Map<Row, List<Row>> byPartition = Partitioner.split(spec, schema, rows);
+    java.util.Set<String> dirs = new java.util.LinkedHashSet<>();
+    for (Map.Entry<Row, List<Row>> part : byPartition.entrySet()) {
+      String dir = ops.dataDir() + Partitioner.directory(spec, schema, part.getKey());
+      String dataLocation = dir + "/" + UUID.randomUUID() + "." + FileFormat.PARQUET.extension();
+      dirs.add(dir); // created, with its parent synced, by the storage when the first file is
+      written.add(dataLocation);
+      DataFile file = DataFileIO.writeParquet(storage, dataLocation, schema, part.getValue().iterator());
+      if (!spec.isUnpartitioned()) {
+        file = file.toBuilder().specId(spec.specId()).partition(part.getKey()).build();
+      }
+      files.add(file);
+    }
+    for (String dir : dirs) {
+      storage.syncDirectory(dir);
+    }
+    return files;
   }
 
   /** Removes the files of a change that will not be committed. */
