@@ -261,8 +261,17 @@ public final class ParquetFiles {
    * @throws CorruptTableException if the file is missing or not a readable Parquet file
    */
   public static CloseableIterator<Row> read(Storage storage, String location, Schema projection) {
+    return read(storage, location, projection, RowGroupFilter.ALL);
+  }
+
+  /**
+   * Like {@link #read(Storage, String, Schema)}, skipping the row groups {@code groups} rules out from
+   * their footer statistics (their pages are never read).
+   */
+  public static CloseableIterator<Row> read(Storage storage, String location, Schema projection,
+      RowGroupFilter groups) {
     try {
-      return new RowReader(storage.open(location), location, projection);
+      return new RowReader(storage.open(location), location, projection, groups);
     } catch (NoSuchFileException e) {
       throw new CorruptTableException("Data file " + location + " is missing: the table references it, but it is "
           + "not there. It was deleted outside DataShard, or the table was copied incompletely.", e);
