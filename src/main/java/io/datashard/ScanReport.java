@@ -24,6 +24,8 @@ public final class ScanReport {
   private final long rowGroupsSkipped;
   private final long rowsRead;
   private final long rowsMatched;
+  private final long filesAllMatching;
+  private final long bytesAllMatching;
 
   private ScanReport(Builder b) {
     this.filter = b.filter;
@@ -37,6 +39,8 @@ public final class ScanReport {
     this.rowGroupsSkipped = b.rowGroupsSkipped;
     this.rowsRead = b.rowsRead;
     this.rowsMatched = b.rowsMatched;
+    this.filesAllMatching = b.filesAllMatching;
+    this.bytesAllMatching = b.bytesAllMatching;
   }
 
   /** A new builder (all figures zero). */
@@ -70,8 +74,8 @@ public final class ScanReport {
   }
 
   /**
-   * Data files opened. Together with {@link #filesPruned()} this is {@link #filesConsidered()}, unless
-   * the scan was closed early or was a count answered from the manifests alone.
+   * Data files opened. Together with {@link #filesPruned()} and {@link #filesAllMatching()} this is
+   * {@link #filesConsidered()}, unless the scan was closed early.
    */
   public long filesRead() {
     return filesRead;
@@ -102,11 +106,25 @@ public final class ScanReport {
     return rowsMatched;
   }
 
+  /**
+   * Data files a count did not open because their statistics prove that every row matches (their record
+   * counts were added instead); always zero for scans that return rows.
+   */
+  public long filesAllMatching() {
+    return filesAllMatching;
+  }
+
+  /** Total size of the files of {@link #filesAllMatching()}. */
+  public long bytesAllMatching() {
+    return bytesAllMatching;
+  }
+
   /** One line per figure group, as the command line prints them. */
   public String describe() {
     return "filter: " + filter + "\n"
         + "data files considered: " + filesConsidered + " (" + bytesConsidered + " bytes)\n"
         + "data files pruned by metrics: " + filesPruned + " (" + bytesPruned + " bytes)\n"
+        + "data files counted from metrics: " + filesAllMatching + " (" + bytesAllMatching + " bytes)\n"
         + "data files read: " + filesRead + " (" + bytesRead + " bytes)\n"
         + "row groups read: " + rowGroupsRead + ", skipped by statistics: " + rowGroupsSkipped + "\n"
         + "rows read: " + rowsRead + ", matched: " + rowsMatched;
@@ -121,7 +139,8 @@ public final class ScanReport {
     return filter.equals(r.filter) && filesConsidered == r.filesConsidered && bytesConsidered == r.bytesConsidered
         && filesPruned == r.filesPruned && bytesPruned == r.bytesPruned && filesRead == r.filesRead
         && bytesRead == r.bytesRead && rowGroupsRead == r.rowGroupsRead && rowGroupsSkipped == r.rowGroupsSkipped
-        && rowsRead == r.rowsRead && rowsMatched == r.rowsMatched;
+        && rowsRead == r.rowsRead && rowsMatched == r.rowsMatched && filesAllMatching == r.filesAllMatching
+        && bytesAllMatching == r.bytesAllMatching;
   }
 
   @Override
@@ -147,6 +166,8 @@ public final class ScanReport {
     private long rowGroupsSkipped;
     private long rowsRead;
     private long rowsMatched;
+    private long filesAllMatching;
+    private long bytesAllMatching;
 
     private Builder() {}
 
@@ -188,6 +209,13 @@ public final class ScanReport {
     public Builder rows(long read, long matched) {
       this.rowsRead = read;
       this.rowsMatched = matched;
+      return this;
+    }
+
+    /** Sets {@link ScanReport#filesAllMatching()} and {@link ScanReport#bytesAllMatching()}. */
+    public Builder allMatching(long files, long bytes) {
+      this.filesAllMatching = files;
+      this.bytesAllMatching = bytes;
       return this;
     }
 

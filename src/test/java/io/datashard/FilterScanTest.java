@@ -121,6 +121,18 @@ class FilterScanTest {
     assertThat(t.scan().filter("id >= 1203 and id < 1210").count()).isEqualTo(7);
     assertThat(storage.dataOpens.get()).isEqualTo(1);
 
+    // a count uses the record counts of files whose statistics prove every row matches
+    storage.dataOpens.set(0);
+    List<ScanReport> counted = new ArrayList<>();
+    assertThat(t.scan().filter("id >= 1210").reportTo(counted::add).count()).isEqualTo(10 + 37 * 20);
+    assertThat(storage.dataOpens.get()).isEqualTo(1);
+    assertThat(counted.get(0).filesPruned()).isEqualTo(12);
+    assertThat(counted.get(0).filesAllMatching()).isEqualTo(37);
+    assertThat(counted.get(0).filesRead()).isEqualTo(1);
+    storage.dataOpens.set(0);
+    assertThat(t.scan().filter("id >= 0 and tag is not null").count()).isEqualTo(1000);
+    assertThat(storage.dataOpens.get()).isZero();
+
     storage.dataOpens.set(0);
     List<Row> rows = t.scan().filter(Expressions.in("tag", "t3", "t40")).select("id").toList();
     assertThat(storage.dataOpens.get()).as("string bounds prune too").isEqualTo(2);

@@ -13,6 +13,7 @@ import io.datashard.internal.expr.BoundExpr;
 import io.datashard.internal.expr.FileStats;
 import io.datashard.internal.expr.MetricsEvaluator;
 import io.datashard.internal.expr.RowFilter;
+import io.datashard.internal.expr.StrictMetricsEvaluator;
 import io.datashard.internal.parquet.RowGroupFilter;
 import io.datashard.internal.parquet.RowGroupStats;
 import java.util.ArrayList;
@@ -44,6 +45,8 @@ public final class FilteredScan {
   private long groupsSkipped;
   private long rowsRead;
   private long rowsMatched;
+  private long filesAllMatch;
+  private long bytesAllMatch;
 
   /** Plans the scan: binds the filter and prunes files (reads manifests, opens no data file). */
   public FilteredScan(TableCore core, Snapshot snapshot, List<String> columns, Expression filter) {
@@ -90,21 +93,28 @@ public final class FilteredScan {
         .read(filesRead, bytesRead)
         .rowGroups(groupsRead, groupsSkipped)
         .rows(rowsRead, rowsMatched)
+        .allMatching(filesAllMatch, bytesAllMatch)
         .build();
   }
 
-  /** The number of matching rows: without a filter from the manifests' record counts, else by reading. */
+  /**
+   * The number of matching rows, exactly. Files whose statistics prove that every row matches (always
+   * so without a filter) are counted from their record counts without being opened; the others are read.
+   */
   public long count() {
-    if (filter.op() == Expression.Operation.TRUE) {
-      long n = 0;
-      for (DataFile f : kept) {
-        n += f.recordCount();
-      }
-      rowsMatched = n;
-      return n;
-    }
     long n = 0;
-    try (CloseableIterator<Row> rows = rows()) {
+    List<DataFile> toRead = new ArrayList<>();
+    for (DataFile f : kept) {
+      if (StrictMetricsEvaluator.allMatch(filter, new FileStats(f, tableSchema))) {
+        n += f.recordCount();
+        rowsMatched += f.recordCount();
+        filesAllMatch++;
+        bytesAllMatch += f.fileSizeInBytes();
+      } else {
+        toRead.add(f);
+      }
+    }
+    try (CloseableIterator<Row> rows = rows(toRead)) {
       while (rows.hasNext()) {
         rows.next();
         n++;
@@ -146,7 +156,11 @@ public final class FilteredScan {
 
   /** The matching rows, one file open at a time. */
   public CloseableIterator<Row> rows() {
-    Iterator<DataFile> files = kept.iterator();
+    return rows(kept);
+  }
+
+  private CloseableIterator<Row> rows(List<DataFile> dataFiles) {
+    Iterator<DataFile> files = dataFiles.iterator();
     RowFilter rowFilter = filter.op() == Expression.Operation.TRUE ? null : RowFilter.of(filter, read.asStruct());
     boolean narrow = read != output;
     Types.StructType outType = output.asStruct();

@@ -114,7 +114,7 @@ public final class MetricsEvaluator {
     return values != null && nulls != null && nulls.longValue() == values.longValue();
   }
 
-  private static Object usable(Object bound) {
+  static Object usable(Object bound) {
     return bound == null || Comparisons.isNaN(bound) ? null : bound;
   }
 
@@ -123,7 +123,7 @@ public final class MetricsEvaluator {
    * prefix, so an upper bound below it excludes them; and a value whose first bytes are above the prefix
    * cannot start with it, so a lower bound whose first bytes are above it excludes them too.
    */
-  private static boolean mayStartWith(String prefix, Object lower, Object upper) {
+  static boolean mayStartWith(String prefix, Object lower, Object upper) {
     byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
     if (upper != null && compareBytes(bytes(upper), p, Integer.MAX_VALUE) < 0) {
       return false;
@@ -138,7 +138,7 @@ public final class MetricsEvaluator {
    * Whether every value in [lower, upper] starts with the prefix: the strings with a prefix form one
    * interval, so if both bounds start with it, everything between them does too.
    */
-  private static boolean allStartWith(String prefix, Object lower, Object upper) {
+  static boolean allStartWith(String prefix, Object lower, Object upper) {
     if (lower == null || upper == null || prefix.isEmpty()) {
       return prefix.isEmpty();
     }

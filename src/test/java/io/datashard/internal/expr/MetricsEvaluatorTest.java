@@ -102,6 +102,51 @@ class MetricsEvaluatorTest {
     assertThat(might("a > 5 and a < 8", s)).isFalse();
   }
 
+  private static boolean all(String filter, Stats s) {
+    return StrictMetricsEvaluator.allMatch(Binder.bind(SCHEMA, Expressions.parse(filter)), s);
+  }
+
+  @Test
+  void strictEvaluatorProvesOnlyWhatTheStatisticsShow() {
+    Stats s = longs(10, 20, 5, 0);
+    assertThat(all("a >= 10", s)).isTrue();
+    assertThat(all("a > 10", s)).isFalse();
+    assertThat(all("a <= 20 and a > 9.5", s)).isTrue();
+    assertThat(all("a != 9 and a not in (21, 30)", s)).isTrue();
+    assertThat(all("a != 15", s)).isFalse();
+    assertThat(all("a is not null", s)).isTrue();
+    assertThat(all("a = 10", s)).isFalse();
+    assertThat(all("a = 10", longs(10, 10, 5, 0))).isTrue();
+    assertThat(all("a in (10, 11)", longs(10, 10, 5, 0))).isTrue();
+    Stats withNull = longs(10, 20, 5, 1);
+    assertThat(all("a >= 10", withNull)).as("the null row is unknown").isFalse();
+    assertThat(all("a >= 10 or a is null", withNull)).isFalse();
+    s.nulls.remove(A);
+    assertThat(all("a >= 10", s)).as("null count unknown").isFalse();
+
+    Stats x = new Stats();
+    x.rows = 3;
+    x.nulls.put(X, 0L);
+    x.lower.put(X, 1.0);
+    x.upper.put(X, 2.0);
+    assertThat(all("x > 0.5", x)).as("NaN rows are above 0.5 too").isTrue();
+    assertThat(all("x < 3", x)).as("NaN count unknown").isFalse();
+    x.nans.put(X, 0L);
+    assertThat(all("x < 3", x)).isTrue();
+    assertThat(all("x != 'NaN'", x)).isTrue();
+
+    Stats str = new Stats();
+    str.rows = 2;
+    str.nulls.put(S, 0L);
+    str.lower.put(S, "abc");
+    str.upper.put(S, "abd");
+    assertThat(all("s starts with 'ab'", str)).isTrue();
+    assertThat(all("s starts with 'abc'", str)).isFalse();
+    assertThat(all("s not starts with 'b'", str)).isTrue();
+    assertThat(all("s = 'abc'", str)).isFalse();
+    assertThat(all("s < 'abe'", str)).isTrue();
+  }
+
   @Test
   void nullsAndUnknownStatistics() {
     Stats allNull = new Stats();
@@ -193,6 +238,7 @@ class MetricsEvaluatorTest {
     System.out.println("MetricsEvaluatorTest seed " + seed);
     Random rnd = new Random(seed);
     int pruned = 0;
+    int allMatch = 0;
     for (int iter = 0; iter < 20_000; iter++) {
       List<Row> rows = new ArrayList<>();
       int n = 1 + rnd.nextInt(6);
@@ -211,8 +257,16 @@ class MetricsEvaluatorTest {
       if (!might) {
         pruned++;
       }
+      boolean all = StrictMetricsEvaluator.allMatch(bound, stats);
+      if (all && !rows.stream().allMatch(filter::matches)) {
+        throw new AssertionError("seed " + seed + ": strict evaluator claims all of " + rows + " match " + e);
+      }
+      if (all) {
+        allMatch++;
+      }
     }
     assertThat(pruned).as("the evaluator prunes something").isGreaterThan(1000);
+    assertThat(allMatch).as("the strict evaluator proves something").isGreaterThan(500);
   }
 
   static Long randomLong(Random r) {
