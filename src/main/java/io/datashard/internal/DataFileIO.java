@@ -7,7 +7,6 @@ import io.datashard.FileFormat;
 import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.internal.parquet.ParquetFiles;
-import io.datashard.internal.parquet.RowGroupFilter;
 import io.datashard.storage.Storage;
 import java.io.IOException;
 import java.util.Iterator;
@@ -23,16 +22,10 @@ final class DataFileIO {
   }
 
   static CloseableIterator<Row> read(Storage storage, String location, FileFormat format, Schema projection) {
-    return read(storage, location, format, projection, RowGroupFilter.ALL);
-  }
-
-  /** Reads a data file, skipping the row groups (where the format has them) that {@code groups} rules out. */
-  static CloseableIterator<Row> read(Storage storage, String location, FileFormat format, Schema projection,
-      RowGroupFilter groups) {
     if (format != FileFormat.PARQUET) {
       throw new DataShardException("Data file " + location + " is in " + format + " format, which this version of "
           + "DataShard cannot read yet (it reads Parquet).");
     }
-    return ParquetFiles.read(storage, location, projection, groups);
+    return ParquetFiles.read(storage, location, projection);
   }
 }

@@ -3,6 +3,7 @@ package io.datashard.internal;
 import io.datashard.CloseableIterator;
 import io.datashard.DataFile;
 import io.datashard.Expression;
+import io.datashard.FileFormat;
 import io.datashard.Row;
 import io.datashard.ScanReport;
 import io.datashard.Schema;
@@ -14,6 +15,7 @@ import io.datashard.internal.expr.FileStats;
 import io.datashard.internal.expr.MetricsEvaluator;
 import io.datashard.internal.expr.RowFilter;
 import io.datashard.internal.expr.StrictMetricsEvaluator;
+import io.datashard.internal.parquet.ParquetFiles;
 import io.datashard.internal.parquet.RowGroupFilter;
 import io.datashard.internal.parquet.RowGroupStats;
 import java.util.ArrayList;
@@ -204,7 +206,10 @@ public final class FilteredScan {
           DataFile f = files.next();
           filesRead++;
           bytesRead += f.fileSizeInBytes();
-          current = DataFileIO.read(core.storage(), core.resolvePath(f.path()), f.format(), read, groups);
+          String path = core.resolvePath(f.path());
+          // Parquet row groups are skipped by their footer statistics; other formats are read whole
+          current = f.format() == FileFormat.PARQUET ? ParquetFiles.read(core.storage(), path, read, groups)
+              : DataFileIO.read(core.storage(), path, f.format(), read);
         }
         return true;
       }
