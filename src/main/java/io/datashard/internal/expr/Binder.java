@@ -314,7 +314,8 @@ public final class Binder {
       if (Double.isNaN(d) || Double.isInfinite(d)) {
         return null;
       }
-      return new BigDecimal(d);
+      // the shortest decimal that reads back as the same double or float: 0.1 means 0.1, as written
+      return v instanceof Float ? new BigDecimal(Float.toString((Float) v)) : BigDecimal.valueOf(d);
     }
     if (v instanceof String) {
       return new BigDecimal(((String) v).trim());

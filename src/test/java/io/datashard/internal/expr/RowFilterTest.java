@@ -123,6 +123,10 @@ class RowFilterTest {
     assertThat(eval("ts > '2026-01-31'", with("ts", t))).isTrue();
     assertThat(eval("amount = 12.5", with("amount", new BigDecimal("12.50")))).isTrue();
     assertThat(eval("amount > '12.49'", with("amount", new BigDecimal("12.50")))).isTrue();
+    assertThat(RowFilter.of(Binder.bind(SCHEMA, Expressions.equal("amount", 0.1)), SCHEMA.asStruct())
+        .matches(with("amount", new BigDecimal("0.10")))).as("a Java double 0.1 means the decimal 0.1").isTrue();
+    assertThat(RowFilter.of(Binder.bind(SCHEMA, Expressions.lessThan("n", 2.5f)), SCHEMA.asStruct())
+        .matches(with("n", 2))).isTrue();
     assertThat(eval("ok = true", with("ok", true))).isTrue();
     assertThat(eval("f = 0.1", with("f", 0.1f))).as("the value is rounded to the float column's type").isTrue();
     assertThat(eval("x = 0.1", with("x", 0.1))).isTrue();
