@@ -336,6 +336,11 @@ public final class TableCore {
     return path;
   }
 
+  /** The storage data files are read through (for filtered scans). */
+  Storage storage() {
+    return storage;
+  }
+
   // ------------------------------------------------------------------ appending
 
   /** Files written for an append, ready to commit: the data files and the manifest listing them. */
