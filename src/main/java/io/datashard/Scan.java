@@ -28,6 +28,7 @@ public final class Scan {
   private Long asOfMillis;
   private String ref;
   private List<String> columns;
+  private int threads = 1;
   private Expression filter;
   private Consumer<ScanReport> reporter;
   // Set for scans inside a transaction: the scan is pinned to the transaction's snapshot (null for an
@@ -181,10 +182,23 @@ public final class Scan {
     return core.projection(target(), columns);
   }
 
+  /**
+   * Reads up to {@code threads} data files at once on a thread pool (default 1: one after the
+   * other). Rows still come in the same order; memory grows with the number of files open at once
+   * (each buffers a few thousand rows ahead), not with the table. Applies to scans without a filter.
+   */
+  public Scan parallelism(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("parallelism must be at least 1, got " + threads);
+    }
+    this.threads = threads;
+    return this;
+  }
+
   /** The rows, streamed from the data files; close the iterator when done. */
   public CloseableIterator<Row> iterator() {
     if (plain()) {
-      return core.scan(target(), columns);
+      return core.scan(target(), columns, threads);
     }
     return planned().rows(reporter == null ? r -> { } : reporter);
   }

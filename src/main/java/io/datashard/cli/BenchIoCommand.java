@@ -154,6 +154,19 @@ final class BenchIoCommand implements Callable<Integer> {
       result.put("raw_scan_rows_per_s", Math.round(rows / ((t1 - t0) / 1e9)));
       result.put("write_vs_raw", round2((double) rawWriteNanos / dsWriteNanos));
       result.put("scan_vs_raw", round2((double) (t1 - t0) / (t2 - t1)));
+      // the same scan with two files read at once (rows in the same order)
+      long p0 = System.nanoTime();
+      double parallelSum = 0;
+      try (CloseableIterator<Row> it = table.scan().parallelism(2).iterator()) {
+        while (it.hasNext()) {
+          parallelSum += checksum(it.next());
+        }
+      }
+      long p1 = System.nanoTime();
+      if (Math.abs(parallelSum - dsScanSum) > 1e-6 * Math.max(1, Math.abs(dsScanSum))) {
+        throw new CliException("The parallel scan read different values than the sequential one.");
+      }
+      result.put("scan_parallel2_rows_per_s", Math.round(rows / ((p1 - p0) / 1e9)));
       result.put("table_bytes", treeBytes(tableDir.resolve("data")));
       result.put("raw_bytes", treeBytes(rawDir));
       if (filterFiles > 0) {
@@ -195,6 +208,7 @@ final class BenchIoCommand implements Callable<Integer> {
             result.get("raw_write_rows_per_s"), result.get("write_vs_raw"));
         out.printf("scan:  DataShard %,d rows/s, parquet-java %,d rows/s (%.2fx)%n", result.get("scan_rows_per_s"),
             result.get("raw_scan_rows_per_s"), result.get("scan_vs_raw"));
+        out.printf("scan with parallelism(2): %,d rows/s%n", result.get("scan_parallel2_rows_per_s"));
         out.printf("data: DataShard %,d bytes, parquet-java %,d bytes%n", result.get("table_bytes"),
             result.get("raw_bytes"));
         if (filterFiles > 0) {

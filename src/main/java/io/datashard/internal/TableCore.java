@@ -267,6 +267,23 @@ public final class TableCore {
     return readFiles(files(snapshot), projection(snapshot, columns));
   }
 
+  /**
+   * The rows of a snapshot, with up to {@code threads} data files read at once (rows still come in
+   * file order, as from {@link #scan(Snapshot, List)}; see {@link ParallelRows}).
+   */
+  public CloseableIterator<Row> scan(Snapshot snapshot, List<String> columns, int threads) {
+    List<DataFile> files = files(snapshot);
+    Schema projection = projection(snapshot, columns);
+    if (threads <= 1 || files.size() <= 1) {
+      return readFiles(files, projection);
+    }
+    List<java.util.function.Supplier<CloseableIterator<Row>>> sources = new ArrayList<>();
+    for (DataFile f : files) {
+      sources.add(() -> DataFileIO.read(storage, resolvePath(f.path()), f.format(), projection));
+    }
+    return new ParallelRows<>(sources, Math.min(threads, files.size()));
+  }
+
   /** The rows of data files one file after the other, read with one projection; one file open at a time. */
   CloseableIterator<Row> readFiles(List<DataFile> dataFiles, Schema projection) {
     Iterator<DataFile> files = dataFiles.iterator();
