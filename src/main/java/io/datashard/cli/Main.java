@@ -25,7 +25,9 @@ import picocli.CommandLine.Command;
         MaintenanceCommands.RewriteManifests.class,
         BenchCommand.class,
         VerifyCommand.class,
-        TortureCommand.class
+        TortureCommand.class,
+        ImportCommand.class,
+        ExportCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec
