@@ -16,10 +16,19 @@ final class Progress implements AutoCloseable {
   private static final long REDRAW_NANOS = 100_000_000L;
   private static final int BAR = 24;
 
-  enum Unit { BYTES, ROWS, FILES }
+  /** What is counted: bytes are shown in KB, MB...; anything else as a number and its name. */
+  enum Unit {
+    BYTES(""), ROWS("rows"), FILES("files"), SNAPSHOTS("snapshots");
+
+    final String name;
+
+    Unit(String name) {
+      this.name = name;
+    }
+  }
 
   private final String label;
-  private final long total;
+  private long total;
   private final Unit unit;
   private final PrintWriter err;
   private final boolean terminal;
@@ -61,6 +70,12 @@ final class Progress implements AutoCloseable {
       lastPrint = now;
       print(now, false);
     }
+  }
+
+  /** Sets how much is done of a total learnt on the way. */
+  void update(long value, long newTotal) {
+    total = newTotal;
+    update(value);
   }
 
   /** Adds to how much is done. */
@@ -137,14 +152,7 @@ final class Progress implements AutoCloseable {
   }
 
   String amount(long n) {
-    switch (unit) {
-      case BYTES:
-        return bytes(n);
-      case ROWS:
-        return count(n) + " rows";
-      default:
-        return count(n) + " files";
-    }
+    return unit == Unit.BYTES ? bytes(n) : count(n) + " " + unit.name;
   }
 
   static String count(long n) {
