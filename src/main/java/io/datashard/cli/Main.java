@@ -27,7 +27,9 @@ import picocli.CommandLine.Command;
         VerifyCommand.class,
         TortureCommand.class,
         ImportCommand.class,
-        ExportCommand.class
+        ExportCommand.class,
+        InfoCommand.class,
+        HistoryCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec
