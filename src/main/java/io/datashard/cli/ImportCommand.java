@@ -35,9 +35,9 @@ import picocli.CommandLine.Parameters;
     "Import JSON-lines (*.jsonl, *.ndjson, *.json), CSV (*.csv, with a header row) and Parquet (*.parquet) "
         + "files into a table in ONE commit: every row of every file becomes visible at once, or none does.",
     "Rows are streamed into data files of at most --rows-per-file rows, so memory stays bounded however large "
-        + "the input. Values are read as the table's column types; a table without a schema takes one "
-        + "inferred from the first " + ImportCommand.SAMPLE + " records. A bad line stops the import, naming "
-        + "the file and line, and nothing is committed.",
+        + "the input. Columns are matched by name and values read as the table's column types; a table "
+        + "without a schema takes a Parquet file's schema, or one inferred from the first " + ImportCommand.SAMPLE
+        + " records. A bad line stops the import, naming the file and line, and nothing is committed.",
     "Prints the new snapshot id; a summary and progress go to standard error."},
     footer = {"", "Exit codes: 0 imported, 1 bad input or table error (nothing committed), 2 bad command line."})
 final class ImportCommand implements Callable<Integer> {

@@ -7,6 +7,7 @@ import io.datashard.Schema;
 import io.datashard.Type;
 import io.datashard.Types;
 import io.datashard.ValidationException;
+import io.datashard.internal.parquet.ParquetFileSchema;
 import io.datashard.internal.parquet.ParquetFiles;
 import io.datashard.internal.parquet.ParquetFooters;
 import io.datashard.storage.LocalStorage;
@@ -87,7 +88,7 @@ interface RecordSource extends AutoCloseable {
       case CSV:
         return new Csv(file, schema);
       default:
-        return new Parquet(file, schema);
+        return new Parquet(file);
     }
   }
 
@@ -437,38 +438,49 @@ interface RecordSource extends AutoCloseable {
   }
 
   /**
-   * A Parquet file, read row by row in the table's schema: columns are matched by Iceberg field id
-   * when the file has ids (a file exported from this table), else by name.
+   * A Parquet file (written by anything: pandas, Spark, DuckDB, this table's export), read row by
+   * row in its own schema; its columns are then matched to the table's by name, like the fields of
+   * a JSON object. A table without a schema takes the file's.
    */
   final class Parquet implements RecordSource {
     private final Path file;
     private final long size;
     private final long rows;
+    private final Schema schema;
     private final CloseableIterator<Row> it;
     private long row;
 
-    Parquet(Path file, Schema schema) throws IOException {
+    Parquet(Path file) throws IOException {
       this.file = file;
-      if (schema == null) {
-        throw new ValidationException("Cannot import " + file + " into a table without a schema: this version "
-            + "takes the columns of a Parquet file from the table. Create the table with a schema first "
-            + "(datashard create DIR --schema ...). Nothing was committed.");
-      }
       LocalStorage storage = new LocalStorage(false);
       String location = file.toAbsolutePath().toString();
       this.size = Files.size(file);
+      Schema fileSchema;
       try {
         this.rows = ParquetFooters.rowCount(storage, location);
+        fileSchema = ParquetFileSchema.of(storage, location);
+      } catch (ValidationException e) {
+        throw e;
       } catch (IOException | RuntimeException e) {
         throw new ValidationException("Cannot read " + file + " as Parquet: " + e.getMessage() + ". Nothing was "
             + "committed.", e);
       }
+      Schema.Builder b = Schema.builder();
+      for (Types.NestedField f : fileSchema.columns()) {
+        b.column(f.name(), f.isRequired(), f.type(), f.doc());
+      }
+      this.schema = b.build();
       try {
-        this.it = ParquetFiles.read(storage, location, schema);
+        this.it = ParquetFiles.read(storage, location, fileSchema);
       } catch (RuntimeException e) {
         throw new ValidationException("Cannot import " + file + ": " + e.getMessage() + " Nothing was committed.",
             e);
       }
+    }
+
+    @Override
+    public Schema schema() {
+      return schema;
     }
 
     @Override
