@@ -175,8 +175,12 @@ final class ImportCommand implements Callable<Integer> {
             }
             current = RecordSource.open(paths.next(), schema);
             if (first) {
-              firstSchema = current.schema();
               first = false;
+              if (schema == null && current.schema() != null) {
+                // the table has no schema and the first file defines one: read the other files in it too
+                firstSchema = current.schema();
+                schema = firstSchema;
+              }
             }
           }
           Object r = current.next();

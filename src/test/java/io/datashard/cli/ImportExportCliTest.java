@@ -102,6 +102,14 @@ class ImportExportCliTest {
     assertThat(rows.stream().filter(x -> x.get("n", Long.class) == -2L).findFirst().orElseThrow()
         .get("word", String.class)).isEqualTo("7");
     IcebergJava.assertSameAsDataShard(t, true);
+
+    // the first file's column types hold for the next files, whose cells alone would type differently
+    Path u = tmp.resolve("u");
+    assertThat(run("create", u.toString()).code()).isZero();
+    CliTest.Result two = run("import", u.toString(), file("1.csv", "a,b", "1,x").toString(),
+        file("2.csv", "a,b", "2,5").toString());
+    assertThat(two.code()).as(two.err()).isZero();
+    assertThat(sortedJson(u.toString())).containsExactly("{\"a\":1,\"b\":\"x\"}", "{\"a\":2,\"b\":\"5\"}");
   }
 
   @Test
