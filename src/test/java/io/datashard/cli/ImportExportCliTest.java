@@ -196,4 +196,33 @@ class ImportExportCliTest {
     assertThat(badName.code()).isNotZero();
     assertThat(badName.err()).contains("Cannot tell the format");
   }
+
+  @Test
+  void everyColumnTypeRoundTripsThroughEachExportFormat() throws Exception {
+    String schema = "i int, l long, f float, d double, dec decimal(9,2), dt date, tm time, ts timestamp, "
+        + "tz timestamptz, s string, u uuid, fx fixed[2], b binary, st struct<x: int, y: string>, "
+        + "m map<string, long>, li list<double>, bo boolean";
+    Path t = tmp.resolve("t");
+    assertThat(run("create", t.toString(), "--schema", schema).code()).isZero();
+    Path in = file("all.jsonl",
+        "{\"i\":1,\"l\":2,\"f\":1.5,\"d\":2.25,\"dec\":\"3.10\",\"dt\":\"2026-01-02\",\"tm\":\"10:11:12.123456\","
+            + "\"ts\":\"2026-01-02T03:04:05.000006\",\"tz\":\"2026-01-02T03:04:05Z\",\"s\":\"a,\\\"b\\\"\\nc\","
+            + "\"u\":\"123e4567-e89b-12d3-a456-426614174000\",\"fx\":\"AQI=\",\"b\":\"AAEC\",\"st\":{\"x\":1,\"y\":\"q\"},"
+            + "\"m\":{\"k\":5},\"li\":[1.0,2.5],\"bo\":true}",
+        "{\"i\":-7}");
+    CliTest.Result a = run("import", t.toString(), in.toString());
+    assertThat(a.code()).as(a.err()).isZero();
+    List<String> expected = sortedJson(t.toString());
+    assertThat(expected.get(1)).contains("\"s\":\"a,\\\"b\\\"\\nc\"", "\"b\":\"AAEC\"", "\"dec\":3.10");
+    for (String format : List.of("csv", "jsonl", "parquet")) {
+      Path out = tmp.resolve("all-out." + format);
+      assertThat(run("export", t.toString(), "--to", out.toString(), "-q").code()).isZero();
+      Path copy = tmp.resolve("copy-" + format);
+      assertThat(run("create", copy.toString(), "--schema", schema).code()).isZero();
+      CliTest.Result i = run("import", copy.toString(), out.toString(), "-q");
+      assertThat(i.code()).as(format + ": " + i.err()).isZero();
+      assertThat(i.err()).isEmpty();
+      assertThat(sortedJson(copy.toString())).as(format).isEqualTo(expected);
+    }
+  }
 }
