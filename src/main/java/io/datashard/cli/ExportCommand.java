@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code datashard export}: the rows of a snapshot into one Parquet, CSV or JSON-lines file, streamed. */
-@Command(name = "export", description = {
+@Command(name = "export", mixinStandardHelpOptions = true, description = {
     "Write the rows of a table (current, or as of a snapshot or time) to one file: Parquet (*.parquet, zstd, "
         + "with the table's field ids), CSV (*.csv, with a header row; nested values as JSON, binary as base64) "
         + "or JSON lines (*.jsonl, *.ndjson, *.json). Rows are streamed, one data file at a time.",

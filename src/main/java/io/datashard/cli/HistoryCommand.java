@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code datashard history}: the snapshot timeline. */
-@Command(name = "history", description = {
+@Command(name = "history", mixinStandardHelpOptions = true, description = {
     "Show the snapshot timeline, oldest first: id, time (UTC), operation, rows added and removed, total rows, and "
         + "the writer id when the commit recorded one (summary key 'writer'; group commits of several appends show "
         + "how many). The current snapshot is marked with *.",

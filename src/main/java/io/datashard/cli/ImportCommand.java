@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code datashard import}: many files into one atomic commit, streamed. */
-@Command(name = "import", description = {
+@Command(name = "import", mixinStandardHelpOptions = true, description = {
     "Import JSON-lines (*.jsonl, *.ndjson, *.json), CSV (*.csv, with a header row) and Parquet (*.parquet) "
         + "files into a table in ONE commit: every row of every file becomes visible at once, or none does.",
     "Rows are streamed into data files of at most --rows-per-file rows, so memory stays bounded however large "

@@ -23,8 +23,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code datashard info}: a summary of a table. */
-@Command(name = "info", description = "Summarise a table: schema, partition spec, properties, current snapshot, "
-    + "row count, data files, bytes and file formats (of the current snapshot).",
+@Command(name = "info", mixinStandardHelpOptions = true,
+    description = "Summarise a table: schema, partition spec, properties, current snapshot, row count, data "
+        + "files, bytes and file formats (of the current snapshot).",
     footer = {"", "Exit codes: 0 printed, 1 no table or an unreadable one, 2 bad command line."})
 final class InfoCommand implements Callable<Integer> {
   enum Format { text, json }

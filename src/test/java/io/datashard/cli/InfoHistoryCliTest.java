@@ -163,4 +163,13 @@ class InfoHistoryCliTest {
       assertThat(v.err()).as(cmd).startsWith("error: ").contains("\tat ");
     }
   }
+
+  @Test
+  void newCommandsPrintTheirHelp() {
+    for (String cmd : List.of("import", "export", "info", "history")) {
+      CliTest.Result r = run(cmd, "--help");
+      assertThat(r.code()).as(cmd).isZero();
+      assertThat(r.out()).as(cmd).startsWith("Usage: datashard " + cmd).contains("Exit codes:");
+    }
+  }
 }
