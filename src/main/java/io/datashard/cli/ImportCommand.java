@@ -70,8 +70,8 @@ final class ImportCommand implements Callable<Integer> {
     long totalBytes = 0;
     for (Path f : files) {
       if (!Files.isRegularFile(f)) {
-        throw new ValidationException("Input file " + f + " does not exist or is not a file: check the path. Nothing was "
-            + "committed.");
+        throw new ValidationException("Input file " + f + " does not exist or is not a file: check the path. "
+            + "Nothing was committed.");
       }
       RecordSource.Format.of(f);
       totalBytes += Files.size(f);

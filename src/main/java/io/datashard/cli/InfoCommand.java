@@ -79,7 +79,8 @@ final class InfoCommand implements Callable<Integer> {
       m.put("partition_spec", partitionText(meta.spec(), schema));
       m.put("properties", new TreeMap<>(meta.properties()));
       m.put("current_snapshot_id", current == null ? null : current.snapshotId());
-      m.put("current_snapshot_time", current == null ? null : Instant.ofEpochMilli(current.timestampMillis()).toString());
+      m.put("current_snapshot_time",
+          current == null ? null : Instant.ofEpochMilli(current.timestampMillis()).toString());
       m.put("snapshots", (long) meta.snapshots().size());
       m.put("rows", rows);
       m.put("data_files", (long) files.size());

@@ -67,8 +67,8 @@ interface RecordSource extends AutoCloseable {
       if (name.endsWith(".parquet")) {
         return PARQUET;
       }
-      throw new ValidationException("Cannot tell the format of " + file + " from its name: name JSON-lines files *.jsonl "
-          + "(or *.ndjson, *.json), CSV files *.csv (with a header row) and Parquet files *.parquet.");
+      throw new ValidationException("Cannot tell the format of " + file + " from its name: name JSON-lines files "
+          + "*.jsonl (or *.ndjson, *.json), CSV files *.csv (with a header row) and Parquet files *.parquet.");
     }
   }
 

@@ -42,7 +42,8 @@ public final class ParquetFileSchema {
     MessageType type;
     Codecs codecs = new Codecs();
     try (Storage.InputFile file = storage.open(location);
-        ParquetFileReader reader = new ParquetFileReader(StorageFiles.input(file), DataShardReadOptions.create(codecs))) {
+        ParquetFileReader reader = new ParquetFileReader(StorageFiles.input(file),
+            DataShardReadOptions.create(codecs))) {
       type = reader.getFooter().getFileMetaData().getSchema();
     } finally {
       codecs.release();
