@@ -18,7 +18,7 @@ final class Progress implements AutoCloseable {
 
   /** What is counted: bytes are shown in KB, MB...; anything else as a number and its name. */
   enum Unit {
-    BYTES(""), ROWS("rows"), FILES("files"), SNAPSHOTS("snapshots");
+    BYTES(""), ROWS("rows"), FILES("files"), SNAPSHOTS("snapshots"), KILLS("kills");
 
     final String name;
 
@@ -118,7 +118,7 @@ final class Progress implements AutoCloseable {
         sb.append(percent()).append("  ");
       }
       sb.append(amount(done));
-      sb.append("  ").append(amount((long) rate)).append("/s");
+      sb.append("  ").append(rate(rate));
       if (total > 0 && rate > 0 && done < total) {
         sb.append("  ETA ").append(duration((long) ((total - done) / rate)));
       }
@@ -130,12 +130,14 @@ final class Progress implements AutoCloseable {
       if (last) {
         sb.append("done, ").append(amount(done));
       } else {
-        sb.append(amount(done));
         if (total > 0) {
-          sb.append(" of ").append(amount(total)).append(" (").append(percent()).append(')');
+          sb.append(unit == Unit.BYTES ? amount(done) + " of " + amount(total)
+              : count(done) + " of " + amount(total)).append(" (").append(percent()).append(')');
+        } else {
+          sb.append(amount(done));
         }
       }
-      sb.append(", ").append(amount((long) rate)).append("/s");
+      sb.append(", ").append(rate(rate));
       if (last) {
         sb.append(", in ").append(duration((long) seconds));
       } else if (total > 0 && rate > 0 && done < total) {
@@ -153,6 +155,14 @@ final class Progress implements AutoCloseable {
 
   String amount(long n) {
     return unit == Unit.BYTES ? bytes(n) : count(n) + " " + unit.name;
+  }
+
+  /** A rate per second: bytes in KB, MB...; counts below 10 with one decimal. */
+  String rate(double perSecond) {
+    if (unit != Unit.BYTES && perSecond < 10) {
+      return String.format(Locale.ROOT, "%.1f %s/s", perSecond, unit.name);
+    }
+    return amount((long) perSecond) + "/s";
   }
 
   static String count(long n) {

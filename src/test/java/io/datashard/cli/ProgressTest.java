@@ -55,9 +55,9 @@ class ProgressTest {
       p.update(9, 12);
     }
     assertThat(lines()).containsExactly(
-        "verify: 3 snapshots, 1 snapshots/s",
-        "verify: 9 snapshots of 12 snapshots (75%), 1 snapshots/s, ETA 2s",
-        "verify: done, 9 snapshots, 1 snapshots/s, in 6s");
+        "verify: 3 snapshots, 1.0 snapshots/s",
+        "verify: 9 of 12 snapshots (75%), 1.5 snapshots/s, ETA 2s",
+        "verify: done, 9 snapshots, 1.5 snapshots/s, in 6s");
   }
 
   @Test
