@@ -21,6 +21,7 @@ public final class Append {
   private final TableCore core;
   private final List<Object> records = new ArrayList<>();
   private final Map<String, String> summary = new LinkedHashMap<>();
+  private String branch;
 
   Append(TableCore core) {
     this.core = core;
@@ -37,6 +38,15 @@ public final class Append {
     for (Object r : more) {
       records.add(r);
     }
+    return this;
+  }
+
+  /**
+   * Commits to this branch instead of {@code main}: the new snapshot's parent is the branch head and
+   * only the branch moves. The branch must exist (see {@link Table#branch(String)}).
+   */
+  public Append toBranch(String name) {
+    this.branch = name;
     return this;
   }
 
@@ -58,6 +68,9 @@ public final class Append {
    * @throws CommitStateUnknownException if it is unknown whether the commit happened
    */
   public Snapshot commit() {
+    if (branch != null) {
+      return new io.datashard.internal.TableHistory(core).appendToBranch(branch, records, summary);
+    }
     return core.append(records, summary);
   }
 }

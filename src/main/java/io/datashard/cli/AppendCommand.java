@@ -35,6 +35,9 @@ final class AppendCommand implements Callable<Integer> {
       description = "JSON lines, one object per line ('-' for standard input).")
   String file;
 
+  @Option(names = "--branch", paramLabel = "NAME", description = "Commit to this branch instead of main.")
+  String branch;
+
   @Mixin
   Common common;
 
@@ -51,7 +54,11 @@ final class AppendCommand implements Callable<Integer> {
     }
     Snapshot s;
     try {
-      s = table.newAppend().addAll(records).commit();
+      io.datashard.Append append = table.newAppend().addAll(records);
+      if (branch != null) {
+        append.toBranch(branch);
+      }
+      s = append.commit();
     } catch (ValidationException e) {
       throw withLineNumber(e, lines);
     }

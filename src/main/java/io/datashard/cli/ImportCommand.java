@@ -42,6 +42,8 @@ import picocli.CommandLine.Parameters;
     footer = {"", "Exit codes: 0 imported, 1 bad input or table error (nothing committed), 2 bad command line."})
 final class ImportCommand implements Callable<Integer> {
   static final int SAMPLE = 1000;
+  /** Rows held in memory at a time when importing into a partitioned table. */
+  static final long PARTITIONED_CHUNK = 100_000;
 
   @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
   Path dir;
@@ -106,8 +108,10 @@ final class ImportCommand implements Callable<Integer> {
       }
       inputs.schema = bulk.schema();
       rows = 0;
+      // a partitioned table's chunks are held in memory to split them by partition: keep them smaller
+      long chunkRows = bulk.partitioned() ? Math.min(rowsPerFile, PARTITIONED_CHUNK) : rowsPerFile;
       while (inputs.hasNext()) {
-        Chunk chunk = new Chunk(inputs, bulk.schema(), rowsPerFile, rows);
+        Chunk chunk = new Chunk(inputs, bulk.schema(), chunkRows, rows);
         bulk.writeFile(chunk);
         rows += chunk.count;
       }

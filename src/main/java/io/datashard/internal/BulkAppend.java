@@ -74,12 +74,18 @@ public final class BulkAppend implements AutoCloseable {
     return List.copyOf(files);
   }
 
+  /** True if the table's default partition spec has fields: rows are then split per partition. */
+  public boolean partitioned() {
+    return !base.spec().isUnpartitioned();
+  }
+
   /**
-   * Writes rows (already converted to {@link #schema()}) into one new data file. If the iterator
-   * throws, the partial file is discarded and the exception passes through; files written before
-   * stay staged until {@link #close()}.
+   * Writes rows (already converted to {@link #schema()}) into one new data file, streamed; in a
+   * partitioned table the rows are held in memory and written as one file per partition (so keep
+   * the chunks smaller there). If the iterator throws, the partial file is discarded and the
+   * exception passes through; files written before stay staged until {@link #close()}.
    *
-   * @return the file written, or null if the iterator had no rows
+   * @return the (last) file written, or null if the iterator had no rows
    */
   public DataFile writeFile(Iterator<Row> rows) {
     if (done) {
@@ -91,6 +97,18 @@ public final class BulkAppend implements AutoCloseable {
     }
     if (!rows.hasNext()) {
       return null;
+    }
+    if (partitioned()) {
+      List<Row> chunk = new ArrayList<>();
+      rows.forEachRemaining(chunk::add);
+      try {
+        List<DataFile> out = core.writeDataFiles(base, schema, chunk, written);
+        files.addAll(out);
+        return out.isEmpty() ? null : out.get(out.size() - 1);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Writing data files for " + core.location() + " failed: " + e
+            + ". Nothing was committed; check free disk space and permissions.", e);
+      }
     }
     String location = ops.dataDir() + "/" + UUID.randomUUID() + "." + FileFormat.PARQUET.extension();
     try {
@@ -123,6 +141,7 @@ public final class BulkAppend implements AutoCloseable {
       storage.syncDirectory(ops.dataDir());
       String manifestLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m0.avro";
       manifest = ManifestIO.writeAdded(storage, manifestLocation, schema, base.spec(), snapshotId, files);
+      // (partitioned tables: writeDataFiles synced the partition directories already)
       written.add(manifestLocation);
     } catch (IOException e) {
       discard();
@@ -133,7 +152,7 @@ public final class BulkAppend implements AutoCloseable {
       throw e;
     }
     TableCore.Staged staged = new TableCore.Staged(schema, inferred, snapshotId, List.copyOf(files), manifest,
-        List.copyOf(written), false, null, List.of(), base.currentSnapshotId());
+        List.copyOf(written), false, List.of(), List.of(), base.currentSnapshotId());
     // commitStaged removes the staged files itself on every failure but an unknown commit state
     return core.commitStaged(base, staged, summary, TableCore.BLIND, null);
   }

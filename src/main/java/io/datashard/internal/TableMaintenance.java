@@ -165,7 +165,7 @@ public final class TableMaintenance {
     }
     report.expiredSnapshots.addAll(expired.keySet());
     if (!expired.isEmpty()) {
-      deleteFilesOnlyUsedBy(expired.values(), after, dryRun, report);
+      deleteFilesOnlyUsedBy(expired.values(), after, dryRun, report, false);
     }
     return report;
   }
@@ -174,17 +174,26 @@ public final class TableMaintenance {
    * Deletes the manifest lists, manifests and data files that the {@code expired} snapshots use and
    * no snapshot of {@code after} (a version without them) nor of the newest version uses. A commit
    * that drops snapshots can call this after it landed, to free their files at once.
+   *
+   * @param quick if every snapshot involved (expired and kept) is an append, skip reading manifests
+   *     for data files: in a history of appends a data file that an expired snapshot reached is
+   *     still reached by the later snapshots, so only manifest lists and manifests can be freed.
+   *     This keeps the cost of an automatic cleanup independent of the number of live files. Data
+   *     files of expired snapshots outside the main history (a dropped branch) are then left for
+   *     {@link #removeOrphanFiles}; nothing needed is ever deleted.
    */
   public void deleteFilesOnlyUsedBy(java.util.Collection<Snapshot> expired, TableMetadata after, boolean dryRun,
-      Report report) {
+      Report report, boolean quick) {
+    List<Snapshot> kept = new ArrayList<>(after.snapshots());
+    if (!dryRun) {
+      kept.addAll(ops.refresh().snapshots());
+    }
+    boolean dataFiles = !(quick && allAppends(expired) && allAppends(kept));
     // What the retained snapshots use is kept. Read the newest version too: snapshots committed
     // since are built on retained ones, and their new files must never be taken for expired ones.
-    Reach keep = new Reach(true);
-    keep.addSnapshots(after.snapshots());
-    if (!dryRun) {
-      keep.addSnapshots(ops.refresh().snapshots());
-    }
-    Reach gone = new Reach(false);
+    Reach keep = new Reach(true, dataFiles);
+    keep.addSnapshots(kept);
+    Reach gone = new Reach(false, dataFiles);
     gone.addSnapshots(expired);
     List<String> candidates = new ArrayList<>();
     for (String f : gone.dataFiles.keySet()) {
@@ -211,6 +220,17 @@ public final class TableMaintenance {
         report.deletedBytes += Math.max(0, size);
       }
     }
+  }
+
+  /** True if every snapshot only added files (operation "append", nothing deleted). */
+  private static boolean allAppends(Iterable<Snapshot> snapshots) {
+    for (Snapshot s : snapshots) {
+      if (!"append".equals(s.operation()) || s.summaryLong("deleted-data-files", 0) != 0
+          || s.summaryLong("deleted-records", 0) != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Set<Long> retain(TableMetadata base, TableMetadata.Builder next, Long olderThanMillis,
@@ -457,13 +477,27 @@ public final class TableMaintenance {
 
   private Snapshot commitReplace(TableMetadata read, List<DataFile> replaced, Set<String> removedPaths,
       List<DataFile> added) {
+    return commitRewrite("compaction", "replace", read, replaced, removedPaths, added, Map.of(), base -> { });
+  }
+
+  /**
+   * Commits a snapshot that removes the {@code replaced} data files (whose normalized paths are
+   * {@code removedPaths}) and adds the {@code added} ones, on the newest version: other commits
+   * since {@code read} are kept, unless one of the replaced files is gone or {@code check} refuses
+   * the newest version by throwing {@link Rejected}; then a {@link CommitConflictException} is
+   * thrown and nothing is committed (the data files in {@code added} are the caller's to remove).
+   */
+  Snapshot commitRewrite(String what, String operation, TableMetadata read, List<DataFile> replaced,
+      Set<String> removedPaths, List<DataFile> added, Map<String, String> extraSummary,
+      java.util.function.Consumer<TableMetadata> check) {
     long snapshotId = TableCore.newSnapshotId();
     Snapshot[] made = new Snapshot[1];
-    commit("compaction", (base, written) -> {
+    commit(what, (base, written) -> {
       Snapshot parent = base.currentSnapshot();
       if (parent == null || base.currentSchemaId() != read.currentSchemaId()) {
-        throw new Rejected("the table was replaced or its schema changed since compaction read it");
+        throw new Rejected("the table was replaced or its schema changed since the " + what + " read it");
       }
+      check.accept(base);
       List<ManifestIO.Manifest> manifests = new ArrayList<>();
       Map<Integer, List<ManifestIO.Entry>> deletedBySpec = new LinkedHashMap<>();
       int found = 0;
@@ -510,7 +544,8 @@ public final class TableMaintenance {
       }
       head.addAll(manifests);
       Map<String, String> summary = new LinkedHashMap<>();
-      summary.put("operation", "replace");
+      summary.put("operation", operation);
+      summary.putAll(extraSummary);
       long addedRecords = added.stream().mapToLong(DataFile::recordCount).sum();
       long addedBytes = added.stream().mapToLong(DataFile::fileSizeInBytes).sum();
       long deletedRecords = replaced.stream().mapToLong(DataFile::recordCount).sum();
@@ -658,13 +693,33 @@ public final class TableMaintenance {
 
   // ------------------------------------------------------------------ commits
 
+  /**
+   * Commits a change of the metadata alone (no new snapshot, no files), under the commit lock and
+   * retried on conflicts like the maintenance commits. {@code change} builds the next version from
+   * the newest one, or returns null when there is nothing to change; it may throw
+   * {@link ValidationException}, which is passed on with nothing committed.
+   *
+   * @return the committed version, or the newest one when there was nothing to change
+   */
+  public TableMetadata commitMetadata(String what,
+      java.util.function.Function<TableMetadata, TableMetadata.Builder> change) {
+    return commit(what, (base, written) -> {
+      TableMetadata.Builder next = change.apply(base);
+      if (next == null) {
+        return null;
+      }
+      TableCore.logPrevious(base, next);
+      return next.lastUpdatedMillis(Math.max(System.currentTimeMillis(), base.lastUpdatedMillis())).build();
+    });
+  }
+
   /** Builds the next version on {@code base}; files it writes go in {@code written}. Null: nothing to commit. */
   private interface Change {
     TableMetadata apply(TableMetadata base, List<String> written) throws IOException;
   }
 
   /** The change cannot be applied to the newest version: fail without retrying. */
-  private static final class Rejected extends RuntimeException {
+  static final class Rejected extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     Rejected(String message) {
@@ -782,6 +837,7 @@ public final class TableMaintenance {
   /** What a set of snapshots uses: manifest lists, manifests and live data files (normalized paths, with sizes). */
   private final class Reach {
     private final boolean strict;
+    private final boolean readDataFiles;
     final Set<String> manifestLists = new LinkedHashSet<>();
     final Map<String, Long> manifests = new LinkedHashMap<>();
     final Map<String, Long> dataFiles = new LinkedHashMap<>();
@@ -791,7 +847,13 @@ public final class TableMaintenance {
      *     skip it: it may be gone already)
      */
     Reach(boolean strict) {
+      this(strict, true);
+    }
+
+    /** @param readDataFiles whether to read the manifests for the data files they list (else only manifest lists) */
+    Reach(boolean strict, boolean readDataFiles) {
       this.strict = strict;
+      this.readDataFiles = readDataFiles;
     }
 
     void addSnapshots(Iterable<Snapshot> snapshots) {
@@ -815,6 +877,9 @@ public final class TableMaintenance {
             continue;
           }
           manifests.put(path, m.length);
+          if (!readDataFiles) {
+            continue;
+          }
           List<DataFile> live;
           try {
             live = ManifestIO.liveFiles(storage, m, core::resolvePath);

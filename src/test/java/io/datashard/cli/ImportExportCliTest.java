@@ -226,4 +226,27 @@ class ImportExportCliTest {
       assertThat(sortedJson(copy.toString())).as(format).isEqualTo(expected);
     }
   }
+
+  @Test
+  void importIntoAPartitionedTableWritesAFilePerPartitionInOneCommit() throws Exception {
+    Path t = tmp.resolve("p");
+    CliTest.Result c = run("create", t.toString(), "--schema", "id long not null, tag string, ts timestamptz",
+        "--partition-by", "tag, day(ts)");
+    assertThat(c.code()).as(c.err()).isZero();
+    List<String> lines = new ArrayList<>(List.of("id,tag,ts"));
+    for (int i = 0; i < 30; i++) {
+      lines.add(i + "," + (i % 2 == 0 ? "even" : "odd") + ",2026-01-0" + (1 + i % 3) + "T12:00:00Z");
+    }
+    Path in = file("p.csv", lines.toArray(new String[0]));
+    CliTest.Result r = run("import", t.toString(), in.toString(), "--rows-per-file", "10");
+    assertThat(r.code()).as(r.err()).isZero();
+    Table table = DataShard.open(t);
+    assertThat(table.snapshots()).hasSize(1);
+    // 3 chunks of 10 rows, each holding all 6 (tag, day) partitions
+    assertThat(table.currentSnapshot().orElseThrow().summary()).containsEntry("added-records", "30")
+        .containsEntry("added-data-files", "18");
+    assertThat(table.scan().files()).allSatisfy(f -> assertThat(f.partition()).isNotNull());
+    assertThat(table.scan().count()).isEqualTo(30);
+    IcebergJava.assertSameAsDataShard(t, true);
+  }
 }

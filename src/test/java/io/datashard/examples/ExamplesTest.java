@@ -20,7 +20,7 @@ class ExamplesTest {
   Path tmp;
 
   @ParameterizedTest
-  @ValueSource(strings = {"QuickStart", "TimeTravel", "Transactions", "ConcurrentWriters"})
+  @ValueSource(strings = {"QuickStart", "TimeTravel", "Transactions", "ConcurrentWriters", "ArrowTraining"})
   void exampleRuns(String name) throws Exception {
     Method main = Class.forName(name).getMethod("main", String[].class);
     PrintStream old = System.out;
