@@ -35,7 +35,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "export", mixinStandardHelpOptions = true, description = {
     "Write the rows of a table (current, or as of a snapshot or time) to one file: Parquet (*.parquet, zstd, "
         + "with the table's field ids), CSV (*.csv, with a header row; nested values as JSON, binary as base64) "
-        + "or JSON lines (*.jsonl, *.ndjson, *.json). Rows are streamed, one data file at a time.",
+        + "or JSON lines (*.jsonl, *.ndjson, *.json). Rows are streamed, one data file at a time; --filter "
+        + "keeps only matching rows.",
     "The file appears complete or not at all; an existing file is never replaced."},
     footer = {"", "Exit codes: 0 written, 1 table error or the output exists, 2 bad command line."})
 final class ExportCommand implements Callable<Integer> {
@@ -55,6 +56,10 @@ final class ExportCommand implements Callable<Integer> {
 
   @Option(names = "--columns", split = ",", paramLabel = "A,B", description = "Columns to write, in order.")
   List<String> columns;
+
+  @Option(names = "--filter", paramLabel = "EXPR", description = "Write only rows for which EXPR is true (the "
+      + "syntax of 'scan --filter', e.g. \"score > 0.5 and tag = 'x'\").")
+  String filter;
 
   @Option(names = {"-q", "--quiet"}, description = "No progress or summary on standard error.")
   boolean quiet;
@@ -89,6 +94,9 @@ final class ExportCommand implements Callable<Integer> {
     }
     Table table = common.open(dir);
     Scan scan = version.apply(table.scan());
+    if (filter != null) {
+      scan.filter(filter);
+    }
     if (columns != null) {
       scan.select(columns);
     }
@@ -97,7 +105,8 @@ final class ExportCommand implements Callable<Integer> {
     for (Types.NestedField field : schema.columns()) {
       names.add(field.name());
     }
-    long total = scan.count();
+    // without a filter the manifests give the row count; with one it is unknown until the end
+    long total = filter == null ? scan.count() : 0;
     PrintWriter err = spec.commandLine().getErr();
     Storage storage = new LocalStorage(!common.noFsync);
     String location = to.toAbsolutePath().toString();

@@ -187,6 +187,16 @@ class ImportExportCliTest {
     assertThat(e.code()).as(e.err()).isZero();
     assertThat(Files.readAllLines(old)).hasSize(2);
 
+    Path filtered = tmp.resolve("filtered.jsonl");
+    CliTest.Result f = run("export", t.toString(), "--to", filtered.toString(), "--filter", "id >= 2",
+        "--columns", "id");
+    assertThat(f.code()).as(f.err()).isZero();
+    assertThat(Files.readAllLines(filtered)).containsExactlyInAnyOrder("{\"id\":2}", "{\"id\":3}");
+    CliTest.Result badFilter = run("export", t.toString(), "--to", tmp.resolve("bad.jsonl").toString(),
+        "--filter", "id >>> 2");
+    assertThat(badFilter.code()).isEqualTo(1);
+    assertThat(Files.exists(tmp.resolve("bad.jsonl"))).isFalse();
+
     CliTest.Result exists = run("export", t.toString(), "--to", old.toString());
     assertThat(exists.code()).isEqualTo(1);
     assertThat(exists.err()).contains("already exists").contains("Remove it");
