@@ -19,9 +19,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code datashard history}: the snapshot timeline. */
 @Command(name = "history", mixinStandardHelpOptions = true, description = {
-    "Show the snapshot timeline, oldest first: id, time (UTC), operation, rows added and removed, total rows, and "
+    "Show the snapshot timeline, oldest first: id, time (UTC), operation, rows added and removed, total rows, "
         + "the writer id when the commit recorded one (summary key 'writer'; group commits of several appends show "
-        + "how many). The current snapshot is marked with *.",
+        + "how many) and the tags and branches pointing at the snapshot. The current one is marked with *.",
     "Only retained snapshots are listed: older ones were expired (see 'expire')."},
     footer = {"", "Exit codes: 0 printed, 1 no table or an unreadable one, 2 bad command line."})
 final class HistoryCommand implements Callable<Integer> {
@@ -64,10 +64,22 @@ final class HistoryCommand implements Callable<Integer> {
     return "";
   }
 
+  /** The branches and tags (but main, which the * marks) pointing at each snapshot: "tag v1, branch dev". */
+  static Map<Long, List<String>> refNames(Table table) {
+    Map<Long, List<String>> out = new java.util.HashMap<>();
+    for (io.datashard.Ref r : table.refs().values()) {
+      if (!r.name().equals("main")) {
+        out.computeIfAbsent(r.snapshotId(), k -> new ArrayList<>()).add(r.type() + " " + r.name());
+      }
+    }
+    return out;
+  }
+
   @Override
   public Integer call() {
     Table table = common.open(dir);
     List<Snapshot> snapshots = table.snapshots();
+    Map<Long, List<String>> refs = refNames(table);
     Long current = table.currentSnapshot().map(Snapshot::snapshotId).orElse(null);
     if (limit != null && limit >= 0 && snapshots.size() > limit) {
       snapshots = snapshots.subList(snapshots.size() - limit, snapshots.size());
@@ -88,6 +100,7 @@ final class HistoryCommand implements Callable<Integer> {
         m.put("total_records", total < 0 ? null : total);
         String w = writer(s);
         m.put("writer", w.isEmpty() ? null : w);
+        m.put("refs", refs.getOrDefault(s.snapshotId(), List.of()));
         out.println(Render.json(m));
       }
       return 0;
@@ -105,10 +118,16 @@ final class HistoryCommand implements Callable<Integer> {
       rows.add(List.of(isCurrent ? "*" : "", Long.toString(s.snapshotId()), WHEN.format(
           Instant.ofEpochMilli(s.timestampMillis())), String.valueOf(s.operation()),
           added == 0 ? "" : "+" + Progress.count(added), deleted == 0 ? "" : "-" + Progress.count(deleted),
-          total < 0 ? "" : Progress.count(total), writer(s)));
+          total < 0 ? "" : Progress.count(total), writer(s),
+          String.join(", ", refs.getOrDefault(s.snapshotId(), List.of()))));
     }
-    Render.table(List.of("", "snapshot", "when (UTC)", "operation", "added", "removed", "rows", "writer"), rows)
-        .forEach(out::println);
+    List<String> header = new ArrayList<>(List.of("", "snapshot", "when (UTC)", "operation", "added", "removed",
+        "rows", "writer", "refs"));
+    if (refs.isEmpty()) {
+      header.remove(header.size() - 1);
+      rows.replaceAll(r -> r.subList(0, r.size() - 1));
+    }
+    Render.table(header, rows).forEach(out::println);
     int all = table.snapshots().size();
     out.println("(" + snapshots.size() + " of " + all + " retained snapshot" + (all == 1 ? "" : "s")
         + (current == null ? "" : "; * current") + ")");

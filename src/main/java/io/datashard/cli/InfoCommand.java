@@ -82,6 +82,9 @@ final class InfoCommand implements Callable<Integer> {
       m.put("current_snapshot_time",
           current == null ? null : Instant.ofEpochMilli(current.timestampMillis()).toString());
       m.put("snapshots", (long) meta.snapshots().size());
+      Map<String, Object> refs = new LinkedHashMap<>();
+      refs(dir).forEach((name, r) -> refs.put(name, Map.of("type", r.type(), "snapshot_id", r.snapshotId())));
+      m.put("refs", refs);
       m.put("rows", rows);
       m.put("data_files", (long) files.size());
       m.put("bytes", bytes);
@@ -120,12 +123,21 @@ final class InfoCommand implements Callable<Integer> {
           + Instant.ofEpochMilli(current.timestampMillis()) + "), " + meta.snapshots().size()
           + " snapshot" + (meta.snapshots().size() == 1 ? "" : "s") + " retained");
     }
+    List<String> refs = new ArrayList<>();
+    refs(dir).forEach((name, r) -> refs.add(r.type() + " " + name + " -> " + r.snapshotId()));
+    if (!refs.isEmpty()) {
+      out.println("Refs:       " + String.join(", ", refs));
+    }
     out.println("Rows:       " + Progress.count(rows));
     List<String> fmt = new ArrayList<>();
     formats.forEach((k, v) -> fmt.add(k + " " + v));
     out.println("Data files: " + Progress.count(files.size()) + " (" + Progress.bytes(bytes)
         + (fmt.isEmpty() ? "" : "; " + String.join(", ", fmt)) + ")");
     return 0;
+  }
+
+  private Map<String, io.datashard.Ref> refs(Path tableDir) {
+    return common.open(tableDir).refs();
   }
 
   private static String shortName(String location) {

@@ -49,6 +49,7 @@ class InfoHistoryCliTest {
     assertThat(lines).anySatisfy(l -> assertThat(l).matches(" +1 +\\| id +\\| long +\\| required"));
     assertThat(lines).anySatisfy(l -> assertThat(l).matches(" +2 +\\| name +\\| string +\\| optional"));
     assertThat(r.out()).contains("parquet 1");
+    assertThat(r.out()).contains("Refs:       branch main -> " + t.currentSnapshot().orElseThrow().snapshotId());
 
     JsonNode j = json.readTree(run("info", dir, "--format", "json").out());
     assertThat(j.get("rows").asLong()).isEqualTo(1);
@@ -92,6 +93,16 @@ class InfoHistoryCliTest {
     assertThat(rows.get(0).get("current").asBoolean()).isFalse();
     assertThat(rows.get(2).get("deleted_records").asLong()).isEqualTo(3);
     assertThat(rows.get(2).get("total_records").asLong()).isEqualTo(1);
+
+    assertThat(rows.get(0).get("refs")).isEmpty();
+
+    t.tag("v1").snapshot(snaps.get(0).snapshotId()).create();
+    t.branch("dev").snapshot(snaps.get(0).snapshotId()).create();
+    CliTest.Result withRefs = run("history", t.location());
+    assertThat(withRefs.lines().get(0)).endsWith("| refs");
+    assertThat(withRefs.lines().get(2)).endsWith("| branch dev, tag v1");
+    JsonNode first = json.readTree(run("history", t.location(), "--format", "json").lines().get(0));
+    assertThat(first.get("refs").toString()).isEqualTo("[\"branch dev\",\"tag v1\"]");
 
     CliTest.Result last = run("history", t.location(), "--limit", "1");
     assertThat(last.lines()).hasSize(4);
