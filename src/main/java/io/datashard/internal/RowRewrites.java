@@ -42,6 +42,36 @@ public final class RowRewrites {
 
     /** True if the row (read under {@code schema}) is replaced. */
     boolean matches(Row row);
+
+    /** True only if every row of the file matches (then it is removed without being read). */
+    default boolean allMatch(DataFile file, Schema schema) {
+      return false;
+    }
+  }
+
+  /** Rows for which a filter expression is true (unknown, as for nulls, is not a match). */
+  public static Matcher matching(TableCore core, Schema schema, io.datashard.Expression filter) {
+    io.datashard.internal.expr.BoundExpr bound = io.datashard.internal.expr.Binder.bind(schema, filter);
+    io.datashard.internal.expr.RowFilter rows = io.datashard.internal.expr.RowFilter.of(bound, schema.asStruct());
+    return new Matcher() {
+      @Override
+      public boolean mayMatch(DataFile file, Schema s) {
+        return PartitionPruning.mightMatch(bound, file, core.metadata(), s)
+            && io.datashard.internal.expr.MetricsEvaluator.mightMatch(bound,
+            new io.datashard.internal.expr.FileStats(file, s));
+      }
+
+      @Override
+      public boolean matches(Row row) {
+        return rows.matches(row);
+      }
+
+      @Override
+      public boolean allMatch(DataFile file, Schema s) {
+        return io.datashard.internal.expr.StrictMetricsEvaluator.allMatch(bound,
+            new io.datashard.internal.expr.FileStats(file, s));
+      }
+    };
   }
 
   /**
@@ -111,6 +141,11 @@ public final class RowRewrites {
       if (current != null) {
         for (DataFile f : core.files(current)) {
           if (!change.matcher.mayMatch(f, schema)) {
+            continue;
+          }
+          if (change.matcher.allMatch(f, schema)) {
+            replaced.add(f);
+            removedRows += f.recordCount();
             continue;
           }
           List<Row> keep = new ArrayList<>();
@@ -228,6 +263,11 @@ public final class RowRewrites {
         // best effort: an orphan file is removed by gc
       }
     }
+  }
+
+  /** Records converted to rows of {@code schema} (none gives none). */
+  public static List<Row> rows(Schema schema, List<?> records) {
+    return records.isEmpty() ? List.of() : TableCore.convert(schema, records, false);
   }
 
   // ------------------------------------------------------------------ upsert
