@@ -217,6 +217,9 @@ interface RecordSource extends AutoCloseable {
         throw new ValidationException("CSV file " + file + " is empty: it needs a header row naming the columns. "
             + "Nothing was committed.");
       }
+      if (!h.isEmpty() && h.get(0).startsWith("\uFEFF")) {
+        h.set(0, h.get(0).substring(1)); // a byte order mark, as spreadsheet programs write
+      }
       this.header = h;
       this.types = new Type[h.size()];
       for (int i = 0; i < h.size(); i++) {
@@ -292,10 +295,7 @@ interface RecordSource extends AutoCloseable {
     }
 
     private static boolean isDouble(String s) {
-      if (!s.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?")) {
-        return false;
-      }
-      return true;
+      return s.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     }
 
     /** One CSV record (fields), or null at the end; sets {@link #recordLine}. */
