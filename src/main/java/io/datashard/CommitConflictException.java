@@ -8,10 +8,12 @@ package io.datashard;
 public class CommitConflictException extends DataShardException {
   private static final long serialVersionUID = 1L;
 
+  /** An exception with a message saying what went wrong, why, and what to do. */
   public CommitConflictException(String message) {
     super(message);
   }
 
+  /** An exception with a message and the underlying failure. */
   public CommitConflictException(String message, Throwable cause) {
     super(message, cause);
   }

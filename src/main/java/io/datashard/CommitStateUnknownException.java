@@ -9,6 +9,7 @@ package io.datashard;
 public class CommitStateUnknownException extends DataShardException {
   private static final long serialVersionUID = 1L;
 
+  /** An exception with a message and the failure that left the outcome unknown. */
   public CommitStateUnknownException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -7,10 +7,12 @@ package io.datashard;
 public class CorruptTableException extends DataShardException {
   private static final long serialVersionUID = 1L;
 
+  /** An exception with a message saying what went wrong, why, and what to do. */
   public CorruptTableException(String message) {
     super(message);
   }
 
+  /** An exception with a message and the underlying failure. */
   public CorruptTableException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -107,6 +107,7 @@ public final class DataFile {
     return path;
   }
 
+  /** The file format (Parquet for files DataShard writes). */
   public FileFormat format() {
     return format;
   }
@@ -126,10 +127,12 @@ public final class DataFile {
     return partition.toMap();
   }
 
+  /** The number of rows in the file. */
   public long recordCount() {
     return recordCount;
   }
 
+  /** The file size in bytes. */
   public long fileSizeInBytes() {
     return fileSizeInBytes;
   }
@@ -218,71 +221,85 @@ public final class DataFile {
 
     private Builder() {}
 
+    /** The file location (required). */
     public Builder path(String value) {
       this.path = value;
       return this;
     }
 
+    /** The file format (default Parquet). */
     public Builder format(FileFormat value) {
       this.format = value;
       return this;
     }
 
+    /** The id of the partition spec the file was written for (default 0). */
     public Builder specId(int value) {
       this.specId = value;
       return this;
     }
 
+    /** The partition values of the file (null when unpartitioned). */
     public Builder partition(Row value) {
       this.partition = value;
       return this;
     }
 
+    /** The number of rows in the file. */
     public Builder recordCount(long value) {
       this.recordCount = value;
       return this;
     }
 
+    /** The file size in bytes. */
     public Builder fileSizeInBytes(long value) {
       this.fileSizeInBytes = value;
       return this;
     }
 
+    /** Bytes per column, by field id. */
     public Builder columnSizes(Map<Integer, Long> value) {
       this.columnSizes = value;
       return this;
     }
 
+    /** Values per column (nulls included), by field id. */
     public Builder valueCounts(Map<Integer, Long> value) {
       this.valueCounts = value;
       return this;
     }
 
+    /** Null values per column, by field id. */
     public Builder nullValueCounts(Map<Integer, Long> value) {
       this.nullValueCounts = value;
       return this;
     }
 
+    /** NaN values per float or double column, by field id. */
     public Builder nanValueCounts(Map<Integer, Long> value) {
       this.nanValueCounts = value;
       return this;
     }
 
+    /** Lower bounds per column, by field id, in Iceberg's single-value binary form. */
     public Builder lowerBounds(Map<Integer, ByteBuffer> value) {
       this.lowerBounds = value;
       return this;
     }
 
+    /** Upper bounds per column, by field id, in Iceberg's single-value binary form. */
     public Builder upperBounds(Map<Integer, ByteBuffer> value) {
       this.upperBounds = value;
       return this;
     }
 
+    /** Offsets where a reader may split the file (row group starts). */
     public Builder splitOffsets(List<Long> value) {
       this.splitOffsets = value;
       return this;
     }
 
+    /** The id of the sort order the file was written in, or null. */
     public Builder sortOrderId(Integer value) {
       this.sortOrderId = value;
       return this;

@@ -8,10 +8,28 @@ import java.util.Map;
 /**
  * Entry point: create and open tables on a directory.
  *
+ * <p>A complete program (the same as {@code examples/QuickStart.java} in the repository):
+ *
  * <pre>{@code
- * Table t = DataShard.create(Path.of("/data/events"), Schema.parse("id long, name string"));
- * t.newAppend().add(Map.of("id", 1L, "name", "a")).commit();
- * Table same = DataShard.open(Path.of("/data/events"));
+ * import io.datashard.*;
+ * import java.nio.file.Path;
+ * import java.time.Instant;
+ * import java.util.Map;
+ *
+ * public class Hello {
+ *   public static void main(String[] args) {
+ *     Table t = DataShard.create(Path.of(args[0]), Schema.parse("id long not null, name string, ts timestamptz"));
+ *     Snapshot s = t.newAppend()
+ *         .add(Map.of("id", 1L, "name", "a", "ts", Instant.now()))
+ *         .add(Map.of("id", 2L, "name", "b"))
+ *         .commit();                                     // both rows, atomically
+ *     for (Row r : t.scan().toList()) {
+ *       System.out.println(r.get("id", Long.class) + " " + r.get("name", String.class));
+ *     }
+ *     Table same = DataShard.open(Path.of(args[0]));     // from any thread or process
+ *     long then = same.scan().useSnapshot(s.snapshotId()).count();
+ *   }
+ * }
  * }</pre>
  *
  * <p>The directory holds an Apache Iceberg (format v2) table that Spark, Trino, Flink, DuckDB and

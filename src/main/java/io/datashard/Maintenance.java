@@ -90,6 +90,7 @@ public final class Maintenance {
       return this;
     }
 
+    /** Expires the snapshots (or, with dry run, only reports which would go). */
     public MaintenanceResult run() {
       return new MaintenanceResult(new TableMaintenance(core).expireSnapshots(olderThan, retainLast, maxSnapshots,
           dryRun));
@@ -126,6 +127,7 @@ public final class Maintenance {
       return this;
     }
 
+    /** Deletes the orphan files (or, with dry run, only lists them). */
     public MaintenanceResult run() {
       return new MaintenanceResult(new TableMaintenance(core).removeOrphanFiles(graceMillis, dryRun));
     }
@@ -166,6 +168,7 @@ public final class Maintenance {
       return this;
     }
 
+    /** Compacts the small data files and commits the result (or, with dry run, only reports the plan). */
     public MaintenanceResult run() {
       return new MaintenanceResult(new TableMaintenance(core).compact(targetFileSize, minInputFiles, dryRun));
     }
@@ -197,6 +200,7 @@ public final class Maintenance {
       return this;
     }
 
+    /** Rewrites the manifests and commits the result (or, with dry run, only reports the plan). */
     public MaintenanceResult run() {
       return new MaintenanceResult(new TableMaintenance(core).rewriteManifests(targetManifestSize, dryRun));
     }

@@ -31,14 +31,17 @@ public final class TableOptions {
     return new TableOptions(true, 10_000, Duration.ofMinutes(10));
   }
 
+  /** True if commits are forced to disk before they are acknowledged (the default). */
   public boolean durable() {
     return durable;
   }
 
+  /** How many times a commit that lost a race is retried before giving up. */
   public int commitRetries() {
     return commitRetries;
   }
 
+  /** How long a commit may keep retrying before giving up. */
   public Duration commitTimeout() {
     return commitTimeout;
   }

@@ -10,8 +10,40 @@ public interface Type {
 
   /** The kind of type. */
   enum TypeId {
-    BOOLEAN, INTEGER, LONG, FLOAT, DOUBLE, DECIMAL, DATE, TIME, TIMESTAMP, TIMESTAMPTZ,
-    STRING, UUID, FIXED, BINARY, STRUCT, LIST, MAP
+    /** {@code boolean}. */
+    BOOLEAN,
+    /** {@code int}: 32-bit signed integer. */
+    INTEGER,
+    /** {@code long}: 64-bit signed integer. */
+    LONG,
+    /** {@code float}: 32-bit floating point. */
+    FLOAT,
+    /** {@code double}: 64-bit floating point. */
+    DOUBLE,
+    /** {@code decimal(P, S)}: fixed-point decimal. */
+    DECIMAL,
+    /** {@code date}: calendar date. */
+    DATE,
+    /** {@code time}: time of day, microseconds. */
+    TIME,
+    /** {@code timestamp}: date and time without zone, microseconds. */
+    TIMESTAMP,
+    /** {@code timestamptz}: an instant, microseconds, stored in UTC. */
+    TIMESTAMPTZ,
+    /** {@code string}: UTF-8 text. */
+    STRING,
+    /** {@code uuid}. */
+    UUID,
+    /** {@code fixed[L]}: exactly L bytes. */
+    FIXED,
+    /** {@code binary}: bytes of any length. */
+    BINARY,
+    /** {@code struct<...>}: named fields. */
+    STRUCT,
+    /** {@code list<E>}. */
+    LIST,
+    /** {@code map<K, V>}. */
+    MAP
   }
 
   /** The kind of this type. */

@@ -40,19 +40,29 @@ public final class Types {
     }
   }
 
+  /** true or false. */
   public static final PrimitiveType BOOLEAN = new PrimitiveType(Type.TypeId.BOOLEAN, "boolean");
+  /** 32-bit signed integer (Java Integer). */
   public static final PrimitiveType INT = new PrimitiveType(Type.TypeId.INTEGER, "int");
+  /** 64-bit signed integer (Java Long). */
   public static final PrimitiveType LONG = new PrimitiveType(Type.TypeId.LONG, "long");
+  /** 32-bit IEEE 754 floating point (Java Float). */
   public static final PrimitiveType FLOAT = new PrimitiveType(Type.TypeId.FLOAT, "float");
+  /** 64-bit IEEE 754 floating point (Java Double). */
   public static final PrimitiveType DOUBLE = new PrimitiveType(Type.TypeId.DOUBLE, "double");
+  /** Calendar date without time or zone (Java LocalDate). */
   public static final PrimitiveType DATE = new PrimitiveType(Type.TypeId.DATE, "date");
+  /** Time of day in microseconds, without date or zone (Java LocalTime). */
   public static final PrimitiveType TIME = new PrimitiveType(Type.TypeId.TIME, "time");
   /** Timestamp without time zone, microsecond precision. */
   public static final PrimitiveType TIMESTAMP = new PrimitiveType(Type.TypeId.TIMESTAMP, "timestamp");
   /** Timestamp with time zone (stored as UTC), microsecond precision. */
   public static final PrimitiveType TIMESTAMPTZ = new PrimitiveType(Type.TypeId.TIMESTAMPTZ, "timestamptz");
+  /** UTF-8 text (Java String). */
   public static final PrimitiveType STRING = new PrimitiveType(Type.TypeId.STRING, "string");
+  /** Universally unique identifier (Java UUID). */
   public static final PrimitiveType UUID = new PrimitiveType(Type.TypeId.UUID, "uuid");
+  /** Bytes of any length (Java ByteBuffer). */
   public static final PrimitiveType BINARY = new PrimitiveType(Type.TypeId.BINARY, "binary");
 
   /** A decimal with a fixed precision (1..38) and scale. */
@@ -73,10 +83,12 @@ public final class Types {
       this.scale = scale;
     }
 
+    /** The total number of digits. */
     public int precision() {
       return precision;
     }
 
+    /** The number of digits after the decimal point. */
     public int scale() {
       return scale;
     }
@@ -114,6 +126,7 @@ public final class Types {
       this.length = length;
     }
 
+    /** The number of bytes of every value. */
     public int length() {
       return length;
     }
@@ -160,34 +173,42 @@ public final class Types {
       this.doc = doc;
     }
 
+    /** A required (not null) field. */
     public static NestedField required(int id, String name, Type type) {
       return new NestedField(id, name, true, type, null);
     }
 
+    /** An optional (nullable) field. */
     public static NestedField optional(int id, String name, Type type) {
       return new NestedField(id, name, false, type, null);
     }
 
+    /** A field with a documentation string (may be null). */
     public static NestedField of(int id, String name, boolean required, Type type, String doc) {
       return new NestedField(id, name, required, type, doc);
     }
 
+    /** The field id, unique in the schema; files map columns by it. */
     public int id() {
       return id;
     }
 
+    /** The field name. */
     public String name() {
       return name;
     }
 
+    /** True if the field may not be null. */
     public boolean isRequired() {
       return required;
     }
 
+    /** True if the field may be null. */
     public boolean isOptional() {
       return !required;
     }
 
+    /** The field type. */
     public Type type() {
       return type;
     }
@@ -235,6 +256,7 @@ public final class Types {
       this.positionByName = byName;
     }
 
+    /** The fields, in order. */
     public List<NestedField> fields() {
       return fields;
     }
@@ -306,18 +328,22 @@ public final class Types {
       this.element = element;
     }
 
+    /** The element as a field (its id, type and whether it is required). */
     public NestedField elementField() {
       return element;
     }
 
+    /** The field id of the elements. */
     public int elementId() {
       return element.id();
     }
 
+    /** The type of the elements. */
     public Type elementType() {
       return element.type();
     }
 
+    /** True if elements may not be null. */
     public boolean isElementRequired() {
       return element.isRequired();
     }
@@ -358,30 +384,37 @@ public final class Types {
       this.value = value;
     }
 
+    /** The key as a field. */
     public NestedField keyField() {
       return key;
     }
 
+    /** The value as a field. */
     public NestedField valueField() {
       return value;
     }
 
+    /** The field id of the keys. */
     public int keyId() {
       return key.id();
     }
 
+    /** The field id of the values. */
     public int valueId() {
       return value.id();
     }
 
+    /** The type of the keys (never null). */
     public Type keyType() {
       return key.type();
     }
 
+    /** The type of the values. */
     public Type valueType() {
       return value.type();
     }
 
+    /** True if values may not be null. */
     public boolean isValueRequired() {
       return value.isRequired();
     }

@@ -75,14 +75,17 @@ public final class VerifyReport {
       this.message = Objects.requireNonNull(message);
     }
 
+    /** What is wrong. */
     public Kind kind() {
       return kind;
     }
 
+    /** The file concerned (absolute path). */
     public String file() {
       return file;
     }
 
+    /** A sentence saying what is wrong. */
     public String message() {
       return message;
     }

@@ -32,7 +32,11 @@ import picocli.CommandLine.Command;
         HistoryCommands.RollbackCommand.class,
         HistoryCommands.TagCommand.class,
         HistoryCommands.BranchCommand.class,
-        HistoryCommands.DiffCommand.class
+        HistoryCommands.DiffCommand.class,
+        ImportCommand.class,
+        ExportCommand.class,
+        InfoCommand.class,
+        HistoryCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec

@@ -129,16 +129,67 @@ final class Render {
     return String.join(",", out);
   }
 
-  /** An aligned text table. */
+  /** The width tables are fitted to: the COLUMNS environment variable, else 120. */
+  static int terminalWidth() {
+    String v = System.getProperty("datashard.columns", System.getenv("COLUMNS"));
+    if (v != null) {
+      try {
+        int w = Integer.parseInt(v.trim());
+        if (w >= 20) {
+          return w;
+        }
+      } catch (NumberFormatException e) {
+        // fall through to the default
+      }
+    }
+    return 120;
+  }
+
+  /** An aligned text table fitted to {@link #terminalWidth()}. */
   static List<String> table(List<String> header, List<List<String>> rows) {
+    return table(header, rows, terminalWidth());
+  }
+
+  /**
+   * An aligned text table no wider than {@code maxWidth} where possible: the widest columns are
+   * narrowed first (never below 4 characters, or the header's width if smaller), and cells too
+   * long for their column end in "…".
+   */
+  static List<String> table(List<String> header, List<List<String>> rows, int maxWidth) {
     int[] width = new int[header.size()];
     for (int i = 0; i < header.size(); i++) {
       width[i] = header.get(i).length();
     }
     for (List<String> r : rows) {
-      for (int i = 0; i < r.size(); i++) {
-        width[i] = Math.min(60, Math.max(width[i], r.get(i).length()));
+      for (int i = 0; i < r.size() && i < width.length; i++) {
+        width[i] = Math.max(width[i], r.get(i).length());
       }
+    }
+    int total = 3 * Math.max(0, width.length - 1);
+    for (int w : width) {
+      total += w;
+    }
+    while (total > maxWidth) {
+      int widest = -1;
+      for (int i = 0; i < width.length; i++) {
+        int min = Math.min(4, header.get(i).length());
+        if (width[i] > Math.max(min, 1) && (widest < 0 || width[i] > width[widest])) {
+          widest = i;
+        }
+      }
+      if (widest < 0) {
+        break;
+      }
+      int next = 0;
+      for (int i = 0; i < width.length; i++) {
+        if (i != widest && width[i] <= width[widest]) {
+          next = Math.max(next, width[i]);
+        }
+      }
+      int min = Math.max(Math.min(4, header.get(widest).length()), 1);
+      int cut = Math.min(total - maxWidth, width[widest] - Math.max(next, min));
+      width[widest] -= Math.max(1, cut);
+      total -= Math.max(1, cut);
     }
     List<String> lines = new ArrayList<>();
     lines.add(line(header, width));
@@ -162,7 +213,7 @@ final class Render {
       if (i > 0) {
         sb.append(" | ");
       }
-      String c = cells.get(i).replace('\n', ' ');
+      String c = cells.get(i).replace('\n', ' ').replace('\r', ' ').replace('\t', ' ');
       if (c.length() > width[i]) {
         c = c.substring(0, Math.max(0, width[i] - 1)) + "…";
       }

@@ -143,7 +143,7 @@ final class TortureCommand implements Callable<Integer> {
         slots[w] = new Slot(w);
         slots[w].start(tableDir, logs, stop, s);
       }
-      int progressEvery = Math.max(1, kills / 20);
+      Progress progress = Progress.start("torture", kills, Progress.Unit.KILLS, spec.commandLine().getErr(), false);
       while (done < kills) {
         Slot victim = slots[random.nextInt(processes)];
         int delay = random.nextInt(maxDelayMs + 1);
@@ -162,11 +162,9 @@ final class TortureCommand implements Callable<Integer> {
         victim.process.waitFor();
         done++;
         victim.start(tableDir, logs, stop, s);
-        if (format == Format.text && done % progressEvery == 0 && done < kills) {
-          out.printf("  %,d kills, %.0f s%n", done, (System.nanoTime() - start) / 1e9);
-          out.flush();
-        }
+        progress.update(done);
       }
+      progress.close();
       Files.createFile(stop);
       for (Slot slot : slots) {
         if (!slot.process.waitFor(2, TimeUnit.MINUTES)) {

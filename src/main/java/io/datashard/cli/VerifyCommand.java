@@ -38,12 +38,23 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--verbose", description = "Print stack traces with errors.")
   boolean verbose;
 
+  @Option(names = {"-q", "--quiet"}, description = "No progress on standard error (--deep shows it).")
+  boolean quiet;
+
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    VerifyReport report = DataShard.verify(dir, deep);
+    VerifyReport report;
+    if (deep) {
+      try (Progress progress = Progress.start("verify", 0, Progress.Unit.SNAPSHOTS, spec.commandLine().getErr(),
+          quiet)) {
+        report = io.datashard.internal.Verifier.verify(dir, true, (done, total) -> progress.update(done, total));
+      }
+    } else {
+      report = DataShard.verify(dir, false);
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (format == Format.json) {
       out.println(Render.json(json(report)));

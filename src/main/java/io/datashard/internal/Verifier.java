@@ -64,6 +64,7 @@ public final class Verifier {
   private boolean referencesIncomplete;
   private boolean unreadableOutsideCheck;
   private TableCore core;
+  private java.util.function.BiConsumer<Long, Long> progress;
 
   private Verifier(Path dir, boolean deep) {
     this.dir = dir;
@@ -80,7 +81,16 @@ public final class Verifier {
    * @throws io.datashard.TableNotFoundException if there is no table there at all
    */
   public static VerifyReport verify(Path dir, boolean deep) {
+    return verify(dir, deep, null);
+  }
+
+  /**
+   * Verifies the table at {@code dir}, telling {@code progress} (if not null) how many snapshots of
+   * how many are checked after each one.
+   */
+  public static VerifyReport verify(Path dir, boolean deep, java.util.function.BiConsumer<Long, Long> progress) {
     Verifier v = new Verifier(dir, deep);
+    v.progress = progress;
     v.run();
     List<Problem> sorted = new ArrayList<>(v.problems);
     sorted.sort(Comparator.comparing((Problem p) -> !p.kind().isError()));
@@ -155,8 +165,12 @@ public final class Verifier {
         order.add(s);
       }
     }
+    long done = 0;
     for (Snapshot s : order) {
       checkSnapshot(s, full.contains(s.snapshotId()));
+      if (progress != null) {
+        progress.accept(++done, (long) order.size());
+      }
     }
     findUnreferenced();
   }

@@ -89,6 +89,7 @@ public interface Storage {
   final class UncertainPublishException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** An exception with a message and the underlying failure. */
     public UncertainPublishException(String message, Throwable cause) {
       super(message, cause);
     }
@@ -127,8 +128,10 @@ public interface Storage {
 
   /** A published file open for random-access reading. */
   interface InputFile extends AutoCloseable {
+    /** Where the file is. */
     String location();
 
+    /** The file length in bytes. */
     long length() throws IOException;
 
     /** Reads up to {@code len} bytes at {@code position}; returns -1 at the end. */
