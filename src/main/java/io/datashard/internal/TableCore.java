@@ -423,8 +423,19 @@ public final class TableCore {
    * processes may share one snapshot; see {@link GroupCommit}.
    */
   public Snapshot append(List<Object> records, Map<String, String> extraSummary) {
+    return append(records, List.of(), extraSummary, null);
+  }
+
+  /**
+   * Appends records, written in {@code format} (null: the table's {@code write.format.default}), and
+   * data files written elsewhere (checked by {@link DataFileRegistration}) in one atomic commit.
+   * Only appends of records in the table's default format take part in group commit.
+   */
+  public Snapshot append(List<Object> records, List<DataFile> registered, Map<String, String> extraSummary,
+      FileFormat format) {
     TableMetadata known = ops.current();
-    if (known != null && GroupCommit.enabled(known) && !known.schema().columns().isEmpty()) {
+    if (registered.isEmpty() && (format == null || known != null && format == DataFileIO.defaultFormat(known.properties()))
+        && known != null && GroupCommit.enabled(known) && !known.schema().columns().isEmpty()) {
       Schema schema = known.schema();
       List<Row> rows = convert(schema, records, false);
       Snapshot s = group.append(schema, rows, extraSummary);
@@ -434,7 +445,20 @@ public final class TableCore {
       // the schema changed since this table object read it: convert again against the new one
     }
     TableMetadata base = ops.refresh();
-    Staged staged = stage(base, records);
+    Staged staged;
+    if (registered.isEmpty()) {
+      staged = stage(base, records, false, format);
+    } else {
+      if (base.schema().columns().isEmpty()) {
+        throw new ValidationException("Cannot add data files to table " + location() + ": it has no schema yet, "
+            + "so the files cannot be checked against one. Create the table with a schema first.");
+      }
+      List<DataFile> checked = new ArrayList<>();
+      for (DataFile f : registered) {
+        checked.add(new DataFileRegistration(this, base).check(f));
+      }
+      staged = stageRows(base, base.schema(), false, convert(base.schema(), records, true), false, format, checked);
+    }
     return commitStaged(base, staged, extraSummary, BLIND, null);
   }
 
@@ -464,6 +488,10 @@ public final class TableCore {
    * base snapshot deleted (the commit must then land on that same snapshot).
    */
   public Staged stage(TableMetadata base, List<?> records, boolean replaceAll) {
+    return stage(base, records, replaceAll, null);
+  }
+
+  private Staged stage(TableMetadata base, List<?> records, boolean replaceAll, FileFormat format) {
     if (records.isEmpty() && !replaceAll) {
       throw new ValidationException("Nothing to append: add at least one record before commit()");
     }
@@ -473,22 +501,35 @@ public final class TableCore {
       schema = SchemaInference.infer(records);
       inferred = true;
     }
-    return stageRows(base, schema, inferred, convert(schema, records, true), replaceAll);
+    return stageRows(base, schema, inferred, convert(schema, records, true), replaceAll, format, List.of());
   }
 
   /** Writes rows already converted to {@code schema} as new files (nothing is visible until committed). */
   Staged stageRows(TableMetadata base, Schema schema, boolean inferred, List<Row> rows, boolean replaceAll) {
+    return stageRows(base, schema, inferred, rows, replaceAll, null, List.of());
+  }
+
+  /**
+   * Writes rows as a new file in {@code format} (null: the table's default) and stages it with
+   * {@code registered} files written elsewhere (never deleted on failure: they are not ours).
+   */
+  private Staged stageRows(TableMetadata base, Schema schema, boolean inferred, List<Row> rows, boolean replaceAll,
+      FileFormat format, List<DataFile> registered) {
     long snapshotId = newSnapshotId();
     List<String> written = new ArrayList<>();
+    FileFormat fileFormat = format != null ? format : DataFileIO.defaultFormat(base.properties());
     try {
       List<DataFile> files = new ArrayList<>();
       ManifestIO.Manifest manifest = null;
       if (!rows.isEmpty()) {
-        String dataLocation = ops.dataDir() + "/" + UUID.randomUUID() + "." + FileFormat.PARQUET.extension();
-        DataFile file = DataFileIO.writeParquet(storage, dataLocation, schema, rows.iterator());
+        String dataLocation = ops.dataDir() + "/" + UUID.randomUUID() + "." + fileFormat.extension();
+        DataFile file = DataFileIO.write(storage, dataLocation, fileFormat, schema, rows.iterator());
         written.add(file.path());
         files.add(file);
         storage.syncDirectory(ops.dataDir());
+      }
+      files.addAll(registered);
+      if (!files.isEmpty()) {
         String manifestLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m0.avro";
         manifest = ManifestIO.writeAdded(storage, manifestLocation, schema, base.spec(), snapshotId, files);
         written.add(manifestLocation);

@@ -1,0 +1,146 @@
+package io.datashard.formats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.datashard.DataShard;
+import io.datashard.FileFormat;
+import io.datashard.Row;
+import io.datashard.Snapshot;
+import io.datashard.Table;
+import io.datashard.internal.parquet.AllTypesRows;
+import io.datashard.interop.IcebergJava;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.io.CloseableIterable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Tables whose data files are Parquet, ORC or Avro: every type round-trips (nulls, NaN, nested
+ * lists, maps and structs), the format is chosen per table or per append, manifests carry column
+ * statistics for each format, and Apache Iceberg Java reads the same rows.
+ */
+class FileFormatsTest {
+  @TempDir
+  Path tmp;
+
+  static List<Map<String, Object>> maps(List<Row> rows) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Row r : rows) {
+      out.add(r.toMap());
+    }
+    out.sort(Comparator.comparingLong(m -> (Long) m.get("id")));
+    return out;
+  }
+
+  static List<Map<String, Object>> sorted(List<Map<String, Object>> rows) {
+    List<Map<String, Object>> out = new ArrayList<>(rows);
+    out.sort(Comparator.comparingLong(m -> (Long) m.get("id")));
+    return out;
+  }
+
+  private static List<String> dataFiles(Path dir) throws Exception {
+    List<String> names = new ArrayList<>();
+    try (var s = Files.list(dir.resolve("data"))) {
+      s.forEach(p -> names.add(p.getFileName().toString()));
+    }
+    return names;
+  }
+
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
+  void everyTypeRoundTripsInTablesOfEachFormatAndIcebergJavaReadsThem(FileFormat format) throws Exception {
+    Path dir = tmp.resolve("t-" + format);
+    Table t = DataShard.table(dir).schema(AllTypesRows.SCHEMA)
+        .property("write.format.default", format.name().toLowerCase()).create();
+    List<Row> rows = AllTypesRows.rows(40);
+    t.newAppend().addAll(rows).commit();
+    t.newAppend().addAll(AllTypesRows.rows(45).subList(40, 45)).commit();
+
+    List<Row> all = AllTypesRows.rows(45);
+    List<Row> read = t.scan().toList();
+    assertThat(maps(read)).isEqualTo(maps(all));
+    assertThat(dataFiles(dir)).hasSize(2).allMatch(n -> n.endsWith("." + format.extension()));
+    // projection by name, columns in the asked order
+    List<Row> projected = t.scan().select("tags", "id").toList();
+    assertThat(projected).hasSize(45);
+    assertThat(projected.get(0).type().fields().get(0).name()).isEqualTo("tags");
+
+    assertThat(sorted(IcebergJava.readRows(dir, null))).isEqualTo(maps(all));
+  }
+
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
+  void manifestsCarryColumnStatisticsForEachFormat(FileFormat format) throws Exception {
+    Path dir = tmp.resolve("s-" + format);
+    Table t = DataShard.table(dir).schema(AllTypesRows.SCHEMA).create();
+    List<Row> rows = AllTypesRows.rows(30);
+    t.newAppend().format(format).addAll(rows).commit();
+
+    org.apache.iceberg.Table ice = IcebergJava.load(dir);
+    try (CloseableIterable<FileScanTask> tasks = ice.newScan().includeColumnStats().planFiles()) {
+      int files = 0;
+      for (FileScanTask task : tasks) {
+        files++;
+        org.apache.iceberg.DataFile f = task.file();
+        assertThat(f.format().name()).isEqualTo(format.name());
+        assertThat(f.recordCount()).isEqualTo(30);
+        assertThat(f.valueCounts()).containsEntry(1, 30L).containsEntry(3, 30L);
+        long nullInts = rows.stream().filter(r -> r.get("i") == null).count();
+        assertThat(nullInts).isGreaterThan(0);
+        assertThat(f.nullValueCounts()).containsEntry(3, nullInts).containsEntry(1, 0L);
+        long minId = 0;
+        long maxId = 29;
+        assertThat(f.lowerBounds().get(1).order(ByteOrder.LITTLE_ENDIAN).getLong(0)).isEqualTo(minId);
+        assertThat(f.upperBounds().get(1).order(ByteOrder.LITTLE_ENDIAN).getLong(0)).isEqualTo(maxId);
+        int minI = rows.stream().filter(r -> r.get("i") != null).mapToInt(r -> (Integer) r.get("i")).min().getAsInt();
+        int maxI = rows.stream().filter(r -> r.get("i") != null).mapToInt(r -> (Integer) r.get("i")).max().getAsInt();
+        assertThat(f.lowerBounds().get(3).order(ByteOrder.LITTLE_ENDIAN).getInt(0)).isEqualTo(minI);
+        assertThat(f.upperBounds().get(3).order(ByteOrder.LITTLE_ENDIAN).getInt(0)).isEqualTo(maxI);
+        long nans = rows.stream().filter(r -> r.get("f") != null && ((Float) r.get("f")).isNaN()).count();
+        assertThat(f.nanValueCounts()).containsEntry(5, nans);
+        assertThat(f.lowerBounds()).containsKey(14); // string
+      }
+      assertThat(files).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void formatIsChosenPerAppendOverTheTableDefault() throws Exception {
+    Path dir = tmp.resolve("mixed");
+    Table t = DataShard.table(dir).schema(AllTypesRows.SCHEMA).property("write.format.default", "avro").create();
+    List<Row> rows = AllTypesRows.rows(12);
+    Snapshot s1 = t.newAppend().addAll(rows.subList(0, 4)).commit();
+    t.newAppend().format(FileFormat.ORC).addAll(rows.subList(4, 8)).commit();
+    t.newAppend().format(FileFormat.PARQUET).addAll(rows.subList(8, 12)).commit();
+
+    List<String> names = dataFiles(dir);
+    assertThat(names).hasSize(3);
+    assertThat(names.stream().map(n -> n.substring(n.lastIndexOf('.') + 1)).sorted())
+        .containsExactly("avro", "orc", "parquet");
+    assertThat(maps(t.scan().toList())).isEqualTo(maps(rows));
+    assertThat(maps(t.scan().useSnapshot(s1.snapshotId()).toList())).isEqualTo(maps(rows.subList(0, 4)));
+    assertThat(sorted(IcebergJava.readRows(dir, null))).isEqualTo(maps(rows));
+  }
+
+  @Test
+  void unknownFormatPropertyIsRefusedClearly() {
+    Path dir = tmp.resolve("bad");
+    Table t = DataShard.table(dir).schema(AllTypesRows.SCHEMA).property("write.format.default", "csv").create();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> t.newAppend().addAll(AllTypesRows.rows(1)).commit())
+        .isInstanceOf(io.datashard.ValidationException.class).hasMessageContaining("csv");
+  }
+
+  static ByteBuffer le(long v) {
+    return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, v);
+  }
+}
