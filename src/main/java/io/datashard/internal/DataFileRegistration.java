@@ -37,6 +37,7 @@ public final class DataFileRegistration {
 
   private final TableCore core;
   private final TableMetadata base;
+  private boolean byName;
 
   DataFileRegistration(TableCore core, TableMetadata base) {
     this.core = core;
@@ -136,6 +137,7 @@ public final class DataFileRegistration {
           "Check that the file is complete.");
     }
     boolean byId = columns.stream().anyMatch(c -> c.id != null);
+    byName = !byId;
     List<String> missing = new ArrayList<>();
     int matched = 0;
     for (Types.NestedField t : schema.columns()) {
@@ -153,6 +155,11 @@ public final class DataFileRegistration {
           : "it lacks the required column(s) " + String.join(", ", missing)),
           "Write the file with the table's columns (Iceberg field ids, or the same names).");
     }
+  }
+
+  /** True if the checked file has no field ids, so its columns were matched by name. */
+  boolean matchedByName() {
+    return byName;
   }
 
   private static String schemaFormat(FormatHandler h) {

@@ -324,6 +324,8 @@ public final class TableCore {
     final long deletedRecords;
     final long deletedBytes;
     final Long basedOnSnapshotId;
+    /** Table properties the commit sets when the base has none of that key (e.g. a name mapping). */
+    final Map<String, String> defaultProperties = new LinkedHashMap<>();
 
     Staged(Schema schema, boolean inferredSchema, long snapshotId, List<DataFile> files,
         ManifestIO.Manifest manifest, List<String> written, boolean replacesAll,
@@ -454,10 +456,17 @@ public final class TableCore {
             + "so the files cannot be checked against one. Create the table with a schema first.");
       }
       List<DataFile> checked = new ArrayList<>();
+      boolean byName = false;
       for (DataFile f : registered) {
-        checked.add(new DataFileRegistration(this, base).check(f));
+        DataFileRegistration r = new DataFileRegistration(this, base);
+        checked.add(r.check(f));
+        byName |= r.matchedByName();
       }
       staged = stageRows(base, base.schema(), false, convert(base.schema(), records, true), false, format, checked);
+      if (byName) {
+        // files without field ids: tell other Iceberg readers to map their columns by name
+        staged.defaultProperties.put(NameMapping.PROPERTY, NameMapping.json(base.schema()));
+      }
     }
     return commitStaged(base, staged, extraSummary, BLIND, null);
   }
@@ -680,6 +689,11 @@ public final class TableCore {
     }
     if (key != null) {
       next.property(key.property(), Long.toString(key.sequence));
+    }
+    for (Map.Entry<String, String> p : staged.defaultProperties.entrySet()) {
+      if (!base.properties().containsKey(p.getKey())) {
+        next.property(p.getKey(), p.getValue());
+      }
     }
     Snapshot parent = base.currentSnapshot();
     long sequenceNumber = base.lastSequenceNumber() + 1;
