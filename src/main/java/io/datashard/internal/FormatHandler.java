@@ -37,6 +37,22 @@ public interface FormatHandler {
    */
   List<FileColumn> columns(Storage storage, String location) throws IOException;
 
+  /**
+   * The number of rows in a file, from its footer where the format has one (else by reading it).
+   *
+   * @throws IOException if the file cannot be read
+   */
+  default long recordCount(Storage storage, String location) throws IOException {
+    long n = 0;
+    try (CloseableIterator<Row> rows = read(storage, location, new Schema(0, List.of()))) {
+      while (rows.hasNext()) {
+        rows.next();
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** A top-level column of a data file: its Iceberg field id (null when the file has none) and name. */
   final class FileColumn {
     public final Integer id;

@@ -140,6 +140,38 @@ class FileFormatsTest {
         .isInstanceOf(io.datashard.ValidationException.class).hasMessageContaining("csv");
   }
 
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
+  void verifyChecksRecordCountsOfEachFormatAndCompactionKeepsTheTableFormat(FileFormat format) throws Exception {
+    Path dir = tmp.resolve("v-" + format);
+    Table t = DataShard.table(dir).schema(AllTypesRows.SCHEMA)
+        .property("write.format.default", format.name().toLowerCase()).create();
+    List<Row> rows = AllTypesRows.rows(10);
+    t.newAppend().addAll(rows.subList(0, 5)).commit();
+    t.newAppend().addAll(rows.subList(5, 10)).commit();
+    assertThat(DataShard.verify(dir, true).errors()).isEmpty();
+    assertThat(DataShard.verify(dir, true).checked()).containsEntry("data files", 2L);
+
+    t.maintenance().compact().run();
+    List<String> live = new ArrayList<>();
+    t.scan().files().forEach(f -> live.add(f.path()));
+    assertThat(live).singleElement().asString().endsWith("." + format.extension());
+    assertThat(maps(t.scan().toList())).isEqualTo(maps(rows));
+
+    // another file of the same format with fewer rows, put in place of the live one
+    Path other = tmp.resolve("other-" + format);
+    Table o = DataShard.table(other).schema(AllTypesRows.SCHEMA)
+        .property("write.format.default", format.name().toLowerCase()).create();
+    o.newAppend().addAll(rows.subList(0, 3)).commit();
+    Files.copy(Path.of(o.scan().files().get(0).path()), Path.of(live.get(0)),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    var report = DataShard.verify(dir, false);
+    assertThat(report.errors()).anySatisfy(p -> {
+      assertThat(p.file()).isEqualTo(live.get(0));
+      assertThat(p.message()).contains("holds 3 rows", "records 10");
+    });
+  }
+
   static ByteBuffer le(long v) {
     return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, v);
   }

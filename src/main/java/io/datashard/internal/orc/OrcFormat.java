@@ -324,6 +324,16 @@ public final class OrcFormat implements FormatHandler {
     }
   }
 
+  @Override
+  public long recordCount(Storage storage, String location) throws IOException {
+    Reader reader = open(storage, location);
+    try {
+      return reader.getNumberOfRows();
+    } finally {
+      closeQuietly(reader);
+    }
+  }
+
   private static Reader open(Storage storage, String location) {
     try {
       long length = storage.length(location);
