@@ -64,8 +64,14 @@ public final class DataFileIO {
   /** Jars ORC support needs, named for error messages. */
   static final String ORC_JARS = "org.apache.orc:orc-core:2.3.1 (classifier nohive), "
       + "org.apache.orc:orc-format:1.1.1 (classifier shaded-protobuf), orc-shims, aircompressor, threeten-extra, "
-      + "and the Hadoop classes ORC uses: hadoop-common and hadoop-auth 3.4.3, hadoop-shaded-guava 1.5.0, "
-      + "woodstox-core, stax2-api, commons-collections4, commons-configuration2";
+      + "and the Hadoop classes ORC uses: hadoop-common and hadoop-hdfs-client 3.4.3, hadoop-shaded-guava 1.5.0, "
+      + "woodstox-core, stax2-api, commons-collections4";
+
+  private static DataShardException orcMissing(Throwable e) {
+    return new DataShardException("ORC data files need optional jars that are not on the classpath (missing: "
+        + e.getMessage() + "). Add " + ORC_JARS + " (bin/datashard adds target/lib-orc, which 'mvn package' "
+        + "fills), or use Parquet or Avro files instead.", e);
+  }
 
   private static FormatHandler orc() {
     FormatHandler h = orc;
@@ -81,17 +87,85 @@ public final class DataFileIO {
               "org.apache.hadoop.thirdparty.com.google.common.base.Preconditions"}) {
             Class.forName(probe, false, loader);
           }
-          orc = (FormatHandler) Class.forName("io.datashard.internal.orc.OrcFormat", true, loader)
-              .getDeclaredConstructor().newInstance();
+          orc = new Guarded((FormatHandler) Class.forName("io.datashard.internal.orc.OrcFormat", true, loader)
+              .getDeclaredConstructor().newInstance());
         } catch (ClassNotFoundException | LinkageError e) {
-          throw new DataShardException("ORC data files need optional jars that are not on the classpath (missing: "
-              + e.getMessage() + "). Add " + ORC_JARS + " (bin/datashard adds target/lib-orc, which "
-              + "'mvn package' fills), or use Parquet or Avro files instead.", e);
+          throw orcMissing(e);
         } catch (ReflectiveOperationException e) {
           throw new IllegalStateException("Cannot load ORC support: " + e, e);
         }
       }
       return orc;
+    }
+  }
+
+  /** Turns a class ORC needs but cannot find, met while it works, into the same clear error. */
+  private static final class Guarded implements FormatHandler {
+    private final FormatHandler inner;
+
+    Guarded(FormatHandler inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public DataFile write(Storage storage, String location, Schema schema, Iterator<Row> rows) throws IOException {
+      try {
+        return inner.write(storage, location, schema, rows);
+      } catch (LinkageError e) {
+        throw orcMissing(e);
+      }
+    }
+
+    @Override
+    public CloseableIterator<Row> read(Storage storage, String location, Schema projection) {
+      CloseableIterator<Row> it;
+      try {
+        it = inner.read(storage, location, projection);
+      } catch (LinkageError e) {
+        throw orcMissing(e);
+      }
+      return new CloseableIterator<Row>() {
+        @Override
+        public boolean hasNext() {
+          try {
+            return it.hasNext();
+          } catch (LinkageError e) {
+            throw orcMissing(e);
+          }
+        }
+
+        @Override
+        public Row next() {
+          try {
+            return it.next();
+          } catch (LinkageError e) {
+            throw orcMissing(e);
+          }
+        }
+
+        @Override
+        public void close() {
+          it.close();
+        }
+      };
+    }
+
+    @Override
+    public java.util.List<FileColumn> columns(Storage storage, String location) throws IOException {
+      try {
+        return inner.columns(storage, location);
+      } catch (LinkageError e) {
+        throw orcMissing(e);
+      }
+    }
+
+    @Override
+    public long recordCount(Storage storage, String location) throws IOException {
+      try {
+        return inner.recordCount(storage, location);
+      } catch (LinkageError e) {
+        throw orcMissing(e);
+      }
     }
   }
 }
