@@ -548,6 +548,17 @@ class CorruptionCasesTest {
       registerFails(f, dataFile(file.toString(), FileFormat.AVRO, 2, Files.size(file)), "x.avro",
           "not compatible", "lacks the required column(s) id");
     }));
+    c.add(new Case("registering a data file that is already in the table", true, f -> {
+      Path file = f.dataFile();
+      registerFails(f, dataFile(file.toString(), FileFormat.PARQUET, 2, Files.size(file)),
+          file.getFileName().toString(), "already part of the table");
+      Path copy = externalFile(f, FileFormat.AVRO, f.dir.resolve("data").resolve("twice.avro"),
+          "id long not null, name string, n int, d decimal(5,2)");
+      DataFile df = dataFile(copy.toString(), FileFormat.AVRO, 2, Files.size(copy));
+      assertError(catchThrowable(() -> DataShard.open(f.dir).newAppend().appendFile(df).appendFile(df).commit()),
+          ValidationException.class, "twice.avro", "given twice");
+      unchanged(f);
+    }));
     c.add(new Case("registering a data file that does not exist", true, f ->
         registerFails(f, dataFile(f.dir.resolve("data/none.parquet").toString(), FileFormat.PARQUET, 1, 10),
             "none.parquet", "does not exist")));

@@ -83,6 +83,12 @@ public final class DataFileRegistration {
       throw refuse(given, "it has " + size + " bytes, but the DataFile says " + f.fileSizeInBytes(),
           "Give its actual size (the file may have been changed, or the wrong file was named).");
     }
+    for (DataFile existing : core.files(base.currentSnapshot())) {
+      if (Path.of(core.resolvePath(existing.path())).toAbsolutePath().normalize().equals(path)) {
+        throw refuse(given, "it is already part of the table (adding it again would duplicate its rows)",
+            "Add each file once.");
+      }
+    }
     FileFormat actual = sniff(real);
     if (actual != f.format()) {
       throw refuse(given, "it is not a " + f.format() + " file (" + (actual == null ? "its content is none of "
