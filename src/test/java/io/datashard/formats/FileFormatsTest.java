@@ -74,6 +74,13 @@ class FileFormatsTest {
     List<Row> projected = t.scan().select("tags", "id").toList();
     assertThat(projected).hasSize(45);
     assertThat(projected.get(0).type().fields().get(0).name()).isEqualTo("tags");
+    for (Row p : projected) {
+      Row full = all.get((int) (long) (Long) p.get("id"));
+      assertThat(p.get("tags")).isEqualTo(full.get("tags"));
+    }
+    List<Row> nested = t.scan().select("pos", "people").toList();
+    assertThat(nested.stream().map(r -> r.get("pos")).toList())
+        .containsExactlyInAnyOrderElementsOf(all.stream().map(r -> r.get("pos")).toList());
 
     assertThat(sorted(IcebergJava.readRows(dir, null))).isEqualTo(maps(all));
   }

@@ -219,10 +219,14 @@ public final class AvroFormat implements FormatHandler {
 
   @Override
   public CloseableIterator<Row> read(Storage storage, String location, Schema projection) {
-    DataFileReader<Object> reader = open(storage, location);
+    GenericDatumReader<Object> datum = new GenericDatumReader<>();
+    DataFileReader<Object> reader = open(storage, location, datum);
     AvroReadPlan plan;
     try {
-      plan = AvroReadPlan.of(projection.asStruct(), reader.getSchema());
+      AvroReadPlan.of(projection.asStruct(), reader.getSchema()); // checks every matched column's type
+      org.apache.avro.Schema pruned = AvroReadPlan.prune(projection.asStruct(), reader.getSchema());
+      datum.setExpected(pruned);
+      plan = AvroReadPlan.of(projection.asStruct(), pruned);
     } catch (AvroReadPlan.Mismatch e) {
       closeQuietly(reader);
       throw new CorruptTableException("Data file " + location + " does not fit the table's schema: " + e.getMessage()
@@ -265,7 +269,7 @@ public final class AvroFormat implements FormatHandler {
 
   @Override
   public List<FileColumn> columns(Storage storage, String location) throws IOException {
-    DataFileReader<Object> reader = open(storage, location);
+    DataFileReader<Object> reader = open(storage, location, new GenericDatumReader<>());
     try {
       org.apache.avro.Schema s = reader.getSchema();
       if (s.getType() != org.apache.avro.Schema.Type.RECORD) {
@@ -289,11 +293,11 @@ public final class AvroFormat implements FormatHandler {
         + ". The file is damaged, truncated, or not an Avro file.", e);
   }
 
-  private static DataFileReader<Object> open(Storage storage, String location) {
+  private static DataFileReader<Object> open(Storage storage, String location, GenericDatumReader<Object> datum) {
     Storage.InputFile in = null;
     try {
       in = storage.open(location);
-      return new DataFileReader<>(new Input(in), new GenericDatumReader<>());
+      return new DataFileReader<>(new Input(in), datum);
     } catch (NoSuchFileException e) {
       throw new CorruptTableException("Data file " + location + " is missing: the table references it, but it is "
           + "not there. It was deleted outside DataShard, or the table was copied incompletely.", e);

@@ -54,6 +54,32 @@ final class AvroReadPlan {
     return build(target, fileRecord, "");
   }
 
+  /**
+   * The file's record schema with only the top-level fields {@code target} asks for, as a reader
+   * schema: Avro then skips the other fields' bytes instead of building their values.
+   */
+  static Schema prune(Types.StructType target, Schema fileRecord) {
+    if (fileRecord.getType() != Schema.Type.RECORD) {
+      return fileRecord;
+    }
+    boolean byId = fileRecord.getFields().stream().anyMatch(f -> f.getObjectProp(AvroSchemas.FIELD_ID) != null);
+    List<Schema.Field> kept = new ArrayList<>();
+    for (Schema.Field f : fileRecord.getFields()) {
+      Integer id = AvroSchemas.intProp(f.getObjectProp(AvroSchemas.FIELD_ID));
+      boolean wanted = byId ? id != null && target.fieldById(id) != null : target.field(f.name()) != null;
+      if (wanted) {
+        kept.add(new Schema.Field(f, f.schema()));
+      }
+    }
+    if (kept.size() == fileRecord.getFields().size()) {
+      return fileRecord;
+    }
+    Schema pruned = Schema.createRecord(fileRecord.getName(), fileRecord.getDoc(), fileRecord.getNamespace(), false,
+        kept);
+    fileRecord.getObjectProps().forEach(pruned::addProp);
+    return pruned;
+  }
+
   private static AvroReadPlan build(Type target, Schema fileSchema, String name) {
     Schema file = AvroSchemas.nonNull(fileSchema);
     switch (target.typeId()) {
