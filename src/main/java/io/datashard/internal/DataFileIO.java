@@ -6,6 +6,7 @@ import io.datashard.DataShardException;
 import io.datashard.FileFormat;
 import io.datashard.Row;
 import io.datashard.Schema;
+import io.datashard.ValidationException;
 import io.datashard.internal.avro.AvroFormat;
 import io.datashard.internal.parquet.ParquetFormat;
 import io.datashard.storage.Storage;
@@ -30,7 +31,15 @@ public final class DataFileIO {
   /** The format new data files of a table with these properties are written in. */
   public static FileFormat defaultFormat(Map<String, String> properties) {
     String name = properties.get(FORMAT_PROPERTY);
-    return name == null || name.isBlank() ? FileFormat.PARQUET : FileFormat.fromName(name);
+    if (name == null || name.isBlank()) {
+      return FileFormat.PARQUET;
+    }
+    try {
+      return FileFormat.fromName(name);
+    } catch (ValidationException e) {
+      throw new ValidationException("The table property " + FORMAT_PROPERTY + " is '" + name + "', which is not a "
+          + "data file format: set it to parquet, orc or avro. Nothing was written.", e);
+    }
   }
 
   static DataFile writeParquet(Storage storage, String location, Schema schema, Iterator<Row> rows)

@@ -144,7 +144,8 @@ class FileFormatsTest {
     Path dir = tmp.resolve("bad");
     Table t = DataShard.table(dir).schema(AllTypesRows.SCHEMA).property("write.format.default", "csv").create();
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> t.newAppend().addAll(AllTypesRows.rows(1)).commit())
-        .isInstanceOf(io.datashard.ValidationException.class).hasMessageContaining("csv");
+        .isInstanceOf(io.datashard.ValidationException.class)
+        .hasMessageContaining("write.format.default is 'csv'").hasMessageContaining("parquet, orc or avro");
   }
 
   @ParameterizedTest
@@ -177,6 +178,39 @@ class FileFormatsTest {
       assertThat(p.file()).isEqualTo(live.get(0));
       assertThat(p.message()).contains("holds 3 rows", "records 10");
     });
+  }
+
+  @Test
+  void dataShardReadsAvroAndOrcFilesIcebergJavaWrote() throws Exception {
+    Path dir = tmp.resolve("ice-written");
+    DataShard.create(dir, AllTypesRows.SCHEMA);
+    org.apache.iceberg.Table ice = IcebergJava.load(dir);
+    List<Row> rows = AllTypesRows.rows(40);
+    org.apache.iceberg.AppendFiles append = ice.newAppend();
+    int part = 0;
+    for (org.apache.iceberg.FileFormat format : List.of(org.apache.iceberg.FileFormat.AVRO,
+        org.apache.iceberg.FileFormat.ORC)) {
+      org.apache.iceberg.encryption.EncryptedOutputFile out = org.apache.iceberg.io.OutputFileFactory
+          .builderFor(ice, part, 1).format(format).build().newOutputFile();
+      org.apache.iceberg.io.FileAppender<org.apache.iceberg.data.Record> appender =
+          new org.apache.iceberg.data.GenericAppenderFactory(ice.schema(), ice.spec())
+              .newAppender(out.encryptingOutputFile(), format);
+      try (org.apache.iceberg.io.FileAppender<org.apache.iceberg.data.Record> a = appender) {
+        for (Row r : rows.subList(part * 20, part * 20 + 20)) {
+          a.add((org.apache.iceberg.data.Record) IcebergJava.toIceberg(ice.schema().asStruct(), r.toMap()));
+        }
+      }
+      append.appendFile(org.apache.iceberg.DataFiles.builder(ice.spec()).withEncryptedOutputFile(out)
+          .withFormat(format).withMetrics(appender.metrics()).build());
+      part++;
+    }
+    append.commit();
+
+    Table t = DataShard.open(dir);
+    assertThat(t.scan().files().stream().map(f -> f.format()).sorted().toList())
+        .containsExactly(FileFormat.ORC, FileFormat.AVRO);
+    assertThat(maps(t.scan().toList())).isEqualTo(maps(rows));
+    assertThat(DataShard.verify(dir, true).errors()).isEmpty();
   }
 
   static ByteBuffer le(long v) {
