@@ -23,6 +23,7 @@ public final class Append {
   private final Map<String, String> summary = new LinkedHashMap<>();
   private final List<DataFile> files = new ArrayList<>();
   private FileFormat format;
+  private String branch;
 
   Append(TableCore core) {
     this.core = core;
@@ -75,6 +76,15 @@ public final class Append {
     return this;
   }
 
+  /**
+   * Commits to this branch instead of {@code main}: the new snapshot's parent is the branch head and
+   * only the branch moves. The branch must exist (see {@link Table#branch(String)}).
+   */
+  public Append toBranch(String name) {
+    this.branch = name;
+    return this;
+  }
+
   /** Records a custom key in the snapshot summary (for example a writer id). */
   public Append summary(String key, String value) {
     if (key.equals("operation")) {
@@ -94,6 +104,13 @@ public final class Append {
    * @throws CommitStateUnknownException if it is unknown whether the commit happened
    */
   public Snapshot commit() {
+    if (branch != null) {
+      if (!files.isEmpty() || format != null) {
+        throw new ValidationException("An append to branch '" + branch + "' cannot yet add existing data files "
+            + "or choose a file format: append to main for that, or append records to the branch.");
+      }
+      return new io.datashard.internal.TableHistory(core).appendToBranch(branch, records, summary);
+    }
     return core.append(records, files, summary, format);
   }
 }

@@ -58,6 +58,7 @@ public final class DataShard {
     private Schema schema;
     private final Map<String, String> properties = new LinkedHashMap<>();
     private TableOptions options = TableOptions.defaults();
+    private final java.util.List<String> partitioning = new java.util.ArrayList<>();
 
     private TableBuilder(Path dir) {
       this.dir = dir;
@@ -66,6 +67,22 @@ public final class DataShard {
     /** The schema for a new table. */
     public TableBuilder schema(Schema value) {
       this.schema = value;
+      return this;
+    }
+
+    /**
+     * Partitions a new table (it needs a schema): each term is a column name (identity) or one of
+     * {@code year(col)}, {@code month(col)}, {@code day(col)}, {@code hour(col)},
+     * {@code bucket(N, col)}, {@code truncate(W, col)}, Iceberg's transforms. Appends then write one
+     * data file per partition, and the partition values let scans skip whole files.
+     *
+     * <pre>{@code
+     * DataShard.table(dir).schema(Schema.parse("ts timestamptz, user long, score double"))
+     *     .partitionBy("day(ts)", "bucket(16, user)").create();
+     * }</pre>
+     */
+    public TableBuilder partitionBy(String... terms) {
+      partitioning.addAll(java.util.Arrays.asList(terms));
       return this;
     }
 
@@ -93,7 +110,7 @@ public final class DataShard {
      * @throws ValidationException if a table already exists there
      */
     public Table create() {
-      return new Table(TableCore.create(dir, schema, properties, options));
+      return new Table(TableCore.create(dir, schema, properties, options, partitioning));
     }
 
     /**
@@ -107,7 +124,7 @@ public final class DataShard {
 
     /** Opens the table, creating it first if there is none (safe when several processes race). */
     public Table openOrCreate() {
-      return new Table(TableCore.openOrCreate(dir, schema, properties, options));
+      return new Table(TableCore.openOrCreate(dir, schema, properties, options, partitioning));
     }
   }
 }

@@ -48,8 +48,9 @@ public final class Maintenance {
 
   /**
    * Expires snapshots older than a time, keeping at least the newest {@link #retainLast} ones (and
-   * at most {@link #maxSnapshots}), the current snapshot and every snapshot a branch or tag points
-   * to. The change is a commit; afterwards the manifest lists, manifests and data files that only
+   * at most {@link #maxSnapshots}), the current snapshot, every snapshot a branch or tag points
+   * to and the snapshots each branch keeps by its retention settings (see {@link Ref}); refs past
+   * their max-ref-age are removed first. The change is a commit; afterwards the manifest lists, manifests and data files that only
    * the expired snapshots used are deleted. Time travel to the retained snapshots keeps working.
    * Defaults come from the table properties {@code history.expire.max-snapshot-age-ms} (5 days),
    * {@code history.expire.min-snapshots-to-keep} (10) and {@code datashard.snapshots.max-count} (100).

@@ -18,6 +18,7 @@ public final class Scan {
   private final TableCore core;
   private Long snapshotId;
   private Long asOfMillis;
+  private String ref;
   private List<String> columns;
   // Set for scans inside a transaction: the scan is pinned to the transaction's snapshot (null for an
   // empty table) and tells the transaction when it reads.
@@ -41,20 +42,32 @@ public final class Scan {
 
   private Snapshot target() {
     if (pinned) {
-      if (snapshotId != null || asOfMillis != null) {
+      if (snapshotId != null || asOfMillis != null || ref != null) {
         throw new ValidationException("A scan inside a transaction reads the transaction's snapshot; "
             + "useSnapshot/asOf are not allowed there. Use table.scan() outside the transaction for time travel.");
       }
       onRead.run();
       return pinnedSnapshot;
     }
+    if (ref != null) {
+      return new io.datashard.internal.TableHistory(core).resolveRef(ref);
+    }
     return core.resolve(snapshotId, asOfMillis);
+  }
+
+  /** Reads the snapshot a branch or tag points to (a branch's head); {@code main} is the current snapshot. */
+  public Scan useRef(String name) {
+    this.ref = java.util.Objects.requireNonNull(name, "name");
+    this.snapshotId = null;
+    this.asOfMillis = null;
+    return this;
   }
 
   /** Reads the snapshot with this id. */
   public Scan useSnapshot(long id) {
     this.snapshotId = id;
     this.asOfMillis = null;
+    this.ref = null;
     return this;
   }
 
@@ -67,6 +80,7 @@ public final class Scan {
   public Scan asOfMillis(long millis) {
     this.asOfMillis = millis;
     this.snapshotId = null;
+    this.ref = null;
     return this;
   }
 

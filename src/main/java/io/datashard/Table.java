@@ -104,6 +104,61 @@ public final class Table {
     return new Scan(core);
   }
 
+  /**
+   * Starts a schema change (add, drop, rename, move, widen columns), committed with
+   * {@link UpdateSchema#commit()}. Data files are not rewritten: they are read by field id.
+   */
+  public UpdateSchema updateSchema() {
+    return new UpdateSchema(core);
+  }
+
+  /**
+   * The table's partitioning for new data, as terms such as {@code day(ts)} or {@code bucket(16, id)};
+   * empty when unpartitioned.
+   */
+  public List<String> partitioning() {
+    return core.partitioning();
+  }
+
+  /** Starts a change of the partitioning of new data, committed with {@link UpdatePartitioning#commit()}. */
+  public UpdatePartitioning updatePartitioning() {
+    return new UpdatePartitioning(core);
+  }
+
+  // ---------------------------------------------------------------- history: refs, rollback, diff
+
+  /** The table's branches and tags by name: {@code main} first, then by name. */
+  public Map<String, Ref> refs() {
+    return new io.datashard.internal.TableHistory(core).refs();
+  }
+
+  /** Creates, moves or removes the tag with this name (see {@link RefChange}). */
+  public RefChange tag(String name) {
+    return new RefChange(new io.datashard.internal.TableHistory(core), name, false);
+  }
+
+  /** Creates, moves or removes the branch with this name (see {@link RefChange}). */
+  public RefChange branch(String name) {
+    return new RefChange(new io.datashard.internal.TableHistory(core), name, true);
+  }
+
+  /**
+   * Starts a rollback to an earlier snapshot, as a new commit; it expects the snapshot current now
+   * to still be current when it commits (see {@link Rollback}).
+   */
+  public Rollback rollback() {
+    return new Rollback(new io.datashard.internal.TableHistory(core), core.refresh().currentSnapshotId());
+  }
+
+  /**
+   * The data files added and removed between two retained snapshots, with their record counts.
+   *
+   * @throws ValidationException if either snapshot does not exist (any more)
+   */
+  public SnapshotDiff diff(long fromSnapshotId, long toSnapshotId) {
+    return new io.datashard.internal.TableHistory(core).diff(fromSnapshotId, toSnapshotId);
+  }
+
   /** Maintenance operations: expire snapshots, remove orphan files, compact, rewrite manifests. */
   public Maintenance maintenance() {
     return new Maintenance(core);

@@ -40,6 +40,9 @@ final class AppendCommand implements Callable<Integer> {
           + "(write.format.default).")
   String fileFormat;
 
+  @Option(names = "--branch", paramLabel = "NAME", description = "Commit to this branch instead of main.")
+  String branch;
+
   @Mixin
   Common common;
 
@@ -57,7 +60,11 @@ final class AppendCommand implements Callable<Integer> {
     }
     Snapshot s;
     try {
-      s = table.newAppend().format(format).addAll(records).commit();
+      io.datashard.Append append = table.newAppend().format(format).addAll(records);
+      if (branch != null) {
+        append.toBranch(branch);
+      }
+      s = append.commit();
     } catch (ValidationException e) {
       throw withLineNumber(e, lines);
     }

@@ -24,14 +24,14 @@ import picocli.CommandLine.Parameters;
 
 /** Benchmarks. */
 @Command(name = "bench", description = "Benchmarks that print figures (not pass/fail tests).",
-    subcommands = {BenchCommand.Commits.class, BenchCompactCommand.class})
+    subcommands = {BenchCommand.Commits.class, BenchCompactCommand.class, BenchIoCommand.class})
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing benchmark: choose commits or compact");
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing benchmark: choose commits, compact or io");
   }
 
   /** One writer making small durable commits: does the cost per commit grow with history? */

@@ -22,6 +22,11 @@ final class CreateCommand implements Callable<Integer> {
           + "ts timestamptz'. Without it, the first append defines the schema.")
   String schema;
 
+  @Option(names = "--partition-by", paramLabel = "TERMS",
+      description = "Partition by these terms, comma-separated or repeated: a column name, year(col), month(col), "
+          + "day(col), hour(col), bucket(N, col), truncate(W, col). Needs --schema.")
+  java.util.List<String> partitionBy = new java.util.ArrayList<>();
+
   @Option(names = "--property", paramLabel = "KEY=VALUE", description = "A table property (repeatable).")
   Map<String, String> properties = new LinkedHashMap<>();
 
@@ -48,10 +53,35 @@ final class CreateCommand implements Callable<Integer> {
       io.datashard.internal.DataFileIO.handler(f); // fails now, not at the first append, if ORC is missing
       b.property(io.datashard.internal.DataFileIO.FORMAT_PROPERTY, f.name().toLowerCase(java.util.Locale.ROOT));
     }
+    for (String terms : partitionBy) {
+      b.partitionBy(splitTopLevel(terms).toArray(new String[0]));
+    }
     Table t = b.create();
     spec.commandLine().getOut().println("Created table " + t.location()
         + (schema == null ? " (schema from the first append)" : " with " + t.schema().columns().size()
-        + " columns"));
+        + " columns")
+        + (t.partitioning().isEmpty() ? "" : ", partitioned by " + String.join(", ", t.partitioning())));
     return 0;
+  }
+
+  /** Splits on commas outside parentheses: {@code day(ts), bucket(16, id)} gives two terms. */
+  static java.util.List<String> splitTopLevel(String s) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    int depth = 0;
+    int start = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '(') {
+        depth++;
+      } else if (c == ')') {
+        depth--;
+      } else if (c == ',' && depth == 0) {
+        out.add(s.substring(start, i).trim());
+        start = i + 1;
+      }
+    }
+    out.add(s.substring(start).trim());
+    out.removeIf(String::isEmpty);
+    return out;
   }
 }

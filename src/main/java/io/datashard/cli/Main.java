@@ -25,7 +25,11 @@ import picocli.CommandLine.Command;
         MaintenanceCommands.RewriteManifests.class,
         BenchCommand.class,
         VerifyCommand.class,
-        TortureCommand.class
+        TortureCommand.class,
+        HistoryCommands.RollbackCommand.class,
+        HistoryCommands.TagCommand.class,
+        HistoryCommands.BranchCommand.class,
+        HistoryCommands.DiffCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec

@@ -33,7 +33,13 @@ final class ScanCommand implements Callable<Integer> {
     @Option(names = "--as-of", paramLabel = "TIME", description = "Read the snapshot current at this ISO-8601 time.")
     String asOf;
 
+    @Option(names = "--ref", paramLabel = "NAME", description = "Read the snapshot this branch or tag points to.")
+    String ref;
+
     Scan apply(Scan scan) {
+      if (ref != null) {
+        return scan.useRef(ref);
+      }
       if (snapshot != null) {
         return scan.useSnapshot(snapshot);
       }

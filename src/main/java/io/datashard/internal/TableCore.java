@@ -3,6 +3,7 @@ package io.datashard.internal;
 import io.datashard.CloseableIterator;
 import io.datashard.CommitConflictException;
 import io.datashard.CommitStateUnknownException;
+import io.datashard.CorruptTableException;
 import io.datashard.DataFile;
 import io.datashard.DataShardException;
 import io.datashard.FileFormat;
@@ -55,6 +56,12 @@ public final class TableCore {
 
   /** Creates a table; fails if one exists. */
   public static TableCore create(Path dir, Schema schema, Map<String, String> properties, TableOptions options) {
+    return create(dir, schema, properties, options, List.of());
+  }
+
+  /** Creates a table partitioned by {@code partitionTerms} (see {@link Transforms#parseTerm}); fails if one exists. */
+  public static TableCore create(Path dir, Schema schema, Map<String, String> properties, TableOptions options,
+      List<String> partitionTerms) {
     String root = rootOf(dir);
     TableOperations ops = new TableOperations(new LocalStorage(options.durable()), root);
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
@@ -64,7 +71,7 @@ public final class TableCore {
       throw new ValidationException("Cannot create a table at " + root + ": a table already exists there. "
           + "Open it instead, or choose another directory.");
     }
-    TableMetadata initial = initialMetadata(root, schema, properties);
+    TableMetadata initial = initialMetadata(root, schema, properties, partitionTerms);
     try {
       ops.commit(null, initial);
     } catch (CommitConflictException e) {
@@ -89,11 +96,17 @@ public final class TableCore {
   /** Opens a table, creating it if absent; safe when processes race to create it. */
   public static TableCore openOrCreate(Path dir, Schema schema, Map<String, String> properties,
       TableOptions options) {
+    return openOrCreate(dir, schema, properties, options, List.of());
+  }
+
+  /** Opens a table, creating it partitioned by {@code partitionTerms} if absent. */
+  public static TableCore openOrCreate(Path dir, Schema schema, Map<String, String> properties,
+      TableOptions options, List<String> partitionTerms) {
     String root = rootOf(dir);
     TableOperations ops = new TableOperations(new LocalStorage(options.durable()), root);
     if (!ops.exists()) {
       try {
-        ops.commit(null, initialMetadata(root, schema, properties));
+        ops.commit(null, initialMetadata(root, schema, properties, partitionTerms));
       } catch (CommitConflictException e) {
         // another process created it first: fine
       }
@@ -103,7 +116,20 @@ public final class TableCore {
   }
 
   static TableMetadata initialMetadata(String root, Schema schema, Map<String, String> properties) {
+    return initialMetadata(root, schema, properties, List.of());
+  }
+
+  static TableMetadata initialMetadata(String root, Schema schema, Map<String, String> properties,
+      List<String> partitionTerms) {
     Schema s = schema == null ? new Schema(0, List.of()) : schema.withSchemaId(0);
+    PartitionSpec spec = PartitionSpec.unpartitioned();
+    if (!partitionTerms.isEmpty()) {
+      if (s.columns().isEmpty()) {
+        throw new ValidationException("Cannot partition table " + root + " by " + partitionTerms + ": it has no "
+            + "schema yet. Create it with a schema to partition it.");
+      }
+      spec = PartitionSpecs.of(0, s, partitionTerms, PartitionSpec.FIRST_FIELD_ID - 1);
+    }
     Map<String, String> props = new LinkedHashMap<>();
     props.put("write.format.default", "parquet");
     props.put("write.parquet.compression-codec", "zstd");
@@ -118,9 +144,9 @@ public final class TableCore {
         .lastColumnId(s.highestFieldId())
         .schemas(List.of(s))
         .currentSchemaId(0)
-        .specs(List.of(PartitionSpec.unpartitioned()))
+        .specs(List.of(spec))
         .defaultSpecId(0)
-        .lastPartitionId(PartitionSpec.FIRST_FIELD_ID - 1)
+        .lastPartitionId(spec.lastAssignedFieldId())
         .sortOrders(List.of(unsortedOrder()))
         .defaultSortOrderId(0)
         .properties(props)
@@ -201,7 +227,10 @@ public final class TableCore {
   public Schema projection(Snapshot snapshot, List<String> columns) {
     TableMetadata meta = ops.current();
     Schema schema = meta.schema();
-    if (snapshot != null && snapshot.schemaId() != null && meta.schema(snapshot.schemaId()) != null) {
+    // The current snapshot reads under the current schema (which a schema change may have made newer
+    // than the snapshot's); time travel reads under the schema each snapshot was written with.
+    if (snapshot != null && snapshot.schemaId() != null && meta.schema(snapshot.schemaId()) != null
+        && !java.util.Objects.equals(snapshot.snapshotId(), meta.currentSnapshotId())) {
       schema = meta.schema(snapshot.schemaId());
     }
     return columns == null ? schema : schema.select(columns);
@@ -319,7 +348,7 @@ public final class TableCore {
     final List<String> written;
     // When the change replaces the whole table: every file of the base snapshot, marked deleted.
     final boolean replacesAll;
-    final ManifestIO.Manifest deleteManifest;
+    final List<ManifestIO.Manifest> deleteManifests;
     final long deletedFiles;
     final long deletedRecords;
     final long deletedBytes;
@@ -329,7 +358,7 @@ public final class TableCore {
 
     Staged(Schema schema, boolean inferredSchema, long snapshotId, List<DataFile> files,
         ManifestIO.Manifest manifest, List<String> written, boolean replacesAll,
-        ManifestIO.Manifest deleteManifest, List<DataFile> deleted, Long basedOnSnapshotId) {
+        List<ManifestIO.Manifest> deleteManifests, List<DataFile> deleted, Long basedOnSnapshotId) {
       this.basedOnSnapshotId = basedOnSnapshotId;
       this.schema = schema;
       this.inferredSchema = inferredSchema;
@@ -338,7 +367,7 @@ public final class TableCore {
       this.manifest = manifest;
       this.written = written;
       this.replacesAll = replacesAll;
-      this.deleteManifest = deleteManifest;
+      this.deleteManifests = List.copyOf(deleteManifests);
       long records = 0;
       long bytes = 0;
       for (DataFile f : deleted) {
@@ -532,23 +561,36 @@ public final class TableCore {
     long snapshotId = newSnapshotId();
     List<String> written = new ArrayList<>();
     FileFormat fileFormat = format != null ? format : DataFileIO.defaultFormat(base.properties());
+    PartitionSpec appendSpec = base.spec();
     try {
       List<DataFile> files = new ArrayList<>();
       ManifestIO.Manifest manifest = null;
       if (!rows.isEmpty()) {
-        String dataLocation = ops.dataDir() + "/" + UUID.randomUUID() + "." + fileFormat.extension();
-        DataFile file = DataFileIO.write(storage, dataLocation, fileFormat, schema, rows.iterator());
-        written.add(file.path());
-        files.add(file);
-        storage.syncDirectory(ops.dataDir());
+        // one data file per partition (a single one when the table is unpartitioned)
+        Map<Row, List<Row>> byPartition = Partitioner.split(appendSpec, schema, rows);
+        java.util.Set<String> dirs = new java.util.LinkedHashSet<>();
+        for (Map.Entry<Row, List<Row>> part : byPartition.entrySet()) {
+          String dir = ops.dataDir() + Partitioner.directory(appendSpec, schema, part.getKey());
+          String dataLocation = dir + "/" + UUID.randomUUID() + "." + fileFormat.extension();
+          dirs.add(dir); // created, with its parent synced, by the storage when the first file is
+          written.add(dataLocation);
+          DataFile file = DataFileIO.write(storage, dataLocation, fileFormat, schema, part.getValue().iterator());
+          if (!appendSpec.isUnpartitioned()) {
+            file = file.toBuilder().specId(appendSpec.specId()).partition(part.getKey()).build();
+          }
+          files.add(file);
+        }
+        for (String dir : dirs) {
+          storage.syncDirectory(dir);
+        }
       }
       files.addAll(registered);
       if (!files.isEmpty()) {
         String manifestLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m0.avro";
-        manifest = ManifestIO.writeAdded(storage, manifestLocation, schema, base.spec(), snapshotId, files);
+        manifest = ManifestIO.writeAdded(storage, manifestLocation, schema, appendSpec, snapshotId, files);
         written.add(manifestLocation);
       }
-      ManifestIO.Manifest deletes = null;
+      List<ManifestIO.Manifest> deletes = new ArrayList<>();
       List<DataFile> deleted = new ArrayList<>();
       Snapshot current = base.currentSnapshot();
       if (replaceAll && current != null) {
@@ -560,11 +602,22 @@ public final class TableCore {
           }
           entries.addAll(ManifestIO.liveEntries(storage, m, this::resolvePath));
         }
-        if (!entries.isEmpty()) {
-          entries.forEach(e -> deleted.add(e.file));
+        // one manifest of deleted entries per partition spec the files were written under
+        Map<Integer, List<ManifestIO.Entry>> bySpec = new LinkedHashMap<>();
+        for (ManifestIO.Entry e : entries) {
+          deleted.add(e.file);
+          bySpec.computeIfAbsent(e.file.specId(), k -> new ArrayList<>()).add(e);
+        }
+        for (Map.Entry<Integer, List<ManifestIO.Entry>> group : bySpec.entrySet()) {
+          PartitionSpec spec = base.spec(group.getKey());
+          if (spec == null) {
+            throw new CorruptTableException("Table " + location() + " lists files of partition spec "
+                + group.getKey() + ", which its metadata does not define. Check the table (verify).");
+          }
           String deleteLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m1.avro";
-          deletes = ManifestIO.writeDeleted(storage, deleteLocation, base.schema(), base.spec(), snapshotId, entries);
           written.add(deleteLocation);
+          deletes.add(ManifestIO.writeDeleted(storage, deleteLocation, base.schema(), spec, snapshotId,
+              group.getValue()));
         }
       }
       return new Staged(schema, inferred, snapshotId, files, manifest, written, replaceAll, deletes, deleted,
@@ -673,6 +726,11 @@ public final class TableCore {
   /** How long a committer waits for the advisory commit lock before going ahead without it. */
   static final long COMMIT_LOCK_WAIT_MS = 5_000;
 
+  private static boolean isEarlierSchema(TableMetadata base, Schema schema) {
+    Schema earlier = base.schema(schema.schemaId());
+    return earlier != null && !earlier.columns().isEmpty() && earlier.sameColumns(schema);
+  }
+
   /** One attempt to publish the next version on {@code base}; null if another writer won the race. */
   private Snapshot attemptCommit(TableMetadata base, Staged staged, Map<String, String> extraSummary,
       IdempotencyKey key, int attempt, long addedRecords, long addedBytes) throws IOException {
@@ -685,7 +743,9 @@ public final class TableCore {
     if (staged.inferredSchema && current.columns().isEmpty()) {
       next.addCurrentSchema(staged.schema);
       schemaId = base.schemas().stream().mapToInt(Schema::schemaId).max().orElse(-1) + 1;
-    } else if (current.sameColumns(staged.schema)) {
+    } else if (current.sameColumns(staged.schema) || isEarlierSchema(base, staged.schema)) {
+      // Rows written under an earlier schema of this table commit as they are: files are read by
+      // field id, and every schema change DataShard allows keeps older files readable.
       schemaId = current.schemaId();
     } else {
       throw new CommitConflictException("The schema of table " + location() + " changed while this append "
@@ -713,9 +773,7 @@ public final class TableCore {
       if (!java.util.Objects.equals(base.currentSnapshotId(), staged.basedOnSnapshotId)) {
         throw new ReadConflict("the snapshot whose rows are being replaced is no longer current");
       }
-      if (staged.deleteManifest != null) {
-        manifests.add(staged.deleteManifest);
-      }
+      manifests.addAll(staged.deleteManifests);
     } else if (parent != null) {
       manifests.addAll(mergeSmallManifests(base, ManifestIO.readList(storage, resolvePath(parent.manifestList())),
           staged.snapshotId, merged));
@@ -750,6 +808,109 @@ public final class TableCore {
    */
   public static final String AUTO_CLEANUP_COMMITS = "datashard.cleanup.every-commits";
 
+  /**
+   * Commits a new current schema computed from the newest version by {@code change} (see
+   * {@link io.datashard.UpdateSchema}). An unchanged schema commits nothing; a schema equal to an
+   * earlier one of the table becomes current again under its old id.
+   *
+   * @return the current schema afterwards
+   */
+  public Schema commitSchema(java.util.function.Function<TableMetadata, Schema> change) {
+    return new TableMaintenance(this).commitMetadata("schema change", base -> {
+      Schema next = change.apply(base);
+      if (next.sameColumns(base.schema())) {
+        return null;
+      }
+      TableMetadata.Builder b = TableMetadata.buildFrom(base);
+      for (Schema s : base.schemas()) {
+        if (s.sameColumns(next)) {
+          return b.currentSchemaId(s.schemaId());
+        }
+      }
+      return b.addCurrentSchema(next);
+    }).schema();
+  }
+
+  /** The terms of the current partition spec (empty when unpartitioned). */
+  public List<String> partitioning() {
+    TableMetadata meta = ops.current();
+    return PartitionSpecs.terms(meta.spec(), meta.schema());
+  }
+
+  /**
+   * Commits a new default partition spec: the current one without the fields named in
+   * {@code removes} (by term or field name) and with the {@code adds} terms. A spec equal to an
+   * earlier one becomes the default again under its old id.
+   *
+   * @return the terms of the default spec afterwards
+   */
+  public List<String> commitPartitioning(List<String> adds, List<String> removes) {
+    TableMetadata committed = new TableMaintenance(this).commitMetadata("partitioning change", base -> {
+      Schema schema = base.schema();
+      if (schema.columns().isEmpty()) {
+        throw new ValidationException("Table " + location() + " has no schema yet, so it cannot be partitioned. "
+            + "Append data or create it with a schema first.");
+      }
+      PartitionSpec current = base.spec();
+      List<PartitionSpec.Field> fields = new ArrayList<>(current.fields());
+      for (String r : removes) {
+        PartitionSpec.Field hit = null;
+        for (PartitionSpec.Field f : fields) {
+          if (f.name().equals(r) || Transforms.term(f, schema).replace(" ", "").equals(r.replace(" ", ""))) {
+            hit = f;
+          }
+        }
+        if (hit == null) {
+          throw new ValidationException("Cannot remove partition field '" + r + "': table " + location()
+              + " is partitioned by " + PartitionSpecs.terms(current, schema) + ". Name one of those.");
+        }
+        fields.remove(hit);
+      }
+      java.util.Set<String> names = new java.util.HashSet<>();
+      fields.forEach(f -> names.add(f.name()));
+      int next = Math.max(base.lastPartitionId(), current.lastAssignedFieldId());
+      for (String a : adds) {
+        PartitionSpec.Field f = Transforms.parseTerm(a, schema, next + 1);
+        for (PartitionSpec.Field old : fields) {
+          if (old.sourceId() == f.sourceId() && old.transform().equals(f.transform())) {
+            throw new ValidationException("Cannot add partition term '" + a + "': table " + location()
+                + " is already partitioned by it.");
+          }
+        }
+        // the same transform of the same column, in any earlier spec, keeps its field id (and name)
+        PartitionSpec.Field kept = null;
+        for (PartitionSpec spec : base.specs()) {
+          for (PartitionSpec.Field old : spec.fields()) {
+            if (old.sourceId() == f.sourceId() && old.transform().equals(f.transform())) {
+              kept = old;
+            }
+          }
+        }
+        if (kept == null) {
+          next++;
+        } else {
+          f = kept;
+        }
+        PartitionSpecs.checkName(f, names, schema, a);
+        fields.add(f);
+      }
+      if (fields.equals(current.fields())) {
+        return null;
+      }
+      TableMetadata.Builder b = TableMetadata.buildFrom(base);
+      for (PartitionSpec s : base.specs()) {
+        if (s.fields().equals(fields)) {
+          return b.defaultSpecId(s.specId());
+        }
+      }
+      int id = base.specs().stream().mapToInt(PartitionSpec::specId).max().orElse(-1) + 1;
+      List<PartitionSpec> specs = new ArrayList<>(base.specs());
+      specs.add(new PartitionSpec(id, fields));
+      return b.specs(specs).defaultSpecId(id).lastPartitionId(Math.max(base.lastPartitionId(), next));
+    });
+    return PartitionSpecs.terms(committed.spec(), committed.schema());
+  }
+
   /** Runs the automatic cleanup after a commit when {@link #AUTO_CLEANUP_COMMITS} asks for it. */
   private void autoCleanup(TableMetadata committed) {
     long every = Math.min(100, committed.propertyLong(AUTO_CLEANUP_COMMITS, 0));
@@ -773,7 +934,7 @@ public final class TableCore {
       }
       if (!dropped.isEmpty()) {
         new TableMaintenance(this).deleteFilesOnlyUsedBy(dropped.values(), committed, false,
-            new TableMaintenance.Report("cleanup", false));
+            new TableMaintenance.Report("cleanup", false), true);
       }
     } catch (RuntimeException e) {
       // best effort: the commit has happened; a later cleanup or gc removes what is left
@@ -802,10 +963,18 @@ public final class TableCore {
 
   /**
    * Keeps the number of manifests per snapshot bounded: once a snapshot would list at least
-   * {@code commit.manifest.min-count-to-merge} data manifests (default 100), the small ones (below
-   * {@code commit.manifest.target-size-bytes}, default 8 MB) of each partition spec are rewritten
-   * into manifests near the target size, carrying their live files over as EXISTING entries with
-   * their original snapshot ids and sequence numbers. Off with {@code commit.manifest-merge.enabled=false}.
+   * {@code commit.manifest.min-count-to-merge} data manifests (default 100), small manifests (below
+   * {@code commit.manifest.target-size-bytes}, default 8 MB) are rewritten into larger ones,
+   * carrying their live files over as EXISTING entries with their original snapshot ids and
+   * sequence numbers. Off with {@code commit.manifest-merge.enabled=false}.
+   *
+   * <p>Merging is size-tiered, so that what a commit rewrites does not grow with the table: small
+   * manifests are grouped by partition spec and by tier (the number of file entries, in powers of
+   * {@link #MERGE_FANOUT}), and only a group with at least {@link #MERGE_FANOUT} members is merged,
+   * which puts the result in a higher tier. The many one-commit manifests are merged often;
+   * a large merged manifest is rewritten only once enough others of its size have gathered, so each
+   * file entry is rewritten a few times in all (about one per tier) instead of once every
+   * {@code min-count-to-merge} commits.
    */
   private List<ManifestIO.Manifest> mergeSmallManifests(TableMetadata base, List<ManifestIO.Manifest> manifests,
       long snapshotId, List<String> written) throws IOException {
@@ -819,20 +988,25 @@ public final class TableCore {
       return manifests;
     }
     List<ManifestIO.Manifest> out = new ArrayList<>();
-    Map<Integer, List<ManifestIO.Manifest>> smallBySpec = new LinkedHashMap<>();
+    Map<List<Integer>, List<ManifestIO.Manifest>> groups = new LinkedHashMap<>();
     for (ManifestIO.Manifest m : manifests) {
       if (!m.isDeletes() && m.length < targetSize && base.spec(m.specId) != null) {
-        smallBySpec.computeIfAbsent(m.specId, k -> new ArrayList<>()).add(m);
+        groups.computeIfAbsent(List.of(m.specId, mergeTier(m)), k -> new ArrayList<>()).add(m);
       } else {
         out.add(m);
       }
     }
-    for (Map.Entry<Integer, List<ManifestIO.Manifest>> group : smallBySpec.entrySet()) {
+    for (Map.Entry<List<Integer>, List<ManifestIO.Manifest>> group : groups.entrySet()) {
+      if (group.getValue().size() < MERGE_FANOUT) {
+        out.addAll(group.getValue());
+        continue;
+      }
+      int specId = group.getKey().get(0);
       List<ManifestIO.Manifest> bin = new ArrayList<>();
       long binSize = 0;
       for (ManifestIO.Manifest m : group.getValue()) {
         if (!bin.isEmpty() && binSize + m.length > targetSize) {
-          out.add(mergeBin(base, group.getKey(), bin, snapshotId, written));
+          out.add(mergeBin(base, specId, bin, snapshotId, written));
           bin = new ArrayList<>();
           binSize = 0;
         }
@@ -842,10 +1016,24 @@ public final class TableCore {
       if (bin.size() == 1) {
         out.add(bin.get(0));
       } else if (!bin.isEmpty()) {
-        out.add(mergeBin(base, group.getKey(), bin, snapshotId, written));
+        out.add(mergeBin(base, specId, bin, snapshotId, written));
       }
     }
     return out;
+  }
+
+  /** How many manifests of one tier are merged together; also the ratio of entry counts between tiers. */
+  static final int MERGE_FANOUT = 4;
+
+  /** The merge tier of a manifest: floor(log base {@link #MERGE_FANOUT} of its number of entries). */
+  static int mergeTier(ManifestIO.Manifest m) {
+    long entries = Math.max(1L, (long) Math.max(0, m.addedFiles) + Math.max(0, m.existingFiles)
+        + Math.max(0, m.deletedFiles));
+    int tier = 0;
+    for (long n = entries; n >= MERGE_FANOUT; n /= MERGE_FANOUT) {
+      tier++;
+    }
+    return tier;
   }
 
   private ManifestIO.Manifest mergeBin(TableMetadata base, int specId, List<ManifestIO.Manifest> bin,

@@ -165,7 +165,7 @@ public final class TableMaintenance {
     }
     report.expiredSnapshots.addAll(expired.keySet());
     if (!expired.isEmpty()) {
-      deleteFilesOnlyUsedBy(expired.values(), after, dryRun, report);
+      deleteFilesOnlyUsedBy(expired.values(), after, dryRun, report, false);
     }
     return report;
   }
@@ -174,17 +174,26 @@ public final class TableMaintenance {
    * Deletes the manifest lists, manifests and data files that the {@code expired} snapshots use and
    * no snapshot of {@code after} (a version without them) nor of the newest version uses. A commit
    * that drops snapshots can call this after it landed, to free their files at once.
+   *
+   * @param quick if every snapshot involved (expired and kept) is an append, skip reading manifests
+   *     for data files: in a history of appends a data file that an expired snapshot reached is
+   *     still reached by the later snapshots, so only manifest lists and manifests can be freed.
+   *     This keeps the cost of an automatic cleanup independent of the number of live files. Data
+   *     files of expired snapshots outside the main history (a dropped branch) are then left for
+   *     {@link #removeOrphanFiles}; nothing needed is ever deleted.
    */
   public void deleteFilesOnlyUsedBy(java.util.Collection<Snapshot> expired, TableMetadata after, boolean dryRun,
-      Report report) {
+      Report report, boolean quick) {
+    List<Snapshot> kept = new ArrayList<>(after.snapshots());
+    if (!dryRun) {
+      kept.addAll(ops.refresh().snapshots());
+    }
+    boolean dataFiles = !(quick && allAppends(expired) && allAppends(kept));
     // What the retained snapshots use is kept. Read the newest version too: snapshots committed
     // since are built on retained ones, and their new files must never be taken for expired ones.
-    Reach keep = new Reach(true);
-    keep.addSnapshots(after.snapshots());
-    if (!dryRun) {
-      keep.addSnapshots(ops.refresh().snapshots());
-    }
-    Reach gone = new Reach(false);
+    Reach keep = new Reach(true, dataFiles);
+    keep.addSnapshots(kept);
+    Reach gone = new Reach(false, dataFiles);
     gone.addSnapshots(expired);
     List<String> candidates = new ArrayList<>();
     for (String f : gone.dataFiles.keySet()) {
@@ -211,6 +220,17 @@ public final class TableMaintenance {
         report.deletedBytes += Math.max(0, size);
       }
     }
+  }
+
+  /** True if every snapshot only added files (operation "append", nothing deleted). */
+  private static boolean allAppends(Iterable<Snapshot> snapshots) {
+    for (Snapshot s : snapshots) {
+      if (!"append".equals(s.operation()) || s.summaryLong("deleted-data-files", 0) != 0
+          || s.summaryLong("deleted-records", 0) != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Set<Long> retain(TableMetadata base, TableMetadata.Builder next, Long olderThanMillis,
@@ -659,6 +679,26 @@ public final class TableMaintenance {
 
   // ------------------------------------------------------------------ commits
 
+  /**
+   * Commits a change of the metadata alone (no new snapshot, no files), under the commit lock and
+   * retried on conflicts like the maintenance commits. {@code change} builds the next version from
+   * the newest one, or returns null when there is nothing to change; it may throw
+   * {@link ValidationException}, which is passed on with nothing committed.
+   *
+   * @return the committed version, or the newest one when there was nothing to change
+   */
+  public TableMetadata commitMetadata(String what,
+      java.util.function.Function<TableMetadata, TableMetadata.Builder> change) {
+    return commit(what, (base, written) -> {
+      TableMetadata.Builder next = change.apply(base);
+      if (next == null) {
+        return null;
+      }
+      TableCore.logPrevious(base, next);
+      return next.lastUpdatedMillis(Math.max(System.currentTimeMillis(), base.lastUpdatedMillis())).build();
+    });
+  }
+
   /** Builds the next version on {@code base}; files it writes go in {@code written}. Null: nothing to commit. */
   private interface Change {
     TableMetadata apply(TableMetadata base, List<String> written) throws IOException;
@@ -783,6 +823,7 @@ public final class TableMaintenance {
   /** What a set of snapshots uses: manifest lists, manifests and live data files (normalized paths, with sizes). */
   private final class Reach {
     private final boolean strict;
+    private final boolean readDataFiles;
     final Set<String> manifestLists = new LinkedHashSet<>();
     final Map<String, Long> manifests = new LinkedHashMap<>();
     final Map<String, Long> dataFiles = new LinkedHashMap<>();
@@ -792,7 +833,13 @@ public final class TableMaintenance {
      *     skip it: it may be gone already)
      */
     Reach(boolean strict) {
+      this(strict, true);
+    }
+
+    /** @param readDataFiles whether to read the manifests for the data files they list (else only manifest lists) */
+    Reach(boolean strict, boolean readDataFiles) {
       this.strict = strict;
+      this.readDataFiles = readDataFiles;
     }
 
     void addSnapshots(Iterable<Snapshot> snapshots) {
@@ -816,6 +863,9 @@ public final class TableMaintenance {
             continue;
           }
           manifests.put(path, m.length);
+          if (!readDataFiles) {
+            continue;
+          }
           List<DataFile> live;
           try {
             live = ManifestIO.liveFiles(storage, m, core::resolvePath);

@@ -132,4 +132,25 @@ class CliTest {
     Result usage = run("scan");
     assertThat(usage.code()).isEqualTo(2);
   }
+
+  @Test
+  void createPartitionedWritesOneFilePerPartition() throws Exception {
+    String dir = tmp.resolve("p").toString();
+    Result c = run("create", dir, "--schema", "id long, tag string, ts timestamptz",
+        "--partition-by", "tag, bucket(4, id)", "--partition-by", "day(ts)");
+    assertThat(c.code()).as(c.err()).isZero();
+    assertThat(c.out()).contains("partitioned by tag, bucket(4, id), day(ts)");
+    Result a = run("append", dir, "--file", jsonl("a.jsonl",
+        "{\"id\": 1, \"tag\": \"x\", \"ts\": \"2026-01-01T10:00:00Z\"}",
+        "{\"id\": 1, \"tag\": \"x\", \"ts\": \"2026-01-01T11:00:00Z\"}",
+        "{\"id\": 1, \"tag\": \"y\", \"ts\": \"2026-01-01T11:00:00Z\"}",
+        "{\"id\": 1, \"tag\": \"y\", \"ts\": \"2026-01-02T11:00:00Z\"}").toString());
+    assertThat(a.code()).as(a.err()).isZero();
+    assertThat(run("count", dir).out().strip()).isEqualTo("4");
+    assertThat(io.datashard.DataShard.open(Path.of(dir)).scan().files()).hasSize(3);
+    io.datashard.interop.IcebergJava.assertSameAsDataShard(Path.of(dir), false);
+    Result bad = run("create", tmp.resolve("q").toString(), "--schema", "id long", "--partition-by", "hour(id)");
+    assertThat(bad.code()).isNotZero();
+    assertThat(bad.err()).contains("hour").contains("'id'");
+  }
 }

@@ -69,4 +69,32 @@ class AutoCleanupTest {
     }
     assertThat(manifestLists()).as("manifest lists of all 30 commits are still there").isEqualTo(30);
   }
+
+  private long dataFiles() throws IOException {
+    try (Stream<Path> s = Files.walk(dir.resolve("data"))) {
+      return s.filter(p -> p.getFileName().toString().endsWith(".parquet")).count();
+    }
+  }
+
+  /**
+   * Among appends the cleanup reads only manifest lists, but once a compaction replaced data files,
+   * the replaced files are deleted when the last snapshot that used them is dropped.
+   */
+  @Test
+  void dataFilesReplacedByCompactionAreDeletedOnceNoSnapshotUsesThem() throws Exception {
+    Table t = table(true);
+    for (long i = 0; i < 20; i++) {
+      t.append(List.of(Map.of("id", i)));
+    }
+    assertThat(dataFiles()).isEqualTo(20);
+    t.maintenance().compact().run();
+    assertThat(dataFiles()).as("replaced files are still used by retained snapshots").isEqualTo(21);
+    for (long i = 20; i < 50; i++) {
+      t.append(List.of(Map.of("id", i)));
+    }
+    // one compacted file plus the 30 appended since: the 20 replaced ones went with the snapshots using them
+    assertThat(dataFiles()).isEqualTo(31);
+    assertThat(t.scan().count()).isEqualTo(50);
+    assertThat(DataShard.verify(dir, true).errors()).isEmpty();
+  }
 }

@@ -137,12 +137,15 @@ class CommitFaultSweepTest {
         List.of(1L, 2L, 3L), List.of(30L, 31L), dir -> { }));
     list.add(new Scenario("merge",
         dir -> {
-          Table t = DataShard.table(dir).schema(SCHEMA).property("commit.manifest.min-count-to-merge", "3").create();
+          // four one-file manifests: the fifth commit merges that tier (min count 5, fanout 4)
+          Table t = DataShard.table(dir).schema(SCHEMA).property("commit.manifest.min-count-to-merge", "5").create();
           t.append(rows(1));
           t.append(rows(2));
+          t.append(rows(3));
+          t.append(rows(4));
         },
-        t -> t.append(rows(3)),
-        List.of(1L, 2L), List.of(1L, 2L, 3L),
+        t -> t.append(rows(5)),
+        List.of(1L, 2L, 3L, 4L), List.of(1L, 2L, 3L, 4L, 5L),
         dir -> assertThat(list(dir.resolve("metadata"))).as("the commit merged manifests")
             .anyMatch(n -> n.endsWith("-m2.avro") && !n.startsWith("."))));
     list.add(new Scenario("compact",

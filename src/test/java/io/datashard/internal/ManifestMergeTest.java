@@ -59,4 +59,40 @@ class ManifestMergeTest {
     }
     assertThat(new HashSet<>(seqs)).hasSize(45);
   }
+
+  /**
+   * Merging is tiered: a file entry is rewritten a few times in all, not once every
+   * min-count-to-merge commits, so what one commit rewrites does not grow with the table.
+   */
+  @Test
+  void eachEntryIsRewrittenOnlyAFewTimes() {
+    Table t = DataShard.table(dir).schema(Schema.parse("id long not null")).durable(false)
+        .property("commit.manifest.min-count-to-merge", "10").create();
+    LocalStorage storage = new LocalStorage(false);
+    int commits = 400;
+    long rewritten = 0;
+    long rewrittenInLastHalf = 0;
+    int maxManifests = 0;
+    for (long i = 0; i < commits; i++) {
+      Snapshot s = t.append(List.of(Map.of("id", i)));
+      List<ManifestIO.Manifest> list = ManifestIO.readList(storage, s.manifestList());
+      maxManifests = Math.max(maxManifests, list.size());
+      long here = list.stream().filter(m -> m.addedSnapshotId == s.snapshotId()).mapToLong(m -> m.existingFiles).sum();
+      rewritten += here;
+      if (i >= commits / 2) {
+        rewrittenInLastHalf += here;
+      }
+    }
+    // Re-merging every small manifest at each merge rewrote ~commits^2 / (2 * 10) = 8,000 entries
+    // here; tiers of fanout 4 rewrite each entry about once per tier (log4(400) = 4.3).
+    assertThat(rewritten).isLessThanOrEqualTo(6L * commits);
+    assertThat(rewrittenInLastHalf).isLessThanOrEqualTo(6L * commits / 2);
+    assertThat(maxManifests).isLessThanOrEqualTo(16);
+    assertThat(t.scan().count()).isEqualTo(commits);
+    Set<Long> ids = new HashSet<>();
+    for (Row r : t.scan().toList()) {
+      assertThat(ids.add((Long) r.get("id"))).isTrue();
+    }
+    assertThat(ids).hasSize(commits);
+  }
 }

@@ -466,14 +466,17 @@ public final class TableMetadata {
     /**
      * Drops old snapshots from the metadata (not their files): keeps at most {@code maxCount}, and
      * of those drops the ones older than {@code maxAgeMillis} before {@code now}, but always keeps
-     * the newest {@code minKeep} and every snapshot a branch or tag points to. Snapshot-log entries
-     * of dropped snapshots go too.
+     * the newest {@code minKeep} and what branches and tags keep (see {@link RefRetention}: refs
+     * past their max-ref-age-ms are removed first). Snapshot-log entries of dropped snapshots go too.
      *
      * @return the ids dropped
      */
     public java.util.Set<Long> retainSnapshots(int maxCount, long maxAgeMillis, int minKeep, long now) {
-      java.util.Set<Long> pinned = new java.util.HashSet<>();
-      refs.values().forEach(r -> pinned.add(r.snapshotId()));
+      // [refs] branches and tags: aged refs go, the rest pin their snapshots and branch ancestors
+      Map<Long, Snapshot> byId = new LinkedHashMap<>();
+      snapshots.forEach(s -> byId.put(s.snapshotId(), s));
+      RefRetention.removeAgedRefs(refs, byId, properties, now);
+      java.util.Set<Long> pinned = RefRetention.pinned(snapshots, refs, minKeep, now);
       if (currentSnapshotId != null) {
         pinned.add(currentSnapshotId);
       }

@@ -1,0 +1,235 @@
+package io.datashard.cli;
+
+import io.datashard.CloseableIterator;
+import io.datashard.DataShard;
+import io.datashard.Row;
+import io.datashard.Schema;
+import io.datashard.Table;
+import io.datashard.internal.parquet.RawParquet;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Bulk write and full scan through DataShard beside the same rows written and read with
+ * parquet-java directly, in one run; then a streaming scan of the whole table in a child JVM with a
+ * 256 MB heap.
+ */
+@Command(name = "io", description = "Bulk append and full scan of (long, string, double, timestamptz, "
+    + "list<float>[8]) rows through DataShard, beside the same rows written and read with parquet-java directly; "
+    + "then a streaming scan in a JVM limited to -Xmx256m.")
+final class BenchIoCommand implements Callable<Integer> {
+  @Option(names = "--dir", paramLabel = "DIR", description = "Work directory (default: a temporary one, removed).")
+  Path dir;
+
+  @Option(names = "--rows", defaultValue = "10000000", description = "Rows (default: ${DEFAULT-VALUE}).")
+  long rows;
+
+  @Option(names = "--rows-per-file", defaultValue = "1000000",
+      description = "Rows per append commit and per raw file (default: ${DEFAULT-VALUE}).")
+  int rowsPerFile;
+
+  @Option(names = "--small-heap-scan", defaultValue = "true", negatable = true,
+      description = "Also scan the table in a child JVM with -Xmx256m (default: ${DEFAULT-VALUE}).")
+  boolean smallHeapScan;
+
+  @Option(names = "--format", defaultValue = "text", description = "text or json.")
+  String format;
+
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  static final String SCHEMA = "id long not null, name string, score double, ts timestamptz, emb list<float>";
+
+  private static final OffsetDateTime T0 = OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
+  private static final long T0_MICROS = T0.toEpochSecond() * 1_000_000L;
+
+  /** Row {@code i} of the benchmark, the same in both paths. */
+  private static RawParquet.Rec raw(long i) {
+    RawParquet.Rec r = new RawParquet.Rec();
+    r.id = i;
+    r.name = "user-" + (i % 10_000);
+    r.score = (i * 0.6180339887) % 1.0;
+    r.tsMicros = T0_MICROS + i * 1000;
+    r.emb = new float[8];
+    for (int k = 0; k < 8; k++) {
+      r.emb[k] = (float) ((i + k) % 97) / 97f;
+    }
+    return r;
+  }
+
+  private static Row row(io.datashard.Types.StructType type, long i) {
+    RawParquet.Rec r = raw(i);
+    List<Float> emb = new ArrayList<>(8);
+    for (float f : r.emb) {
+      emb.add(f);
+    }
+    return Row.of(type, r.id, r.name, r.score, T0.plusNanos((r.tsMicros - T0_MICROS) * 1000), emb);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (rows < 1 || rowsPerFile < 1) {
+      throw new CliException("--rows and --rows-per-file must be at least 1");
+    }
+    boolean temporary = dir == null;
+    Path work = temporary ? Files.createTempDirectory("datashard-bench-io") : dir;
+    Files.createDirectories(work);
+    Path tableDir = work.resolve("table");
+    Path rawDir = Files.createDirectories(work.resolve("raw"));
+    PrintWriter out = spec.commandLine().getOut();
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("rows", rows);
+    try {
+      // alternate the two paths file by file, so that machine noise hits both alike
+      Table table = DataShard.create(tableDir, Schema.parse(SCHEMA));
+      io.datashard.Types.StructType type = table.schema().asStruct();
+      long dsWriteNanos = 0;
+      long rawWriteNanos = 0;
+      int files = 0;
+      for (long start = 0; start < rows; start += rowsPerFile) {
+        long n = Math.min(rowsPerFile, rows - start);
+        long t0 = System.nanoTime();
+        long first = start;
+        RawParquet.write(rawDir.resolve("part-" + files + ".parquet"), n, i -> raw(first + i));
+        long t1 = System.nanoTime();
+        List<Row> batch = new ArrayList<>((int) n);
+        for (long i = 0; i < n; i++) {
+          batch.add(row(type, start + i));
+        }
+        table.newAppend().addAll(batch).commit();
+        batch = null;
+        long t2 = System.nanoTime();
+        rawWriteNanos += t1 - t0;
+        dsWriteNanos += t2 - t1;
+        files++;
+        if (!format.equals("json")) {
+          out.printf("written %,d of %,d rows%n", start + n, rows);
+          out.flush();
+        }
+      }
+      double dsScanSum = 0;
+      double rawScanSum = 0;
+      long dsRows = 0;
+      long[] rawRows = {0};
+      long t0 = System.nanoTime();
+      for (int f = 0; f < files; f++) {
+        rawScanSum += RawParquet.read(rawDir.resolve("part-" + f + ".parquet"), rawRows);
+      }
+      long t1 = System.nanoTime();
+      try (CloseableIterator<Row> it = table.scan().iterator()) {
+        while (it.hasNext()) {
+          Row r = it.next();
+          dsScanSum += checksum(r);
+          dsRows++;
+        }
+      }
+      long t2 = System.nanoTime();
+      if (dsRows != rows || rawRows[0] != rows) {
+        throw new CliException("Row counts differ: DataShard scanned " + dsRows + ", parquet-java " + rawRows[0]
+            + ", expected " + rows + ".");
+      }
+      if (Math.abs(dsScanSum - rawScanSum) > 1e-6 * Math.max(1, Math.abs(rawScanSum))) {
+        throw new CliException("The scans read different values (checksums " + dsScanSum + " and " + rawScanSum
+            + ").");
+      }
+      result.put("write_rows_per_s", Math.round(rows / (dsWriteNanos / 1e9)));
+      result.put("raw_write_rows_per_s", Math.round(rows / (rawWriteNanos / 1e9)));
+      result.put("scan_rows_per_s", Math.round(rows / ((t2 - t1) / 1e9)));
+      result.put("raw_scan_rows_per_s", Math.round(rows / ((t1 - t0) / 1e9)));
+      result.put("write_vs_raw", round2((double) rawWriteNanos / dsWriteNanos));
+      result.put("scan_vs_raw", round2((double) (t1 - t0) / (t2 - t1)));
+      result.put("table_bytes", treeBytes(tableDir.resolve("data")));
+      result.put("raw_bytes", treeBytes(rawDir));
+      if (smallHeapScan) {
+        long start = System.nanoTime();
+        long counted = smallHeapScan(tableDir);
+        result.put("small_heap_scan_rows", counted);
+        result.put("small_heap_scan_s", round2((System.nanoTime() - start) / 1e9));
+      }
+      if (format.equals("json")) {
+        out.println(Render.json(result));
+      } else {
+        out.printf("write: DataShard %,d rows/s, parquet-java %,d rows/s (%.2fx)%n", result.get("write_rows_per_s"),
+            result.get("raw_write_rows_per_s"), result.get("write_vs_raw"));
+        out.printf("scan:  DataShard %,d rows/s, parquet-java %,d rows/s (%.2fx)%n", result.get("scan_rows_per_s"),
+            result.get("raw_scan_rows_per_s"), result.get("scan_vs_raw"));
+        out.printf("data: DataShard %,d bytes, parquet-java %,d bytes%n", result.get("table_bytes"),
+            result.get("raw_bytes"));
+        if (smallHeapScan) {
+          out.printf("streaming scan with -Xmx256m: %,d rows in %.2f s%n", result.get("small_heap_scan_rows"),
+              result.get("small_heap_scan_s"));
+        }
+      }
+      return 0;
+    } finally {
+      if (temporary) {
+        try (Stream<Path> s = Files.walk(work)) {
+          s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        }
+      }
+    }
+  }
+
+  /** The same sum RawParquet.read computes, over a DataShard row. */
+  static double checksum(Row r) {
+    double sum = (Long) r.get(0) + (Double) r.get(2)
+        + (((OffsetDateTime) r.get(3)).toEpochSecond() * 1_000_000L + ((OffsetDateTime) r.get(3)).getNano() / 1000)
+        + ((String) r.get(1)).length();
+    @SuppressWarnings("unchecked")
+    List<Float> emb = (List<Float>) r.get(4);
+    for (Float f : emb) {
+      sum += f;
+    }
+    return sum;
+  }
+
+  private static long smallHeapScan(Path table) throws Exception {
+    List<String> cmd = List.of(StressCommand.javaBinary(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        SmallHeapScan.class.getName(), table.toString());
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+    if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+      throw new CliException("The streaming scan with -Xmx256m failed: " + output);
+    }
+    return Long.parseLong(output.substring(output.lastIndexOf('\n') + 1).strip());
+  }
+
+  /** Child JVM main: scans a table row by row and prints the row count. */
+  public static final class SmallHeapScan {
+    private SmallHeapScan() {}
+
+    public static void main(String[] args) {
+      long n = 0;
+      double sum = 0;
+      try (CloseableIterator<Row> it = DataShard.open(Path.of(args[0])).scan().iterator()) {
+        while (it.hasNext()) {
+          sum += checksum(it.next());
+          n++;
+        }
+      }
+      System.out.println(sum > Double.NEGATIVE_INFINITY ? n : -1);
+    }
+  }
+
+  private static long treeBytes(Path root) throws java.io.IOException {
+    try (Stream<Path> s = Files.walk(root)) {
+      return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+  }
+
+  private static double round2(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+}
