@@ -213,6 +213,33 @@ class FileFormatsTest {
     assertThat(DataShard.verify(dir, true).errors()).isEmpty();
   }
 
+  @Test
+  void partitionedOrcAndAvroFilesReadUnderAnEvolvedSchema() throws Exception {
+    Path dir = tmp.resolve("evolve");
+    Table t = DataShard.table(dir).schema(io.datashard.Schema.parse("id long not null, tag string, n int, f float"))
+        .partitionBy("tag").property("write.format.default", "orc").create();
+    List<Map<String, Object>> first = new ArrayList<>();
+    for (long i = 0; i < 6; i++) {
+      first.add(Map.of("id", i, "tag", i % 2 == 0 ? "a" : "b", "n", (int) i * 10, "f", i + 0.5f));
+    }
+    t.append(first);
+    t.updateSchema().renameColumn("n", "count").widenColumn("count", io.datashard.Types.LONG)
+        .widenColumn("f", io.datashard.Types.DOUBLE).addColumn("note", io.datashard.Types.STRING).commit();
+    t.newAppend().format(FileFormat.AVRO)
+        .add(Map.of("id", 6L, "tag", "a", "count", 60L, "f", 6.5, "note", "new"))
+        .commit();
+
+    assertThat(t.scan().files().stream().map(f -> f.format()).sorted().toList())
+        .containsExactly(FileFormat.ORC, FileFormat.ORC, FileFormat.AVRO);
+    assertThat(t.scan().files()).allSatisfy(f -> assertThat(f.partitionValues()).containsKey("tag"));
+    List<Map<String, Object>> rows = maps(t.scan().toList());
+    assertThat(rows).hasSize(7);
+    assertThat(rows.get(3)).containsEntry("count", 30L).containsEntry("f", 3.5).containsEntry("note", null)
+        .containsEntry("tag", "b");
+    assertThat(rows.get(6)).containsEntry("count", 60L).containsEntry("note", "new");
+    assertThat(sorted(IcebergJava.readRows(dir, null))).isEqualTo(rows);
+  }
+
   static ByteBuffer le(long v) {
     return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, v);
   }
