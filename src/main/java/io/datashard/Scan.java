@@ -1,9 +1,11 @@
 package io.datashard;
 
+import io.datashard.internal.FilteredScan;
 import io.datashard.internal.TableCore;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A read of a table's rows at one snapshot: the current one by default, or any retained snapshot
@@ -12,7 +14,13 @@ import java.util.List;
  * <pre>{@code
  * long n = table.scan().count();
  * List<Row> old = table.scan().asOf(Instant.parse("2026-01-01T00:00:00Z")).select("id").toList();
+ * List<Row> some = table.scan().filter("score > 0.5 and tag = 'x'").select("id").toList();
+ * ScanReport r = table.scan().filter(Expressions.equal("tag", "x")).explain();
  * }</pre>
+ *
+ * <p>With a filter, data files whose manifest statistics (bounds, null and NaN counts) rule out every
+ * match are skipped without being opened, Parquet row groups are skipped by their footer statistics,
+ * and the remaining rows are tested exactly; see {@link Expressions} for what filters mean.
  */
 public final class Scan {
   private final TableCore core;
@@ -20,6 +28,8 @@ public final class Scan {
   private Long asOfMillis;
   private String ref;
   private List<String> columns;
+  private Expression filter;
+  private Consumer<ScanReport> reporter;
   // Set for scans inside a transaction: the scan is pinned to the transaction's snapshot (null for an
   // empty table) and tells the transaction when it reads.
   private final boolean pinned;
@@ -96,6 +106,71 @@ public final class Scan {
     return this;
   }
 
+  /**
+   * Returns only the rows the filter is true for. Called again, the filters are combined with and. The
+   * filter may use columns that {@link #select} leaves out.
+   *
+   * @throws ValidationException (when the scan runs) if the filter names an unknown column or compares a
+   *     column with a value of another type
+   */
+  public Scan filter(Expression expression) {
+    if (expression == null) {
+      throw new ValidationException("Scan.filter was given a null filter; pass an Expression, or "
+          + "Expressions.alwaysTrue() for none.");
+    }
+    this.filter = filter == null ? expression : Expressions.and(filter, expression);
+    return this;
+  }
+
+  /**
+   * Returns only the rows the filter is true for; the filter is in the text form of
+   * {@link Expressions#parse(String)}, such as {@code "score > 0.5 and tag = 'x'"}.
+   *
+   * @throws ValidationException if the text is not a valid filter
+   */
+  public Scan filter(String expression) {
+    return filter(Expressions.parse(expression));
+  }
+
+  /** The filter of this scan ({@link Expressions#alwaysTrue()} when none). */
+  public Expression filter() {
+    return filter == null ? Expressions.alwaysTrue() : filter;
+  }
+
+  /**
+   * Hands a {@link ScanReport} to the consumer each time a read of this scan ends: when an iterator is
+   * exhausted or closed, or a count is done.
+   */
+  public Scan reportTo(Consumer<ScanReport> consumer) {
+    this.reporter = consumer;
+    return this;
+  }
+
+  /**
+   * Runs the scan to the end, discarding the rows, and reports what it read: files considered, pruned and
+   * opened, row groups skipped, rows read and matched.
+   */
+  public ScanReport explain() {
+    ScanReport[] out = new ScanReport[1];
+    try (CloseableIterator<Row> rows = planned().rows(r -> out[0] = r)) {
+      while (rows.hasNext()) {
+        rows.next();
+      }
+    }
+    if (reporter != null) {
+      reporter.accept(out[0]);
+    }
+    return out[0];
+  }
+
+  private FilteredScan planned() {
+    return new FilteredScan(core, target(), columns, filter);
+  }
+
+  private boolean plain() {
+    return filter == null && reporter == null;
+  }
+
   /** The snapshot this scan reads, or null if the table has none. */
   public Snapshot snapshot() {
     return target();
@@ -108,7 +183,10 @@ public final class Scan {
 
   /** The rows, streamed from the data files; close the iterator when done. */
   public CloseableIterator<Row> iterator() {
-    return core.scan(target(), columns);
+    if (plain()) {
+      return core.scan(target(), columns);
+    }
+    return planned().rows(reporter == null ? r -> { } : reporter);
   }
 
   /** All rows in a list. */
@@ -116,13 +194,32 @@ public final class Scan {
     return iterator().toList();
   }
 
-  /** The number of rows, from the manifests' record counts (no data file is opened). */
+  /**
+   * The number of rows: without a filter from the manifests' record counts (no data file is opened); with
+   * one, exactly, by reading the files that pruning leaves (only the columns the filter needs).
+   */
   public long count() {
-    return core.count(target());
+    if (plain()) {
+      return core.count(target());
+    }
+    FilteredScan scan = new FilteredScan(core, target(), filterColumns(), filter);
+    long n = scan.count();
+    if (reporter != null) {
+      reporter.accept(scan.report());
+    }
+    return n;
   }
 
-  /** The data files the scan reads. */
+  // A count returns no column: read only what the filter needs.
+  private List<String> filterColumns() {
+    return List.of();
+  }
+
+  /** The data files the scan reads: all live files, or with a filter those its statistics do not rule out. */
   public List<DataFile> files() {
-    return core.files(target());
+    if (filter == null) {
+      return core.files(target());
+    }
+    return planned().files();
   }
 }

@@ -159,6 +159,21 @@ public final class Table {
     return new io.datashard.internal.TableHistory(core).diff(fromSnapshotId, toSnapshotId);
   }
 
+  /** Starts a delete of the rows a filter matches (see {@link Delete}). */
+  public Delete newDelete() {
+    return new Delete(core, false);
+  }
+
+  /** Starts an overwrite: the rows a filter matches are replaced by new records, atomically. */
+  public Delete newOverwrite() {
+    return new Delete(core, true);
+  }
+
+  /** Starts an upsert (merge by key): rows with a matching key are replaced, the others inserted. */
+  public Upsert newUpsert() {
+    return new Upsert(core);
+  }
+
   /** Maintenance operations: expire snapshots, remove orphan files, compact, rewrite manifests. */
   public Maintenance maintenance() {
     return new Maintenance(core);

@@ -52,4 +52,15 @@ final class Common {
           + "2026-11-25T11:15:30+01:00, 2026-11-25T10:15:30 (UTC) or 2026-11-25, or as milliseconds since 1970");
     }
   }
+
+  /** Prints a scan report (scan/count --explain), one figure group per line. */
+  static void printReport(java.io.PrintWriter err, io.datashard.ScanReport report) {
+    if (report == null) {
+      return;
+    }
+    for (String line : report.describe().split("\n")) {
+      err.println("explain: " + line);
+    }
+    err.flush();
+  }
 }

@@ -59,6 +59,15 @@ final class ScanCommand implements Callable<Integer> {
   @Option(names = "--limit", paramLabel = "N", description = "Print at most N rows.")
   Long limit;
 
+  @Option(names = "--filter", paramLabel = "EXPR", description = "Print only rows for which EXPR is true, "
+      + "e.g. \"score > 0.5 and tag = 'x'\" (operators =, !=, <, <=, >, >=, in (...), not in (...), is null, "
+      + "is not null, starts with '...', like 'ab%'; and, or, not, parentheses; dates and times in quotes).")
+  String filter;
+
+  @Option(names = "--explain", description = "After the rows, print to standard error how many data files and "
+      + "bytes were considered, pruned by their statistics and read, and row groups skipped.")
+  boolean explain;
+
   @Mixin
   Common common;
 
@@ -71,6 +80,13 @@ final class ScanCommand implements Callable<Integer> {
     Scan scan = version.apply(table.scan());
     if (columns != null) {
       scan.select(columns);
+    }
+    io.datashard.ScanReport[] report = new io.datashard.ScanReport[1];
+    if (filter != null) {
+      scan.filter(filter);
+    }
+    if (explain) {
+      scan.reportTo(r -> report[0] = r);
     }
     List<String> names = new ArrayList<>();
     for (Types.NestedField f : scan.schema().columns()) {
@@ -112,6 +128,10 @@ final class ScanCommand implements Callable<Integer> {
     if (format == Format.table) {
       Render.table(names, tableRows).forEach(out::println);
       out.println("(" + n + " row" + (n == 1 ? "" : "s") + ")");
+    }
+    if (explain) {
+      out.flush();
+      Common.printReport(spec.commandLine().getErr(), report[0]);
     }
     return 0;
   }

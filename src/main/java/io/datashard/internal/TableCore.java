@@ -336,6 +336,11 @@ public final class TableCore {
     return path;
   }
 
+  /** The storage data files are read through (for filtered scans). */
+  Storage storage() {
+    return storage;
+  }
+
   // ------------------------------------------------------------------ appending
 
   /** Files written for an append, ready to commit: the data files and the manifest listing them. */
@@ -451,7 +456,9 @@ public final class TableCore {
   /**
    * Appends records in one atomic commit. With group commit on (table property
    * {@code datashard.commit.group.enabled}, default true) concurrent appends from any threads and
-   * processes may share one snapshot; see {@link GroupCommit}.
+   * processes may share one snapshot; see {@link GroupCommit}. Appends of more than
+   * {@link #GROUP_MAX_ROWS} rows (default {@value #DEFAULT_GROUP_MAX_ROWS}) commit on their own:
+   * sharing saves little there, and queueing would copy all their rows once more.
    */
   public Snapshot append(List<Object> records, Map<String, String> extraSummary) {
     return append(records, List.of(), extraSummary, null);
@@ -466,7 +473,8 @@ public final class TableCore {
       FileFormat format) {
     TableMetadata known = ops.current();
     if (registered.isEmpty() && (format == null || known != null && format == DataFileIO.defaultFormat(known.properties()))
-        && known != null && GroupCommit.enabled(known) && !known.schema().columns().isEmpty()) {
+        && known != null && GroupCommit.enabled(known) && !known.schema().columns().isEmpty()
+        && records.size() <= known.propertyLong(GROUP_MAX_ROWS, DEFAULT_GROUP_MAX_ROWS)) {
       Schema schema = known.schema();
       List<Row> rows = convert(schema, records, false);
       Snapshot s = group.append(schema, rows, extraSummary);
@@ -505,12 +513,16 @@ public final class TableCore {
     return commitStaged(base, staged, extraSummary, BLIND, null);
   }
 
+  /** Table property: appends with more rows than this do not use group commit. */
+  public static final String GROUP_MAX_ROWS = "datashard.commit.group.max-rows";
+  public static final long DEFAULT_GROUP_MAX_ROWS = 1000;
+
   /** The table's operations (metadata versions and storage), for group commit and maintenance. */
   TableOperations operations() {
     return ops;
   }
 
-  private static List<Row> convert(Schema schema, List<?> records, boolean allowEmpty) {
+  static List<Row> convert(Schema schema, List<?> records, boolean allowEmpty) {
     if (records.isEmpty() && !allowEmpty) {
       throw new ValidationException("Nothing to append: add at least one record before commit()");
     }
@@ -566,23 +578,7 @@ public final class TableCore {
       List<DataFile> files = new ArrayList<>();
       ManifestIO.Manifest manifest = null;
       if (!rows.isEmpty()) {
-        // one data file per partition (a single one when the table is unpartitioned)
-        Map<Row, List<Row>> byPartition = Partitioner.split(appendSpec, schema, rows);
-        java.util.Set<String> dirs = new java.util.LinkedHashSet<>();
-        for (Map.Entry<Row, List<Row>> part : byPartition.entrySet()) {
-          String dir = ops.dataDir() + Partitioner.directory(appendSpec, schema, part.getKey());
-          String dataLocation = dir + "/" + UUID.randomUUID() + "." + fileFormat.extension();
-          dirs.add(dir); // created, with its parent synced, by the storage when the first file is
-          written.add(dataLocation);
-          DataFile file = DataFileIO.write(storage, dataLocation, fileFormat, schema, part.getValue().iterator());
-          if (!appendSpec.isUnpartitioned()) {
-            file = file.toBuilder().specId(appendSpec.specId()).partition(part.getKey()).build();
-          }
-          files.add(file);
-        }
-        for (String dir : dirs) {
-          storage.syncDirectory(dir);
-        }
+        files.addAll(writeDataFiles(base, schema, rows, written, fileFormat));
       }
       files.addAll(registered);
       if (!files.isEmpty()) {
@@ -630,6 +626,43 @@ public final class TableCore {
       cleanup(written);
       throw e;
     }
+  }
+
+  /**
+   * Writes rows (already converted to {@code schema}) as new data files, one per partition of the
+   * table's default spec, and syncs their directories; each location goes in {@code written}
+   * before the file is created. Nothing is visible until a commit lists the files.
+   */
+  List<DataFile> writeDataFiles(TableMetadata base, Schema schema, List<Row> rows, List<String> written)
+      throws IOException {
+    return writeDataFiles(base, schema, rows, written, DataFileIO.defaultFormat(base.properties()));
+  }
+
+  /** As {@link #writeDataFiles(TableMetadata, Schema, List, List)}, in {@code format}. */
+  List<DataFile> writeDataFiles(TableMetadata base, Schema schema, List<Row> rows, List<String> written,
+      FileFormat format) throws IOException {
+    List<DataFile> files = new ArrayList<>();
+    if (rows.isEmpty()) {
+      return files;
+    }
+    PartitionSpec spec = base.spec();
+    Map<Row, List<Row>> byPartition = Partitioner.split(spec, schema, rows);
+    java.util.Set<String> dirs = new java.util.LinkedHashSet<>();
+    for (Map.Entry<Row, List<Row>> part : byPartition.entrySet()) {
+      String dir = ops.dataDir() + Partitioner.directory(spec, schema, part.getKey());
+      String dataLocation = dir + "/" + UUID.randomUUID() + "." + format.extension();
+      dirs.add(dir); // created, with its parent synced, by the storage when the first file is
+      written.add(dataLocation);
+      DataFile file = DataFileIO.write(storage, dataLocation, format, schema, part.getValue().iterator());
+      if (!spec.isUnpartitioned()) {
+        file = file.toBuilder().specId(spec.specId()).partition(part.getKey()).build();
+      }
+      files.add(file);
+    }
+    for (String dir : dirs) {
+      storage.syncDirectory(dir);
+    }
+    return files;
   }
 
   /** Removes the files of a change that will not be committed. */

@@ -478,13 +478,27 @@ public final class TableMaintenance {
 
   private Snapshot commitReplace(TableMetadata read, List<DataFile> replaced, Set<String> removedPaths,
       List<DataFile> added) {
+    return commitRewrite("compaction", "replace", read, replaced, removedPaths, added, Map.of(), base -> { });
+  }
+
+  /**
+   * Commits a snapshot that removes the {@code replaced} data files (whose normalized paths are
+   * {@code removedPaths}) and adds the {@code added} ones, on the newest version: other commits
+   * since {@code read} are kept, unless one of the replaced files is gone or {@code check} refuses
+   * the newest version by throwing {@link Rejected}; then a {@link CommitConflictException} is
+   * thrown and nothing is committed (the data files in {@code added} are the caller's to remove).
+   */
+  Snapshot commitRewrite(String what, String operation, TableMetadata read, List<DataFile> replaced,
+      Set<String> removedPaths, List<DataFile> added, Map<String, String> extraSummary,
+      java.util.function.Consumer<TableMetadata> check) {
     long snapshotId = TableCore.newSnapshotId();
     Snapshot[] made = new Snapshot[1];
-    commit("compaction", (base, written) -> {
+    commit(what, (base, written) -> {
       Snapshot parent = base.currentSnapshot();
       if (parent == null || base.currentSchemaId() != read.currentSchemaId()) {
-        throw new Rejected("the table was replaced or its schema changed since compaction read it");
+        throw new Rejected("the table was replaced or its schema changed since the " + what + " read it");
       }
+      check.accept(base);
       List<ManifestIO.Manifest> manifests = new ArrayList<>();
       Map<Integer, List<ManifestIO.Entry>> deletedBySpec = new LinkedHashMap<>();
       int found = 0;
@@ -531,7 +545,8 @@ public final class TableMaintenance {
       }
       head.addAll(manifests);
       Map<String, String> summary = new LinkedHashMap<>();
-      summary.put("operation", "replace");
+      summary.put("operation", operation);
+      summary.putAll(extraSummary);
       long addedRecords = added.stream().mapToLong(DataFile::recordCount).sum();
       long addedBytes = added.stream().mapToLong(DataFile::fileSizeInBytes).sum();
       long deletedRecords = replaced.stream().mapToLong(DataFile::recordCount).sum();
@@ -705,7 +720,7 @@ public final class TableMaintenance {
   }
 
   /** The change cannot be applied to the newest version: fail without retrying. */
-  private static final class Rejected extends RuntimeException {
+  static final class Rejected extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     Rejected(String message) {

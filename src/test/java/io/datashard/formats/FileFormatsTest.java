@@ -240,6 +240,26 @@ class FileFormatsTest {
     assertThat(sorted(IcebergJava.readRows(dir, null))).isEqualTo(rows);
   }
 
+  @ParameterizedTest
+  @EnumSource(FileFormat.class)
+  void filtersPruneFilesByTheStatisticsOfEachFormatAndMatchRowsExactly(FileFormat format) throws Exception {
+    Path dir = tmp.resolve("f-" + format);
+    Table t = DataShard.table(dir).schema(AllTypesRows.SCHEMA)
+        .property("write.format.default", format.name().toLowerCase()).create();
+    List<Row> rows = AllTypesRows.rows(40);
+    for (int i = 0; i < 4; i++) {
+      t.newAppend().addAll(rows.subList(i * 10, i * 10 + 10)).commit(); // ids 0-9, 10-19, 20-29, 30-39
+    }
+    io.datashard.Scan scan = t.scan().filter("id >= 12 and id < 15 and s is not null");
+    List<Long> ids = scan.toList().stream().map(r -> (Long) r.get("id")).sorted().toList();
+    List<Long> expected = rows.stream().filter(r -> (Long) r.get("id") >= 12 && (Long) r.get("id") < 15
+        && r.get("s") != null).map(r -> (Long) r.get("id")).toList();
+    assertThat(ids).isEqualTo(expected).isNotEmpty();
+    io.datashard.ScanReport report = t.scan().filter("id >= 12 and id < 15 and s is not null").explain();
+    assertThat(report.filesConsidered()).isEqualTo(4);
+    assertThat(report.filesRead()).isEqualTo(1);
+  }
+
   static ByteBuffer le(long v) {
     return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, v);
   }

@@ -96,6 +96,20 @@ class GroupCommitTest {
   }
 
   @Test
+  void largeAppendsCommitOnTheirOwnWithoutQueueing() {
+    Table t = DataShard.create(dir, Schema.parse("id long not null"));
+    java.util.List<Map<String, Object>> many = new java.util.ArrayList<>();
+    for (long i = 0; i < TableCore.DEFAULT_GROUP_MAX_ROWS + 1; i++) {
+      many.add(Map.of("id", i));
+    }
+    Snapshot big = t.append(many);
+    assertThat(big.summary()).doesNotContainKey("datashard.group-requests");
+    Snapshot small = t.append(many.subList(0, 10));
+    assertThat(small.summary()).containsKey("datashard.group-requests");
+    assertThat(t.scan().count()).isEqualTo(many.size() + 10);
+  }
+
+  @Test
   void aRequestWhoseCallerIsGoneIsDroppedNotCommitted() throws Exception {
     Table t = DataShard.create(dir, Schema.parse("id long not null"));
     TableCore holder = TableCore.open(dir, TableOptions.defaults());

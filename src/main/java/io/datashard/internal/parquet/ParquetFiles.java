@@ -55,6 +55,12 @@ public final class ParquetFiles {
    */
   public static DataFile write(Storage storage, String location, Schema schema, Iterator<Row> rows,
       CompressionCodecName codec) throws IOException {
+    return write(storage, location, schema, rows, codec, 128L * 1024 * 1024);
+  }
+
+  /** Like {@link #write(Storage, String, Schema, Iterator, CompressionCodecName)}, with a row group size in bytes. */
+  static DataFile write(Storage storage, String location, Schema schema, Iterator<Row> rows,
+      CompressionCodecName codec, long rowGroupSize) throws IOException {
     RowWriteSupport support = new RowWriteSupport(schema);
     long count = 0;
     ParquetMetadata footer;
@@ -66,7 +72,7 @@ public final class ParquetFiles {
           .withCodecFactory(codecs)
           .withCompressionCodec(codec)
           .withWriteMode(ParquetFileWriter.Mode.CREATE)
-          .withRowGroupSize(128L * 1024 * 1024)
+          .withRowGroupSize(rowGroupSize)
           .withPageSize(1024 * 1024)
           .withDictionaryEncoding(true)
           .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
@@ -261,8 +267,17 @@ public final class ParquetFiles {
    * @throws CorruptTableException if the file is missing or not a readable Parquet file
    */
   public static CloseableIterator<Row> read(Storage storage, String location, Schema projection) {
+    return read(storage, location, projection, RowGroupFilter.ALL);
+  }
+
+  /**
+   * Like {@link #read(Storage, String, Schema)}, skipping the row groups {@code groups} rules out from
+   * their footer statistics (their pages are never read).
+   */
+  public static CloseableIterator<Row> read(Storage storage, String location, Schema projection,
+      RowGroupFilter groups) {
     try {
-      return new RowReader(storage.open(location), location, projection);
+      return new RowReader(storage.open(location), location, projection, groups);
     } catch (NoSuchFileException e) {
       throw new CorruptTableException("Data file " + location + " is missing: the table references it, but it is "
           + "not there. It was deleted outside DataShard, or the table was copied incompletely.", e);

@@ -6,11 +6,13 @@ import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.storage.Storage;
 import java.io.IOException;
+import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.DataShardReadOptions;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.MessageColumnIO;
 import org.apache.parquet.io.RecordReader;
@@ -24,14 +26,22 @@ final class RowReader implements CloseableIterator<Row> {
   private final Codecs codecs = new Codecs();
   private final MessageColumnIO columnIO;
   private final RowMaterializer materializer;
+  private final RowGroupFilter groupFilter;
+  private int groupIndex;
   private RecordReader<Row> records;
   private long remainingInGroup;
   private Row next;
   private boolean closed;
 
   RowReader(Storage.InputFile input, String location, Schema projection) throws IOException {
+    this(input, location, projection, RowGroupFilter.ALL);
+  }
+
+  RowReader(Storage.InputFile input, String location, Schema projection, RowGroupFilter groupFilter)
+      throws IOException {
     this.input = input;
     this.location = location;
+    this.groupFilter = groupFilter;
     try {
       ParquetReadOptions options = DataShardReadOptions.create(codecs);
       this.reader = new ParquetFileReader(StorageFiles.input(input), options);
@@ -65,6 +75,14 @@ final class RowReader implements CloseableIterator<Row> {
     }
     try {
       while (remainingInGroup == 0) {
+        List<BlockMetaData> groups = reader.getRowGroups();
+        if (groupIndex < groups.size()
+            && !groupFilter.mightMatch(reader.getFooter().getFileMetaData().getSchema(), groups.get(groupIndex))) {
+          groupIndex++;
+          reader.skipNextRowGroup();
+          continue;
+        }
+        groupIndex++;
         PageReadStore group = reader.readNextRowGroup();
         if (group == null) {
           close();
