@@ -39,6 +39,8 @@ public final class DataFileRegistration {
   private final TableMetadata base;
   private boolean byName;
 
+  private java.util.Set<Path> live; // paths of the base snapshot's files, read once per append
+
   DataFileRegistration(TableCore core, TableMetadata base) {
     this.core = core;
     this.base = base;
@@ -83,11 +85,15 @@ public final class DataFileRegistration {
       throw refuse(given, "it has " + size + " bytes, but the DataFile says " + f.fileSizeInBytes(),
           "Give its actual size (the file may have been changed, or the wrong file was named).");
     }
-    for (DataFile existing : core.files(base.currentSnapshot())) {
-      if (Path.of(core.resolvePath(existing.path())).toAbsolutePath().normalize().equals(path)) {
-        throw refuse(given, "it is already part of the table (adding it again would duplicate its rows)",
-            "Add each file once.");
+    if (live == null) {
+      live = new java.util.HashSet<>();
+      for (DataFile existing : core.files(base.currentSnapshot())) {
+        live.add(Path.of(core.resolvePath(existing.path())).toAbsolutePath().normalize());
       }
+    }
+    if (live.contains(path)) {
+      throw refuse(given, "it is already part of the table (adding it again would duplicate its rows)",
+          "Add each file once.");
     }
     FileFormat actual = sniff(real);
     if (actual != f.format()) {
@@ -163,7 +169,7 @@ public final class DataFileRegistration {
     }
   }
 
-  /** True if the checked file has no field ids, so its columns were matched by name. */
+  /** True if the file last checked has no field ids, so its columns were matched by name. */
   boolean matchedByName() {
     return byName;
   }

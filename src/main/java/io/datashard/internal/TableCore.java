@@ -495,12 +495,12 @@ public final class TableCore {
       List<DataFile> checked = new ArrayList<>();
       boolean byName = false;
       java.util.Set<String> seen = new java.util.HashSet<>();
+      DataFileRegistration r = new DataFileRegistration(this, base);
       for (DataFile f : registered) {
         if (!seen.add(f.path())) {
           throw new ValidationException("Cannot add data file " + f.path() + " to table " + location()
               + ": it is given twice in one append (its rows would be duplicated). Add each file once.");
         }
-        DataFileRegistration r = new DataFileRegistration(this, base);
         checked.add(r.check(f));
         byName |= r.matchedByName();
       }
