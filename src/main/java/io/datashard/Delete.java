@@ -101,6 +101,6 @@ public final class Delete {
     Map<String, String> extra = new LinkedHashMap<>(summary);
     extra.put("datashard.filter", f.toString());
     return Optional.ofNullable(RowRewrites.rewrite(core, what, schema -> new RowRewrites.Change(
-        RowRewrites.matching(schema, f), RowRewrites.rows(schema, records)), extra, maxAttempts));
+        RowRewrites.matching(core, schema, f), RowRewrites.rows(schema, records)), extra, maxAttempts));
   }
 }

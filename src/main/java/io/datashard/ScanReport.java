@@ -63,7 +63,7 @@ public final class ScanReport {
     return bytesConsidered;
   }
 
-  /** Data files ruled out by their manifest statistics, never opened. */
+  /** Data files ruled out by their partition values or manifest statistics, never opened. */
   public long filesPruned() {
     return filesPruned;
   }
@@ -123,7 +123,7 @@ public final class ScanReport {
   public String describe() {
     return "filter: " + filter + "\n"
         + "data files considered: " + filesConsidered + " (" + bytesConsidered + " bytes)\n"
-        + "data files pruned by metrics: " + filesPruned + " (" + bytesPruned + " bytes)\n"
+        + "data files pruned by partitions and metrics: " + filesPruned + " (" + bytesPruned + " bytes)\n"
         + "data files counted from metrics: " + filesAllMatching + " (" + bytesAllMatching + " bytes)\n"
         + "data files read: " + filesRead + " (" + bytesRead + " bytes)\n"
         + "row groups read: " + rowGroupsRead + ", skipped by statistics: " + rowGroupsSkipped + "\n"

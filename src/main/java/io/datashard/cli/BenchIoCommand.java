@@ -44,6 +44,10 @@ final class BenchIoCommand implements Callable<Integer> {
       description = "Also scan the table in a child JVM with -Xmx256m (default: ${DEFAULT-VALUE}).")
   boolean smallHeapScan;
 
+  @Option(names = "--filter-files", defaultValue = "1000",
+      description = "Data files of the table the selective filter runs on (default: ${DEFAULT-VALUE}; 0: skip).")
+  int filterFiles;
+
   @Option(names = "--format", defaultValue = "text", description = "text or json.")
   String format;
 
@@ -152,6 +156,32 @@ final class BenchIoCommand implements Callable<Integer> {
       result.put("scan_vs_raw", round2((double) (t1 - t0) / (t2 - t1)));
       result.put("table_bytes", treeBytes(tableDir.resolve("data")));
       result.put("raw_bytes", treeBytes(rawDir));
+      if (filterFiles > 0) {
+        // one append per partition value, so one data file each; the filter names one partition
+        Table parts = DataShard.table(work.resolve("parts")).schema(Schema.parse("part int not null, id long not null, "
+            + "score double")).partitionBy("part").create();
+        for (int p = 0; p < filterFiles; p++) {
+          List<java.util.Map<String, Object>> batch = new ArrayList<>();
+          for (int i = 0; i < 100; i++) {
+            batch.add(java.util.Map.of("part", p, "id", (long) p * 100 + i, "score", (i % 10) / 10.0));
+          }
+          parts.append(batch);
+        }
+        io.datashard.ScanReport[] report = new io.datashard.ScanReport[1];
+        long matched = 0;
+        long start = System.nanoTime();
+        try (CloseableIterator<Row> it = parts.scan().filter("part = " + (filterFiles / 2) + " and score >= 0.5")
+            .reportTo(r -> report[0] = r).iterator()) {
+          while (it.hasNext()) {
+            it.next();
+            matched++;
+          }
+        }
+        result.put("filter_files_total", report[0].filesConsidered());
+        result.put("filter_files_opened", report[0].filesRead());
+        result.put("filter_rows", matched);
+        result.put("filter_ms", round2((System.nanoTime() - start) / 1e6));
+      }
       if (smallHeapScan) {
         long start = System.nanoTime();
         long counted = smallHeapScan(tableDir);
@@ -167,6 +197,11 @@ final class BenchIoCommand implements Callable<Integer> {
             result.get("raw_scan_rows_per_s"), result.get("scan_vs_raw"));
         out.printf("data: DataShard %,d bytes, parquet-java %,d bytes%n", result.get("table_bytes"),
             result.get("raw_bytes"));
+        if (filterFiles > 0) {
+          out.printf("filter on one partition: opened %d of %d data files, %d rows, %.2f ms%n",
+              result.get("filter_files_opened"), result.get("filter_files_total"), result.get("filter_rows"),
+              result.get("filter_ms"));
+        }
         if (smallHeapScan) {
           out.printf("streaming scan with -Xmx256m: %,d rows in %.2f s%n", result.get("small_heap_scan_rows"),
               result.get("small_heap_scan_s"));

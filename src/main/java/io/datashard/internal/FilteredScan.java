@@ -58,9 +58,11 @@ public final class FilteredScan {
     this.filter = Binder.bind(tableSchema, filter == null ? io.datashard.Expressions.alwaysTrue() : filter);
     this.read = readSchema(tableSchema, output, this.filter);
     this.considered = core.files(snapshot);
+    io.datashard.internal.meta.TableMetadata meta = core.metadata();
     for (DataFile f : considered) {
       bytesConsidered += f.fileSizeInBytes();
-      if (MetricsEvaluator.mightMatch(this.filter, new FileStats(f, tableSchema))) {
+      if (PartitionPruning.mightMatch(this.filter, f, meta, tableSchema)
+          && MetricsEvaluator.mightMatch(this.filter, new FileStats(f, tableSchema))) {
         kept.add(f);
       } else {
         filesPruned++;

@@ -50,13 +50,14 @@ public final class RowRewrites {
   }
 
   /** Rows for which a filter expression is true (unknown, as for nulls, is not a match). */
-  public static Matcher matching(Schema schema, io.datashard.Expression filter) {
+  public static Matcher matching(TableCore core, Schema schema, io.datashard.Expression filter) {
     io.datashard.internal.expr.BoundExpr bound = io.datashard.internal.expr.Binder.bind(schema, filter);
     io.datashard.internal.expr.RowFilter rows = io.datashard.internal.expr.RowFilter.of(bound, schema.asStruct());
     return new Matcher() {
       @Override
       public boolean mayMatch(DataFile file, Schema s) {
-        return io.datashard.internal.expr.MetricsEvaluator.mightMatch(bound,
+        return PartitionPruning.mightMatch(bound, file, core.metadata(), s)
+            && io.datashard.internal.expr.MetricsEvaluator.mightMatch(bound,
             new io.datashard.internal.expr.FileStats(file, s));
       }
 

@@ -65,24 +65,24 @@ class FilterCliTest {
     assertThat(s.lines()).hasSize(1);
     assertThat(s.lines().get(0)).contains("\"id\":31");
     assertThat(figure(s.err(), "data files considered")).isEqualTo(5);
-    assertThat(figure(s.err(), "data files pruned by metrics")).isEqualTo(4);
+    assertThat(figure(s.err(), "data files pruned by partitions and metrics")).isEqualTo(4);
     assertThat(figure(s.err(), "data files read")).isEqualTo(1);
     assertThat(s.err()).contains("explain: rows read: 4, matched: 1");
     long considered = bytes(s.err(), "data files considered");
-    assertThat(bytes(s.err(), "data files pruned by metrics") + bytes(s.err(), "data files read"))
+    assertThat(bytes(s.err(), "data files pruned by partitions and metrics") + bytes(s.err(), "data files read"))
         .isEqualTo(considered);
     assertThat(considered).isPositive();
 
     CliTest.Result c = CliTest.run("count", dir, "--filter", "day > '2026-01-03'", "--explain");
     assertThat(c.code()).as(c.err()).isZero();
     assertThat(c.out().strip()).isEqualTo("8");
-    assertThat(figure(c.err(), "data files pruned by metrics")).isEqualTo(3);
+    assertThat(figure(c.err(), "data files pruned by partitions and metrics")).isEqualTo(3);
     assertThat(figure(c.err(), "data files counted from metrics")).as("every row of both files matches").isEqualTo(2);
     assertThat(figure(c.err(), "data files read")).isZero();
 
     CliTest.Result read = CliTest.run("count", dir, "--filter", "day > '2026-01-03' and tag = 'x'", "--explain");
     assertThat(read.out().strip()).isEqualTo("4");
-    assertThat(figure(read.err(), "data files pruned by metrics")).isEqualTo(3);
+    assertThat(figure(read.err(), "data files pruned by partitions and metrics")).isEqualTo(3);
     assertThat(figure(read.err(), "data files counted from metrics")).isZero();
     assertThat(figure(read.err(), "data files read")).isEqualTo(2);
 

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Deletes and upserts while child processes append. Worker 0's rows are deleted again and again
  * while it keeps appending (each delete's snapshot holds none of them: a concurrent append of a
- * matching row makes the delete re-run); worker 1's rows get upserted; worker 2's rows are never
- * touched. Nothing acknowledged that no delete removed may be missing, and no key appears twice.
+ * matching row makes the delete re-run); worker 1's rows get upserted; worker 8's one row is
+ * overwritten each round; worker 2's rows are never touched. Nothing acknowledged that no delete removed may be missing, and no key appears twice.
  */
 class RowChangesUnderAppendsTest {
   static final int APPENDS = 60;
@@ -60,8 +60,11 @@ class RowChangesUnderAppendsTest {
           up.add(Map.of("worker", 1, "seq", seq, "v", "u"));
         }
       }
-      up.add(Map.of("worker", 9, "seq", round++, "v", "new"));
+      up.add(Map.of("worker", 9, "seq", round, "v", "new"));
       table.newUpsert().key("worker", "seq").addAll(up).commit();
+      // worker 8 exists only through overwrites: each replaces the one row the last one wrote
+      table.newOverwrite().where("worker = 8").add(Map.of("worker", 8, "seq", round, "v", "ow")).commit();
+      round++;
       Thread.sleep(10);
     }
     for (int w = 0; w < 3; w++) {
@@ -92,6 +95,8 @@ class RowChangesUnderAppendsTest {
     for (int i = 0; i < round; i++) {
       assertThat(value.get("9/" + i)).isEqualTo("new");
     }
+    assertThat(count.keySet().stream().filter(k -> k.startsWith("8/"))).as("one row left by the overwrites")
+        .containsExactly("8/" + (round - 1));
     assertThat(deleteSnapshots).as("deletes that removed rows").isNotEmpty();
     for (long s : deleteSnapshots) {
       assertThat(table.scan().useSnapshot(s).filter("worker = 0").count()).as("worker-0 rows in delete snapshot %d", s)

@@ -30,7 +30,7 @@ class RowRewritesTest {
     TableCore core = TableCore.open(dir, TableOptions.defaults());
     AtomicInteger plans = new AtomicInteger();
     Snapshot s = RowRewrites.rewrite(core, "delete", schema -> {
-      RowRewrites.Matcher m = RowRewrites.matching(schema, Expressions.parse("tag = 'x'"));
+      RowRewrites.Matcher m = RowRewrites.matching(core, schema, Expressions.parse("tag = 'x'"));
       boolean first = plans.getAndIncrement() == 0;
       return new RowRewrites.Change(new RowRewrites.Matcher() {
         private boolean injected;
@@ -65,7 +65,7 @@ class RowRewritesTest {
     TableCore core = TableCore.open(dir, TableOptions.defaults());
     AtomicInteger plans = new AtomicInteger();
     RowRewrites.rewrite(core, "delete", schema -> {
-      RowRewrites.Matcher m = RowRewrites.matching(schema, Expressions.parse("tag = 'x'"));
+      RowRewrites.Matcher m = RowRewrites.matching(core, schema, Expressions.parse("tag = 'x'"));
       boolean first = plans.getAndIncrement() == 0;
       return new RowRewrites.Change(new RowRewrites.Matcher() {
         private boolean injected;
