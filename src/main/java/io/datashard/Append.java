@@ -21,6 +21,8 @@ public final class Append {
   private final TableCore core;
   private final List<Object> records = new ArrayList<>();
   private final Map<String, String> summary = new LinkedHashMap<>();
+  private final List<DataFile> files = new ArrayList<>();
+  private FileFormat format;
   private String branch;
 
   Append(TableCore core) {
@@ -38,6 +40,39 @@ public final class Append {
     for (Object r : more) {
       records.add(r);
     }
+    return this;
+  }
+
+  /**
+   * Writes this append's records in {@code fileFormat} instead of the table's default (the table
+   * property {@code write.format.default}: parquet, orc or avro). ORC needs the optional ORC jars
+   * on the classpath. An append with a format other than the default commits on its own (it does
+   * not share a snapshot with concurrent appends).
+   */
+  public Append format(FileFormat fileFormat) {
+    this.format = fileFormat;
+    return this;
+  }
+
+  /**
+   * Adds a data file written elsewhere, in the same commit as any records. When committing, the
+   * file is checked: it must be under the table directory (or a directory listed in the table
+   * property {@code datashard.data-files.allowed-roots}), also after resolving symbolic links;
+   * exist with the stated size; be of the stated format; have columns that fit the table schema
+   * (by Iceberg field id, or by name if the file has none); and hold the stated number of records.
+   * Its column metrics are read from it for the manifest. The file is referenced where it is, not
+   * copied, and is never deleted by a failed commit.
+   *
+   * <pre>{@code
+   * table.newAppend().appendFile(DataFile.builder().path(dir + "/data/ext.parquet")
+   *     .format(FileFormat.PARQUET).recordCount(1000).fileSizeInBytes(512000).build()).commit();
+   * }</pre>
+   */
+  public Append appendFile(DataFile file) {
+    if (file == null) {
+      throw new ValidationException("appendFile needs a DataFile, got null");
+    }
+    files.add(file);
     return this;
   }
 
@@ -63,14 +98,19 @@ public final class Append {
    * Writes the records and commits them.
    *
    * @return the new snapshot
-   * @throws ValidationException if a record does not fit the schema; nothing is committed
+   * @throws ValidationException if a record does not fit the schema, or an added file fails its checks;
+   *     nothing is committed
    * @throws CommitConflictException if retries ran out; nothing is committed
    * @throws CommitStateUnknownException if it is unknown whether the commit happened
    */
   public Snapshot commit() {
     if (branch != null) {
+      if (!files.isEmpty() || format != null) {
+        throw new ValidationException("An append to branch '" + branch + "' cannot yet add existing data files "
+            + "or choose a file format: append to main for that, or append records to the branch.");
+      }
       return new io.datashard.internal.TableHistory(core).appendToBranch(branch, records, summary);
     }
-    return core.append(records, summary);
+    return core.append(records, files, summary, format);
   }
 }

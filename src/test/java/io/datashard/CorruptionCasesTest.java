@@ -483,15 +483,116 @@ class CorruptionCasesTest {
       unchanged(f);
     }));
     // ---- registering existing data files
-    c.add(new Case("TODO: registering a DataFile whose path escapes the table (../, absolute, symlink)", false,
-        f -> {
-          // Append has no way to register an existing data file yet (only records); when it gains one,
-          // a path with '../', an absolute path outside the table, or a symlink pointing outside must be
-          // refused with a ValidationException naming the path.
-          assertThat(Append.class.getMethods()).noneMatch(m -> m.getParameterCount() == 1
-              && m.getParameterTypes()[0] == DataFile.class);
-        }));
+    c.add(new Case("registering a data file whose path escapes the table with ../", true, f -> {
+      Path outside = externalFile(f, FileFormat.PARQUET, f.dir.resolveSibling(f.dir.getFileName() + "-out.parquet"),
+          "id long not null, name string, n int, d decimal(5,2)");
+      String sneaky = f.dir + "/data/../../" + outside.getFileName();
+      registerFails(f, dataFile(sneaky, FileFormat.PARQUET, 2, Files.size(outside)), outside.getFileName().toString(),
+          "outside the table's allowed locations");
+      assertThat(outside).exists(); // never deleted: not ours
+    }));
+    c.add(new Case("registering a data file through a symlink that points outside the table", true, f -> {
+      Path outside = externalFile(f, FileFormat.AVRO, f.dir.resolveSibling(f.dir.getFileName() + "-out.avro"),
+          "id long not null, name string, n int, d decimal(5,2)");
+      Path link = f.dir.resolve("data").resolve("link.avro");
+      Files.createSymbolicLink(link, outside);
+      registerFails(f, dataFile(link.toString(), FileFormat.AVRO, 2, Files.size(outside)), "link.avro",
+          "outside the table's allowed locations", "resolves to " + outside.toRealPath());
+      assertThat(outside).exists();
+    }));
+    c.add(new Case("registering a data file of another format than stated", true, f -> {
+      Path file = externalFile(f, FileFormat.AVRO, f.dir.resolve("data").resolve("x.parquet"),
+          "id long not null, name string, n int, d decimal(5,2)");
+      registerFails(f, dataFile(file.toString(), FileFormat.PARQUET, 2, Files.size(file)), "x.parquet",
+          "not a PARQUET file", "it is a AVRO file");
+    }));
+    c.add(new Case("registering a data file with a wrong record count", true, f -> {
+      Path file = externalFile(f, FileFormat.PARQUET, f.dir.resolve("data").resolve("x.parquet"),
+          "id long not null, name string, n int, d decimal(5,2)");
+      registerFails(f, dataFile(file.toString(), FileFormat.PARQUET, 5, Files.size(file)), "x.parquet",
+          "holds 2 records", "says 5");
+      assertThat(file).exists();
+    }));
+    c.add(new Case("registering a data file with a wrong size", true, f -> {
+      Path file = externalFile(f, FileFormat.AVRO, f.dir.resolve("data").resolve("x.avro"),
+          "id long not null, name string, n int, d decimal(5,2)");
+      registerFails(f, dataFile(file.toString(), FileFormat.AVRO, 2, Files.size(file) + 1), "x.avro",
+          "bytes, but the DataFile says " + (Files.size(file) + 1));
+    }));
+    c.add(new Case("registering a data file whose column types do not fit the schema", true, f -> {
+      Path file = externalFile(f, FileFormat.PARQUET, f.dir.resolve("data").resolve("x.parquet"),
+          "id long not null, name long, n int, d decimal(5,2)");
+      registerFails(f, dataFile(file.toString(), FileFormat.PARQUET, 2, Files.size(file)), "x.parquet",
+          "cannot be read with the table's schema", "name");
+    }));
+    c.add(new Case("registering an ORC data file whose column types do not fit the schema", true, f -> {
+      Path file = externalFile(f, FileFormat.ORC, f.dir.resolve("data").resolve("x.orc"),
+          "id long not null, name string, n string, d decimal(5,2)");
+      registerFails(f, dataFile(file.toString(), FileFormat.ORC, 2, Files.size(file)), "x.orc",
+          "cannot be read with the table's schema", "'n'");
+    }));
+    c.add(new Case("registering a data file that lacks a required column", true, f -> {
+      // a plain Avro file without field ids, so columns match by name, and it has no 'id'
+      Path file = f.dir.resolve("data").resolve("x.avro");
+      org.apache.avro.Schema avro = new org.apache.avro.Schema.Parser().parse("{\"type\": \"record\", "
+          + "\"name\": \"r\", \"fields\": [{\"name\": \"name\", \"type\": \"string\"}]}");
+      try (org.apache.avro.file.DataFileWriter<Object> w =
+          new org.apache.avro.file.DataFileWriter<>(new org.apache.avro.generic.GenericDatumWriter<>(avro))) {
+        w.create(avro, file.toFile());
+        for (String n : List.of("p", "q")) {
+          org.apache.avro.generic.GenericData.Record r = new org.apache.avro.generic.GenericData.Record(avro);
+          r.put(0, n);
+          w.append(r);
+        }
+      }
+      registerFails(f, dataFile(file.toString(), FileFormat.AVRO, 2, Files.size(file)), "x.avro",
+          "not compatible", "lacks the required column(s) id");
+    }));
+    c.add(new Case("registering a data file that is already in the table", true, f -> {
+      Path file = f.dataFile();
+      registerFails(f, dataFile(file.toString(), FileFormat.PARQUET, 2, Files.size(file)),
+          file.getFileName().toString(), "already part of the table");
+      Path copy = externalFile(f, FileFormat.AVRO, f.dir.resolve("data").resolve("twice.avro"),
+          "id long not null, name string, n int, d decimal(5,2)");
+      DataFile df = dataFile(copy.toString(), FileFormat.AVRO, 2, Files.size(copy));
+      assertError(catchThrowable(() -> DataShard.open(f.dir).newAppend().appendFile(df).appendFile(df).commit()),
+          ValidationException.class, "twice.avro", "given twice");
+      unchanged(f);
+    }));
+    c.add(new Case("registering a data file that does not exist", true, f ->
+        registerFails(f, dataFile(f.dir.resolve("data/none.parquet").toString(), FileFormat.PARQUET, 1, 10),
+            "none.parquet", "does not exist")));
     return c;
+  }
+
+  /**
+   * Writes a data file of {@code format} with two rows of {@code schema} (through a scratch table)
+   * and copies it to {@code target}.
+   */
+  static Path externalFile(Fixture f, FileFormat format, Path target, String schema) throws Exception {
+    Path src = f.dir.resolveSibling(f.dir.getFileName() + "-src-" + System.nanoTime());
+    Table t = DataShard.create(src, Schema.parse(schema));
+    Map<String, Object> a = new HashMap<>();
+    Map<String, Object> b = new HashMap<>();
+    String first = t.schema().columns().get(0).name();
+    a.put(first, 100L);
+    b.put(first, 101L);
+    t.newAppend().format(format).add(a).add(b).commit();
+    Path file = Path.of(t.scan().files().get(0).path());
+    Files.createDirectories(target.getParent());
+    Files.copy(file, target);
+    return target;
+  }
+
+  static DataFile dataFile(String path, FileFormat format, long records, long size) {
+    return DataFile.builder().path(path).format(format).recordCount(records).fileSizeInBytes(size).build();
+  }
+
+  /** Registering {@code file} fails with a ValidationException naming the fragments; nothing changes. */
+  static void registerFails(Fixture f, DataFile file, String... fragments) {
+    assertError(catchThrowable(() -> DataShard.open(f.dir).newAppend().add(Fixture.rec(9, "ok")).appendFile(file)
+        .commit()), ValidationException.class, fragments);
+    unchanged(f);
   }
 
   static Stream<Case> caseStream() {

@@ -35,6 +35,11 @@ final class AppendCommand implements Callable<Integer> {
       description = "JSON lines, one object per line ('-' for standard input).")
   String file;
 
+  @Option(names = "--file-format", paramLabel = "FORMAT",
+      description = "Write this append's data file as parquet, orc or avro instead of the table's default "
+          + "(write.format.default).")
+  String fileFormat;
+
   @Option(names = "--branch", paramLabel = "NAME", description = "Commit to this branch instead of main.")
   String branch;
 
@@ -46,6 +51,7 @@ final class AppendCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    io.datashard.FileFormat format = fileFormat == null ? null : io.datashard.FileFormat.fromName(fileFormat);
     Table table = common.open(dir);
     List<Integer> lines = new ArrayList<>();
     List<Object> records = readJsonLines(file, lines);
@@ -54,7 +60,7 @@ final class AppendCommand implements Callable<Integer> {
     }
     Snapshot s;
     try {
-      io.datashard.Append append = table.newAppend().addAll(records);
+      io.datashard.Append append = table.newAppend().format(format).addAll(records);
       if (branch != null) {
         append.toBranch(branch);
       }

@@ -30,6 +30,11 @@ final class CreateCommand implements Callable<Integer> {
   @Option(names = "--property", paramLabel = "KEY=VALUE", description = "A table property (repeatable).")
   Map<String, String> properties = new LinkedHashMap<>();
 
+  @Option(names = "--file-format", paramLabel = "FORMAT",
+      description = "Format of the table's data files: parquet (default), orc or avro (the table property "
+          + "write.format.default). ORC needs the optional jars in target/lib-orc.")
+  String fileFormat;
+
   @Mixin
   Common common;
 
@@ -43,6 +48,11 @@ final class CreateCommand implements Callable<Integer> {
       b.schema(Schema.parse(schema));
     }
     properties.forEach(b::property);
+    if (fileFormat != null) {
+      io.datashard.FileFormat f = io.datashard.FileFormat.fromName(fileFormat);
+      io.datashard.internal.DataFileIO.handler(f); // fails now, not at the first append, if ORC is missing
+      b.property(io.datashard.internal.DataFileIO.FORMAT_PROPERTY, f.name().toLowerCase(java.util.Locale.ROOT));
+    }
     for (String terms : partitionBy) {
       b.partitionBy(splitTopLevel(terms).toArray(new String[0]));
     }

@@ -375,6 +375,8 @@ public final class TableCore {
     final long deletedRecords;
     final long deletedBytes;
     final Long basedOnSnapshotId;
+    /** Table properties the commit sets when the base has none of that key (e.g. a name mapping). */
+    final Map<String, String> defaultProperties = new LinkedHashMap<>();
 
     Staged(Schema schema, boolean inferredSchema, long snapshotId, List<DataFile> files,
         ManifestIO.Manifest manifest, List<String> written, boolean replacesAll,
@@ -476,8 +478,19 @@ public final class TableCore {
    * sharing saves little there, and queueing would copy all their rows once more.
    */
   public Snapshot append(List<Object> records, Map<String, String> extraSummary) {
+    return append(records, List.of(), extraSummary, null);
+  }
+
+  /**
+   * Appends records, written in {@code format} (null: the table's {@code write.format.default}), and
+   * data files written elsewhere (checked by {@link DataFileRegistration}) in one atomic commit.
+   * Only appends of records in the table's default format take part in group commit.
+   */
+  public Snapshot append(List<Object> records, List<DataFile> registered, Map<String, String> extraSummary,
+      FileFormat format) {
     TableMetadata known = ops.current();
-    if (known != null && GroupCommit.enabled(known) && !known.schema().columns().isEmpty()
+    if (registered.isEmpty() && (format == null || known != null && format == DataFileIO.defaultFormat(known.properties()))
+        && known != null && GroupCommit.enabled(known) && !known.schema().columns().isEmpty()
         && records.size() <= known.propertyLong(GROUP_MAX_ROWS, DEFAULT_GROUP_MAX_ROWS)) {
       Schema schema = known.schema();
       List<Row> rows = convert(schema, records, false);
@@ -488,7 +501,32 @@ public final class TableCore {
       // the schema changed since this table object read it: convert again against the new one
     }
     TableMetadata base = ops.refresh();
-    Staged staged = stage(base, records);
+    Staged staged;
+    if (registered.isEmpty()) {
+      staged = stage(base, records, false, format);
+    } else {
+      if (base.schema().columns().isEmpty()) {
+        throw new ValidationException("Cannot add data files to table " + location() + ": it has no schema yet, "
+            + "so the files cannot be checked against one. Create the table with a schema first.");
+      }
+      List<DataFile> checked = new ArrayList<>();
+      boolean byName = false;
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      DataFileRegistration r = new DataFileRegistration(this, base);
+      for (DataFile f : registered) {
+        if (!seen.add(f.path())) {
+          throw new ValidationException("Cannot add data file " + f.path() + " to table " + location()
+              + ": it is given twice in one append (its rows would be duplicated). Add each file once.");
+        }
+        checked.add(r.check(f));
+        byName |= r.matchedByName();
+      }
+      staged = stageRows(base, base.schema(), false, convert(base.schema(), records, true), false, format, checked);
+      if (byName) {
+        // files without field ids: tell other Iceberg readers to map their columns by name
+        staged.defaultProperties.put(NameMapping.PROPERTY, NameMapping.json(base.schema()));
+      }
+    }
     return commitStaged(base, staged, extraSummary, BLIND, null);
   }
 
@@ -522,6 +560,10 @@ public final class TableCore {
    * base snapshot deleted (the commit must then land on that same snapshot).
    */
   public Staged stage(TableMetadata base, List<?> records, boolean replaceAll) {
+    return stage(base, records, replaceAll, null);
+  }
+
+  private Staged stage(TableMetadata base, List<?> records, boolean replaceAll, FileFormat format) {
     if (records.isEmpty() && !replaceAll) {
       throw new ValidationException("Nothing to append: add at least one record before commit()");
     }
@@ -531,21 +573,34 @@ public final class TableCore {
       schema = SchemaInference.infer(records);
       inferred = true;
     }
-    return stageRows(base, schema, inferred, convert(schema, records, true), replaceAll);
+    return stageRows(base, schema, inferred, convert(schema, records, true), replaceAll, format, List.of());
   }
 
   /** Writes rows already converted to {@code schema} as new files (nothing is visible until committed). */
   Staged stageRows(TableMetadata base, Schema schema, boolean inferred, List<Row> rows, boolean replaceAll) {
+    return stageRows(base, schema, inferred, rows, replaceAll, null, List.of());
+  }
+
+  /**
+   * Writes rows as a new file in {@code format} (null: the table's default) and stages it with
+   * {@code registered} files written elsewhere (never deleted on failure: they are not ours).
+   */
+  private Staged stageRows(TableMetadata base, Schema schema, boolean inferred, List<Row> rows, boolean replaceAll,
+      FileFormat format, List<DataFile> registered) {
     long snapshotId = newSnapshotId();
     List<String> written = new ArrayList<>();
+    FileFormat fileFormat = format != null ? format : DataFileIO.defaultFormat(base.properties());
+    PartitionSpec appendSpec = base.spec();
     try {
       List<DataFile> files = new ArrayList<>();
       ManifestIO.Manifest manifest = null;
       if (!rows.isEmpty()) {
-        PartitionSpec spec = base.spec();
-        files.addAll(writeDataFiles(base, schema, rows, written));
+        files.addAll(writeDataFiles(base, schema, rows, written, fileFormat));
+      }
+      files.addAll(registered);
+      if (!files.isEmpty()) {
         String manifestLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m0.avro";
-        manifest = ManifestIO.writeAdded(storage, manifestLocation, schema, spec, snapshotId, files);
+        manifest = ManifestIO.writeAdded(storage, manifestLocation, schema, appendSpec, snapshotId, files);
         written.add(manifestLocation);
       }
       List<ManifestIO.Manifest> deletes = new ArrayList<>();
@@ -597,6 +652,12 @@ public final class TableCore {
    */
   List<DataFile> writeDataFiles(TableMetadata base, Schema schema, List<Row> rows, List<String> written)
       throws IOException {
+    return writeDataFiles(base, schema, rows, written, DataFileIO.defaultFormat(base.properties()));
+  }
+
+  /** As {@link #writeDataFiles(TableMetadata, Schema, List, List)}, in {@code format}. */
+  List<DataFile> writeDataFiles(TableMetadata base, Schema schema, List<Row> rows, List<String> written,
+      FileFormat format) throws IOException {
     List<DataFile> files = new ArrayList<>();
     if (rows.isEmpty()) {
       return files;
@@ -606,10 +667,10 @@ public final class TableCore {
     java.util.Set<String> dirs = new java.util.LinkedHashSet<>();
     for (Map.Entry<Row, List<Row>> part : byPartition.entrySet()) {
       String dir = ops.dataDir() + Partitioner.directory(spec, schema, part.getKey());
-      String dataLocation = dir + "/" + UUID.randomUUID() + "." + FileFormat.PARQUET.extension();
+      String dataLocation = dir + "/" + UUID.randomUUID() + "." + format.extension();
       dirs.add(dir); // created, with its parent synced, by the storage when the first file is
       written.add(dataLocation);
-      DataFile file = DataFileIO.writeParquet(storage, dataLocation, schema, part.getValue().iterator());
+      DataFile file = DataFileIO.write(storage, dataLocation, format, schema, part.getValue().iterator());
       if (!spec.isUnpartitioned()) {
         file = file.toBuilder().specId(spec.specId()).partition(part.getKey()).build();
       }
@@ -743,6 +804,11 @@ public final class TableCore {
     }
     if (key != null) {
       next.property(key.property(), Long.toString(key.sequence));
+    }
+    for (Map.Entry<String, String> p : staged.defaultProperties.entrySet()) {
+      if (!base.properties().containsKey(p.getKey())) {
+        next.property(p.getKey(), p.getValue());
+      }
     }
     Snapshot parent = base.currentSnapshot();
     long sequenceNumber = base.lastSequenceNumber() + 1;

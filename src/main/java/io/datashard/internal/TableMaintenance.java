@@ -442,12 +442,13 @@ public final class TableMaintenance {
     List<DataFile> added = new ArrayList<>();
     List<String> written = new ArrayList<>();
     try {
+      FileFormat format = DataFileIO.defaultFormat(base.properties()); // compacted files take the table's format
       for (List<DataFile> bin : bins) {
-        String location = ops.dataDir() + "/" + UUID.randomUUID() + "." + FileFormat.PARQUET.extension();
+        String location = ops.dataDir() + "/" + UUID.randomUUID() + "." + format.extension();
         DataFile out;
         try (CloseableIterator<Row> rows = core.readFiles(bin, schema)) {
           written.add(location);
-          out = DataFileIO.writeParquet(storage, location, schema, rows);
+          out = DataFileIO.write(storage, location, format, schema, rows);
         }
         DataFile first = bin.get(0);
         added.add(out.toBuilder().specId(first.specId()).partition(first.partition()).build());

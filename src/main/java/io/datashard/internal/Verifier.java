@@ -387,15 +387,13 @@ public final class Verifier {
       problem(Kind.WRONG_LENGTH, path, "the data file has " + length + " bytes, but manifest " + manifest
           + " records " + f.fileSizeInBytes() + ": it was truncated, extended or replaced");
     }
-    if (f.format() != FileFormat.PARQUET) {
-      return; // other formats: existence and length only
-    }
     long rows;
     try {
-      rows = ParquetFooters.rowCount(storage, path);
+      rows = f.format() == FileFormat.PARQUET ? ParquetFooters.rowCount(storage, path)
+          : DataFileIO.handler(f.format()).recordCount(storage, path);
     } catch (IOException | RuntimeException e) {
-      problem(Kind.UNREADABLE, path, "the data file's Parquet footer cannot be read: " + e.getMessage()
-          + " (listed in manifest " + manifest + ")");
+      problem(Kind.UNREADABLE, path, "the data file's " + (f.format() == FileFormat.PARQUET ? "Parquet footer"
+          : f.format() + " content") + " cannot be read: " + e.getMessage() + " (listed in manifest " + manifest + ")");
       return;
     }
     if (rows != f.recordCount()) {

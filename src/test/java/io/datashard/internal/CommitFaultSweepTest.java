@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The fault and crash sweep: for every commit kind (an append, the first append of a table
+ * The fault and crash sweep: for every commit kind (an append, in Parquet, Avro and ORC tables,
+ * an append of an existing data file, the first append of a table
  * without a schema, a serializable read-modify-write transaction, an append that merges
  * manifests) and every I/O operation k of that commit, in
  * four modes:
@@ -89,6 +90,36 @@ class CommitFaultSweepTest {
         dir -> DataShard.create(dir, SCHEMA).append(rows(1)),
         t -> t.append(rows(2, 3)),
         List.of(1L), List.of(1L, 2L, 3L), dir -> { }));
+    for (String format : List.of("avro", "orc")) {
+      list.add(new Scenario("append-" + format,
+          dir -> DataShard.table(dir).schema(SCHEMA).property("write.format.default", format).create().append(rows(1)),
+          t -> t.append(rows(2, 3)),
+          List.of(1L, 2L, 3L).subList(0, 1), List.of(1L, 2L, 3L), dir -> { }));
+    }
+    list.add(new Scenario("register-file",
+        dir -> {
+          DataShard.create(dir, SCHEMA).append(rows(1));
+          Path src = dir.resolveSibling(dir.getFileName() + "-src");
+          Table other = DataShard.create(src, SCHEMA);
+          other.append(rows(2, 3));
+          try {
+            Files.createDirectories(dir.resolve("imported"));
+            Files.copy(Path.of(other.scan().files().get(0).path()), dir.resolve("imported").resolve("f.parquet"));
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        },
+        t -> {
+          Path f = Path.of(t.location(), "imported", "f.parquet");
+          try {
+            t.newAppend().appendFile(io.datashard.DataFile.builder().path(f.toString())
+                .format(io.datashard.FileFormat.PARQUET).recordCount(2).fileSizeInBytes(Files.size(f)).build()).commit();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        },
+        List.of(1L), List.of(1L, 2L, 3L),
+        dir -> assertThat(dir.resolve("imported").resolve("f.parquet")).as("the registered file is kept").exists()));
     list.add(new Scenario("first-append",
         dir -> DataShard.create(dir),
         t -> t.append(rows(1, 2)),

@@ -170,7 +170,7 @@ public final class ParquetFiles {
    * The lower bound, truncated for strings and binary (a prefix is never greater). Fixed values are
    * not truncated: like Iceberg Java, bounds of fixed[L] columns always have L bytes.
    */
-  static ByteBuffer lowerBound(Type type, Object min) {
+  public static ByteBuffer lowerBound(Type type, Object min) {
     switch (type.typeId()) {
       case STRING: {
         String s = (String) min;
@@ -194,7 +194,7 @@ public final class ParquetFiles {
    * The upper bound; for long strings and binary, a truncated value that is still at least the
    * maximum (last code point or byte incremented), or none when no such value exists.
    */
-  static ByteBuffer upperBound(Type type, Object max) {
+  public static ByteBuffer upperBound(Type type, Object max) {
     switch (type.typeId()) {
       case STRING: {
         String s = (String) max;
