@@ -13,7 +13,6 @@ import io.datashard.internal.meta.SnapshotRef;
 import io.datashard.internal.meta.TableMetadata;
 import io.datashard.storage.Storage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -23,8 +22,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * History operations: snapshot references (tags and branches, the spec's {@code refs}), appends to
@@ -45,7 +42,6 @@ import org.slf4j.LoggerFactory;
  * whatever is current at commit time, discarding those rows too.
  */
 public final class TableHistory {
-  private static final Logger LOG = LoggerFactory.getLogger(TableHistory.class);
   /** The summary key of a rollback snapshot: the id of the snapshot whose data it restores. */
   public static final String ROLLBACK_SUMMARY_KEY = "datashard.rollback-to";
 
@@ -209,7 +205,7 @@ public final class TableHistory {
         summary.put("added-records", Long.toString(addedRecords));
         summary.put("added-files-size", Long.toString(addedBytes));
         summary.put("changed-partition-count", "1");
-        totals(parent, summary, staged.files.size(), addedRecords, addedBytes);
+        TableMaintenance.totals(parent, summary, staged.files.size(), addedRecords, addedBytes);
         Snapshot s = writeSnapshot(base, parent, staged.snapshotId, manifests, summary, written);
         made[0] = s;
         TableMetadata.Builder next = TableMetadata.buildFrom(base);
@@ -401,83 +397,13 @@ public final class TableHistory {
         listLocation, summary, base.currentSchemaId());
   }
 
-  private static void totals(Snapshot parent, Map<String, String> s, long fileDelta, long recordDelta,
-      long sizeDelta) {
-    long records = parent.summaryLong("total-records", -1);
-    long files = parent.summaryLong("total-data-files", -1);
-    long size = parent.summaryLong("total-files-size", -1);
-    if (records >= 0 && files >= 0 && size >= 0) {
-      s.put("total-records", Long.toString(records + recordDelta));
-      s.put("total-files-size", Long.toString(size + sizeDelta));
-      s.put("total-data-files", Long.toString(files + fileDelta));
-      s.put("total-delete-files", parent.summary().getOrDefault("total-delete-files", "0"));
-      s.put("total-position-deletes", parent.summary().getOrDefault("total-position-deletes", "0"));
-      s.put("total-equality-deletes", parent.summary().getOrDefault("total-equality-deletes", "0"));
-    }
-  }
-
   /** Builds the next version on {@code base}; files it writes go in {@code written}. Null: nothing to commit. */
-  private interface Change {
-    TableMetadata apply(TableMetadata base, List<String> written) throws IOException;
-  }
-
   /**
-   * Commits a change: under the commit lock, builds it on the newest version and publishes it; if
-   * another writer published first, removes this attempt's files and builds it again. Exceptions the
-   * change throws (validation, conflicts it detects) end the commit after its files are removed.
+   * Commits a change like the maintenance commits do: under the commit lock, on the newest version,
+   * built again if another writer published first (see {@link TableMaintenance#commit}).
    */
-  private void commit(String what, Change change) {
-    long deadline = System.nanoTime() + core.options().commitTimeout().toNanos();
-    for (int attempt = 0; ; attempt++) {
-      if (attempt > 0) {
-        core.countConflictRetry();
-      }
-      List<String> written = new ArrayList<>();
-      try (CommitLock lock = CommitLock.acquire(ops.metadataDir(), TableCore.COMMIT_LOCK_WAIT_MS)) {
-        TableMetadata base = ops.refresh();
-        TableMetadata next;
-        try {
-          next = change.apply(base, written);
-          if (next == null) {
-            return;
-          }
-          storage.syncDirectory(ops.metadataDir());
-        } catch (IOException e) {
-          cleanup(written);
-          throw new UncheckedIOException("Writing the " + what + " of " + core.location() + " failed: " + e
-              + ". Nothing was committed; check free disk space and permissions.", e);
-        } catch (RuntimeException e) {
-          cleanup(written);
-          throw e;
-        }
-        try {
-          ops.commit(base, next);
-          return;
-        } catch (CommitConflictException e) {
-          cleanup(written); // another writer published this version first: build again on it
-        } catch (CommitStateUnknownException e) {
-          throw e;
-        } catch (RuntimeException e) {
-          cleanup(written);
-          throw e;
-        }
-      }
-      if (attempt >= core.options().commitRetries() || System.nanoTime() > deadline) {
-        throw new CommitConflictException("Gave up committing the " + what + " to " + core.location() + " after "
-            + (attempt + 1) + " attempts: other writers kept committing first. Nothing was committed; run it "
-            + "again later.");
-      }
-      TableCore.backoff(attempt);
-    }
+  private void commit(String what, TableMaintenance.Change change) {
+    new TableMaintenance(core).commit(what, change);
   }
 
-  private void cleanup(List<String> locations) {
-    for (String l : locations) {
-      try {
-        storage.delete(l);
-      } catch (IOException e) {
-        LOG.warn("Could not remove uncommitted file {}: {}", l, e.toString());
-      }
-    }
-  }
 }

@@ -715,7 +715,7 @@ public final class TableMaintenance {
   }
 
   /** Builds the next version on {@code base}; files it writes go in {@code written}. Null: nothing to commit. */
-  private interface Change {
+  interface Change {
     TableMetadata apply(TableMetadata base, List<String> written) throws IOException;
   }
 
@@ -734,7 +734,7 @@ public final class TableMaintenance {
    *
    * @return the committed version, or the newest one if the change had nothing to do
    */
-  private TableMetadata commit(String what, Change change) {
+  TableMetadata commit(String what, Change change) {
     long deadline = System.nanoTime() + core.options().commitTimeout().toNanos();
     for (int attempt = 0; ; attempt++) {
       if (attempt > 0) {
@@ -802,7 +802,7 @@ public final class TableMaintenance {
     return next.build();
   }
 
-  private static void totals(Snapshot parent, Map<String, String> s, long fileDelta, long recordDelta,
+  static void totals(Snapshot parent, Map<String, String> s, long fileDelta, long recordDelta,
       long sizeDelta) {
     long records = parent.summaryLong("total-records", -1);
     long files = parent.summaryLong("total-data-files", -1);
