@@ -145,6 +145,7 @@ public final class Maintenance {
     private Long targetFileSize;
     private int minInputFiles = 2;
     private boolean dryRun;
+    private java.util.function.BiConsumer<Long, Long> progress = (done, total) -> { };
 
     Compact(TableCore core) {
       this.core = core;
@@ -168,9 +169,19 @@ public final class Maintenance {
       return this;
     }
 
+    /**
+     * Called after each new file is written with the bytes of input files rewritten so far and the
+     * bytes to rewrite in all (for a progress display); called from the thread that runs the compaction.
+     */
+    public Compact onProgress(java.util.function.BiConsumer<Long, Long> listener) {
+      this.progress = java.util.Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
     /** Compacts the small data files and commits the result (or, with dry run, only reports the plan). */
     public MaintenanceResult run() {
-      return new MaintenanceResult(new TableMaintenance(core).compact(targetFileSize, minInputFiles, dryRun));
+      return new MaintenanceResult(new TableMaintenance(core).compact(targetFileSize, minInputFiles, dryRun,
+          progress));
     }
   }
 

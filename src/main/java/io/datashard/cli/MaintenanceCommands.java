@@ -188,7 +188,11 @@ final class MaintenanceCommands {
       if (targetSize != null) {
         op.targetFileSize(parseSize(targetSize, "--target-file-size"));
       }
-      return print(spec.commandLine().getOut(), op.run());
+      try (Progress progress = Progress.start("compact", 0, Progress.Unit.BYTES, spec.commandLine().getErr(),
+          dryRun)) {
+        op.onProgress(progress::update);
+        return print(spec.commandLine().getOut(), op.run());
+      }
     }
   }
 

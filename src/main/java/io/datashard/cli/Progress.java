@@ -18,7 +18,7 @@ final class Progress implements AutoCloseable {
 
   /** What is counted: bytes are shown in KB, MB...; anything else as a number and its name. */
   enum Unit {
-    BYTES(""), ROWS("rows"), FILES("files"), SNAPSHOTS("snapshots"), KILLS("kills");
+    BYTES(""), ROWS("rows"), FILES("files"), SNAPSHOTS("snapshots"), KILLS("kills"), OPS("ops");
 
     final String name;
 

@@ -312,6 +312,23 @@ final class StressCommand implements Callable<Integer> {
       }
       long start = System.nanoTime();
       Files.createFile(go);
+      // progress from the workers' logs (a line per acknowledged operation; they write in blocks)
+      try (Progress progress = Progress.start("stress " + workerMode, (long) processes * ops, Progress.Unit.OPS,
+          spec.commandLine().getErr(), false)) {
+        long[] offsets = new long[processes];
+        long lines = 0;
+        while (true) {
+          Process alive = procs.stream().filter(Process::isAlive).findFirst().orElse(null);
+          if (alive == null) {
+            break;
+          }
+          alive.waitFor(200, TimeUnit.MILLISECONDS);
+          for (int p = 0; p < processes; p++) {
+            lines += newLines(run.logs.get(p), offsets, p);
+          }
+          progress.update(Math.min(lines, (long) processes * ops));
+        }
+      }
       for (int p = 0; p < processes; p++) {
         procs.get(p).waitFor();
         if (procs.get(p).exitValue() != 0) {
@@ -325,6 +342,29 @@ final class StressCommand implements Callable<Integer> {
       for (Process p : procs) {
         p.destroyForcibly();
       }
+    }
+  }
+
+  /** Counts the line ends written to a log since the last call (offsets[p] remembers where it stopped). */
+  private static long newLines(Path log, long[] offsets, int p) {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(log)) {
+      long size = ch.size();
+      if (size <= offsets[p]) {
+        return 0;
+      }
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(size - offsets[p], 1 << 20));
+      ch.read(buf, offsets[p]);
+      buf.flip();
+      long n = 0;
+      while (buf.hasRemaining()) {
+        if (buf.get() == '\n') {
+          n++;
+        }
+      }
+      offsets[p] += buf.limit();
+      return n;
+    } catch (IOException e) {
+      return 0; // not written yet
     }
   }
 

@@ -66,6 +66,15 @@ public final class RecordConverter {
   }
 
   private static Row struct(Types.StructType struct, Object value, Path path) {
+    if (value instanceof Row && sameNames(((Row) value).type(), struct)) {
+      return positional(struct, (Row) value, path);
+    }
+    if (value instanceof Map) {
+      Row r = fromMap(struct, (Map<?, ?>) value, path);
+      if (r != null) {
+        return r;
+      }
+    }
     Map<String, Object> map = asFieldMap(value, path);
     Object[] out = new Object[struct.fields().size()];
     int used = 0;
@@ -95,6 +104,70 @@ public final class RecordConverter {
       }
     }
     return Row.of(struct, out);
+  }
+
+  /** True if both structs have the same field names in the same order (values then match by position). */
+  private static boolean sameNames(Types.StructType a, Types.StructType b) {
+    if (a == b) {
+      return true;
+    }
+    if (a.fields().size() != b.fields().size()) {
+      return false;
+    }
+    for (int i = 0; i < a.fields().size(); i++) {
+      if (!a.fields().get(i).name().equals(b.fields().get(i).name())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A row whose fields are the struct's, by position: each value checked and converted. */
+  private static Row positional(Types.StructType struct, Row row, Path path) {
+    Object[] out = new Object[struct.fields().size()];
+    for (int i = 0; i < out.length; i++) {
+      Types.NestedField f = struct.fields().get(i);
+      Object v = row.get(i);
+      if (v == null) {
+        if (f.isRequired()) {
+          Path child = path.child(f.name());
+          throw new ValidationException("Missing value in " + child.where() + ": the column is required (not null) "
+              + "but the value is null. Give a value, or make the column optional.");
+        }
+        continue;
+      }
+      out[i] = value(f.type(), v, path.child(f.name()));
+    }
+    return Row.of(struct, out);
+  }
+
+  /**
+   * A map's values looked up by the struct's field names, without copying the map; null when the map
+   * has keys that are not fields (the general path then names them).
+   */
+  private static Row fromMap(Types.StructType struct, Map<?, ?> map, Path path) {
+    Object[] out = new Object[struct.fields().size()];
+    int used = 0;
+    for (int i = 0; i < out.length; i++) {
+      Types.NestedField f = struct.fields().get(i);
+      Object v = map.get(f.name());
+      if (v == null) {
+        boolean present = map.containsKey(f.name());
+        if (present) {
+          used++;
+        }
+        if (f.isRequired()) {
+          Path child = path.child(f.name());
+          throw new ValidationException("Missing value in " + child.where() + ": the column is required (not null) "
+              + "but the value is " + (present ? "null" : "absent") + ". Give a value, or make the column "
+              + "optional.");
+        }
+        continue;
+      }
+      used++;
+      out[i] = value(f.type(), v, path.child(f.name()));
+    }
+    return used == map.size() ? Row.of(struct, out) : null;
   }
 
   private static List<String> names(Types.StructType s) {
@@ -351,7 +424,11 @@ public final class RecordConverter {
 
   private static Object timestamptz(Type type, Object v, Path path) {
     if (v instanceof OffsetDateTime) {
-      return ((OffsetDateTime) v).withOffsetSameInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+      OffsetDateTime t = (OffsetDateTime) v;
+      if (t.getOffset().equals(ZoneOffset.UTC) && t.getNano() % 1000 == 0) {
+        return t; // already in the stored form: UTC, whole microseconds
+      }
+      return t.withOffsetSameInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
     }
     if (v instanceof ZonedDateTime) {
       return ((ZonedDateTime) v).toOffsetDateTime().withOffsetSameInstant(ZoneOffset.UTC)
@@ -394,10 +471,64 @@ public final class RecordConverter {
   }
 
   private static Object list(Types.ListType type, Object v, Path path) {
-    List<Object> src = new ArrayList<>();
+    Collection<?> src;
     if (v instanceof Collection) {
-      src.addAll((Collection<?>) v);
-    } else if (v instanceof float[]) {
+      src = (Collection<?>) v;
+      if (v instanceof List && alreadyStored((List<?>) v, type)) {
+        return v; // every element is already in its stored form: no copy (rows are only read afterwards)
+      }
+    } else {
+      src = arrayElements(type, v, path);
+    }
+    List<Object> out = new ArrayList<>(src.size());
+    Path elemPath = path.child("element");
+    for (Object e : src) {
+      if (e == null) {
+        if (type.isElementRequired()) {
+          throw new ValidationException("Null element in " + path.where() + ": the list's elements are required");
+        }
+        out.add(null);
+      } else {
+        out.add(value(type.elementType(), e, elemPath));
+      }
+    }
+    return java.util.Collections.unmodifiableList(out);
+  }
+
+  /** True if a list of a primitive element type holds only values of exactly the stored class (and allowed nulls). */
+  private static boolean alreadyStored(List<?> list, Types.ListType type) {
+    Class<?> cls;
+    switch (type.elementType().typeId()) {
+      case FLOAT:
+        cls = Float.class;
+        break;
+      case DOUBLE:
+        cls = Double.class;
+        break;
+      case INTEGER:
+        cls = Integer.class;
+        break;
+      case LONG:
+        cls = Long.class;
+        break;
+      case BOOLEAN:
+        cls = Boolean.class;
+        break;
+      default:
+        return false;
+    }
+    for (Object e : list) {
+      if (e == null ? type.isElementRequired() : e.getClass() != cls) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The elements of a Java array given for a list column. */
+  private static List<Object> arrayElements(Types.ListType type, Object v, Path path) {
+    List<Object> src = new ArrayList<>();
+    if (v instanceof float[]) {
       for (float f : (float[]) v) {
         src.add(f);
       }
@@ -418,19 +549,7 @@ public final class RecordConverter {
     } else {
       throw mismatch(type, v, path, null);
     }
-    List<Object> out = new ArrayList<>(src.size());
-    Path elemPath = path.child("element");
-    for (Object e : src) {
-      if (e == null) {
-        if (type.isElementRequired()) {
-          throw new ValidationException("Null element in " + path.where() + ": the list's elements are required");
-        }
-        out.add(null);
-      } else {
-        out.add(value(type.elementType(), e, elemPath));
-      }
-    }
-    return java.util.Collections.unmodifiableList(out);
+    return src;
   }
 
   private static Object map(Types.MapType type, Object v, Path path) {

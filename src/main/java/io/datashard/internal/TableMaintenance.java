@@ -386,6 +386,15 @@ public final class TableMaintenance {
    * snapshot. Older snapshots keep reading the old files until they expire.
    */
   public Report compact(Long targetFileSize, int minInputFiles, boolean dryRun) {
+    return compact(targetFileSize, minInputFiles, dryRun, (done, total) -> { });
+  }
+
+  /**
+   * As {@link #compact(Long, int, boolean)}, telling {@code progress} the bytes of input files
+   * rewritten so far and in all after each output file.
+   */
+  public Report compact(Long targetFileSize, int minInputFiles, boolean dryRun,
+      java.util.function.BiConsumer<Long, Long> progress) {
     Report report = new Report("compact", dryRun);
     TableMetadata base = ops.refresh();
     long target = targetFileSize != null ? targetFileSize
@@ -443,6 +452,9 @@ public final class TableMaintenance {
     List<String> written = new ArrayList<>();
     try {
       FileFormat format = DataFileIO.defaultFormat(base.properties()); // compacted files take the table's format
+      long totalBytes = report.replacedBytes;
+      long doneBytes = 0;
+      progress.accept(0L, totalBytes);
       for (List<DataFile> bin : bins) {
         String location = ops.dataDir() + "/" + UUID.randomUUID() + "." + format.extension();
         DataFile out;
@@ -452,6 +464,10 @@ public final class TableMaintenance {
         }
         DataFile first = bin.get(0);
         added.add(out.toBuilder().specId(first.specId()).partition(first.partition()).build());
+        for (DataFile f : bin) {
+          doneBytes += f.fileSizeInBytes();
+        }
+        progress.accept(doneBytes, totalBytes);
       }
       storage.syncDirectory(ops.dataDir());
       beforeCommit.run();

@@ -139,8 +139,7 @@ public final class Values {
   public static int compare(Type type, Object a, Object b) {
     switch (type.typeId()) {
       case STRING:
-        return compareUnsigned(ByteBuffer.wrap(((String) a).getBytes(StandardCharsets.UTF_8)),
-            ByteBuffer.wrap(((String) b).getBytes(StandardCharsets.UTF_8)));
+        return compareCodePoints((String) a, (String) b);
       case FIXED:
       case BINARY:
         return compareUnsigned((ByteBuffer) a, (ByteBuffer) b);
@@ -153,6 +152,25 @@ public final class Values {
       default:
         return ((Comparable) a).compareTo(b);
     }
+  }
+
+  /**
+   * Strings in Unicode code point order, which is the unsigned byte order of their UTF-8 forms (the
+   * order Iceberg's bounds use), without encoding them.
+   */
+  public static int compareCodePoints(String a, String b) {
+    int n = Math.min(a.length(), b.length());
+    for (int i = 0; i < n; i++) {
+      char x = a.charAt(i);
+      char y = b.charAt(i);
+      if (x != y) {
+        if (Character.isSurrogate(x) || Character.isSurrogate(y)) {
+          return Integer.compare(a.codePointAt(i), b.codePointAt(i));
+        }
+        return Character.compare(x, y);
+      }
+    }
+    return Integer.compare(a.length(), b.length());
   }
 
   /** Unsigned lexicographic order of the remaining bytes. */

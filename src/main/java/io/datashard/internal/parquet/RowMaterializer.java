@@ -9,6 +9,7 @@ import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -463,14 +464,21 @@ final class RowMaterializer extends RecordMaterializer<Row> {
         case TIME:
           return LocalTime.ofNanoOfDay(unit.getDuration().toNanos() * v);
         case TIMESTAMP:
-          return RowWriteSupport.EPOCH.plus(v, unit);
+          return unit == ChronoUnit.MICROS ? dateTimeOfMicros(v) : RowWriteSupport.EPOCH.plus(v, unit);
         case TIMESTAMPTZ:
-          return RowWriteSupport.EPOCH_TZ.plus(v, unit);
+          return unit == ChronoUnit.MICROS ? dateTimeOfMicros(v).atOffset(java.time.ZoneOffset.UTC)
+              : RowWriteSupport.EPOCH_TZ.plus(v, unit);
         case DECIMAL:
           return BigDecimal.valueOf(v, scale);
         default:
           return v;
       }
+    }
+
+    /** The UTC date-time {@code micros} microseconds from the epoch (the common Iceberg unit, built directly). */
+    private LocalDateTime dateTimeOfMicros(long micros) {
+      return LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
+          (int) Math.floorMod(micros, 1_000_000L) * 1000, java.time.ZoneOffset.UTC);
     }
 
     private Object fromFloat(float v) {

@@ -12,7 +12,6 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +41,8 @@ final class RowWriteSupport extends WriteSupport<Row> {
   private final io.datashard.Schema schema;
   private final MessageType messageType;
   private final Map<Integer, Bounds> bounds = new HashMap<>();
+  /** The same bounds by field id, for the per-value lookup. */
+  private final Bounds[] boundsById;
   /** Dotted column names by field id, for error messages. */
   private final Map<Integer, String> names = new HashMap<>();
   private RecordConsumer out;
@@ -50,6 +51,7 @@ final class RowWriteSupport extends WriteSupport<Row> {
   RowWriteSupport(io.datashard.Schema schema) {
     this.schema = schema;
     this.messageType = ParquetSchemas.toParquet(schema);
+    this.boundsById = new Bounds[schema.highestFieldId() + 1];
     indexNames(schema.asStruct(), "");
   }
 
@@ -205,7 +207,13 @@ final class RowWriteSupport extends WriteSupport<Row> {
   }
 
   private void track(Type type, int id, Object v) {
-    Bounds b = bounds.computeIfAbsent(id, k -> new Bounds());
+    Bounds b = id < boundsById.length ? boundsById[id] : null;
+    if (b == null) {
+      b = bounds.computeIfAbsent(id, k -> new Bounds());
+      if (id < boundsById.length) {
+        boundsById[id] = b;
+      }
+    }
     if (v instanceof Float && ((Float) v).isNaN() || v instanceof Double && ((Double) v).isNaN()) {
       b.nanCount++;
       return;
@@ -259,12 +267,16 @@ final class RowWriteSupport extends WriteSupport<Row> {
       case TIME:
         out.addLong(((LocalTime) v).toNanoOfDay() / 1000);
         break;
-      case TIMESTAMP:
-        out.addLong(ChronoUnit.MICROS.between(EPOCH, (LocalDateTime) v));
+      case TIMESTAMP: {
+        LocalDateTime t = (LocalDateTime) v;
+        out.addLong(t.toEpochSecond(ZoneOffset.UTC) * 1_000_000L + t.getNano() / 1000);
         break;
-      case TIMESTAMPTZ:
-        out.addLong(ChronoUnit.MICROS.between(EPOCH_TZ, (OffsetDateTime) v));
+      }
+      case TIMESTAMPTZ: {
+        OffsetDateTime t = (OffsetDateTime) v;
+        out.addLong(t.toEpochSecond() * 1_000_000L + t.getNano() / 1000);
         break;
+      }
       case STRING:
         out.addBinary(Binary.fromString((String) v));
         break;
