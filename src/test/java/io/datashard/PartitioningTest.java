@@ -194,6 +194,18 @@ class PartitioningTest {
   }
 
   @Test
+  void severalPartitionFieldsOfOneNamedAvroTypeDoNotClash() {
+    // uuid, fixed and decimal partition values are named Avro types in the manifest: one name per field
+    Table t = DataShard.table(dir).schema(Schema.parse("a uuid, b uuid, c decimal(9,2), d decimal(9,2)"))
+        .partitionBy("a", "b", "c", "d").create();
+    java.util.UUID u = java.util.UUID.randomUUID();
+    t.append(List.of(Map.of("a", u, "b", u, "c", new java.math.BigDecimal("1.50"), "d", new java.math.BigDecimal("2.25"))));
+    assertThat(t.scan().count()).isEqualTo(1);
+    assertThat(t.scan().files().get(0).partitionValues()).containsEntry("a", u).containsEntry("b", u);
+    IcebergJava.assertSameAsDataShard(dir, false);
+  }
+
+  @Test
   void badPartitionTermsAreRefusedClearly() {
     assertThatThrownBy(() -> DataShard.table(dir).schema(SCHEMA).partitionBy("day(nope)").create())
         .isInstanceOf(ValidationException.class).hasMessageContaining("no column 'nope'");

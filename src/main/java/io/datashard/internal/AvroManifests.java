@@ -4,8 +4,6 @@ import io.datashard.Type;
 import io.datashard.Types;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.avro.LogicalType;
-import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.JsonProperties;
 
@@ -94,69 +92,12 @@ final class AvroManifests {
   static Schema partitionSchema(Types.StructType partitionType) {
     List<Schema.Field> fields = new ArrayList<>();
     for (Types.NestedField f : partitionType.fields()) {
-      fields.add(field(f.name(), f.id(), primitive(f.type()), false));
+      if (!f.type().isPrimitive()) {
+        throw new IllegalArgumentException("Not a primitive partition type: " + f.type());
+      }
+      fields.add(field(f.name(), f.id(), io.datashard.internal.avro.AvroSchemas.type(f.type(), f.id()), false));
     }
     return Schema.createRecord("r102", null, null, false, fields);
-  }
-
-  /** The Avro schema of an Iceberg primitive type. */
-  static Schema primitive(Type type) {
-    switch (type.typeId()) {
-      case BOOLEAN:
-        return Schema.create(Schema.Type.BOOLEAN);
-      case INTEGER:
-        return Schema.create(Schema.Type.INT);
-      case LONG:
-        return Schema.create(Schema.Type.LONG);
-      case FLOAT:
-        return Schema.create(Schema.Type.FLOAT);
-      case DOUBLE:
-        return Schema.create(Schema.Type.DOUBLE);
-      case DATE:
-        return LogicalTypes.date().addToSchema(Schema.create(Schema.Type.INT));
-      case TIME:
-        return LogicalTypes.timeMicros().addToSchema(Schema.create(Schema.Type.LONG));
-      case TIMESTAMP: {
-        Schema s = LogicalTypes.timestampMicros().addToSchema(Schema.create(Schema.Type.LONG));
-        s.addProp("adjust-to-utc", false);
-        return s;
-      }
-      case TIMESTAMPTZ: {
-        Schema s = LogicalTypes.timestampMicros().addToSchema(Schema.create(Schema.Type.LONG));
-        s.addProp("adjust-to-utc", true);
-        return s;
-      }
-      case STRING:
-        return Schema.create(Schema.Type.STRING);
-      case UUID: {
-        Schema s = Schema.createFixed("uuid_fixed", null, null, 16);
-        s.addProp("logicalType", "uuid");
-        return s;
-      }
-      case FIXED: {
-        int len = ((Types.FixedType) type).length();
-        return Schema.createFixed("fixed_" + len, null, null, len);
-      }
-      case BINARY:
-        return Schema.create(Schema.Type.BYTES);
-      case DECIMAL: {
-        Types.DecimalType d = (Types.DecimalType) type;
-        LogicalType lt = LogicalTypes.decimal(d.precision(), d.scale());
-        return lt.addToSchema(Schema.createFixed("decimal_" + d.precision() + "_" + d.scale(), null, null,
-            decimalBytes(d.precision())));
-      }
-      default:
-        throw new IllegalArgumentException("Not a primitive partition type: " + type);
-    }
-  }
-
-  /** The fewest bytes that hold any unscaled value of this precision. */
-  static int decimalBytes(int precision) {
-    int bytes = 1;
-    while (Math.pow(2, 8 * bytes - 1) - 1 < Math.pow(10, precision) - 1) {
-      bytes++;
-    }
-    return bytes;
   }
 
   /** The manifest entry schema for a partition type. */

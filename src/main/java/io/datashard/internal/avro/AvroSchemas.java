@@ -14,7 +14,7 @@ import org.apache.avro.Schema;
  * {@code key-id} and {@code value-id}; optional values are unions with null (null first, default
  * null); maps with non-string keys are arrays of key/value records with logical type {@code map}.
  */
-final class AvroSchemas {
+public final class AvroSchemas {
   private AvroSchemas() {}
 
   static final String FIELD_ID = "field-id";
@@ -46,7 +46,11 @@ final class AvroSchemas {
     return Schema.createUnion(Schema.create(Schema.Type.NULL), s);
   }
 
-  private static Schema type(Type type, int id) {
+  /**
+   * The Avro schema of an Iceberg type whose field id is {@code id}, as the Iceberg spec maps them
+   * (named types are named after the id, so two of them never clash in one record).
+   */
+  public static Schema type(Type type, int id) {
     switch (type.typeId()) {
       case BOOLEAN:
         return Schema.create(Schema.Type.BOOLEAN);
