@@ -46,6 +46,9 @@ public final class StressWorker {
           try {
             long value = increment(table, process);
             out.write("ok " + seq + " " + value + "\n");
+            if (seq % 50 == 49) {
+              out.flush(); // the parent reads the logs for its progress line
+            }
           } catch (CommitStateUnknownException e) {
             out.write("unknown " + seq + "\n");
           }
@@ -57,6 +60,9 @@ public final class StressWorker {
             table.newAppend().add(Map.of("process", process, "seq", seq)).summary("writer", "stress-" + process)
                 .commit();
             out.write("ok " + seq + "\n");
+            if (seq % 50 == 49) {
+              out.flush(); // the parent reads the logs for its progress line
+            }
           } catch (CommitStateUnknownException e) {
             out.write("unknown " + seq + "\n");
           }
