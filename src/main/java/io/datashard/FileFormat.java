@@ -4,8 +4,11 @@ import java.util.Locale;
 
 /** The format of a data file. */
 public enum FileFormat {
+  /** Apache Parquet, the default: columnar, compressed with zstd, statistics per row group. */
   PARQUET("parquet"),
+  /** Apache ORC: columnar; needs the optional ORC jars (see the README's dependency list). */
   ORC("orc"),
+  /** Apache Avro: row-oriented, cheapest to write for tiny files. */
   AVRO("avro");
 
   private final String extension;

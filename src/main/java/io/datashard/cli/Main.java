@@ -78,6 +78,7 @@ public final class Main implements Runnable {
     return ex.toString() + " (an unexpected error; run again with --verbose for details and report it)";
   }
 
+  /** Runs the command line and exits with its exit code (0 done, 1 failed, 2 bad usage). */
   public static void main(String[] args) {
     // The library logs through SLF4J only. The command line ships no logging backend; without this
     // line SLF4J would print a warning about that on every run.
