@@ -87,9 +87,7 @@ public final class RecordConverter {
       }
       if (v == null) {
         if (f.isRequired()) {
-          throw new ValidationException("Missing value in " + child.where() + ": the column is required (not null) "
-              + "but the value is " + (map.containsKey(f.name()) ? "null" : "absent") + ". Give a value, or make "
-              + "the column optional.");
+          throw missing(child, map.containsKey(f.name()));
         }
         continue;
       }
@@ -104,6 +102,12 @@ public final class RecordConverter {
       }
     }
     return Row.of(struct, out);
+  }
+
+  /** A required column with no value: null ({@code present}) or absent from the record. */
+  private static ValidationException missing(Path child, boolean present) {
+    return new ValidationException("Missing value in " + child.where() + ": the column is required (not null) "
+        + "but the value is " + (present ? "null" : "absent") + ". Give a value, or make the column optional.");
   }
 
   /** True if both structs have the same field names in the same order (values then match by position). */
@@ -130,9 +134,7 @@ public final class RecordConverter {
       Object v = row.get(i);
       if (v == null) {
         if (f.isRequired()) {
-          Path child = path.child(f.name());
-          throw new ValidationException("Missing value in " + child.where() + ": the column is required (not null) "
-              + "but the value is null. Give a value, or make the column optional.");
+          throw missing(path.child(f.name()), true);
         }
         continue;
       }
@@ -157,10 +159,7 @@ public final class RecordConverter {
           used++;
         }
         if (f.isRequired()) {
-          Path child = path.child(f.name());
-          throw new ValidationException("Missing value in " + child.where() + ": the column is required (not null) "
-              + "but the value is " + (present ? "null" : "absent") + ". Give a value, or make the column "
-              + "optional.");
+          throw missing(path.child(f.name()), present);
         }
         continue;
       }

@@ -138,8 +138,13 @@ public final class RowRewrites {
       List<DataFile> replaced = new ArrayList<>();
       List<Row> kept = new ArrayList<>();
       long removedRows = 0;
+      // the files of the snapshot read, listed once: scanned for matches, then the baseline for the
+      // check of what concurrent commits added
+      List<DataFile> readFiles = current == null ? List.of() : core.files(current);
+      Set<String> before = new HashSet<>();
+      readFiles.forEach(f -> before.add(norm(core, f.path())));
       if (current != null) {
-        for (DataFile f : core.files(current)) {
+        for (DataFile f : readFiles) {
           if (!change.matcher.mayMatch(f, schema)) {
             continue;
           }
@@ -175,7 +180,7 @@ public final class RowRewrites {
         // nothing to remove: commit the new rows like a transaction that read the table
         TableCore.Staged staged = core.stageRows(read, schema, false, change.added, false);
         try {
-          return core.commitStaged(read, staged, extra, readAndCheck(core, read, change.matcher), null);
+          return core.commitStaged(read, staged, extra, readAndCheck(core, read, before, change.matcher), null);
         } catch (TableCore.ReadConflict e) {
           throw new Retry(e.getMessage());
         }
@@ -185,8 +190,6 @@ public final class RowRewrites {
       List<DataFile> added = core.writeDataFiles(read, schema, all, written);
       Set<String> removedPaths = new HashSet<>();
       replaced.forEach(f -> removedPaths.add(norm(core, f.path())));
-      Set<String> before = new HashSet<>();
-      core.files(current).forEach(f -> before.add(norm(core, f.path())));
       String operation = added.isEmpty() ? "delete" : "overwrite";
       try {
         return new TableMaintenance(core).commitRewrite(what, operation, read, replaced, removedPaths, added, extra,
@@ -214,11 +217,8 @@ public final class RowRewrites {
   }
 
   /** A rebase policy for commits that only add rows: refuse if a newer commit added matching rows. */
-  private static TableCore.RebasePolicy readAndCheck(TableCore core, TableMetadata read, Matcher matcher) {
-    Set<String> before = new HashSet<>();
-    if (read.currentSnapshot() != null) {
-      core.files(read.currentSnapshot()).forEach(f -> before.add(norm(core, f.path())));
-    }
+  private static TableCore.RebasePolicy readAndCheck(TableCore core, TableMetadata read, Set<String> before,
+      Matcher matcher) {
     return newBase -> {
       if (newBase.currentSchemaId() != read.currentSchemaId()) {
         throw new TableCore.ReadConflict("the schema changed");

@@ -305,16 +305,7 @@ public final class TableHistory {
       Map<String, String> summary = new LinkedHashMap<>();
       summary.put("operation", "overwrite");
       summary.put(ROLLBACK_SUMMARY_KEY, Long.toString(targetId));
-      long addedRecords = added.stream().mapToLong(DataFile::recordCount).sum();
-      long addedBytes = added.stream().mapToLong(DataFile::fileSizeInBytes).sum();
-      long removedRecords = removed.stream().mapToLong(DataFile::recordCount).sum();
-      long removedBytes = removed.stream().mapToLong(DataFile::fileSizeInBytes).sum();
-      summary.put("added-data-files", Integer.toString(added.size()));
-      summary.put("added-records", Long.toString(addedRecords));
-      summary.put("added-files-size", Long.toString(addedBytes));
-      summary.put("deleted-data-files", Integer.toString(removed.size()));
-      summary.put("deleted-records", Long.toString(removedRecords));
-      summary.put("removed-files-size", Long.toString(removedBytes));
+      TableMaintenance.putChangeCounts(summary, added, removed);
       summary.put("total-records", Long.toString(targetFiles.stream().mapToLong(DataFile::recordCount).sum()));
       summary.put("total-files-size", Long.toString(targetFiles.stream().mapToLong(DataFile::fileSizeInBytes).sum()));
       summary.put("total-data-files", Integer.toString(targetFiles.size()));

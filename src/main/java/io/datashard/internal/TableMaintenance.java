@@ -563,20 +563,11 @@ public final class TableMaintenance {
       Map<String, String> summary = new LinkedHashMap<>();
       summary.put("operation", operation);
       summary.putAll(extraSummary);
-      long addedRecords = added.stream().mapToLong(DataFile::recordCount).sum();
-      long addedBytes = added.stream().mapToLong(DataFile::fileSizeInBytes).sum();
-      long deletedRecords = replaced.stream().mapToLong(DataFile::recordCount).sum();
-      long deletedBytes = replaced.stream().mapToLong(DataFile::fileSizeInBytes).sum();
-      summary.put("added-data-files", Long.toString(added.size()));
-      summary.put("added-records", Long.toString(addedRecords));
-      summary.put("added-files-size", Long.toString(addedBytes));
-      summary.put("deleted-data-files", Long.toString(replaced.size()));
-      summary.put("deleted-records", Long.toString(deletedRecords));
-      summary.put("removed-files-size", Long.toString(deletedBytes));
+      long[] delta = putChangeCounts(summary, added, replaced);
       Set<GroupKey> partitions = new HashSet<>();
       added.forEach(f -> partitions.add(new GroupKey(f.specId(), f.partition())));
       summary.put("changed-partition-count", Integer.toString(partitions.size()));
-      totals(parent, summary, added.size() - replaced.size(), addedRecords - deletedRecords, addedBytes - deletedBytes);
+      totals(parent, summary, added.size() - replaced.size(), delta[0], delta[1]);
       made[0] = addSnapshot(base, parent, snapshotId, head, summary, written);
       return finish(base, made[0]);
     });
@@ -816,6 +807,24 @@ public final class TableMaintenance {
         .lastUpdatedMillis(Math.max(snapshot.timestampMillis(), base.lastUpdatedMillis()));
     TableCore.applyCommitRetention(base, next, System.currentTimeMillis());
     return next.build();
+  }
+
+  /**
+   * Puts the added/deleted data file, record and size counts of a change into a snapshot
+   * summary; returns the change in records and in bytes.
+   */
+  static long[] putChangeCounts(Map<String, String> summary, List<DataFile> added, List<DataFile> removed) {
+    long addedRecords = added.stream().mapToLong(DataFile::recordCount).sum();
+    long addedBytes = added.stream().mapToLong(DataFile::fileSizeInBytes).sum();
+    long removedRecords = removed.stream().mapToLong(DataFile::recordCount).sum();
+    long removedBytes = removed.stream().mapToLong(DataFile::fileSizeInBytes).sum();
+    summary.put("added-data-files", Integer.toString(added.size()));
+    summary.put("added-records", Long.toString(addedRecords));
+    summary.put("added-files-size", Long.toString(addedBytes));
+    summary.put("deleted-data-files", Integer.toString(removed.size()));
+    summary.put("deleted-records", Long.toString(removedRecords));
+    summary.put("removed-files-size", Long.toString(removedBytes));
+    return new long[] {addedRecords - removedRecords, addedBytes - removedBytes};
   }
 
   static void totals(Snapshot parent, Map<String, String> s, long fileDelta, long recordDelta,
