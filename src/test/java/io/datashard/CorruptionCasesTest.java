@@ -256,28 +256,28 @@ class CorruptionCasesTest {
       repairedReadsTheSameRows(f);
     }));
     c.add(new Case("metadata format-version 3", f -> {
-      f.editJson(f.latest(), "\"format-version\" : 2", "\"format-version\" : 3");
+      f.editJson(f.latest(), "\"format-version\":2", "\"format-version\":3");
       readFails(f, CorruptTableException.class, "v3.metadata.json", "format version 3");
       repairedReadsTheSameRows(f);
     }));
     c.add(new Case("metadata format-version 99", f -> {
-      f.editJson(f.latest(), "\"format-version\" : 2", "\"format-version\" : 99");
+      f.editJson(f.latest(), "\"format-version\":2", "\"format-version\":99");
       readFails(f, CorruptTableException.class, "v3.metadata.json", "format version 99");
       repairedReadsTheSameRows(f);
     }));
     c.add(new Case("metadata format-version of the wrong type", f -> {
-      f.editJson(f.latest(), "\"format-version\" : 2", "\"format-version\" : \"two\"");
+      f.editJson(f.latest(), "\"format-version\":2", "\"format-version\":\"two\"");
       readFails(f, CorruptTableException.class, "v3.metadata.json", "format-version", "integer");
       repairedReadsTheSameRows(f);
     }));
     c.add(new Case("metadata current-snapshot-id names no snapshot", f -> {
       long id = f.table.refresh().currentSnapshot().orElseThrow().snapshotId();
-      f.editJson(f.latest(), "\"current-snapshot-id\" : " + id, "\"current-snapshot-id\" : 12345");
+      f.editJson(f.latest(), "\"current-snapshot-id\":" + id, "\"current-snapshot-id\":12345");
       readFails(f, CorruptTableException.class, "v3.metadata.json", "12345");
       repairedReadsTheSameRows(f);
     }));
     c.add(new Case("metadata snapshot timestamp-ms of the wrong type", f -> {
-      f.editJson(f.latest(), "\"timestamp-ms\" : ", "\"timestamp-ms\" : \"yesterday\", \"x\" : ");
+      f.editJson(f.latest(), "\"timestamp-ms\":", "\"timestamp-ms\":\"yesterday\", \"x\":");
       readFails(f, CorruptTableException.class, "v3.metadata.json", "timestamp-ms");
       repairedReadsTheSameRows(f);
     }));

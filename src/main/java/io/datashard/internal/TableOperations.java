@@ -152,7 +152,9 @@ public final class TableOperations {
     } catch (IOException e) {
       throw new CorruptTableException("Cannot read table metadata file " + file + ": " + e, e);
     }
-    TableMetadata parsed = TableMetadataParser.fromJson(file, bytes);
+    TableMetadata before = current; // an earlier version of this table: its snapshots are reused
+    TableMetadata parsed = before == null ? TableMetadataParser.fromJson(file, bytes)
+        : TableMetadataParser.fromJson(file, bytes, before.tableUuid(), before::snapshot);
     return TableMetadata.buildFrom(parsed).version(n).metadataFileLocation(file).build();
   }
 

@@ -55,7 +55,7 @@ class FileFormatCliTest {
         "{\"id\":3,\"tags\":null,\"emb\":null}");
     assertThat(Files.readString(Files.list(dir.resolve("metadata"))
         .filter(p -> p.getFileName().toString().equals("v1.metadata.json")).findFirst().orElseThrow()))
-        .contains("\"write.format.default\" : \"avro\"");
+        .contains("\"write.format.default\":\"avro\"");
   }
 
   @Test

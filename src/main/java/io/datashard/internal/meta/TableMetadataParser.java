@@ -2,9 +2,12 @@ package io.datashard.internal.meta;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datashard.CorruptTableException;
 import io.datashard.Schema;
 import io.datashard.Snapshot;
@@ -13,12 +16,16 @@ import io.datashard.Types;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.StringWriter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.function.LongFunction;
 
 /**
  * Reads and writes Iceberg table metadata JSON (format version 2), key by key as the spec names
@@ -36,6 +43,13 @@ public final class TableMetadataParser {
       "default-sort-order-id", "properties", "current-snapshot-id", "snapshots", "snapshot-log",
       "metadata-log", "refs");
 
+  /**
+   * The JSON text of snapshots written before. A snapshot never changes once written, and every
+   * commit writes all retained snapshots again, so each one's text is made once (weak keys: an
+   * entry goes with its snapshot).
+   */
+  private static final Map<Snapshot, String> SNAPSHOT_JSON = Collections.synchronizedMap(new WeakHashMap<>());
+
   private TableMetadataParser() {}
 
   // ---------------------------------------------------------------- writing
@@ -44,7 +58,6 @@ public final class TableMetadataParser {
   public static byte[] toJson(TableMetadata m) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
-      g.useDefaultPrettyPrinter();
       g.writeStartObject();
       g.writeNumberField("format-version", m.formatVersion());
       g.writeStringField("table-uuid", m.tableUuid());
@@ -85,7 +98,7 @@ public final class TableMetadataParser {
       g.writeEndObject();
       g.writeArrayFieldStart("snapshots");
       for (Snapshot s : m.snapshots()) {
-        writeSnapshot(g, s);
+        g.writeRawValue(snapshotJson(s));
       }
       g.writeEndArray();
       for (Map.Entry<String, JsonNode> e : m.otherFields().entrySet()) {
@@ -252,6 +265,19 @@ public final class TableMetadataParser {
     g.writeEndObject();
   }
 
+  private static String snapshotJson(Snapshot s) throws IOException {
+    String json = SNAPSHOT_JSON.get(s);
+    if (json == null) {
+      StringWriter w = new StringWriter(512);
+      try (JsonGenerator g = FACTORY.createGenerator(w)) {
+        writeSnapshot(g, s);
+      }
+      json = w.toString();
+      SNAPSHOT_JSON.put(s, json);
+    }
+    return json;
+  }
+
   private static void writeSnapshot(JsonGenerator g, Snapshot s) throws IOException {
     g.writeStartObject();
     g.writeNumberField("snapshot-id", s.snapshotId());
@@ -282,22 +308,58 @@ public final class TableMetadataParser {
    *     the problem
    */
   public static TableMetadata fromJson(String file, byte[] json) {
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(json);
+    return fromJson(file, json, null, id -> null);
+  }
+
+  /**
+   * Parses metadata JSON, reusing snapshots already parsed from an earlier version of the same
+   * table: a snapshot id names one snapshot for the life of a table, so the text of a known one is
+   * skipped rather than parsed again (each commit rewrites every retained snapshot).
+   *
+   * @param tableUuid the uuid of the table {@code known} comes from: snapshots are reused only if
+   *     the file names the same table before its snapshots
+   * @param known the snapshot with a given id in an earlier version of this table, or null
+   */
+  public static TableMetadata fromJson(String file, byte[] json, String tableUuid, LongFunction<Snapshot> known) {
+    ObjectNode root = MAPPER.createObjectNode();
+    Parsed lists = new Parsed();
+    try (JsonParser p = FACTORY.createParser(json)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new CorruptTableException("Table metadata file " + file + " does not hold a JSON object"
+            + " (it is empty or holds another kind of value); it is damaged.");
+      }
+      JsonToken t;
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if (value == JsonToken.START_ARRAY && name.equals("snapshots")) {
+          boolean sameTable = tableUuid != null && tableUuid.equals(root.path("table-uuid").textValue());
+          lists.snapshots = readSnapshots(p, sameTable ? known : id -> null);
+        } else if (value == JsonToken.START_ARRAY && name.equals("snapshot-log")) {
+          lists.snapshotLog = readLog(p, name, "snapshot-id");
+        } else if (value == JsonToken.START_ARRAY && name.equals("metadata-log")) {
+          lists.metadataLog = readLog(p, name, "metadata-file");
+        } else {
+          root.set(name, MAPPER.readTree(p));
+        }
+      }
+      if (t != JsonToken.END_OBJECT) {
+        throw new CorruptTableException("Table metadata file " + file + " ends before its JSON object does; "
+            + "the file is damaged or truncated. Restore it from a backup, or remove it only if it is the newest "
+            + "version and was never acknowledged.");
+      }
     } catch (JsonProcessingException e) {
       throw new CorruptTableException("Table metadata file " + file + " is not valid JSON ("
           + e.getOriginalMessage() + " at " + location(e) + "). The file is damaged or truncated; restore it "
           + "from a backup, or remove it only if it is the newest version and was never acknowledged.");
     } catch (IOException e) {
       throw new CorruptTableException("Could not parse table metadata file " + file + ": " + e.getMessage(), e);
-    }
-    if (root == null || !root.isObject()) {
-      throw new CorruptTableException("Table metadata file " + file + " does not hold a JSON object"
-          + " (it is empty or holds another kind of value); it is damaged.");
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new CorruptTableException("Table metadata file " + file + " is not valid Iceberg table metadata: "
+          + e.getMessage(), e);
     }
     try {
-      return parse(root);
+      return parse(root, lists);
     } catch (UnsupportedVersion e) {
       throw new CorruptTableException("Table metadata file " + file + " uses Iceberg format version " + e.version
           + ", and this version of DataShard reads format versions 1 and 2 only. Use a newer DataShard, or read "
@@ -306,6 +368,97 @@ public final class TableMetadataParser {
       throw new CorruptTableException("Table metadata file " + file + " is not valid Iceberg table metadata: "
           + e.getMessage(), e);
     }
+  }
+
+  /** The long arrays, read from the token stream rather than as a tree. */
+  private static final class Parsed {
+    List<Snapshot> snapshots;
+    List<TableMetadata.SnapshotLogEntry> snapshotLog;
+    List<TableMetadata.MetadataLogEntry> metadataLog;
+  }
+
+  /** Reads the snapshots array; the parser is at its start. */
+  private static List<Snapshot> readSnapshots(JsonParser p, LongFunction<Snapshot> known) throws IOException {
+    List<Snapshot> out = new ArrayList<>();
+    JsonToken t;
+    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+      if (t != JsonToken.START_OBJECT) {
+        throw new IllegalArgumentException("'snapshots' must hold objects, got " + t.asString());
+      }
+      ObjectNode n = MAPPER.createObjectNode();
+      if (p.nextToken() == JsonToken.FIELD_NAME) {
+        String first = p.currentName();
+        JsonToken v = p.nextToken();
+        if (first.equals("snapshot-id") && v == JsonToken.VALUE_NUMBER_INT
+            && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+          Snapshot seen = known.apply(p.getLongValue());
+          if (seen != null) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              p.nextToken();
+              p.skipChildren();
+            }
+            out.add(seen);
+            continue;
+          }
+        }
+        n.set(first, MAPPER.readTree(p));
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          p.nextToken();
+          n.set(name, MAPPER.readTree(p));
+        }
+      }
+      out.add(parseSnapshot(n));
+    }
+    return out;
+  }
+
+  /**
+   * Reads the snapshot-log or metadata-log array: objects of a timestamp and a snapshot id or a
+   * file name; the parser is at its start.
+   */
+  @SuppressWarnings("unchecked")
+  private static <E> List<E> readLog(JsonParser p, String array, String key) throws IOException {
+    List<E> out = new ArrayList<>();
+    JsonToken t;
+    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+      if (t != JsonToken.START_OBJECT) {
+        throw new IllegalArgumentException("'" + array + "' must hold objects, got " + t.asString());
+      }
+      Long timestamp = null;
+      Long snapshotId = null;
+      String file = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken v = p.nextToken();
+        if (name.equals("timestamp-ms")) {
+          timestamp = longValue(p, v, name);
+        } else if (name.equals(key) && key.equals("snapshot-id")) {
+          snapshotId = longValue(p, v, name);
+        } else if (name.equals(key)) {
+          if (v != JsonToken.VALUE_STRING) {
+            throw new IllegalArgumentException("field '" + name + "' must be a string, got " + v.asString());
+          }
+          file = p.getText();
+        } else {
+          p.skipChildren();
+        }
+      }
+      if (timestamp == null || (snapshotId == null && file == null)) {
+        throw new IllegalArgumentException("missing required field '" + (timestamp == null ? "timestamp-ms" : key)
+            + "' in an entry of '" + array + "'");
+      }
+      out.add((E) (file != null ? new TableMetadata.MetadataLogEntry(timestamp, file)
+          : new TableMetadata.SnapshotLogEntry(timestamp, snapshotId)));
+    }
+    return out;
+  }
+
+  private static long longValue(JsonParser p, JsonToken v, String name) throws IOException {
+    if (v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+      throw new IllegalArgumentException("field '" + name + "' must be a 64-bit integer, got " + p.getText());
+    }
+    return p.getLongValue();
   }
 
   /** A metadata file of a format version this parser does not read. */
@@ -324,7 +477,7 @@ public final class TableMetadataParser {
         : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
   }
 
-  private static TableMetadata parse(JsonNode root) {
+  private static TableMetadata parse(JsonNode root, Parsed lists) {
     int formatVersion = intField(root, "format-version");
     if (formatVersion > MAX_FORMAT_VERSION || formatVersion < 1) {
       throw new UnsupportedVersion(formatVersion);
@@ -390,7 +543,9 @@ public final class TableMetadataParser {
     b.properties(props);
 
     List<Snapshot> snapshots = new ArrayList<>();
-    if (root.hasNonNull("snapshots")) {
+    if (lists.snapshots != null) {
+      snapshots = lists.snapshots;
+    } else if (root.hasNonNull("snapshots")) {
       for (JsonNode s : array(root, "snapshots")) {
         snapshots.add(parseSnapshot(s));
       }
@@ -416,14 +571,18 @@ public final class TableMetadataParser {
     b.refs(refs);
 
     List<TableMetadata.SnapshotLogEntry> snapshotLog = new ArrayList<>();
-    if (root.hasNonNull("snapshot-log")) {
+    if (lists.snapshotLog != null) {
+      snapshotLog = lists.snapshotLog;
+    } else if (root.hasNonNull("snapshot-log")) {
       for (JsonNode e : array(root, "snapshot-log")) {
         snapshotLog.add(new TableMetadata.SnapshotLogEntry(longField(e, "timestamp-ms"), longField(e, "snapshot-id")));
       }
     }
     b.snapshotLog(snapshotLog);
     List<TableMetadata.MetadataLogEntry> metadataLog = new ArrayList<>();
-    if (root.hasNonNull("metadata-log")) {
+    if (lists.metadataLog != null) {
+      metadataLog = lists.metadataLog;
+    } else if (root.hasNonNull("metadata-log")) {
       for (JsonNode e : array(root, "metadata-log")) {
         metadataLog.add(new TableMetadata.MetadataLogEntry(longField(e, "timestamp-ms"), text(e, "metadata-file")));
       }

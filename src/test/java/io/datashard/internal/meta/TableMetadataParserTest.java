@@ -48,14 +48,60 @@ class TableMetadataParserTest {
     assertThat(back.properties()).isEqualTo(m.properties());
     assertThat(TableMetadataParser.toJson(back)).isEqualTo(json);
     String text = new String(json, StandardCharsets.UTF_8);
-    assertThat(text).contains("\"format-version\" : 2", "\"element-id\"", "\"value-required\"",
-        "\"current-snapshot-id\" : 22", "\"last-partition-id\" : 999");
+    assertThat(text).contains("\"format-version\":2", "\"element-id\"", "\"value-required\"",
+        "\"current-snapshot-id\":22", "\"last-partition-id\":999");
+  }
+
+  @Test
+  void snapshotsOfAnEarlierVersionOfTheSameTableAreReusedNotParsedAgain() {
+    TableMetadata v1 = TableMetadataParser.fromJson("v1", TableMetadataParser.toJson(sample()));
+    Snapshot s3 = new Snapshot(33, 22L, 3, 4000, "/tmp/t/metadata/snap-33.avro", Map.of("operation", "append"), 0);
+    byte[] v2json = TableMetadataParser.toJson(TableMetadata.buildFrom(v1).addSnapshotAsCurrent(s3).build());
+
+    TableMetadata v2 = TableMetadataParser.fromJson("v2", v2json, v1.tableUuid(), v1::snapshot);
+    assertThat(v2.snapshots()).hasSize(3);
+    assertThat(v2.snapshot(11)).isSameAs(v1.snapshot(11));
+    assertThat(v2.snapshot(22)).isSameAs(v1.snapshot(22));
+    assertThat(v2.snapshot(33)).isEqualTo(s3);
+    assertThat(v2.snapshotLog()).hasSize(3);
+    assertThat(v2.snapshots()).isEqualTo(TableMetadataParser.fromJson("v2", v2json).snapshots());
+
+    // another table (other uuid) with the same snapshot ids: nothing is taken from the first
+    String other = new String(v2json, StandardCharsets.UTF_8).replace(v1.tableUuid(),
+        "00000000-0000-0000-0000-000000000001");
+    TableMetadata foreign = TableMetadataParser.fromJson("o", other.getBytes(StandardCharsets.UTF_8),
+        v1.tableUuid(), v1::snapshot);
+    assertThat(foreign.snapshot(11)).isEqualTo(v1.snapshot(11)).isNotSameAs(v1.snapshot(11));
+  }
+
+  @Test
+  void aSnapshotWrittenAgainGivesTheSameText() {
+    TableMetadata m = sample();
+    byte[] first = TableMetadataParser.toJson(m);
+    Snapshot s3 = new Snapshot(33, 22L, 3, 4000, "/tmp/t/metadata/snap-33.avro", Map.of("operation", "append"), 0);
+    byte[] second = TableMetadataParser.toJson(TableMetadata.buildFrom(m).addSnapshotAsCurrent(s3).build());
+    TableMetadata back = TableMetadataParser.fromJson("v", second);
+    assertThat(back.snapshots()).containsExactlyElementsOf(List.of(m.snapshots().get(0), m.snapshots().get(1), s3));
+    String a = new String(first, StandardCharsets.UTF_8);
+    String b = new String(second, StandardCharsets.UTF_8);
+    String firstSnapshots = a.substring(a.indexOf("\"snapshots\""), a.indexOf("]", a.indexOf("\"snapshots\"")));
+    assertThat(b).contains(firstSnapshots);
+  }
+
+  @Test
+  void malformedLogEntriesAreNamed() {
+    String json = new String(TableMetadataParser.toJson(sample()), StandardCharsets.UTF_8)
+        .replace("\"metadata-file\":", "\"metadata-fil\":");
+    assertThatThrownBy(() -> TableMetadataParser.fromJson("v9.metadata.json", json.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(CorruptTableException.class)
+        .hasMessageContaining("v9.metadata.json").hasMessageContaining("metadata-file")
+        .hasMessageContaining("metadata-log");
   }
 
   @Test
   void keepsUnknownTopLevelFields() {
     String json = new String(TableMetadataParser.toJson(sample()), StandardCharsets.UTF_8)
-        .replaceFirst("\\{", "{ \"statistics\" : [ { \"snapshot-id\" : 22 } ],");
+        .replaceFirst("\\{", "{ \"statistics\":[ { \"snapshot-id\":22 } ],");
     TableMetadata m = TableMetadataParser.fromJson("x", json.getBytes(StandardCharsets.UTF_8));
     assertThat(m.otherFields()).containsKey("statistics");
     assertThat(new String(TableMetadataParser.toJson(m), StandardCharsets.UTF_8)).contains("\"statistics\"");
@@ -82,7 +128,7 @@ class TableMetadataParserTest {
   @Test
   void newerFormatVersionIsRefusedWithAReason() {
     String json = new String(TableMetadataParser.toJson(sample()), StandardCharsets.UTF_8)
-        .replace("\"format-version\" : 2", "\"format-version\" : 3");
+        .replace("\"format-version\":2", "\"format-version\":3");
     assertThatThrownBy(() -> TableMetadataParser.fromJson("v9.metadata.json", json.getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(CorruptTableException.class)
         .hasMessageContaining("format version 3");
@@ -95,7 +141,7 @@ class TableMetadataParserTest {
         json.replace("\"location\"", "\"locatio\"").getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(CorruptTableException.class).hasMessageContaining("'location'");
     assertThatThrownBy(() -> TableMetadataParser.fromJson("f",
-        json.replace("\"last-column-id\" : ", "\"last-column-id\" : \"x").replace("\"current-schema-id\"",
+        json.replace("\"last-column-id\":", "\"last-column-id\":\"x").replace("\"current-schema-id\"",
             "\", \"current-schema-id\"").getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(CorruptTableException.class);
     assertThatThrownBy(() -> TableMetadataParser.fromJson("f", "[]".getBytes(StandardCharsets.UTF_8)))
