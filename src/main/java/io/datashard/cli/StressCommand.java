@@ -293,8 +293,14 @@ final class StressCommand implements Callable<Integer> {
         run.logs.add(log);
         readies.add(ready);
         List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-Dslf4j.internal.verbosity=ERROR",
-            "-cp", System.getProperty("java.class.path"), StressWorker.class.getName(),
+            "-Dslf4j.internal.verbosity=ERROR"));
+        String extra = System.getenv("DATASHARD_STRESS_WORKER_OPTS"); // e.g. a profiler, for one run
+        if (extra != null && !extra.isBlank()) {
+          for (String o : extra.trim().split("\\s+")) {
+            cmd.add(o.replace("%p", Integer.toString(p)));
+          }
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), StressWorker.class.getName(),
             workerMode, target.toString(), Integer.toString(p), Integer.toString(ops), log.toString(),
             ready.toString(), go.toString()));
         procs.add(new ProcessBuilder(cmd).redirectErrorStream(true)
