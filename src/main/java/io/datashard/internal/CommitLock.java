@@ -60,7 +60,7 @@ final class CommitLock implements AutoCloseable {
       if (l != null) {
         return new CommitLock(local, ch, l);
       }
-      l = lockWithin(ch, false, deadline - System.nanoTime());
+      l = lockWithin(ch, deadline - System.nanoTime());
       if (l != null) {
         return new CommitLock(local, ch, l);
       }
@@ -75,14 +75,14 @@ final class CommitLock implements AutoCloseable {
    * Blocks in the kernel until the lock is granted (no spinning), at most {@code nanos}: an alarm
    * then interrupts this thread, which closes the channel and ends the wait. Null if not granted.
    */
-  private static FileLock lockWithin(FileChannel ch, boolean shared, long nanos) throws IOException {
+  private static FileLock lockWithin(FileChannel ch, long nanos) throws IOException {
     if (nanos <= 0) {
       return null;
     }
     Alarm alarm = new Alarm(Thread.currentThread());
     java.util.concurrent.ScheduledFuture<?> timer = TIMER.schedule(alarm, nanos, TimeUnit.NANOSECONDS);
     try {
-      return ch.lock(0, Long.MAX_VALUE, shared);
+      return ch.lock();
     } catch (java.nio.channels.ClosedByInterruptException e) {
       return null;
     } finally {
@@ -147,36 +147,6 @@ final class CommitLock implements AutoCloseable {
     } catch (IOException | OverlappingFileLockException | UnsupportedOperationException e) {
       closeQuietly(ch);
       return new CommitLock(local, null, null);
-    }
-  }
-
-  /**
-   * Waits, blocked in the kernel, until nobody holds the lock (at most {@code maxWaitMillis}),
-   * without taking it: for a caller whose work someone else is doing under the lock.
-   */
-  static void awaitRelease(String metadataDir, long maxWaitMillis) {
-    ReentrantLock local = IN_PROCESS.computeIfAbsent(metadataDir, k -> new ReentrantLock());
-    try {
-      if (!local.tryLock(maxWaitMillis, TimeUnit.MILLISECONDS)) {
-        return;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return;
-    }
-    FileChannel ch = null;
-    try {
-      ch = FileChannel.open(Path.of(metadataDir, FILE_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.READ);
-      FileLock l = lockWithin(ch, true, TimeUnit.MILLISECONDS.toNanos(maxWaitMillis));
-      if (l != null) {
-        l.release();
-      }
-    } catch (IOException | OverlappingFileLockException | UnsupportedOperationException e) {
-      // no usable OS lock: nothing to wait on
-    } finally {
-      closeQuietly(ch);
-      local.unlock();
     }
   }
 

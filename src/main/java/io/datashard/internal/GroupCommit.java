@@ -74,6 +74,8 @@ final class GroupCommit {
   /** Outcome and temporary files left by processes that died are removed after this long. */
   private static final long STALE_MILLIS = 10 * 60 * 1000;
   private static final int MAX_SUMMARY_VALUES = 16;
+  /** A waiter whose request was claimed tries the lock every this many rounds (leader died?). */
+  private static final int CLAIMED_LOCK_EVERY = 16;
 
   private static final String REQ = ".req";
   private static final String CLAIMED = ".claimed";
@@ -167,11 +169,25 @@ final class GroupCommit {
   private static boolean processAlive(long pid, long start) {
     java.util.Optional<ProcessHandle> p = ProcessHandle.of(pid);
     if (p.isEmpty() || !p.get().isAlive()) {
+      STARTS.remove(pid);
       return false;
     }
-    long started = p.get().info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
+    // Reading a process's start time costs several /proc reads; a leader asks about the same few
+    // processes at every commit, so it is read once per process.
+    Long started = STARTS.get(pid);
+    if (started == null) {
+      started = p.get().info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
+      if (STARTS.size() > 10_000) {
+        STARTS.clear();
+      }
+      STARTS.put(pid, started);
+    }
     return start == 0 || started == 0 || started == start; // else: the pid was reused
   }
+
+  /** Start times of the processes seen queueing requests, by pid (dropped when one is gone). */
+  private static final java.util.concurrent.ConcurrentHashMap<Long, Long> STARTS =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** True if the leader named in a claim file may still be working on it. */
   private static boolean claimerAlive(Path claim) {
@@ -219,18 +235,17 @@ final class GroupCommit {
     try {
       long deadline = System.nanoTime() + core.options().commitTimeout().toNanos();
       for (int round = 0; ; round++) {
-        // A waiter whose request is still unclaimed tries for the lock (to lead); one whose request
-        // a leader claimed waits for that leader instead, so carried callers return at once
-        // rather than queueing for the lock behind new leaders.
+        // A waiter whose request is still unclaimed tries for the lock (to lead). One whose request
+        // a leader claimed looks for its outcome file, which that leader writes before it lets the
+        // lock go; it tries the lock only now and then, to settle the claim if that leader died.
+        // (Waiting for the lock's release instead made carried callers queue behind the next
+        // leaders, which win the lock before the woken waiters run: each append then waited
+        // several commits, and groups stayed small.)
         Outcome o = outcome(id);
         boolean unclaimed = o == null && Files.exists(queue.resolve(id + REQ));
-        if (o == null && !unclaimed) {
-          // A leader claimed it: wait, blocked, until that leader lets the lock go, then look
-          // for the outcome (or, if that leader died, take the lock below and settle its claims).
-          CommitLock.awaitRelease(metadataDir, TableCore.COMMIT_LOCK_WAIT_MS);
-          o = outcome(id);
-        }
-        if (o == null) {
+        if (o == null && !unclaimed && round % CLAIMED_LOCK_EVERY != CLAIMED_LOCK_EVERY - 1) {
+          o = outcome(id); // written between the two looks
+        } else if (o == null) {
           try (CommitLock lock = CommitLock.tryAcquire(metadataDir)) {
             if (lock != null) {
               o = outcome(id);
@@ -417,12 +432,16 @@ final class GroupCommit {
       if (snapshot == null) {
         continue; // another writer published first: start over, keeping the claims
       }
+      List<String> carried = new ArrayList<>();
       for (Request r : group) {
         if (r.id.equals(ownId)) {
           own = new Outcome(OK, snapshot, null);
         } else {
-          writeOutcome(r.id, new Outcome(OK, snapshot, null));
+          carried.add(r.id);
         }
+      }
+      writeOutcomes(carried, new Outcome(OK, snapshot, null));
+      for (Request r : group) {
         deleteQuietly(r.file);
       }
       return own;
@@ -660,6 +679,18 @@ final class GroupCommit {
   }
 
   private void writeOutcome(String id, Outcome o) {
+    writeOutcomes(List.of(id), o);
+  }
+
+  /**
+   * Writes one outcome for several requests: the file is written once, whole, under a temporary
+   * name and hard-linked as each request's {@code <id>.done} (never replacing one), so a group
+   * costs one file and a link per request.
+   */
+  private void writeOutcomes(List<String> ids, Outcome o) {
+    if (ids.isEmpty()) {
+      return;
+    }
     ByteArrayOutputStream buf = new ByteArrayOutputStream(512);
     try (DataOutputStream out = new DataOutputStream(buf)) {
       out.writeInt(MAGIC);
@@ -684,18 +715,38 @@ final class GroupCommit {
         writeMap(out, s.summary());
       }
       out.flush();
-      publish(queue.resolve(id + ".done"), buf.toByteArray());
-    } catch (FileAlreadyExistsException e) {
-      // settled twice (by two leaders): the same outcome, keep the first
     } catch (IOException e) {
-      // The waiter will lead itself and settle its request from the table's summaries.
-      LOG.warn("Could not write the outcome of append request {} in {}: {}", id, queue, e.toString());
+      throw new UncheckedIOException(e); // writing to memory
     }
+    Path tmp = queue.resolve("outcome-" + tempSuffix());
+    try {
+      Files.write(tmp, buf.toByteArray());
+      for (String id : ids) {
+        try {
+          Files.createLink(queue.resolve(id + ".done"), tmp);
+        } catch (FileAlreadyExistsException e) {
+          // settled twice (by two leaders): the same outcome, keep the first
+        } catch (IOException e) {
+          // The waiter will lead itself and settle its request from the table's summaries.
+          LOG.warn("Could not write the outcome of append request {} in {}: {}", id, queue, e.toString());
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("Could not write the outcome of append requests {} in {}: {}", ids, queue, e.toString());
+    } finally {
+      deleteQuietly(tmp);
+    }
+  }
+
+  /** A unique name ending in .tmp (such files left by a process that died are cleared later). */
+  private static String tempSuffix() {
+    return Long.toHexString(PID) + "-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong())
+        + "-" + Long.toHexString(System.nanoTime()) + ".tmp";
   }
 
   /** Writes a whole file under a temporary name, then links it to its final name (never replacing). */
   private static void publish(Path target, byte[] content) throws IOException {
-    Path tmp = target.resolveSibling(target.getFileName() + "." + newId() + ".tmp");
+    Path tmp = target.resolveSibling(target.getFileName() + "." + tempSuffix());
     Files.write(tmp, content);
     try {
       Files.createLink(target, tmp);

@@ -150,6 +150,34 @@ class GroupCommitTest {
   }
 
   @Test
+  void aWaiterWhoseRequestALeaderClaimedAndThenDiedWithSettlesItItself() throws Exception {
+    Table t = DataShard.create(dir, Schema.parse("id long not null"));
+    TableCore holder = TableCore.open(dir, TableOptions.defaults());
+    Future<Snapshot> waiting;
+    // a process that has exited: its pid and start time name the dead leader in the claim
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    long start = gone.toHandle().info().startInstant().map(i -> i.toEpochMilli()).orElse(1L);
+    String bootId = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim().replace("-", "")
+        .substring(0, 12);
+    String deadToken = Long.toHexString(gone.pid()) + "-" + Long.toHexString(start) + "-" + bootId;
+    try (AutoCloseable lock = holder.lockForTransaction()) {
+      waiting = appendAsync(7);
+      awaitQueued(1);
+      Path req = queued(".req").get(0);
+      String id = req.getFileName().toString().replace(".req", "");
+      // the dead leader claimed it (link to its claim name, then removal of the request name)
+      Files.createLink(queue().resolve(id + "." + deadToken + ".claimed"), req);
+      Files.delete(req);
+    }
+    // no outcome will ever come from the dead leader: the waiter takes the lock and carries it
+    Snapshot s = waiting.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(s.summary()).containsEntry("added-records", "1");
+    assertThat(counts(t)).containsExactly(Map.entry(7L, 1));
+    assertThat(queued("")).as("nothing left in the queue").isEmpty();
+  }
+
+  @Test
   void manyThreadsAppendingAtOnceLoseAndDuplicateNothing() throws Exception {
     Table t = DataShard.table(dir).schema(Schema.parse("id long not null, payload string, emb list<float>"))
         .property("datashard.snapshots.max-count", "100000").create();
