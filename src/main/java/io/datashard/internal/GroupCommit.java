@@ -331,7 +331,6 @@ final class GroupCommit {
         core.countConflictRetry();
       }
       TableMetadata latest = core.operations().refresh();
-      Map<String, Snapshot> committed = committedRequests(latest);
       Outcome own = null;
       boolean ownSeen = false;
       List<Request> group = new ArrayList<>();
@@ -344,7 +343,7 @@ final class GroupCommit {
         if (isClaimed && claimerAlive(file)) {
           continue; // another leader is carrying it (only possible where OS locks are unreliable)
         }
-        Snapshot already = committed.get(id);
+        Snapshot already = carriedBy(latest, id);
         if (already != null) {
           // carried by a leader that died after publishing: settle, never apply twice
           ownSeen |= isOwn;
@@ -402,7 +401,7 @@ final class GroupCommit {
         if (o != null) {
           return o;
         }
-        Snapshot carried = committed.get(ownId);
+        Snapshot carried = carriedBy(latest, ownId);
         if (carried != null) {
           return new Outcome(OK, carried, null); // its outcome file could not be written
         }
@@ -532,18 +531,18 @@ final class GroupCommit {
     return sb.toString();
   }
 
-  /** Request ids carried by the retained snapshots, each mapped to the snapshot that carried it. */
-  private static Map<String, Snapshot> committedRequests(TableMetadata meta) {
-    Map<String, Snapshot> out = new HashMap<>();
+  /**
+   * The retained snapshot whose summary lists request {@code id}, or null. Ids are 16 hex digits
+   * joined by commas, so a substring match is a match of a whole id.
+   */
+  private static Snapshot carriedBy(TableMetadata meta, String id) {
     for (Snapshot s : meta.snapshots()) {
       String ids = s.summary().get(SUMMARY_KEY);
-      if (ids != null) {
-        for (String id : ids.split(",")) {
-          out.put(id, s);
-        }
+      if (ids != null && ids.contains(id)) {
+        return s;
       }
     }
-    return out;
+    return null;
   }
 
   /**
