@@ -2,6 +2,7 @@ package io.datashard;
 
 import io.datashard.internal.TableCore;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import java.util.Map;
 public final class Append {
   private final TableCore core;
   private final List<Object> records = new ArrayList<>();
+  private final List<Iterator<?>> streams = new ArrayList<>();
   private final Map<String, String> summary = new LinkedHashMap<>();
   private final List<DataFile> files = new ArrayList<>();
   private FileFormat format;
@@ -40,6 +42,29 @@ public final class Append {
     for (Object r : more) {
       records.add(r);
     }
+    return this;
+  }
+
+  /**
+   * Adds the records an iterator yields, read when {@link #commit()} runs rather than now, for
+   * appends too large to hold in memory. An append of records to {@code main} in a table with a
+   * schema whose files are Parquet (the default) streams them: each record is converted and
+   * written into a data file as it is read (files of at most 1,000,000 rows, or the table property
+   * {@code datashard.append.stream.rows-per-file}; a partitioned table
+   * holds 100,000 rows at a time to split them), so memory does not grow with the number of
+   * records, and all the files commit in one snapshot. Other appends (to a branch, with data files
+   * added, in another format, or to a table without a schema) read the records into memory first.
+   * If a record does not fit the schema, nothing is committed and the files written are removed.
+   *
+   * <pre>{@code
+   * table.newAppend().addAll(rows.iterator()).commit(); // rows: any Iterable or Stream of records
+   * }</pre>
+   */
+  public Append addAll(Iterator<?> more) {
+    if (more == null) {
+      throw new ValidationException("addAll needs an iterator of records, got null");
+    }
+    streams.add(more);
     return this;
   }
 
@@ -104,6 +129,18 @@ public final class Append {
    * @throws CommitStateUnknownException if it is unknown whether the commit happened
    */
   public Snapshot commit() {
+    if (!streams.isEmpty()) {
+      if (branch == null && files.isEmpty() && format == null) {
+        List<Iterator<?>> sources = new ArrayList<>();
+        sources.add(records.iterator());
+        sources.addAll(streams);
+        return core.appendStream(concat(sources), summary);
+      }
+      for (Iterator<?> it : streams) {
+        it.forEachRemaining(records::add);
+      }
+      streams.clear();
+    }
     if (branch != null) {
       if (!files.isEmpty() || format != null) {
         throw new ValidationException("An append to branch '" + branch + "' cannot yet add existing data files "
@@ -112,5 +149,31 @@ public final class Append {
       return new io.datashard.internal.TableHistory(core).appendToBranch(branch, records, summary);
     }
     return core.append(records, files, summary, format);
+  }
+
+  /** The elements of each iterator in turn, read lazily. */
+  private static Iterator<Object> concat(List<Iterator<?>> sources) {
+    return new Iterator<>() {
+      int at;
+
+      @Override
+      public boolean hasNext() {
+        while (at < sources.size()) {
+          if (sources.get(at).hasNext()) {
+            return true;
+          }
+          at++;
+        }
+        return false;
+      }
+
+      @Override
+      public Object next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return sources.get(at).next();
+      }
+    };
   }
 }

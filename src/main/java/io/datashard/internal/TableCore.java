@@ -530,6 +530,78 @@ public final class TableCore {
     return commitStaged(base, staged, extraSummary, BLIND, null);
   }
 
+  /** Table property: rows per data file of a streamed append ({@link #appendStream}). */
+  public static final String STREAM_ROWS_PER_FILE = "datashard.append.stream.rows-per-file";
+  public static final long DEFAULT_STREAM_ROWS_PER_FILE = 1_000_000;
+  /** Rows a streamed append to a partitioned table holds at a time (split per partition). */
+  public static final long STREAM_PARTITIONED_CHUNK = 100_000;
+
+  /**
+   * Appends the records an iterator yields, converted and written into Parquet data files while
+   * they are read (files of at most {@value #STREAM_ROWS_PER_FILE} rows, default
+   * {@value #DEFAULT_STREAM_ROWS_PER_FILE}), and committed in one snapshot: memory holds one file's writer (and, in a
+   * partitioned table, up to {@value #STREAM_PARTITIONED_CHUNK} rows), not all the records. A
+   * table without a schema yet, or whose files are not Parquet, takes the records into memory
+   * and appends them the ordinary way. If a record does not fit the schema, the files written so
+   * far are removed and nothing is committed.
+   */
+  public Snapshot appendStream(Iterator<?> records, Map<String, String> extraSummary) {
+    TableMetadata known = refresh();
+    if (known.schema().columns().isEmpty() || DataFileIO.defaultFormat(known.properties()) != FileFormat.PARQUET) {
+      List<Object> all = new ArrayList<>();
+      records.forEachRemaining(all::add);
+      return append(all, List.of(), extraSummary, null);
+    }
+    try (BulkAppend bulk = new BulkAppend(this)) {
+      io.datashard.Types.StructType type = bulk.schema().asStruct();
+      long[] index = {0};
+      Iterator<Row> rows = new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return records.hasNext();
+        }
+
+        @Override
+        public Row next() {
+          return RecordConverter.toRow(type, records.next(), index[0]++);
+        }
+      };
+      long perFile = Math.max(1, known.propertyLong(STREAM_ROWS_PER_FILE, DEFAULT_STREAM_ROWS_PER_FILE));
+      if (bulk.partitioned()) {
+        perFile = Math.min(perFile, STREAM_PARTITIONED_CHUNK);
+      }
+      while (rows.hasNext()) {
+        bulk.writeFile(limit(rows, perFile));
+      }
+      if (bulk.files().isEmpty()) {
+        throw new ValidationException("Nothing to append: the records' iterator yielded none, so nothing was "
+            + "committed");
+      }
+      return bulk.commit(extraSummary);
+    }
+  }
+
+  /** At most {@code n} more elements of {@code it}. */
+  private static <T> Iterator<T> limit(Iterator<T> it, long n) {
+    return new Iterator<>() {
+      long left = n;
+
+      @Override
+      public boolean hasNext() {
+        return left > 0 && it.hasNext();
+      }
+
+      @Override
+      public T next() {
+        if (left <= 0) {
+          throw new NoSuchElementException();
+        }
+        left--;
+        return it.next();
+      }
+    };
+  }
+
   /** Table property: appends with more rows than this do not use group commit. */
   public static final String GROUP_MAX_ROWS = "datashard.commit.group.max-rows";
   public static final long DEFAULT_GROUP_MAX_ROWS = 1000;
