@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -108,12 +109,8 @@ final class BenchIoCommand implements Callable<Integer> {
         long first = start;
         RawParquet.write(rawDir.resolve("part-" + files + ".parquet"), n, i -> raw(first + i));
         long t1 = System.nanoTime();
-        List<Row> batch = new ArrayList<>((int) n);
-        for (long i = 0; i < n; i++) {
-          batch.add(row(type, start + i));
-        }
-        table.newAppend().addAll(batch).commit();
-        batch = null;
+        // streamed like the raw path: rows are made as the writer asks for them, not held in a list
+        table.newAppend().addAll(LongStream.range(start, start + n).mapToObj(i -> row(type, i)).iterator()).commit();
         long t2 = System.nanoTime();
         rawWriteNanos += t1 - t0;
         dsWriteNanos += t2 - t1;
