@@ -13,6 +13,7 @@ import io.datashard.storage.Storage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -493,18 +494,25 @@ final class ManifestIO {
         throw new CorruptTableException("The " + what + " " + location + " has " + length + " bytes, but the table "
             + "recorded " + expectedLength + ": it was truncated or replaced. Restore it from a backup.");
       }
-      byte[] sync = checkContainer(file, length);
-      try (InputStream in = new StorageInputStream(file, false);
-          DataFileStream<GenericRecord> stream = new DataFileStream<>(in, new CanonicalSchemaReader())) {
-        consumer.accept(stream.getSchema(), stream);
-        byte[] tail = new byte[sync.length];
-        if (length < sync.length) {
-          throw new java.io.EOFException("file too short");
-        }
-        file.readFully(length - sync.length, tail, 0, tail.length);
-        if (!java.util.Arrays.equals(tail, sync)) {
-          throw new CorruptTableException("The " + what + " " + location + " is truncated: it does not end with "
-              + "its Avro sync marker, so its last block is incomplete. Restore it from a backup.");
+      if (length > MAX_AVRO_FILE_BYTES) {
+        throw new IOException("it has " + length + " bytes, more than the " + MAX_AVRO_FILE_BYTES + " an Iceberg "
+            + what + " may have here");
+      }
+      // Read whole (manifests are a few MB at most) and walk the container in memory.
+      byte[] bytes = new byte[(int) length];
+      file.readFully(0, bytes, 0, bytes.length);
+      Container c = checkContainer(bytes);
+      String codec = c.meta("avro.codec");
+      String schemaJson = c.meta("avro.schema");
+      if (schemaJson != null && (codec == null || codec.equals("null"))) {
+        // Uncompressed, as DataShard writes them: decode the blocks directly, with the parsed schema
+        // shared by every file of the same schema (Avro's stream reader parses it per file).
+        org.apache.avro.Schema schema = CanonicalSchemaReader.parse(schemaJson);
+        consumer.accept(schema, c.records(bytes, schema));
+      } else {
+        try (InputStream in = new java.io.ByteArrayInputStream(bytes);
+            DataFileStream<GenericRecord> stream = new DataFileStream<>(in, new CanonicalSchemaReader())) {
+          consumer.accept(stream.getSchema(), stream);
         }
       }
     } catch (NoSuchFileException e) {
@@ -530,66 +538,102 @@ final class ManifestIO {
 
   private static final byte[] AVRO_MAGIC = {'O', 'b', 'j', 1};
 
+  /** Larger Avro files are refused rather than read into memory (a manifest targets 8 MB). */
+  private static final long MAX_AVRO_FILE_BYTES = 1L << 30;
+
   /**
    * Walks the Avro container (header entries, then each block's count, size and sync marker)
-   * checking every declared length against the bytes the file really has, and returns the sync
-   * marker. Avro's own reader allocates what a length declares before reading it, so one damaged
-   * varint in a 2 KB file could make it allocate gigabytes; after this check no header value or
-   * block can be larger than the file, and {@link BoundedDecoder} does the same inside blocks.
+   * checking every declared length against the bytes the file really has, and that the file ends
+   * with its sync marker, as every complete Avro file does (Avro's own reader takes a file cut
+   * inside a block as a clean end, which would silently drop entries). Avro's reader also allocates
+   * what a length declares before reading it, so one damaged varint in a 2 KB file could make it
+   * allocate gigabytes; after this check no header value or block can be larger than the file, and
+   * {@link BoundedDecoder} does the same inside blocks.
    */
-  private static byte[] checkContainer(Storage.InputFile file, long length) throws IOException {
-    Cursor c = new Cursor(file, length);
+  private static Container checkContainer(byte[] bytes) throws IOException {
+    Cursor c = new Cursor(bytes);
     if (!java.util.Arrays.equals(c.fixed(4), AVRO_MAGIC)) {
       throw new IOException("it does not start with the Avro magic bytes 'Obj' 1, so it is not an Avro file");
     }
+    Container out = new Container();
     for (long n = c.varLong(); n != 0; n = c.varLong()) {
       if (n < 0) {
         n = -n;
         c.varLong(); // the byte size of this block of entries
       }
-      if (n > length) {
-        throw new IOException("its header declares " + n + " metadata entries in a file of " + length + " bytes");
+      if (n > bytes.length) {
+        throw new IOException("its header declares " + n + " metadata entries in a file of " + bytes.length
+            + " bytes");
       }
       for (long i = 0; i < n; i++) {
-        c.skip(c.declaredLength("header key"));
-        c.skip(c.declaredLength("header value"));
+        String key = new String(c.fixed((int) c.declaredLength("header key")), StandardCharsets.UTF_8);
+        out.meta.put(key, c.fixed((int) c.declaredLength("header value")));
       }
     }
     byte[] sync = c.fixed(16);
+    int length = bytes.length;
     while (c.pos < length) {
-      long blockStart = c.pos;
+      int blockStart = c.pos;
       long count = c.varLong();
       long size = c.varLong();
       if (count < 0 || size < 0 || size > length - c.pos - sync.length) {
         throw new IOException("the block at byte " + blockStart + " declares " + count + " records in " + size
             + " bytes, but only " + Math.max(0, length - c.pos - sync.length) + " bytes follow");
       }
+      if (count > size) {
+        throw new IOException("the block at byte " + blockStart + " declares " + count + " records in only " + size
+            + " bytes");
+      }
+      out.blocks.add(new long[] {c.pos, size, count});
       c.skip(size);
       if (!java.util.Arrays.equals(c.fixed(16), sync)) {
         throw new IOException("the block at byte " + blockStart + " does not end with the file's sync marker "
             + "(its bytes were changed or cut)");
       }
     }
-    return sync;
+    return out;
   }
 
-  /** Reads varints and fixed bytes at a position of a file, never past its end. */
-  private static final class Cursor {
-    private final Storage.InputFile file;
-    private final long length;
-    long pos;
+  /** An Avro container file's header entries and the (start, size, count) of each block. */
+  private static final class Container {
+    final Map<String, byte[]> meta = new HashMap<>();
+    final List<long[]> blocks = new ArrayList<>();
 
-    Cursor(Storage.InputFile file, long length) {
-      this.file = file;
-      this.length = length;
+    String meta(String key) {
+      byte[] v = meta.get(key);
+      return v == null ? null : new String(v, StandardCharsets.UTF_8);
+    }
+
+    /** The records of an uncompressed file, decoded block by block. */
+    List<GenericRecord> records(byte[] bytes, org.apache.avro.Schema schema) throws IOException {
+      GenericDatumReader<GenericRecord> reader = new GenericDatumReader<>(schema);
+      List<GenericRecord> out = new ArrayList<>();
+      org.apache.avro.io.BinaryDecoder decoder = null;
+      for (long[] b : blocks) {
+        decoder = org.apache.avro.io.DecoderFactory.get().binaryDecoder(bytes, (int) b[0], (int) b[1], decoder);
+        BoundedDecoder bounded = new BoundedDecoder(decoder);
+        for (long i = 0; i < b[2]; i++) {
+          out.add(reader.read(null, bounded));
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Reads varints and fixed bytes of a file's bytes, never past their end. */
+  private static final class Cursor {
+    private final byte[] bytes;
+    int pos;
+
+    Cursor(byte[] bytes) {
+      this.bytes = bytes;
     }
 
     byte[] fixed(int n) throws IOException {
-      if (n > length - pos) {
-        throw new java.io.EOFException("it ends at byte " + length + ", inside its Avro header or a block");
+      if (n > bytes.length - pos) {
+        throw new java.io.EOFException("it ends at byte " + bytes.length + ", inside its Avro header or a block");
       }
-      byte[] b = new byte[n];
-      file.readFully(pos, b, 0, n);
+      byte[] b = java.util.Arrays.copyOfRange(bytes, pos, pos + n);
       pos += n;
       return b;
     }
@@ -598,7 +642,10 @@ final class ManifestIO {
     long varLong() throws IOException {
       long raw = 0;
       for (int shift = 0; shift < 70; shift += 7) {
-        int b = fixed(1)[0] & 0xff;
+        if (pos >= bytes.length) {
+          throw new java.io.EOFException("it ends at byte " + bytes.length + ", inside its Avro header or a block");
+        }
+        int b = bytes[pos++] & 0xff;
         raw |= (long) (b & 0x7f) << shift;
         if ((b & 0x80) == 0) {
           return (raw >>> 1) ^ -(raw & 1);
@@ -609,15 +656,15 @@ final class ManifestIO {
 
     long declaredLength(String what) throws IOException {
       long n = varLong();
-      if (n < 0 || n > length - pos) {
+      if (n < 0 || n > bytes.length - pos) {
         throw new IOException("a " + what + " at byte " + pos + " declares " + n + " bytes, but the file has only "
-            + (length - pos) + " more");
+            + (bytes.length - pos) + " more");
       }
       return n;
     }
 
     void skip(long n) {
-      pos += n;
+      pos += (int) n;
     }
   }
 
@@ -779,10 +826,20 @@ final class ManifestIO {
 
     @Override
     public void setSchema(org.apache.avro.Schema schema) {
+      delegate.setSchema(canonical(schema.toString(), schema));
+    }
+
+    /** The schema of this JSON text, parsed once and shared by all files that carry the same text. */
+    static org.apache.avro.Schema parse(String json) {
+      org.apache.avro.Schema known = CANONICAL.get(json);
+      return known != null ? known : canonical(json, new org.apache.avro.Schema.Parser().parse(json));
+    }
+
+    private static org.apache.avro.Schema canonical(String json, org.apache.avro.Schema schema) {
       if (CANONICAL.size() > MAX_SCHEMAS) {
         CANONICAL.clear(); // only distinct schemas count; a flood of them (damaged files) must not grow this
       }
-      delegate.setSchema(CANONICAL.computeIfAbsent(schema.toString(), k -> schema));
+      return CANONICAL.computeIfAbsent(json, k -> schema);
     }
 
     @Override
@@ -831,44 +888,6 @@ final class ManifestIO {
         throw new IllegalArgumentException("required field " + id + " is missing");
       }
       return v instanceof Utf8 ? v.toString() : String.valueOf(v);
-    }
-  }
-
-  /** Adapts a storage input file to a sequential stream. */
-  private static final class StorageInputStream extends InputStream {
-    private final Storage.InputFile file;
-    private final boolean closeFile;
-    private long pos;
-
-    StorageInputStream(Storage.InputFile file, boolean closeFile) {
-      this.file = file;
-      this.closeFile = closeFile;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      int n = read(one, 0, 1);
-      return n < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (len == 0) {
-        return 0;
-      }
-      int n = file.read(pos, b, off, len);
-      if (n > 0) {
-        pos += n;
-      }
-      return n;
-    }
-
-    @Override
-    public void close() throws IOException {
-      if (closeFile) {
-        file.close();
-      }
     }
   }
 

@@ -31,6 +31,54 @@ class ManifestIOTest {
         .splitOffsets(List.of(4L)).build();
   }
 
+  /** Copies an Avro file's records and header entries into a new file compressed with {@code codec}. */
+  private static void recompress(Path from, Path to, org.apache.avro.file.CodecFactory codec) throws Exception {
+    try (org.apache.avro.file.DataFileStream<org.apache.avro.generic.GenericRecord> in =
+            new org.apache.avro.file.DataFileStream<>(Files.newInputStream(from),
+                new org.apache.avro.generic.GenericDatumReader<>());
+        org.apache.avro.file.DataFileWriter<org.apache.avro.generic.GenericRecord> out =
+            new org.apache.avro.file.DataFileWriter<>(new org.apache.avro.generic.GenericDatumWriter<>())) {
+      out.setCodec(codec);
+      for (String key : in.getMetaKeys()) {
+        if (!key.startsWith("avro.")) {
+          out.setMeta(key, in.getMeta(key));
+        }
+      }
+      out.create(in.getSchema(), Files.newOutputStream(to));
+      for (org.apache.avro.generic.GenericRecord r : in) {
+        out.append(r);
+      }
+    }
+  }
+
+  @Test
+  void compressedFilesAsIcebergJavaWritesThemReadLikeUncompressedOnes() throws Exception {
+    Schema schema = Schema.parse("id long");
+    Path m1 = dir.resolve("m1.avro");
+    DataFile a = file("/t/data/a.parquet", 3);
+    DataFile b = file("/t/data/b.parquet", 5);
+    ManifestIO.Manifest manifest = ManifestIO.writeAdded(storage, m1.toString(), schema,
+        PartitionSpec.unpartitioned(), 42L, List.of(a, b));
+    Path list = dir.resolve("snap.avro");
+    ManifestIO.writeList(storage, list.toString(), 42L, null, 7L, List.of(manifest));
+
+    Path m1z = dir.resolve("m1-deflate.avro");
+    recompress(m1, m1z, org.apache.avro.file.CodecFactory.deflateCodec(6));
+    Path listz = dir.resolve("snap-deflate.avro");
+    recompress(list, listz, org.apache.avro.file.CodecFactory.deflateCodec(6));
+
+    ManifestIO.Manifest plain = ManifestIO.readList(storage, list.toString()).get(0);
+    ManifestIO.Manifest deflated = ManifestIO.readList(storage, listz.toString()).get(0);
+    assertThat(deflated.path).isEqualTo(plain.path);
+    assertThat(deflated.sequenceNumber).isEqualTo(plain.sequenceNumber).isEqualTo(7);
+    assertThat(deflated.addedRows).isEqualTo(plain.addedRows).isEqualTo(8);
+    ManifestIO.Manifest z = new ManifestIO.Manifest(m1z.toString(), Files.size(m1z), plain.specId, plain.content,
+        plain.sequenceNumber, plain.minSequenceNumber, plain.addedSnapshotId, plain.addedFiles, plain.existingFiles,
+        plain.deletedFiles, plain.addedRows, plain.existingRows, plain.deletedRows, plain.partitions, plain.keyMetadata);
+    assertThat(ManifestIO.liveFiles(storage, z, p -> p)).containsExactly(a, b)
+        .isEqualTo(ManifestIO.liveFiles(storage, plain, p -> p));
+  }
+
   @Test
   void manifestsAndListsRoundTripWithSequenceNumbersAssignedByTheList() throws Exception {
     Schema schema = Schema.parse("id long");
