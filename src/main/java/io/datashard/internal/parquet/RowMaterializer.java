@@ -168,13 +168,17 @@ final class RowMaterializer extends RecordMaterializer<Row> {
       return child;
     }
 
+    /** The size of the last list read: lists of a column are mostly alike, so it sizes the next one. */
+    private int lastSize = 4;
+
     @Override
     public void start() {
-      list = new ArrayList<>();
+      list = new ArrayList<>(lastSize);
     }
 
     @Override
     public void end() {
+      lastSize = Math.max(1, list.size());
       slot.set(Collections.unmodifiableList(list));
     }
   }
@@ -477,9 +481,19 @@ final class RowMaterializer extends RecordMaterializer<Row> {
 
     /** The UTC date-time {@code micros} microseconds from the epoch (the common Iceberg unit, built directly). */
     private LocalDateTime dateTimeOfMicros(long micros) {
-      return LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
-          (int) Math.floorMod(micros, 1_000_000L) * 1000, java.time.ZoneOffset.UTC);
+      long seconds = Math.floorDiv(micros, 1_000_000L);
+      long day = Math.floorDiv(seconds, 86_400L);
+      if (day != lastDay || lastDate == null) {
+        // neighbouring values of a column mostly fall on the same day: its date is made once
+        lastDate = java.time.LocalDate.ofEpochDay(day);
+        lastDay = day;
+      }
+      long nanoOfDay = Math.floorMod(seconds, 86_400L) * 1_000_000_000L + Math.floorMod(micros, 1_000_000L) * 1000L;
+      return LocalDateTime.of(lastDate, java.time.LocalTime.ofNanoOfDay(nanoOfDay));
     }
+
+    private long lastDay;
+    private java.time.LocalDate lastDate;
 
     private Object fromFloat(float v) {
       return target.typeId() == Type.TypeId.DOUBLE ? (double) v : (Object) v;
