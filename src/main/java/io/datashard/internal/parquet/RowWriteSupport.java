@@ -53,7 +53,16 @@ final class RowWriteSupport extends WriteSupport<Row> {
     this.messageType = ParquetSchemas.toParquet(schema);
     this.boundsById = new Bounds[schema.highestFieldId() + 1];
     indexNames(schema.asStruct(), "");
+    this.root = new StructWriter(schema.asStruct(), true);
   }
+
+  /** Writes one value of a column; built once per schema, so no type is looked at per value. */
+  private interface ValueWriter {
+    void write(Object v);
+  }
+
+  /** The writer of the top-level struct. */
+  private final StructWriter root;
 
   private void indexNames(Type type, String path) {
     switch (type.typeId()) {
@@ -108,102 +117,146 @@ final class RowWriteSupport extends WriteSupport<Row> {
   @Override
   public void write(Row row) {
     out.startMessage();
-    writeFields(schema.asStruct(), row, true);
+    root.write(row);
     out.endMessage();
     rowIndex++;
   }
 
-  private void writeFields(Types.StructType struct, Row row, boolean trackBounds) {
-    List<Types.NestedField> fields = struct.fields();
-    for (int i = 0; i < fields.size(); i++) {
-      Types.NestedField f = fields.get(i);
-      Object v = row.get(i);
-      if (v == null) {
-        if (f.isRequired()) {
-          throw invalid(f.id(), "Missing value",
-              "the column is required (not null). Give a value, or make the column optional.");
-        }
-        continue;
+  private ValueWriter writer(Type type, int id, boolean trackBounds) {
+    switch (type.typeId()) {
+      case STRUCT: {
+        StructWriter struct = new StructWriter(type.asStruct(), trackBounds);
+        return v -> {
+          out.startGroup();
+          struct.write((Row) v);
+          out.endGroup();
+        };
       }
-      out.startField(f.name(), i);
-      writeValue(f.type(), f.id(), v, trackBounds);
-      out.endField(f.name(), i);
+      case LIST:
+        return listWriter(type.asList(), id);
+      case MAP:
+        return mapWriter(type.asMap(), id);
+      case DECIMAL: {
+        Types.DecimalType decimal = (Types.DecimalType) type;
+        ValueWriter plain = primitiveWriter(type);
+        return v -> {
+          BigDecimal d = fit(decimal, id, (BigDecimal) v);
+          plain.write(d);
+          if (trackBounds) {
+            track(type, id, d);
+          }
+        };
+      }
+      default: {
+        ValueWriter plain = primitiveWriter(type);
+        if (!trackBounds) {
+          return plain;
+        }
+        return v -> {
+          plain.write(v);
+          track(type, id, v);
+        };
+      }
     }
   }
 
-  private void writeValue(Type type, int id, Object v, boolean trackBounds) {
-    switch (type.typeId()) {
-      case STRUCT:
-        out.startGroup();
-        writeFields(type.asStruct(), (Row) v, trackBounds);
-        out.endGroup();
-        return;
-      case LIST: {
-        Types.ListType l = type.asList();
-        List<?> list = (List<?>) v;
-        out.startGroup();
-        if (!list.isEmpty()) {
-          out.startField("list", 0);
-          for (Object e : list) {
-            out.startGroup();
-            if (e != null) {
-              out.startField("element", 0);
-              writeValue(l.elementType(), l.elementId(), e, false);
-              out.endField("element", 0);
-            } else if (l.isElementRequired()) {
-              throw invalid(id, "Null list element",
-                  "the list's elements are required (not null). Remove the null, or make the elements optional.");
-            }
-            out.endGroup();
-          }
-          out.endField("list", 0);
-        }
-        out.endGroup();
-        return;
+  /** The fields of a struct (the top-level one, or a nested one inside its group). */
+  private final class StructWriter {
+    private final String[] names;
+    private final boolean[] required;
+    private final int[] ids;
+    private final ValueWriter[] writers;
+
+    StructWriter(Types.StructType struct, boolean trackBounds) {
+      List<Types.NestedField> fields = struct.fields();
+      int n = fields.size();
+      names = new String[n];
+      required = new boolean[n];
+      ids = new int[n];
+      writers = new ValueWriter[n];
+      for (int i = 0; i < n; i++) {
+        Types.NestedField f = fields.get(i);
+        names[i] = f.name();
+        required[i] = f.isRequired();
+        ids[i] = f.id();
+        writers[i] = writer(f.type(), f.id(), trackBounds);
       }
-      case MAP: {
-        Types.MapType m = type.asMap();
-        Map<?, ?> map = (Map<?, ?>) v;
-        out.startGroup();
-        if (!map.isEmpty()) {
-          out.startField("key_value", 0);
-          for (Map.Entry<?, ?> e : map.entrySet()) {
-            if (e.getKey() == null) {
-              throw invalid(id, "Null map key", "map keys must not be null. Remove the entry or give it a key.");
-            }
-            out.startGroup();
-            out.startField("key", 0);
-            writeValue(m.keyType(), m.keyId(), e.getKey(), false);
-            out.endField("key", 0);
-            if (e.getValue() != null) {
-              out.startField("value", 1);
-              writeValue(m.valueType(), m.valueId(), e.getValue(), false);
-              out.endField("value", 1);
-            } else if (m.isValueRequired()) {
-              throw invalid(id, "Null map value for key '" + e.getKey() + "'",
-                  "the map's values are required (not null). Give a value, or make the values optional.");
-            }
-            out.endGroup();
-          }
-          out.endField("key_value", 0);
-        }
-        out.endGroup();
-        return;
-      }
-      case DECIMAL: {
-        BigDecimal d = fit((Types.DecimalType) type, id, (BigDecimal) v);
-        writePrimitive(type, d);
-        if (trackBounds) {
-          track(type, id, d);
-        }
-        return;
-      }
-      default:
-        writePrimitive(type, v);
-        if (trackBounds) {
-          track(type, id, v);
-        }
     }
+
+    void write(Row row) {
+      for (int i = 0; i < writers.length; i++) {
+        Object v = row.get(i);
+        if (v == null) {
+          if (required[i]) {
+            throw invalid(ids[i], "Missing value",
+                "the column is required (not null). Give a value, or make the column optional.");
+          }
+          continue;
+        }
+        out.startField(names[i], i);
+        writers[i].write(v);
+        out.endField(names[i], i);
+      }
+    }
+  }
+
+  private ValueWriter listWriter(Types.ListType l, int id) {
+    ValueWriter element = writer(l.elementType(), l.elementId(), false);
+    boolean elementRequired = l.isElementRequired();
+    return v -> {
+      List<?> list = (List<?>) v;
+      out.startGroup();
+      if (!list.isEmpty()) {
+        out.startField("list", 0);
+        for (Object e : list) {
+          out.startGroup();
+          if (e != null) {
+            out.startField("element", 0);
+            element.write(e);
+            out.endField("element", 0);
+          } else if (elementRequired) {
+            throw invalid(id, "Null list element",
+                "the list's elements are required (not null). Remove the null, or make the elements optional.");
+          }
+          out.endGroup();
+        }
+        out.endField("list", 0);
+      }
+      out.endGroup();
+    };
+  }
+
+  private ValueWriter mapWriter(Types.MapType m, int id) {
+    ValueWriter key = writer(m.keyType(), m.keyId(), false);
+    ValueWriter value = writer(m.valueType(), m.valueId(), false);
+    boolean valueRequired = m.isValueRequired();
+    return v -> {
+      Map<?, ?> map = (Map<?, ?>) v;
+      out.startGroup();
+      if (!map.isEmpty()) {
+        out.startField("key_value", 0);
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+          if (e.getKey() == null) {
+            throw invalid(id, "Null map key", "map keys must not be null. Remove the entry or give it a key.");
+          }
+          out.startGroup();
+          out.startField("key", 0);
+          key.write(e.getKey());
+          out.endField("key", 0);
+          if (e.getValue() != null) {
+            out.startField("value", 1);
+            value.write(e.getValue());
+            out.endField("value", 1);
+          } else if (valueRequired) {
+            throw invalid(id, "Null map value for key '" + e.getKey() + "'",
+                "the map's values are required (not null). Give a value, or make the values optional.");
+          }
+          out.endGroup();
+        }
+        out.endField("key_value", 0);
+      }
+      out.endGroup();
+    };
   }
 
   private void track(Type type, int id, Object v) {
@@ -244,71 +297,62 @@ final class RowWriteSupport extends WriteSupport<Row> {
     return d;
   }
 
-  private void writePrimitive(Type type, Object v) {
+  private ValueWriter primitiveWriter(Type type) {
     switch (type.typeId()) {
       case BOOLEAN:
-        out.addBoolean((Boolean) v);
-        break;
+        return v -> out.addBoolean((Boolean) v);
       case INTEGER:
-        out.addInteger((Integer) v);
-        break;
+        return v -> out.addInteger((Integer) v);
       case LONG:
-        out.addLong((Long) v);
-        break;
+        return v -> out.addLong((Long) v);
       case FLOAT:
-        out.addFloat((Float) v);
-        break;
+        return v -> out.addFloat((Float) v);
       case DOUBLE:
-        out.addDouble((Double) v);
-        break;
+        return v -> out.addDouble((Double) v);
       case DATE:
-        out.addInteger((int) ((LocalDate) v).toEpochDay());
-        break;
+        return v -> out.addInteger((int) ((LocalDate) v).toEpochDay());
       case TIME:
-        out.addLong(((LocalTime) v).toNanoOfDay() / 1000);
-        break;
-      case TIMESTAMP: {
-        LocalDateTime t = (LocalDateTime) v;
-        out.addLong(t.toEpochSecond(ZoneOffset.UTC) * 1_000_000L + t.getNano() / 1000);
-        break;
-      }
-      case TIMESTAMPTZ: {
-        OffsetDateTime t = (OffsetDateTime) v;
-        out.addLong(t.toEpochSecond() * 1_000_000L + t.getNano() / 1000);
-        break;
-      }
+        return v -> out.addLong(((LocalTime) v).toNanoOfDay() / 1000);
+      case TIMESTAMP:
+        return v -> {
+          LocalDateTime t = (LocalDateTime) v;
+          out.addLong(t.toEpochSecond(ZoneOffset.UTC) * 1_000_000L + t.getNano() / 1000);
+        };
+      case TIMESTAMPTZ:
+        return v -> {
+          OffsetDateTime t = (OffsetDateTime) v;
+          out.addLong(t.toEpochSecond() * 1_000_000L + t.getNano() / 1000);
+        };
       case STRING:
-        out.addBinary(Binary.fromString((String) v));
-        break;
-      case UUID: {
-        UUID u = (UUID) v;
-        ByteBuffer b = ByteBuffer.allocate(16);
-        b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-        out.addBinary(Binary.fromConstantByteArray(b.array()));
-        break;
-      }
+        return v -> out.addBinary(Binary.fromString((String) v));
+      case UUID:
+        return v -> {
+          UUID u = (UUID) v;
+          ByteBuffer b = ByteBuffer.allocate(16);
+          b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
+          out.addBinary(Binary.fromConstantByteArray(b.array()));
+        };
       case FIXED:
       case BINARY:
-        out.addBinary(Binary.fromConstantByteBuffer(((ByteBuffer) v).duplicate()));
-        break;
+        return v -> out.addBinary(Binary.fromConstantByteBuffer(((ByteBuffer) v).duplicate()));
       case DECIMAL: {
         Types.DecimalType d = (Types.DecimalType) type;
-        BigDecimal dec = (BigDecimal) v;
+        int bytes = ParquetSchemas.decimalBytes(d.precision());
         if (d.precision() <= 9) {
-          out.addInteger(dec.unscaledValue().intValueExact());
+          return v -> out.addInteger(((BigDecimal) v).unscaledValue().intValueExact());
         } else if (d.precision() <= 18) {
-          out.addLong(dec.unscaledValue().longValueExact());
-        } else {
-          byte[] unscaled = dec.unscaledValue().toByteArray();
-          byte[] fixed = new byte[ParquetSchemas.decimalBytes(d.precision())];
+          return v -> out.addLong(((BigDecimal) v).unscaledValue().longValueExact());
+        }
+        return v -> {
+          byte[] unscaled = ((BigDecimal) v).unscaledValue().toByteArray();
+          byte[] fixed = new byte[bytes];
           byte pad = (byte) (unscaled[0] < 0 ? 0xff : 0);
           int offset = fixed.length - unscaled.length;
           for (int i = 0; i < fixed.length; i++) {
             fixed[i] = i < offset ? pad : unscaled[i - offset];
           }
           out.addBinary(Binary.fromConstantByteArray(fixed));
-        }
-        break;
+        };
       }
       default:
         throw new IllegalArgumentException("Not a primitive type: " + type);
