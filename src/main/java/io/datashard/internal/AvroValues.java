@@ -20,14 +20,18 @@ import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.util.Utf8;
 
-/** Converts partition values between DataShard's Java values and Avro's generic representation. */
-final class AvroValues {
+/**
+ * Converts values between DataShard's Java values and Avro's generic representation (partition
+ * values in manifests, primitive values in Avro data files).
+ */
+public final class AvroValues {
   private AvroValues() {}
 
   private static final LocalDateTime EPOCH = LocalDateTime.of(1970, 1, 1, 0, 0);
+  private static final OffsetDateTime EPOCH_TZ = EPOCH.atOffset(ZoneOffset.UTC);
 
   /** A DataShard value of an Iceberg primitive type as the Avro generic value of {@code schema}. */
-  static Object toAvro(Type type, Schema schema, Object v) {
+  public static Object toAvro(Type type, Schema schema, Object v) {
     if (v == null) {
       return null;
     }
@@ -39,7 +43,7 @@ final class AvroValues {
       case TIMESTAMP:
         return ChronoUnit.MICROS.between(EPOCH, (LocalDateTime) v);
       case TIMESTAMPTZ:
-        return ChronoUnit.MICROS.between(EPOCH.atOffset(ZoneOffset.UTC), (OffsetDateTime) v);
+        return ChronoUnit.MICROS.between(EPOCH_TZ, (OffsetDateTime) v);
       case UUID: {
         UUID u = (UUID) v;
         ByteBuffer b = ByteBuffer.allocate(16);
@@ -54,16 +58,8 @@ final class AvroValues {
       }
       case BINARY:
         return ((ByteBuffer) v).duplicate();
-      case DECIMAL: {
-        byte[] unscaled = ((BigDecimal) v).unscaledValue().toByteArray();
-        byte[] out = new byte[schema.getFixedSize()];
-        byte pad = (byte) (unscaled[0] < 0 ? 0xff : 0);
-        int offset = out.length - unscaled.length;
-        for (int i = 0; i < out.length; i++) {
-          out[i] = i < offset ? pad : unscaled[i - offset];
-        }
-        return new GenericData.Fixed(schema, out);
-      }
+      case DECIMAL:
+        return new GenericData.Fixed(schema, Values.decimalToFixed((BigDecimal) v, schema.getFixedSize()));
       default:
         return v;
     }
@@ -141,7 +137,7 @@ final class AvroValues {
       case TIMESTAMP:
         return EPOCH.plus(((Number) v).longValue(), ChronoUnit.MICROS);
       case TIMESTAMPTZ:
-        return EPOCH.atOffset(ZoneOffset.UTC).plus(((Number) v).longValue(), ChronoUnit.MICROS);
+        return EPOCH_TZ.plus(((Number) v).longValue(), ChronoUnit.MICROS);
       case UUID: {
         ByteBuffer b = ByteBuffer.wrap(((GenericFixed) v).bytes());
         return new UUID(b.getLong(), b.getLong());

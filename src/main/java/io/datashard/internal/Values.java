@@ -173,6 +173,22 @@ public final class Values {
     return Integer.compare(a.length(), b.length());
   }
 
+  /**
+   * The unscaled value of a decimal as {@code size} big-endian two's-complement bytes, sign-extended
+   * (how Parquet and Avro store decimals in a fixed-length field). The caller has checked that the
+   * precision fits.
+   */
+  public static byte[] decimalToFixed(BigDecimal d, int size) {
+    byte[] unscaled = d.unscaledValue().toByteArray();
+    byte[] fixed = new byte[size];
+    byte pad = (byte) (unscaled[0] < 0 ? 0xff : 0);
+    int offset = size - unscaled.length;
+    for (int i = 0; i < size; i++) {
+      fixed[i] = i < offset ? pad : unscaled[i - offset];
+    }
+    return fixed;
+  }
+
   /** Unsigned lexicographic order of the remaining bytes. */
   public static int compareUnsigned(ByteBuffer a, ByteBuffer b) {
     int n = Math.min(a.remaining(), b.remaining());

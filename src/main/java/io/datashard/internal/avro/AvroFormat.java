@@ -10,6 +10,7 @@ import io.datashard.Schema;
 import io.datashard.Type;
 import io.datashard.Types;
 import io.datashard.ValidationException;
+import io.datashard.internal.AvroValues;
 import io.datashard.internal.FormatHandler;
 import io.datashard.internal.RowMetrics;
 import io.datashard.internal.meta.TableMetadataParser;
@@ -20,19 +21,12 @@ import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.LocalTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.UUID;
 import org.apache.avro.file.CodecFactory;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.file.DataFileWriter;
@@ -48,8 +42,6 @@ import org.apache.avro.generic.GenericRecord;
  * statistics, so the metrics recorded in manifests are computed from the rows while writing.
  */
 public final class AvroFormat implements FormatHandler {
-  private static final LocalDateTime EPOCH = LocalDateTime.of(1970, 1, 1, 0, 0);
-  private static final OffsetDateTime EPOCH_TZ = EPOCH.atOffset(ZoneOffset.UTC);
 
   @Override
   public DataFile write(Storage storage, String location, Schema schema, Iterator<Row> rows) throws IOException {
@@ -149,54 +141,18 @@ public final class AvroFormat implements FormatHandler {
         }
         return new GenericData.Array<>(avro, out);
       }
-      case BOOLEAN:
-      case INTEGER:
-      case LONG:
-      case FLOAT:
-      case DOUBLE:
-        return v;
-      case DATE:
-        return (int) ((LocalDate) v).toEpochDay();
-      case TIME:
-        return ((LocalTime) v).toNanoOfDay() / 1000;
-      case TIMESTAMP:
-        return ChronoUnit.MICROS.between(EPOCH, (LocalDateTime) v);
-      case TIMESTAMPTZ:
-        return ChronoUnit.MICROS.between(EPOCH_TZ, (OffsetDateTime) v);
-      case STRING:
-        return v;
-      case UUID: {
-        UUID u = (UUID) v;
-        ByteBuffer b = ByteBuffer.allocate(16);
-        b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-        return new GenericData.Fixed(avro, b.array());
-      }
       case FIXED: {
-        ByteBuffer b = ((ByteBuffer) v).duplicate();
-        byte[] bytes = new byte[b.remaining()];
-        b.get(bytes);
-        if (bytes.length != avro.getFixedSize()) {
-          throw new ValidationException("Value of " + bytes.length + " bytes in row " + index + ", column '" + name
+        int size = ((ByteBuffer) v).remaining();
+        if (size != avro.getFixedSize()) {
+          throw new ValidationException("Value of " + size + " bytes in row " + index + ", column '" + name
               + "': the column is " + type + ". Give exactly " + avro.getFixedSize() + " bytes.");
         }
-        return new GenericData.Fixed(avro, bytes);
+        return AvroValues.toAvro(type, avro, v);
       }
-      case BINARY:
-        return ((ByteBuffer) v).duplicate();
-      case DECIMAL: {
-        Types.DecimalType d = (Types.DecimalType) type;
-        BigDecimal dec = fit(d, (BigDecimal) v, index, name);
-        byte[] unscaled = dec.unscaledValue().toByteArray();
-        byte[] fixed = new byte[avro.getFixedSize()];
-        byte pad = (byte) (unscaled[0] < 0 ? 0xff : 0);
-        int offset = fixed.length - unscaled.length;
-        for (int i = 0; i < fixed.length; i++) {
-          fixed[i] = i < offset ? pad : unscaled[i - offset];
-        }
-        return new GenericData.Fixed(avro, fixed);
-      }
+      case DECIMAL:
+        return AvroValues.toAvro(type, avro, fit((Types.DecimalType) type, (BigDecimal) v, index, name));
       default:
-        throw new IllegalArgumentException("Cannot write " + type + " to Avro");
+        return AvroValues.toAvro(type, avro, v);
     }
   }
 

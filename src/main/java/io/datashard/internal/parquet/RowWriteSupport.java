@@ -343,16 +343,7 @@ final class RowWriteSupport extends WriteSupport<Row> {
         } else if (d.precision() <= 18) {
           return v -> out.addLong(((BigDecimal) v).unscaledValue().longValueExact());
         }
-        return v -> {
-          byte[] unscaled = ((BigDecimal) v).unscaledValue().toByteArray();
-          byte[] fixed = new byte[bytes];
-          byte pad = (byte) (unscaled[0] < 0 ? 0xff : 0);
-          int offset = fixed.length - unscaled.length;
-          for (int i = 0; i < fixed.length; i++) {
-            fixed[i] = i < offset ? pad : unscaled[i - offset];
-          }
-          out.addBinary(Binary.fromConstantByteArray(fixed));
-        };
+        return v -> out.addBinary(Binary.fromConstantByteArray(Values.decimalToFixed((BigDecimal) v, bytes)));
       }
       default:
         throw new IllegalArgumentException("Not a primitive type: " + type);
