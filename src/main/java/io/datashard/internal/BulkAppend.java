@@ -50,6 +50,11 @@ public final class BulkAppend implements AutoCloseable {
     this.schema = base.schema();
   }
 
+  /** The version of the table this bulk append started on. */
+  TableMetadata base() {
+    return base;
+  }
+
   /** The schema rows must have: the table's, or the one set by {@link #schema(Schema)}; no columns if neither. */
   public Schema schema() {
     return schema;

@@ -546,13 +546,13 @@ public final class TableCore {
    * far are removed and nothing is committed.
    */
   public Snapshot appendStream(Iterator<?> records, Map<String, String> extraSummary) {
-    TableMetadata known = refresh();
-    if (known.schema().columns().isEmpty() || DataFileIO.defaultFormat(known.properties()) != FileFormat.PARQUET) {
-      List<Object> all = new ArrayList<>();
-      records.forEachRemaining(all::add);
-      return append(all, List.of(), extraSummary, null);
-    }
-    try (BulkAppend bulk = new BulkAppend(this)) {
+    try (BulkAppend bulk = new BulkAppend(this)) { // reads the newest version once
+      TableMetadata known = bulk.base();
+      if (bulk.needsSchema() || DataFileIO.defaultFormat(known.properties()) != FileFormat.PARQUET) {
+        List<Object> all = new ArrayList<>();
+        records.forEachRemaining(all::add);
+        return append(all, List.of(), extraSummary, null); // (the bulk append wrote nothing)
+      }
       io.datashard.Types.StructType type = bulk.schema().asStruct();
       long[] index = {0};
       Iterator<Row> rows = new Iterator<>() {
