@@ -43,9 +43,9 @@ public final class Row {
     return new Row(type, values.clone());
   }
 
-  /** Wraps an array without copying it; for internal readers that hand over ownership. */
-  static Row wrap(Types.StructType type, Object[] values) {
-    return new Row(type, values);
+  static {
+    // internal readers hand over the arrays they build, without a copy
+    io.datashard.internal.Rows.install(Row::new);
   }
 
   /** The struct type of this row. */

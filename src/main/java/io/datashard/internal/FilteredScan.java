@@ -221,7 +221,7 @@ public final class FilteredScan {
         for (int i = 0; i < width; i++) {
           values[i] = r.get(i);
         }
-        return Row.of(outType, values);
+        return Rows.wrap(outType, values);
       }
 
       @Override

@@ -101,7 +101,7 @@ public final class RecordConverter {
         }
       }
     }
-    return Row.of(struct, out);
+    return Rows.wrap(struct, out);
   }
 
   /** A required column with no value: null ({@code present}) or absent from the record. */
@@ -140,7 +140,7 @@ public final class RecordConverter {
       }
       out[i] = value(f.type(), v, path.child(f.name()));
     }
-    return Row.of(struct, out);
+    return Rows.wrap(struct, out);
   }
 
   /**
@@ -166,7 +166,7 @@ public final class RecordConverter {
       used++;
       out[i] = value(f.type(), v, path.child(f.name()));
     }
-    return used == map.size() ? Row.of(struct, out) : null;
+    return used == map.size() ? Rows.wrap(struct, out) : null;
   }
 
   private static List<String> names(Types.StructType s) {
@@ -473,6 +473,10 @@ public final class RecordConverter {
     Collection<?> src;
     if (v instanceof Collection) {
       src = (Collection<?>) v;
+      if (v instanceof FloatList && type.elementType().typeId() == Type.TypeId.FLOAT
+          && !(type.isElementRequired() && ((FloatList) v).hasNulls())) {
+        return v; // as scans return list<float> columns: already in its stored form
+      }
       if (v instanceof List && alreadyStored((List<?>) v, type)) {
         return v; // every element is already in its stored form: no copy (rows are only read afterwards)
       }

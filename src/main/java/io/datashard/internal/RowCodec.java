@@ -44,7 +44,7 @@ final class RowCodec {
     for (int i = 0; i < values.length; i++) {
       values[i] = readValue(in, fields.get(i).type());
     }
-    return Row.of(type, values);
+    return Rows.wrap(type, values);
   }
 
   private static void writeValue(DataOutputStream out, Type type, Object v) throws IOException {

@@ -3,6 +3,7 @@ package io.datashard.internal.avro;
 import io.datashard.Row;
 import io.datashard.Type;
 import io.datashard.Types;
+import io.datashard.internal.Rows;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -193,7 +194,7 @@ final class AvroReadPlan {
         values[i] = children[i].value(r.get(positions[i]));
       }
     }
-    return Row.of(target.asStruct(), values);
+    return Rows.wrap(target.asStruct(), values);
   }
 
   Object value(Object v) {

@@ -3,6 +3,7 @@ package io.datashard.internal.orc;
 import io.datashard.Row;
 import io.datashard.Type;
 import io.datashard.Types;
+import io.datashard.internal.Rows;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -167,7 +168,7 @@ final class OrcReadPlan {
         values[i] = children[i].value(cols[positions[i]], r);
       }
     }
-    return Row.of(target.asStruct(), values);
+    return Rows.wrap(target.asStruct(), values);
   }
 
   Object value(ColumnVector cv, int row) {

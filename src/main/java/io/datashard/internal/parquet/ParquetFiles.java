@@ -18,6 +18,7 @@ import java.nio.charset.CharsetEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,6 +102,8 @@ public final class ParquetFiles {
     Map<Integer, ByteBuffer> upper = new LinkedHashMap<>();
     List<Long> splitOffsets = new ArrayList<>();
     MessageType fileSchema = footer.getFileMetaData().getSchema();
+    Map<Integer, Object> footerMin = new HashMap<>();
+    Map<Integer, Object> footerMax = new HashMap<>();
     for (BlockMetaData block : footer.getBlocks()) {
       splitOffsets.add(block.getStartingPos());
       for (ColumnChunkMetaData chunk : block.getColumns()) {
@@ -115,6 +118,25 @@ public final class ParquetFiles {
         if (stats != null && stats.isNumNullsSet()) {
           nullCounts.merge(id, stats.getNumNulls(), Long::sum);
         }
+        if (support.footerBounded().contains(id)) {
+          footerBounds(id, stats, chunk.getValueCount(), footerMin, footerMax);
+        }
+      }
+    }
+    for (Map.Entry<Integer, Object> e : footerMin.entrySet()) {
+      int id = e.getKey();
+      Object max = footerMax.get(id);
+      if (e.getValue() == NO_BOUNDS || max == null) {
+        continue;
+      }
+      Type type = schema.findField(id).type();
+      ByteBuffer lo = footerBound(type, e.getValue(), true);
+      ByteBuffer hi = footerBound(type, max, false);
+      if (lo != null) {
+        lower.put(id, lo);
+      }
+      if (hi != null) {
+        upper.put(id, hi);
       }
     }
     for (Map.Entry<Integer, RowWriteSupport.Bounds> e : support.bounds().entrySet()) {
@@ -149,6 +171,55 @@ public final class ParquetFiles {
         .upperBounds(upper)
         .splitOffsets(splitOffsets)
         .build();
+  }
+
+  /** Marks a column whose footer statistics are missing for a chunk with values: it gets no bounds. */
+  private static final Object NO_BOUNDS = new Object();
+
+  /**
+   * Merges one column chunk's statistics into the file's minimum and maximum of a column (values
+   * in Parquet's physical form: Integer, Long, Boolean or Binary, whose comparators are the chunk's).
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void footerBounds(int id, Statistics<?> stats, long valueCount, Map<Integer, Object> min,
+      Map<Integer, Object> max) {
+    if (min.get(id) == NO_BOUNDS) {
+      return;
+    }
+    if (stats == null || !stats.hasNonNullValue()) {
+      if (stats == null || !stats.isNumNullsSet() || stats.getNumNulls() < valueCount) {
+        min.put(id, NO_BOUNDS); // values whose range the footer does not give
+      }
+      return;
+    }
+    Comparable lo = (Comparable) stats.genericGetMin();
+    Comparable hi = (Comparable) stats.genericGetMax();
+    org.apache.parquet.schema.PrimitiveComparator cmp = stats.comparator();
+    Object curLo = min.get(id);
+    if (curLo == null || cmp.compare(lo, curLo) < 0) {
+      min.put(id, lo);
+    }
+    Object curHi = max.get(id);
+    if (curHi == null || cmp.compare(hi, curHi) > 0) {
+      max.put(id, hi);
+    }
+  }
+
+  /** An Iceberg bound from a footer minimum or maximum in Parquet's physical form. */
+  private static ByteBuffer footerBound(Type type, Object v, boolean lowerBound) {
+    switch (type.typeId()) {
+      case STRING: {
+        String s = ((org.apache.parquet.io.api.Binary) v).toStringUsingUTF8();
+        return lowerBound ? lowerBound(type, s) : upperBound(type, s);
+      }
+      case BOOLEAN:
+        return ByteBuffer.wrap(new byte[] {(byte) (((Boolean) v) ? 1 : 0)});
+      case INTEGER:
+      case DATE:
+        return ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, (Integer) v);
+      default: // long, time, timestamps: 64-bit microseconds or values
+        return ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, (Long) v);
+    }
   }
 
   /**

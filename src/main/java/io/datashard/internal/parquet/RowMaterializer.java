@@ -4,6 +4,8 @@ import io.datashard.CorruptTableException;
 import io.datashard.Row;
 import io.datashard.Type;
 import io.datashard.Types;
+import io.datashard.internal.FloatList;
+import io.datashard.internal.Rows;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -13,6 +15,7 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,6 +64,9 @@ final class RowMaterializer extends RecordMaterializer<Row> {
         }
         return new StructConverter(target.asStruct(), file.asGroupType(), slot);
       case LIST:
+        if (FloatListConverter.applies(target.asList(), file)) {
+          return new FloatListConverter(slot);
+        }
         return new ListConverter(target.asList(), file, slot);
       case MAP:
         if (file.isPrimitive()) {
@@ -111,7 +117,7 @@ final class RowMaterializer extends RecordMaterializer<Row> {
 
     @Override
     public void end() {
-      slot.set(Row.of(target, values));
+      slot.set(Rows.wrap(target, values)); // start() made a new array
     }
   }
 
@@ -180,6 +186,114 @@ final class RowMaterializer extends RecordMaterializer<Row> {
     public void end() {
       lastSize = Math.max(1, list.size());
       slot.set(Collections.unmodifiableList(list));
+    }
+  }
+
+  /**
+   * A three-level list of Parquet floats read as a list&lt;float&gt; column: the elements go into one
+   * float array (a {@link FloatList}), not a boxed object each.
+   */
+  static final class FloatListConverter extends GroupConverter {
+    private final Slot slot;
+    private final Elements elements = new Elements();
+    private float[] buf = new float[8];
+    private boolean[] nulls;
+    private int size;
+    private boolean present;
+
+    FloatListConverter(Slot slot) {
+      this.slot = slot;
+    }
+
+    /** True for a standard three-level list whose element is a Parquet float, read as float. */
+    static boolean applies(Types.ListType target, org.apache.parquet.schema.Type file) {
+      if (target.elementType().typeId() != Type.TypeId.FLOAT || file.isPrimitive()) {
+        return false;
+      }
+      GroupType list = file.asGroupType();
+      if (list.getFieldCount() != 1 || !list.getType(0).isRepetition(org.apache.parquet.schema.Type.Repetition.REPEATED)
+          || isTwoLevelList(list)) {
+        return false;
+      }
+      org.apache.parquet.schema.Type element = list.getType(0).asGroupType().getType(0);
+      return element.isPrimitive()
+          && element.asPrimitiveType().getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.FLOAT;
+    }
+
+    /** The repeated group around each element. */
+    private final class Elements extends GroupConverter {
+      private final PrimitiveConverter value = new PrimitiveConverter() {
+        private float[] dictionary;
+
+        @Override
+        public boolean hasDictionarySupport() {
+          return true;
+        }
+
+        @Override
+        public void setDictionary(Dictionary dict) {
+          float[] d = new float[dict.getMaxId() + 1];
+          for (int i = 0; i < d.length; i++) {
+            d[i] = dict.decodeToFloat(i);
+          }
+          dictionary = d;
+        }
+
+        @Override
+        public void addValueFromDictionary(int dictionaryId) {
+          addFloat(dictionary[dictionaryId]);
+        }
+
+        @Override
+        public void addFloat(float v) {
+          buf[size] = v;
+          present = true;
+        }
+      };
+
+      @Override
+      public Converter getConverter(int fieldIndex) {
+        return value;
+      }
+
+      @Override
+      public void start() {
+        if (size == buf.length) {
+          buf = Arrays.copyOf(buf, size * 2);
+          if (nulls != null) {
+            nulls = Arrays.copyOf(nulls, buf.length);
+          }
+        }
+        present = false;
+      }
+
+      @Override
+      public void end() {
+        if (!present) {
+          if (nulls == null) {
+            nulls = new boolean[buf.length];
+          }
+          nulls[size] = true;
+          buf[size] = 0;
+        }
+        size++;
+      }
+    }
+
+    @Override
+    public Converter getConverter(int fieldIndex) {
+      return elements;
+    }
+
+    @Override
+    public void start() {
+      size = 0;
+      nulls = null;
+    }
+
+    @Override
+    public void end() {
+      slot.set(new FloatList(Arrays.copyOf(buf, size), nulls == null ? null : Arrays.copyOf(nulls, size)));
     }
   }
 

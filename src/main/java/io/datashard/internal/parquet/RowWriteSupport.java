@@ -4,6 +4,7 @@ import io.datashard.Row;
 import io.datashard.Type;
 import io.datashard.Types;
 import io.datashard.ValidationException;
+import io.datashard.internal.FloatList;
 import io.datashard.internal.Values;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -24,8 +25,9 @@ import org.apache.parquet.schema.MessageType;
 
 /**
  * Writes {@link Row}s of an Iceberg schema into Parquet, and records the lower and upper bounds and
- * NaN counts of every primitive column that is not inside a list or map (Parquet's footer supplies
- * the counts and sizes).
+ * NaN counts of the primitive columns not inside a list or map whose bounds Parquet's footer does not
+ * give as Iceberg needs them (see {@link #boundsFromFooter}; the footer supplies the rest, and the
+ * counts and sizes).
  */
 final class RowWriteSupport extends WriteSupport<Row> {
   static final LocalDateTime EPOCH = LocalDateTime.of(1970, 1, 1, 0, 0);
@@ -89,6 +91,35 @@ final class RowWriteSupport extends WriteSupport<Row> {
     return new ValidationException(what + " in row " + rowIndex + ", column '" + names.get(id) + "': " + fix);
   }
 
+  /**
+   * True for the types whose bounds come from Parquet's own column statistics (exact in the writer's
+   * footer, in the same order as Iceberg's bounds): integers, dates, times, timestamps, booleans and
+   * strings (unsigned UTF-8 byte order, which is code point order). Floats and doubles are tracked here
+   * (NaN counts; Parquet's min and max ignore no NaN), as are decimals, UUIDs and bytes.
+   */
+  static boolean boundsFromFooter(Type type) {
+    switch (type.typeId()) {
+      case BOOLEAN:
+      case INTEGER:
+      case LONG:
+      case DATE:
+      case TIME:
+      case TIMESTAMP:
+      case TIMESTAMPTZ:
+      case STRING:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** Field ids of the columns whose bounds come from the footer (not inside a list or map). */
+  private final java.util.Set<Integer> footerBounded = new java.util.HashSet<>();
+
+  java.util.Set<Integer> footerBounded() {
+    return footerBounded;
+  }
+
   MessageType messageType() {
     return messageType;
   }
@@ -149,7 +180,10 @@ final class RowWriteSupport extends WriteSupport<Row> {
       }
       default: {
         ValueWriter plain = primitiveWriter(type);
-        if (!trackBounds) {
+        if (trackBounds && boundsFromFooter(type)) {
+          footerBounded.add(id);
+        }
+        if (!trackBounds || boundsFromFooter(type)) {
           return plain;
         }
         return v -> {
@@ -203,10 +237,13 @@ final class RowWriteSupport extends WriteSupport<Row> {
   private ValueWriter listWriter(Types.ListType l, int id) {
     ValueWriter element = writer(l.elementType(), l.elementId(), false);
     boolean elementRequired = l.isElementRequired();
+    boolean floats = l.elementType().typeId() == Type.TypeId.FLOAT;
     return v -> {
       List<?> list = (List<?>) v;
       out.startGroup();
-      if (!list.isEmpty()) {
+      if (floats && list instanceof FloatList && !list.isEmpty()) {
+        writeFloats((FloatList) list, elementRequired, id); // as a scan returned it: no boxed elements
+      } else if (!list.isEmpty()) {
         out.startField("list", 0);
         for (Object e : list) {
           out.startGroup();
@@ -224,6 +261,23 @@ final class RowWriteSupport extends WriteSupport<Row> {
       }
       out.endGroup();
     };
+  }
+
+  private void writeFloats(FloatList list, boolean elementRequired, int id) {
+    out.startField("list", 0);
+    for (int i = 0; i < list.size(); i++) {
+      out.startGroup();
+      if (!list.isNull(i)) {
+        out.startField("element", 0);
+        out.addFloat(list.floatAt(i));
+        out.endField("element", 0);
+      } else if (elementRequired) {
+        throw invalid(id, "Null list element",
+            "the list's elements are required (not null). Remove the null, or make the elements optional.");
+      }
+      out.endGroup();
+    }
+    out.endField("list", 0);
   }
 
   private ValueWriter mapWriter(Types.MapType m, int id) {

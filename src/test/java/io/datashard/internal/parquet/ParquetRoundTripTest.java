@@ -323,4 +323,40 @@ class ParquetRoundTripTest {
         .isEqualTo(Float.NEGATIVE_INFINITY);
     assertThat(f.nanValueCounts()).containsEntry(s.findField("d").id(), 1L);
   }
+
+  @Test
+  void boundsTakenFromTheFooterSpanEveryRowGroup() throws IOException {
+    Schema s = new Schema(0, List.of(Types.NestedField.required(1, "n", Types.LONG),
+        Types.NestedField.optional(2, "s", Types.STRING), Types.NestedField.optional(3, "d", Types.DATE),
+        Types.NestedField.optional(4, "b", Types.BOOLEAN)));
+    // row groups of a few rows each: the maximum sits in the first rows, the minimum in the last, and
+    // a middle stretch has only nulls in the optional columns
+    List<Row> rows = new ArrayList<>();
+    int n = 3000;
+    for (int i = 0; i < n; i++) {
+      boolean nulls = i >= 1000 && i < 2000;
+      rows.add(Row.of(s.asStruct(), (long) (n - i) * 1_000_003L - 7, nulls ? null : "k" + (char) ('z' - i % 26)
+          + (n - i), nulls ? null : java.time.LocalDate.ofEpochDay(-i), nulls ? null : i % 2 == 0));
+    }
+    Path file = dir.resolve("groups.parquet");
+    DataFile f = ParquetFiles.write(storage, file.toString(), s, rows.iterator(), CompressionCodecName.UNCOMPRESSED,
+        4 * 1024);
+    assertThat(f.splitOffsets()).as("row groups").hasSizeGreaterThan(3);
+    assertThat(Values.fromBytes(Types.LONG, f.lowerBounds().get(1))).isEqualTo(1_000_003L - 7);
+    assertThat(Values.fromBytes(Types.LONG, f.upperBounds().get(1))).isEqualTo(n * 1_000_003L - 7);
+    List<String> strings = new ArrayList<>();
+    for (Row r : rows) {
+      if (r.get(1) != null) {
+        strings.add((String) r.get(1));
+      }
+    }
+    strings.sort(Values::compareCodePoints);
+    assertThat(Values.fromBytes(Types.STRING, f.lowerBounds().get(2))).isEqualTo(strings.get(0));
+    assertThat(Values.fromBytes(Types.STRING, f.upperBounds().get(2))).isEqualTo(strings.get(strings.size() - 1));
+    assertThat(Values.fromBytes(Types.DATE, f.lowerBounds().get(3))).isEqualTo(java.time.LocalDate.ofEpochDay(-(n - 1)));
+    assertThat(Values.fromBytes(Types.DATE, f.upperBounds().get(3))).isEqualTo(java.time.LocalDate.ofEpochDay(0));
+    assertThat(Values.fromBytes(Types.BOOLEAN, f.lowerBounds().get(4))).isEqualTo(false);
+    assertThat(Values.fromBytes(Types.BOOLEAN, f.upperBounds().get(4))).isEqualTo(true);
+    assertThat(f.nullValueCounts()).containsEntry(2, 1000L).containsEntry(1, 0L);
+  }
 }

@@ -1,0 +1,69 @@
+package io.datashard.internal;
+
+import java.util.AbstractList;
+import java.util.Arrays;
+import java.util.RandomAccess;
+
+/**
+ * An unmodifiable {@code List<Float>} over a {@code float[]}, as scans return list&lt;float&gt; columns
+ * (embeddings): one array per list instead of a boxed object per element. Equal to, and with the
+ * same hash code as, any other list of the same floats (the {@link java.util.List} contract); null
+ * elements are kept where the column allows them.
+ */
+public final class FloatList extends AbstractList<Float> implements RandomAccess {
+  private final float[] values;
+  /** Null marks, or null when the list holds no null element. */
+  private final boolean[] nulls;
+
+  /** Wraps the arrays without copying them: the caller hands them over and does not change them. */
+  public FloatList(float[] values, boolean[] nulls) {
+    if (nulls != null && nulls.length != values.length) {
+      throw new IllegalArgumentException("null marks for " + nulls.length + " elements, values for " + values.length);
+    }
+    this.values = values;
+    this.nulls = nulls;
+  }
+
+  @Override
+  public Float get(int index) {
+    if (nulls != null && nulls[index]) {
+      return null;
+    }
+    return values[index];
+  }
+
+  @Override
+  public int size() {
+    return values.length;
+  }
+
+  /** True if the element at the index is null. */
+  public boolean isNull(int index) {
+    return nulls != null && nulls[index];
+  }
+
+  /** True if some element is null. */
+  public boolean hasNulls() {
+    if (nulls != null) {
+      for (boolean n : nulls) {
+        if (n) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The element as a primitive float; fails for a null element. */
+  public float floatAt(int index) {
+    if (nulls != null && nulls[index]) {
+      throw new NullPointerException("element " + index + " is null");
+    }
+    return values[index];
+  }
+
+  /** A copy of the values (0 where an element is null). */
+  public float[] toFloatArray() {
+    return Arrays.copyOf(values, values.length);
+  }
+}
