@@ -41,9 +41,9 @@ final class BenchIoCommand implements Callable<Integer> {
       description = "Rows per append commit and per raw file (default: ${DEFAULT-VALUE}).")
   int rowsPerFile;
 
-  @Option(names = "--small-heap-scan", defaultValue = "true", negatable = true,
-      description = "Also scan the table in a child JVM with -Xmx256m (default: ${DEFAULT-VALUE}).")
-  boolean smallHeapScan;
+  @Option(names = "--no-small-heap-scan",
+      description = "Skip the scan of the table in a child JVM with -Xmx256m (done by default).")
+  boolean noSmallHeapScan;
 
   @Option(names = "--filter-files", defaultValue = "1000",
       description = "Data files of the table the selective filter runs on (default: ${DEFAULT-VALUE}; 0: skip).")
@@ -184,7 +184,7 @@ final class BenchIoCommand implements Callable<Integer> {
         result.put("filter_rows", matched);
         result.put("filter_ms", round2((System.nanoTime() - start) / 1e6));
       }
-      if (smallHeapScan) {
+      if (!noSmallHeapScan) {
         long start = System.nanoTime();
         long counted = smallHeapScan(tableDir);
         result.put("small_heap_scan_rows", counted);
@@ -205,7 +205,7 @@ final class BenchIoCommand implements Callable<Integer> {
               result.get("filter_files_opened"), result.get("filter_files_total"), result.get("filter_rows"),
               result.get("filter_ms"));
         }
-        if (smallHeapScan) {
+        if (!noSmallHeapScan) {
           out.printf("streaming scan with -Xmx256m: %,d rows in %.2f s%n", result.get("small_heap_scan_rows"),
               result.get("small_heap_scan_s"));
         }

@@ -72,6 +72,13 @@ class BenchAndStressCliTest {
     assertThat(j.get("filter_files_total").asLong()).isEqualTo(20);
     assertThat(j.get("filter_files_opened").asLong()).isEqualTo(1);
     assertThat(j.get("small_heap_scan_rows").asLong()).isEqualTo(3000);
+    CliTest.Result skipped = CliTest.run("bench", "io", "--rows", "2000", "--filter-files", "0",
+        "--no-small-heap-scan", "--format", "json");
+    assertThat(skipped.code()).as(skipped.err()).isZero();
+    JsonNode k = JSON.readTree(skipped.out());
+    assertThat(k.has("small_heap_scan_rows")).isFalse();
+    assertThat(k.has("filter_files_total")).isFalse();
+    assertThat(k.get("scan_rows_per_s").asDouble()).isPositive();
     CliTest.Result bad = CliTest.run("bench", "io", "--rows", "0");
     assertThat(bad.code()).isNotZero();
     assertThat(bad.err()).contains("--rows");

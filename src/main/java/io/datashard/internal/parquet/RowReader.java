@@ -29,6 +29,8 @@ final class RowReader implements CloseableIterator<Row> {
   private final RowGroupFilter groupFilter;
   private int groupIndex;
   private RecordReader<Row> records;
+  /** Reads flat projections column by column; null for the others, which Parquet's record assembly reads. */
+  private final FlatRowReader flat;
   private long remainingInGroup;
   private Row next;
   private boolean closed;
@@ -55,6 +57,8 @@ final class RowReader implements CloseableIterator<Row> {
       reader.setRequestedSchema(p.requested());
       this.columnIO = new ColumnIOFactory().getColumnIO(p.requested(), fileSchema, true);
       this.materializer = new RowMaterializer(projection.asStruct(), p);
+      this.flat = FlatRowReader.of(projection.asStruct(), p.requested(),
+          reader.getFooter().getFileMetaData().getCreatedBy());
     } catch (CorruptTableException e) {
       close();
       throw e.getMessage().contains(location) ? e
@@ -89,10 +93,14 @@ final class RowReader implements CloseableIterator<Row> {
           return false;
         }
         remainingInGroup = group.getRowCount();
-        records = columnIO.getRecordReader(group, materializer);
+        if (flat != null) {
+          flat.start(group);
+        } else {
+          records = columnIO.getRecordReader(group, materializer);
+        }
       }
       remainingInGroup--;
-      next = records.read();
+      next = flat != null ? flat.read() : records.read();
       return true;
     } catch (IOException | RuntimeException e) {
       close();
