@@ -126,21 +126,91 @@ public final class RecordConverter {
     return true;
   }
 
-  /** A row whose fields are the struct's, by position: each value checked and converted. */
+  /**
+   * A row whose fields are the struct's, by position: each value checked and converted. A row of
+   * this very struct type whose values are all in their stored form already is returned as it is.
+   */
   private static Row positional(Types.StructType struct, Row row, Path path) {
-    Object[] out = new Object[struct.fields().size()];
-    for (int i = 0; i < out.length; i++) {
-      Types.NestedField f = struct.fields().get(i);
+    List<Types.NestedField> fields = struct.fields();
+    int n = fields.size();
+    Object[] out = null;
+    for (int i = 0; i < n; i++) {
+      Types.NestedField f = fields.get(i);
       Object v = row.get(i);
+      Object c;
       if (v == null) {
         if (f.isRequired()) {
           throw missing(path.child(f.name()), true);
         }
-        continue;
+        c = null;
+      } else {
+        c = stored(f.type(), v) ? v : value(f.type(), v, path.child(f.name()));
       }
-      out[i] = value(f.type(), v, path.child(f.name()));
+      if (out == null && c != v) {
+        out = new Object[n];
+        for (int j = 0; j < i; j++) {
+          out[j] = row.get(j);
+        }
+      }
+      if (out != null) {
+        out[i] = c;
+      }
     }
-    return Rows.wrap(struct, out);
+    return out == null && row.type() == struct ? row : Rows.wrap(struct, out != null ? out : copyValues(row, n));
+  }
+
+  private static Object[] copyValues(Row row, int n) {
+    Object[] out = new Object[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = row.get(i);
+    }
+    return out;
+  }
+
+  /**
+   * True if a value is already in the stored form of a primitive or list column, so that {@link
+   * #value} would return it unchanged: the quick check for rows made with {@link Row#of}.
+   */
+  private static boolean stored(Type type, Object v) {
+    switch (type.typeId()) {
+      case BOOLEAN:
+        return v instanceof Boolean;
+      case INTEGER:
+        return v instanceof Integer;
+      case LONG:
+        return v instanceof Long;
+      case FLOAT:
+        return v instanceof Float;
+      case DOUBLE:
+        return v instanceof Double;
+      case DATE:
+        return v instanceof LocalDate;
+      case TIMESTAMPTZ:
+        return v instanceof OffsetDateTime && ((OffsetDateTime) v).getOffset() == ZoneOffset.UTC
+            && ((OffsetDateTime) v).getNano() % 1000 == 0;
+      case STRING:
+        return v instanceof String && !hasSurrogate((String) v);
+      case UUID:
+        return v instanceof UUID;
+      case LIST:
+        if (v instanceof FloatList) {
+          return type.asList().elementType().typeId() == Type.TypeId.FLOAT
+              && !(type.asList().isElementRequired() && ((FloatList) v).hasNulls());
+        }
+        return v instanceof List && alreadyStored((List<?>) v, type.asList());
+      default:
+        return false; // converted, or checked with its path for the error
+    }
+  }
+
+  /** True if the string has a UTF-16 surrogate (valid pairs included: the full check then runs). */
+  private static boolean hasSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.isSurrogate(s.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

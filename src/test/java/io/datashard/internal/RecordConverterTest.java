@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.datashard.Row;
 import io.datashard.Schema;
+import io.datashard.Types;
 import io.datashard.ValidationException;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -93,6 +94,31 @@ class RecordConverterTest {
         .isInstanceOf(ValidationException.class).hasMessageContaining("exactly 2");
     assertThatThrownBy(() -> RecordConverter.toRow(ALL.asStruct(), Map.of("l", 1, "pos", Map.of("z", 1)), 0))
         .isInstanceOf(ValidationException.class).hasMessageContaining("Unknown column 'z'");
+  }
+
+  @Test
+  void aRowAlreadyInStoredFormIsTakenAsItIsAndOthersAreConvertedOrRefused() {
+    Schema s = Schema.parse("l long not null, s string, tz timestamptz, emb list<float>, d double");
+    Types.StructType t = s.asStruct();
+    OffsetDateTime utc = OffsetDateTime.of(2024, 1, 1, 0, 0, 0, 1000, ZoneOffset.UTC);
+    Row stored = Row.of(t, 1L, "a\uD83D\uDE00b", utc, List.of(1f, 2f), null);
+    assertThat(RecordConverter.toRow(t, stored, 0)).isSameAs(stored);
+    // the same values under another struct with the same names: a new row of the table's struct
+    Types.StructType other = Schema.parse("l long not null, s string, tz timestamptz, emb list<float>, d double")
+        .asStruct();
+    assertThat(RecordConverter.toRow(other, stored, 0).type()).isSameAs(other);
+    // values that need a conversion, in any column: converted, the others kept
+    Row loose = Row.of(t, 1, "x", utc.withOffsetSameInstant(ZoneOffset.ofHours(2)), List.of(1.5), 3);
+    Row converted = RecordConverter.toRow(t, loose, 0);
+    assertThat(converted).isNotSameAs(loose);
+    assertThat(converted).isEqualTo(Row.of(t, 1L, "x", utc, List.of(1.5f), 3.0));
+    assertThat(RecordConverter.toRow(t, Row.of(t, 1L, "x", utc.plusNanos(1), null, null), 0).get("tz"))
+        .isEqualTo(utc);
+    assertThatThrownBy(() -> RecordConverter.toRow(t, Row.of(t, 1L, "bad\uD800", null, null, null), 7))
+        .isInstanceOf(ValidationException.class).hasMessageContaining("record 7, column 's'")
+        .hasMessageContaining("surrogate");
+    assertThatThrownBy(() -> RecordConverter.toRow(t, Row.of(t, null, "x", null, null, null), 3))
+        .isInstanceOf(ValidationException.class).hasMessageContaining("record 3, column 'l'");
   }
 
   @Test
