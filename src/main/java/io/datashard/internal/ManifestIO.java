@@ -23,12 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.apache.avro.AvroRuntimeException;
-import org.apache.avro.file.CodecFactory;
 import org.apache.avro.file.DataFileStream;
-import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.util.Utf8;
 
@@ -104,7 +101,7 @@ final class ManifestIO {
     org.apache.avro.Schema partitionSchema = dataFileSchema.getField("partition").schema();
     long rows = 0;
     try (Storage.PendingFile out = storage.create(location)) {
-      DataFileWriter<GenericRecord> writer = manifestWriter(out, entrySchema, schema, spec);
+      AvroContainerWriter writer = manifestWriter(out, entrySchema, schema, spec);
       for (DataFile f : files) {
         GenericData.Record entry = new GenericData.Record(entrySchema);
         entry.put("status", STATUS_ADDED);
@@ -123,18 +120,16 @@ final class ManifestIO {
   }
 
   /** An Avro writer for a data manifest, with the header keys Iceberg readers expect. */
-  private static DataFileWriter<GenericRecord> manifestWriter(Storage.PendingFile out,
+  private static AvroContainerWriter manifestWriter(Storage.PendingFile out,
       org.apache.avro.Schema entrySchema, Schema schema, PartitionSpec spec) throws IOException {
-    DataFileWriter<GenericRecord> writer = new DataFileWriter<>(new GenericDatumWriter<GenericRecord>(entrySchema));
-    writer.setCodec(CodecFactory.nullCodec());
-    writer.setMeta("schema", TableMetadataParser.schemaToJson(schema));
-    writer.setMeta("schema-id", Integer.toString(schema.schemaId()));
-    writer.setMeta("partition-spec", TableMetadataParser.specFieldsToJson(spec));
-    writer.setMeta("partition-spec-id", Integer.toString(spec.specId()));
-    writer.setMeta("format-version", "2");
-    writer.setMeta("content", "data");
-    writer.create(entrySchema, out.stream());
-    return writer;
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("schema", TableMetadataParser.schemaToJson(schema));
+    meta.put("schema-id", Integer.toString(schema.schemaId()));
+    meta.put("partition-spec", TableMetadataParser.specFieldsToJson(spec));
+    meta.put("partition-spec-id", Integer.toString(spec.specId()));
+    meta.put("format-version", "2");
+    meta.put("content", "data");
+    return new AvroContainerWriter(out.stream(), entrySchema, meta);
   }
 
   private static GenericData.Record dataFileRecord(org.apache.avro.Schema schema,
@@ -222,13 +217,12 @@ final class ManifestIO {
       List<Manifest> manifests) throws IOException {
     org.apache.avro.Schema schema = AvroManifests.MANIFEST_FILE;
     try (Storage.PendingFile out = storage.create(location)) {
-      DataFileWriter<GenericRecord> writer = new DataFileWriter<>(new GenericDatumWriter<GenericRecord>(schema));
-      writer.setCodec(CodecFactory.nullCodec());
-      writer.setMeta("snapshot-id", Long.toString(snapshotId));
-      writer.setMeta("parent-snapshot-id", parentId == null ? "null" : Long.toString(parentId));
-      writer.setMeta("sequence-number", Long.toString(sequenceNumber));
-      writer.setMeta("format-version", "2");
-      writer.create(schema, out.stream());
+      Map<String, String> meta = new LinkedHashMap<>();
+      meta.put("snapshot-id", Long.toString(snapshotId));
+      meta.put("parent-snapshot-id", parentId == null ? "null" : Long.toString(parentId));
+      meta.put("sequence-number", Long.toString(sequenceNumber));
+      meta.put("format-version", "2");
+      AvroContainerWriter writer = new AvroContainerWriter(out.stream(), schema, meta);
       for (Manifest m : manifests) {
         Manifest w = m;
         if (m.sequenceNumber == UNASSIGNED) {
@@ -385,6 +379,50 @@ final class ManifestIO {
     return writeEntries(storage, location, schema, spec, snapshotId, existing, STATUS_EXISTING);
   }
 
+  /**
+   * Writes the one manifest of a change that replaces files with new ones in the same partition
+   * spec: the new files as ADDED and the replaced ones as DELETED (keeping their sequence numbers), as
+   * the spec allows in a single manifest. One file instead of two per such commit.
+   */
+  static Manifest writeReplacing(Storage storage, String location, Schema schema, PartitionSpec spec, long snapshotId,
+      List<DataFile> added, List<Entry> deleted) throws IOException {
+    Types.StructType partitionType = spec.partitionType(schema);
+    org.apache.avro.Schema entrySchema = AvroManifests.entrySchema(partitionType);
+    org.apache.avro.Schema dataFileSchema = entrySchema.getField("data_file").schema();
+    org.apache.avro.Schema partitionSchema = dataFileSchema.getField("partition").schema();
+    long addedRows = 0;
+    long deletedRows = 0;
+    List<DataFile> files = new ArrayList<>(added);
+    try (Storage.PendingFile out = storage.create(location)) {
+      AvroContainerWriter writer = manifestWriter(out, entrySchema, schema, spec);
+      for (DataFile f : added) {
+        GenericData.Record entry = new GenericData.Record(entrySchema);
+        entry.put("status", STATUS_ADDED);
+        entry.put("snapshot_id", snapshotId);
+        entry.put("sequence_number", null);
+        entry.put("file_sequence_number", null);
+        entry.put("data_file", dataFileRecord(dataFileSchema, partitionSchema, partitionType, f));
+        writer.append(entry);
+        addedRows += f.recordCount();
+      }
+      for (Entry e : deleted) {
+        GenericData.Record entry = new GenericData.Record(entrySchema);
+        entry.put("status", STATUS_DELETED);
+        entry.put("snapshot_id", snapshotId);
+        entry.put("sequence_number", e.dataSequenceNumber);
+        entry.put("file_sequence_number", e.fileSequenceNumber);
+        entry.put("data_file", dataFileRecord(dataFileSchema, partitionSchema, partitionType, e.file));
+        writer.append(entry);
+        deletedRows += e.file.recordCount();
+        files.add(e.file);
+      }
+      writer.flush();
+      long length = out.publish();
+      return new Manifest(location, length, spec.specId(), 0, UNASSIGNED, UNASSIGNED, snapshotId, added.size(), 0,
+          deleted.size(), addedRows, 0, deletedRows, partitionSummaries(partitionType, files), null);
+    }
+  }
+
   private static Manifest writeEntries(Storage storage, String location, Schema schema, PartitionSpec spec,
       long snapshotId, List<Entry> entries, int status) throws IOException {
     Types.StructType partitionType = spec.partitionType(schema);
@@ -395,7 +433,7 @@ final class ManifestIO {
     long minSequence = Long.MAX_VALUE;
     List<DataFile> files = new ArrayList<>();
     try (Storage.PendingFile out = storage.create(location)) {
-      DataFileWriter<GenericRecord> writer = manifestWriter(out, entrySchema, schema, spec);
+      AvroContainerWriter writer = manifestWriter(out, entrySchema, schema, spec);
       for (Entry e : entries) {
         GenericData.Record entry = new GenericData.Record(entrySchema);
         entry.put("status", status);

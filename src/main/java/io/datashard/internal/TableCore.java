@@ -244,15 +244,52 @@ public final class TableCore {
     if (snapshot == null) {
       return out;
     }
-    for (ManifestIO.Manifest m : ManifestIO.readList(storage, resolvePath(snapshot.manifestList()))) {
+    for (ManifestIO.Entry e : liveEntries(snapshot)) {
+      out.add(e.file);
+    }
+    return out;
+  }
+
+  /** The live entries of the snapshot read last, by its manifest list's location. */
+  private static final class SnapshotEntries {
+    final String manifestList;
+    final List<ManifestIO.Entry> entries;
+
+    SnapshotEntries(String manifestList, List<ManifestIO.Entry> entries) {
+      this.manifestList = manifestList;
+      this.entries = entries;
+    }
+  }
+
+  /** Snapshots with more live files than this are not kept in memory between reads. */
+  private static final int CACHED_ENTRIES_MAX = 10_000;
+  private volatile SnapshotEntries lastEntries;
+
+  /**
+   * The live entries of a snapshot. Those of the snapshot read last are kept: a manifest list and
+   * its manifests never change once written, and a transaction reads the same snapshot to scan it
+   * and again to replace its files.
+   */
+  List<ManifestIO.Entry> liveEntries(Snapshot snapshot) {
+    String list = resolvePath(snapshot.manifestList());
+    SnapshotEntries cached = lastEntries;
+    if (cached != null && cached.manifestList.equals(list)) {
+      return cached.entries;
+    }
+    List<ManifestIO.Entry> out = new ArrayList<>();
+    for (ManifestIO.Manifest m : ManifestIO.readList(storage, list)) {
       if (m.isDeletes()) {
         throw new DataShardException("Snapshot " + snapshot.snapshotId() + " of table " + location()
             + " has delete files (row-level deletes), which this version of DataShard cannot apply yet. "
             + "Read it with Apache Iceberg, or compact the table there first.");
       }
-      out.addAll(ManifestIO.liveFiles(storage, m, this::resolvePath));
+      out.addAll(ManifestIO.liveEntries(storage, m, this::resolvePath));
     }
-    return out;
+    List<ManifestIO.Entry> entries = java.util.Collections.unmodifiableList(out);
+    if (entries.size() <= CACHED_ENTRIES_MAX) {
+      lastEntries = new SnapshotEntries(list, entries);
+    }
+    return entries;
   }
 
   public long count(Snapshot snapshot) {
@@ -670,40 +707,40 @@ public final class TableCore {
         files.addAll(writeDataFiles(base, schema, rows, written, fileFormat));
       }
       files.addAll(registered);
-      if (!files.isEmpty()) {
-        String manifestLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m0.avro";
-        manifest = ManifestIO.writeAdded(storage, manifestLocation, schema, appendSpec, snapshotId, files);
-        written.add(manifestLocation);
-      }
       List<ManifestIO.Manifest> deletes = new ArrayList<>();
       List<DataFile> deleted = new ArrayList<>();
       Snapshot current = base.currentSnapshot();
+      // one manifest of deleted entries per partition spec the files were written under
+      Map<Integer, List<ManifestIO.Entry>> bySpec = new LinkedHashMap<>();
       if (replaceAll && current != null) {
-        List<ManifestIO.Entry> entries = new ArrayList<>();
-        for (ManifestIO.Manifest m : ManifestIO.readList(storage, resolvePath(current.manifestList()))) {
-          if (m.isDeletes()) {
-            throw new DataShardException("Table " + location() + " has delete files, which this version of "
-                + "DataShard cannot rewrite yet.");
-          }
-          entries.addAll(ManifestIO.liveEntries(storage, m, this::resolvePath));
-        }
-        // one manifest of deleted entries per partition spec the files were written under
-        Map<Integer, List<ManifestIO.Entry>> bySpec = new LinkedHashMap<>();
-        for (ManifestIO.Entry e : entries) {
+        for (ManifestIO.Entry e : liveEntries(current)) {
           deleted.add(e.file);
           bySpec.computeIfAbsent(e.file.specId(), k -> new ArrayList<>()).add(e);
         }
-        for (Map.Entry<Integer, List<ManifestIO.Entry>> group : bySpec.entrySet()) {
-          PartitionSpec spec = base.spec(group.getKey());
-          if (spec == null) {
-            throw new CorruptTableException("Table " + location() + " lists files of partition spec "
-                + group.getKey() + ", which its metadata does not define. Check the table (verify).");
-          }
-          String deleteLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m1.avro";
-          written.add(deleteLocation);
-          deletes.add(ManifestIO.writeDeleted(storage, deleteLocation, base.schema(), spec, snapshotId,
-              group.getValue()));
+      }
+      if (!files.isEmpty()) {
+        String manifestLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m0.avro";
+        written.add(manifestLocation);
+        List<ManifestIO.Entry> sameSpec = bySpec.size() == 1 ? bySpec.get(appendSpec.specId()) : null;
+        if (sameSpec != null) {
+          // the replaced files go in the same manifest as the new ones
+          manifest = ManifestIO.writeReplacing(storage, manifestLocation, schema, appendSpec, snapshotId, files,
+              sameSpec);
+          bySpec.clear();
+        } else {
+          manifest = ManifestIO.writeAdded(storage, manifestLocation, schema, appendSpec, snapshotId, files);
         }
+      }
+      for (Map.Entry<Integer, List<ManifestIO.Entry>> group : bySpec.entrySet()) {
+        PartitionSpec spec = base.spec(group.getKey());
+        if (spec == null) {
+          throw new CorruptTableException("Table " + location() + " lists files of partition spec "
+              + group.getKey() + ", which its metadata does not define. Check the table (verify).");
+        }
+        String deleteLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m1.avro";
+        written.add(deleteLocation);
+        deletes.add(ManifestIO.writeDeleted(storage, deleteLocation, base.schema(), spec, snapshotId,
+            group.getValue()));
       }
       return new Staged(schema, inferred, snapshotId, files, manifest, written, replaceAll, deletes, deleted,
           base.currentSnapshotId());
