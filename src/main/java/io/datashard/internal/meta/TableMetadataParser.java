@@ -49,6 +49,8 @@ public final class TableMetadataParser {
    * entry goes with its snapshot).
    */
   private static final Map<Snapshot, String> SNAPSHOT_JSON = Collections.synchronizedMap(new WeakHashMap<>());
+  /** The same texts in UTF-8, to recognize a known snapshot in a file by its bytes. */
+  private static final Map<Snapshot, byte[]> SNAPSHOT_BYTES = Collections.synchronizedMap(new WeakHashMap<>());
 
   private TableMetadataParser() {}
 
@@ -278,6 +280,16 @@ public final class TableMetadataParser {
     return json;
   }
 
+  /** The UTF-8 text of a snapshot as this parser writes it, made once per snapshot. */
+  private static byte[] snapshotBytes(Snapshot s) throws IOException {
+    byte[] bytes = SNAPSHOT_BYTES.get(s);
+    if (bytes == null) {
+      bytes = snapshotJson(s).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      SNAPSHOT_BYTES.put(s, bytes);
+    }
+    return bytes;
+  }
+
   private static void writeSnapshot(JsonGenerator g, Snapshot s) throws IOException {
     g.writeStartObject();
     g.writeNumberField("snapshot-id", s.snapshotId());
@@ -321,6 +333,90 @@ public final class TableMetadataParser {
    * @param known the snapshot with a given id in an earlier version of this table, or null
    */
   public static TableMetadata fromJson(String file, byte[] json, String tableUuid, LongFunction<Snapshot> known) {
+    if (tableUuid != null) {
+      TableMetadata quick = withKnownSnapshots(file, json, tableUuid, known);
+      if (quick != null) {
+        return quick;
+      }
+    }
+    return fromJson(file, json, tableUuid, known, null);
+  }
+
+  /**
+   * Parses metadata whose known snapshots are found by scanning bytes, not tokens (a commit's file
+   * differs from the one before it by one snapshot or so); null when the text is not as DataShard
+   * and Iceberg Java write it, is of another table, or reuses nothing: the general parse then runs.
+   */
+  private static TableMetadata withKnownSnapshots(String file, byte[] json, String tableUuid,
+      LongFunction<Snapshot> known) {
+    int[] uuid = JsonSlices.topLevelValue(json, "table-uuid");
+    if (uuid == null || !("\"" + tableUuid + "\"").equals(
+        new String(json, uuid[0], uuid[1] - uuid[0], java.nio.charset.StandardCharsets.UTF_8))) {
+      return null;
+    }
+    int[] array = JsonSlices.topLevelValue(json, "snapshots");
+    if (array == null || json[array[0]] != '[') {
+      return null;
+    }
+    List<Snapshot> snapshots = new ArrayList<>();
+    boolean reused = false;
+    int i = JsonSlices.skipSpace(json, array[0] + 1);
+    while (i < array[1] && json[i] != ']') {
+      if (json[i] != '{') {
+        return null;
+      }
+      int end = JsonSlices.skipValue(json, i);
+      if (end < 0 || end > array[1]) {
+        return null;
+      }
+      Long id = JsonSlices.leadingSnapshotId(json, i, end);
+      Snapshot seen = id == null ? null : known.apply(id);
+      if (seen != null) {
+        if (!sameText(json, i, end, seen)) {
+          return null; // written another way (another writer, or damaged): the general parse reads it
+        }
+        snapshots.add(seen); // byte for byte the text of a snapshot already read: nothing to parse
+        reused = true;
+      } else {
+        try (JsonParser p = FACTORY.createParser(json, i, end - i)) {
+          snapshots.add(parseSnapshot(MAPPER.readTree(p)));
+        } catch (IOException | RuntimeException e) {
+          return null; // the general parse names the problem
+        }
+      }
+      i = JsonSlices.skipSpace(json, end);
+      if (json[i] == ',') {
+        i = JsonSlices.skipSpace(json, i + 1);
+        if (json[i] == ']') {
+          return null; // a trailing comma: not JSON
+        }
+      } else if (json[i] != ']') {
+        return null;
+      }
+    }
+    if (!reused) {
+      return null;
+    }
+    // the rest of the file, with an empty snapshots array in place of the one just read
+    byte[] rest = new byte[json.length - (array[1] - array[0]) + 2];
+    System.arraycopy(json, 0, rest, 0, array[0]);
+    rest[array[0]] = '[';
+    rest[array[0] + 1] = ']';
+    System.arraycopy(json, array[1], rest, array[0] + 2, json.length - array[1]);
+    return fromJson(file, rest, null, id -> null, snapshots);
+  }
+
+  private static boolean sameText(byte[] json, int start, int end, Snapshot s) {
+    try {
+      byte[] text = snapshotBytes(s);
+      return java.util.Arrays.equals(json, start, end, text, 0, text.length);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static TableMetadata fromJson(String file, byte[] json, String tableUuid, LongFunction<Snapshot> known,
+      List<Snapshot> snapshotsRead) {
     ObjectNode root = MAPPER.createObjectNode();
     Parsed lists = new Parsed();
     try (JsonParser p = FACTORY.createParser(json)) {
@@ -335,6 +431,9 @@ public final class TableMetadataParser {
         if (value == JsonToken.START_ARRAY && name.equals("snapshots")) {
           boolean sameTable = tableUuid != null && tableUuid.equals(root.path("table-uuid").textValue());
           lists.snapshots = readSnapshots(p, sameTable ? known : id -> null);
+          if (snapshotsRead != null) {
+            lists.snapshots = snapshotsRead;
+          }
         } else if (value == JsonToken.START_ARRAY && name.equals("snapshot-log")) {
           lists.snapshotLog = readLog(p, name, "snapshot-id");
         } else if (value == JsonToken.START_ARRAY && name.equals("metadata-log")) {

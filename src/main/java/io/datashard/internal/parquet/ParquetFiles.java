@@ -77,6 +77,9 @@ public final class ParquetFiles {
           .withPageSize(1024 * 1024)
           .withDictionaryEncoding(true)
           .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
+          // size statistics (byte sizes, level histograms) are optional; nothing DataShard or Iceberg
+          // reads uses them, and collecting them costs time per value and bytes per footer
+          .withSizeStatisticsEnabled(false)
           .build()) {
         while (rows.hasNext()) {
           writer.write(rows.next());

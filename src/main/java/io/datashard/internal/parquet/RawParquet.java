@@ -63,6 +63,7 @@ public final class RawParquet {
         .withPageSize(1024 * 1024)
         .withDictionaryEncoding(true)
         .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
+        .withSizeStatisticsEnabled(false) // as DataShard writes, so that bench io compares like with like
         .build()) {
       for (long i = 0; i < count; i++) {
         writer.write(make.apply(i));

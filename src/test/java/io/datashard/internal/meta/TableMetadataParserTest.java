@@ -75,6 +75,33 @@ class TableMetadataParserTest {
   }
 
   @Test
+  void reusingKnownSnapshotsReadsTheSameMetadataAsAFullParseAndRefusesTheSameDamage() {
+    TableMetadata v1 = TableMetadataParser.fromJson("v1", TableMetadataParser.toJson(sample()));
+    Snapshot s3 = new Snapshot(9_000_000_000_000_000_033L, 22L, 3, 4000, "/tmp/t/metadata/snap-33.avro",
+        Map.of("operation", "append", "note", "a \"quoted\" }] value"), 0);
+    byte[] v2json = TableMetadataParser.toJson(TableMetadata.buildFrom(v1).addSnapshotAsCurrent(s3).build());
+    TableMetadata quick = TableMetadataParser.fromJson("v2", v2json, v1.tableUuid(), v1::snapshot);
+    TableMetadata full = TableMetadataParser.fromJson("v2", v2json);
+    assertThat(quick.snapshot(11)).isSameAs(v1.snapshot(11));
+    assertThat(TableMetadataParser.toJson(quick)).isEqualTo(TableMetadataParser.toJson(full)).isEqualTo(v2json);
+    assertThat(quick.snapshot(s3.snapshotId())).isEqualTo(s3);
+
+    String text = new String(v2json, StandardCharsets.UTF_8);
+    int second = text.indexOf("{\"snapshot-id\":22");
+    String[] damaged = {
+        text.substring(0, second - 1) + text.substring(second), // no comma between two snapshots
+        text.replace("}],\"snapshot-log\"", "},],\"snapshot-log\""), // a trailing comma
+        text.substring(0, second + 40), // cut inside the snapshots
+        text.replace("{\"snapshot-id\":22,", "{\"snapshot-id\":22,,") // a bad known snapshot
+    };
+    for (String d : damaged) {
+      assertThatThrownBy(() -> TableMetadataParser.fromJson("v2.metadata.json", d.getBytes(StandardCharsets.UTF_8),
+          v1.tableUuid(), v1::snapshot)).as(d).isInstanceOf(io.datashard.CorruptTableException.class)
+          .hasMessageContaining("v2.metadata.json");
+    }
+  }
+
+  @Test
   void aSnapshotWrittenAgainGivesTheSameText() {
     TableMetadata m = sample();
     byte[] first = TableMetadataParser.toJson(m);
