@@ -14,7 +14,8 @@ import java.util.Objects;
  * float {@code Float}, double {@code Double}, decimal {@code BigDecimal}, date {@code LocalDate}, time
  * {@code LocalTime}, timestamp {@code LocalDateTime}, timestamptz {@code OffsetDateTime} (UTC), string
  * {@code String}, uuid {@code UUID}, fixed and binary {@code ByteBuffer}, list {@code List}, map
- * {@code Map}, struct {@code Row}; null for a missing value.
+ * {@code Map}, struct {@code Row}; null for a missing value. Scans of Parquet files return
+ * list&lt;float&gt; columns as an unmodifiable {@code List<Float>} over one float array.
  *
  * <pre>{@code
  * for (Row r : table.scan().rows()) {

@@ -94,8 +94,8 @@ final class RowWriteSupport extends WriteSupport<Row> {
   /**
    * True for the types whose bounds come from Parquet's own column statistics (exact in the writer's
    * footer, in the same order as Iceberg's bounds): integers, dates, times, timestamps, booleans and
-   * strings (unsigned UTF-8 byte order, which is code point order). Floats and doubles are tracked here
-   * (NaN counts; Parquet's min and max ignore no NaN), as are decimals, UUIDs and bytes.
+   * strings (unsigned UTF-8 byte order, which is code point order). Floats and doubles are tracked here,
+   * for their NaN counts and NaN-free bounds, and so are decimals, UUIDs and bytes.
    */
   static boolean boundsFromFooter(Type type) {
     switch (type.typeId()) {
