@@ -95,28 +95,19 @@ final class ManifestIO {
   /** Writes a manifest of newly added data files for one snapshot. */
   static Manifest writeAdded(Storage storage, String location, Schema schema, PartitionSpec spec, long snapshotId,
       List<DataFile> files) throws IOException {
-    Types.StructType partitionType = spec.partitionType(schema);
-    org.apache.avro.Schema entrySchema = AvroManifests.entrySchema(partitionType);
-    org.apache.avro.Schema dataFileSchema = entrySchema.getField("data_file").schema();
-    org.apache.avro.Schema partitionSchema = dataFileSchema.getField("partition").schema();
-    long rows = 0;
-    try (Storage.PendingFile out = storage.create(location)) {
-      AvroContainerWriter writer = manifestWriter(out, entrySchema, schema, spec);
-      for (DataFile f : files) {
-        GenericData.Record entry = new GenericData.Record(entrySchema);
-        entry.put("status", STATUS_ADDED);
-        entry.put("snapshot_id", snapshotId);
-        entry.put("sequence_number", null);
-        entry.put("file_sequence_number", null);
-        entry.put("data_file", dataFileRecord(dataFileSchema, partitionSchema, partitionType, f));
-        writer.append(entry);
-        rows += f.recordCount();
-      }
-      writer.flush();
-      long length = out.publish();
-      return new Manifest(location, length, spec.specId(), 0, UNASSIGNED, UNASSIGNED, snapshotId, files.size(), 0, 0,
-          rows, 0, 0, partitionSummaries(partitionType, files), null);
-    }
+    return writeReplacing(storage, location, schema, spec, snapshotId, files, List.of());
+  }
+
+  /** One manifest entry: a status, the snapshot that set it, the sequence numbers (null: inherited), a file. */
+  private static GenericData.Record entry(org.apache.avro.Schema entrySchema, int status, long snapshotId,
+      Long dataSequenceNumber, Long fileSequenceNumber, GenericData.Record dataFile) {
+    GenericData.Record entry = new GenericData.Record(entrySchema);
+    entry.put("status", status);
+    entry.put("snapshot_id", snapshotId);
+    entry.put("sequence_number", dataSequenceNumber);
+    entry.put("file_sequence_number", fileSequenceNumber);
+    entry.put("data_file", dataFile);
+    return entry;
   }
 
   /** An Avro writer for a data manifest, with the header keys Iceberg readers expect. */
@@ -396,23 +387,14 @@ final class ManifestIO {
     try (Storage.PendingFile out = storage.create(location)) {
       AvroContainerWriter writer = manifestWriter(out, entrySchema, schema, spec);
       for (DataFile f : added) {
-        GenericData.Record entry = new GenericData.Record(entrySchema);
-        entry.put("status", STATUS_ADDED);
-        entry.put("snapshot_id", snapshotId);
-        entry.put("sequence_number", null);
-        entry.put("file_sequence_number", null);
-        entry.put("data_file", dataFileRecord(dataFileSchema, partitionSchema, partitionType, f));
-        writer.append(entry);
+        // sequence numbers left out: an ADDED entry inherits the manifest's, assigned at commit
+        writer.append(entry(entrySchema, STATUS_ADDED, snapshotId, null, null,
+            dataFileRecord(dataFileSchema, partitionSchema, partitionType, f)));
         addedRows += f.recordCount();
       }
       for (Entry e : deleted) {
-        GenericData.Record entry = new GenericData.Record(entrySchema);
-        entry.put("status", STATUS_DELETED);
-        entry.put("snapshot_id", snapshotId);
-        entry.put("sequence_number", e.dataSequenceNumber);
-        entry.put("file_sequence_number", e.fileSequenceNumber);
-        entry.put("data_file", dataFileRecord(dataFileSchema, partitionSchema, partitionType, e.file));
-        writer.append(entry);
+        writer.append(entry(entrySchema, STATUS_DELETED, snapshotId, e.dataSequenceNumber, e.fileSequenceNumber,
+            dataFileRecord(dataFileSchema, partitionSchema, partitionType, e.file)));
         deletedRows += e.file.recordCount();
         files.add(e.file);
       }
@@ -435,13 +417,9 @@ final class ManifestIO {
     try (Storage.PendingFile out = storage.create(location)) {
       AvroContainerWriter writer = manifestWriter(out, entrySchema, schema, spec);
       for (Entry e : entries) {
-        GenericData.Record entry = new GenericData.Record(entrySchema);
-        entry.put("status", status);
-        entry.put("snapshot_id", status == STATUS_DELETED ? snapshotId : e.snapshotId);
-        entry.put("sequence_number", e.dataSequenceNumber);
-        entry.put("file_sequence_number", e.fileSequenceNumber);
-        entry.put("data_file", dataFileRecord(dataFileSchema, partitionSchema, partitionType, e.file));
-        writer.append(entry);
+        writer.append(entry(entrySchema, status, status == STATUS_DELETED ? snapshotId : e.snapshotId,
+            e.dataSequenceNumber, e.fileSequenceNumber, dataFileRecord(dataFileSchema, partitionSchema, partitionType,
+            e.file)));
         rows += e.file.recordCount();
         minSequence = Math.min(minSequence, e.dataSequenceNumber);
         files.add(e.file);

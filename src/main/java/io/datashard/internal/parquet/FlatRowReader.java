@@ -216,31 +216,11 @@ final class FlatRowReader {
         leaves[i] = nest(nest(c.converter));
       }
     }
-    this.root = new Group(leaves);
+    this.root = new RowMaterializer.Passthrough(leaves);
   }
 
   private static GroupConverter nest(Converter child) {
-    return new Group(new Converter[] {child});
-  }
-
-  /** A group converter that only leads Parquet's column store to the leaf converters. */
-  private static final class Group extends GroupConverter {
-    private final Converter[] children;
-
-    Group(Converter[] children) {
-      this.children = children;
-    }
-
-    @Override
-    public Converter getConverter(int fieldIndex) {
-      return children[fieldIndex];
-    }
-
-    @Override
-    public void start() {}
-
-    @Override
-    public void end() {}
+    return new RowMaterializer.Passthrough(new Converter[] {child});
   }
 
   /**

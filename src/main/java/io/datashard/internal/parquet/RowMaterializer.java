@@ -396,18 +396,27 @@ final class RowMaterializer extends RecordMaterializer<Row> {
     for (int i = 0; i < children.length; i++) {
       children[i] = skip(g.getType(i));
     }
-    return new GroupConverter() {
-      @Override
-      public Converter getConverter(int fieldIndex) {
-        return children[fieldIndex];
-      }
+    return new Passthrough(children);
+  }
 
-      @Override
-      public void start() {}
+  /** A group converter that only leads to its children (a skipped group, or the way to leaf converters). */
+  static final class Passthrough extends GroupConverter {
+    private final Converter[] children;
 
-      @Override
-      public void end() {}
-    };
+    Passthrough(Converter[] children) {
+      this.children = children;
+    }
+
+    @Override
+    public Converter getConverter(int fieldIndex) {
+      return children[fieldIndex];
+    }
+
+    @Override
+    public void start() {}
+
+    @Override
+    public void end() {}
   }
 
   /** Converts one primitive column's physical values to the target type, with dictionary support. */

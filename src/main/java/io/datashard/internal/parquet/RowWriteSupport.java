@@ -252,8 +252,7 @@ final class RowWriteSupport extends WriteSupport<Row> {
             element.write(e);
             out.endField("element", 0);
           } else if (elementRequired) {
-            throw invalid(id, "Null list element",
-                "the list's elements are required (not null). Remove the null, or make the elements optional.");
+            throw nullElement(id);
           }
           out.endGroup();
         }
@@ -261,6 +260,11 @@ final class RowWriteSupport extends WriteSupport<Row> {
       }
       out.endGroup();
     };
+  }
+
+  private ValidationException nullElement(int id) {
+    return invalid(id, "Null list element",
+        "the list's elements are required (not null). Remove the null, or make the elements optional.");
   }
 
   private void writeFloats(FloatList list, boolean elementRequired, int id) {
@@ -272,8 +276,7 @@ final class RowWriteSupport extends WriteSupport<Row> {
         out.addFloat(list.floatAt(i));
         out.endField("element", 0);
       } else if (elementRequired) {
-        throw invalid(id, "Null list element",
-            "the list's elements are required (not null). Remove the null, or make the elements optional.");
+        throw nullElement(id);
       }
       out.endGroup();
     }
