@@ -3,10 +3,10 @@ package io.datashard.internal.meta;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Finds values in JSON text by scanning its bytes, without tokenizing them: where a top-level key's
- * value starts and ends, and where each element of an array of objects does. Used to skip the
- * snapshots a reader already knows in a metadata file. Returns -1 for anything unexpected; the
- * caller then parses the file the general way, which reports the problem.
+ * Finds values in JSON text by scanning its bytes, without tokenizing them: where a value (object,
+ * array, string or scalar) ends, and the snapshot id an object starts with. Used to read a metadata
+ * file quickly where it repeats what a reader already knows. Returns -1 (or null) for anything
+ * unexpected; the caller then parses the file the general way, which reports the problem.
  */
 final class JsonSlices {
   private static final int MAX_DEPTH = 64;
@@ -84,46 +84,6 @@ final class JsonSlices {
 
   private static boolean isSpace(byte c) {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-  }
-
-  /**
-   * The start and end of the value of top-level key {@code key} of the object the text holds, or
-   * null when the text is not such an object or has no such key. Keys are compared byte for byte
-   * (keys with escapes never match).
-   */
-  static int[] topLevelValue(byte[] b, String key) {
-    byte[] k = key.getBytes(StandardCharsets.UTF_8);
-    int i = skipSpace(b, 0);
-    if (i >= b.length || b[i] != '{') {
-      return null;
-    }
-    i = skipSpace(b, i + 1);
-    while (i < b.length && b[i] == '"') {
-      int nameEnd = skipString(b, i);
-      if (nameEnd < 0) {
-        return null;
-      }
-      boolean match = nameEnd - i - 2 == k.length && regionEquals(b, i + 1, k);
-      i = skipSpace(b, nameEnd);
-      if (i >= b.length || b[i] != ':') {
-        return null;
-      }
-      int valueStart = skipSpace(b, i + 1);
-      int valueEnd = skipValue(b, valueStart);
-      if (valueEnd < 0) {
-        return null;
-      }
-      if (match) {
-        return new int[] {valueStart, valueEnd};
-      }
-      i = skipSpace(b, valueEnd);
-      if (i < b.length && b[i] == ',') {
-        i = skipSpace(b, i + 1);
-      } else {
-        return null;
-      }
-    }
-    return null;
   }
 
   private static boolean regionEquals(byte[] b, int at, byte[] k) {

@@ -344,79 +344,255 @@ public final class TableMetadataParser {
 
   /**
    * Parses metadata whose known snapshots are found by scanning bytes, not tokens (a commit's file
-   * differs from the one before it by one snapshot or so); null when the text is not as DataShard
-   * and Iceberg Java write it, is of another table, or reuses nothing: the general parse then runs.
+   * differs from the one before it by one snapshot or so): one pass over the top-level object jumps
+   * over each known snapshot whose text is exactly the one DataShard writes for it, and reads the
+   * two logs in the form DataShard writes them. Null when the text is not in that form, is of
+   * another table, or reuses nothing: the general parse then runs and names any problem.
    */
   private static TableMetadata withKnownSnapshots(String file, byte[] json, String tableUuid,
       LongFunction<Snapshot> known) {
-    int[] uuid = JsonSlices.topLevelValue(json, "table-uuid");
-    if (uuid == null || !("\"" + tableUuid + "\"").equals(
-        new String(json, uuid[0], uuid[1] - uuid[0], java.nio.charset.StandardCharsets.UTF_8))) {
-      return null;
-    }
-    int[] array = JsonSlices.topLevelValue(json, "snapshots");
-    if (array == null || json[array[0]] != '[') {
-      return null;
-    }
-    List<Snapshot> snapshots = new ArrayList<>();
+    Parsed lists = new Parsed();
+    int[][] cut = new int[3][];
+    int cuts = 0;
     boolean reused = false;
-    int i = JsonSlices.skipSpace(json, array[0] + 1);
-    while (i < array[1] && json[i] != ']') {
-      if (json[i] != '{') {
+    boolean uuidChecked = false;
+    int i = JsonSlices.skipSpace(json, 0);
+    if (i >= json.length || json[i] != '{') {
+      return null;
+    }
+    i = JsonSlices.skipSpace(json, i + 1);
+    while (i < json.length && json[i] == '"') {
+      int nameEnd = JsonSlices.skipString(json, i);
+      if (nameEnd < 0) {
         return null;
       }
-      int end = JsonSlices.skipValue(json, i);
-      if (end < 0 || end > array[1]) {
+      String name = new String(json, i + 1, nameEnd - i - 2, java.nio.charset.StandardCharsets.UTF_8);
+      i = JsonSlices.skipSpace(json, nameEnd);
+      if (i >= json.length || json[i] != ':') {
         return null;
       }
-      Long id = JsonSlices.leadingSnapshotId(json, i, end);
-      Snapshot seen = id == null ? null : known.apply(id);
-      if (seen != null) {
-        if (!sameText(json, i, end, seen)) {
-          return null; // written another way (another writer, or damaged): the general parse reads it
+      int start = JsonSlices.skipSpace(json, i + 1);
+      int end;
+      boolean read = true; // read here, and cut out of the text the general parse gets
+      if (name.equals("snapshots") && lists.snapshots == null) {
+        if (!uuidChecked) {
+          return null; // the table's uuid comes first in DataShard's and Iceberg's files
         }
-        snapshots.add(seen); // byte for byte the text of a snapshot already read: nothing to parse
-        reused = true;
+        List<Snapshot> snapshots = new ArrayList<>();
+        end = quickSnapshots(json, start, known, snapshots);
+        for (Snapshot snap : snapshots) {
+          reused |= snap == known.apply(snap.snapshotId());
+        }
+        lists.snapshots = snapshots;
+      } else if (name.equals("snapshot-log") && lists.snapshotLog == null) {
+        List<TableMetadata.SnapshotLogEntry> log = new ArrayList<>();
+        end = quickLog(json, start, LOG_SNAPSHOT, log);
+        lists.snapshotLog = log;
+      } else if (name.equals("metadata-log") && lists.metadataLog == null) {
+        List<TableMetadata.MetadataLogEntry> log = new ArrayList<>();
+        end = quickLog(json, start, LOG_METADATA, log);
+        lists.metadataLog = log;
       } else {
+        if (name.equals("snapshots") || name.equals("snapshot-log") || name.equals("metadata-log")) {
+          return null; // a key given twice: the general parse decides
+        }
+        read = false;
+        end = JsonSlices.skipValue(json, start);
+        if (name.equals("table-uuid") && end > 0) {
+          if (!("\"" + tableUuid + "\"").equals(
+              new String(json, start, end - start, java.nio.charset.StandardCharsets.UTF_8))) {
+            return null;
+          }
+          uuidChecked = true;
+        }
+      }
+      if (end < 0) {
+        return null;
+      }
+      if (read) {
+        cut[cuts++] = new int[] {start, end};
+      }
+      i = JsonSlices.skipSpace(json, end);
+      if (i < json.length && json[i] == ',') {
+        i = JsonSlices.skipSpace(json, i + 1);
+      } else {
+        break;
+      }
+    }
+    if (!reused || !uuidChecked || i >= json.length || json[i] != '}') {
+      return null;
+    }
+    // the rest of the file, with empty arrays in place of those just read
+    int removed = 0;
+    for (int c = 0; c < cuts; c++) {
+      removed += cut[c][1] - cut[c][0] - 2;
+    }
+    byte[] rest = new byte[json.length - removed];
+    int from = 0;
+    int to = 0;
+    for (int c = 0; c < cuts; c++) {
+      System.arraycopy(json, from, rest, to, cut[c][0] - from);
+      to += cut[c][0] - from;
+      rest[to++] = '[';
+      rest[to++] = ']';
+      from = cut[c][1];
+    }
+    System.arraycopy(json, from, rest, to, json.length - from);
+    return fromJson(file, rest, null, id -> null, lists);
+  }
+
+  /**
+   * Reads a snapshots array starting at {@code i}: known snapshots by comparing bytes, others with
+   * the JSON parser. Returns the index after the array, or -1.
+   */
+  private static int quickSnapshots(byte[] json, int i, LongFunction<Snapshot> known, List<Snapshot> out) {
+    if (i >= json.length || json[i] != '[') {
+      return -1;
+    }
+    i = JsonSlices.skipSpace(json, i + 1);
+    if (i < json.length && json[i] == ']') {
+      return i + 1;
+    }
+    while (i < json.length) {
+      if (json[i] != '{') {
+        return -1;
+      }
+      Long id = JsonSlices.leadingSnapshotId(json, i, json.length);
+      Snapshot seen = id == null ? null : known.apply(id);
+      int end;
+      if (seen != null) {
+        byte[] text = bytesOf(seen);
+        end = text == null ? -1 : i + text.length;
+        if (end < 0 || end > json.length || !java.util.Arrays.equals(json, i, end, text, 0, text.length)) {
+          return -1; // written another way (another writer, or damaged)
+        }
+        out.add(seen); // byte for byte the text of a snapshot already read: nothing to parse
+      } else {
+        end = JsonSlices.skipValue(json, i);
+        if (end < 0) {
+          return -1;
+        }
         try (JsonParser p = FACTORY.createParser(json, i, end - i)) {
-          snapshots.add(parseSnapshot(MAPPER.readTree(p)));
+          out.add(parseSnapshot(MAPPER.readTree(p)));
         } catch (IOException | RuntimeException e) {
-          return null; // the general parse names the problem
+          return -1;
         }
       }
       i = JsonSlices.skipSpace(json, end);
-      if (json[i] == ',') {
+      if (i < json.length && json[i] == ',') {
         i = JsonSlices.skipSpace(json, i + 1);
-        if (json[i] == ']') {
-          return null; // a trailing comma: not JSON
-        }
-      } else if (json[i] != ']') {
-        return null;
+      } else if (i < json.length && json[i] == ']') {
+        return i + 1;
+      } else {
+        return -1;
       }
     }
-    if (!reused) {
-      return null;
-    }
-    // the rest of the file, with an empty snapshots array in place of the one just read
-    byte[] rest = new byte[json.length - (array[1] - array[0]) + 2];
-    System.arraycopy(json, 0, rest, 0, array[0]);
-    rest[array[0]] = '[';
-    rest[array[0] + 1] = ']';
-    System.arraycopy(json, array[1], rest, array[0] + 2, json.length - array[1]);
-    return fromJson(file, rest, null, id -> null, snapshots);
+    return -1;
   }
 
-  private static boolean sameText(byte[] json, int start, int end, Snapshot s) {
+  private static final byte[] LOG_TIMESTAMP = "{\"timestamp-ms\":".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  private static final byte[] LOG_SNAPSHOT = ",\"snapshot-id\":".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  private static final byte[] LOG_METADATA = ",\"metadata-file\":\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+  /**
+   * Reads a snapshot-log or metadata-log array in the exact form DataShard writes ({@code
+   * {"timestamp-ms":N,"snapshot-id":N}} or {@code {"timestamp-ms":N,"metadata-file":"..."}}, no
+   * spaces, no escapes in file names). Returns the index after the array, or -1.
+   */
+  @SuppressWarnings("unchecked")
+  private static <E> int quickLog(byte[] json, int i, byte[] second, List<E> out) {
+    if (i >= json.length || json[i] != '[') {
+      return -1;
+    }
+    i++;
+    if (i < json.length && json[i] == ']') {
+      return i + 1;
+    }
+    while (true) {
+      if (!startsWith(json, i, LOG_TIMESTAMP)) {
+        return -1;
+      }
+      i += LOG_TIMESTAMP.length;
+      int numberEnd = digitsEnd(json, i);
+      if (numberEnd < 0 || !startsWith(json, numberEnd, second)) {
+        return -1;
+      }
+      Long timestamp = parseLong(json, i, numberEnd);
+      if (timestamp == null) {
+        return -1;
+      }
+      i = numberEnd + second.length;
+      if (second == LOG_SNAPSHOT) {
+        int idEnd = digitsEnd(json, i);
+        Long id = idEnd < 0 ? null : parseLong(json, i, idEnd);
+        if (id == null) {
+          return -1;
+        }
+        out.add((E) new TableMetadata.SnapshotLogEntry(timestamp, id));
+        i = idEnd;
+      } else {
+        int close = i;
+        while (close < json.length && json[close] != '"' && json[close] != '\\') {
+          close++;
+        }
+        if (close >= json.length || json[close] != '"') {
+          return -1;
+        }
+        out.add((E) new TableMetadata.MetadataLogEntry(timestamp,
+            new String(json, i, close - i, java.nio.charset.StandardCharsets.UTF_8)));
+        i = close + 1;
+      }
+      if (i + 1 >= json.length || json[i] != '}') {
+        return -1;
+      }
+      i++;
+      if (json[i] == ']') {
+        return i + 1;
+      }
+      if (json[i] != ',') {
+        return -1;
+      }
+      i++;
+    }
+  }
+
+  private static boolean startsWith(byte[] json, int at, byte[] prefix) {
+    return at + prefix.length <= json.length && java.util.Arrays.equals(json, at, at + prefix.length, prefix, 0,
+        prefix.length);
+  }
+
+  /** The end of an optionally negative run of 1 to 19 digits at {@code i}, or -1. */
+  private static int digitsEnd(byte[] json, int i) {
+    if (i < json.length && json[i] == '-') {
+      i++;
+    }
+    int digitsStart = i;
+    while (i < json.length && json[i] >= '0' && json[i] <= '9') {
+      i++;
+    }
+    return i == digitsStart || i - digitsStart > 19 ? -1 : i;
+  }
+
+  /** The 64-bit integer written from {@code start} to {@code end}, or null if it does not fit. */
+  private static Long parseLong(byte[] json, int start, int end) {
     try {
-      byte[] text = snapshotBytes(s);
-      return java.util.Arrays.equals(json, start, end, text, 0, text.length);
+      return Long.parseLong(new String(json, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1));
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /** The UTF-8 text DataShard writes for a snapshot, or null if it cannot be made. */
+  private static byte[] bytesOf(Snapshot s) {
+    try {
+      return snapshotBytes(s);
     } catch (IOException e) {
-      return false;
+      return null;
     }
   }
 
   private static TableMetadata fromJson(String file, byte[] json, String tableUuid, LongFunction<Snapshot> known,
-      List<Snapshot> snapshotsRead) {
+      Parsed read) {
     ObjectNode root = MAPPER.createObjectNode();
     Parsed lists = new Parsed();
     try (JsonParser p = FACTORY.createParser(json)) {
@@ -431,9 +607,6 @@ public final class TableMetadataParser {
         if (value == JsonToken.START_ARRAY && name.equals("snapshots")) {
           boolean sameTable = tableUuid != null && tableUuid.equals(root.path("table-uuid").textValue());
           lists.snapshots = readSnapshots(p, sameTable ? known : id -> null);
-          if (snapshotsRead != null) {
-            lists.snapshots = snapshotsRead;
-          }
         } else if (value == JsonToken.START_ARRAY && name.equals("snapshot-log")) {
           lists.snapshotLog = readLog(p, name, "snapshot-id");
         } else if (value == JsonToken.START_ARRAY && name.equals("metadata-log")) {
@@ -456,6 +629,11 @@ public final class TableMetadataParser {
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new CorruptTableException("Table metadata file " + file + " is not valid Iceberg table metadata: "
           + e.getMessage(), e);
+    }
+    if (read != null) {
+      lists.snapshots = read.snapshots != null ? read.snapshots : lists.snapshots;
+      lists.snapshotLog = read.snapshotLog != null ? read.snapshotLog : lists.snapshotLog;
+      lists.metadataLog = read.metadataLog != null ? read.metadataLog : lists.metadataLog;
     }
     try {
       return parse(root, lists);

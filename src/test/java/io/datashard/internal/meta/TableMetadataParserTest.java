@@ -92,8 +92,18 @@ class TableMetadataParserTest {
         text.substring(0, second - 1) + text.substring(second), // no comma between two snapshots
         text.replace("}],\"snapshot-log\"", "},],\"snapshot-log\""), // a trailing comma
         text.substring(0, second + 40), // cut inside the snapshots
-        text.replace("{\"snapshot-id\":22,", "{\"snapshot-id\":22,,") // a bad known snapshot
+        text.replace("{\"snapshot-id\":22,", "{\"snapshot-id\":22,,"), // a bad known snapshot
+        text.replace("{\"timestamp-ms\":1000,\"metadata-file\"", "{\"timestamp-ms\":1000,\"metadata-fil\""),
+        text.replace("\"snapshot-log\":[{\"timestamp-ms\":2000,", "\"snapshot-log\":[{\"timestamp-ms\":x2000,"),
+        text.replace("\"snapshot-log\":[", "\"snapshots\":[],\"snapshot-log\":[") // snapshots twice
     };
+    // log entries in another key order, or a file name with an escape: read by the general parse alike
+    String reordered = text.replace("{\"timestamp-ms\":1000,\"metadata-file\":\"/tmp/t/metadata/v1.metadata.json\"}",
+        "{\"metadata-file\":\"/tmp/t/metadata/v\\u0031.metadata.json\",\"timestamp-ms\":1000}");
+    assertThat(reordered).isNotEqualTo(text);
+    TableMetadata other = TableMetadataParser.fromJson("v2", reordered.getBytes(StandardCharsets.UTF_8),
+        v1.tableUuid(), v1::snapshot);
+    assertThat(TableMetadataParser.toJson(other)).isEqualTo(v2json);
     for (String d : damaged) {
       assertThatThrownBy(() -> TableMetadataParser.fromJson("v2.metadata.json", d.getBytes(StandardCharsets.UTF_8),
           v1.tableUuid(), v1::snapshot)).as(d).isInstanceOf(io.datashard.CorruptTableException.class)
