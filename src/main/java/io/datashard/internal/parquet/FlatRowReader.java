@@ -94,29 +94,8 @@ final class FlatRowReader {
       }
     }
 
-    /** Takes float elements as primitives (from dictionary pages too). */
-    private final class FloatSink extends PrimitiveConverter {
-      private float[] dictionary;
-
-      @Override
-      public boolean hasDictionarySupport() {
-        return true;
-      }
-
-      @Override
-      public void setDictionary(org.apache.parquet.column.Dictionary dict) {
-        float[] d = new float[dict.getMaxId() + 1];
-        for (int i = 0; i < d.length; i++) {
-          d[i] = dict.decodeToFloat(i);
-        }
-        dictionary = d;
-      }
-
-      @Override
-      public void addValueFromDictionary(int dictionaryId) {
-        floatElement = dictionary[dictionaryId];
-      }
-
+    /** Takes float elements as primitives. */
+    private final class FloatSink extends RowMaterializer.FloatConverter {
       @Override
       public void addFloat(float v) {
         floatElement = v;

@@ -189,6 +189,33 @@ final class RowMaterializer extends RecordMaterializer<Row> {
     }
   }
 
+  /** Takes Parquet floats as primitives, from dictionary pages too (decoded once per dictionary). */
+  abstract static class FloatConverter extends PrimitiveConverter {
+    private float[] dictionary;
+
+    @Override
+    public boolean hasDictionarySupport() {
+      return true;
+    }
+
+    @Override
+    public void setDictionary(Dictionary dict) {
+      float[] d = new float[dict.getMaxId() + 1];
+      for (int i = 0; i < d.length; i++) {
+        d[i] = dict.decodeToFloat(i);
+      }
+      dictionary = d;
+    }
+
+    @Override
+    public void addValueFromDictionary(int dictionaryId) {
+      addFloat(dictionary[dictionaryId]);
+    }
+
+    @Override
+    public abstract void addFloat(float v);
+  }
+
   /**
    * A three-level list of Parquet floats read as a list&lt;float&gt; column: the elements go into one
    * float array (a {@link FloatList}), not a boxed object each.
@@ -222,28 +249,7 @@ final class RowMaterializer extends RecordMaterializer<Row> {
 
     /** The repeated group around each element. */
     private final class Elements extends GroupConverter {
-      private final PrimitiveConverter value = new PrimitiveConverter() {
-        private float[] dictionary;
-
-        @Override
-        public boolean hasDictionarySupport() {
-          return true;
-        }
-
-        @Override
-        public void setDictionary(Dictionary dict) {
-          float[] d = new float[dict.getMaxId() + 1];
-          for (int i = 0; i < d.length; i++) {
-            d[i] = dict.decodeToFloat(i);
-          }
-          dictionary = d;
-        }
-
-        @Override
-        public void addValueFromDictionary(int dictionaryId) {
-          addFloat(dictionary[dictionaryId]);
-        }
-
+      private final PrimitiveConverter value = new FloatConverter() {
         @Override
         public void addFloat(float v) {
           buf[size] = v;
