@@ -66,4 +66,45 @@ public final class FloatList extends AbstractList<Float> implements RandomAccess
   public float[] toFloatArray() {
     return Arrays.copyOf(values, values.length);
   }
+
+  /** Collects one list at a time into a reused buffer; {@link #build} copies it out. */
+  public static final class Builder {
+    private float[] values = new float[8];
+    private boolean[] nulls;
+    private int size;
+
+    /** Starts a new list. */
+    public void reset() {
+      size = 0;
+      nulls = null;
+    }
+
+    public void add(float v) {
+      grow();
+      values[size++] = v;
+    }
+
+    public void addNull() {
+      grow();
+      if (nulls == null) {
+        nulls = new boolean[values.length];
+      }
+      nulls[size] = true;
+      values[size++] = 0;
+    }
+
+    private void grow() {
+      if (size == values.length) {
+        values = Arrays.copyOf(values, size * 2);
+      }
+      if (nulls != null && nulls.length < values.length) {
+        nulls = Arrays.copyOf(nulls, values.length);
+      }
+    }
+
+    /** The list collected since the last reset. */
+    public FloatList build() {
+      return new FloatList(Arrays.copyOf(values, size), nulls == null ? null : Arrays.copyOf(nulls, size));
+    }
+  }
 }

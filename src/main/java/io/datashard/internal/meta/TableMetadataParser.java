@@ -379,10 +379,9 @@ public final class TableMetadataParser {
           return null; // the table's uuid comes first in DataShard's and Iceberg's files
         }
         List<Snapshot> snapshots = new ArrayList<>();
-        end = quickSnapshots(json, start, known, snapshots);
-        for (Snapshot snap : snapshots) {
-          reused |= snap == known.apply(snap.snapshotId());
-        }
+        int[] reusedCount = {0};
+        end = quickSnapshots(json, start, known, snapshots, reusedCount);
+        reused = reusedCount[0] > 0;
         lists.snapshots = snapshots;
       } else if (name.equals("snapshot-log") && lists.snapshotLog == null) {
         List<TableMetadata.SnapshotLogEntry> log = new ArrayList<>();
@@ -442,10 +441,11 @@ public final class TableMetadataParser {
   }
 
   /**
-   * Reads a snapshots array starting at {@code i}: known snapshots by comparing bytes, others with
-   * the JSON parser. Returns the index after the array, or -1.
+   * Reads a snapshots array starting at {@code i}: known snapshots by comparing bytes (counted in
+   * {@code reused[0]}), others with the JSON parser. Returns the index after the array, or -1.
    */
-  private static int quickSnapshots(byte[] json, int i, LongFunction<Snapshot> known, List<Snapshot> out) {
+  private static int quickSnapshots(byte[] json, int i, LongFunction<Snapshot> known, List<Snapshot> out,
+      int[] reused) {
     if (i >= json.length || json[i] != '[') {
       return -1;
     }
@@ -467,6 +467,7 @@ public final class TableMetadataParser {
           return -1; // written another way (another writer, or damaged)
         }
         out.add(seen); // byte for byte the text of a snapshot already read: nothing to parse
+        reused[0]++;
       } else {
         end = JsonSlices.skipValue(json, i);
         if (end < 0) {

@@ -6,7 +6,6 @@ import io.datashard.Types;
 import io.datashard.internal.FloatList;
 import io.datashard.internal.Rows;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.apache.parquet.column.ColumnDescriptor;
@@ -78,7 +77,7 @@ final class FlatRowReader {
     private final PrimitiveConverter converter;
     private Object element;
     private float floatElement;
-    private float[] buf = new float[8];
+    private final FloatList.Builder floatList = new FloatList.Builder();
     private int lastSize = 4;
 
     ListColumn(ColumnDescriptor descriptor, int pos, Types.ListType target, GroupType list, PrimitiveType element) {
@@ -122,29 +121,18 @@ final class FlatRowReader {
     }
 
     private FloatList readFloats(ColumnReader r) {
-      int n = 0;
-      boolean[] nulls = null;
+      floatList.reset();
       do {
-        if (n == buf.length) {
-          buf = Arrays.copyOf(buf, n * 2);
-        }
         if (r.getCurrentDefinitionLevel() == maxDef) {
           r.writeCurrentValueToConverter();
-          buf[n] = floatElement;
+          floatList.add(floatElement);
         } else {
-          if (nulls == null) {
-            nulls = new boolean[buf.length];
-          } else if (nulls.length < buf.length) {
-            nulls = Arrays.copyOf(nulls, buf.length);
-          }
-          nulls[n] = true;
-          buf[n] = 0;
+          floatList.addNull();
         }
-        n++;
         r.consume();
         remaining--;
       } while (remaining > 0 && r.getCurrentRepetitionLevel() > 0);
-      return new FloatList(Arrays.copyOf(buf, n), nulls == null ? null : Arrays.copyOf(nulls, n));
+      return floatList.build();
     }
 
     private List<Object> readElements(ColumnReader r) {

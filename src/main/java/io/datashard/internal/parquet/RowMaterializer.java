@@ -15,7 +15,6 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -223,9 +222,7 @@ final class RowMaterializer extends RecordMaterializer<Row> {
   static final class FloatListConverter extends GroupConverter {
     private final Slot slot;
     private final Elements elements = new Elements();
-    private float[] buf = new float[8];
-    private boolean[] nulls;
-    private int size;
+    private final FloatList.Builder floats = new FloatList.Builder();
     private boolean present;
 
     FloatListConverter(Slot slot) {
@@ -252,7 +249,7 @@ final class RowMaterializer extends RecordMaterializer<Row> {
       private final PrimitiveConverter value = new FloatConverter() {
         @Override
         public void addFloat(float v) {
-          buf[size] = v;
+          floats.add(v);
           present = true;
         }
       };
@@ -264,25 +261,14 @@ final class RowMaterializer extends RecordMaterializer<Row> {
 
       @Override
       public void start() {
-        if (size == buf.length) {
-          buf = Arrays.copyOf(buf, size * 2);
-          if (nulls != null) {
-            nulls = Arrays.copyOf(nulls, buf.length);
-          }
-        }
         present = false;
       }
 
       @Override
       public void end() {
         if (!present) {
-          if (nulls == null) {
-            nulls = new boolean[buf.length];
-          }
-          nulls[size] = true;
-          buf[size] = 0;
+          floats.addNull();
         }
-        size++;
       }
     }
 
@@ -293,13 +279,12 @@ final class RowMaterializer extends RecordMaterializer<Row> {
 
     @Override
     public void start() {
-      size = 0;
-      nulls = null;
+      floats.reset();
     }
 
     @Override
     public void end() {
-      slot.set(new FloatList(Arrays.copyOf(buf, size), nulls == null ? null : Arrays.copyOf(nulls, size)));
+      slot.set(floats.build());
     }
   }
 
