@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  * source order, so the result is the same as reading them one after the other. At most
  * {@code threads} sources are open at a time, and each buffers at most {@link #BATCHES} batches of
  * {@link #BATCH} rows ahead of the consumer, so memory stays bounded however many rows there are.
- * Closing the iterator stops the readers and closes their sources.
+ * Closing the iterator stops the readers, closes their sources and waits (up to ten seconds) for
+ * the reader threads to end.
  */
 final class ParallelRows<T> implements CloseableIterator<T> {
   static final int BATCH = 256;
@@ -32,6 +33,7 @@ final class ParallelRows<T> implements CloseableIterator<T> {
   private final ExecutorService pool;
   private final int threads;
   private final Deque<Reader> inFlight = new ArrayDeque<>();
+  private final List<Thread> poolThreads = new ArrayList<>();
   private int nextSource;
   private List<T> batch = List.of();
   private int pos;
@@ -43,6 +45,9 @@ final class ParallelRows<T> implements CloseableIterator<T> {
     this.pool = Executors.newFixedThreadPool(this.threads, r -> {
       Thread t = new Thread(r, "datashard-read");
       t.setDaemon(true);
+      synchronized (poolThreads) {
+        poolThreads.add(t);
+      }
       return t;
     });
     fill();
@@ -146,8 +151,21 @@ final class ParallelRows<T> implements CloseableIterator<T> {
     }
     pool.shutdown();
     try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
         pool.shutdownNow();
+      }
+      // The pool counts as terminated while its last thread is still on its way out; wait for the
+      // threads themselves, so that none is left running once close returns.
+      List<Thread> started;
+      synchronized (poolThreads) {
+        started = new ArrayList<>(poolThreads);
+      }
+      for (Thread t : started) {
+        long left = deadline - System.nanoTime();
+        if (left > 0) {
+          TimeUnit.NANOSECONDS.timedJoin(t, left);
+        }
       }
     } catch (InterruptedException e) {
       pool.shutdownNow();
