@@ -157,7 +157,8 @@ public final class BulkAppend implements AutoCloseable {
       throw e;
     }
     TableCore.Staged staged = new TableCore.Staged(schema, inferred, snapshotId, List.copyOf(files), manifest,
-        List.copyOf(written), false, List.of(), List.of(), base.currentSnapshotId());
+        List.copyOf(written), false, List.of(), List.of(), base.currentSnapshotId(),
+        BackgroundPublisher.inline(core.storage()));
     // commitStaged removes the staged files itself on every failure but an unknown commit state
     return core.commitStaged(base, staged, summary, TableCore.BLIND, null);
   }

@@ -414,10 +414,14 @@ public final class TableCore {
     final Long basedOnSnapshotId;
     /** Table properties the commit sets when the base has none of that key (e.g. a name mapping). */
     final Map<String, String> defaultProperties = new LinkedHashMap<>();
+    /** Finishes the staged files (and the commit's manifest list) in the background until settled. */
+    final BackgroundPublisher publisher;
 
     Staged(Schema schema, boolean inferredSchema, long snapshotId, List<DataFile> files,
         ManifestIO.Manifest manifest, List<String> written, boolean replacesAll,
-        List<ManifestIO.Manifest> deleteManifests, List<DataFile> deleted, Long basedOnSnapshotId) {
+        List<ManifestIO.Manifest> deleteManifests, List<DataFile> deleted, Long basedOnSnapshotId,
+        BackgroundPublisher publisher) {
+      this.publisher = publisher;
       this.basedOnSnapshotId = basedOnSnapshotId;
       this.schema = schema;
       this.inferredSchema = inferredSchema;
@@ -700,11 +704,13 @@ public final class TableCore {
     List<String> written = new ArrayList<>();
     FileFormat fileFormat = format != null ? format : DataFileIO.defaultFormat(base.properties());
     PartitionSpec appendSpec = base.spec();
+    // each file is forced and linked while the next is written; the commit waits for all of them
+    BackgroundPublisher out = BackgroundPublisher.over(storage);
     try {
       List<DataFile> files = new ArrayList<>();
       ManifestIO.Manifest manifest = null;
       if (!rows.isEmpty()) {
-        files.addAll(writeDataFiles(base, schema, rows, written, fileFormat));
+        files.addAll(writeDataFiles(out, base, schema, rows, written, fileFormat));
       }
       files.addAll(registered);
       List<ManifestIO.Manifest> deletes = new ArrayList<>();
@@ -724,11 +730,11 @@ public final class TableCore {
         List<ManifestIO.Entry> sameSpec = bySpec.size() == 1 ? bySpec.get(appendSpec.specId()) : null;
         if (sameSpec != null) {
           // the replaced files go in the same manifest as the new ones
-          manifest = ManifestIO.writeReplacing(storage, manifestLocation, schema, appendSpec, snapshotId, files,
+          manifest = ManifestIO.writeReplacing(out, manifestLocation, schema, appendSpec, snapshotId, files,
               sameSpec);
           bySpec.clear();
         } else {
-          manifest = ManifestIO.writeAdded(storage, manifestLocation, schema, appendSpec, snapshotId, files);
+          manifest = ManifestIO.writeAdded(out, manifestLocation, schema, appendSpec, snapshotId, files);
         }
       }
       for (Map.Entry<Integer, List<ManifestIO.Entry>> group : bySpec.entrySet()) {
@@ -739,16 +745,18 @@ public final class TableCore {
         }
         String deleteLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m1.avro";
         written.add(deleteLocation);
-        deletes.add(ManifestIO.writeDeleted(storage, deleteLocation, base.schema(), spec, snapshotId,
+        deletes.add(ManifestIO.writeDeleted(out, deleteLocation, base.schema(), spec, snapshotId,
             group.getValue()));
       }
       return new Staged(schema, inferred, snapshotId, files, manifest, written, replaceAll, deletes, deleted,
-          base.currentSnapshotId());
+          base.currentSnapshotId(), out);
     } catch (IOException e) {
+      out.settleQuietly();
       cleanup(written);
       throw new UncheckedIOException("Writing new files for " + location() + " failed: " + e
           + ". Nothing was committed; check free disk space and permissions.", e);
     } catch (RuntimeException e) {
+      out.settleQuietly();
       cleanup(written);
       throw e;
     }
@@ -767,6 +775,12 @@ public final class TableCore {
   /** As {@link #writeDataFiles(TableMetadata, Schema, List, List)}, in {@code format}. */
   List<DataFile> writeDataFiles(TableMetadata base, Schema schema, List<Row> rows, List<String> written,
       FileFormat format) throws IOException {
+    return writeDataFiles(storage, base, schema, rows, written, format);
+  }
+
+  /** As {@link #writeDataFiles(TableMetadata, Schema, List, List, FileFormat)}, through {@code storage}. */
+  private List<DataFile> writeDataFiles(Storage storage, TableMetadata base, Schema schema, List<Row> rows,
+      List<String> written, FileFormat format) throws IOException {
     List<DataFile> files = new ArrayList<>();
     if (rows.isEmpty()) {
       return files;
@@ -793,6 +807,7 @@ public final class TableCore {
 
   /** Removes the files of a change that will not be committed. */
   public void discard(Staged staged) {
+    staged.publisher.settleQuietly(); // a link still queued must not bring a removed name back
     cleanup(staged.written);
   }
 
@@ -810,10 +825,10 @@ public final class TableCore {
     } catch (CommitStateUnknownException e) {
       throw e;
     } catch (IOException e) {
-      cleanup(staged.written);
+      discard(staged);
       throw new UncheckedIOException("Commit to " + location() + " failed: " + e + ". Nothing was committed.", e);
     } catch (RuntimeException e) {
-      cleanup(staged.written);
+      discard(staged);
       throw e;
     }
   }
@@ -940,9 +955,16 @@ public final class TableCore {
     String listLocation = ops.metadataDir() + "/snap-" + staged.snapshotId + "-" + attempt + "-"
         + UUID.randomUUID() + ".avro";
     merged.add(listLocation);
-    ManifestIO.writeList(storage, listLocation, staged.snapshotId, parent == null ? null : parent.snapshotId(),
-        sequenceNumber, manifests);
-    storage.syncDirectory(ops.metadataDir());
+    ManifestIO.writeList(staged.publisher, listLocation, staged.snapshotId,
+        parent == null ? null : parent.snapshotId(), sequenceNumber, manifests);
+    staged.publisher.syncDirectory(ops.metadataDir());
+    try {
+      // every new file forced, linked and its directory synced before the metadata names them
+      staged.publisher.settle();
+    } catch (IOException | RuntimeException e) {
+      cleanup(merged);
+      throw e;
+    }
     Map<String, String> summary = summary(parent, staged, addedRecords, addedBytes, extraSummary);
     Snapshot snapshot = new Snapshot(staged.snapshotId, parent == null ? null : parent.snapshotId(),
         sequenceNumber, timestamp, listLocation, summary, schemaId);
