@@ -58,9 +58,12 @@ final class BackgroundPublisher implements Storage {
     this.executor = executor;
   }
 
+  /** Tests only: also finish other durable storages (thread-safe ones) in the background. */
+  static volatile boolean anyDurableStorage;
+
   /** A publisher over {@code storage}: in the background for a durable {@link LocalStorage}. */
   static BackgroundPublisher over(Storage storage) {
-    boolean background = storage instanceof LocalStorage && storage.isDurable();
+    boolean background = storage.isDurable() && (storage instanceof LocalStorage || anyDurableStorage);
     return new BackgroundPublisher(storage, background ? POOL : null);
   }
 

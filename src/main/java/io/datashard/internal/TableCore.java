@@ -958,25 +958,23 @@ public final class TableCore {
     ManifestIO.writeList(staged.publisher, listLocation, staged.snapshotId,
         parent == null ? null : parent.snapshotId(), sequenceNumber, manifests);
     staged.publisher.syncDirectory(ops.metadataDir());
-    try {
-      // every new file forced, linked and its directory synced before the metadata names them
-      staged.publisher.settle();
-    } catch (IOException | RuntimeException e) {
-      cleanup(merged);
-      throw e;
-    }
     Map<String, String> summary = summary(parent, staged, addedRecords, addedBytes, extraSummary);
     Snapshot snapshot = new Snapshot(staged.snapshotId, parent == null ? null : parent.snapshotId(),
         sequenceNumber, timestamp, listLocation, summary, schemaId);
     next.addSnapshotAsCurrent(snapshot).lastUpdatedMillis(Math.max(timestamp, base.lastUpdatedMillis()));
     applyCommitRetention(base, next, now);
     try {
-      TableMetadata committed = ops.commit(base, next.build());
+      // The new metadata is written while the files finish in the background; it is published
+      // once every new file is forced, linked and its directory synced.
+      TableMetadata committed = ops.commit(base, next.build(), staged.publisher::settle);
       autoCleanup(committed);
       return snapshot;
     } catch (CommitConflictException e) {
       cleanup(merged);
       return null;
+    } catch (UncheckedIOException e) {
+      cleanup(merged); // a new file could not be finished: nothing was published
+      throw e;
     }
   }
 

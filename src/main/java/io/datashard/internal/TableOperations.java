@@ -9,6 +9,7 @@ import io.datashard.internal.meta.TableMetadata;
 import io.datashard.internal.meta.TableMetadataParser;
 import io.datashard.storage.Storage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
@@ -211,6 +212,22 @@ public final class TableOperations {
    * @throws CommitStateUnknownException if the publish may or may not have happened
    */
   public TableMetadata commit(TableMetadata base, TableMetadata updated) {
+    return commit(base, updated, () -> { });
+  }
+
+  /** A step that must end before the new version is published. */
+  interface BeforePublish {
+    void run() throws IOException;
+  }
+
+  /**
+   * Like {@link #commit(TableMetadata, TableMetadata)}, running {@code beforePublish} after the new
+   * metadata file is written and before it is published: the files it references may still be on
+   * their way to the disk until then.
+   *
+   * @throws UncheckedIOException if {@code beforePublish} fails; nothing was published
+   */
+  public TableMetadata commit(TableMetadata base, TableMetadata updated, BeforePublish beforePublish) {
     int next = base == null ? 1 : base.version() + 1;
     String file = metadataFile(next);
     byte[] json = TableMetadataParser.toJson(updated);
@@ -227,6 +244,16 @@ public final class TableOperations {
       out.abort();
       throw new DataShardException("Cannot write metadata file " + file + ": " + e
           + ". Nothing was committed; check free disk space and permissions.", e);
+    }
+    try {
+      beforePublish.run();
+    } catch (IOException e) {
+      out.abort();
+      throw new UncheckedIOException("Writing the new files of a commit to " + root + " failed: " + e
+          + ". Nothing was committed; check free disk space and permissions.", e);
+    } catch (RuntimeException | Error e) {
+      out.abort();
+      throw e;
     }
     try {
       out.publish();

@@ -1,0 +1,179 @@
+package io.datashard.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.datashard.DataShard;
+import io.datashard.Schema;
+import io.datashard.Table;
+import io.datashard.TableOptions;
+import io.datashard.TestTables;
+import io.datashard.storage.LocalStorage;
+import io.datashard.storage.Storage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** A commit whose files fail while being finished in the background commits nothing and leaves nothing. */
+class BackgroundCommitFailureTest {
+  @TempDir
+  Path dir;
+
+  @BeforeEach
+  void background() {
+    BackgroundPublisher.anyDurableStorage = true;
+  }
+
+  @AfterEach
+  void restore() {
+    BackgroundPublisher.anyDurableStorage = false;
+  }
+
+  /** A durable local storage whose publish (or directory sync) of matching locations fails. */
+  private static final class Failing implements Storage {
+    final LocalStorage local = new LocalStorage(true);
+    volatile Predicate<String> fail = l -> false;
+
+    @Override
+    public PendingFile create(String location) throws IOException {
+      PendingFile f = local.create(location);
+      return new PendingFile() {
+        @Override
+        public String location() {
+          return f.location();
+        }
+
+        @Override
+        public OutputStream stream() {
+          return f.stream();
+        }
+
+        @Override
+        public long position() {
+          return f.position();
+        }
+
+        @Override
+        public long publish() throws IOException {
+          if (fail.test(location)) {
+            f.abort();
+            throw new IOException("No space left on device (injected) writing " + location);
+          }
+          return f.publish();
+        }
+
+        @Override
+        public void abort() {
+          f.abort();
+        }
+      };
+    }
+
+    @Override
+    public void syncDirectory(String directory) throws IOException {
+      if (fail.test(directory + "/")) {
+        throw new IOException("I/O error (injected) syncing " + directory);
+      }
+      local.syncDirectory(directory);
+    }
+
+    @Override
+    public InputFile open(String location) throws IOException {
+      return local.open(location);
+    }
+
+    @Override
+    public boolean exists(String location) throws IOException {
+      return local.exists(location);
+    }
+
+    @Override
+    public long length(String location) throws IOException {
+      return local.length(location);
+    }
+
+    @Override
+    public boolean delete(String location) throws IOException {
+      return local.delete(location);
+    }
+
+    @Override
+    public List<String> list(String directory) throws IOException {
+      return local.list(directory);
+    }
+
+    @Override
+    public void replace(String location, byte[] content) throws IOException {
+      local.replace(location, content);
+    }
+
+    @Override
+    public boolean isDurable() {
+      return true;
+    }
+  }
+
+  private Set<String> files() throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString())
+          .filter(n -> !n.contains("/.")) // the lock file, the append queue
+          .collect(Collectors.toCollection(TreeSet::new));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {".parquet", "-m0.avro", "/snap-", "/data/"})
+  void aFailureCommitsNothingAndLeavesNoFileBehind(String failing) throws Exception {
+    DataShard.table(dir).schema(Schema.parse("id long not null, name string")).create()
+        .append(List.of(Map.of("id", 1L, "name", "first")));
+    Failing storage = new Failing();
+    Table table = TestTables.wrap(TableCore.open(storage, dir, TableOptions.defaults().withCommitRetries(0)));
+    Set<String> before = files();
+    long snapshot = table.currentSnapshot().orElseThrow().snapshotId();
+
+    storage.fail = l -> l.contains(failing);
+    assertThatThrownBy(() -> table.newAppend().add(Map.of("id", 2L, "name", "second")).commit())
+        .hasMessageContaining("injected").hasMessageContaining("Nothing was committed");
+    storage.fail = l -> false;
+
+    Table reopened = DataShard.open(dir);
+    assertThat(reopened.currentSnapshot().orElseThrow().snapshotId()).isEqualTo(snapshot);
+    assertThat(reopened.scan().toList()).extracting(r -> r.get("id", Long.class)).containsExactly(1L);
+    assertThat(files()).as("files after the failed commit").isEqualTo(before);
+
+    // and the table takes the next commit as usual
+    table.newAppend().add(Map.of("id", 3L, "name", "third")).commit();
+    assertThat(DataShard.open(dir).scan().toList()).extracting(r -> r.get("id", Long.class))
+        .containsExactlyInAnyOrder(1L, 3L);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {".parquet", "/snap-"})
+  void aFailedReadModifyWriteTransactionCommitsNothing(String failing) throws Exception {
+    DataShard.table(dir).schema(Schema.parse("value long not null")).create().append(List.of(Map.of("value", 7L)));
+    Failing storage = new Failing();
+    Table table = TestTables.wrap(TableCore.open(storage, dir, TableOptions.defaults()));
+    Set<String> before = files();
+    storage.fail = l -> l.contains(failing);
+    assertThatThrownBy(() -> table.transaction(tx -> {
+      long v = tx.scan().toList().get(0).get("value", Long.class);
+      tx.deleteAll().append(Map.of("value", v + 1));
+      return v;
+    })).hasMessageContaining("injected").hasMessageContaining("Nothing was committed");
+    assertThat(files()).isEqualTo(before);
+    assertThat(DataShard.open(dir).scan().toList()).extracting(r -> r.get("value", Long.class)).containsExactly(7L);
+  }
+}
