@@ -531,18 +531,33 @@ final class GroupCommit {
     return sb.toString();
   }
 
+  /** Request id to the snapshot whose summary lists it, for every snapshot in {@link #INDEXED}. */
+  private static final Map<String, Long> CARRIED = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Snapshots whose request ids are in {@link #CARRIED}: each is read once (snapshots never change). */
+  private static final Set<Long> INDEXED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /**
-   * The retained snapshot whose summary lists request {@code id}, or null. Ids are 16 hex digits
-   * joined by commas, so a substring match is a match of a whole id.
+   * The retained snapshot of {@code meta} whose summary lists request {@code id}, or null.
+   * Synchronized: leaders of two tables in one process share the index, and a lookup must never
+   * miss an id because the other cleared it meanwhile (it would be committed twice).
    */
-  private static Snapshot carriedBy(TableMetadata meta, String id) {
+  private static synchronized Snapshot carriedBy(TableMetadata meta, String id) {
+    if (CARRIED.size() > 50_000) {
+      INDEXED.clear(); // mostly snapshots long expired: start over with the retained ones
+      CARRIED.clear();
+    }
     for (Snapshot s : meta.snapshots()) {
-      String ids = s.summary().get(SUMMARY_KEY);
-      if (ids != null && ids.contains(id)) {
-        return s;
+      if (INDEXED.add(s.snapshotId())) {
+        String ids = s.summary().get(SUMMARY_KEY);
+        if (ids != null) {
+          for (String carried : ids.split(",")) {
+            CARRIED.put(carried, s.snapshotId());
+          }
+        }
       }
     }
-    return null;
+    Long snapshotId = CARRIED.get(id);
+    return snapshotId == null ? null : meta.snapshot(snapshotId); // null once that snapshot is expired
   }
 
   /**
