@@ -532,9 +532,9 @@ final class GroupCommit {
   }
 
   /** Request id to the snapshot whose summary lists it, for every snapshot in {@link #INDEXED}. */
-  private static final Map<String, Long> CARRIED = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, Long> CARRIED = new HashMap<>();
   /** Snapshots whose request ids are in {@link #CARRIED}: each is read once (snapshots never change). */
-  private static final Set<Long> INDEXED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final Set<Long> INDEXED = new java.util.HashSet<>();
 
   /**
    * The retained snapshot of {@code meta} whose summary lists request {@code id}, or null.
