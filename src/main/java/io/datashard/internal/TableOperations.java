@@ -227,7 +227,7 @@ public final class TableOperations {
    *
    * @throws UncheckedIOException if {@code beforePublish} fails; nothing was published
    */
-  public TableMetadata commit(TableMetadata base, TableMetadata updated, BeforePublish beforePublish) {
+  TableMetadata commit(TableMetadata base, TableMetadata updated, BeforePublish beforePublish) {
     int next = base == null ? 1 : base.version() + 1;
     String file = metadataFile(next);
     byte[] json = TableMetadataParser.toJson(updated);
