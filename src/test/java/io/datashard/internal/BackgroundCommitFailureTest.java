@@ -8,10 +8,9 @@ import io.datashard.Schema;
 import io.datashard.Table;
 import io.datashard.TableOptions;
 import io.datashard.TestTables;
+import io.datashard.storage.ForwardingStorage;
 import io.datashard.storage.LocalStorage;
-import io.datashard.storage.Storage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,43 +42,20 @@ class BackgroundCommitFailureTest {
   }
 
   /** A durable local storage whose publish (or directory sync) of matching locations fails. */
-  private static final class Failing implements Storage {
-    final LocalStorage local = new LocalStorage(true);
+  private static final class Failing extends ForwardingStorage {
     volatile Predicate<String> fail = l -> false;
 
+    Failing() {
+      super(new LocalStorage(true));
+    }
+
     @Override
-    public PendingFile create(String location) throws IOException {
-      PendingFile f = local.create(location);
-      return new PendingFile() {
-        @Override
-        public String location() {
-          return f.location();
-        }
-
-        @Override
-        public OutputStream stream() {
-          return f.stream();
-        }
-
-        @Override
-        public long position() {
-          return f.position();
-        }
-
-        @Override
-        public long publish() throws IOException {
-          if (fail.test(location)) {
-            f.abort();
-            throw new IOException("No space left on device (injected) writing " + location);
-          }
-          return f.publish();
-        }
-
-        @Override
-        public void abort() {
-          f.abort();
-        }
-      };
+    protected long publish(String location, PendingFile file) throws IOException {
+      if (fail.test(location)) {
+        file.abort();
+        throw new IOException("No space left on device (injected) writing " + location);
+      }
+      return file.publish();
     }
 
     @Override
@@ -87,42 +63,7 @@ class BackgroundCommitFailureTest {
       if (fail.test(directory + "/")) {
         throw new IOException("I/O error (injected) syncing " + directory);
       }
-      local.syncDirectory(directory);
-    }
-
-    @Override
-    public InputFile open(String location) throws IOException {
-      return local.open(location);
-    }
-
-    @Override
-    public boolean exists(String location) throws IOException {
-      return local.exists(location);
-    }
-
-    @Override
-    public long length(String location) throws IOException {
-      return local.length(location);
-    }
-
-    @Override
-    public boolean delete(String location) throws IOException {
-      return local.delete(location);
-    }
-
-    @Override
-    public List<String> list(String directory) throws IOException {
-      return local.list(directory);
-    }
-
-    @Override
-    public void replace(String location, byte[] content) throws IOException {
-      local.replace(location, content);
-    }
-
-    @Override
-    public boolean isDurable() {
-      return true;
+      inner.syncDirectory(directory);
     }
   }
 

@@ -3,10 +3,10 @@ package io.datashard.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.datashard.storage.ForwardingStorage;
 import io.datashard.storage.LocalStorage;
 import io.datashard.storage.Storage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,13 +33,13 @@ class BackgroundPublisherTest {
   }
 
   /** Records when each publish and directory sync ends; publishes take random, uneven times. */
-  private static final class Recording implements Storage {
-    final LocalStorage local = new LocalStorage(true);
+  private static final class Recording extends ForwardingStorage {
     final List<String> events = Collections.synchronizedList(new ArrayList<>());
     final Random random;
     String failPublishOf;
 
     Recording(long seed) {
+      super(new LocalStorage(true));
       random = new Random(seed);
     }
 
@@ -48,85 +48,28 @@ class BackgroundPublisherTest {
     }
 
     @Override
-    public PendingFile create(String location) throws IOException {
-      PendingFile f = local.create(location);
-      int delay = delay();
-      return new PendingFile() {
-        @Override
-        public String location() {
-          return f.location();
-        }
-
-        @Override
-        public OutputStream stream() {
-          return f.stream();
-        }
-
-        @Override
-        public long position() {
-          return f.position();
-        }
-
-        @Override
-        public long publish() throws IOException {
-          sleep(delay);
-          if (location.equals(failPublishOf)) {
-            f.abort();
-            throw new IOException("disk full (injected) for " + location);
-          }
-          long n = f.publish();
-          events.add("linked " + name(location));
-          return n;
-        }
-
-        @Override
-        public void abort() {
-          f.abort();
-        }
-      };
+    protected long publish(String location, PendingFile file) throws IOException {
+      sleep(delay());
+      if (location.equals(failPublishOf)) {
+        file.abort();
+        throw new IOException("disk full (injected) for " + location);
+      }
+      long n = file.publish();
+      events.add("linked " + name(location));
+      return n;
     }
 
     @Override
     public void syncDirectory(String directory) throws IOException {
       sleep(delay());
-      local.syncDirectory(directory);
+      inner.syncDirectory(directory);
       events.add("synced " + name(directory));
-    }
-
-    @Override
-    public InputFile open(String location) throws IOException {
-      return local.open(location);
-    }
-
-    @Override
-    public boolean exists(String location) throws IOException {
-      return local.exists(location);
-    }
-
-    @Override
-    public long length(String location) throws IOException {
-      return local.length(location);
     }
 
     @Override
     public boolean delete(String location) throws IOException {
       events.add("deleted " + name(location));
-      return local.delete(location);
-    }
-
-    @Override
-    public List<String> list(String directory) throws IOException {
-      return local.list(directory);
-    }
-
-    @Override
-    public void replace(String location, byte[] content) throws IOException {
-      local.replace(location, content);
-    }
-
-    @Override
-    public boolean isDurable() {
-      return true;
+      return inner.delete(location);
     }
 
     private static String name(String location) {
