@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.datashard.internal.TableCore;
+import io.datashard.storage.ForwardingStorage;
 import io.datashard.storage.LocalStorage;
-import io.datashard.storage.Storage;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -35,13 +35,11 @@ class FilterScanTest {
   Path tmp;
 
   /** A storage that counts how often data files are opened. */
-  static final class CountingStorage implements Storage {
-    final Storage inner = new LocalStorage(false);
+  static final class CountingStorage extends ForwardingStorage {
     final AtomicInteger dataOpens = new AtomicInteger();
 
-    @Override
-    public PendingFile create(String location) throws IOException {
-      return inner.create(location);
+    CountingStorage() {
+      super(new LocalStorage(false));
     }
 
     @Override
@@ -50,41 +48,6 @@ class FilterScanTest {
         dataOpens.incrementAndGet();
       }
       return inner.open(location);
-    }
-
-    @Override
-    public boolean exists(String location) throws IOException {
-      return inner.exists(location);
-    }
-
-    @Override
-    public long length(String location) throws IOException {
-      return inner.length(location);
-    }
-
-    @Override
-    public boolean delete(String location) throws IOException {
-      return inner.delete(location);
-    }
-
-    @Override
-    public List<String> list(String directory) throws IOException {
-      return inner.list(directory);
-    }
-
-    @Override
-    public void syncDirectory(String directory) throws IOException {
-      inner.syncDirectory(directory);
-    }
-
-    @Override
-    public void replace(String location, byte[] content) throws IOException {
-      inner.replace(location, content);
-    }
-
-    @Override
-    public boolean isDurable() {
-      return false;
     }
   }
 

@@ -11,10 +11,10 @@ import io.datashard.Schema;
 import io.datashard.Type;
 import io.datashard.Types;
 import io.datashard.internal.Values;
+import io.datashard.storage.ForwardingStorage;
 import io.datashard.storage.LocalStorage;
 import io.datashard.storage.Storage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -194,15 +194,10 @@ class ParquetRoundTripTest {
   }
 
   private Storage countingReads(AtomicLong bytesRead) {
-    return new Storage() {
-      @Override
-      public PendingFile create(String location) throws IOException {
-        return storage.create(location);
-      }
-
+    return new ForwardingStorage(storage) {
       @Override
       public InputFile open(String location) throws IOException {
-        InputFile in = storage.open(location);
+        InputFile in = inner.open(location);
         return new InputFile() {
           @Override
           public String location() {
@@ -226,41 +221,6 @@ class ParquetRoundTripTest {
             in.close();
           }
         };
-      }
-
-      @Override
-      public boolean exists(String location) throws IOException {
-        return storage.exists(location);
-      }
-
-      @Override
-      public long length(String location) throws IOException {
-        return storage.length(location);
-      }
-
-      @Override
-      public boolean delete(String location) throws IOException {
-        return storage.delete(location);
-      }
-
-      @Override
-      public List<String> list(String directory) throws IOException {
-        return storage.list(directory);
-      }
-
-      @Override
-      public void syncDirectory(String directory) throws IOException {
-        storage.syncDirectory(directory);
-      }
-
-      @Override
-      public void replace(String location, byte[] content) throws IOException {
-        storage.replace(location, content);
-      }
-
-      @Override
-      public boolean isDurable() {
-        return false;
       }
     };
   }
