@@ -10,9 +10,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The storage through which one commit writes its new files (data files, manifests, the manifest
@@ -33,17 +32,16 @@ import java.util.concurrent.TimeUnit;
  * the moment it is asked for, and throws there, exactly as without this class.
  */
 final class BackgroundPublisher implements Storage {
-  /** Daemon threads, ended after a minute idle; each task is a few blocking system calls. */
-  private static final ThreadPoolExecutor POOL = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
-      new LinkedBlockingQueue<>(), r -> {
-        Thread t = new Thread(r, "datashard-publish");
-        t.setDaemon(true);
-        return t;
-      });
-
-  static {
-    POOL.allowCoreThreadTimeOut(true);
-  }
+  /**
+   * Daemon threads made as needed and ended after a minute idle: each task is a few blocking system
+   * calls, and commits running at once in one process must not queue behind each other's fsyncs
+   * (without this class, each committing thread forced its own files).
+   */
+  private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "datashard-publish");
+    t.setDaemon(true);
+    return t;
+  });
 
   private final Storage storage;
   /** Null: every step runs in the calling thread when asked for, failures thrown there. */
