@@ -168,7 +168,7 @@ class HistoryTest {
   // ------------------------------------------------------------------ branches
 
   @Test
-  void branchAppendsDoNotChangeMainAndMainAppendsDoNotChangeTheBranch() {
+  void branchAppendsDoNotChangeMainAndMainAppendsDoNotChangeTheBranch() throws InterruptedException {
     Table t = table();
     Snapshot s1 = append(t, 1);
     Ref dev = t.branch("dev").create();
@@ -186,6 +186,7 @@ class HistoryTest {
     assertThat(ids(t.scan().useRef("dev"))).containsExactlyInAnyOrder(1L, 10L, 11L);
     assertThat(d2.summaryLong("total-records", -1)).isEqualTo(3);
 
+    Thread.sleep(2); // s2 in a later millisecond than d2: time travel to d2's time must not see s2
     Snapshot s2 = append(t, 2);
     assertThat(s2.parentId()).isEqualTo(s1.snapshotId());
     assertThat(ids(t.scan())).containsExactlyInAnyOrder(1L, 2L);
