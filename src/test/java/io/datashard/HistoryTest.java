@@ -165,6 +165,19 @@ class HistoryTest {
     assertThat(t.snapshots()).extracting(Snapshot::snapshotId).contains(s1.snapshotId());
   }
 
+  @Test
+  void expiryRemovesARefPastItsMaxAgeEvenWhenNoSnapshotExpires() throws Exception {
+    Table t = table();
+    Snapshot s1 = append(t, 1);
+    t.tag("short").snapshot(s1.snapshotId()).maxRefAge(Duration.ofMillis(1)).create();
+    Thread.sleep(20);
+    // the only snapshot is current: nothing to expire but the aged tag
+    t.maintenance().expireSnapshots().olderThan(Instant.now().plusSeconds(60)).retainLast(1).run();
+    assertThat(t.refs().keySet()).containsExactly("main");
+    assertThat(t.snapshots()).extracting(Snapshot::snapshotId).containsExactly(s1.snapshotId());
+    assertThat(DataShard.open(dir).refs().keySet()).containsExactly("main");
+  }
+
   // ------------------------------------------------------------------ branches
 
   @Test

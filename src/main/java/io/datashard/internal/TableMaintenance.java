@@ -150,8 +150,8 @@ public final class TableMaintenance {
         long now = System.currentTimeMillis();
         TableMetadata.Builder next = TableMetadata.buildFrom(base);
         Set<Long> dropped = retain(base, next, olderThanMillis, retainLast, maxSnapshots, now);
-        if (dropped.isEmpty()) {
-          return null;
+        if (dropped.isEmpty() && next.build().refs().keySet().equals(base.refs().keySet())) {
+          return null; // nothing expired: neither a snapshot nor a branch or tag past its max age
         }
         for (Snapshot s : base.snapshots()) {
           if (dropped.contains(s.snapshotId())) {
