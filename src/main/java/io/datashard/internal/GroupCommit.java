@@ -331,6 +331,7 @@ final class GroupCommit {
         core.countConflictRetry();
       }
       TableMetadata latest = core.operations().refresh();
+      indexCarried(latest);
       Outcome own = null;
       boolean ownSeen = false;
       List<Request> group = new ArrayList<>();
@@ -531,32 +532,35 @@ final class GroupCommit {
     return sb.toString();
   }
 
-  /** Request id to the snapshot whose summary lists it, for every snapshot in {@link #INDEXED}. */
-  private static final Map<String, Long> CARRIED = new HashMap<>();
-  /** Snapshots whose request ids are in {@link #CARRIED}: each is read once (snapshots never change). */
-  private static final Set<Long> INDEXED = new java.util.HashSet<>();
-
   /**
-   * The retained snapshot of {@code meta} whose summary lists request {@code id}, or null.
-   * Synchronized: leaders of two tables in one process share the index, and a lookup must never
-   * miss an id because the other cleared it meanwhile (it would be committed twice).
+   * Request id to the snapshot whose summary lists it, for the snapshots in {@link #indexed}. Only
+   * the holder of the table's lock leads, so leaders of this table take turns on it.
    */
-  private static synchronized Snapshot carriedBy(TableMetadata meta, String id) {
-    if (CARRIED.size() > 50_000) {
-      INDEXED.clear(); // mostly snapshots long expired: start over with the retained ones
-      CARRIED.clear();
+  private final Map<String, Long> carriedIds = new HashMap<>();
+  /** Snapshots whose request ids are in {@link #carriedIds}: each is read once (snapshots never change). */
+  private final Set<Long> indexed = new java.util.HashSet<>();
+
+  /** Adds the request ids of {@code meta}'s snapshots not indexed yet; once per lead, before any lookup. */
+  private void indexCarried(TableMetadata meta) {
+    if (carriedIds.size() > 50_000) {
+      indexed.clear(); // mostly snapshots long expired: start over with the retained ones
+      carriedIds.clear();
     }
     for (Snapshot s : meta.snapshots()) {
-      if (INDEXED.add(s.snapshotId())) {
+      if (indexed.add(s.snapshotId())) {
         String ids = s.summary().get(SUMMARY_KEY);
         if (ids != null) {
-          for (String carried : ids.split(",")) {
-            CARRIED.put(carried, s.snapshotId());
+          for (String id : ids.split(",")) {
+            carriedIds.put(id, s.snapshotId());
           }
         }
       }
     }
-    Long snapshotId = CARRIED.get(id);
+  }
+
+  /** The retained snapshot of {@code meta} whose summary lists request {@code id}, or null. */
+  private Snapshot carriedBy(TableMetadata meta, String id) {
+    Long snapshotId = carriedIds.get(id);
     return snapshotId == null ? null : meta.snapshot(snapshotId); // null once that snapshot is expired
   }
 
