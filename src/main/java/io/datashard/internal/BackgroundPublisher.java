@@ -143,7 +143,8 @@ final class BackgroundPublisher implements Storage {
     };
   }
 
-  private interface IoStep {
+  /** A step that does I/O (a publish, a directory sync, a wait for them). */
+  interface IoStep {
     void run() throws IOException;
   }
 

@@ -215,11 +215,6 @@ public final class TableOperations {
     return commit(base, updated, () -> { });
   }
 
-  /** A step that must end before the new version is published. */
-  interface BeforePublish {
-    void run() throws IOException;
-  }
-
   /**
    * Like {@link #commit(TableMetadata, TableMetadata)}, running {@code beforePublish} after the new
    * metadata file is written and before it is published: the files it references may still be on
@@ -227,7 +222,7 @@ public final class TableOperations {
    *
    * @throws UncheckedIOException if {@code beforePublish} fails; nothing was published
    */
-  TableMetadata commit(TableMetadata base, TableMetadata updated, BeforePublish beforePublish) {
+  TableMetadata commit(TableMetadata base, TableMetadata updated, BackgroundPublisher.IoStep beforePublish) {
     int next = base == null ? 1 : base.version() + 1;
     String file = metadataFile(next);
     byte[] json = TableMetadataParser.toJson(updated);
