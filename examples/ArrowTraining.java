@@ -19,16 +19,18 @@ import org.apache.arrow.vector.complex.ListVector;
  * Apache Arrow record batches of bounded size, one reused {@code VectorSchemaRoot}.
  *
  * <p>Needs the optional Arrow dependency ({@code arrow-vector}, {@code arrow-memory-unsafe}) on the
- * classpath (it is not in {@code target/lib}) and, on Java 17,
- * {@code --add-opens=java.base/java.nio=ALL-UNNAMED}. The build runs it in {@code ExamplesTest}.
+ * classpath (it is not in {@code target/lib}) and, on Java 17, {@code
+ * --add-opens=java.base/java.nio=ALL-UNNAMED}. The build runs it in {@code ExamplesTest}.
  */
 public final class ArrowTraining {
   private ArrowTraining() {}
 
   public static void main(String[] args) throws Exception {
-    Path dir = (args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("datashard-example"))
-        .resolve("training");
-    Table table = DataShard.create(dir, Schema.parse("id long not null, emb list<float>, label long"));
+    Path dir =
+        (args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("datashard-example"))
+            .resolve("training");
+    Table table =
+        DataShard.create(dir, Schema.parse("id long not null, emb list<float>, label long"));
     List<Object> records = new ArrayList<>();
     for (long i = 0; i < 1000; i++) {
       records.add(Map.of("id", i, "emb", new float[] {i, i / 2f, -i}, "label", i % 2));
@@ -39,15 +41,16 @@ public final class ArrowTraining {
     double sum = 0;
     int batchesSeen = 0;
     try (BufferAllocator allocator = new RootAllocator();
-        ArrowBatches batches = ArrowBatches.of(table.scan().select("emb", "label"), allocator, 256)) {
+        ArrowBatches batches =
+            ArrowBatches.of(table.scan().select("emb", "label"), allocator, 256)) {
       while (batches.hasNext()) {
-        VectorSchemaRoot batch = batches.next();   // valid until the next call
+        VectorSchemaRoot batch = batches.next(); // valid until the next call
         ListVector emb = (ListVector) batch.getVector("emb");
         Float4Vector values = (Float4Vector) emb.getDataVector();
         BigIntVector label = (BigIntVector) batch.getVector("label");
         for (int r = 0; r < batch.getRowCount(); r++) {
           int start = emb.getElementStartIndex(r);
-          sum += values.get(start) * (label.get(r) == 1 ? 1 : 0);   // stand-in for a training step
+          sum += values.get(start) * (label.get(r) == 1 ? 1 : 0); // stand-in for a training step
         }
         rows += batch.getRowCount();
         batchesSeen++;

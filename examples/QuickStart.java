@@ -12,25 +12,34 @@ import java.util.Map;
 /**
  * Quick start: create a table, append rows in one commit, read them back.
  *
- * <p>Run (after {@code mvn -B -q package -DskipTests}, which also compiles the examples):
- * {@code java -cp "target/test-classes:target/classes:target/lib/*" QuickStart [DIR]}
+ * <p>Run (after {@code mvn -B -q package -DskipTests}, which also compiles the examples): {@code
+ * java -cp "target/test-classes:target/classes:target/lib/*" QuickStart [DIR]}
  */
 public final class QuickStart {
   private QuickStart() {}
 
   public static void main(String[] args) throws Exception {
-    Path dir = (args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("datashard-example"))
-        .resolve("events");
-    Table table = DataShard.create(dir,
-        Schema.parse("id long not null, name string, emb list<float>, ts timestamptz"));
+    Path dir =
+        (args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("datashard-example"))
+            .resolve("events");
+    Table table =
+        DataShard.create(
+            dir, Schema.parse("id long not null, name string, emb list<float>, ts timestamptz"));
 
     // Records are Maps, Java records or Rows; all of one append commit atomically.
-    Snapshot s = table.newAppend()
-        .add(Map.of("id", 1L, "name", "a", "emb", new float[] {0.1f, 0.2f}, "ts", Instant.now()))
-        .add(Map.of("id", 2L, "name", "b"))
-        .commit();
-    System.out.println("committed snapshot " + s.snapshotId() + " with "
-        + s.summary().get("added-records") + " rows");
+    Snapshot s =
+        table
+            .newAppend()
+            .add(
+                Map.of("id", 1L, "name", "a", "emb", new float[] {0.1f, 0.2f}, "ts", Instant.now()))
+            .add(Map.of("id", 2L, "name", "b"))
+            .commit();
+    System.out.println(
+        "committed snapshot "
+            + s.snapshotId()
+            + " with "
+            + s.summary().get("added-records")
+            + " rows");
 
     List<Row> rows = table.scan().select("id", "name").toList();
     for (Row r : rows) {

@@ -10,15 +10,16 @@ import java.util.Map;
 /**
  * Time travel: every commit is a snapshot; read the table as of any retained snapshot id or time.
  *
- * <p>Run (after {@code mvn -B -q package -DskipTests}, which also compiles the examples):
- * {@code java -cp "target/test-classes:target/classes:target/lib/*" TimeTravel [DIR]}
+ * <p>Run (after {@code mvn -B -q package -DskipTests}, which also compiles the examples): {@code
+ * java -cp "target/test-classes:target/classes:target/lib/*" TimeTravel [DIR]}
  */
 public final class TimeTravel {
   private TimeTravel() {}
 
   public static void main(String[] args) throws Exception {
-    Path dir = (args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("datashard-example"))
-        .resolve("prices");
+    Path dir =
+        (args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("datashard-example"))
+            .resolve("prices");
     Table table = DataShard.create(dir, Schema.parse("item string not null, price double"));
 
     Snapshot first = table.newAppend().add(Map.of("item", "tea", "price", 2.5)).commit();
@@ -30,11 +31,26 @@ public final class TimeTravel {
     long now = table.scan().count();
     long atFirst = table.scan().useSnapshot(first.snapshotId()).count();
     long asOf = table.scan().asOf(between).count();
-    System.out.println("rows now: " + now + ", at snapshot " + first.snapshotId() + ": " + atFirst
-        + ", as of " + between + ": " + asOf);
+    System.out.println(
+        "rows now: "
+            + now
+            + ", at snapshot "
+            + first.snapshotId()
+            + ": "
+            + atFirst
+            + ", as of "
+            + between
+            + ": "
+            + asOf);
     for (Snapshot s : table.snapshots()) {
-      System.out.println(s.snapshotId() + " " + Instant.ofEpochMilli(s.timestampMillis()) + " " + s.operation()
-          + " total-records=" + s.summary().get("total-records"));
+      System.out.println(
+          s.snapshotId()
+              + " "
+              + Instant.ofEpochMilli(s.timestampMillis())
+              + " "
+              + s.operation()
+              + " total-records="
+              + s.summary().get("total-records"));
     }
     if (now != 2 || atFirst != 1 || asOf != 1) {
       throw new AssertionError("time travel read the wrong rows");

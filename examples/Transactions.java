@@ -14,38 +14,44 @@ import java.util.Map;
  * whose read went stale is re-run, so no increment is lost. An idempotency key makes a retried job
  * apply once.
  *
- * <p>Run (after {@code mvn -B -q package -DskipTests}, which also compiles the examples):
- * {@code java -cp "target/test-classes:target/classes:target/lib/*" Transactions [DIR]}
+ * <p>Run (after {@code mvn -B -q package -DskipTests}, which also compiles the examples): {@code
+ * java -cp "target/test-classes:target/classes:target/lib/*" Transactions [DIR]}
  */
 public final class Transactions {
   private Transactions() {}
 
   static long increment(Table table) {
-    return table.transaction(tx -> {
-      long current = 0;
-      for (Row r : tx.scan().toList()) {
-        current = Math.max(current, r.get("value", Long.class));
-      }
-      tx.deleteAll().append(Map.of("value", current + 1));   // replace the counter row
-      return current + 1;
-    });
+    return table.transaction(
+        tx -> {
+          long current = 0;
+          for (Row r : tx.scan().toList()) {
+            current = Math.max(current, r.get("value", Long.class));
+          }
+          tx.deleteAll().append(Map.of("value", current + 1)); // replace the counter row
+          return current + 1;
+        });
   }
 
   public static void main(String[] args) throws Exception {
-    Path dir = (args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("datashard-example"))
-        .resolve("counter");
+    Path dir =
+        (args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("datashard-example"))
+            .resolve("counter");
     Table table = DataShard.create(dir, Schema.parse("value long not null"));
 
     int threads = 4;
     int perThread = 10;
     List<Thread> workers = new ArrayList<>();
     for (int i = 0; i < threads; i++) {
-      Thread t = new Thread(() -> {
-        Table mine = DataShard.open(dir);   // one Table object per thread or process is fine, so is sharing
-        for (int j = 0; j < perThread; j++) {
-          increment(mine);
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                Table mine =
+                    DataShard.open(
+                        dir); // one Table object per thread or process is fine, so is sharing
+                for (int j = 0; j < perThread; j++) {
+                  increment(mine);
+                }
+              });
       workers.add(t);
       t.start();
     }
@@ -57,12 +63,15 @@ public final class Transactions {
 
     // The same step twice (say, a job retried after a crash): the second run is not applied.
     for (int attempt = 0; attempt < 2; attempt++) {
-      TransactionResult<Long> r = table.newTransaction()
-          .idempotencyKey("nightly-job", 1)
-          .run(tx -> {
-            tx.append(Map.of("value", -1L));
-            return -1L;
-          });
+      TransactionResult<Long> r =
+          table
+              .newTransaction()
+              .idempotencyKey("nightly-job", 1)
+              .run(
+                  tx -> {
+                    tx.append(Map.of("value", -1L));
+                    return -1L;
+                  });
       System.out.println("attempt " + attempt + ": already applied = " + r.alreadyApplied());
     }
     if (value != threads * perThread || table.scan().count() != 2) {

@@ -48,13 +48,13 @@ public final class Append {
   /**
    * Adds the records an iterator yields, read when {@link #commit()} runs rather than now, for
    * appends too large to hold in memory. An append of records to {@code main} in a table with a
-   * schema whose files are Parquet (the default) streams them: each record is converted and
-   * written into a data file as it is read (files of at most 1,000,000 rows, or the table property
-   * {@code datashard.append.stream.rows-per-file}; a partitioned table
-   * holds 100,000 rows at a time to split them), so memory does not grow with the number of
-   * records, and all the files commit in one snapshot. Other appends (to a branch, with data files
-   * added, in another format, or to a table without a schema) read the records into memory first.
-   * If a record does not fit the schema, nothing is committed and the files written are removed.
+   * schema whose files are Parquet (the default) streams them: each record is converted and written
+   * into a data file as it is read (files of at most 1,000,000 rows, or the table property {@code
+   * datashard.append.stream.rows-per-file}; a partitioned table holds 100,000 rows at a time to
+   * split them), so memory does not grow with the number of records, and all the files commit in
+   * one snapshot. Other appends (to a branch, with data files added, in another format, or to a
+   * table without a schema) read the records into memory first. If a record does not fit the
+   * schema, nothing is committed and the files written are removed.
    *
    * <pre>{@code
    * table.newAppend().addAll(rows.iterator()).commit(); // rows: any Iterable or Stream of records
@@ -83,9 +83,9 @@ public final class Append {
    * Adds a data file written elsewhere, in the same commit as any records. When committing, the
    * file is checked: it must be under the table directory (or a directory listed in the table
    * property {@code datashard.data-files.allowed-roots}), also after resolving symbolic links;
-   * exist with the stated size; be of the stated format; have columns that fit the table schema
-   * (by Iceberg field id, or by name if the file has none); and hold the stated number of records.
-   * Its column metrics are read from it for the manifest. The file is referenced where it is, not
+   * exist with the stated size; be of the stated format; have columns that fit the table schema (by
+   * Iceberg field id, or by name if the file has none); and hold the stated number of records. Its
+   * column metrics are read from it for the manifest. The file is referenced where it is, not
    * copied, and is never deleted by a failed commit.
    *
    * <pre>{@code
@@ -102,8 +102,8 @@ public final class Append {
   }
 
   /**
-   * Commits to this branch instead of {@code main}: the new snapshot's parent is the branch head and
-   * only the branch moves. The branch must exist (see {@link Table#branch(String)}).
+   * Commits to this branch instead of {@code main}: the new snapshot's parent is the branch head
+   * and only the branch moves. The branch must exist (see {@link Table#branch(String)}).
    */
   public Append toBranch(String name) {
     this.branch = name;
@@ -123,8 +123,8 @@ public final class Append {
    * Writes the records and commits them.
    *
    * @return the new snapshot
-   * @throws ValidationException if a record does not fit the schema, or an added file fails its checks;
-   *     nothing is committed
+   * @throws ValidationException if a record does not fit the schema, or an added file fails its
+   *     checks; nothing is committed
    * @throws CommitConflictException if retries ran out; nothing is committed
    * @throws CommitStateUnknownException if it is unknown whether the commit happened
    */
@@ -143,8 +143,11 @@ public final class Append {
     }
     if (branch != null) {
       if (!files.isEmpty() || format != null) {
-        throw new ValidationException("An append to branch '" + branch + "' cannot yet add existing data files "
-            + "or choose a file format: append to main for that, or append records to the branch.");
+        throw new ValidationException(
+            "An append to branch '"
+                + branch
+                + "' cannot yet add existing data files "
+                + "or choose a file format: append to main for that, or append records to the branch.");
       }
       return new io.datashard.internal.TableHistory(core).appendToBranch(branch, records, summary);
     }

@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A data file of a table, as recorded in an Iceberg manifest: where it is, its format, its partition
- * values, how many records it holds, its size, and per-column statistics keyed by field id.
+ * A data file of a table, as recorded in an Iceberg manifest: where it is, its format, its
+ * partition values, how many records it holds, its size, and per-column statistics keyed by field
+ * id.
  *
  * <pre>{@code
  * DataFile f = DataFile.builder()
@@ -46,16 +47,27 @@ public final class DataFile {
       throw new ValidationException("A data file needs a path: call DataFile.builder().path(...)");
     }
     if (b.format == null) {
-      throw new ValidationException("Data file " + b.path + " needs a format: call .format(FileFormat.PARQUET) "
-          + "(or ORC, AVRO)");
+      throw new ValidationException(
+          "Data file "
+              + b.path
+              + " needs a format: call .format(FileFormat.PARQUET) "
+              + "(or ORC, AVRO)");
     }
     if (b.recordCount < 0) {
-      throw new ValidationException("Data file " + b.path + " has a negative record count " + b.recordCount
-          + ": give the number of records it holds");
+      throw new ValidationException(
+          "Data file "
+              + b.path
+              + " has a negative record count "
+              + b.recordCount
+              + ": give the number of records it holds");
     }
     if (b.fileSizeInBytes < 0) {
-      throw new ValidationException("Data file " + b.path + " has a negative size " + b.fileSizeInBytes
-          + ": give its size in bytes");
+      throw new ValidationException(
+          "Data file "
+              + b.path
+              + " has a negative size "
+              + b.fileSizeInBytes
+              + ": give its size in bytes");
     }
     this.path = b.path;
     this.format = b.format;
@@ -183,12 +195,20 @@ public final class DataFile {
       return false;
     }
     DataFile f = (DataFile) o;
-    return path.equals(f.path) && format == f.format && specId == f.specId && partition.equals(f.partition)
-        && recordCount == f.recordCount && fileSizeInBytes == f.fileSizeInBytes
-        && Objects.equals(columnSizes, f.columnSizes) && Objects.equals(valueCounts, f.valueCounts)
-        && Objects.equals(nullValueCounts, f.nullValueCounts) && Objects.equals(nanValueCounts, f.nanValueCounts)
-        && Objects.equals(lowerBounds, f.lowerBounds) && Objects.equals(upperBounds, f.upperBounds)
-        && Objects.equals(splitOffsets, f.splitOffsets) && Objects.equals(sortOrderId, f.sortOrderId);
+    return path.equals(f.path)
+        && format == f.format
+        && specId == f.specId
+        && partition.equals(f.partition)
+        && recordCount == f.recordCount
+        && fileSizeInBytes == f.fileSizeInBytes
+        && Objects.equals(columnSizes, f.columnSizes)
+        && Objects.equals(valueCounts, f.valueCounts)
+        && Objects.equals(nullValueCounts, f.nullValueCounts)
+        && Objects.equals(nanValueCounts, f.nanValueCounts)
+        && Objects.equals(lowerBounds, f.lowerBounds)
+        && Objects.equals(upperBounds, f.upperBounds)
+        && Objects.equals(splitOffsets, f.splitOffsets)
+        && Objects.equals(sortOrderId, f.sortOrderId);
   }
 
   @Override
@@ -198,8 +218,16 @@ public final class DataFile {
 
   @Override
   public String toString() {
-    return "DataFile{" + path + ", " + format + ", records=" + recordCount + ", bytes=" + fileSizeInBytes
-        + (partition.size() > 0 ? ", partition=" + partition : "") + "}";
+    return "DataFile{"
+        + path
+        + ", "
+        + format
+        + ", records="
+        + recordCount
+        + ", bytes="
+        + fileSizeInBytes
+        + (partition.size() > 0 ? ", partition=" + partition : "")
+        + "}";
   }
 
   /** Builds a {@link DataFile}. */

@@ -56,8 +56,8 @@ public final class DataShard {
   /**
    * Checks the table at {@code dir} against its metadata without changing anything: that every file
    * the current snapshot (with {@code deep}, every retained snapshot) references is there, parses,
-   * and has the recorded length and record count, and which files nothing references. See
-   * {@link VerifyReport}.
+   * and has the recorded length and record count, and which files nothing references. See {@link
+   * VerifyReport}.
    *
    * @throws TableNotFoundException if there is no table there
    */
@@ -90,9 +90,9 @@ public final class DataShard {
 
     /**
      * Partitions a new table (it needs a schema): each term is a column name (identity) or one of
-     * {@code year(col)}, {@code month(col)}, {@code day(col)}, {@code hour(col)},
-     * {@code bucket(N, col)}, {@code truncate(W, col)}, Iceberg's transforms. Appends then write one
-     * data file per partition, and the partition values let scans skip whole files.
+     * {@code year(col)}, {@code month(col)}, {@code day(col)}, {@code hour(col)}, {@code bucket(N,
+     * col)}, {@code truncate(W, col)}, Iceberg's transforms. Appends then write one data file per
+     * partition, and the partition values let scans skip whole files.
      *
      * <pre>{@code
      * DataShard.table(dir).schema(Schema.parse("ts timestamptz, user long, score double"))

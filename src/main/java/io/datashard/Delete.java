@@ -52,7 +52,8 @@ public final class Delete {
   /** Adds a record that replaces the removed rows (overwrite only). */
   public Delete add(Object record) {
     if (!overwrite) {
-      throw new ValidationException("A delete adds no records; use table.newOverwrite() to replace rows.");
+      throw new ValidationException(
+          "A delete adds no records; use table.newOverwrite() to replace rows.");
     }
     records.add(Objects.requireNonNull(record, "record"));
     return this;
@@ -89,8 +90,10 @@ public final class Delete {
    */
   public Optional<Snapshot> commit() {
     if (filters.isEmpty()) {
-      throw new ValidationException("No filter: give where(...) the rows to " + (overwrite ? "overwrite" : "delete")
-          + " (where(\"true\") for all rows).");
+      throw new ValidationException(
+          "No filter: give where(...) the rows to "
+              + (overwrite ? "overwrite" : "delete")
+              + " (where(\"true\") for all rows).");
     }
     Expression filter = filters.get(0);
     for (int i = 1; i < filters.size(); i++) {
@@ -100,7 +103,14 @@ public final class Delete {
     String what = overwrite ? "overwrite" : "delete";
     Map<String, String> extra = new LinkedHashMap<>(summary);
     extra.put("datashard.filter", f.toString());
-    return Optional.ofNullable(RowRewrites.rewrite(core, what, schema -> new RowRewrites.Change(
-        RowRewrites.matching(core, schema, f), RowRewrites.rows(schema, records)), extra, maxAttempts));
+    return Optional.ofNullable(
+        RowRewrites.rewrite(
+            core,
+            what,
+            schema ->
+                new RowRewrites.Change(
+                    RowRewrites.matching(core, schema, f), RowRewrites.rows(schema, records)),
+            extra,
+            maxAttempts));
   }
 }

@@ -7,14 +7,13 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A filter on the rows of a table: a predicate on one column ({@code score > 0.5}), or
- * {@code and}, {@code or} and {@code not} of other expressions. Build one with {@link Expressions}
- * or parse its text form with {@link Expressions#parse(String)}; pass it to
- * {@link Scan#filter(Expression)}.
+ * A filter on the rows of a table: a predicate on one column ({@code score > 0.5}), or {@code and},
+ * {@code or} and {@code not} of other expressions. Build one with {@link Expressions} or parse its
+ * text form with {@link Expressions#parse(String)}; pass it to {@link Scan#filter(Expression)}.
  *
- * <p>Expressions are immutable values. Column names and literal values are checked against a table's
- * schema only when the expression is used on a table (see {@link Expressions} for the rules), so one
- * expression can be used on several tables.
+ * <p>Expressions are immutable values. Column names and literal values are checked against a
+ * table's schema only when the expression is used on a table (see {@link Expressions} for the
+ * rules), so one expression can be used on several tables.
  *
  * <p>{@link #toString()} gives the text form, which {@link Expressions#parse(String)} reads back.
  */
@@ -71,7 +70,8 @@ public final class Expression {
   private final List<Object> values;
   private final List<Expression> children;
 
-  private Expression(Operation operation, String column, List<Object> values, List<Expression> children) {
+  private Expression(
+      Operation operation, String column, List<Object> values, List<Expression> children) {
     this.operation = operation;
     this.column = column;
     this.values = values;
@@ -87,15 +87,24 @@ public final class Expression {
 
   static Expression predicate(Operation op, String column, List<?> values) {
     if (column == null || column.isEmpty()) {
-      throw new ValidationException("A filter on a column needs the column's name; got "
-          + (column == null ? "null" : "an empty name") + ".");
+      throw new ValidationException(
+          "A filter on a column needs the column's name; got "
+              + (column == null ? "null" : "an empty name")
+              + ".");
     }
     List<Object> copy = new ArrayList<>(values.size());
     for (Object v : values) {
       if (v == null) {
-        throw new ValidationException("The filter on '" + column + "' compares with null, which matches no row "
-            + "(a comparison with null is unknown). Use Expressions.isNull(\"" + column + "\") or "
-            + "notNull(...), or in text '" + column + " is null'.");
+        throw new ValidationException(
+            "The filter on '"
+                + column
+                + "' compares with null, which matches no row "
+                + "(a comparison with null is unknown). Use Expressions.isNull(\""
+                + column
+                + "\") or "
+                + "notNull(...), or in text '"
+                + column
+                + " is null'.");
       }
       copy.add(v);
     }
@@ -107,14 +116,18 @@ public final class Expression {
     return operation;
   }
 
-  /** The column a predicate tests (a dotted path for a field inside a struct), or null for and/or/not/true/false. */
+  /**
+   * The column a predicate tests (a dotted path for a field inside a struct), or null for
+   * and/or/not/true/false.
+   */
   public String column() {
     return column;
   }
 
   /**
-   * The values a predicate compares with, as given (one for comparisons, several for {@code in}, none for
-   * {@code is null}); they are converted to the column's type when the expression is bound to a table.
+   * The values a predicate compares with, as given (one for comparisons, several for {@code in},
+   * none for {@code is null}); they are converted to the column's type when the expression is bound
+   * to a table.
    */
   public List<Object> values() {
     return values;
@@ -131,7 +144,9 @@ public final class Expression {
       return false;
     }
     Expression e = (Expression) o;
-    return operation == e.operation && Objects.equals(column, e.column) && values.equals(e.values)
+    return operation == e.operation
+        && Objects.equals(column, e.column)
+        && values.equals(e.values)
         && children.equals(e.children);
   }
 
@@ -140,7 +155,10 @@ public final class Expression {
     return Objects.hash(operation, column, values, children);
   }
 
-  /** The text form, for example {@code (score > 0.5 and tag = 'x')}, which {@link Expressions#parse} reads back. */
+  /**
+   * The text form, for example {@code (score > 0.5 and tag = 'x')}, which {@link Expressions#parse}
+   * reads back.
+   */
   @Override
   public String toString() {
     return ExpressionText.format(this);

@@ -17,25 +17,28 @@ import java.util.List;
  * }</pre>
  *
  * <h2>Meaning</h2>
+ *
  * A row is returned when the filter is true for it. A comparison with a null value is neither true
- * nor false but unknown (SQL's three-valued logic): {@code x != 5}, {@code x < 5} and
- * {@code x not in (1, 2)} do not match rows where {@code x} is null, and {@code not} of unknown stays
- * unknown; {@code x is null} finds them. Floating-point values are ordered with NaN above every
- * number and equal to itself, and {@code -0.0} equal to {@code 0.0}. Strings compare by Unicode code
- * point (the order of their UTF-8 bytes).
+ * nor false but unknown (SQL's three-valued logic): {@code x != 5}, {@code x < 5} and {@code x not
+ * in (1, 2)} do not match rows where {@code x} is null, and {@code not} of unknown stays unknown;
+ * {@code x is null} finds them. Floating-point values are ordered with NaN above every number and
+ * equal to itself, and {@code -0.0} equal to {@code 0.0}. Strings compare by Unicode code point
+ * (the order of their UTF-8 bytes).
  *
  * <h2>Values</h2>
+ *
  * When a filter is used on a table, each value is converted to its column's type: numbers to the
  * column's numeric type (a float column compares with the value rounded to float; an int or long
- * column compares exactly, so {@code id > 2.5} matches 3 and up), and strings to dates
- * ({@code '2026-01-31'}), times, timestamps ({@code '2026-01-31T10:00:00'}; a timestamptz also takes
- * an offset or {@code Z}, and is UTC without one), decimals, UUIDs, or a float or double
- * ({@code 'NaN'}, {@code 'Infinity'}). Java values of the column's type ({@code LocalDate},
- * {@code Instant}, {@code BigDecimal}, ...) are taken as they are. A column the table lacks, a value
- * that cannot be converted, or an operator that does not fit the column (such as {@code starts with}
- * on a number, or {@code <} on a list) fails with a {@link ValidationException} naming the problem.
+ * column compares exactly, so {@code id > 2.5} matches 3 and up), and strings to dates ({@code
+ * '2026-01-31'}), times, timestamps ({@code '2026-01-31T10:00:00'}; a timestamptz also takes an
+ * offset or {@code Z}, and is UTC without one), decimals, UUIDs, or a float or double ({@code
+ * 'NaN'}, {@code 'Infinity'}). Java values of the column's type ({@code LocalDate}, {@code
+ * Instant}, {@code BigDecimal}, ...) are taken as they are. A column the table lacks, a value that
+ * cannot be converted, or an operator that does not fit the column (such as {@code starts with} on
+ * a number, or {@code <} on a list) fails with a {@link ValidationException} naming the problem.
  *
  * <h2>Text form</h2>
+ *
  * <pre>
  * expr       := or
  * or         := and ('or' and)*
@@ -50,6 +53,7 @@ import java.util.List;
  * string     := '...' (a quote inside is written twice: 'it''s')
  * column     := name ('.' name)* | "any text" (double quotes for names with spaces or keywords)
  * </pre>
+ *
  * Keywords are case-insensitive; column names are case-sensitive. {@code like} takes only a prefix
  * pattern ending in one {@code %} (it is {@code starts with}); other patterns are refused. Dates,
  * times and timestamps are written as quoted ISO-8601 strings and converted by the column's type.
@@ -61,7 +65,8 @@ public final class Expressions {
   /**
    * Parses the text form described above.
    *
-   * @throws ValidationException if the text is not a valid filter, naming the position and what was expected
+   * @throws ValidationException if the text is not a valid filter, naming the position and what was
+   *     expected
    */
   public static Expression parse(String text) {
     return ExpressionParser.parse(text);
@@ -103,22 +108,29 @@ public final class Expressions {
     return fold(Operation.OR, expressions, Expression.FALSE);
   }
 
-  private static Expression fold(Operation op, Collection<Expression> expressions, Expression empty) {
+  private static Expression fold(
+      Operation op, Collection<Expression> expressions, Expression empty) {
     Expression result = null;
     for (Expression e : expressions) {
       if (e == null) {
-        throw new ValidationException("An " + op.name().toLowerCase(java.util.Locale.ROOT)
-            + " of filters was given a null filter; pass only non-null expressions.");
+        throw new ValidationException(
+            "An "
+                + op.name().toLowerCase(java.util.Locale.ROOT)
+                + " of filters was given a null filter; pass only non-null expressions.");
       }
       result = result == null ? e : Expression.logical(op, List.of(result, e));
     }
     return result == null ? empty : result;
   }
 
-  /** Rows for which the expression is false (rows where it is unknown, because of nulls, do not match). */
+  /**
+   * Rows for which the expression is false (rows where it is unknown, because of nulls, do not
+   * match).
+   */
   public static Expression not(Expression expression) {
     if (expression == null) {
-      throw new ValidationException("not(...) was given a null filter; pass a non-null expression.");
+      throw new ValidationException(
+          "not(...) was given a null filter; pass a non-null expression.");
     }
     return Expression.logical(Operation.NOT, List.of(expression));
   }
@@ -188,16 +200,25 @@ public final class Expressions {
     return Expression.predicate(Operation.STARTS_WITH, column, List.of(nonNull(column, prefix)));
   }
 
-  /** {@code column not starts with prefix}, for string columns (rows where the column is null do not match). */
+  /**
+   * {@code column not starts with prefix}, for string columns (rows where the column is null do not
+   * match).
+   */
   public static Expression notStartsWith(String column, String prefix) {
-    return Expression.predicate(Operation.NOT_STARTS_WITH, column, List.of(nonNull(column, prefix)));
+    return Expression.predicate(
+        Operation.NOT_STARTS_WITH, column, List.of(nonNull(column, prefix)));
   }
 
   private static Object nonNull(String column, Object value) {
     if (value == null) {
-      throw new ValidationException("The filter on '" + column + "' compares with null, which matches no row "
-          + "(a comparison with null is unknown). Use Expressions.isNull(\"" + column + "\") or notNull(...) "
-          + "instead.");
+      throw new ValidationException(
+          "The filter on '"
+              + column
+              + "' compares with null, which matches no row "
+              + "(a comparison with null is unknown). Use Expressions.isNull(\""
+              + column
+              + "\") or notNull(...) "
+              + "instead.");
     }
     return value;
   }

@@ -48,12 +48,13 @@ public final class Maintenance {
 
   /**
    * Expires snapshots older than a time, keeping at least the newest {@link #retainLast} ones (and
-   * at most {@link #maxSnapshots}), the current snapshot, every snapshot a branch or tag points
-   * to and the snapshots each branch keeps by its retention settings (see {@link Ref}); refs past
-   * their max-ref-age are removed first. The change is a commit; afterwards the manifest lists, manifests and data files that only
-   * the expired snapshots used are deleted. Time travel to the retained snapshots keeps working.
-   * Defaults come from the table properties {@code history.expire.max-snapshot-age-ms} (5 days),
-   * {@code history.expire.min-snapshots-to-keep} (10) and {@code datashard.snapshots.max-count} (100).
+   * at most {@link #maxSnapshots}), the current snapshot, every snapshot a branch or tag points to
+   * and the snapshots each branch keeps by its retention settings (see {@link Ref}); refs past
+   * their max-ref-age are removed first. The change is a commit; afterwards the manifest lists,
+   * manifests and data files that only the expired snapshots used are deleted. Time travel to the
+   * retained snapshots keeps working. Defaults come from the table properties {@code
+   * history.expire.max-snapshot-age-ms} (5 days), {@code history.expire.min-snapshots-to-keep} (10)
+   * and {@code datashard.snapshots.max-count} (100).
    */
   public static final class ExpireSnapshots {
     private final TableCore core;
@@ -92,16 +93,17 @@ public final class Maintenance {
 
     /** Expires the snapshots (or, with dry run, only reports which would go). */
     public MaintenanceResult run() {
-      return new MaintenanceResult(new TableMaintenance(core).expireSnapshots(olderThan, retainLast, maxSnapshots,
-          dryRun));
+      return new MaintenanceResult(
+          new TableMaintenance(core).expireSnapshots(olderThan, retainLast, maxSnapshots, dryRun));
     }
   }
 
   /**
    * Deletes files under the table's {@code data/} and {@code metadata/} directories that neither a
    * retained snapshot nor a metadata file uses and that were last modified longer ago than a grace
-   * period (default 3 days), so files an in-flight commit has just written are never touched. Hidden
-   * names (starting with a dot), the version hint and current metadata files are never deleted.
+   * period (default 3 days), so files an in-flight commit has just written are never touched.
+   * Hidden names (starting with a dot), the version hint and current metadata files are never
+   * deleted.
    */
   public static final class RemoveOrphanFiles {
     private final TableCore core;
@@ -129,23 +131,24 @@ public final class Maintenance {
 
     /** Deletes the orphan files (or, with dry run, only lists them). */
     public MaintenanceResult run() {
-      return new MaintenanceResult(new TableMaintenance(core).removeOrphanFiles(graceMillis, dryRun));
+      return new MaintenanceResult(
+          new TableMaintenance(core).removeOrphanFiles(graceMillis, dryRun));
     }
   }
 
   /**
    * Compacts small data files: per partition, files smaller than 3/4 of the target size are
-   * rewritten into files of about the target size (default: table property
-   * {@code write.target-file-size-bytes}, else 128 MB), rows unchanged, in one {@code replace}
-   * commit. Appends committed meanwhile are kept; if a file being compacted was removed meanwhile,
-   * it fails with {@link CommitConflictException} and removes what it wrote.
+   * rewritten into files of about the target size (default: table property {@code
+   * write.target-file-size-bytes}, else 128 MB), rows unchanged, in one {@code replace} commit.
+   * Appends committed meanwhile are kept; if a file being compacted was removed meanwhile, it fails
+   * with {@link CommitConflictException} and removes what it wrote.
    */
   public static final class Compact {
     private final TableCore core;
     private Long targetFileSize;
     private int minInputFiles = 2;
     private boolean dryRun;
-    private java.util.function.BiConsumer<Long, Long> progress = (done, total) -> { };
+    private java.util.function.BiConsumer<Long, Long> progress = (done, total) -> {};
 
     Compact(TableCore core) {
       this.core = core;
@@ -171,24 +174,28 @@ public final class Maintenance {
 
     /**
      * Called after each new file is written with the bytes of input files rewritten so far and the
-     * bytes to rewrite in all (for a progress display); called from the thread that runs the compaction.
+     * bytes to rewrite in all (for a progress display); called from the thread that runs the
+     * compaction.
      */
     public Compact onProgress(java.util.function.BiConsumer<Long, Long> listener) {
       this.progress = java.util.Objects.requireNonNull(listener, "listener");
       return this;
     }
 
-    /** Compacts the small data files and commits the result (or, with dry run, only reports the plan). */
+    /**
+     * Compacts the small data files and commits the result (or, with dry run, only reports the
+     * plan).
+     */
     public MaintenanceResult run() {
-      return new MaintenanceResult(new TableMaintenance(core).compact(targetFileSize, minInputFiles, dryRun,
-          progress));
+      return new MaintenanceResult(
+          new TableMaintenance(core).compact(targetFileSize, minInputFiles, dryRun, progress));
     }
   }
 
   /**
    * Rewrites the current snapshot's data manifests into a few manifests of about the target size
-   * (default: table property {@code commit.manifest.target-size-bytes}, else 8 MB), in one
-   * {@code replace} commit; files keep their original snapshot ids and sequence numbers.
+   * (default: table property {@code commit.manifest.target-size-bytes}, else 8 MB), in one {@code
+   * replace} commit; files keep their original snapshot ids and sequence numbers.
    */
   public static final class RewriteManifests {
     private final TableCore core;
@@ -213,7 +220,8 @@ public final class Maintenance {
 
     /** Rewrites the manifests and commits the result (or, with dry run, only reports the plan). */
     public MaintenanceResult run() {
-      return new MaintenanceResult(new TableMaintenance(core).rewriteManifests(targetManifestSize, dryRun));
+      return new MaintenanceResult(
+          new TableMaintenance(core).rewriteManifests(targetManifestSize, dryRun));
     }
   }
 }

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a maintenance operation did, or in a dry run would do: snapshots expired, files deleted
- * from disk, files the current snapshot stopped using (replaced) and files written (added).
+ * What a maintenance operation did, or in a dry run would do: snapshots expired, files deleted from
+ * disk, files the current snapshot stopped using (replaced) and files written (added).
  */
 public final class MaintenanceResult {
   private final TableMaintenance.Report report;
@@ -41,9 +41,9 @@ public final class MaintenanceResult {
   }
 
   /**
-   * Files the new current snapshot no longer uses because they were rewritten (data files by
-   * {@code compact}, manifests by {@code rewrite-manifests}). They stay on disk for older
-   * snapshots until those expire.
+   * Files the new current snapshot no longer uses because they were rewritten (data files by {@code
+   * compact}, manifests by {@code rewrite-manifests}). They stay on disk for older snapshots until
+   * those expire.
    */
   public List<String> replacedFiles() {
     return List.copyOf(report.replacedFiles);
@@ -69,7 +69,10 @@ public final class MaintenanceResult {
     return report.newFileCount;
   }
 
-  /** The snapshot the operation committed, if it committed one ({@code compact}, {@code rewrite-manifests}). */
+  /**
+   * The snapshot the operation committed, if it committed one ({@code compact}, {@code
+   * rewrite-manifests}).
+   */
   public Optional<Long> snapshotId() {
     return Optional.ofNullable(report.snapshotId);
   }
@@ -80,16 +83,28 @@ public final class MaintenanceResult {
     String verb = report.dryRun ? "would " : "";
     switch (report.operation) {
       case "expire":
-        return String.format("%s: %sexpire %d snapshots and delete %d files (%,d bytes)", report.operation,
-            verb, report.expiredSnapshots.size(), report.deletedFiles.size(), report.deletedBytes);
+        return String.format(
+            "%s: %sexpire %d snapshots and delete %d files (%,d bytes)",
+            report.operation,
+            verb,
+            report.expiredSnapshots.size(),
+            report.deletedFiles.size(),
+            report.deletedBytes);
       case "gc":
-        return String.format("%s: %sdelete %d orphan files (%,d bytes)", report.operation, verb,
-            report.deletedFiles.size(), report.deletedBytes);
+        return String.format(
+            "%s: %sdelete %d orphan files (%,d bytes)",
+            report.operation, verb, report.deletedFiles.size(), report.deletedBytes);
       default:
-        return String.format("%s: %srewrite %d files (%,d bytes) into %d files%s", report.operation, verb,
-            report.replacedFiles.size(), report.replacedBytes, report.newFileCount,
-            report.dryRun || report.snapshotId == null ? "" : String.format(" (%,d bytes), snapshot %d",
-                report.addedBytes, report.snapshotId));
+        return String.format(
+            "%s: %srewrite %d files (%,d bytes) into %d files%s",
+            report.operation,
+            verb,
+            report.replacedFiles.size(),
+            report.replacedBytes,
+            report.newFileCount,
+            report.dryRun || report.snapshotId == null
+                ? ""
+                : String.format(" (%,d bytes), snapshot %d", report.addedBytes, report.snapshotId));
     }
   }
 }

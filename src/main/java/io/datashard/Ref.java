@@ -6,14 +6,14 @@ import java.util.Optional;
 
 /**
  * A named reference to a snapshot (an Iceberg "snapshot reference"): a <em>tag</em> names one
- * snapshot for good, a <em>branch</em> is a line of commits whose head moves with each commit to it.
- * The table's own history is the branch {@code main}. Every ref keeps the snapshot it names from
- * expiring, so it can be read by name ({@link Scan#useRef(String)}) until the ref is removed.
+ * snapshot for good, a <em>branch</em> is a line of commits whose head moves with each commit to
+ * it. The table's own history is the branch {@code main}. Every ref keeps the snapshot it names
+ * from expiring, so it can be read by name ({@link Scan#useRef(String)}) until the ref is removed.
  *
  * <p>Optional retention settings, as the Iceberg spec defines them: {@link #maxRefAge()} (the ref
- * itself is removed once its snapshot is older than this; never for {@code main}), and for
- * branches {@link #minSnapshotsToKeep()} (how many snapshots of the branch, head first, are kept)
- * and {@link #maxSnapshotAge()} (ancestors younger than this are kept too).
+ * itself is removed once its snapshot is older than this; never for {@code main}), and for branches
+ * {@link #minSnapshotsToKeep()} (how many snapshots of the branch, head first, are kept) and {@link
+ * #maxSnapshotAge()} (ancestors younger than this are kept too).
  */
 public final class Ref {
   private final String name;
@@ -24,7 +24,12 @@ public final class Ref {
   private final Long maxRefAgeMs;
 
   /** A ref value (see {@link Table#refs()} for the refs of a table). */
-  public Ref(String name, long snapshotId, boolean branch, Integer minSnapshotsToKeep, Long maxSnapshotAgeMs,
+  public Ref(
+      String name,
+      long snapshotId,
+      boolean branch,
+      Integer minSnapshotsToKeep,
+      Long maxSnapshotAgeMs,
       Long maxRefAgeMs) {
     this.name = Objects.requireNonNull(name, "name");
     this.snapshotId = snapshotId;
@@ -80,9 +85,12 @@ public final class Ref {
       return false;
     }
     Ref r = (Ref) o;
-    return name.equals(r.name) && snapshotId == r.snapshotId && branch == r.branch
+    return name.equals(r.name)
+        && snapshotId == r.snapshotId
+        && branch == r.branch
         && Objects.equals(minSnapshotsToKeep, r.minSnapshotsToKeep)
-        && Objects.equals(maxSnapshotAgeMs, r.maxSnapshotAgeMs) && Objects.equals(maxRefAgeMs, r.maxRefAgeMs);
+        && Objects.equals(maxSnapshotAgeMs, r.maxSnapshotAgeMs)
+        && Objects.equals(maxRefAgeMs, r.maxRefAgeMs);
   }
 
   @Override

@@ -4,8 +4,8 @@ import io.datashard.internal.TableHistory;
 import java.time.Duration;
 
 /**
- * Creates, moves or removes one tag or branch of a table, each in one commit. Made by
- * {@link Table#tag(String)} or {@link Table#branch(String)}.
+ * Creates, moves or removes one tag or branch of a table, each in one commit. Made by {@link
+ * Table#tag(String)} or {@link Table#branch(String)}.
  *
  * <pre>{@code
  * table.tag("v1").create();                              // tag main's current snapshot
@@ -63,18 +63,32 @@ public final class RefChange {
    * @throws ValidationException if a ref of that name exists, or the snapshot does not
    */
   public Ref create() {
-    return history.changeRef(name, branch, TableHistory.RefMode.CREATE, snapshotId, minSnapshotsToKeep,
-        maxSnapshotAgeMs, maxRefAgeMs);
+    return history.changeRef(
+        name,
+        branch,
+        TableHistory.RefMode.CREATE,
+        snapshotId,
+        minSnapshotsToKeep,
+        maxSnapshotAgeMs,
+        maxRefAgeMs);
   }
 
   /**
-   * Creates the ref, or moves an existing one of the same kind to the snapshot (with these settings).
+   * Creates the ref, or moves an existing one of the same kind to the snapshot (with these
+   * settings).
    *
-   * @throws ValidationException if the snapshot does not exist, or the name belongs to the other kind
+   * @throws ValidationException if the snapshot does not exist, or the name belongs to the other
+   *     kind
    */
   public Ref replace() {
-    return history.changeRef(name, branch, TableHistory.RefMode.REPLACE, snapshotId, minSnapshotsToKeep,
-        maxSnapshotAgeMs, maxRefAgeMs);
+    return history.changeRef(
+        name,
+        branch,
+        TableHistory.RefMode.REPLACE,
+        snapshotId,
+        minSnapshotsToKeep,
+        maxSnapshotAgeMs,
+        maxRefAgeMs);
   }
 
   /**

@@ -11,11 +11,11 @@ import java.util.Objects;
  * One row of a table: values in the order of a struct's fields.
  *
  * <p>Values use these Java types: boolean {@code Boolean}, int {@code Integer}, long {@code Long},
- * float {@code Float}, double {@code Double}, decimal {@code BigDecimal}, date {@code LocalDate}, time
- * {@code LocalTime}, timestamp {@code LocalDateTime}, timestamptz {@code OffsetDateTime} (UTC), string
- * {@code String}, uuid {@code UUID}, fixed and binary {@code ByteBuffer}, list {@code List}, map
- * {@code Map}, struct {@code Row}; null for a missing value. Scans of Parquet files return
- * list&lt;float&gt; columns as an unmodifiable {@code List<Float>} over one float array.
+ * float {@code Float}, double {@code Double}, decimal {@code BigDecimal}, date {@code LocalDate},
+ * time {@code LocalTime}, timestamp {@code LocalDateTime}, timestamptz {@code OffsetDateTime}
+ * (UTC), string {@code String}, uuid {@code UUID}, fixed and binary {@code ByteBuffer}, list {@code
+ * List}, map {@code Map}, struct {@code Row}; null for a missing value. Scans of Parquet files
+ * return list&lt;float&gt; columns as an unmodifiable {@code List<Float>} over one float array.
  *
  * <pre>{@code
  * for (Row r : table.scan().rows()) {
@@ -38,8 +38,8 @@ public final class Row {
    */
   public static Row of(Types.StructType type, Object... values) {
     if (values.length != type.fields().size()) {
-      throw new IllegalArgumentException("A row of " + type + " needs " + type.fields().size()
-          + " values, got " + values.length);
+      throw new IllegalArgumentException(
+          "A row of " + type + " needs " + type.fields().size() + " values, got " + values.length);
     }
     return new Row(type, values.clone());
   }
@@ -87,7 +87,9 @@ public final class Row {
     return cls.cast(values[pos]);
   }
 
-  /** The values as a map from column name to value, in column order; nested rows become maps too. */
+  /**
+   * The values as a map from column name to value, in column order; nested rows become maps too.
+   */
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     for (int i = 0; i < values.length; i++) {

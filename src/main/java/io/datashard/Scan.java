@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A read of a table's rows at one snapshot: the current one by default, or any retained snapshot
- * by id or by time (time travel).
+ * A read of a table's rows at one snapshot: the current one by default, or any retained snapshot by
+ * id or by time (time travel).
  *
  * <pre>{@code
  * long n = table.scan().count();
@@ -18,9 +18,10 @@ import java.util.function.Consumer;
  * ScanReport r = table.scan().filter(Expressions.equal("tag", "x")).explain();
  * }</pre>
  *
- * <p>With a filter, data files whose manifest statistics (bounds, null and NaN counts) rule out every
- * match are skipped without being opened, Parquet row groups are skipped by their footer statistics,
- * and the remaining rows are tested exactly; see {@link Expressions} for what filters mean.
+ * <p>With a filter, data files whose manifest statistics (bounds, null and NaN counts) rule out
+ * every match are skipped without being opened, Parquet row groups are skipped by their footer
+ * statistics, and the remaining rows are tested exactly; see {@link Expressions} for what filters
+ * mean.
  */
 public final class Scan {
   private final TableCore core;
@@ -31,7 +32,8 @@ public final class Scan {
   private int threads = 1;
   private Expression filter;
   private Consumer<ScanReport> reporter;
-  // Set for scans inside a transaction: the scan is pinned to the transaction's snapshot (null for an
+  // Set for scans inside a transaction: the scan is pinned to the transaction's snapshot (null for
+  // an
   // empty table) and tells the transaction when it reads.
   private final boolean pinned;
   private final Snapshot pinnedSnapshot;
@@ -41,7 +43,7 @@ public final class Scan {
     this.core = core;
     this.pinned = false;
     this.pinnedSnapshot = null;
-    this.onRead = () -> { };
+    this.onRead = () -> {};
   }
 
   Scan(TableCore core, Snapshot pinnedSnapshot, Runnable onRead) {
@@ -54,8 +56,9 @@ public final class Scan {
   private Snapshot target() {
     if (pinned) {
       if (snapshotId != null || asOfMillis != null || ref != null) {
-        throw new ValidationException("A scan inside a transaction reads the transaction's snapshot; "
-            + "useSnapshot/asOf are not allowed there. Use table.scan() outside the transaction for time travel.");
+        throw new ValidationException(
+            "A scan inside a transaction reads the transaction's snapshot; "
+                + "useSnapshot/asOf are not allowed there. Use table.scan() outside the transaction for time travel.");
       }
       onRead.run();
       return pinnedSnapshot;
@@ -66,7 +69,10 @@ public final class Scan {
     return core.resolve(snapshotId, asOfMillis);
   }
 
-  /** Reads the snapshot a branch or tag points to (a branch's head); {@code main} is the current snapshot. */
+  /**
+   * Reads the snapshot a branch or tag points to (a branch's head); {@code main} is the current
+   * snapshot.
+   */
   public Scan useRef(String name) {
     this.ref = java.util.Objects.requireNonNull(name, "name");
     this.snapshotId = null;
@@ -108,24 +114,25 @@ public final class Scan {
   }
 
   /**
-   * Returns only the rows the filter is true for. Called again, the filters are combined with and. The
-   * filter may use columns that {@link #select} leaves out.
+   * Returns only the rows the filter is true for. Called again, the filters are combined with and.
+   * The filter may use columns that {@link #select} leaves out.
    *
-   * @throws ValidationException (when the scan runs) if the filter names an unknown column or compares a
-   *     column with a value of another type
+   * @throws ValidationException (when the scan runs) if the filter names an unknown column or
+   *     compares a column with a value of another type
    */
   public Scan filter(Expression expression) {
     if (expression == null) {
-      throw new ValidationException("Scan.filter was given a null filter; pass an Expression, or "
-          + "Expressions.alwaysTrue() for none.");
+      throw new ValidationException(
+          "Scan.filter was given a null filter; pass an Expression, or "
+              + "Expressions.alwaysTrue() for none.");
     }
     this.filter = filter == null ? expression : Expressions.and(filter, expression);
     return this;
   }
 
   /**
-   * Returns only the rows the filter is true for; the filter is in the text form of
-   * {@link Expressions#parse(String)}, such as {@code "score > 0.5 and tag = 'x'"}.
+   * Returns only the rows the filter is true for; the filter is in the text form of {@link
+   * Expressions#parse(String)}, such as {@code "score > 0.5 and tag = 'x'"}.
    *
    * @throws ValidationException if the text is not a valid filter
    */
@@ -139,8 +146,8 @@ public final class Scan {
   }
 
   /**
-   * Hands a {@link ScanReport} to the consumer each time a read of this scan ends: when an iterator is
-   * exhausted or closed, or a count is done.
+   * Hands a {@link ScanReport} to the consumer each time a read of this scan ends: when an iterator
+   * is exhausted or closed, or a count is done.
    */
   public Scan reportTo(Consumer<ScanReport> consumer) {
     this.reporter = consumer;
@@ -148,8 +155,8 @@ public final class Scan {
   }
 
   /**
-   * Runs the scan to the end, discarding the rows, and reports what it read: files considered, pruned and
-   * opened, row groups skipped, rows read and matched.
+   * Runs the scan to the end, discarding the rows, and reports what it read: files considered,
+   * pruned and opened, row groups skipped, rows read and matched.
    */
   public ScanReport explain() {
     ScanReport[] out = new ScanReport[1];
@@ -185,7 +192,8 @@ public final class Scan {
   /**
    * Reads up to {@code threads} data files at once on a thread pool (default 1: one after the
    * other). Rows still come in the same order; memory grows with the number of files open at once
-   * (each buffers a few thousand rows ahead), not with the table. Applies to scans without a filter.
+   * (each buffers a few thousand rows ahead), not with the table. Applies to scans without a
+   * filter.
    */
   public Scan parallelism(int threads) {
     if (threads < 1) {
@@ -200,7 +208,7 @@ public final class Scan {
     if (plain()) {
       return core.scan(target(), columns, threads);
     }
-    return planned().rows(reporter == null ? r -> { } : reporter);
+    return planned().rows(reporter == null ? r -> {} : reporter);
   }
 
   /** All rows in a list. */
@@ -209,8 +217,9 @@ public final class Scan {
   }
 
   /**
-   * The number of rows: without a filter from the manifests' record counts (no data file is opened); with
-   * one, exactly, by reading the files that pruning leaves (only the columns the filter needs).
+   * The number of rows: without a filter from the manifests' record counts (no data file is
+   * opened); with one, exactly, by reading the files that pruning leaves (only the columns the
+   * filter needs).
    */
   public long count() {
     if (plain()) {
@@ -229,7 +238,10 @@ public final class Scan {
     return List.of();
   }
 
-  /** The data files the scan reads: all live files, or with a filter those its statistics do not rule out. */
+  /**
+   * The data files the scan reads: all live files, or with a filter those its statistics do not
+   * rule out.
+   */
   public List<DataFile> files() {
     if (filter == null) {
       return core.files(target());

@@ -4,8 +4,8 @@ import java.util.Objects;
 
 /**
  * What a scan read: how many data files (and bytes) it considered, how many it pruned by the column
- * statistics in the manifests without opening them, how many it opened, how many Parquet row groups it
- * skipped by their footer statistics, and how many rows it decoded and returned.
+ * statistics in the manifests without opening them, how many it opened, how many Parquet row groups
+ * it skipped by their footer statistics, and how many rows it decoded and returned.
  *
  * <pre>{@code
  * ScanReport r = table.scan().filter("score > 0.5").explain();
@@ -81,7 +81,10 @@ public final class ScanReport {
     return filesRead;
   }
 
-  /** Total size of the opened data files (the bytes actually read are fewer when columns or row groups are skipped). */
+  /**
+   * Total size of the opened data files (the bytes actually read are fewer when columns or row
+   * groups are skipped).
+   */
   public long bytesRead() {
     return bytesRead;
   }
@@ -107,8 +110,8 @@ public final class ScanReport {
   }
 
   /**
-   * Data files a count did not open because their statistics prove that every row matches (their record
-   * counts were added instead); always zero for scans that return rows.
+   * Data files a count did not open because their statistics prove that every row matches (their
+   * record counts were added instead); always zero for scans that return rows.
    */
   public long filesAllMatching() {
     return filesAllMatching;
@@ -121,13 +124,38 @@ public final class ScanReport {
 
   /** One line per figure group, as the command line prints them. */
   public String describe() {
-    return "filter: " + filter + "\n"
-        + "data files considered: " + filesConsidered + " (" + bytesConsidered + " bytes)\n"
-        + "data files pruned by partitions and metrics: " + filesPruned + " (" + bytesPruned + " bytes)\n"
-        + "data files counted from metrics: " + filesAllMatching + " (" + bytesAllMatching + " bytes)\n"
-        + "data files read: " + filesRead + " (" + bytesRead + " bytes)\n"
-        + "row groups read: " + rowGroupsRead + ", skipped by statistics: " + rowGroupsSkipped + "\n"
-        + "rows read: " + rowsRead + ", matched: " + rowsMatched;
+    return "filter: "
+        + filter
+        + "\n"
+        + "data files considered: "
+        + filesConsidered
+        + " ("
+        + bytesConsidered
+        + " bytes)\n"
+        + "data files pruned by partitions and metrics: "
+        + filesPruned
+        + " ("
+        + bytesPruned
+        + " bytes)\n"
+        + "data files counted from metrics: "
+        + filesAllMatching
+        + " ("
+        + bytesAllMatching
+        + " bytes)\n"
+        + "data files read: "
+        + filesRead
+        + " ("
+        + bytesRead
+        + " bytes)\n"
+        + "row groups read: "
+        + rowGroupsRead
+        + ", skipped by statistics: "
+        + rowGroupsSkipped
+        + "\n"
+        + "rows read: "
+        + rowsRead
+        + ", matched: "
+        + rowsMatched;
   }
 
   @Override
@@ -136,16 +164,25 @@ public final class ScanReport {
       return false;
     }
     ScanReport r = (ScanReport) o;
-    return filter.equals(r.filter) && filesConsidered == r.filesConsidered && bytesConsidered == r.bytesConsidered
-        && filesPruned == r.filesPruned && bytesPruned == r.bytesPruned && filesRead == r.filesRead
-        && bytesRead == r.bytesRead && rowGroupsRead == r.rowGroupsRead && rowGroupsSkipped == r.rowGroupsSkipped
-        && rowsRead == r.rowsRead && rowsMatched == r.rowsMatched && filesAllMatching == r.filesAllMatching
+    return filter.equals(r.filter)
+        && filesConsidered == r.filesConsidered
+        && bytesConsidered == r.bytesConsidered
+        && filesPruned == r.filesPruned
+        && bytesPruned == r.bytesPruned
+        && filesRead == r.filesRead
+        && bytesRead == r.bytesRead
+        && rowGroupsRead == r.rowGroupsRead
+        && rowGroupsSkipped == r.rowGroupsSkipped
+        && rowsRead == r.rowsRead
+        && rowsMatched == r.rowsMatched
+        && filesAllMatching == r.filesAllMatching
         && bytesAllMatching == r.bytesAllMatching;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(filter, filesConsidered, filesPruned, filesRead, rowGroupsSkipped, rowsMatched);
+    return Objects.hash(
+        filter, filesConsidered, filesPruned, filesRead, rowGroupsSkipped, rowsMatched);
   }
 
   @Override

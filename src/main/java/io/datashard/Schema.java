@@ -75,8 +75,12 @@ public final class Schema {
 
   private void put(Types.NestedField f, int parentId) {
     if (byId.put(f.id(), f) != null) {
-      throw new IllegalArgumentException("Duplicate field id " + f.id() + " in schema (field '" + f.name()
-          + "'): every field, including list elements and map keys and values, needs a unique id");
+      throw new IllegalArgumentException(
+          "Duplicate field id "
+              + f.id()
+              + " in schema (field '"
+              + f.name()
+              + "'): every field, including list elements and map keys and values, needs a unique id");
     }
     parentById.put(f.id(), parentId);
   }
@@ -150,7 +154,10 @@ public final class Schema {
     return new Schema(newId, struct, identifierFieldIds);
   }
 
-  /** True if both schemas have the same columns, field ids and identifier fields (ids of schemas aside). */
+  /**
+   * True if both schemas have the same columns, field ids and identifier fields (ids of schemas
+   * aside).
+   */
   public boolean sameColumns(Schema other) {
     return struct.equals(other.struct) && identifierFieldIds.equals(other.identifierFieldIds);
   }
@@ -161,8 +168,12 @@ public final class Schema {
     for (String n : names) {
       Types.NestedField f = struct.field(n);
       if (f == null) {
-        throw new ValidationException("Unknown column '" + n + "': the table's columns are "
-            + columnNames() + ". Check the spelling of the column list.");
+        throw new ValidationException(
+            "Unknown column '"
+                + n
+                + "': the table's columns are "
+                + columnNames()
+                + ". Check the spelling of the column list.");
       }
       selected.add(f);
     }
@@ -232,15 +243,16 @@ public final class Schema {
     public Schema build() {
       List<Types.NestedField> fields = new ArrayList<>();
       for (int i = 0; i < names.size(); i++) {
-        fields.add(Types.NestedField.of(0, names.get(i), required.get(i), types.get(i), docs.get(i)));
+        fields.add(
+            Types.NestedField.of(0, names.get(i), required.get(i), types.get(i), docs.get(i)));
       }
       return new Schema(0, assignFreshIds(Types.struct(fields), new int[] {0}).fields());
     }
   }
 
   /**
-   * Returns a copy of {@code struct} with ids assigned from {@code next[0] + 1} on: the struct's own
-   * fields first, then the fields nested inside each, depth first.
+   * Returns a copy of {@code struct} with ids assigned from {@code next[0] + 1} on: the struct's
+   * own fields first, then the fields nested inside each, depth first.
    */
   static Types.StructType assignFreshIds(Types.StructType struct, int[] next) {
     List<Integer> ids = new ArrayList<>();
@@ -250,7 +262,9 @@ public final class Schema {
     List<Types.NestedField> out = new ArrayList<>();
     for (int i = 0; i < struct.fields().size(); i++) {
       Types.NestedField f = struct.fields().get(i);
-      out.add(Types.NestedField.of(ids.get(i), f.name(), f.isRequired(), assignFreshIds(f.type(), next), f.doc()));
+      out.add(
+          Types.NestedField.of(
+              ids.get(i), f.name(), f.isRequired(), assignFreshIds(f.type(), next), f.doc()));
     }
     return Types.struct(out);
   }
@@ -259,18 +273,24 @@ public final class Schema {
     switch (type.typeId()) {
       case STRUCT:
         return assignFreshIds(type.asStruct(), next);
-      case LIST: {
-        Types.ListType l = type.asList();
-        int id = ++next[0];
-        return Types.list(id, l.isElementRequired(), assignFreshIds(l.elementType(), next));
-      }
-      case MAP: {
-        Types.MapType m = type.asMap();
-        int k = ++next[0];
-        int v = ++next[0];
-        return Types.map(k, assignFreshIds(m.keyType(), next), v, m.isValueRequired(),
-            assignFreshIds(m.valueType(), next));
-      }
+      case LIST:
+        {
+          Types.ListType l = type.asList();
+          int id = ++next[0];
+          return Types.list(id, l.isElementRequired(), assignFreshIds(l.elementType(), next));
+        }
+      case MAP:
+        {
+          Types.MapType m = type.asMap();
+          int k = ++next[0];
+          int v = ++next[0];
+          return Types.map(
+              k,
+              assignFreshIds(m.keyType(), next),
+              v,
+              m.isValueRequired(),
+              assignFreshIds(m.valueType(), next));
+        }
       default:
         return type;
     }

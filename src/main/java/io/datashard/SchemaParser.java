@@ -18,8 +18,9 @@ final class SchemaParser {
 
   static Schema parse(String definition) {
     if (definition == null || definition.isBlank()) {
-      throw new ValidationException("Empty schema definition: give columns as 'name type, ...', "
-          + "for example 'id long not null, name string, emb list<float>'");
+      throw new ValidationException(
+          "Empty schema definition: give columns as 'name type, ...', "
+              + "for example 'id long not null, name string, emb list<float>'");
     }
     SchemaParser p = new SchemaParser(definition);
     List<Types.NestedField> fields = p.fieldList(false);
@@ -62,7 +63,8 @@ final class SchemaParser {
   private Type type() {
     skipSpace();
     int start = pos;
-    while (pos < text.length() && (Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '_')) {
+    while (pos < text.length()
+        && (Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '_')) {
       pos++;
     }
     String word = text.substring(start, pos).toLowerCase(java.util.Locale.ROOT);
@@ -72,55 +74,60 @@ final class SchemaParser {
     skipSpace();
     switch (word) {
       case "list":
-      case "array": {
-        expect('<');
-        Type elem = type();
-        skipSpace();
-        boolean req = false;
-        if (matchWord("not")) {
+      case "array":
+        {
+          expect('<');
+          Type elem = type();
           skipSpace();
-          matchWord("null");
-          req = true;
+          boolean req = false;
+          if (matchWord("not")) {
+            skipSpace();
+            matchWord("null");
+            req = true;
+            skipSpace();
+          }
+          expect('>');
+          return Types.list(0, req, elem);
+        }
+      case "map":
+        {
+          expect('<');
+          Type key = type();
           skipSpace();
+          expect(',');
+          Type value = type();
+          skipSpace();
+          expect('>');
+          return Types.map(0, key, 0, false, value);
         }
-        expect('>');
-        return Types.list(0, req, elem);
-      }
-      case "map": {
-        expect('<');
-        Type key = type();
-        skipSpace();
-        expect(',');
-        Type value = type();
-        skipSpace();
-        expect('>');
-        return Types.map(0, key, 0, false, value);
-      }
-      case "struct": {
-        expect('<');
-        List<Types.NestedField> fields = fieldList(true);
-        skipSpace();
-        expect('>');
-        return Types.struct(fields);
-      }
-      case "decimal": {
-        int s = pos;
-        int close = text.indexOf(')', pos);
-        if (peek() != '(' || close < 0) {
-          throw error("expected decimal(precision, scale)");
+      case "struct":
+        {
+          expect('<');
+          List<Types.NestedField> fields = fieldList(true);
+          skipSpace();
+          expect('>');
+          return Types.struct(fields);
         }
-        pos = close + 1;
-        return primitive("decimal" + text.substring(s, pos).replace(" ", ""), start);
-      }
-      case "fixed": {
-        int s = pos;
-        int close = text.indexOf(']', pos);
-        if (peek() != '[' || close < 0) {
-          throw error("expected fixed[length]");
+      case "decimal":
+        {
+          int s = pos;
+          int close = text.indexOf(')', pos);
+          if (peek() != '(' || close < 0) {
+            throw error("expected decimal(precision, scale)");
+          }
+          pos = close + 1;
+          return primitive("decimal" + text.substring(s, pos).replace(" ", ""), start);
         }
-        pos = close + 1;
-        return primitive("fixed" + text.substring(s, pos).replace(" ", ""), start);
-      }
+      case "fixed":
+        {
+          int s = pos;
+          int close = text.indexOf(']', pos);
+          if (peek() != '[' || close < 0) {
+            throw error("expected fixed[length]");
+          }
+          pos = close + 1;
+          return primitive("fixed" + text.substring(s, pos).replace(" ", ""), start);
+        }
       default:
         return primitive(word, start);
     }
@@ -130,8 +137,13 @@ final class SchemaParser {
     try {
       return Types.primitive(name);
     } catch (IllegalArgumentException e) {
-      throw new ValidationException("Invalid schema definition at character " + (at + 1) + " of '" + text
-          + "': " + e.getMessage());
+      throw new ValidationException(
+          "Invalid schema definition at character "
+              + (at + 1)
+              + " of '"
+              + text
+              + "': "
+              + e.getMessage());
     }
   }
 
@@ -189,9 +201,15 @@ final class SchemaParser {
   }
 
   private ValidationException error(String what) {
-    return new ValidationException("Invalid schema definition at character " + (pos + 1) + " of '" + text
-        + "': " + what + ". Write columns as 'name type [not null], ...', for example "
-        + "'id long not null, name string, emb list<float>, tags map<string, int>, "
-        + "pos struct<x: double, y: double>'.");
+    return new ValidationException(
+        "Invalid schema definition at character "
+            + (pos + 1)
+            + " of '"
+            + text
+            + "': "
+            + what
+            + ". Write columns as 'name type [not null], ...', for example "
+            + "'id long not null, name string, emb list<float>, tags map<string, int>, "
+            + "pos struct<x: double, y: double>'.");
   }
 }

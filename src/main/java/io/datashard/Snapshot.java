@@ -19,8 +19,14 @@ public final class Snapshot {
   private final Integer schemaId;
 
   /** A snapshot value; {@code summary} should hold an {@code operation} key. */
-  public Snapshot(long snapshotId, Long parentId, long sequenceNumber, long timestampMillis,
-      String manifestList, Map<String, String> summary, Integer schemaId) {
+  public Snapshot(
+      long snapshotId,
+      Long parentId,
+      long sequenceNumber,
+      long timestampMillis,
+      String manifestList,
+      Map<String, String> summary,
+      Integer schemaId) {
     this.snapshotId = snapshotId;
     this.parentId = parentId;
     this.sequenceNumber = sequenceNumber;
@@ -89,8 +95,12 @@ public final class Snapshot {
       return false;
     }
     Snapshot s = (Snapshot) o;
-    return snapshotId == s.snapshotId && Objects.equals(parentId, s.parentId) && sequenceNumber == s.sequenceNumber
-        && timestampMillis == s.timestampMillis && manifestList.equals(s.manifestList) && summary.equals(s.summary)
+    return snapshotId == s.snapshotId
+        && Objects.equals(parentId, s.parentId)
+        && sequenceNumber == s.sequenceNumber
+        && timestampMillis == s.timestampMillis
+        && manifestList.equals(s.manifestList)
+        && summary.equals(s.summary)
         && Objects.equals(schemaId, s.schemaId);
   }
 
@@ -101,7 +111,16 @@ public final class Snapshot {
 
   @Override
   public String toString() {
-    return "Snapshot{id=" + snapshotId + ", parent=" + parentId + ", seq=" + sequenceNumber + ", ts="
-        + timestampMillis + ", operation=" + operation() + "}";
+    return "Snapshot{id="
+        + snapshotId
+        + ", parent="
+        + parentId
+        + ", seq="
+        + sequenceNumber
+        + ", ts="
+        + timestampMillis
+        + ", operation="
+        + operation()
+        + "}";
   }
 }

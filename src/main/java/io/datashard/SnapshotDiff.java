@@ -64,7 +64,18 @@ public final class SnapshotDiff {
 
   @Override
   public String toString() {
-    return "diff " + from + " -> " + to + ": +" + added.size() + " files (" + addedRecords() + " rows), -"
-        + removed.size() + " files (" + removedRecords() + " rows)";
+    return "diff "
+        + from
+        + " -> "
+        + to
+        + ": +"
+        + added.size()
+        + " files ("
+        + addedRecords()
+        + " rows), -"
+        + removed.size()
+        + " files ("
+        + removedRecords()
+        + " rows)";
   }
 }

@@ -38,7 +38,10 @@ public final class Table {
     return this;
   }
 
-  /** The current schema (it has no columns if the table was created without one and has no data yet). */
+  /**
+   * The current schema (it has no columns if the table was created without one and has no data
+   * yet).
+   */
   public Schema schema() {
     return core.metadata().schema();
   }
@@ -105,22 +108,25 @@ public final class Table {
   }
 
   /**
-   * Starts a schema change (add, drop, rename, move, widen columns), committed with
-   * {@link UpdateSchema#commit()}. Data files are not rewritten: they are read by field id.
+   * Starts a schema change (add, drop, rename, move, widen columns), committed with {@link
+   * UpdateSchema#commit()}. Data files are not rewritten: they are read by field id.
    */
   public UpdateSchema updateSchema() {
     return new UpdateSchema(core);
   }
 
   /**
-   * The table's partitioning for new data, as terms such as {@code day(ts)} or {@code bucket(16, id)};
-   * empty when unpartitioned.
+   * The table's partitioning for new data, as terms such as {@code day(ts)} or {@code bucket(16,
+   * id)}; empty when unpartitioned.
    */
   public List<String> partitioning() {
     return core.partitioning();
   }
 
-  /** Starts a change of the partitioning of new data, committed with {@link UpdatePartitioning#commit()}. */
+  /**
+   * Starts a change of the partitioning of new data, committed with {@link
+   * UpdatePartitioning#commit()}.
+   */
   public UpdatePartitioning updatePartitioning() {
     return new UpdatePartitioning(core);
   }
@@ -147,7 +153,8 @@ public final class Table {
    * to still be current when it commits (see {@link Rollback}).
    */
   public Rollback rollback() {
-    return new Rollback(new io.datashard.internal.TableHistory(core), core.refresh().currentSnapshotId());
+    return new Rollback(
+        new io.datashard.internal.TableHistory(core), core.refresh().currentSnapshotId());
   }
 
   /**
@@ -169,7 +176,9 @@ public final class Table {
     return new Delete(core, true);
   }
 
-  /** Starts an upsert (merge by key): rows with a matching key are replaced, the others inserted. */
+  /**
+   * Starts an upsert (merge by key): rows with a matching key are replaced, the others inserted.
+   */
   public Upsert newUpsert() {
     return new Upsert(core);
   }

@@ -6,13 +6,13 @@ import java.time.Duration;
  * How this process works with a table; not stored in the table.
  *
  * <ul>
- *   <li>{@code durable} (default true): every commit is forced to stable storage (fsync of files and
- *       directories) before it is acknowledged, so a power loss or OS crash cannot lose it. With
- *       false, commits are still atomic and safe against killed processes, but the last few may be
- *       lost, or a table left needing repair, if the machine itself goes down.</li>
+ *   <li>{@code durable} (default true): every commit is forced to stable storage (fsync of files
+ *       and directories) before it is acknowledged, so a power loss or OS crash cannot lose it.
+ *       With false, commits are still atomic and safe against killed processes, but the last few
+ *       may be lost, or a table left needing repair, if the machine itself goes down.
  *   <li>{@code commitRetries} (default 10,000) and {@code commitTimeout} (default 10 minutes): how
- *       long a commit that keeps losing races to other writers keeps retrying before it gives up with
- *       {@link CommitConflictException}.</li>
+ *       long a commit that keeps losing races to other writers keeps retrying before it gives up
+ *       with {@link CommitConflictException}.
  * </ul>
  */
 public final class TableOptions {

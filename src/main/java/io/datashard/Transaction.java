@@ -42,7 +42,9 @@ public final class Transaction {
     return base.schema();
   }
 
-  /** A scan of this transaction's snapshot. Reading through it makes the transaction serializable. */
+  /**
+   * A scan of this transaction's snapshot. Reading through it makes the transaction serializable.
+   */
   public Scan scan() {
     return new Scan(core, base.currentSnapshot(), () -> read = true);
   }

@@ -4,7 +4,8 @@ import java.util.Optional;
 
 /**
  * The outcome of a transaction: the function's value from the attempt that committed, the snapshot
- * it committed (empty when it staged nothing, or was already applied), and how many attempts it took.
+ * it committed (empty when it staged nothing, or was already applied), and how many attempts it
+ * took.
  */
 public final class TransactionResult<T> {
   private final T value;

@@ -31,7 +31,10 @@ public final class TransactionRunner {
     this.core = core;
   }
 
-  /** How many times to run the function before giving up with {@link CommitConflictException} (default 1000). */
+  /**
+   * How many times to run the function before giving up with {@link CommitConflictException}
+   * (default 1000).
+   */
   public TransactionRunner maxAttempts(int value) {
     if (value < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1, got " + value);
@@ -51,8 +54,8 @@ public final class TransactionRunner {
   }
 
   /**
-   * Runs the function and commits what it staged, re-running it while other commits invalidate
-   * what it read.
+   * Runs the function and commits what it staged, re-running it while other commits invalidate what
+   * it read.
    *
    * @throws CommitConflictException if {@link #maxAttempts} ran out; nothing was committed
    * @throws ValidationException if staged records do not fit the schema; nothing was committed
@@ -75,9 +78,13 @@ public final class TransactionRunner {
         return result;
       }
       if (attempt >= maxAttempts) {
-        throw new CommitConflictException("Transaction on " + core.location() + " gave up after " + attempt
-            + " attempts: each time, another writer changed the table after the transaction read it. Nothing "
-            + "was committed. Raise maxAttempts, or reduce contention on this table.");
+        throw new CommitConflictException(
+            "Transaction on "
+                + core.location()
+                + " gave up after "
+                + attempt
+                + " attempts: each time, another writer changed the table after the transaction read it. Nothing "
+                + "was committed. Raise maxAttempts, or reduce contention on this table.");
       }
       core.countConflictRetry();
       TableCore.backoff(attempt - 1);
@@ -96,8 +103,8 @@ public final class TransactionRunner {
       return new TransactionResult<>(value, null, attempt, false);
     }
     TableCore.Staged staged = core.stage(base, tx.records(), tx.deletesAll());
-    TableCore.RebasePolicy policy = tx.didRead()
-        ? TableCore.requireSnapshot(base.currentSnapshotId()) : TableCore.BLIND;
+    TableCore.RebasePolicy policy =
+        tx.didRead() ? TableCore.requireSnapshot(base.currentSnapshotId()) : TableCore.BLIND;
     try {
       Snapshot s = core.commitStaged(base, staged, tx.summaryExtras(), policy, key);
       return new TransactionResult<>(value, s, attempt, false);

@@ -76,9 +76,9 @@ public interface Type {
   }
 
   /**
-   * The type as written in Iceberg table metadata JSON for primitives ({@code "long"},
-   * {@code "decimal(9,2)"}, {@code "fixed[16]"}), or a readable form for nested types
-   * ({@code list<float>}).
+   * The type as written in Iceberg table metadata JSON for primitives ({@code "long"}, {@code
+   * "decimal(9,2)"}, {@code "fixed[16]"}), or a readable form for nested types ({@code
+   * list<float>}).
    */
   @Override
   String toString();

@@ -42,26 +42,39 @@ public final class Types {
 
   /** true or false. */
   public static final PrimitiveType BOOLEAN = new PrimitiveType(Type.TypeId.BOOLEAN, "boolean");
+
   /** 32-bit signed integer (Java Integer). */
   public static final PrimitiveType INT = new PrimitiveType(Type.TypeId.INTEGER, "int");
+
   /** 64-bit signed integer (Java Long). */
   public static final PrimitiveType LONG = new PrimitiveType(Type.TypeId.LONG, "long");
+
   /** 32-bit IEEE 754 floating point (Java Float). */
   public static final PrimitiveType FLOAT = new PrimitiveType(Type.TypeId.FLOAT, "float");
+
   /** 64-bit IEEE 754 floating point (Java Double). */
   public static final PrimitiveType DOUBLE = new PrimitiveType(Type.TypeId.DOUBLE, "double");
+
   /** Calendar date without time or zone (Java LocalDate). */
   public static final PrimitiveType DATE = new PrimitiveType(Type.TypeId.DATE, "date");
+
   /** Time of day in microseconds, without date or zone (Java LocalTime). */
   public static final PrimitiveType TIME = new PrimitiveType(Type.TypeId.TIME, "time");
+
   /** Timestamp without time zone, microsecond precision. */
-  public static final PrimitiveType TIMESTAMP = new PrimitiveType(Type.TypeId.TIMESTAMP, "timestamp");
+  public static final PrimitiveType TIMESTAMP =
+      new PrimitiveType(Type.TypeId.TIMESTAMP, "timestamp");
+
   /** Timestamp with time zone (stored as UTC), microsecond precision. */
-  public static final PrimitiveType TIMESTAMPTZ = new PrimitiveType(Type.TypeId.TIMESTAMPTZ, "timestamptz");
+  public static final PrimitiveType TIMESTAMPTZ =
+      new PrimitiveType(Type.TypeId.TIMESTAMPTZ, "timestamptz");
+
   /** UTF-8 text (Java String). */
   public static final PrimitiveType STRING = new PrimitiveType(Type.TypeId.STRING, "string");
+
   /** Universally unique identifier (Java UUID). */
   public static final PrimitiveType UUID = new PrimitiveType(Type.TypeId.UUID, "uuid");
+
   /** Bytes of any length (Java ByteBuffer). */
   public static final PrimitiveType BINARY = new PrimitiveType(Type.TypeId.BINARY, "binary");
 
@@ -77,7 +90,10 @@ public final class Types {
       }
       if (scale < 0 || scale > precision) {
         throw new IllegalArgumentException(
-            "Invalid decimal scale " + scale + ": it must be between 0 and the precision " + precision);
+            "Invalid decimal scale "
+                + scale
+                + ": it must be between 0 and the precision "
+                + precision);
       }
       this.precision = precision;
       this.scale = scale;
@@ -100,7 +116,8 @@ public final class Types {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof DecimalType && ((DecimalType) o).precision == precision
+      return o instanceof DecimalType
+          && ((DecimalType) o).precision == precision
           && ((DecimalType) o).scale == scale;
     }
 
@@ -121,7 +138,8 @@ public final class Types {
 
     private FixedType(int length) {
       if (length < 1) {
-        throw new IllegalArgumentException("Invalid fixed length " + length + ": it must be positive");
+        throw new IllegalArgumentException(
+            "Invalid fixed length " + length + ": it must be positive");
       }
       this.length = length;
     }
@@ -224,7 +242,10 @@ public final class Types {
         return false;
       }
       NestedField f = (NestedField) o;
-      return id == f.id && required == f.required && name.equals(f.name) && type.equals(f.type)
+      return id == f.id
+          && required == f.required
+          && name.equals(f.name)
+          && type.equals(f.type)
           && Objects.equals(doc, f.doc);
     }
 
@@ -431,7 +452,9 @@ public final class Types {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof MapType && ((MapType) o).key.equals(key) && ((MapType) o).value.equals(value);
+      return o instanceof MapType
+          && ((MapType) o).key.equals(key)
+          && ((MapType) o).value.equals(value);
     }
 
     @Override
@@ -479,7 +502,8 @@ public final class Types {
   }
 
   /** A map with explicit key and value ids. */
-  public static MapType map(int keyId, Type keyType, int valueId, boolean valueRequired, Type valueType) {
+  public static MapType map(
+      int keyId, Type keyType, int valueId, boolean valueRequired, Type valueType) {
     return new MapType(
         NestedField.of(keyId, "key", true, keyType, null),
         NestedField.of(valueId, "value", valueRequired, valueType, null));
@@ -499,18 +523,33 @@ public final class Types {
   public static Type primitive(String name) {
     String n = name.trim().toLowerCase(Locale.ROOT);
     switch (n) {
-      case "boolean": case "bool": return BOOLEAN;
-      case "int": case "integer": return INT;
-      case "long": case "bigint": return LONG;
-      case "float": return FLOAT;
-      case "double": return DOUBLE;
-      case "date": return DATE;
-      case "time": return TIME;
-      case "timestamp": return TIMESTAMP;
-      case "timestamptz": return TIMESTAMPTZ;
-      case "string": return STRING;
-      case "uuid": return UUID;
-      case "binary": return BINARY;
+      case "boolean":
+      case "bool":
+        return BOOLEAN;
+      case "int":
+      case "integer":
+        return INT;
+      case "long":
+      case "bigint":
+        return LONG;
+      case "float":
+        return FLOAT;
+      case "double":
+        return DOUBLE;
+      case "date":
+        return DATE;
+      case "time":
+        return TIME;
+      case "timestamp":
+        return TIMESTAMP;
+      case "timestamptz":
+        return TIMESTAMPTZ;
+      case "string":
+        return STRING;
+      case "uuid":
+        return UUID;
+      case "binary":
+        return BINARY;
       default:
         break;
     }
@@ -531,8 +570,11 @@ public final class Types {
         // fall through
       }
     }
-    throw new IllegalArgumentException("Unknown type '" + name + "': expected one of boolean, int, long, "
-        + "float, double, decimal(P,S), date, time, timestamp, timestamptz, string, uuid, fixed[L], "
-        + "binary, list<T>, map<K,V>, struct<name: T, ...>");
+    throw new IllegalArgumentException(
+        "Unknown type '"
+            + name
+            + "': expected one of boolean, int, long, "
+            + "float, double, decimal(P,S), date, time, timestamp, timestamptz, string, uuid, fixed[L], "
+            + "binary, list<T>, map<K,V>, struct<name: T, ...>");
   }
 }

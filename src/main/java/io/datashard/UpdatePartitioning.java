@@ -6,15 +6,15 @@ import java.util.List;
 
 /**
  * Changes how new data is partitioned (partition spec evolution). Files already written keep the
- * partitioning they were written with and are read as before; appends after the commit are split
- * by the new spec. Nothing is rewritten.
+ * partitioning they were written with and are read as before; appends after the commit are split by
+ * the new spec. Nothing is rewritten.
  *
  * <pre>{@code
  * table.updatePartitioning().add("day(ts)").remove("tag").commit();
  * }</pre>
  *
- * <p>Terms are written as in {@link DataShard.TableBuilder#partitionBy}. A partition field keeps its
- * id while it stays in the spec; a removed field's id is not reused.
+ * <p>Terms are written as in {@link DataShard.TableBuilder#partitionBy}. A partition field keeps
+ * its id while it stays in the spec; a removed field's id is not reused.
  */
 public final class UpdatePartitioning {
   private final TableCore core;

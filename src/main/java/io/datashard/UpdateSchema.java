@@ -10,8 +10,8 @@ import java.util.function.UnaryOperator;
 /**
  * Changes the table's schema by field id, as Apache Iceberg does: columns keep their ids when they
  * are renamed or moved, a dropped column's id is never reused, and data files written under an
- * older schema are read under the new one (a renamed column keeps its values, an added column
- * reads as null in older files, a widened column is converted on read). No data file is rewritten.
+ * older schema are read under the new one (a renamed column keeps its values, an added column reads
+ * as null in older files, a widened column is converted on read). No data file is rewritten.
  *
  * <pre>{@code
  * Schema s = table.updateSchema()
@@ -48,41 +48,60 @@ public final class UpdateSchema {
     String[] path = split(name);
     String leaf = path[path.length - 1];
     added.add(name);
-    changes.add(fields -> inParent(fields, path, siblings -> {
-      if (find(siblings, leaf) != null) {
-        throw invalid("Cannot add column '" + name + "': a column of that name exists. Choose another name, or "
-            + "drop or rename the existing column first.");
-      }
-      List<Types.NestedField> out = new ArrayList<>(siblings);
-      // placeholder id 0; fresh ids are assigned from last-column-id at commit
-      out.add(Types.NestedField.of(0, leaf, false, type, doc));
-      return out;
-    }));
+    changes.add(
+        fields ->
+            inParent(
+                fields,
+                path,
+                siblings -> {
+                  if (find(siblings, leaf) != null) {
+                    throw invalid(
+                        "Cannot add column '"
+                            + name
+                            + "': a column of that name exists. Choose another name, or "
+                            + "drop or rename the existing column first.");
+                  }
+                  List<Types.NestedField> out = new ArrayList<>(siblings);
+                  // placeholder id 0; fresh ids are assigned from last-column-id at commit
+                  out.add(Types.NestedField.of(0, leaf, false, type, doc));
+                  return out;
+                }));
     return this;
   }
 
   /**
-   * Refused: table format v2 cannot add a required column, since files written before have no
-   * value for it and v2 has no column defaults. Add it as optional ({@link #addColumn}).
+   * Refused: table format v2 cannot add a required column, since files written before have no value
+   * for it and v2 has no column defaults. Add it as optional ({@link #addColumn}).
    */
   public UpdateSchema addRequiredColumn(String name, Type type) {
-    throw invalid("Cannot add required column '" + name + "': files written before have no value for it, and "
-        + "Iceberg table format v2 has no column defaults. Add it as optional (addColumn) instead.");
+    throw invalid(
+        "Cannot add required column '"
+            + name
+            + "': files written before have no value for it, and "
+            + "Iceberg table format v2 has no column defaults. Add it as optional (addColumn) instead.");
   }
 
   /** Drops a column; its values stay in old files but are no longer read. */
   public UpdateSchema dropColumn(String name) {
     String[] path = split(name);
-    changes.add(fields -> inParent(fields, path, siblings -> {
-      Types.NestedField f = require(siblings, path, name);
-      List<Types.NestedField> out = new ArrayList<>(siblings);
-      out.remove(f);
-      if (out.isEmpty()) {
-        throw invalid("Cannot drop column '" + name + "': it is the last field of its struct. Add another "
-            + "column first, or drop the whole struct.");
-      }
-      return out;
-    }));
+    changes.add(
+        fields ->
+            inParent(
+                fields,
+                path,
+                siblings -> {
+                  Types.NestedField f = require(siblings, path, name);
+                  List<Types.NestedField> out = new ArrayList<>(siblings);
+                  out.remove(f);
+                  if (out.isEmpty()) {
+                    throw invalid(
+                        "Cannot drop column '"
+                            + name
+                            + "': it is the last field of its struct. Add another "
+                            + "column first, or drop the whole struct.");
+                  }
+                  return out;
+                }));
     return this;
   }
 
@@ -90,18 +109,36 @@ public final class UpdateSchema {
   public UpdateSchema renameColumn(String name, String newName) {
     Objects.requireNonNull(newName, "newName");
     if (newName.isEmpty() || newName.contains(".")) {
-      throw invalid("Cannot rename column '" + name + "' to '" + newName + "': a new name must be non-empty and "
-          + "without dots (it names a field within the same struct).");
+      throw invalid(
+          "Cannot rename column '"
+              + name
+              + "' to '"
+              + newName
+              + "': a new name must be non-empty and "
+              + "without dots (it names a field within the same struct).");
     }
     String[] path = split(name);
-    changes.add(fields -> inParent(fields, path, siblings -> {
-      Types.NestedField f = require(siblings, path, name);
-      if (!newName.equals(f.name()) && find(siblings, newName) != null) {
-        throw invalid("Cannot rename column '" + name + "' to '" + newName + "': a column of that name exists. "
-            + "Drop or rename that one first.");
-      }
-      return replace(siblings, f, Types.NestedField.of(f.id(), newName, f.isRequired(), f.type(), f.doc()));
-    }));
+    changes.add(
+        fields ->
+            inParent(
+                fields,
+                path,
+                siblings -> {
+                  Types.NestedField f = require(siblings, path, name);
+                  if (!newName.equals(f.name()) && find(siblings, newName) != null) {
+                    throw invalid(
+                        "Cannot rename column '"
+                            + name
+                            + "' to '"
+                            + newName
+                            + "': a column of that name exists. "
+                            + "Drop or rename that one first.");
+                  }
+                  return replace(
+                      siblings,
+                      f,
+                      Types.NestedField.of(f.id(), newName, f.isRequired(), f.type(), f.doc()));
+                }));
     return this;
   }
 
@@ -112,57 +149,97 @@ public final class UpdateSchema {
   public UpdateSchema widenColumn(String name, Type newType) {
     Objects.requireNonNull(newType, "newType");
     String[] path = split(name);
-    changes.add(fields -> inParent(fields, path, siblings -> {
-      Types.NestedField f = require(siblings, path, name);
-      if (!canWiden(f.type(), newType)) {
-        throw invalid("Cannot change column '" + name + "' from " + f.type() + " to " + newType + ": only int to "
-            + "long, float to double and decimal(P,S) to decimal(P2,S) with P2 >= P are allowed, because older "
-            + "files must still read correctly. Add a new column and fill it instead.");
-      }
-      return replace(siblings, f, Types.NestedField.of(f.id(), f.name(), f.isRequired(), newType, f.doc()));
-    }));
+    changes.add(
+        fields ->
+            inParent(
+                fields,
+                path,
+                siblings -> {
+                  Types.NestedField f = require(siblings, path, name);
+                  if (!canWiden(f.type(), newType)) {
+                    throw invalid(
+                        "Cannot change column '"
+                            + name
+                            + "' from "
+                            + f.type()
+                            + " to "
+                            + newType
+                            + ": only int to "
+                            + "long, float to double and decimal(P,S) to decimal(P2,S) with P2 >= P are allowed, because older "
+                            + "files must still read correctly. Add a new column and fill it instead.");
+                  }
+                  return replace(
+                      siblings,
+                      f,
+                      Types.NestedField.of(f.id(), f.name(), f.isRequired(), newType, f.doc()));
+                }));
     return this;
   }
 
   /** Lets a required column hold nulls from now on. */
   public UpdateSchema makeOptional(String name) {
     String[] path = split(name);
-    changes.add(fields -> inParent(fields, path, siblings -> {
-      Types.NestedField f = require(siblings, path, name);
-      return replace(siblings, f, Types.NestedField.of(f.id(), f.name(), false, f.type(), f.doc()));
-    }));
+    changes.add(
+        fields ->
+            inParent(
+                fields,
+                path,
+                siblings -> {
+                  Types.NestedField f = require(siblings, path, name);
+                  return replace(
+                      siblings,
+                      f,
+                      Types.NestedField.of(f.id(), f.name(), false, f.type(), f.doc()));
+                }));
     return this;
   }
 
   /** Sets a column's description (null removes it). */
   public UpdateSchema updateDoc(String name, String doc) {
     String[] path = split(name);
-    changes.add(fields -> inParent(fields, path, siblings -> {
-      Types.NestedField f = require(siblings, path, name);
-      return replace(siblings, f, Types.NestedField.of(f.id(), f.name(), f.isRequired(), f.type(), doc));
-    }));
+    changes.add(
+        fields ->
+            inParent(
+                fields,
+                path,
+                siblings -> {
+                  Types.NestedField f = require(siblings, path, name);
+                  return replace(
+                      siblings,
+                      f,
+                      Types.NestedField.of(f.id(), f.name(), f.isRequired(), f.type(), doc));
+                }));
     return this;
   }
 
   /** Moves a column to the first position of its struct. */
   public UpdateSchema moveFirst(String name) {
     String[] path = split(name);
-    changes.add(fields -> inParent(fields, path, siblings -> {
-      Types.NestedField f = require(siblings, path, name);
-      List<Types.NestedField> out = new ArrayList<>(siblings);
-      out.remove(f);
-      out.add(0, f);
-      return out;
-    }));
+    changes.add(
+        fields ->
+            inParent(
+                fields,
+                path,
+                siblings -> {
+                  Types.NestedField f = require(siblings, path, name);
+                  List<Types.NestedField> out = new ArrayList<>(siblings);
+                  out.remove(f);
+                  out.add(0, f);
+                  return out;
+                }));
     return this;
   }
 
-  /** Moves a column to just after {@code reference}, a column of the same struct (its plain name). */
+  /**
+   * Moves a column to just after {@code reference}, a column of the same struct (its plain name).
+   */
   public UpdateSchema moveAfter(String name, String reference) {
     return move(name, reference, 1);
   }
 
-  /** Moves a column to just before {@code reference}, a column of the same struct (its plain name). */
+  /**
+   * Moves a column to just before {@code reference}, a column of the same struct (its plain name).
+   */
   public UpdateSchema moveBefore(String name, String reference) {
     return move(name, reference, 0);
   }
@@ -170,19 +247,31 @@ public final class UpdateSchema {
   private UpdateSchema move(String name, String reference, int offset) {
     Objects.requireNonNull(reference, "reference");
     String[] path = split(name);
-    changes.add(fields -> inParent(fields, path, siblings -> {
-      Types.NestedField f = require(siblings, path, name);
-      Types.NestedField ref = find(siblings, reference);
-      if (ref == null || ref == f) {
-        throw invalid("Cannot move column '" + name + "' next to '" + reference + "': "
-            + (ref == null ? "there is no such column in the same struct" : "that is the column itself")
-            + ". Name another column of the same struct (without its path).");
-      }
-      List<Types.NestedField> out = new ArrayList<>(siblings);
-      out.remove(f);
-      out.add(out.indexOf(ref) + offset, f);
-      return out;
-    }));
+    changes.add(
+        fields ->
+            inParent(
+                fields,
+                path,
+                siblings -> {
+                  Types.NestedField f = require(siblings, path, name);
+                  Types.NestedField ref = find(siblings, reference);
+                  if (ref == null || ref == f) {
+                    throw invalid(
+                        "Cannot move column '"
+                            + name
+                            + "' next to '"
+                            + reference
+                            + "': "
+                            + (ref == null
+                                ? "there is no such column in the same struct"
+                                : "that is the column itself")
+                            + ". Name another column of the same struct (without its path).");
+                  }
+                  List<Types.NestedField> out = new ArrayList<>(siblings);
+                  out.remove(f);
+                  out.add(out.indexOf(ref) + offset, f);
+                  return out;
+                }));
     return this;
   }
 
@@ -197,7 +286,9 @@ public final class UpdateSchema {
     return core.commitSchema(this::apply);
   }
 
-  /** The schema these changes give when applied to the table's newest schema, without committing. */
+  /**
+   * The schema these changes give when applied to the table's newest schema, without committing.
+   */
   public Schema apply() {
     return apply(core.refresh());
   }
@@ -205,8 +296,11 @@ public final class UpdateSchema {
   private Schema apply(TableMetadata base) {
     Schema current = base.schema();
     if (current.columns().isEmpty()) {
-      throw invalid("Table " + core.location() + " has no schema yet (it was created without one and has no "
-          + "data). Append records first, or create it with a schema, then change the schema.");
+      throw invalid(
+          "Table "
+              + core.location()
+              + " has no schema yet (it was created without one and has no "
+              + "data). Append records first, or create it with a schema, then change the schema.");
     }
     List<Types.NestedField> fields = new ArrayList<>(current.columns());
     for (UnaryOperator<List<Types.NestedField>> change : changes) {
@@ -218,24 +312,38 @@ public final class UpdateSchema {
     Schema candidate = new Schema(current.schemaId(), struct, List.of());
     for (int id : current.identifierFieldIds()) {
       if (candidate.findField(id) == null) {
-        throw invalid("Cannot drop column " + current.findField(id).name() + ": it is an identifier field of "
-            + "table " + core.location() + ". Keep it.");
+        throw invalid(
+            "Cannot drop column "
+                + current.findField(id).name()
+                + ": it is an identifier field of "
+                + "table "
+                + core.location()
+                + ". Keep it.");
       }
       identifiers.add(id);
     }
     for (io.datashard.internal.meta.PartitionSpec spec : base.specs()) {
       for (io.datashard.internal.meta.PartitionSpec.Field f : spec.fields()) {
         if (candidate.findField(f.sourceId()) == null) {
-          throw invalid("Cannot drop column " + current.findField(f.sourceId()).name() + ": partition field '"
-              + f.name() + "' of table " + core.location() + " is computed from it, and files written under that "
-              + "partitioning still need it. Keep the column.");
+          throw invalid(
+              "Cannot drop column "
+                  + current.findField(f.sourceId()).name()
+                  + ": partition field '"
+                  + f.name()
+                  + "' of table "
+                  + core.location()
+                  + " is computed from it, and files written under that "
+                  + "partitioning still need it. Keep the column.");
         }
       }
     }
     return new Schema(current.schemaId(), struct, identifiers);
   }
 
-  /** Gives every field with id 0 (added here) a fresh id above {@code next[0]}, nested ones included. */
+  /**
+   * Gives every field with id 0 (added here) a fresh id above {@code next[0]}, nested ones
+   * included.
+   */
   private static Types.StructType assignNewIds(Types.StructType struct, int[] next) {
     List<Types.NestedField> out = new ArrayList<>();
     for (Types.NestedField f : struct.fields()) {
@@ -243,8 +351,13 @@ public final class UpdateSchema {
         Types.StructType fresh = Schema.assignFreshIds(Types.struct(f), next);
         out.add(fresh.fields().get(0));
       } else if (f.type().typeId() == Type.TypeId.STRUCT) {
-        out.add(Types.NestedField.of(f.id(), f.name(), f.isRequired(), assignNewIds(f.type().asStruct(), next),
-            f.doc()));
+        out.add(
+            Types.NestedField.of(
+                f.id(),
+                f.name(),
+                f.isRequired(),
+                assignNewIds(f.type().asStruct(), next),
+                f.doc()));
       } else {
         out.add(f);
       }
@@ -275,13 +388,20 @@ public final class UpdateSchema {
     }
   }
 
-  /** Applies {@code change} to the fields of the struct that contains the last name of {@code path}. */
-  private List<Types.NestedField> inParent(List<Types.NestedField> fields, String[] path,
+  /**
+   * Applies {@code change} to the fields of the struct that contains the last name of {@code path}.
+   */
+  private List<Types.NestedField> inParent(
+      List<Types.NestedField> fields,
+      String[] path,
       UnaryOperator<List<Types.NestedField>> change) {
     return inParent(fields, path, 0, change);
   }
 
-  private List<Types.NestedField> inParent(List<Types.NestedField> fields, String[] path, int depth,
+  private List<Types.NestedField> inParent(
+      List<Types.NestedField> fields,
+      String[] path,
+      int depth,
       UnaryOperator<List<Types.NestedField>> change) {
     if (depth == path.length - 1) {
       return change.apply(fields);
@@ -289,21 +409,39 @@ public final class UpdateSchema {
     Types.NestedField parent = find(fields, path[depth]);
     String prefix = String.join(".", java.util.Arrays.copyOf(path, depth + 1));
     if (parent == null || parent.type().typeId() != Type.TypeId.STRUCT) {
-      throw invalid("Cannot change '" + String.join(".", path) + "': '" + prefix + "' "
-          + (parent == null ? "is not a column" : "is not a struct") + " of table " + core.location()
-          + ". Check the name (columns: " + names(fields) + ").");
+      throw invalid(
+          "Cannot change '"
+              + String.join(".", path)
+              + "': '"
+              + prefix
+              + "' "
+              + (parent == null ? "is not a column" : "is not a struct")
+              + " of table "
+              + core.location()
+              + ". Check the name (columns: "
+              + names(fields)
+              + ").");
     }
-    List<Types.NestedField> inner = inParent(new ArrayList<>(parent.type().asStruct().fields()), path, depth + 1,
-        change);
-    return replace(fields, parent,
-        Types.NestedField.of(parent.id(), parent.name(), parent.isRequired(), Types.struct(inner), parent.doc()));
+    List<Types.NestedField> inner =
+        inParent(new ArrayList<>(parent.type().asStruct().fields()), path, depth + 1, change);
+    return replace(
+        fields,
+        parent,
+        Types.NestedField.of(
+            parent.id(), parent.name(), parent.isRequired(), Types.struct(inner), parent.doc()));
   }
 
   private Types.NestedField require(List<Types.NestedField> siblings, String[] path, String name) {
     Types.NestedField f = find(siblings, path[path.length - 1]);
     if (f == null) {
-      throw invalid("Cannot change column '" + name + "': there is no such column in table " + core.location()
-          + " (columns here: " + names(siblings) + "). Check the name; nested fields are named with dots.");
+      throw invalid(
+          "Cannot change column '"
+              + name
+              + "': there is no such column in table "
+              + core.location()
+              + " (columns here: "
+              + names(siblings)
+              + "). Check the name; nested fields are named with dots.");
     }
     return f;
   }
@@ -317,8 +455,8 @@ public final class UpdateSchema {
     return null;
   }
 
-  private static List<Types.NestedField> replace(List<Types.NestedField> fields, Types.NestedField old,
-      Types.NestedField now) {
+  private static List<Types.NestedField> replace(
+      List<Types.NestedField> fields, Types.NestedField old, Types.NestedField now) {
     List<Types.NestedField> out = new ArrayList<>(fields);
     out.set(out.indexOf(old), now);
     return out;
@@ -335,8 +473,11 @@ public final class UpdateSchema {
     String[] path = name.split("\\.", -1);
     for (String p : path) {
       if (p.isEmpty()) {
-        throw new ValidationException("Column name '" + name + "' has an empty part. Name a column, or a nested "
-            + "field as parent.child.");
+        throw new ValidationException(
+            "Column name '"
+                + name
+                + "' has an empty part. Name a column, or a nested "
+                + "field as parent.child.");
       }
     }
     return path;

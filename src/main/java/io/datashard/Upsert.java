@@ -22,9 +22,9 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Serializable: if another writer commits a row with one of the keys after the upsert read the
- * table, or removes a file it rewrites, the upsert is re-run on the newest snapshot (up to
- * {@link #maxAttempts}), so a key never ends up twice; concurrent appends of other keys are kept.
- * The records must carry every key column and each key once.
+ * table, or removes a file it rewrites, the upsert is re-run on the newest snapshot (up to {@link
+ * #maxAttempts}), so a key never ends up twice; concurrent appends of other keys are kept. The
+ * records must carry every key column and each key once.
  */
 public final class Upsert {
   private final TableCore core;
@@ -84,7 +84,7 @@ public final class Upsert {
     }
     Map<String, String> extra = new LinkedHashMap<>(summary);
     extra.put("datashard.upsert-key", String.join(",", key));
-    return RowRewrites.rewrite(core, "upsert", schema -> RowRewrites.upsert(schema, key, records), extra,
-        maxAttempts);
+    return RowRewrites.rewrite(
+        core, "upsert", schema -> RowRewrites.upsert(schema, key, records), extra, maxAttempts);
   }
 }

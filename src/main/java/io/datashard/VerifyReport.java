@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What {@link DataShard#verify} found in a table directory: one {@link Problem} per damaged, missing,
- * inconsistent or unreferenced file, and how many files of each kind were checked.
+ * What {@link DataShard#verify} found in a table directory: one {@link Problem} per damaged,
+ * missing, inconsistent or unreferenced file, and how many files of each kind were checked.
  *
  * <p>Problems are errors or warnings ({@link Kind#isError()}). Errors mean the table, or a retained
  * snapshot of it, cannot be read as recorded. Warnings (orphaned files, temporary files, a stale
@@ -28,15 +28,24 @@ public final class VerifyReport {
     WRONG_RECORD_COUNT(true, "wrong-record-count"),
     /** A file is there but cannot be parsed. */
     UNREADABLE(true, "unreadable"),
-    /** The metadata contradicts itself or the directory (a ref to an unknown snapshot, a hint ahead of the table). */
+    /**
+     * The metadata contradicts itself or the directory (a ref to an unknown snapshot, a hint ahead
+     * of the table).
+     */
     INCONSISTENT(true, "inconsistent"),
     /** A file in data/ or metadata/ that no retained snapshot and no metadata file references. */
     ORPHAN(false, "orphan"),
     /** A temporary file ({@code .NAME.RANDOM.tmp}) of a write that never finished. */
     TEMPORARY_FILE(false, "temporary-file"),
-    /** {@code metadata/version-hint.text} is missing or names an older version (readers probe past it). */
+    /**
+     * {@code metadata/version-hint.text} is missing or names an older version (readers probe past
+     * it).
+     */
     STALE_HINT(false, "stale-hint"),
-    /** Part of the check could not be done (for example, orphans were not listed); the message says why. */
+    /**
+     * Part of the check could not be done (for example, orphans were not listed); the message says
+     * why.
+     */
     INCOMPLETE(false, "incomplete");
 
     private final boolean error;
@@ -107,7 +116,8 @@ public final class VerifyReport {
    * @param problems the problems found
    * @param checked how many files of each kind ("metadata files", "manifests", ...) were checked
    */
-  public VerifyReport(String location, boolean deep, List<Problem> problems, Map<String, Long> checked) {
+  public VerifyReport(
+      String location, boolean deep, List<Problem> problems, Map<String, Long> checked) {
     this.location = location;
     this.deep = deep;
     this.problems = Collections.unmodifiableList(new ArrayList<>(problems));
@@ -163,6 +173,12 @@ public final class VerifyReport {
 
   @Override
   public String toString() {
-    return "VerifyReport(" + location + ", " + errors().size() + " errors, " + warnings().size() + " warnings)";
+    return "VerifyReport("
+        + location
+        + ", "
+        + errors().size()
+        + " errors, "
+        + warnings().size()
+        + " warnings)";
   }
 }

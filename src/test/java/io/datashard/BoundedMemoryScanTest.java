@@ -17,8 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * keep about 37 KB per manifest read forever: 40 scans of 300 manifests need 440 MB that way.)
  */
 class BoundedMemoryScanTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void manyScansOfManyManifestsFitInASmallHeap() throws Exception {
@@ -27,10 +26,19 @@ class BoundedMemoryScanTest {
     for (long i = 0; i < 300; i++) {
       t.append(List.of(Map.of("id", i)));
     }
-    List<String> cmd = new ArrayList<>(List.of(io.datashard.testkit.ChildJvm.javaBinary(), "-Xmx48m", "-cp",
-        System.getProperty("java.class.path"), ScanLoop.class.getName(), dir.toString(), "40"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                io.datashard.testkit.ChildJvm.javaBinary(),
+                "-Xmx48m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ScanLoop.class.getName(),
+                dir.toString(),
+                "40"));
     Path out = tmp.resolve("out.txt");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
     assertThat(p.exitValue()).as(Files.readString(out)).isZero();
     assertThat(Files.readString(out).strip()).isEqualTo("300");

@@ -18,11 +18,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Delete and overwrite by filter, copy-on-write, read back by Apache Iceberg Java. */
 class DeleteOverwriteTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Table table() {
-    Table t = DataShard.create(dir.resolve("t"), Schema.parse("id long not null, score double, tag string"));
+    Table t =
+        DataShard.create(
+            dir.resolve("t"), Schema.parse("id long not null, score double, tag string"));
     for (int f = 0; f < 4; f++) {
       List<Map<String, Object>> rows = new ArrayList<>();
       for (long i = f * 10L; i < f * 10L + 10; i++) {
@@ -32,7 +33,7 @@ class DeleteOverwriteTest {
         r.put("tag", i % 3 == 0 ? null : "t" + (i % 3));
         rows.add(r);
       }
-      t.append(rows);   // four files: ids 0-9, 10-19, 20-29, 30-39
+      t.append(rows); // four files: ids 0-9, 10-19, 20-29, 30-39
     }
     return t;
   }
@@ -41,19 +42,25 @@ class DeleteOverwriteTest {
   void deleteRemovesExactlyTheMatchingRowsAndDropsWholeFilesUnread() {
     Table t = table();
     long before = t.currentSnapshot().orElseThrow().snapshotId();
-    Snapshot s = t.newDelete().where("id >= 20 and id < 30").where(Expressions.notEqual("tag", "t1")).commit()
-        .orElseThrow();
-    assertThat(s.operation()).isEqualTo("overwrite");   // the file of ids 20-29 keeps its t1 rows
+    Snapshot s =
+        t.newDelete()
+            .where("id >= 20 and id < 30")
+            .where(Expressions.notEqual("tag", "t1"))
+            .commit()
+            .orElseThrow();
+    assertThat(s.operation()).isEqualTo("overwrite"); // the file of ids 20-29 keeps its t1 rows
     long expectedGone = 0;
     for (long i = 20; i < 30; i++) {
       if (i % 3 != 1 && i % 3 != 0) {
-        expectedGone++;             // tag t2 (null tags are unknown, so kept)
+        expectedGone++; // tag t2 (null tags are unknown, so kept)
       }
     }
     assertThat(s.summary().get("datashard.rows-removed")).isEqualTo(Long.toString(expectedGone));
     assertThat(t.scan().count()).isEqualTo(40 - expectedGone);
     Snapshot whole = t.newDelete().where("id < 10").commit().orElseThrow();
-    assertThat(whole.operation()).as("a file all of whose rows match is dropped, nothing added").isEqualTo("delete");
+    assertThat(whole.operation())
+        .as("a file all of whose rows match is dropped, nothing added")
+        .isEqualTo("delete");
     assertThat(whole.summary().get("deleted-data-files")).isEqualTo("1");
     assertThat(whole.summary().getOrDefault("added-data-files", "0")).isEqualTo("0");
     assertThat(t.scan().filter("id < 10").count()).isZero();
@@ -65,8 +72,12 @@ class DeleteOverwriteTest {
   @Test
   void overwriteReplacesTheMatchingRowsAtomically() {
     Table t = table();
-    Snapshot s = t.newOverwrite().where("tag = 't2'")
-        .add(Map.of("id", 100L, "score", 1.0, "tag", "new")).commit().orElseThrow();
+    Snapshot s =
+        t.newOverwrite()
+            .where("tag = 't2'")
+            .add(Map.of("id", 100L, "score", 1.0, "tag", "new"))
+            .commit()
+            .orElseThrow();
     assertThat(t.scan().filter("tag = 't2'").count()).isZero();
     assertThat(t.scan().filter("tag = 'new'").count()).isEqualTo(1);
     long t2 = 0;
@@ -75,11 +86,14 @@ class DeleteOverwriteTest {
     }
     assertThat(t.scan().count()).isEqualTo(40 - t2 + 1);
     assertThat(s.summary().get("datashard.rows-removed")).isEqualTo(Long.toString(t2));
-    assertThatThrownBy(() -> t.newDelete().where("nope = 1").commit()).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> t.newDelete().where("nope = 1").commit())
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("nope");
-    assertThatThrownBy(() -> t.newDelete().commit()).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> t.newDelete().commit())
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("No filter");
-    assertThatThrownBy(() -> t.newDelete().add(Map.of("id", 1L))).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> t.newDelete().add(Map.of("id", 1L)))
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("newOverwrite");
     IcebergJava.assertSameAsDataShard(dir.resolve("t"), false);
   }
@@ -105,12 +119,14 @@ class DeleteOverwriteTest {
     assertThat(o[0]).as(o[2]).isEqualTo("0");
     assertThat(o[1]).contains("rows removed: 10").contains("rows added: 1");
     Path u = dir.resolve("u.jsonl");
-    Files.writeString(u, "{\"id\": 7, \"score\": 0.9, \"tag\": \"u\"}\n{\"id\": 99, \"tag\": \"u\"}\n");
+    Files.writeString(
+        u, "{\"id\": 7, \"score\": 0.9, \"tag\": \"u\"}\n{\"id\": 99, \"tag\": \"u\"}\n");
     String[] up = run("upsert", t, "--key", "id", "--file", u.toString());
     assertThat(up[0]).as(up[2]).isEqualTo("0");
-    assertThat(up[1]).contains("rows removed: 2");   // id 7 was there twice: the original and the overwrite's
+    assertThat(up[1])
+        .contains("rows removed: 2"); // id 7 was there twice: the original and the overwrite's
     assertThat(run("count", t, "--filter", "id = 7")[1].strip()).isEqualTo("1");
-    assertThat(run("count", t)[1].strip()).isEqualTo("26");   // 35 - 10 + 1, then 2 replaced by 2
+    assertThat(run("count", t)[1].strip()).isEqualTo("26"); // 35 - 10 + 1, then 2 replaced by 2
     String[] none = run("delete", t, "--filter", "id > 1000");
     assertThat(none[1]).contains("nothing was committed");
     String[] bad = run("delete", t, "--filter", "id >");

@@ -31,8 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * filters on columns not selected, exact counts and the scan report.
  */
 class FilterScanTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   /** A storage that counts how often data files are opened. */
   static final class CountingStorage extends ForwardingStorage {
@@ -54,8 +53,11 @@ class FilterScanTest {
   @Test
   void fiftyAppendsWithDisjointRangesPruneToTheOneFileThatMatches() {
     Path dir = tmp.resolve("fifty");
-    Table created = DataShard.table(dir).schema(Schema.parse("id long not null, tag string, score double"))
-        .durable(false).create();
+    Table created =
+        DataShard.table(dir)
+            .schema(Schema.parse("id long not null, tag string, score double"))
+            .durable(false)
+            .create();
     for (int f = 0; f < 50; f++) {
       List<Map<String, Object>> rows = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
@@ -65,7 +67,8 @@ class FilterScanTest {
       created.newAppend().addAll(rows).commit();
     }
     CountingStorage storage = new CountingStorage();
-    Table t = TestTables.wrap(TableCore.open(storage, dir, TableOptions.defaults().withDurable(false)));
+    Table t =
+        TestTables.wrap(TableCore.open(storage, dir, TableOptions.defaults().withDurable(false)));
     long totalBytes = t.scan().files().stream().mapToLong(DataFile::fileSizeInBytes).sum();
 
     ScanReport r = t.scan().filter("id >= 1203 and id < 1210").explain();
@@ -87,7 +90,8 @@ class FilterScanTest {
     // a count uses the record counts of files whose statistics prove every row matches
     storage.dataOpens.set(0);
     List<ScanReport> counted = new ArrayList<>();
-    assertThat(t.scan().filter("id >= 1210").reportTo(counted::add).count()).isEqualTo(10 + 37 * 20);
+    assertThat(t.scan().filter("id >= 1210").reportTo(counted::add).count())
+        .isEqualTo(10 + 37 * 20);
     assertThat(storage.dataOpens.get()).isEqualTo(1);
     assertThat(counted.get(0).filesPruned()).isEqualTo(12);
     assertThat(counted.get(0).filesAllMatching()).isEqualTo(37);
@@ -100,7 +104,9 @@ class FilterScanTest {
     List<Row> rows = t.scan().filter(Expressions.in("tag", "t3", "t40")).select("id").toList();
     assertThat(storage.dataOpens.get()).as("string bounds prune too").isEqualTo(2);
     assertThat(rows).hasSize(40);
-    assertThat(rows.get(0).type().fields()).extracting(Types.NestedField::name).containsExactly("id");
+    assertThat(rows.get(0).type().fields())
+        .extracting(Types.NestedField::name)
+        .containsExactly("id");
 
     storage.dataOpens.set(0);
     assertThat(t.scan().filter("score > 0.5").files()).hasSize(45);
@@ -120,21 +126,28 @@ class FilterScanTest {
 
   @Test
   void filterOnColumnsNotSelectedCountAndReportTo() {
-    Table t = DataShard.table(tmp.resolve("sel")).schema(Schema.parse("id long, name string, score double"))
-        .durable(false).create();
-    t.newAppend().add(Map.of("id", 1L, "name", "ann", "score", 0.9))
+    Table t =
+        DataShard.table(tmp.resolve("sel"))
+            .schema(Schema.parse("id long, name string, score double"))
+            .durable(false)
+            .create();
+    t.newAppend()
+        .add(Map.of("id", 1L, "name", "ann", "score", 0.9))
         .add(Map.of("id", 2L, "name", "bob", "score", 0.1))
-        .add(Map.of("id", 3L, "score", 0.7)).commit();
+        .add(Map.of("id", 3L, "score", 0.7))
+        .commit();
     List<Row> rows = t.scan().select("id").filter("score > 0.5 and name is not null").toList();
     assertThat(rows).extracting(r -> r.get("id")).containsExactly(1L);
     assertThat(rows.get(0).size()).isEqualTo(1);
     assertThat(t.scan().select("name", "id").filter("score > 0.5").toList())
         .extracting(Row::toMap)
         .containsExactly(map("name", "ann", "id", 1L), map("name", null, "id", 3L));
-    assertThat(t.scan().filter("score > 0.5").schema().columnNames()).containsExactly("id", "name", "score");
+    assertThat(t.scan().filter("score > 0.5").schema().columnNames())
+        .containsExactly("id", "name", "score");
     assertThat(t.scan().filter("name = 'bob' or id = 3").count()).isEqualTo(2);
     assertThat(t.scan().filter(Expressions.not(Expressions.equal("name", "bob"))).count())
-        .as("the null name is unknown, not a match").isEqualTo(1);
+        .as("the null name is unknown, not a match")
+        .isEqualTo(1);
     assertThat(t.scan().count()).isEqualTo(3);
     // filters given twice are and-ed
     assertThat(t.scan().filter("score > 0.5").filter("id < 3").count()).isEqualTo(1);
@@ -154,20 +167,28 @@ class FilterScanTest {
     t.newAppend().add(Map.of("id", 4L, "name", "cy", "score", 0.8)).commit();
     assertThat(t.scan().useSnapshot(first.snapshotId()).filter("score > 0.5").count()).isEqualTo(2);
     assertThat(t.scan().filter("score > 0.5").count()).isEqualTo(3);
-    long inTx = t.newTransaction().run(tx -> tx.scan().filter("name starts with 'c'").count()).value();
+    long inTx =
+        t.newTransaction().run(tx -> tx.scan().filter("name starts with 'c'").count()).value();
     assertThat(inTx).isEqualTo(1);
   }
 
   @Test
   void badFiltersFailClearlyWhenTheScanRuns() {
-    Table t = DataShard.table(tmp.resolve("bad")).schema(Schema.parse("id long, name string")).durable(false)
-        .create();
+    Table t =
+        DataShard.table(tmp.resolve("bad"))
+            .schema(Schema.parse("id long, name string"))
+            .durable(false)
+            .create();
     t.newAppend().add(Map.of("id", 1L, "name", "a")).commit();
-    assertThatThrownBy(() -> t.scan().filter("nope = 1").toList()).isInstanceOf(ValidationException.class)
-        .hasMessageContaining("Unknown column 'nope'").hasMessageContaining("[id, name]");
-    assertThatThrownBy(() -> t.scan().filter("id = 'x'").count()).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> t.scan().filter("nope = 1").toList())
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("Unknown column 'nope'")
+        .hasMessageContaining("[id, name]");
+    assertThatThrownBy(() -> t.scan().filter("id = 'x'").count())
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("column 'id' (long)");
-    assertThatThrownBy(() -> t.scan().filter("id = ")).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> t.scan().filter("id = "))
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("expected a value");
     assertThat(t.scan().filter("id = 1").toList()).hasSize(1);
   }
@@ -180,15 +201,30 @@ class FilterScanTest {
     return m;
   }
 
-  // ------------------------------------------------------------------ randomized against plain Java
+  // ------------------------------------------------------------------ randomized against plain
+  // Java
 
-  static final Schema SCHEMA = Schema.parse("id long not null, n int, x double, s string, d date, "
-      + "ts timestamptz, amount decimal(9,2)");
+  static final Schema SCHEMA =
+      Schema.parse(
+          "id long not null, n int, x double, s string, d date, "
+              + "ts timestamptz, amount decimal(9,2)");
   static final OffsetDateTime T0 = OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
-  static final String[] WORDS = {"apple", "apricot", "banana", "band", "", "zebra", "\u00e9clair",
-      "a-very-long-string-beyond-sixteen-chars-1", "a-very-long-string-beyond-sixteen-chars-2",
-      "\uD83D\uDE00smile", "\uFFFDx"};
-  static final double[] DOUBLES = {Double.NaN, -0.0, 0.0, 0.5, 1.5, -3.25, 100.0, Double.POSITIVE_INFINITY};
+  static final String[] WORDS = {
+    "apple",
+    "apricot",
+    "banana",
+    "band",
+    "",
+    "zebra",
+    "\u00e9clair",
+    "a-very-long-string-beyond-sixteen-chars-1",
+    "a-very-long-string-beyond-sixteen-chars-2",
+    "\uD83D\uDE00smile",
+    "\uFFFDx"
+  };
+  static final double[] DOUBLES = {
+    Double.NaN, -0.0, 0.0, 0.5, 1.5, -3.25, 100.0, Double.POSITIVE_INFINITY
+  };
 
   @Test
   void randomizedFilteredScansEqualFilteringAFullScanInJava() {
@@ -209,9 +245,13 @@ class FilterScanTest {
         m.put("n", rnd.nextInt(6) == 0 ? null : base + rnd.nextInt(8));
         m.put("x", rnd.nextInt(6) == 0 ? null : DOUBLES[(base + rnd.nextInt(3)) % DOUBLES.length]);
         m.put("s", rnd.nextInt(6) == 0 ? null : WORDS[(base + rnd.nextInt(3)) % WORDS.length]);
-        m.put("d", rnd.nextInt(6) == 0 ? null : LocalDate.of(2026, 1, 1).plusDays(base + rnd.nextInt(5)));
+        m.put(
+            "d",
+            rnd.nextInt(6) == 0 ? null : LocalDate.of(2026, 1, 1).plusDays(base + rnd.nextInt(5)));
         m.put("ts", rnd.nextInt(6) == 0 ? null : T0.plusHours(base + rnd.nextInt(5)));
-        m.put("amount", rnd.nextInt(6) == 0 ? null : BigDecimal.valueOf(base * 100 + rnd.nextInt(300), 2));
+        m.put(
+            "amount",
+            rnd.nextInt(6) == 0 ? null : BigDecimal.valueOf(base * 100 + rnd.nextInt(300), 2));
         rows.add(m);
       }
       t.newAppend().addAll(rows).commit();
@@ -220,14 +260,26 @@ class FilterScanTest {
     long pruned = 0;
     for (int iter = 0; iter < 300; iter++) {
       Expression built = randomExpression(rnd, 2);
-      Expression e = rnd.nextBoolean() ? Expressions.parse(built.toString()) : built; // the text form means the same
-      List<Long> expected = all.stream().filter(r -> Boolean.TRUE.equals(reference(e, r)))
-          .map(r -> (Long) r.get("id")).sorted().collect(Collectors.toList());
+      Expression e =
+          rnd.nextBoolean()
+              ? Expressions.parse(built.toString())
+              : built; // the text form means the same
+      List<Long> expected =
+          all.stream()
+              .filter(r -> Boolean.TRUE.equals(reference(e, r)))
+              .map(r -> (Long) r.get("id"))
+              .sorted()
+              .collect(Collectors.toList());
       ScanReport[] report = new ScanReport[1];
-      List<Long> actual = t.scan().filter(e).select("id").reportTo(r -> report[0] = r).toList().stream()
-          .map(r -> (Long) r.get(0)).sorted().collect(Collectors.toList());
+      List<Long> actual =
+          t.scan().filter(e).select("id").reportTo(r -> report[0] = r).toList().stream()
+              .map(r -> (Long) r.get(0))
+              .sorted()
+              .collect(Collectors.toList());
       assertThat(actual).as("seed %s, filter %s", seed, e).isEqualTo(expected);
-      assertThat(t.scan().filter(e).count()).as("seed %s, count %s", seed, e).isEqualTo(expected.size());
+      assertThat(t.scan().filter(e).count())
+          .as("seed %s, count %s", seed, e)
+          .isEqualTo(expected.size());
       pruned += report[0].filesPruned();
     }
     assertThat(pruned).as("files were pruned along the way").isGreaterThan(0);
@@ -306,27 +358,36 @@ class FilterScanTest {
     }
   }
 
-  /** Three-valued evaluation written directly on the maps, independent of the library's evaluator. */
+  /**
+   * Three-valued evaluation written directly on the maps, independent of the library's evaluator.
+   */
   static Boolean reference(Expression e, Map<String, Object> row) {
     switch (e.operation()) {
       case TRUE:
         return true;
       case FALSE:
         return false;
-      case AND: {
-        Boolean a = reference(e.children().get(0), row);
-        Boolean b = reference(e.children().get(1), row);
-        return Boolean.FALSE.equals(a) || Boolean.FALSE.equals(b) ? Boolean.FALSE : a == null || b == null ? null : true;
-      }
-      case OR: {
-        Boolean a = reference(e.children().get(0), row);
-        Boolean b = reference(e.children().get(1), row);
-        return Boolean.TRUE.equals(a) || Boolean.TRUE.equals(b) ? Boolean.TRUE : a == null || b == null ? null : false;
-      }
-      case NOT: {
-        Boolean a = reference(e.children().get(0), row);
-        return a == null ? null : !a;
-      }
+      case AND:
+        {
+          Boolean a = reference(e.children().get(0), row);
+          Boolean b = reference(e.children().get(1), row);
+          return Boolean.FALSE.equals(a) || Boolean.FALSE.equals(b)
+              ? Boolean.FALSE
+              : a == null || b == null ? null : true;
+        }
+      case OR:
+        {
+          Boolean a = reference(e.children().get(0), row);
+          Boolean b = reference(e.children().get(1), row);
+          return Boolean.TRUE.equals(a) || Boolean.TRUE.equals(b)
+              ? Boolean.TRUE
+              : a == null || b == null ? null : false;
+        }
+      case NOT:
+        {
+          Boolean a = reference(e.children().get(0), row);
+          return a == null ? null : !a;
+        }
       default:
         break;
     }
@@ -375,19 +436,28 @@ class FilterScanTest {
     switch (column) {
       case "n":
         return new BigDecimal(v.toString()).compareTo(new BigDecimal(lit.toString()));
-      case "x": {
-        double a = (Double) v;
-        double b = lit instanceof String ? Double.parseDouble((String) lit) : ((Number) lit).doubleValue();
-        return Double.compare(a == 0.0 ? 0.0 : a, b == 0.0 ? 0.0 : b); // NaN highest, -0.0 == 0.0
-      }
+      case "x":
+        {
+          double a = (Double) v;
+          double b =
+              lit instanceof String
+                  ? Double.parseDouble((String) lit)
+                  : ((Number) lit).doubleValue();
+          return Double.compare(a == 0.0 ? 0.0 : a, b == 0.0 ? 0.0 : b); // NaN highest, -0.0 == 0.0
+        }
       case "s":
-        return Arrays.compareUnsigned(((String) v).getBytes(StandardCharsets.UTF_8),
+        return Arrays.compareUnsigned(
+            ((String) v).getBytes(StandardCharsets.UTF_8),
             ((String) lit).getBytes(StandardCharsets.UTF_8));
       case "d":
         return ((LocalDate) v).compareTo(LocalDate.parse(lit.toString()));
       case "ts":
-        return ((OffsetDateTime) v).toInstant().compareTo(lit instanceof java.time.Instant
-            ? (java.time.Instant) lit : OffsetDateTime.parse(lit.toString()).toInstant());
+        return ((OffsetDateTime) v)
+            .toInstant()
+            .compareTo(
+                lit instanceof java.time.Instant
+                    ? (java.time.Instant) lit
+                    : OffsetDateTime.parse(lit.toString()).toInstant());
       default:
         return ((BigDecimal) v).compareTo(new BigDecimal(lit.toString()));
     }

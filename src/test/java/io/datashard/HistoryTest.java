@@ -17,12 +17,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Rollback, tags, branches and diffs, each on its own, through the Java API. */
 class HistoryTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Table table(String... properties) {
-    DataShard.TableBuilder b = DataShard.table(dir).schema(Schema.parse("id long not null, name string"))
-        .durable(false);
+    DataShard.TableBuilder b =
+        DataShard.table(dir).schema(Schema.parse("id long not null, name string")).durable(false);
     for (int i = 0; i < properties.length; i += 2) {
       b.property(properties[i], properties[i + 1]);
     }
@@ -74,35 +73,43 @@ class HistoryTest {
     assertThat(ids(t.scan().useRef("main"))).containsExactlyInAnyOrder(1L, 2L, 3L);
 
     assertThatThrownBy(() -> t.tag("v1").snapshot(s2.snapshotId()).create())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("already has a tag named 'v1'");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("already has a tag named 'v1'");
     Ref moved = t.tag("v1").snapshot(s2.snapshotId()).replace();
     assertThat(moved.snapshotId()).isEqualTo(s2.snapshotId());
     assertThat(ids(t.scan().useRef("v1"))).containsExactlyInAnyOrder(1L, 2L);
 
     assertThat(t.tag("v1").remove().snapshotId()).isEqualTo(s2.snapshotId());
     assertThat(t.refs()).doesNotContainKey("v1");
-    assertThatThrownBy(() -> t.tag("v1").remove()).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> t.tag("v1").remove())
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("no tag named 'v1'");
-    assertThatThrownBy(() -> t.scan().useRef("v1").toList()).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> t.scan().useRef("v1").toList())
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("no branch or tag named 'v1'");
 
     // misuse is refused with a clear error and changes nothing
     assertThatThrownBy(() -> t.tag("main").create()).isInstanceOf(ValidationException.class);
     assertThatThrownBy(() -> t.branch("main").remove()).isInstanceOf(ValidationException.class);
-    assertThatThrownBy(() -> t.tag("x").snapshot(12345L).create()).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> t.tag("x").snapshot(12345L).create())
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("no snapshot 12345");
-    assertThatThrownBy(() -> t.branch("latest").create()).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> t.branch("latest").create())
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("already has a tag named 'latest'");
-    assertThatThrownBy(() -> t.tag("y").minSnapshotsToKeep(2).create()).isInstanceOf(ValidationException.class);
+    assertThatThrownBy(() -> t.tag("y").minSnapshotsToKeep(2).create())
+        .isInstanceOf(ValidationException.class);
     assertThat(t.refs().keySet()).containsExactly("main", "latest");
     // main keeps pointing at the current snapshot
-    assertThat(t.refs().get("main").snapshotId()).isEqualTo(t.currentSnapshot().orElseThrow().snapshotId());
+    assertThat(t.refs().get("main").snapshotId())
+        .isEqualTo(t.currentSnapshot().orElseThrow().snapshotId());
   }
 
   @Test
   void aTagKeepsItsSnapshotThroughCommitTimeRetention() {
     // keep at most 3 snapshots; a tagged one survives, an untagged one of the same age does not
-    Table t = table("datashard.snapshots.max-count", "3", "history.expire.min-snapshots-to-keep", "1");
+    Table t =
+        table("datashard.snapshots.max-count", "3", "history.expire.min-snapshots-to-keep", "1");
     Snapshot s1 = append(t, 1);
     Snapshot s2 = append(t, 2);
     t.tag("first").snapshot(s1.snapshotId()).create();
@@ -125,14 +132,22 @@ class HistoryTest {
     Table t = table();
     Snapshot s1 = append(t, 1, 2);
     Snapshot s2 = append(t, 3, 4);
-    String onlyInS2 = paths(t.diff(s1.snapshotId(), s2.snapshotId()).addedFiles()).iterator().next();
+    String onlyInS2 =
+        paths(t.diff(s1.snapshotId(), s2.snapshotId()).addedFiles()).iterator().next();
     t.tag("keep").snapshot(s2.snapshotId()).create();
-    Snapshot s3 = t.rollback().toSnapshot(s1.snapshotId()).commit(); // main no longer has the s2 file
+    Snapshot s3 =
+        t.rollback().toSnapshot(s1.snapshotId()).commit(); // main no longer has the s2 file
     assertThat(ids(t.scan())).containsExactlyInAnyOrder(1L, 2L);
 
-    MaintenanceResult r = t.maintenance().expireSnapshots().olderThan(Instant.now().plusSeconds(60)).retainLast(1)
-        .run();
-    assertThat(r.expiredSnapshots()).contains(s1.snapshotId()).doesNotContain(s2.snapshotId(), s3.snapshotId());
+    MaintenanceResult r =
+        t.maintenance()
+            .expireSnapshots()
+            .olderThan(Instant.now().plusSeconds(60))
+            .retainLast(1)
+            .run();
+    assertThat(r.expiredSnapshots())
+        .contains(s1.snapshotId())
+        .doesNotContain(s2.snapshotId(), s3.snapshotId());
     t.maintenance().removeOrphanFiles().olderThan(Duration.ZERO).run();
     assertThat(Path.of(onlyInS2)).exists();
     assertThat(ids(t.scan().useRef("keep"))).containsExactlyInAnyOrder(1L, 2L, 3L, 4L);
@@ -142,8 +157,12 @@ class HistoryTest {
 
     // without the tag, the same expiry drops the snapshot and deletes the file only it used
     t.tag("keep").remove();
-    MaintenanceResult again = t.maintenance().expireSnapshots().olderThan(Instant.now().plusSeconds(60))
-        .retainLast(1).run();
+    MaintenanceResult again =
+        t.maintenance()
+            .expireSnapshots()
+            .olderThan(Instant.now().plusSeconds(60))
+            .retainLast(1)
+            .run();
     assertThat(again.expiredSnapshots()).containsExactly(s2.snapshotId());
     assertThat(again.deletedFiles()).contains(onlyInS2);
     assertThat(Path.of(onlyInS2)).doesNotExist();
@@ -181,7 +200,8 @@ class HistoryTest {
   // ------------------------------------------------------------------ branches
 
   @Test
-  void branchAppendsDoNotChangeMainAndMainAppendsDoNotChangeTheBranch() throws InterruptedException {
+  void branchAppendsDoNotChangeMainAndMainAppendsDoNotChangeTheBranch()
+      throws InterruptedException {
     Table t = table();
     Snapshot s1 = append(t, 1);
     Ref dev = t.branch("dev").create();
@@ -213,17 +233,22 @@ class HistoryTest {
 
     t.tag("t").create();
     assertThatThrownBy(() -> t.newAppend().toBranch("nope").add(Map.of("id", 5L)).commit())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("no branch named 'nope'");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("no branch named 'nope'");
     assertThatThrownBy(() -> t.newAppend().toBranch("t").add(Map.of("id", 5L)).commit())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("it is a tag");
-    assertThatThrownBy(() -> t.newAppend().toBranch("dev").add(Map.of("id", "not a number")).commit())
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("it is a tag");
+    assertThatThrownBy(
+            () -> t.newAppend().toBranch("dev").add(Map.of("id", "not a number")).commit())
         .isInstanceOf(ValidationException.class);
     assertThat(ids(t.scan().useRef("dev"))).containsExactlyInAnyOrder(1L, 10L, 11L);
 
     // a removed branch's snapshots expire like any other
     t.branch("dev").remove();
     t.maintenance().expireSnapshots().olderThan(Instant.now().plusSeconds(60)).retainLast(1).run();
-    assertThat(t.snapshots()).extracting(Snapshot::snapshotId).doesNotContain(d1.snapshotId(), d2.snapshotId());
+    assertThat(t.snapshots())
+        .extracting(Snapshot::snapshotId)
+        .doesNotContain(d1.snapshotId(), d2.snapshotId());
     assertThat(ids(t.scan())).containsExactlyInAnyOrder(1L, 2L, 3L);
   }
 
@@ -244,7 +269,9 @@ class HistoryTest {
     Set<Long> retained = new HashSet<>();
     t.snapshots().forEach(s -> retained.add(s.snapshotId()));
     // the branch head and its two parents stay; its older snapshots and main's old ones go
-    assertThat(retained).containsAll(dev.subList(2, 5)).doesNotContainAnyElementsOf(dev.subList(0, 2))
+    assertThat(retained)
+        .containsAll(dev.subList(2, 5))
+        .doesNotContainAnyElementsOf(dev.subList(0, 2))
         .doesNotContain(s1.snapshotId());
     assertThat(retained).hasSize(4); // + main's current
     assertThat(ids(t.scan().useRef("dev"))).containsExactlyInAnyOrder(1L, 10L, 11L, 12L, 13L, 14L);
@@ -264,21 +291,29 @@ class HistoryTest {
     assertThat(r.snapshotId()).isNotIn(s1.snapshotId(), s2.snapshotId(), s3.snapshotId());
     assertThat(r.parentId()).isEqualTo(s3.snapshotId());
     assertThat(r.operation()).isEqualTo("overwrite");
-    assertThat(r.summary()).containsEntry("datashard.rollback-to", Long.toString(s1.snapshotId()))
-        .containsEntry("deleted-data-files", "2").containsEntry("deleted-records", "3")
-        .containsEntry("added-data-files", "0").containsEntry("total-records", "2");
+    assertThat(r.summary())
+        .containsEntry("datashard.rollback-to", Long.toString(s1.snapshotId()))
+        .containsEntry("deleted-data-files", "2")
+        .containsEntry("deleted-records", "3")
+        .containsEntry("added-data-files", "0")
+        .containsEntry("total-records", "2");
     assertThat(t.currentSnapshot().orElseThrow()).isEqualTo(r);
     assertThat(ids(t.scan())).containsExactlyInAnyOrder(1L, 2L);
-    assertThat(paths(t.scan().files())).isEqualTo(paths(t.scan().useSnapshot(s1.snapshotId()).files()));
+    assertThat(paths(t.scan().files()))
+        .isEqualTo(paths(t.scan().useSnapshot(s1.snapshotId()).files()));
     // history kept: every earlier snapshot still reads as before
-    assertThat(ids(t.scan().useSnapshot(s3.snapshotId()))).containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L);
-    assertThat(t.snapshots()).extracting(Snapshot::snapshotId)
+    assertThat(ids(t.scan().useSnapshot(s3.snapshotId())))
+        .containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L);
+    assertThat(t.snapshots())
+        .extracting(Snapshot::snapshotId)
         .containsExactly(s1.snapshotId(), s2.snapshotId(), s3.snapshotId(), r.snapshotId());
 
     // appends continue from the rolled-back state; rolling "forward" to s3 brings its rows back
     append(t, 6);
     Snapshot forward = t.rollback().toSnapshot(s3.snapshotId()).commit();
-    assertThat(forward.summary()).containsEntry("added-data-files", "2").containsEntry("added-records", "3")
+    assertThat(forward.summary())
+        .containsEntry("added-data-files", "2")
+        .containsEntry("added-records", "3")
         .containsEntry("deleted-records", "1");
     assertThat(ids(t.scan())).containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L);
 
@@ -287,7 +322,8 @@ class HistoryTest {
     assertThat(t.rollback().toSnapshot(s3.snapshotId()).commit()).isEqualTo(forward);
     assertThat(t.snapshots()).hasSize(before);
 
-    assertThatThrownBy(() -> t.rollback().toSnapshot(42L).commit()).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> t.rollback().toSnapshot(42L).commit())
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("no snapshot 42");
     assertThatThrownBy(() -> t.rollback().commit()).isInstanceOf(ValidationException.class);
   }
@@ -297,17 +333,20 @@ class HistoryTest {
     Table t = table();
     Snapshot s1 = append(t, 1);
     append(t, 2);
-    Rollback decided = t.rollback().toSnapshot(s1.snapshotId()); // decided while 2 is the newest row
+    Rollback decided =
+        t.rollback().toSnapshot(s1.snapshotId()); // decided while 2 is the newest row
     Table other = DataShard.open(dir);
-    Snapshot late = append(other, 3);                            // another writer commits meanwhile
+    Snapshot late = append(other, 3); // another writer commits meanwhile
     int before = t.snapshots().size();
-    assertThatThrownBy(decided::commit).isInstanceOf(CommitConflictException.class)
+    assertThatThrownBy(decided::commit)
+        .isInstanceOf(CommitConflictException.class)
         .hasMessageContaining("another process committed in between");
     assertThat(t.snapshots()).hasSize(before);
     assertThat(ids(t.scan())).containsExactlyInAnyOrder(1L, 2L, 3L);
     try (var files = Files.list(dir.resolve("metadata"))) {
       assertThat(files.filter(p -> p.getFileName().toString().endsWith("-m5.avro")).count())
-          .as("the refused rollback removed what it wrote").isZero();
+          .as("the refused rollback removed what it wrote")
+          .isZero();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -19,14 +19,16 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Each maintenance operation on its own: rows unchanged, time travel kept, files really removed or kept. */
+/**
+ * Each maintenance operation on its own: rows unchanged, time travel kept, files really removed or
+ * kept.
+ */
 class MaintenanceTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Table table(String... properties) {
-    DataShard.TableBuilder b = DataShard.table(dir).schema(Schema.parse("id long not null, name string"))
-        .durable(false);
+    DataShard.TableBuilder b =
+        DataShard.table(dir).schema(Schema.parse("id long not null, name string")).durable(false);
     for (int i = 0; i < properties.length; i += 2) {
       b.property(properties[i], properties[i + 1]);
     }
@@ -44,8 +46,10 @@ class MaintenanceTest {
 
   private Set<String> files(String sub) throws Exception {
     try (Stream<Path> s = Files.walk(dir.resolve(sub))) {
-      return new HashSet<>(s.filter(Files::isRegularFile).map(p -> p.toAbsolutePath().normalize().toString())
-          .toList());
+      return new HashSet<>(
+          s.filter(Files::isRegularFile)
+              .map(p -> p.toAbsolutePath().normalize().toString())
+              .toList());
     }
   }
 
@@ -78,15 +82,21 @@ class MaintenanceTest {
     assertThat(t.scan().toList()).containsExactlyInAnyOrderElementsOf(rows);
     Snapshot replace = t.currentSnapshot().orElseThrow();
     assertThat(replace.operation()).isEqualTo("replace");
-    assertThat(replace.summary()).containsEntry("deleted-data-files", "30").containsEntry("added-data-files", "1")
-        .containsEntry("total-records", "30").containsEntry("total-data-files", "1");
+    assertThat(replace.summary())
+        .containsEntry("deleted-data-files", "30")
+        .containsEntry("added-data-files", "1")
+        .containsEntry("total-records", "30")
+        .containsEntry("total-data-files", "1");
     // every older snapshot still reads its own rows (old files stay until they expire)
-    before.forEach((id, expected) ->
-        assertThat(t.scan().useSnapshot(id).toList()).containsExactlyInAnyOrderElementsOf(expected));
+    before.forEach(
+        (id, expected) ->
+            assertThat(t.scan().useSnapshot(id).toList())
+                .containsExactlyInAnyOrderElementsOf(expected));
     // appends after compaction carry on
     t.append(List.of(Map.of("id", 99L, "name", "late")));
     assertThat(t.scan().count()).isEqualTo(31);
-    // the compacted file is still small: it and the new one are compacted again; then nothing is left
+    // the compacted file is still small: it and the new one are compacted again; then nothing is
+    // left
     assertThat(t.maintenance().compact().run().replacedFiles()).hasSize(2);
     assertThat(t.maintenance().compact().run().replacedFiles()).isEmpty();
     assertThat(t.scan().files()).hasSize(1);
@@ -99,12 +109,14 @@ class MaintenanceTest {
     Table t = table();
     appendOneRowCommits(t, 12);
     long fileSize = t.scan().files().get(0).fileSizeInBytes();
-    MaintenanceResult r = t.maintenance().compact().targetFileSize(fileSize * 4 + fileSize / 2).run();
+    MaintenanceResult r =
+        t.maintenance().compact().targetFileSize(fileSize * 4 + fileSize / 2).run();
     assertThat(r.replacedFiles()).hasSize(12);
     assertThat(r.addedFiles()).hasSize(3);
     assertThat(t.scan().count()).isEqualTo(12);
     assertThatThrownBy(() -> t.maintenance().compact().targetFileSize(0).run())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("target file size");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("target file size");
   }
 
   @Test
@@ -114,44 +126,65 @@ class MaintenanceTest {
     List<Snapshot> snaps = t.snapshots();
     List<Row> rows = t.scan().toList();
 
-    MaintenanceResult dry = t.maintenance().expireSnapshots().olderThan(Instant.now().plusSeconds(1))
-        .retainLast(5).dryRun(true).run();
+    MaintenanceResult dry =
+        t.maintenance()
+            .expireSnapshots()
+            .olderThan(Instant.now().plusSeconds(1))
+            .retainLast(5)
+            .dryRun(true)
+            .run();
     assertThat(dry.expiredSnapshots()).hasSize(15);
-    // nothing to delete yet: each expired append's data file is still live in the retained snapshots
+    // nothing to delete yet: each expired append's data file is still live in the retained
+    // snapshots
     Set<String> dataBefore = files("data");
     assertThat(dry.deletedFiles()).noneMatch(dataBefore::contains).isNotEmpty();
     assertThat(t.snapshots()).hasSize(20);
 
-    MaintenanceResult r = t.maintenance().expireSnapshots().olderThan(Instant.now().plusSeconds(1))
-        .retainLast(5).run();
+    MaintenanceResult r =
+        t.maintenance()
+            .expireSnapshots()
+            .olderThan(Instant.now().plusSeconds(1))
+            .retainLast(5)
+            .run();
     assertThat(r.expiredSnapshots()).containsExactlyInAnyOrderElementsOf(dry.expiredSnapshots());
     assertThat(r.deletedFiles()).containsExactlyInAnyOrderElementsOf(dry.deletedFiles());
     assertThat(r.deletedFiles()).allMatch(f -> !Files.exists(Path.of(f)));
-    assertThat(t.snapshots()).extracting(Snapshot::snapshotId)
-        .containsExactlyElementsOf(snaps.subList(15, 20).stream().map(Snapshot::snapshotId).toList());
+    assertThat(t.snapshots())
+        .extracting(Snapshot::snapshotId)
+        .containsExactlyElementsOf(
+            snaps.subList(15, 20).stream().map(Snapshot::snapshotId).toList());
     assertThat(files("data")).isEqualTo(dataBefore);
     assertThat(t.scan().toList()).containsExactlyInAnyOrderElementsOf(rows);
     for (Snapshot s : t.snapshots()) {
-      assertThat(t.scan().useSnapshot(s.snapshotId()).toList()).containsExactlyInAnyOrderElementsOf(
-          before.get(s.snapshotId()));
+      assertThat(t.scan().useSnapshot(s.snapshotId()).toList())
+          .containsExactlyInAnyOrderElementsOf(before.get(s.snapshotId()));
     }
     assertThatThrownBy(() -> t.scan().useSnapshot(snaps.get(0).snapshotId()).count())
         .isInstanceOf(ValidationException.class);
 
-    // after compaction and expiry of everything but the current snapshot, only the compacted file is left
+    // after compaction and expiry of everything but the current snapshot, only the compacted file
+    // is left
     t.maintenance().compact().run();
-    MaintenanceResult all = t.maintenance().expireSnapshots().olderThan(Instant.now().plusSeconds(1)).retainLast(1)
-        .run();
+    MaintenanceResult all =
+        t.maintenance()
+            .expireSnapshots()
+            .olderThan(Instant.now().plusSeconds(1))
+            .retainLast(1)
+            .run();
     assertThat(all.expiredSnapshots()).hasSize(5);
-    assertThat(files("data")).hasSize(1).containsExactlyElementsOf(
-        t.scan().files().stream().map(f -> Path.of(f.path()).normalize().toString()).toList());
+    assertThat(files("data"))
+        .hasSize(1)
+        .containsExactlyElementsOf(
+            t.scan().files().stream().map(f -> Path.of(f.path()).normalize().toString()).toList());
     assertThat(all.deletedFiles()).containsAll(dataBefore);
     assertThat(all.deletedBytes()).isPositive();
     assertThat(t.scan().toList()).containsExactlyInAnyOrderElementsOf(rows);
     for (String f : all()) {
       // no manifest or manifest list of an expired snapshot is left
-      assertThat(f).satisfiesAnyOf(x -> assertThat(x).doesNotEndWith(".avro"),
-          x -> assertThat(referencedByCurrent(t)).contains(x));
+      assertThat(f)
+          .satisfiesAnyOf(
+              x -> assertThat(x).doesNotEndWith(".avro"),
+              x -> assertThat(referencedByCurrent(t)).contains(x));
     }
     IcebergJava.assertSameAsDataShard(dir, true);
   }
@@ -168,7 +201,8 @@ class MaintenanceTest {
 
   @Test
   void expiryUsesTheTablePropertiesByDefaultAndNeverTheCurrentSnapshot() {
-    Table t = table("datashard.snapshots.max-count", "3", "history.expire.min-snapshots-to-keep", "1");
+    Table t =
+        table("datashard.snapshots.max-count", "3", "history.expire.min-snapshots-to-keep", "1");
     appendOneRowCommits(t, 4);
     // commit-time retention already keeps 3; an expiry with the same defaults finds nothing more
     assertThat(t.snapshots()).hasSize(3);
@@ -180,14 +214,21 @@ class MaintenanceTest {
     assertThat(t.snapshots()).hasSize(1);
     assertThat(t.scan().count()).isEqualTo(4);
     assertThatThrownBy(() -> t.maintenance().expireSnapshots().retainLast(0).run())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("at least 1");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("at least 1");
   }
 
   @Test
   void orphanRemovalDeletesOnlyOldUnreferencedFiles() throws Exception {
     // keep 5 snapshots and 2 old metadata versions: the files of the first 13 appends are orphans
-    Table t = table("datashard.snapshots.max-count", "5", "history.expire.min-snapshots-to-keep", "5",
-        "write.metadata.previous-versions-max", "2");
+    Table t =
+        table(
+            "datashard.snapshots.max-count",
+            "5",
+            "history.expire.min-snapshots-to-keep",
+            "5",
+            "write.metadata.previous-versions-max",
+            "2");
     appendOneRowCommits(t, 20);
     List<Row> rows = t.scan().toList();
     Path strayData = Files.writeString(dir.resolve("data/stray.parquet"), "x");
@@ -213,8 +254,9 @@ class MaintenanceTest {
 
     MaintenanceResult r = t.maintenance().removeOrphanFiles().run();
     assertThat(r.deletedFiles()).containsExactlyInAnyOrderElementsOf(dry.deletedFiles());
-    assertThat(r.deletedFiles()).contains(strayData.toString(), nested.toString(), strayMeta.toString(),
-        oldVersion.toString());
+    assertThat(r.deletedFiles())
+        .contains(
+            strayData.toString(), nested.toString(), strayMeta.toString(), oldVersion.toString());
     assertThat(r.deletedFiles()).allMatch(f -> !Files.exists(Path.of(f)));
     assertThat(fresh).exists();
     assertThat(hidden).exists();
@@ -226,9 +268,12 @@ class MaintenanceTest {
     for (Snapshot s : t.snapshots()) {
       assertThat(t.scan().useSnapshot(s.snapshotId()).count()).isEqualTo(s.sequenceNumber());
     }
-    // manifest lists of snapshots dropped by commit-time retention (and not in the logged versions) are gone
-    long lists = files("metadata").stream().filter(f -> Path.of(f).getFileName().toString().startsWith("snap-"))
-        .count();
+    // manifest lists of snapshots dropped by commit-time retention (and not in the logged versions)
+    // are gone
+    long lists =
+        files("metadata").stream()
+            .filter(f -> Path.of(f).getFileName().toString().startsWith("snap-"))
+            .count();
     assertThat(lists).isEqualTo(7);
     IcebergJava.assertSameAsDataShard(dir, true);
 
@@ -259,10 +304,13 @@ class MaintenanceTest {
     assertThat(manifests).hasSize(1);
     assertThat(manifests.get(0)).containsEntry("existing", 25).containsEntry("added", 0);
     // each file keeps the sequence number of the append that added it
-    assertThat(IcebergJava.dataSequenceNumbers(dir)).containsExactlyInAnyOrderElementsOf(
-        java.util.stream.LongStream.rangeClosed(1, 25).boxed().toList());
-    before.forEach((id, expected) ->
-        assertThat(t.scan().useSnapshot(id).toList()).containsExactlyInAnyOrderElementsOf(expected));
+    assertThat(IcebergJava.dataSequenceNumbers(dir))
+        .containsExactlyInAnyOrderElementsOf(
+            java.util.stream.LongStream.rangeClosed(1, 25).boxed().toList());
+    before.forEach(
+        (id, expected) ->
+            assertThat(t.scan().useSnapshot(id).toList())
+                .containsExactlyInAnyOrderElementsOf(expected));
     // smaller target: several manifests
     t.append(List.of(Map.of("id", 100L, "name", "x")));
     long size = r.addedBytes();
@@ -277,8 +325,12 @@ class MaintenanceTest {
     Table t = table();
     appendOneRowCommits(t, 3);
     String line = t.maintenance().compact().dryRun(true).run().toString();
-    assertThat(line).isEqualTo("compact: would rewrite 3 files (" + String.format("%,d",
-        t.scan().files().stream().mapToLong(DataFile::fileSizeInBytes).sum()) + " bytes) into 1 files");
+    assertThat(line)
+        .isEqualTo(
+            "compact: would rewrite 3 files ("
+                + String.format(
+                    "%,d", t.scan().files().stream().mapToLong(DataFile::fileSizeInBytes).sum())
+                + " bytes) into 1 files");
     List<String> none = new ArrayList<>();
     assertThat(t.maintenance().removeOrphanFiles().run().deletedFiles()).isEqualTo(none);
   }
@@ -288,25 +340,30 @@ class MaintenanceTest {
     Table t = table();
     appendOneRowCommits(t, 3);
     Path stray = Files.writeString(dir.resolve("data/stray.parquet"), "x");
-    String manifest = IcebergJava.manifests(dir).get(0).get("path").toString().replaceFirst("^file:", "");
+    String manifest =
+        IcebergJava.manifests(dir).get(0).get("path").toString().replaceFirst("^file:", "");
     Files.delete(Path.of(manifest));
     assertThatThrownBy(() -> t.maintenance().removeOrphanFiles().olderThan(Duration.ZERO).run())
-        .isInstanceOf(DataShardException.class).hasMessageContaining("nothing was removed")
+        .isInstanceOf(DataShardException.class)
+        .hasMessageContaining("nothing was removed")
         .hasMessageContaining(manifest);
     assertThat(stray).exists();
     assertThat(files("data")).hasSize(4);
   }
 
   @Test
-  void orphanRemovalRefusesWhenADataFileOfTheCurrentSnapshotIsNotWhereItIsRecorded() throws Exception {
+  void orphanRemovalRefusesWhenADataFileOfTheCurrentSnapshotIsNotWhereItIsRecorded()
+      throws Exception {
     Table t = table();
     appendOneRowCommits(t, 2);
     Path stray = Files.writeString(dir.resolve("data/stray.parquet"), "x");
     String data = t.scan().files().get(0).path();
     Files.delete(Path.of(data));
     assertThatThrownBy(() -> t.maintenance().removeOrphanFiles().olderThan(Duration.ZERO).run())
-        .isInstanceOf(DataShardException.class).hasMessageContaining(data)
-        .hasMessageContaining("does not exist at that path").hasMessageContaining("nothing was removed");
+        .isInstanceOf(DataShardException.class)
+        .hasMessageContaining(data)
+        .hasMessageContaining("does not exist at that path")
+        .hasMessageContaining("nothing was removed");
     assertThat(stray).exists();
   }
 }

@@ -16,14 +16,15 @@ import org.junit.jupiter.api.io.TempDir;
  * jars, so no Hadoop and no Apache Iceberg): creating a table, appending and scanning must work.
  */
 class NoHadoopAtRuntimeTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private String run(String classpath, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(ChildJvm.javaBinary(), "-cp", classpath, "io.datashard.cli.Main"));
+    List<String> cmd =
+        new ArrayList<>(List.of(ChildJvm.javaBinary(), "-cp", classpath, "io.datashard.cli.Main"));
     cmd.addAll(List.of(args));
     Path out = tmp.resolve("out-" + System.nanoTime());
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
     String text = Files.readString(out);
     assertThat(p.exitValue()).as(text).isZero();
@@ -37,10 +38,17 @@ class NoHadoopAtRuntimeTest {
     assertThat(cp).doesNotContain("/org/apache/hadoop/").doesNotContain("iceberg");
     String dir = tmp.resolve("t").toString();
     Path input = tmp.resolve("in.jsonl");
-    Files.writeString(input, "{\"id\": 1, \"emb\": [0.5], \"tz\": \"2026-01-01T00:00:00Z\", \"price\": 1.25}\n");
-    run(cp, "create", dir, "--schema", "id long, emb list<float>, tz timestamptz, price decimal(9,2)");
+    Files.writeString(
+        input, "{\"id\": 1, \"emb\": [0.5], \"tz\": \"2026-01-01T00:00:00Z\", \"price\": 1.25}\n");
+    run(
+        cp,
+        "create",
+        dir,
+        "--schema",
+        "id long, emb list<float>, tz timestamptz, price decimal(9,2)");
     run(cp, "append", dir, "--file", input.toString());
     String out = run(cp, "scan", dir);
-    assertThat(out.strip()).isEqualTo("{\"id\":1,\"emb\":[0.5],\"tz\":\"2026-01-01T00:00Z\",\"price\":1.25}");
+    assertThat(out.strip())
+        .isEqualTo("{\"id\":1,\"emb\":[0.5],\"tz\":\"2026-01-01T00:00Z\",\"price\":1.25}");
   }
 }

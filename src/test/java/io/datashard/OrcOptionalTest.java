@@ -18,16 +18,17 @@ import org.junit.jupiter.api.io.TempDir;
  * bin/datashard adds from target/lib-orc) ORC tables are written and read.
  */
 class OrcOptionalTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
-  record Result(int code, String text) { }
+  record Result(int code, String text) {}
 
   private Result run(String classpath, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(ChildJvm.javaBinary(), "-cp", classpath, "io.datashard.cli.Main"));
+    List<String> cmd =
+        new ArrayList<>(List.of(ChildJvm.javaBinary(), "-cp", classpath, "io.datashard.cli.Main"));
     cmd.addAll(List.of(args));
     Path out = tmp.resolve("out-" + System.nanoTime());
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
     return new Result(p.exitValue(), Files.readString(out));
   }
@@ -35,7 +36,10 @@ class OrcOptionalTest {
   @Test
   void coreClasspathRefusesOrcClearlyAndStillWritesAvro() throws Exception {
     String core = System.getProperty("datashard.runtime.classpath");
-    assertThat(core).isNotBlank().doesNotContain("/org/apache/hadoop/").doesNotContain("/org/apache/orc/");
+    assertThat(core)
+        .isNotBlank()
+        .doesNotContain("/org/apache/hadoop/")
+        .doesNotContain("/org/apache/orc/");
     String dir = tmp.resolve("t").toString();
     Result r = run(core, "create", dir, "--schema", "id long", "--file-format", "orc");
     assertThat(r.code()).isNotZero();
@@ -43,7 +47,17 @@ class OrcOptionalTest {
 
     Path input = tmp.resolve("in.jsonl");
     Files.writeString(input, "{\"id\": 1, \"emb\": [0.5]}\n");
-    assertThat(run(core, "create", dir, "--schema", "id long, emb list<float>", "--file-format", "avro").code()).isZero();
+    assertThat(
+            run(
+                    core,
+                    "create",
+                    dir,
+                    "--schema",
+                    "id long, emb list<float>",
+                    "--file-format",
+                    "avro")
+                .code())
+        .isZero();
     assertThat(run(core, "append", dir, "--file", input.toString()).code()).isZero();
     Result orcAppend = run(core, "append", dir, "--file", input.toString(), "--file-format", "orc");
     assertThat(orcAppend.code()).isNotZero();
@@ -59,17 +73,30 @@ class OrcOptionalTest {
     String cp = core + File.pathSeparator + orc;
     String dir = tmp.resolve("o").toString();
     Path input = tmp.resolve("in.jsonl");
-    Files.writeString(input, "{\"id\": 1, \"tz\": \"2026-01-01T00:00:00Z\", \"price\": 1.25, \"m\": {\"k\": [1, 2]}}\n");
-    Result c = run(cp, "create", dir, "--schema", "id long, tz timestamptz, price decimal(9,2), "
-        + "m map<string, list<long>>", "--file-format", "orc");
+    Files.writeString(
+        input,
+        "{\"id\": 1, \"tz\": \"2026-01-01T00:00:00Z\", \"price\": 1.25, \"m\": {\"k\": [1, 2]}}\n");
+    Result c =
+        run(
+            cp,
+            "create",
+            dir,
+            "--schema",
+            "id long, tz timestamptz, price decimal(9,2), " + "m map<string, list<long>>",
+            "--file-format",
+            "orc");
     assertThat(c.code()).as(c.text()).isZero();
     Result a = run(cp, "append", dir, "--file", input.toString());
     assertThat(a.code()).as(a.text()).isZero();
     try (var s = Files.list(Path.of(dir, "data"))) {
-      assertThat(s.map(p -> p.getFileName().toString())).singleElement().asString().endsWith(".orc");
+      assertThat(s.map(p -> p.getFileName().toString()))
+          .singleElement()
+          .asString()
+          .endsWith(".orc");
     }
     Result scan = run(cp, "scan", dir);
     assertThat(scan.code()).as(scan.text()).isZero();
-    assertThat(scan.text().strip()).isEqualTo("{\"id\":1,\"tz\":\"2026-01-01T00:00Z\",\"price\":1.25,\"m\":{\"k\":[1,2]}}");
+    assertThat(scan.text().strip())
+        .isEqualTo("{\"id\":1,\"tz\":\"2026-01-01T00:00Z\",\"price\":1.25,\"m\":{\"k\":[1,2]}}");
   }
 }

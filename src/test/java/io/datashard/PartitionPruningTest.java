@@ -20,18 +20,21 @@ import org.junit.jupiter.api.io.TempDir;
  * column statistics alone could not, and never lose a matching row.
  */
 class PartitionPruningTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  private static final OffsetDateTime T0 = OffsetDateTime.of(2026, 3, 1, 0, 0, 0, 0, ZoneOffset.UTC);
+  private static final OffsetDateTime T0 =
+      OffsetDateTime.of(2026, 3, 1, 0, 0, 0, 0, ZoneOffset.UTC);
 
   @Test
   void partitionValuesPruneFilesAndRowsStayExact() {
     long seed = System.nanoTime();
     System.out.println("PartitionPruningTest seed " + seed);
     Random rnd = new Random(seed);
-    Table t = DataShard.table(dir).schema(Schema.parse("id long not null, name string, tag string, ts timestamptz"))
-        .partitionBy("bucket(8, id)", "truncate(2, name)", "tag", "day(ts)").create();
+    Table t =
+        DataShard.table(dir)
+            .schema(Schema.parse("id long not null, name string, tag string, ts timestamptz"))
+            .partitionBy("bucket(8, id)", "truncate(2, name)", "tag", "day(ts)")
+            .create();
     List<Map<String, Object>> all = new ArrayList<>();
     String[] tags = {"a", "b", null};
     String[] names = {"alpha", "alps", "beta", "bet", "gamma", "ga"};
@@ -57,32 +60,49 @@ class PartitionPruningTest {
     cases.put("name = 'bet'", r -> r.get("name").equals("bet"));
     cases.put("tag is null", r -> r.get("tag") == null);
     cases.put("tag = 'a' and id < 300", r -> "a".equals(r.get("tag")) && (Long) r.get("id") < 300);
-    cases.put("ts < '2026-03-02T00:00:00Z'", r -> ((OffsetDateTime) r.get("ts")).isBefore(T0.plusDays(1)));
-    cases.put("ts >= '2026-03-05T00:00:00Z' or tag != 'b'",
+    cases.put(
+        "ts < '2026-03-02T00:00:00Z'",
+        r -> ((OffsetDateTime) r.get("ts")).isBefore(T0.plusDays(1)));
+    cases.put(
+        "ts >= '2026-03-05T00:00:00Z' or tag != 'b'",
         r -> !((OffsetDateTime) r.get("ts")).isBefore(T0.plusDays(4)) || "a".equals(r.get("tag")));
     cases.put("tag not in ('a')", r -> "b".equals(r.get("tag")));
     int totalFiles = t.scan().files().size();
     for (Map.Entry<String, Predicate<Map<String, Object>>> c : cases.entrySet()) {
-      List<String> expected = all.stream().filter(c.getValue()).map(PartitionPruningTest::key).sorted()
-          .collect(Collectors.toList());
-      List<String> got = t.scan().filter(c.getKey()).toList().stream().map(PartitionPruningTest::key).sorted()
-          .collect(Collectors.toList());
+      List<String> expected =
+          all.stream()
+              .filter(c.getValue())
+              .map(PartitionPruningTest::key)
+              .sorted()
+              .collect(Collectors.toList());
+      List<String> got =
+          t.scan().filter(c.getKey()).toList().stream()
+              .map(PartitionPruningTest::key)
+              .sorted()
+              .collect(Collectors.toList());
       assertThat(got).as(c.getKey()).isEqualTo(expected);
     }
     // bucket pruning: ids are spread over every file, so only the partition value can prune here
     ScanReport r = t.scan().filter("id = " + id).explain();
-    assertThat(r.filesPruned()).as("files pruned for id = %d of %d", id, totalFiles).isGreaterThan(totalFiles / 2);
+    assertThat(r.filesPruned())
+        .as("files pruned for id = %d of %d", id, totalFiles)
+        .isGreaterThan(totalFiles / 2);
     ScanReport s = t.scan().filter("name starts with 'alp'").explain();
     assertThat(s.filesPruned()).isGreaterThan(totalFiles / 2);
     // deletes use the same pruning
     t.newDelete().where("id = " + id).commit();
     assertThat(t.scan().filter("id = " + id).count()).isZero();
-    assertThat(t.scan().count()).isEqualTo(all.stream().filter(x -> !x.get("id").equals(id)).count());
+    assertThat(t.scan().count())
+        .isEqualTo(all.stream().filter(x -> !x.get("id").equals(id)).count());
   }
 
   @Test
   void bucketPartitionsPruneWhereStatisticsCannot() {
-    Table t = DataShard.table(dir).schema(Schema.parse("id long not null")).partitionBy("bucket(8, id)").create();
+    Table t =
+        DataShard.table(dir)
+            .schema(Schema.parse("id long not null"))
+            .partitionBy("bucket(8, id)")
+            .create();
     List<Map<String, Object>> rows = new ArrayList<>();
     for (long i = 0; i < 800; i++) {
       rows.add(Map.of("id", i));
@@ -99,10 +119,22 @@ class PartitionPruningTest {
   }
 
   private static String key(Map<String, Object> r) {
-    return r.get("id") + "|" + r.get("name") + "|" + r.get("tag") + "|" + ((OffsetDateTime) r.get("ts")).toInstant();
+    return r.get("id")
+        + "|"
+        + r.get("name")
+        + "|"
+        + r.get("tag")
+        + "|"
+        + ((OffsetDateTime) r.get("ts")).toInstant();
   }
 
   private static String key(Row r) {
-    return r.get("id") + "|" + r.get("name") + "|" + r.get("tag") + "|" + ((OffsetDateTime) r.get("ts")).toInstant();
+    return r.get("id")
+        + "|"
+        + r.get("name")
+        + "|"
+        + r.get("tag")
+        + "|"
+        + ((OffsetDateTime) r.get("ts")).toInstant();
   }
 }

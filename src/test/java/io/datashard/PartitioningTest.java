@@ -34,11 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
  * spec evolution.
  */
 class PartitioningTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  private static final Schema SCHEMA = Schema.parse(
-      "id long not null, tag string, name string, n int, ts timestamptz, d date, score double");
+  private static final Schema SCHEMA =
+      Schema.parse(
+          "id long not null, tag string, name string, n int, ts timestamptz, d date, score double");
 
   private static List<Map<String, Object>> rows(long seed, int count) {
     Random rnd = new Random(seed);
@@ -50,8 +50,17 @@ class PartitioningTest {
       r.put("tag", i % 7 == 0 ? null : tags[rnd.nextInt(tags.length)]);
       r.put("name", "name-" + rnd.nextInt(50));
       r.put("n", rnd.nextInt(200) - 100);
-      r.put("ts", OffsetDateTime.of(1969 + rnd.nextInt(3), 1 + rnd.nextInt(12), 1 + rnd.nextInt(28),
-          rnd.nextInt(24), rnd.nextInt(60), 0, 0, ZoneOffset.ofHours(rnd.nextInt(5) - 2)));
+      r.put(
+          "ts",
+          OffsetDateTime.of(
+              1969 + rnd.nextInt(3),
+              1 + rnd.nextInt(12),
+              1 + rnd.nextInt(28),
+              rnd.nextInt(24),
+              rnd.nextInt(60),
+              0,
+              0,
+              ZoneOffset.ofHours(rnd.nextInt(5) - 2)));
       r.put("d", LocalDate.of(1969 + rnd.nextInt(3), 1 + rnd.nextInt(12), 1 + rnd.nextInt(28)));
       r.put("score", rnd.nextDouble());
       out.add(r);
@@ -96,9 +105,13 @@ class PartitioningTest {
   void everyTransformGivesIcebergsPartitionValues() {
     long seed = System.nanoTime();
     System.out.println("PartitioningTest seed " + seed);
-    Table t = DataShard.table(dir).schema(SCHEMA)
-        .partitionBy("bucket(8, id)", "tag", "truncate(10, n)", "day(ts)").create();
-    assertThat(t.partitioning()).containsExactly("bucket(8, id)", "tag", "truncate(10, n)", "day(ts)");
+    Table t =
+        DataShard.table(dir)
+            .schema(SCHEMA)
+            .partitionBy("bucket(8, id)", "tag", "truncate(10, n)", "day(ts)")
+            .create();
+    assertThat(t.partitioning())
+        .containsExactly("bucket(8, id)", "tag", "truncate(10, n)", "day(ts)");
     List<Map<String, Object>> input = rows(seed, 300);
     t.append(input);
     Set<List<Object>> partitions = new HashSet<>();
@@ -106,7 +119,8 @@ class PartitioningTest {
       assertThat(f.specId()).isEqualTo(0);
       assertThat(f.partition().size()).isEqualTo(4);
       assertThat(partitions.add(new ArrayList<>(f.partitionValues().values())))
-          .as("one file per partition").isTrue();
+          .as("one file per partition")
+          .isTrue();
     }
     assertThat(partitions.size()).isGreaterThan(10);
     assertThat(t.scan().count()).isEqualTo(300);
@@ -119,16 +133,27 @@ class PartitioningTest {
     for (Map<String, Object> r : input.subList(0, 40)) {
       long id = (Long) r.get("id");
       long expected = input.stream().filter(x -> x.get("id").equals(id)).count();
-      assertThat(icebergCount(ice, Expressions.equal("id", id))).as("rows with id " + id).isEqualTo(expected);
+      assertThat(icebergCount(ice, Expressions.equal("id", id)))
+          .as("rows with id " + id)
+          .isEqualTo(expected);
       assertThat(icebergPlannedFiles(ice, Expressions.equal("id", id))).isLessThan(totalFiles);
       int n = (Integer) r.get("n");
       expected = input.stream().filter(x -> x.get("n").equals(n)).count();
-      assertThat(icebergCount(ice, Expressions.equal("n", n))).as("rows with n " + n).isEqualTo(expected);
+      assertThat(icebergCount(ice, Expressions.equal("n", n)))
+          .as("rows with n " + n)
+          .isEqualTo(expected);
       OffsetDateTime ts = (OffsetDateTime) r.get("ts");
       long micros = ts.toInstant().getEpochSecond() * 1_000_000L;
-      expected = input.stream().filter(x -> x.get("ts").equals(ts) || ((OffsetDateTime) x.get("ts")).toInstant()
-          .equals(ts.toInstant())).count();
-      assertThat(icebergCount(ice, Expressions.equal("ts", micros))).as("rows at " + ts).isEqualTo(expected);
+      expected =
+          input.stream()
+              .filter(
+                  x ->
+                      x.get("ts").equals(ts)
+                          || ((OffsetDateTime) x.get("ts")).toInstant().equals(ts.toInstant()))
+              .count();
+      assertThat(icebergCount(ice, Expressions.equal("ts", micros)))
+          .as("rows at " + ts)
+          .isEqualTo(expected);
     }
     for (String tag : new String[] {"a", "ünï", "a b/c"}) {
       long expected = input.stream().filter(x -> tag.equals(x.get("tag"))).count();
@@ -140,7 +165,11 @@ class PartitioningTest {
 
   @Test
   void timeTransformsOfDatesAndTimestampsBeforeAndAfter1970() {
-    Table t = DataShard.table(dir).schema(SCHEMA).partitionBy("year(d)", "month(ts)", "hour(ts)").create();
+    Table t =
+        DataShard.table(dir)
+            .schema(SCHEMA)
+            .partitionBy("year(d)", "month(ts)", "hour(ts)")
+            .create();
     List<Map<String, Object>> input = rows(7, 200);
     t.append(input);
     IcebergJava.assertSameAsDataShard(dir, false);
@@ -148,11 +177,14 @@ class PartitioningTest {
     for (Map<String, Object> r : input.subList(0, 30)) {
       LocalDate d = (LocalDate) r.get("d");
       long expected = input.stream().filter(x -> x.get("d").equals(d)).count();
-      assertThat(icebergCount(ice, Expressions.equal("d", (int) d.toEpochDay()))).isEqualTo(expected);
+      assertThat(icebergCount(ice, Expressions.equal("d", (int) d.toEpochDay())))
+          .isEqualTo(expected);
       OffsetDateTime ts = (OffsetDateTime) r.get("ts");
       long micros = ts.toInstant().getEpochSecond() * 1_000_000L;
-      expected = input.stream().filter(x -> ((OffsetDateTime) x.get("ts")).toInstant().equals(ts.toInstant()))
-          .count();
+      expected =
+          input.stream()
+              .filter(x -> ((OffsetDateTime) x.get("ts")).toInstant().equals(ts.toInstant()))
+              .count();
       assertThat(icebergCount(ice, Expressions.equal("ts", micros))).isEqualTo(expected);
     }
   }
@@ -162,22 +194,26 @@ class PartitioningTest {
     Table t = DataShard.table(dir).schema(SCHEMA).partitionBy("tag").create();
     t.append(rows(1, 50));
     long before = dataFilesOnDisk();
-    assertThat(t.updatePartitioning().add("bucket(4, id)").remove("tag").commit()).containsExactly("bucket(4, id)");
+    assertThat(t.updatePartitioning().add("bucket(4, id)").remove("tag").commit())
+        .containsExactly("bucket(4, id)");
     assertThat(t.refresh().partitioning()).containsExactly("bucket(4, id)");
     t.append(rows(2, 50));
     Set<Integer> specs = new HashSet<>();
     for (DataFile f : t.scan().files()) {
       specs.add(f.specId());
-      assertThat(f.partitionValues().keySet()).containsExactly(f.specId() == 0 ? "tag" : "id_bucket");
+      assertThat(f.partitionValues().keySet())
+          .containsExactly(f.specId() == 0 ? "tag" : "id_bucket");
     }
     assertThat(specs).containsExactlyInAnyOrder(0, 1);
     assertThat(dataFilesOnDisk()).isGreaterThan(before);
     assertThat(t.scan().count()).isEqualTo(100);
     // back to the first spec: its id is reused
-    assertThat(t.updatePartitioning().remove("id_bucket").add("tag").commit()).containsExactly("tag");
+    assertThat(t.updatePartitioning().remove("id_bucket").add("tag").commit())
+        .containsExactly("tag");
     t.append(rows(3, 10));
     assertThat(t.scan().files().stream().mapToInt(DataFile::specId).max().orElse(-1))
-        .as("the first spec is default again under its id 0; no third spec").isEqualTo(1);
+        .as("the first spec is default again under its id 0; no third spec")
+        .isEqualTo(1);
     // a transaction replacing all rows deletes files of every spec
     t.transaction(tx -> tx.deleteAll().append(Map.of("id", 1L, "tag", "x")));
     assertThat(t.scan().count()).isEqualTo(1);
@@ -195,40 +231,68 @@ class PartitioningTest {
 
   @Test
   void severalPartitionFieldsOfOneNamedAvroTypeDoNotClash() {
-    // uuid, fixed and decimal partition values are named Avro types in the manifest: one name per field
-    Table t = DataShard.table(dir).schema(Schema.parse("a uuid, b uuid, c decimal(9,2), d decimal(9,2)"))
-        .partitionBy("a", "b", "c", "d").create();
+    // uuid, fixed and decimal partition values are named Avro types in the manifest: one name per
+    // field
+    Table t =
+        DataShard.table(dir)
+            .schema(Schema.parse("a uuid, b uuid, c decimal(9,2), d decimal(9,2)"))
+            .partitionBy("a", "b", "c", "d")
+            .create();
     java.util.UUID u = java.util.UUID.randomUUID();
-    t.append(List.of(Map.of("a", u, "b", u, "c", new java.math.BigDecimal("1.50"), "d", new java.math.BigDecimal("2.25"))));
+    t.append(
+        List.of(
+            Map.of(
+                "a",
+                u,
+                "b",
+                u,
+                "c",
+                new java.math.BigDecimal("1.50"),
+                "d",
+                new java.math.BigDecimal("2.25"))));
     assertThat(t.scan().count()).isEqualTo(1);
-    assertThat(t.scan().files().get(0).partitionValues()).containsEntry("a", u).containsEntry("b", u);
+    assertThat(t.scan().files().get(0).partitionValues())
+        .containsEntry("a", u)
+        .containsEntry("b", u);
     IcebergJava.assertSameAsDataShard(dir, false);
   }
 
   @Test
   void badPartitionTermsAreRefusedClearly() {
     assertThatThrownBy(() -> DataShard.table(dir).schema(SCHEMA).partitionBy("day(nope)").create())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("no column 'nope'");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("no column 'nope'");
     assertThatThrownBy(() -> DataShard.table(dir).schema(SCHEMA).partitionBy("hour(d)").create())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("timestamp");
-    assertThatThrownBy(() -> DataShard.table(dir).schema(SCHEMA).partitionBy("bucket(score)").create())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("needs a number");
-    assertThatThrownBy(() -> DataShard.table(dir).schema(SCHEMA).partitionBy("bucket(4, score)").create())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("float and double");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("timestamp");
+    assertThatThrownBy(
+            () -> DataShard.table(dir).schema(SCHEMA).partitionBy("bucket(score)").create())
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("needs a number");
+    assertThatThrownBy(
+            () -> DataShard.table(dir).schema(SCHEMA).partitionBy("bucket(4, score)").create())
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("float and double");
     assertThatThrownBy(() -> DataShard.table(dir).schema(SCHEMA).partitionBy("frob(id)").create())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("Unknown partition transform");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("Unknown partition transform");
     assertThatThrownBy(() -> DataShard.table(dir).schema(SCHEMA).partitionBy("tag", "tag").create())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("repeats");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("repeats");
     assertThatThrownBy(() -> DataShard.table(dir).partitionBy("tag").create())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("no schema");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("no schema");
     assertThat(Files.exists(dir.resolve("metadata"))).isFalse();
     Table t = DataShard.table(dir).schema(SCHEMA).partitionBy("tag").create();
     assertThatThrownBy(() -> t.updatePartitioning().add("tag").commit())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("already");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("already");
     assertThatThrownBy(() -> t.updatePartitioning().remove("day(ts)").commit())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("[tag]");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("[tag]");
     assertThatThrownBy(() -> t.updateSchema().dropColumn("tag").commit())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("partition");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("partition");
     assertThat(t.refresh().partitioning()).containsExactly("tag");
   }
 }

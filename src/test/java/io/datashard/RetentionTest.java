@@ -10,16 +10,22 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Snapshot retention keeps the metadata written per commit bounded, and time travel working for what is kept. */
+/**
+ * Snapshot retention keeps the metadata written per commit bounded, and time travel working for
+ * what is kept.
+ */
 class RetentionTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void oldSnapshotsLeaveTheMetadataButRetainedOnesStillRead() throws Exception {
-    Table t = DataShard.table(dir).schema(Schema.parse("id long not null")).durable(false)
-        .property("datashard.snapshots.max-count", "10").property("write.metadata.previous-versions-max", "5")
-        .create();
+    Table t =
+        DataShard.table(dir)
+            .schema(Schema.parse("id long not null"))
+            .durable(false)
+            .property("datashard.snapshots.max-count", "10")
+            .property("write.metadata.previous-versions-max", "5")
+            .create();
     long firstId = t.append(List.of(Map.of("id", 0L))).snapshotId();
     long size10 = 0;
     for (long i = 1; i < 40; i++) {
@@ -38,29 +44,46 @@ class RetentionTest {
     for (Snapshot s : kept) {
       assertThat(t.scan().useSnapshot(s.snapshotId()).count()).isEqualTo(s.sequenceNumber());
       // as of a time: the newest snapshot at or before it (two commits may share a millisecond)
-      long newestAtThatTime = kept.stream().filter(k -> k.timestampMillis() <= s.timestampMillis())
-          .mapToLong(Snapshot::sequenceNumber).max().orElseThrow();
-      assertThat(t.scan().asOfMillis(s.timestampMillis()).count()).as("as of %d", s.timestampMillis())
+      long newestAtThatTime =
+          kept.stream()
+              .filter(k -> k.timestampMillis() <= s.timestampMillis())
+              .mapToLong(Snapshot::sequenceNumber)
+              .max()
+              .orElseThrow();
+      assertThat(t.scan().asOfMillis(s.timestampMillis()).count())
+          .as("as of %d", s.timestampMillis())
           .isEqualTo(newestAtThatTime);
     }
-    assertThatThrownBy(() -> t.scan().useSnapshot(firstId).count()).isInstanceOf(ValidationException.class)
-        .hasMessageContaining("no snapshot " + firstId).hasMessageContaining("expired");
+    assertThatThrownBy(() -> t.scan().useSnapshot(firstId).count())
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("no snapshot " + firstId)
+        .hasMessageContaining("expired");
     io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, true);
   }
 
   @Test
   void oldMetadataFilesAreRemovedAndTheTableStillOpensEverywhere() throws Exception {
-    Table t = DataShard.table(dir).schema(Schema.parse("id long not null")).durable(false)
-        .property("write.metadata.previous-versions-max", "5").create();
+    Table t =
+        DataShard.table(dir)
+            .schema(Schema.parse("id long not null"))
+            .durable(false)
+            .property("write.metadata.previous-versions-max", "5")
+            .create();
     for (long i = 0; i < 20; i++) {
       t.append(List.of(Map.of("id", i)));
     }
     List<String> versions;
     try (java.util.stream.Stream<Path> files = Files.list(dir.resolve("metadata"))) {
-      versions = files.map(p -> p.getFileName().toString()).filter(n -> n.matches("v\\d+\\.metadata\\.json"))
-          .sorted().toList();
+      versions =
+          files
+              .map(p -> p.getFileName().toString())
+              .filter(n -> n.matches("v\\d+\\.metadata\\.json"))
+              .sorted()
+              .toList();
     }
-    assertThat(versions).hasSize(6).contains("v21.metadata.json", "v16.metadata.json")
+    assertThat(versions)
+        .hasSize(6)
+        .contains("v21.metadata.json", "v16.metadata.json")
         .doesNotContain("v15.metadata.json", "v1.metadata.json");
     // a stale hint pointing at a removed version is harmless
     Files.writeString(dir.resolve("metadata/version-hint.text"), "3");

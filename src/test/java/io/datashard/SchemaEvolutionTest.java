@@ -15,14 +15,19 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Schema evolution by field id: old files read under the new schema, here and in Apache Iceberg Java. */
+/**
+ * Schema evolution by field id: old files read under the new schema, here and in Apache Iceberg
+ * Java.
+ */
 class SchemaEvolutionTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Table table() {
-    Table t = DataShard.create(dir, Schema.parse(
-        "id long not null, tag string, n int, f float, price decimal(9,2), old string, point struct<x: double, y: double>"));
+    Table t =
+        DataShard.create(
+            dir,
+            Schema.parse(
+                "id long not null, tag string, n int, f float, price decimal(9,2), old string, point struct<x: double, y: double>"));
     List<Map<String, Object>> rows = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       Map<String, Object> r = new HashMap<>();
@@ -50,18 +55,19 @@ class SchemaEvolutionTest {
     Table t = table();
     long before = t.currentSnapshot().orElseThrow().snapshotId();
     int oldTagId = t.schema().findField("tag").id();
-    Schema s = t.updateSchema()
-        .addColumn("score", Types.DOUBLE)
-        .renameColumn("tag", "label")
-        .widenColumn("n", Types.LONG)
-        .widenColumn("f", Types.DOUBLE)
-        .widenColumn("price", Types.decimal(12, 2))
-        .dropColumn("old")
-        .renameColumn("point.x", "px")
-        .addColumn("point.z", Types.DOUBLE)
-        .moveFirst("score")
-        .moveAfter("label", "id")
-        .commit();
+    Schema s =
+        t.updateSchema()
+            .addColumn("score", Types.DOUBLE)
+            .renameColumn("tag", "label")
+            .widenColumn("n", Types.LONG)
+            .widenColumn("f", Types.DOUBLE)
+            .widenColumn("price", Types.decimal(12, 2))
+            .dropColumn("old")
+            .renameColumn("point.x", "px")
+            .addColumn("point.z", Types.DOUBLE)
+            .moveFirst("score")
+            .moveAfter("label", "id")
+            .commit();
     assertThat(s.columnNames()).containsExactly("score", "id", "label", "n", "f", "price", "point");
     assertThat(s.findField("label").id()).as("a rename keeps the field id").isEqualTo(oldTagId);
     assertThat(t.refresh().schema().sameColumns(s)).isTrue();
@@ -125,7 +131,9 @@ class SchemaEvolutionTest {
     assertThat(t.updateSchema().commit().schemaId()).isEqualTo(first.schemaId());
     t.updateSchema().renameColumn("tag", "label").commit();
     Schema back = t.updateSchema().renameColumn("label", "tag").commit();
-    assertThat(back.schemaId()).as("the earlier, equal schema is current again").isEqualTo(first.schemaId());
+    assertThat(back.schemaId())
+        .as("the earlier, equal schema is current again")
+        .isEqualTo(first.schemaId());
     assertThat(t.snapshots()).hasSize(versionsBefore);
   }
 
@@ -134,23 +142,33 @@ class SchemaEvolutionTest {
     Table t = table();
     Schema before = t.schema();
     assertThatThrownBy(() -> t.updateSchema().dropColumn("nope").commit())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("'nope'").hasMessageContaining("no such column");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("'nope'")
+        .hasMessageContaining("no such column");
     assertThatThrownBy(() -> t.updateSchema().addColumn("tag", Types.STRING).commit())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("exists");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("exists");
     assertThatThrownBy(() -> t.updateSchema().renameColumn("tag", "id").commit())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("exists");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("exists");
     assertThatThrownBy(() -> t.updateSchema().widenColumn("id", Types.INT).commit())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("int to long");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("int to long");
     assertThatThrownBy(() -> t.updateSchema().widenColumn("price", Types.decimal(12, 3)).commit())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("decimal");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("decimal");
     assertThatThrownBy(() -> t.updateSchema().addRequiredColumn("must", Types.STRING))
-        .isInstanceOf(ValidationException.class).hasMessageContaining("optional");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("optional");
     assertThatThrownBy(() -> t.updateSchema().renameColumn("tag.x", "y").commit())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("not a struct");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("not a struct");
     assertThatThrownBy(() -> t.updateSchema().moveAfter("tag", "nope").commit())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("no such column");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("no such column");
     // a failing change anywhere in the list commits none of the others
-    assertThatThrownBy(() -> t.updateSchema().addColumn("fine", Types.INT).dropColumn("nope").commit())
+    assertThatThrownBy(
+            () -> t.updateSchema().addColumn("fine", Types.INT).dropColumn("nope").commit())
         .isInstanceOf(ValidationException.class);
     assertThat(t.refresh().schema()).isEqualTo(before);
     assertThat(t.scan().count()).isEqualTo(3);
@@ -169,7 +187,12 @@ class SchemaEvolutionTest {
     TableCore.Staged staged = writer.stage(base, List.of(row));
     // another writer changes the schema after the rows were written, before they commit
     Table other = DataShard.open(dir);
-    other.updateSchema().renameColumn("tag", "label").widenColumn("n", Types.LONG).dropColumn("old").commit();
+    other
+        .updateSchema()
+        .renameColumn("tag", "label")
+        .widenColumn("n", Types.LONG)
+        .dropColumn("old")
+        .commit();
     writer.commitStaged(base, staged, Map.of(), TableCore.BLIND, null);
     Map<Long, Row> rows = byId(other.refresh().scan().toList());
     assertThat(rows).hasSize(4);

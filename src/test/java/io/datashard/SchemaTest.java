@@ -8,9 +8,11 @@ import org.junit.jupiter.api.Test;
 class SchemaTest {
   @Test
   void parsesEveryPrimitiveAndNestedType() {
-    Schema s = Schema.parse("b boolean, i int, l long not null, f float, d double, dec decimal(9, 2), "
-        + "dt date, t time, ts timestamp, tz timestamptz, s string, u uuid, fx fixed[16], bin binary, "
-        + "emb list<float>, tags map<string, int>, pos struct<x: double, y: double not null>");
+    Schema s =
+        Schema.parse(
+            "b boolean, i int, l long not null, f float, d double, dec decimal(9, 2), "
+                + "dt date, t time, ts timestamp, tz timestamptz, s string, u uuid, fx fixed[16], bin binary, "
+                + "emb list<float>, tags map<string, int>, pos struct<x: double, y: double not null>");
     assertThat(s.columns()).hasSize(17);
     assertThat(s.findField("l").isRequired()).isTrue();
     assertThat(s.findField("dec").type()).isEqualTo(Types.decimal(9, 2));
@@ -27,20 +29,28 @@ class SchemaTest {
 
   @Test
   void builderAssignsIdsLikeTheParser() {
-    Schema built = Schema.builder().optional("id", Types.LONG).optional("emb", Types.list(Types.FLOAT)).build();
+    Schema built =
+        Schema.builder()
+            .optional("id", Types.LONG)
+            .optional("emb", Types.list(Types.FLOAT))
+            .build();
     assertThat(built.sameColumns(Schema.parse("id long, emb list<float>"))).isTrue();
   }
 
   @Test
   void badDefinitionsNameTheProblem() {
-    assertThatThrownBy(() -> Schema.parse("id lng")).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> Schema.parse("id lng"))
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("Unknown type 'lng'");
-    assertThatThrownBy(() -> Schema.parse("id long,")).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> Schema.parse("id long,"))
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("expected a column name");
-    assertThatThrownBy(() -> Schema.parse("a long, a int")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> Schema.parse("a long, a int"))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Duplicate field name 'a'");
     assertThatThrownBy(() -> Schema.parse("")).isInstanceOf(ValidationException.class);
-    assertThatThrownBy(() -> Schema.parse("e list<float")).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> Schema.parse("e list<float"))
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("expected '>'");
   }
 
@@ -48,7 +58,8 @@ class SchemaTest {
   void selectProjectsColumnsInOrder() {
     Schema s = Schema.parse("a int, b string, c double");
     assertThat(s.select(java.util.List.of("c", "a")).columnNames()).containsExactly("c", "a");
-    assertThatThrownBy(() -> s.select(java.util.List.of("z"))).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> s.select(java.util.List.of("z")))
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("Unknown column 'z'");
   }
 }

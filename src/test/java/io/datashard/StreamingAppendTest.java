@@ -17,13 +17,15 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link Append#addAll(Iterator)}: records read at commit, streamed into data files, one snapshot. */
+/**
+ * {@link Append#addAll(Iterator)}: records read at commit, streamed into data files, one snapshot.
+ */
 class StreamingAppendTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static Iterator<Map<String, Object>> records(long from, long n) {
-    return LongStream.range(from, from + n).mapToObj(i -> Map.<String, Object>of("id", i, "tag", "t" + (i % 3)))
+    return LongStream.range(from, from + n)
+        .mapToObj(i -> Map.<String, Object>of("id", i, "tag", "t" + (i % 3)))
         .iterator();
   }
 
@@ -49,9 +51,13 @@ class StreamingAppendTest {
 
   @Test
   void recordsOfAnIteratorAreWrittenIntoSeveralFilesAndCommittedInOneSnapshot() throws Exception {
-    Table t = DataShard.table(dir).schema(Schema.parse("id long not null, tag string"))
-        .property("datashard.append.stream.rows-per-file", "1000").create();
-    Snapshot s = t.newAppend().add(Map.of("id", -1L, "tag", "first")).addAll(records(0, 3_500)).commit();
+    Table t =
+        DataShard.table(dir)
+            .schema(Schema.parse("id long not null, tag string"))
+            .property("datashard.append.stream.rows-per-file", "1000")
+            .create();
+    Snapshot s =
+        t.newAppend().add(Map.of("id", -1L, "tag", "first")).addAll(records(0, 3_500)).commit();
     assertThat(t.snapshots()).hasSize(1);
     assertThat(s.summaryLong("added-records", 0)).isEqualTo(3_501);
     assertThat(s.summaryLong("added-data-files", 0)).isEqualTo(4);
@@ -65,22 +71,25 @@ class StreamingAppendTest {
   void theIteratorIsReadAtCommitNotWhenAdded() {
     Table t = DataShard.create(dir, Schema.parse("id long not null, tag string"));
     List<Map<String, Object>> source = new ArrayList<>(List.of(Map.of("id", 1L, "tag", "a")));
-    Append append = t.newAppend().addAll(new Iterator<Map<String, Object>>() {
-      int at;
+    Append append =
+        t.newAppend()
+            .addAll(
+                new Iterator<Map<String, Object>>() {
+                  int at;
 
-      @Override
-      public boolean hasNext() {
-        return at < source.size();
-      }
+                  @Override
+                  public boolean hasNext() {
+                    return at < source.size();
+                  }
 
-      @Override
-      public Map<String, Object> next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        return source.get(at++);
-      }
-    });
+                  @Override
+                  public Map<String, Object> next() {
+                    if (!hasNext()) {
+                      throw new NoSuchElementException();
+                    }
+                    return source.get(at++);
+                  }
+                });
     source.add(Map.of("id", 2L, "tag", "b")); // after addAll, before commit
     append.commit();
     assertThat(t.scan().count()).isEqualTo(2);
@@ -88,23 +97,27 @@ class StreamingAppendTest {
 
   @Test
   void aRecordThatDoesNotFitCommitsNothingAndLeavesNoFiles() throws Exception {
-    Table t = DataShard.table(dir).schema(Schema.parse("id long not null, tag string"))
-        .property("datashard.append.stream.rows-per-file", "100").create();
+    Table t =
+        DataShard.table(dir)
+            .schema(Schema.parse("id long not null, tag string"))
+            .property("datashard.append.stream.rows-per-file", "100")
+            .create();
     Iterator<Map<String, Object>> good = records(0, 250);
-    Iterator<Object> withBad = new Iterator<>() {
-      int n;
+    Iterator<Object> withBad =
+        new Iterator<>() {
+          int n;
 
-      @Override
-      public boolean hasNext() {
-        return n < 251;
-      }
+          @Override
+          public boolean hasNext() {
+            return n < 251;
+          }
 
-      @Override
-      public Object next() {
-        n++;
-        return n == 251 ? Map.of("id", "not a number", "tag", "x") : good.next();
-      }
-    };
+          @Override
+          public Object next() {
+            n++;
+            return n == 251 ? Map.of("id", "not a number", "tag", "x") : good.next();
+          }
+        };
     assertThatThrownBy(() -> t.newAppend().addAll(withBad).commit())
         .isInstanceOf(ValidationException.class)
         .hasMessageContaining("id");
@@ -116,12 +129,17 @@ class StreamingAppendTest {
   void anEmptyIteratorIsRefused() {
     Table t = DataShard.create(dir, Schema.parse("id long not null"));
     assertThatThrownBy(() -> t.newAppend().addAll(List.of().iterator()).commit())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("Nothing to append");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("Nothing to append");
   }
 
   @Test
   void aPartitionedTableGetsOneFilePerPartitionPerChunk() throws Exception {
-    Table t = DataShard.table(dir).schema(Schema.parse("id long not null, tag string")).partitionBy("tag").create();
+    Table t =
+        DataShard.table(dir)
+            .schema(Schema.parse("id long not null, tag string"))
+            .partitionBy("tag")
+            .create();
     t.newAppend().addAll(records(0, 3_000)).commit();
     assertThat(t.snapshots()).hasSize(1);
     assertThat(dataFiles(dir)).hasSize(3);
@@ -147,8 +165,11 @@ class StreamingAppendTest {
 
     public static void main(String[] args) {
       long n = Long.parseLong(args[1]);
-      Iterator<Map<String, Object>> it = LongStream.range(0, n)
-          .mapToObj(i -> Map.<String, Object>of("id", i, "tag", "some text that takes room " + i)).iterator();
+      Iterator<Map<String, Object>> it =
+          LongStream.range(0, n)
+              .mapToObj(
+                  i -> Map.<String, Object>of("id", i, "tag", "some text that takes room " + i))
+              .iterator();
       Snapshot s = DataShard.open(Path.of(args[0])).newAppend().addAll(it).commit();
       System.out.println("appended " + s.summaryLong("added-records", 0));
     }
@@ -159,9 +180,18 @@ class StreamingAppendTest {
     // 600,000 records as maps would take well over 100 MB; the child has 32 MB
     DataShard.create(dir, Schema.parse("id long not null, tag string"));
     Path log = dir.resolveSibling("stream-child.log");
-    List<String> cmd = List.of(ChildJvm.javaBinary(), "-Xmx32m", "-XX:+UseSerialGC", "-cp",
-        System.getProperty("java.class.path"), StreamMain.class.getName(), dir.toString(), "600000");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    List<String> cmd =
+        List.of(
+            ChildJvm.javaBinary(),
+            "-Xmx32m",
+            "-XX:+UseSerialGC",
+            "-cp",
+            System.getProperty("java.class.path"),
+            StreamMain.class.getName(),
+            dir.toString(),
+            "600000");
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
     String out = Files.readString(log);
     assertThat(p.exitValue()).as(out).isZero();

@@ -14,8 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Upsert (merge by key): matching rows replaced, others inserted, one snapshot, copy-on-write. */
 class UpsertTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static Map<String, Object> rec(long id, String v) {
     Map<String, Object> m = new HashMap<>();
@@ -27,7 +26,9 @@ class UpsertTest {
   private static Map<Long, String> byId(Table t) {
     Map<Long, String> m = new HashMap<>();
     for (Row r : t.scan().toList()) {
-      assertThat(m.put(r.get("id", Long.class), (String) r.get("v"))).as("key %s once", r.get("id")).isNull();
+      assertThat(m.put(r.get("id", Long.class), (String) r.get("v")))
+          .as("key %s once", r.get("id"))
+          .isNull();
     }
     return m;
   }
@@ -39,8 +40,8 @@ class UpsertTest {
     for (long i = 0; i < 10; i++) {
       a.add(rec(i, "a" + i));
     }
-    t.append(a);                               // file 1: ids 0..9
-    t.append(List.of(rec(100, "b"), rec(101, "b")));   // file 2: ids 100..101
+    t.append(a); // file 1: ids 0..9
+    t.append(List.of(rec(100, "b"), rec(101, "b"))); // file 2: ids 100..101
     long before = t.currentSnapshot().orElseThrow().snapshotId();
     String untouched = null;
     for (DataFile f : t.scan().files()) {
@@ -48,7 +49,13 @@ class UpsertTest {
         untouched = f.path();
       }
     }
-    Snapshot s = t.newUpsert().key("id").add(rec(3, "new3")).add(rec(7, "new7")).add(rec(50, "ins")).commit();
+    Snapshot s =
+        t.newUpsert()
+            .key("id")
+            .add(rec(3, "new3"))
+            .add(rec(7, "new7"))
+            .add(rec(50, "ins"))
+            .commit();
     assertThat(s.operation()).isEqualTo("overwrite");
     assertThat(s.summary().get("datashard.rows-removed")).isEqualTo("2");
     Map<Long, String> rows = byId(t);
@@ -74,10 +81,12 @@ class UpsertTest {
     t.newUpsert().key("a", "b").add(Map.of("a", 1L, "b", "x", "v", 3)).commit();
     List<Row> rows = t.scan().toList();
     assertThat(rows).hasSize(2);
-    assertThat(rows).anySatisfy(r -> {
-      assertThat(r.get("b")).isEqualTo("x");
-      assertThat(r.get("v")).isEqualTo(3);
-    });
+    assertThat(rows)
+        .anySatisfy(
+            r -> {
+              assertThat(r.get("b")).isEqualTo("x");
+              assertThat(r.get("v")).isEqualTo(3);
+            });
     IcebergJava.assertSameAsDataShard(dir, false);
   }
 
@@ -86,15 +95,20 @@ class UpsertTest {
     Table t = DataShard.create(dir, Schema.parse("id long, v string"));
     t.append(List.of(rec(1, "a")));
     assertThatThrownBy(() -> t.newUpsert().key("id").add(rec(2, "x")).add(rec(2, "y")).commit())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("repeat");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("repeat");
     assertThatThrownBy(() -> t.newUpsert().key("nope").add(rec(2, "x")).commit())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("'nope'");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("'nope'");
     assertThatThrownBy(() -> t.newUpsert().key("id").add(Map.of("v", "x")).commit())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("null");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("null");
     assertThatThrownBy(() -> t.newUpsert().add(rec(2, "x")).commit())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("key column");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("key column");
     assertThatThrownBy(() -> t.newUpsert().key("id").commit())
-        .isInstanceOf(ValidationException.class).hasMessageContaining("Nothing to upsert");
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("Nothing to upsert");
     assertThat(byId(t)).containsExactly(Map.entry(1L, "a"));
     assertThat(t.snapshots()).hasSize(1);
   }

@@ -60,16 +60,17 @@ import org.apache.arrow.vector.types.pojo.FieldType;
  * }
  * }</pre>
  *
- * <p>One {@link VectorSchemaRoot} is reused for every batch (as Arrow readers do): copy what you keep
- * before asking for the next batch. Rows stream from the data files, so memory stays bounded by the
- * batch size. Types map as: boolean Bit, int Int32, long Int64, float Float32, double Float64,
- * decimal(P,S) Decimal128(P,S), date Date(DAY), time Time(MICROSECOND), timestamp
+ * <p>One {@link VectorSchemaRoot} is reused for every batch (as Arrow readers do): copy what you
+ * keep before asking for the next batch. Rows stream from the data files, so memory stays bounded
+ * by the batch size. Types map as: boolean Bit, int Int32, long Int64, float Float32, double
+ * Float64, decimal(P,S) Decimal128(P,S), date Date(DAY), time Time(MICROSECOND), timestamp
  * Timestamp(MICROSECOND), timestamptz Timestamp(MICROSECOND, "UTC"), string Utf8, uuid
- * FixedSizeBinary(16), fixed(L) FixedSizeBinary(L), binary Binary, list List, map Map, struct Struct.
- * Each Arrow field carries its Iceberg field id in the metadata key {@value #FIELD_ID_KEY}.
+ * FixedSizeBinary(16), fixed(L) FixedSizeBinary(L), binary Binary, list List, map Map, struct
+ * Struct. Each Arrow field carries its Iceberg field id in the metadata key {@value #FIELD_ID_KEY}.
  *
- * <p>Needs {@code arrow-vector} and an Arrow memory implementation (e.g. {@code arrow-memory-unsafe})
- * on the classpath; on Java 17 Arrow also needs {@code --add-opens=java.base/java.nio=ALL-UNNAMED}.
+ * <p>Needs {@code arrow-vector} and an Arrow memory implementation (e.g. {@code
+ * arrow-memory-unsafe}) on the classpath; on Java 17 Arrow also needs {@code
+ * --add-opens=java.base/java.nio=ALL-UNNAMED}.
  */
 public final class ArrowBatches implements CloseableIterator<VectorSchemaRoot> {
   /** The Arrow field metadata key holding the Iceberg field id. */
@@ -106,8 +107,8 @@ public final class ArrowBatches implements CloseableIterator<VectorSchemaRoot> {
   }
 
   /**
-   * The rows of {@code scan} in batches of at most {@code batchRows} rows, allocated from
-   * {@code allocator}. Close the iterator to free the batch memory and the open data file.
+   * The rows of {@code scan} in batches of at most {@code batchRows} rows, allocated from {@code
+   * allocator}. Close the iterator to free the batch memory and the open data file.
    */
   public static ArrowBatches of(Scan scan, BufferAllocator allocator, int batchRows) {
     return new ArrowBatches(scan, allocator, batchRows);
@@ -175,20 +176,25 @@ public final class ArrowBatches implements CloseableIterator<VectorSchemaRoot> {
           children.add(field(f.name(), f.id(), f.isOptional(), f.type()));
         }
         break;
-      case LIST: {
-        Types.ListType l = type.asList();
-        arrowType = ArrowType.List.INSTANCE;
-        children.add(field("element", l.elementId(), !l.isElementRequired(), l.elementType()));
-        break;
-      }
-      case MAP: {
-        Types.MapType m = type.asMap();
-        arrowType = new ArrowType.Map(false);
-        List<Field> kv = List.of(field("key", m.keyId(), false, m.keyType()),
-            field("value", m.valueId(), !m.isValueRequired(), m.valueType()));
-        children.add(new Field("entries", new FieldType(false, ArrowType.Struct.INSTANCE, null), kv));
-        break;
-      }
+      case LIST:
+        {
+          Types.ListType l = type.asList();
+          arrowType = ArrowType.List.INSTANCE;
+          children.add(field("element", l.elementId(), !l.isElementRequired(), l.elementType()));
+          break;
+        }
+      case MAP:
+        {
+          Types.MapType m = type.asMap();
+          arrowType = new ArrowType.Map(false);
+          List<Field> kv =
+              List.of(
+                  field("key", m.keyId(), false, m.keyType()),
+                  field("value", m.valueId(), !m.isValueRequired(), m.valueType()));
+          children.add(
+              new Field("entries", new FieldType(false, ArrowType.Struct.INSTANCE, null), kv));
+          break;
+        }
       default:
         arrowType = primitive(type);
         break;
@@ -208,10 +214,11 @@ public final class ArrowBatches implements CloseableIterator<VectorSchemaRoot> {
         return new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
       case DOUBLE:
         return new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
-      case DECIMAL: {
-        Types.DecimalType d = (Types.DecimalType) type;
-        return new ArrowType.Decimal(d.precision(), d.scale(), 128);
-      }
+      case DECIMAL:
+        {
+          Types.DecimalType d = (Types.DecimalType) type;
+          return new ArrowType.Decimal(d.precision(), d.scale(), 128);
+        }
       case DATE:
         return new ArrowType.Date(DateUnit.DAY);
       case TIME:
@@ -283,26 +290,39 @@ public final class ArrowBatches implements CloseableIterator<VectorSchemaRoot> {
         return (i, v) -> ((Float4Vector) vector).setSafe(i, (Float) v);
       case DOUBLE:
         return (i, v) -> ((Float8Vector) vector).setSafe(i, (Double) v);
-      case DECIMAL: {
-        int scale = ((Types.DecimalType) type).scale();
-        return (i, v) -> ((DecimalVector) vector).setSafe(i, ((BigDecimal) v).setScale(scale, RoundingMode.UNNECESSARY));
-      }
+      case DECIMAL:
+        {
+          int scale = ((Types.DecimalType) type).scale();
+          return (i, v) ->
+              ((DecimalVector) vector)
+                  .setSafe(i, ((BigDecimal) v).setScale(scale, RoundingMode.UNNECESSARY));
+        }
       case DATE:
         return (i, v) -> ((DateDayVector) vector).setSafe(i, (int) ((LocalDate) v).toEpochDay());
       case TIME:
-        return (i, v) -> ((TimeMicroVector) vector).setSafe(i, ((LocalTime) v).toNanoOfDay() / 1000);
+        return (i, v) ->
+            ((TimeMicroVector) vector).setSafe(i, ((LocalTime) v).toNanoOfDay() / 1000);
       case TIMESTAMP:
-        return (i, v) -> ((TimeStampMicroVector) vector).setSafe(i, ChronoUnit.MICROS.between(EPOCH, (LocalDateTime) v));
+        return (i, v) ->
+            ((TimeStampMicroVector) vector)
+                .setSafe(i, ChronoUnit.MICROS.between(EPOCH, (LocalDateTime) v));
       case TIMESTAMPTZ:
-        return (i, v) -> ((TimeStampMicroTZVector) vector).setSafe(i,
-            ChronoUnit.MICROS.between(EPOCH.atOffset(ZoneOffset.UTC), (OffsetDateTime) v));
+        return (i, v) ->
+            ((TimeStampMicroTZVector) vector)
+                .setSafe(
+                    i,
+                    ChronoUnit.MICROS.between(EPOCH.atOffset(ZoneOffset.UTC), (OffsetDateTime) v));
       case STRING:
-        return (i, v) -> ((VarCharVector) vector).setSafe(i, ((String) v).getBytes(StandardCharsets.UTF_8));
+        return (i, v) ->
+            ((VarCharVector) vector).setSafe(i, ((String) v).getBytes(StandardCharsets.UTF_8));
       case UUID:
         return (i, v) -> {
           UUID u = (UUID) v;
-          byte[] b = ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits())
-              .array();
+          byte[] b =
+              ByteBuffer.allocate(16)
+                  .putLong(u.getMostSignificantBits())
+                  .putLong(u.getLeastSignificantBits())
+                  .array();
           ((FixedSizeBinaryVector) vector).setSafe(i, b);
         };
       case FIXED:
@@ -323,7 +343,8 @@ public final class ArrowBatches implements CloseableIterator<VectorSchemaRoot> {
   private static Setter structSetter(Types.StructType struct, StructVector vector) {
     List<Setter> children = new ArrayList<>();
     for (int c = 0; c < struct.fields().size(); c++) {
-      children.add(setter(struct.fields().get(c).type(), (FieldVector) vector.getChildByOrdinal(c)));
+      children.add(
+          setter(struct.fields().get(c).type(), (FieldVector) vector.getChildByOrdinal(c)));
     }
     return (i, v) -> {
       Row r = (Row) v;

@@ -22,41 +22,52 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "append", description = "Append the records of a JSON-lines file in one commit; prints the new "
-    + "snapshot id.")
+@Command(
+    name = "append",
+    description =
+        "Append the records of a JSON-lines file in one commit; prints the new " + "snapshot id.")
 final class AppendCommand implements Callable<Integer> {
-  static final ObjectMapper JSON = new ObjectMapper()
-      .enable(DeserializationFeature.USE_LONG_FOR_INTS);
+  static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.USE_LONG_FOR_INTS);
 
   @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
   Path dir;
 
-  @Option(names = "--file", required = true, paramLabel = "F",
+  @Option(
+      names = "--file",
+      required = true,
+      paramLabel = "F",
       description = "JSON lines, one object per line ('-' for standard input).")
   String file;
 
-  @Option(names = "--file-format", paramLabel = "FORMAT",
-      description = "Write this append's data file as parquet, orc or avro instead of the table's default "
-          + "(write.format.default).")
+  @Option(
+      names = "--file-format",
+      paramLabel = "FORMAT",
+      description =
+          "Write this append's data file as parquet, orc or avro instead of the table's default "
+              + "(write.format.default).")
   String fileFormat;
 
-  @Option(names = "--branch", paramLabel = "NAME", description = "Commit to this branch instead of main.")
+  @Option(
+      names = "--branch",
+      paramLabel = "NAME",
+      description = "Commit to this branch instead of main.")
   String branch;
 
-  @Mixin
-  Common common;
+  @Mixin Common common;
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws IOException {
-    io.datashard.FileFormat format = fileFormat == null ? null : io.datashard.FileFormat.fromName(fileFormat);
+    io.datashard.FileFormat format =
+        fileFormat == null ? null : io.datashard.FileFormat.fromName(fileFormat);
     Table table = common.open(dir);
     List<Integer> lines = new ArrayList<>();
     List<Object> records = readJsonLines(file, lines);
     if (records.isEmpty()) {
-      throw new CliException("No records in " + file + ": the file has no JSON objects, so nothing was committed");
+      throw new CliException(
+          "No records in " + file + ": the file has no JSON objects, so nothing was committed");
     }
     Snapshot s;
     try {
@@ -72,9 +83,13 @@ final class AppendCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static final java.util.regex.Pattern RECORD = java.util.regex.Pattern.compile("\\brecord (\\d+)\\b");
+  private static final java.util.regex.Pattern RECORD =
+      java.util.regex.Pattern.compile("\\brecord (\\d+)\\b");
 
-  /** Names the input line of the record a validation error is about ("record 3" is line 5 of the file). */
+  /**
+   * Names the input line of the record a validation error is about ("record 3" is line 5 of the
+   * file).
+   */
   private ValidationException withLineNumber(ValidationException e, List<Integer> lines) {
     java.util.regex.Matcher m = RECORD.matcher(e.getMessage());
     if (!m.find()) {
@@ -84,17 +99,24 @@ final class AppendCommand implements Callable<Integer> {
     if (index < 0 || index >= lines.size()) {
       return e;
     }
-    String where = "line " + lines.get(index) + " of " + (file.equals("-") ? "standard input" : file);
-    return new ValidationException(e.getMessage().substring(0, m.start()) + where
-        + e.getMessage().substring(m.end()) + " Nothing was committed.", e);
+    String where =
+        "line " + lines.get(index) + " of " + (file.equals("-") ? "standard input" : file);
+    return new ValidationException(
+        e.getMessage().substring(0, m.start())
+            + where
+            + e.getMessage().substring(m.end())
+            + " Nothing was committed.",
+        e);
   }
 
   static List<Object> readJsonLines(String file, List<Integer> lineNumbers) throws IOException {
     List<Object> records = new ArrayList<>();
     BufferedReader in;
     try {
-      in = file.equals("-") ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
-          : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
+      in =
+          file.equals("-")
+              ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
+              : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new CliException("Input file " + file + " does not exist: check the path");
     }
@@ -110,18 +132,30 @@ final class AppendCommand implements Callable<Integer> {
         try {
           v = JSON.readValue(line, Object.class);
         } catch (JsonProcessingException e) {
-          throw new CliException("Line " + n + " of " + file + " is not valid JSON (" + e.getOriginalMessage()
-              + "). Nothing was committed; fix the line and run the append again.");
+          throw new CliException(
+              "Line "
+                  + n
+                  + " of "
+                  + file
+                  + " is not valid JSON ("
+                  + e.getOriginalMessage()
+                  + "). Nothing was committed; fix the line and run the append again.");
         }
         if (!(v instanceof Map)) {
-          throw new CliException("Line " + n + " of " + file + " is not a JSON object: each line must be one "
-              + "record like {\"id\": 1}. Nothing was committed.");
+          throw new CliException(
+              "Line "
+                  + n
+                  + " of "
+                  + file
+                  + " is not a JSON object: each line must be one "
+                  + "record like {\"id\": 1}. Nothing was committed.");
         }
         records.add(v);
         lineNumbers.add(n);
       }
     } catch (java.nio.charset.MalformedInputException e) {
-      throw new CliException("Input file " + file + " is not valid UTF-8 text. Nothing was committed.");
+      throw new CliException(
+          "Input file " + file + " is not valid UTF-8 text. Nothing was committed.");
     }
     return records;
   }

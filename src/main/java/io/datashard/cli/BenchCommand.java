@@ -20,44 +20,62 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** Benchmarks. */
-@Command(name = "bench", description = "Benchmarks that print figures (not pass/fail tests).",
+@Command(
+    name = "bench",
+    description = "Benchmarks that print figures (not pass/fail tests).",
     subcommands = {BenchCommand.Commits.class, BenchCompactCommand.class, BenchIoCommand.class})
 final class BenchCommand implements Runnable {
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing benchmark: choose commits, compact or io");
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "Missing benchmark: choose commits, compact or io");
   }
 
   /** One writer making small durable commits: does the cost per commit grow with history? */
-  @Command(name = "commits", description = "One writer makes small durable commits; prints p50/p99 latency and "
-      + "bytes written per commit for the first and last 1,000 commits, and metadata bytes on disk at the end.")
+  @Command(
+      name = "commits",
+      description =
+          "One writer makes small durable commits; prints p50/p99 latency and "
+              + "bytes written per commit for the first and last 1,000 commits, and metadata bytes on disk at the end.")
   static final class Commits implements Callable<Integer> {
-    @Option(names = "--dir", paramLabel = "DIR", description = "Table directory (default: a temporary one, removed).")
+    @Option(
+        names = "--dir",
+        paramLabel = "DIR",
+        description = "Table directory (default: a temporary one, removed).")
     Path dir;
 
-    @Option(names = "--count", defaultValue = "100000", description = "Commits (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--count",
+        defaultValue = "100000",
+        description = "Commits (default: ${DEFAULT-VALUE}).")
     int count;
 
-    @Option(names = "--rows", defaultValue = "1", description = "Rows per commit (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--rows",
+        defaultValue = "1",
+        description = "Rows per commit (default: ${DEFAULT-VALUE}).")
     int rows;
 
     @Option(names = "--format", defaultValue = "text", description = "text or json.")
     String format;
 
-    @Option(names = "--cleanup-every", defaultValue = "100", paramLabel = "N", description = "Sets the table property "
-        + TableCore.AUTO_CLEANUP_COMMITS + ": every N commits, the files only dropped snapshots used are deleted, so "
-        + "metadata on disk stays bounded by the snapshot retention (default: ${DEFAULT-VALUE}; 0: off, then they "
-        + "stay until 'gc').")
+    @Option(
+        names = "--cleanup-every",
+        defaultValue = "100",
+        paramLabel = "N",
+        description =
+            "Sets the table property "
+                + TableCore.AUTO_CLEANUP_COMMITS
+                + ": every N commits, the files only dropped snapshots used are deleted, so "
+                + "metadata on disk stays bounded by the snapshot retention (default: ${DEFAULT-VALUE}; 0: off, then they "
+                + "stay until 'gc').")
     int cleanupEvery;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -67,8 +85,10 @@ final class BenchCommand implements Runnable {
       boolean temporary = dir == null;
       Path work = temporary ? Files.createTempDirectory("datashard-bench").resolve("table") : dir;
       CountingStorage storage = new CountingStorage(new LocalStorage(true));
-      io.datashard.DataShard.table(work).schema(Schema.parse("id long not null, value double"))
-          .property(TableCore.AUTO_CLEANUP_COMMITS, Integer.toString(cleanupEvery)).create();
+      io.datashard.DataShard.table(work)
+          .schema(Schema.parse("id long not null, value double"))
+          .property(TableCore.AUTO_CLEANUP_COMMITS, Integer.toString(cleanupEvery))
+          .create();
       TableCore table = TableCore.open(storage, work, TableOptions.defaults());
       int window = Math.min(1000, count);
       long[] firstNanos = new long[window];
@@ -115,12 +135,15 @@ final class BenchCommand implements Runnable {
       if (format.equals("json")) {
         out.println(Render.json(result));
       } else {
-        out.printf("first %d commits: p50 %.2f ms, p99 %.2f ms, %,d bytes/commit%n", window, first.get("p50_ms"),
-            first.get("p99_ms"), first.get("bytes_per_commit"));
-        out.printf("last %d commits:  p50 %.2f ms, p99 %.2f ms, %,d bytes/commit%n", window, last.get("p50_ms"),
-            last.get("p99_ms"), last.get("bytes_per_commit"));
-        out.printf("metadata on disk: %,d bytes in %s (automatic cleanup every %d commits)%n", metadataBytes,
-            work.resolve("metadata"), cleanupEvery);
+        out.printf(
+            "first %d commits: p50 %.2f ms, p99 %.2f ms, %,d bytes/commit%n",
+            window, first.get("p50_ms"), first.get("p99_ms"), first.get("bytes_per_commit"));
+        out.printf(
+            "last %d commits:  p50 %.2f ms, p99 %.2f ms, %,d bytes/commit%n",
+            window, last.get("p50_ms"), last.get("p99_ms"), last.get("bytes_per_commit"));
+        out.printf(
+            "metadata on disk: %,d bytes in %s (automatic cleanup every %d commits)%n",
+            metadataBytes, work.resolve("metadata"), cleanupEvery);
       }
       if (temporary) {
         try (Stream<Path> s = Files.walk(work.getParent())) {
@@ -135,7 +158,10 @@ final class BenchCommand implements Runnable {
       Arrays.sort(sorted);
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("p50_ms", Math.round(sorted[sorted.length / 2] / 1e4) / 100.0);
-      m.put("p99_ms", Math.round(sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))] / 1e4) / 100.0);
+      m.put(
+          "p99_ms",
+          Math.round(sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))] / 1e4)
+              / 100.0);
       m.put("bytes_per_commit", bytes / nanos.length);
       return m;
     }

@@ -18,24 +18,35 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Scan time of a table made of many one-row commits, before and after compaction. */
-@Command(name = "compact", description = "Builds a table from N one-row commits (not fsynced), times a full scan, "
-    + "compacts, times the scan again, checks the rows are the same and prints both times and the speed-up.")
+@Command(
+    name = "compact",
+    description =
+        "Builds a table from N one-row commits (not fsynced), times a full scan, "
+            + "compacts, times the scan again, checks the rows are the same and prints both times and the speed-up.")
 final class BenchCompactCommand implements Callable<Integer> {
-  @Option(names = "--dir", paramLabel = "DIR", description = "Table directory (default: a temporary one, removed).")
+  @Option(
+      names = "--dir",
+      paramLabel = "DIR",
+      description = "Table directory (default: a temporary one, removed).")
   Path dir;
 
-  @Option(names = "--commits", defaultValue = "10000", description = "One-row commits (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--commits",
+      defaultValue = "10000",
+      description = "One-row commits (default: ${DEFAULT-VALUE}).")
   int commits;
 
-  @Option(names = "--scans", defaultValue = "3", description = "Scans timed before and after; the fastest counts "
-      + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--scans",
+      defaultValue = "3",
+      description =
+          "Scans timed before and after; the fastest counts " + "(default: ${DEFAULT-VALUE}).")
   int scans;
 
   @Option(names = "--format", defaultValue = "text", description = "text or json.")
   String format;
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
@@ -46,8 +57,11 @@ final class BenchCompactCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     boolean temporary = dir == null;
     Path work = temporary ? Files.createTempDirectory("datashard-bench").resolve("table") : dir;
-    Table table = DataShard.table(work).schema(Schema.parse("id long not null, value double, name string"))
-        .durable(false).create();
+    Table table =
+        DataShard.table(work)
+            .schema(Schema.parse("id long not null, value double, name string"))
+            .durable(false)
+            .create();
     long t0 = System.nanoTime();
     for (long i = 0; i < commits; i++) {
       table.append(List.of(Map.of("id", i, "value", i * 0.5, "name", "row-" + i)));
@@ -66,8 +80,10 @@ final class BenchCompactCommand implements Callable<Integer> {
     int filesAfter = table.scan().files().size();
     List<Row> after = new ArrayList<>();
     double scanAfter = timeScans(table, after);
-    boolean same = before.size() == commits && new java.util.HashSet<>(before).equals(new java.util.HashSet<>(after))
-        && after.size() == before.size();
+    boolean same =
+        before.size() == commits
+            && new java.util.HashSet<>(before).equals(new java.util.HashSet<>(after))
+            && after.size() == before.size();
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("commits", (long) commits);
     result.put("rows", (long) after.size());
@@ -94,13 +110,17 @@ final class BenchCompactCommand implements Callable<Integer> {
       }
     }
     if (!same) {
-      throw new CliException("The rows after compaction differ from the rows before it: this is a bug, please "
-          + "report it with the table directory (run again with --dir to keep it).");
+      throw new CliException(
+          "The rows after compaction differ from the rows before it: this is a bug, please "
+              + "report it with the table directory (run again with --dir to keep it).");
     }
     return 0;
   }
 
-  /** Scans the whole table {@code scans} times, collecting the rows of the first; returns the fastest in ms. */
+  /**
+   * Scans the whole table {@code scans} times, collecting the rows of the first; returns the
+   * fastest in ms.
+   */
   private double timeScans(Table table, List<Row> rows) {
     double best = Double.MAX_VALUE;
     for (int i = 0; i < scans; i++) {

@@ -15,9 +15,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.LongStream;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,37 +27,53 @@ import picocli.CommandLine.Option;
  * parquet-java directly, in one run; then a streaming scan of the whole table in a child JVM with a
  * 256 MB heap.
  */
-@Command(name = "io", description = "Bulk append and full scan of (long, string, double, timestamptz, "
-    + "list<float>[8]) rows through DataShard, beside the same rows written and read with parquet-java directly; "
-    + "then a streaming scan in a JVM limited to -Xmx256m.")
+@Command(
+    name = "io",
+    description =
+        "Bulk append and full scan of (long, string, double, timestamptz, "
+            + "list<float>[8]) rows through DataShard, beside the same rows written and read with parquet-java directly; "
+            + "then a streaming scan in a JVM limited to -Xmx256m.")
 final class BenchIoCommand implements Callable<Integer> {
-  @Option(names = "--dir", paramLabel = "DIR", description = "Work directory (default: a temporary one, removed).")
+  @Option(
+      names = "--dir",
+      paramLabel = "DIR",
+      description = "Work directory (default: a temporary one, removed).")
   Path dir;
 
-  @Option(names = "--rows", defaultValue = "10000000", description = "Rows (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rows",
+      defaultValue = "10000000",
+      description = "Rows (default: ${DEFAULT-VALUE}).")
   long rows;
 
-  @Option(names = "--rows-per-file", defaultValue = "1000000",
+  @Option(
+      names = "--rows-per-file",
+      defaultValue = "1000000",
       description = "Rows per append commit and per raw file (default: ${DEFAULT-VALUE}).")
   int rowsPerFile;
 
-  @Option(names = "--no-small-heap-scan",
+  @Option(
+      names = "--no-small-heap-scan",
       description = "Skip the scan of the table in a child JVM with -Xmx256m (done by default).")
   boolean noSmallHeapScan;
 
-  @Option(names = "--filter-files", defaultValue = "1000",
-      description = "Data files of the table the selective filter runs on (default: ${DEFAULT-VALUE}; 0: skip).")
+  @Option(
+      names = "--filter-files",
+      defaultValue = "1000",
+      description =
+          "Data files of the table the selective filter runs on (default: ${DEFAULT-VALUE}; 0: skip).")
   int filterFiles;
 
   @Option(names = "--format", defaultValue = "text", description = "text or json.")
   String format;
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  static final String SCHEMA = "id long not null, name string, score double, ts timestamptz, emb list<float>";
+  static final String SCHEMA =
+      "id long not null, name string, score double, ts timestamptz, emb list<float>";
 
-  private static final OffsetDateTime T0 = OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
+  private static final OffsetDateTime T0 =
+      OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
   private static final long T0_MICROS = T0.toEpochSecond() * 1_000_000L;
 
   /** Row {@code i} of the benchmark, the same in both paths. */
@@ -110,7 +126,10 @@ final class BenchIoCommand implements Callable<Integer> {
         RawParquet.write(rawDir.resolve("part-" + files + ".parquet"), n, i -> raw(first + i));
         long t1 = System.nanoTime();
         // streamed like the raw path: rows are made as the writer asks for them, not held in a list
-        table.newAppend().addAll(LongStream.range(start, start + n).mapToObj(i -> row(type, i)).iterator()).commit();
+        table
+            .newAppend()
+            .addAll(LongStream.range(start, start + n).mapToObj(i -> row(type, i)).iterator())
+            .commit();
         long t2 = System.nanoTime();
         rawWriteNanos += t1 - t0;
         dsWriteNanos += t2 - t1;
@@ -128,10 +147,12 @@ final class BenchIoCommand implements Callable<Integer> {
       double[] raw2 = rawScan(rawDir, files);
       for (double[] pass : List.of(raw1, ds1, ds2, raw2)) {
         if (pass[1] != rows) {
-          throw new CliException("Row counts differ: a scan read " + (long) pass[1] + " rows, expected " + rows + ".");
+          throw new CliException(
+              "Row counts differ: a scan read " + (long) pass[1] + " rows, expected " + rows + ".");
         }
         if (Math.abs(pass[0] - raw1[0]) > 1e-6 * Math.max(1, Math.abs(raw1[0]))) {
-          throw new CliException("The scans read different values (checksums " + pass[0] + " and " + raw1[0] + ").");
+          throw new CliException(
+              "The scans read different values (checksums " + pass[0] + " and " + raw1[0] + ").");
         }
       }
       double dsScanSum = ds1[0];
@@ -160,20 +181,28 @@ final class BenchIoCommand implements Callable<Integer> {
       result.put("raw_bytes", treeBytes(rawDir));
       if (filterFiles > 0) {
         // one append per partition value, so one data file each; the filter names one partition
-        Table parts = DataShard.table(work.resolve("parts")).schema(Schema.parse("part int not null, id long not null, "
-            + "score double")).partitionBy("part").create();
+        Table parts =
+            DataShard.table(work.resolve("parts"))
+                .schema(Schema.parse("part int not null, id long not null, " + "score double"))
+                .partitionBy("part")
+                .create();
         for (int p = 0; p < filterFiles; p++) {
           List<java.util.Map<String, Object>> batch = new ArrayList<>();
           for (int i = 0; i < 100; i++) {
-            batch.add(java.util.Map.of("part", p, "id", (long) p * 100 + i, "score", (i % 10) / 10.0));
+            batch.add(
+                java.util.Map.of("part", p, "id", (long) p * 100 + i, "score", (i % 10) / 10.0));
           }
           parts.append(batch);
         }
         io.datashard.ScanReport[] report = new io.datashard.ScanReport[1];
         long matched = 0;
         long start = System.nanoTime();
-        try (CloseableIterator<Row> it = parts.scan().filter("part = " + (filterFiles / 2) + " and score >= 0.5")
-            .reportTo(r -> report[0] = r).iterator()) {
+        try (CloseableIterator<Row> it =
+            parts
+                .scan()
+                .filter("part = " + (filterFiles / 2) + " and score >= 0.5")
+                .reportTo(r -> report[0] = r)
+                .iterator()) {
           while (it.hasNext()) {
             it.next();
             matched++;
@@ -193,21 +222,33 @@ final class BenchIoCommand implements Callable<Integer> {
       if (format.equals("json")) {
         out.println(Render.json(result));
       } else {
-        out.printf("write: DataShard %,d rows/s, parquet-java %,d rows/s (%.2fx)%n", result.get("write_rows_per_s"),
-            result.get("raw_write_rows_per_s"), result.get("write_vs_raw"));
-        out.printf("scan:  DataShard %,d rows/s, parquet-java %,d rows/s (%.2fx)%n", result.get("scan_rows_per_s"),
-            result.get("raw_scan_rows_per_s"), result.get("scan_vs_raw"));
-        out.printf("scan with parallelism(2): %,d rows/s%n", result.get("scan_parallel2_rows_per_s"));
-        out.printf("data: DataShard %,d bytes, parquet-java %,d bytes%n", result.get("table_bytes"),
-            result.get("raw_bytes"));
+        out.printf(
+            "write: DataShard %,d rows/s, parquet-java %,d rows/s (%.2fx)%n",
+            result.get("write_rows_per_s"),
+            result.get("raw_write_rows_per_s"),
+            result.get("write_vs_raw"));
+        out.printf(
+            "scan:  DataShard %,d rows/s, parquet-java %,d rows/s (%.2fx)%n",
+            result.get("scan_rows_per_s"),
+            result.get("raw_scan_rows_per_s"),
+            result.get("scan_vs_raw"));
+        out.printf(
+            "scan with parallelism(2): %,d rows/s%n", result.get("scan_parallel2_rows_per_s"));
+        out.printf(
+            "data: DataShard %,d bytes, parquet-java %,d bytes%n",
+            result.get("table_bytes"), result.get("raw_bytes"));
         if (filterFiles > 0) {
-          out.printf("filter on one partition: opened %d of %d data files, %d rows, %.2f ms%n",
-              result.get("filter_files_opened"), result.get("filter_files_total"), result.get("filter_rows"),
+          out.printf(
+              "filter on one partition: opened %d of %d data files, %d rows, %.2f ms%n",
+              result.get("filter_files_opened"),
+              result.get("filter_files_total"),
+              result.get("filter_rows"),
               result.get("filter_ms"));
         }
         if (!noSmallHeapScan) {
-          out.printf("streaming scan with -Xmx256m: %,d rows in %.2f s%n", result.get("small_heap_scan_rows"),
-              result.get("small_heap_scan_s"));
+          out.printf(
+              "streaming scan with -Xmx256m: %,d rows in %.2f s%n",
+              result.get("small_heap_scan_rows"), result.get("small_heap_scan_s"));
         }
       }
       return 0;
@@ -247,9 +288,12 @@ final class BenchIoCommand implements Callable<Integer> {
 
   /** The same sum RawParquet.read computes, over a DataShard row. */
   static double checksum(Row r) {
-    double sum = (Long) r.get(0) + (Double) r.get(2)
-        + (((OffsetDateTime) r.get(3)).toEpochSecond() * 1_000_000L + ((OffsetDateTime) r.get(3)).getNano() / 1000)
-        + ((String) r.get(1)).length();
+    double sum =
+        (Long) r.get(0)
+            + (Double) r.get(2)
+            + (((OffsetDateTime) r.get(3)).toEpochSecond() * 1_000_000L
+                + ((OffsetDateTime) r.get(3)).getNano() / 1000)
+            + ((String) r.get(1)).length();
     @SuppressWarnings("unchecked")
     List<Float> emb = (List<Float>) r.get(4);
     for (Float f : emb) {
@@ -259,10 +303,18 @@ final class BenchIoCommand implements Callable<Integer> {
   }
 
   private static long smallHeapScan(Path table) throws Exception {
-    List<String> cmd = List.of(StressCommand.javaBinary(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        SmallHeapScan.class.getName(), table.toString());
+    List<String> cmd =
+        List.of(
+            StressCommand.javaBinary(),
+            "-Xmx256m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            SmallHeapScan.class.getName(),
+            table.toString());
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+    String output =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+            .strip();
     if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
       throw new CliException("The streaming scan with -Xmx256m failed: " + output);
     }

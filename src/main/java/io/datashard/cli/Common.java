@@ -13,8 +13,11 @@ import picocli.CommandLine.Option;
 
 /** Options shared by the commands. */
 final class Common {
-  @Option(names = "--no-fsync", description = "Do not force commits to disk (faster; a machine crash may lose "
-      + "the last commits). Commits stay atomic.")
+  @Option(
+      names = "--no-fsync",
+      description =
+          "Do not force commits to disk (faster; a machine crash may lose "
+              + "the last commits). Commits stay atomic.")
   boolean noFsync;
 
   @Option(names = "--verbose", description = "Print stack traces with errors.")
@@ -24,7 +27,10 @@ final class Common {
     return DataShard.table(dir).durable(!noFsync).open();
   }
 
-  /** Parses an ISO-8601 instant, offset date-time, local date-time (UTC) or date (UTC midnight), or epoch millis. */
+  /**
+   * Parses an ISO-8601 instant, offset date-time, local date-time (UTC) or date (UTC midnight), or
+   * epoch millis.
+   */
   static long parseTime(String s) {
     String t = s.trim();
     try {
@@ -48,8 +54,11 @@ final class Common {
       }
       return LocalDate.parse(t).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
     } catch (DateTimeParseException | NumberFormatException e) {
-      throw new CliException("Invalid time '" + s + "': write it as ISO-8601, for example 2026-11-25T10:15:30Z, "
-          + "2026-11-25T11:15:30+01:00, 2026-11-25T10:15:30 (UTC) or 2026-11-25, or as milliseconds since 1970");
+      throw new CliException(
+          "Invalid time '"
+              + s
+              + "': write it as ISO-8601, for example 2026-11-25T10:15:30Z, "
+              + "2026-11-25T11:15:30+01:00, 2026-11-25T10:15:30 (UTC) or 2026-11-25, or as milliseconds since 1970");
     }
   }
 

@@ -11,7 +11,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "count", description = "Print the number of rows (current, or as of a snapshot or time).")
+@Command(
+    name = "count",
+    description = "Print the number of rows (current, or as of a snapshot or time).")
 final class CountCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
   Path dir;
@@ -19,19 +21,24 @@ final class CountCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true)
   ScanCommand.Version version = new ScanCommand.Version();
 
-  @Option(names = "--filter", paramLabel = "EXPR", description = "Count only rows for which EXPR is true "
-      + "(same syntax as scan --filter); the count is exact.")
+  @Option(
+      names = "--filter",
+      paramLabel = "EXPR",
+      description =
+          "Count only rows for which EXPR is true "
+              + "(same syntax as scan --filter); the count is exact.")
   String filter;
 
-  @Option(names = "--explain", description = "After the count, print to standard error how many data files and "
-      + "bytes were considered, pruned by their statistics and read.")
+  @Option(
+      names = "--explain",
+      description =
+          "After the count, print to standard error how many data files and "
+              + "bytes were considered, pruned by their statistics and read.")
   boolean explain;
 
-  @Mixin
-  Common common;
+  @Mixin Common common;
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {

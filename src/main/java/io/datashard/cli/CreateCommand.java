@@ -17,29 +17,39 @@ final class CreateCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
   Path dir;
 
-  @Option(names = "--schema", paramLabel = "COLUMNS",
-      description = "Columns as 'name type [not null], ...', e.g. 'id long, name string, emb list<float>, "
-          + "ts timestamptz'. Without it, the first append defines the schema.")
+  @Option(
+      names = "--schema",
+      paramLabel = "COLUMNS",
+      description =
+          "Columns as 'name type [not null], ...', e.g. 'id long, name string, emb list<float>, "
+              + "ts timestamptz'. Without it, the first append defines the schema.")
   String schema;
 
-  @Option(names = "--partition-by", paramLabel = "TERMS",
-      description = "Partition by these terms, comma-separated or repeated: a column name, year(col), month(col), "
-          + "day(col), hour(col), bucket(N, col), truncate(W, col). Needs --schema.")
+  @Option(
+      names = "--partition-by",
+      paramLabel = "TERMS",
+      description =
+          "Partition by these terms, comma-separated or repeated: a column name, year(col), month(col), "
+              + "day(col), hour(col), bucket(N, col), truncate(W, col). Needs --schema.")
   java.util.List<String> partitionBy = new java.util.ArrayList<>();
 
-  @Option(names = "--property", paramLabel = "KEY=VALUE", description = "A table property (repeatable).")
+  @Option(
+      names = "--property",
+      paramLabel = "KEY=VALUE",
+      description = "A table property (repeatable).")
   Map<String, String> properties = new LinkedHashMap<>();
 
-  @Option(names = "--file-format", paramLabel = "FORMAT",
-      description = "Format of the table's data files: parquet (default), orc or avro (the table property "
-          + "write.format.default). ORC needs the optional jars in target/lib-orc.")
+  @Option(
+      names = "--file-format",
+      paramLabel = "FORMAT",
+      description =
+          "Format of the table's data files: parquet (default), orc or avro (the table property "
+              + "write.format.default). ORC needs the optional jars in target/lib-orc.")
   String fileFormat;
 
-  @Mixin
-  Common common;
+  @Mixin Common common;
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
@@ -50,17 +60,27 @@ final class CreateCommand implements Callable<Integer> {
     properties.forEach(b::property);
     if (fileFormat != null) {
       io.datashard.FileFormat f = io.datashard.FileFormat.fromName(fileFormat);
-      io.datashard.internal.DataFileIO.handler(f); // fails now, not at the first append, if ORC is missing
-      b.property(io.datashard.internal.DataFileIO.FORMAT_PROPERTY, f.name().toLowerCase(java.util.Locale.ROOT));
+      io.datashard.internal.DataFileIO.handler(
+          f); // fails now, not at the first append, if ORC is missing
+      b.property(
+          io.datashard.internal.DataFileIO.FORMAT_PROPERTY,
+          f.name().toLowerCase(java.util.Locale.ROOT));
     }
     for (String terms : partitionBy) {
       b.partitionBy(splitTopLevel(terms).toArray(new String[0]));
     }
     Table t = b.create();
-    spec.commandLine().getOut().println("Created table " + t.location()
-        + (schema == null ? " (schema from the first append)" : " with " + t.schema().columns().size()
-        + " columns")
-        + (t.partitioning().isEmpty() ? "" : ", partitioned by " + String.join(", ", t.partitioning())));
+    spec.commandLine()
+        .getOut()
+        .println(
+            "Created table "
+                + t.location()
+                + (schema == null
+                    ? " (schema from the first append)"
+                    : " with " + t.schema().columns().size() + " columns")
+                + (t.partitioning().isEmpty()
+                    ? ""
+                    : ", partitioned by " + String.join(", ", t.partitioning())));
     return 0;
   }
 

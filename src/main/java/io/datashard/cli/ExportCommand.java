@@ -31,44 +31,70 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code datashard export}: the rows of a snapshot into one Parquet, CSV or JSON-lines file, streamed. */
-@Command(name = "export", mixinStandardHelpOptions = true, description = {
-    "Write the rows of a table (current, or as of a snapshot or time) to one file: Parquet (*.parquet, zstd, "
-        + "with the table's field ids), CSV (*.csv, with a header row; nested values as JSON, binary as base64) "
-        + "or JSON lines (*.jsonl, *.ndjson, *.json). Rows are streamed, one data file at a time; --filter "
-        + "keeps only matching rows.",
-    "The file appears complete or not at all; an existing file is never replaced."},
+/**
+ * {@code datashard export}: the rows of a snapshot into one Parquet, CSV or JSON-lines file,
+ * streamed.
+ */
+@Command(
+    name = "export",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Write the rows of a table (current, or as of a snapshot or time) to one file: Parquet (*.parquet, zstd, "
+          + "with the table's field ids), CSV (*.csv, with a header row; nested values as JSON, binary as base64) "
+          + "or JSON lines (*.jsonl, *.ndjson, *.json). Rows are streamed, one data file at a time; --filter "
+          + "keeps only matching rows.",
+      "The file appears complete or not at all; an existing file is never replaced."
+    },
     footer = {"", "Exit codes: 0 written, 1 table error or the output exists, 2 bad command line."})
 final class ExportCommand implements Callable<Integer> {
-  enum Format { parquet, csv, jsonl }
+  enum Format {
+    parquet,
+    csv,
+    jsonl
+  }
 
   @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
   Path dir;
 
-  @Option(names = "--to", required = true, paramLabel = "FILE", description = "The file to write (must not exist).")
+  @Option(
+      names = "--to",
+      required = true,
+      paramLabel = "FILE",
+      description = "The file to write (must not exist).")
   Path to;
 
-  @Option(names = "--format", paramLabel = "F", description = "parquet, csv or jsonl (default: from the file name).")
+  @Option(
+      names = "--format",
+      paramLabel = "F",
+      description = "parquet, csv or jsonl (default: from the file name).")
   Format format;
 
   @ArgGroup(exclusive = true)
   ScanCommand.Version version = new ScanCommand.Version();
 
-  @Option(names = "--columns", split = ",", paramLabel = "A,B", description = "Columns to write, in order.")
+  @Option(
+      names = "--columns",
+      split = ",",
+      paramLabel = "A,B",
+      description = "Columns to write, in order.")
   List<String> columns;
 
-  @Option(names = "--filter", paramLabel = "EXPR", description = "Write only rows for which EXPR is true (the "
-      + "syntax of 'scan --filter', e.g. \"score > 0.5 and tag = 'x'\").")
+  @Option(
+      names = "--filter",
+      paramLabel = "EXPR",
+      description =
+          "Write only rows for which EXPR is true (the "
+              + "syntax of 'scan --filter', e.g. \"score > 0.5 and tag = 'x'\").")
   String filter;
 
-  @Option(names = {"-q", "--quiet"}, description = "No progress or summary on standard error.")
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "No progress or summary on standard error.")
   boolean quiet;
 
-  @Mixin
-  Common common;
+  @Mixin Common common;
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   static Format formatOf(Path file) {
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -81,16 +107,22 @@ final class ExportCommand implements Callable<Integer> {
     if (name.endsWith(".jsonl") || name.endsWith(".ndjson") || name.endsWith(".json")) {
       return Format.jsonl;
     }
-    throw new CliException("Cannot tell the format to write from the name " + file + ": end it in .parquet, "
-        + ".csv or .jsonl, or give --format.");
+    throw new CliException(
+        "Cannot tell the format to write from the name "
+            + file
+            + ": end it in .parquet, "
+            + ".csv or .jsonl, or give --format.");
   }
 
   @Override
   public Integer call() throws IOException {
     Format f = format != null ? format : formatOf(to);
     if (Files.exists(to)) {
-      throw new io.datashard.ValidationException("Output file " + to + " already exists: export never replaces a "
-          + "file. Remove it or choose another name.");
+      throw new io.datashard.ValidationException(
+          "Output file "
+              + to
+              + " already exists: export never replaces a "
+              + "file. Remove it or choose another name.");
     }
     Table table = common.open(dir);
     Scan scan = version.apply(table.scan());
@@ -117,10 +149,14 @@ final class ExportCommand implements Callable<Integer> {
         CloseableIterator<Row> it = scan.iterator()) {
       Counted counted = new Counted(it, progress);
       if (f == Format.parquet) {
-        length = ParquetFiles.write(storage, location, schema, counted, CompressionCodecName.ZSTD).fileSizeInBytes();
+        length =
+            ParquetFiles.write(storage, location, schema, counted, CompressionCodecName.ZSTD)
+                .fileSizeInBytes();
       } else {
         try (Storage.PendingFile pending = storage.create(location)) {
-          Writer w = new BufferedWriter(new OutputStreamWriter(pending.stream(), StandardCharsets.UTF_8), 1 << 16);
+          Writer w =
+              new BufferedWriter(
+                  new OutputStreamWriter(pending.stream(), StandardCharsets.UTF_8), 1 << 16);
           if (f == Format.csv) {
             w.write(Render.csvLine(names));
             w.write('\n');
@@ -145,15 +181,26 @@ final class ExportCommand implements Callable<Integer> {
       }
       rows = counted.count;
     } catch (FileAlreadyExistsException e) {
-      throw new io.datashard.ValidationException("Output file " + to + " appeared while exporting: export never "
-          + "replaces a file. Remove it or choose another name.", e);
+      throw new io.datashard.ValidationException(
+          "Output file "
+              + to
+              + " appeared while exporting: export never "
+              + "replaces a file. Remove it or choose another name.",
+          e);
     } catch (IOException e) {
-      throw new UncheckedIOException("Writing " + to + " failed: " + e + ". No output file was left behind; check "
-          + "free disk space and permissions.", e);
+      throw new UncheckedIOException(
+          "Writing "
+              + to
+              + " failed: "
+              + e
+              + ". No output file was left behind; check "
+              + "free disk space and permissions.",
+          e);
     }
     if (!quiet) {
-      err.printf("Exported %s rows to %s (%s, %s) in %.1f s%n", Progress.count(rows), to, f,
-          Progress.bytes(length), (System.nanoTime() - started) / 1e9);
+      err.printf(
+          "Exported %s rows to %s (%s, %s) in %.1f s%n",
+          Progress.count(rows), to, f, Progress.bytes(length), (System.nanoTime() - started) / 1e9);
       err.flush();
     }
     return 0;

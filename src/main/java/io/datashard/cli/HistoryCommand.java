@@ -18,33 +18,40 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code datashard history}: the snapshot timeline. */
-@Command(name = "history", mixinStandardHelpOptions = true, description = {
-    "Show the snapshot timeline, oldest first: id, time (UTC), operation, rows added and removed, total rows, "
-        + "the writer id when the commit recorded one (summary key 'writer'; group commits of several appends show "
-        + "how many) and the tags and branches pointing at the snapshot. The current one is marked with *.",
-    "Only retained snapshots are listed: older ones were expired (see 'expire')."},
+@Command(
+    name = "history",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Show the snapshot timeline, oldest first: id, time (UTC), operation, rows added and removed, total rows, "
+          + "the writer id when the commit recorded one (summary key 'writer'; group commits of several appends show "
+          + "how many) and the tags and branches pointing at the snapshot. The current one is marked with *.",
+      "Only retained snapshots are listed: older ones were expired (see 'expire')."
+    },
     footer = {"", "Exit codes: 0 printed, 1 no table or an unreadable one, 2 bad command line."})
 final class HistoryCommand implements Callable<Integer> {
-  enum Format { text, json }
+  enum Format {
+    text,
+    json
+  }
 
-  private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
-      .withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter WHEN =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
   @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
   Path dir;
 
-  @Option(names = "--format", defaultValue = "text", description = "text or json (one object per line; default: "
-      + "${DEFAULT-VALUE}).")
+  @Option(
+      names = "--format",
+      defaultValue = "text",
+      description = "text or json (one object per line; default: " + "${DEFAULT-VALUE}).")
   Format format;
 
   @Option(names = "--limit", paramLabel = "N", description = "Show only the newest N snapshots.")
   Integer limit;
 
-  @Mixin
-  Common common;
+  @Mixin Common common;
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   /** The writer recorded in a snapshot summary, or empty. */
   static String writer(Snapshot s) {
@@ -64,7 +71,10 @@ final class HistoryCommand implements Callable<Integer> {
     return "";
   }
 
-  /** The branches and tags (but main, which the * marks) pointing at each snapshot: "tag v1, branch dev". */
+  /**
+   * The branches and tags (but main, which the * marks) pointing at each snapshot: "tag v1, branch
+   * dev".
+   */
   static Map<Long, List<String>> refNames(Table table) {
     Map<Long, List<String>> out = new java.util.HashMap<>();
     for (io.datashard.Ref r : table.refs().values()) {
@@ -115,22 +125,45 @@ final class HistoryCommand implements Callable<Integer> {
       long added = s.summaryLong("added-records", 0);
       long deleted = s.summaryLong("deleted-records", 0);
       long total = s.summaryLong("total-records", -1);
-      rows.add(List.of(isCurrent ? "*" : "", Long.toString(s.snapshotId()), WHEN.format(
-          Instant.ofEpochMilli(s.timestampMillis())), String.valueOf(s.operation()),
-          added == 0 ? "" : "+" + Progress.count(added), deleted == 0 ? "" : "-" + Progress.count(deleted),
-          total < 0 ? "" : Progress.count(total), writer(s),
-          String.join(", ", refs.getOrDefault(s.snapshotId(), List.of()))));
+      rows.add(
+          List.of(
+              isCurrent ? "*" : "",
+              Long.toString(s.snapshotId()),
+              WHEN.format(Instant.ofEpochMilli(s.timestampMillis())),
+              String.valueOf(s.operation()),
+              added == 0 ? "" : "+" + Progress.count(added),
+              deleted == 0 ? "" : "-" + Progress.count(deleted),
+              total < 0 ? "" : Progress.count(total),
+              writer(s),
+              String.join(", ", refs.getOrDefault(s.snapshotId(), List.of()))));
     }
-    List<String> header = new ArrayList<>(List.of("", "snapshot", "when (UTC)", "operation", "added", "removed",
-        "rows", "writer", "refs"));
+    List<String> header =
+        new ArrayList<>(
+            List.of(
+                "",
+                "snapshot",
+                "when (UTC)",
+                "operation",
+                "added",
+                "removed",
+                "rows",
+                "writer",
+                "refs"));
     if (refs.isEmpty()) {
       header.remove(header.size() - 1);
       rows.replaceAll(r -> r.subList(0, r.size() - 1));
     }
     Render.table(header, rows).forEach(out::println);
     int all = table.snapshots().size();
-    out.println("(" + snapshots.size() + " of " + all + " retained snapshot" + (all == 1 ? "" : "s")
-        + (current == null ? "" : "; * current") + ")");
+    out.println(
+        "("
+            + snapshots.size()
+            + " of "
+            + all
+            + " retained snapshot"
+            + (all == 1 ? "" : "s")
+            + (current == null ? "" : "; * current")
+            + ")");
     return 0;
   }
 }

@@ -23,30 +23,44 @@ import picocli.CommandLine.Parameters;
 final class HistoryCommands {
   private HistoryCommands() {}
 
-  enum Format { text, json }
+  enum Format {
+    text,
+    json
+  }
 
-  @Command(name = "rollback", description = "Give the table the data of an earlier snapshot, as a new commit "
-      + "(history kept). Fails if another process commits meanwhile, unless --force. Prints the new snapshot id.")
+  @Command(
+      name = "rollback",
+      description =
+          "Give the table the data of an earlier snapshot, as a new commit "
+              + "(history kept). Fails if another process commits meanwhile, unless --force. Prints the new snapshot id.")
   static final class RollbackCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
     Path dir;
 
-    @Option(names = "--to", required = true, paramLabel = "ID", description = "The snapshot whose data to restore.")
+    @Option(
+        names = "--to",
+        required = true,
+        paramLabel = "ID",
+        description = "The snapshot whose data to restore.")
     long to;
 
-    @Option(names = "--expect-current", paramLabel = "ID", description = "Commit only if this is still the "
-        + "current snapshot (default: the one current when the command starts).")
+    @Option(
+        names = "--expect-current",
+        paramLabel = "ID",
+        description =
+            "Commit only if this is still the "
+                + "current snapshot (default: the one current when the command starts).")
     Long expectCurrent;
 
-    @Option(names = "--force", description = "Roll back even if other commits landed meanwhile (their rows are "
-        + "discarded too).")
+    @Option(
+        names = "--force",
+        description =
+            "Roll back even if other commits landed meanwhile (their rows are " + "discarded too).")
     boolean force;
 
-    @Mixin
-    Common common;
+    @Mixin Common common;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -72,30 +86,41 @@ final class HistoryCommands {
     @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "The ref's name.")
     String name;
 
-    @Option(names = "--snapshot", paramLabel = "ID", description = "Point at this snapshot (default: the current one).")
+    @Option(
+        names = "--snapshot",
+        paramLabel = "ID",
+        description = "Point at this snapshot (default: the current one).")
     Long snapshot;
 
-    @Option(names = "--replace", description = "Move the ref if it exists (default: fail if it exists).")
+    @Option(
+        names = "--replace",
+        description = "Move the ref if it exists (default: fail if it exists).")
     boolean replace;
 
     @Option(names = "--delete", description = "Remove the ref.")
     boolean delete;
 
-    @Option(names = "--list", description = "List the refs of this kind (JSON lines with --format json).")
+    @Option(
+        names = "--list",
+        description = "List the refs of this kind (JSON lines with --format json).")
     boolean list;
 
-    @Option(names = "--max-ref-age", paramLabel = "DURATION", description = "Remove the ref once its snapshot is "
-        + "older than this (e.g. 30d; default: never).")
+    @Option(
+        names = "--max-ref-age",
+        paramLabel = "DURATION",
+        description =
+            "Remove the ref once its snapshot is " + "older than this (e.g. 30d; default: never).")
     String maxRefAge;
 
-    @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--format",
+        defaultValue = "text",
+        description = "text or json (default: ${DEFAULT-VALUE}).")
     Format format;
 
-    @Mixin
-    Common common;
+    @Mixin Common common;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     abstract boolean branch();
 
@@ -108,8 +133,12 @@ final class HistoryCommands {
       Table table = common.open(dir);
       if (list) {
         if (name != null || delete || replace || snapshot != null) {
-          throw new CliException("--list takes no " + kind + " name and no other option: run 'datashard " + kind
-              + " DIR --list'");
+          throw new CliException(
+              "--list takes no "
+                  + kind
+                  + " name and no other option: run 'datashard "
+                  + kind
+                  + " DIR --list'");
         }
         for (Ref r : table.refs().values()) {
           if (r.isBranch() == branch()) {
@@ -119,13 +148,24 @@ final class HistoryCommands {
         return 0;
       }
       if (name == null) {
-        throw new CliException("Missing the " + kind + " name: run 'datashard " + kind + " DIR NAME [--snapshot ID]', "
-            + "or 'datashard " + kind + " DIR --list' to list them");
+        throw new CliException(
+            "Missing the "
+                + kind
+                + " name: run 'datashard "
+                + kind
+                + " DIR NAME [--snapshot ID]', "
+                + "or 'datashard "
+                + kind
+                + " DIR --list' to list them");
       }
       if (delete) {
         if (replace || snapshot != null) {
-          throw new CliException("--delete takes no --snapshot or --replace: run 'datashard " + kind + " DIR "
-              + name + " --delete'");
+          throw new CliException(
+              "--delete takes no --snapshot or --replace: run 'datashard "
+                  + kind
+                  + " DIR "
+                  + name
+                  + " --delete'");
         }
         print(out, change(table, name).remove(), "removed");
         return 0;
@@ -158,13 +198,22 @@ final class HistoryCommands {
         }
         out.println(Render.json(m));
       } else {
-        out.println((action == null ? "" : action + " ") + r.type() + " " + r.name() + " " + r.snapshotId());
+        out.println(
+            (action == null ? "" : action + " ")
+                + r.type()
+                + " "
+                + r.name()
+                + " "
+                + r.snapshotId());
       }
     }
   }
 
-  @Command(name = "tag", description = "Create (or with --replace move) a tag naming a snapshot; --delete removes "
-      + "it, --list lists tags. A tag keeps its snapshot from expiring.")
+  @Command(
+      name = "tag",
+      description =
+          "Create (or with --replace move) a tag naming a snapshot; --delete removes "
+              + "it, --list lists tags. A tag keeps its snapshot from expiring.")
   static final class TagCommand extends RefCommand {
     @Override
     boolean branch() {
@@ -177,16 +226,23 @@ final class HistoryCommands {
     }
   }
 
-  @Command(name = "branch", description = "Create (or with --replace move) a branch starting at a snapshot; "
-      + "--delete removes it, --list lists branches. Append to it with 'append --branch NAME', read it with "
-      + "'scan --ref NAME'.")
+  @Command(
+      name = "branch",
+      description =
+          "Create (or with --replace move) a branch starting at a snapshot; "
+              + "--delete removes it, --list lists branches. Append to it with 'append --branch NAME', read it with "
+              + "'scan --ref NAME'.")
   static final class BranchCommand extends RefCommand {
-    @Option(names = "--min-snapshots-to-keep", paramLabel = "N", description = "Keep this many of the branch's "
-        + "snapshots through expiry.")
+    @Option(
+        names = "--min-snapshots-to-keep",
+        paramLabel = "N",
+        description = "Keep this many of the branch's " + "snapshots through expiry.")
     Integer minSnapshotsToKeep;
 
-    @Option(names = "--max-snapshot-age", paramLabel = "DURATION", description = "Keep the branch's snapshots "
-        + "younger than this through expiry.")
+    @Option(
+        names = "--max-snapshot-age",
+        paramLabel = "DURATION",
+        description = "Keep the branch's snapshots " + "younger than this through expiry.")
     String maxSnapshotAge;
 
     @Override
@@ -210,26 +266,37 @@ final class HistoryCommands {
     }
   }
 
-  @Command(name = "diff", description = "List the data files, and their row counts, added and removed between two "
-      + "snapshots (ids or branch/tag names).")
+  @Command(
+      name = "diff",
+      description =
+          "List the data files, and their row counts, added and removed between two "
+              + "snapshots (ids or branch/tag names).")
   static final class DiffCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
     Path dir;
 
-    @Option(names = "--from", required = true, paramLabel = "ID|REF", description = "The earlier snapshot.")
+    @Option(
+        names = "--from",
+        required = true,
+        paramLabel = "ID|REF",
+        description = "The earlier snapshot.")
     String from;
 
-    @Option(names = "--to", paramLabel = "ID|REF", description = "The later snapshot (default: the current one).")
+    @Option(
+        names = "--to",
+        paramLabel = "ID|REF",
+        description = "The later snapshot (default: the current one).")
     String to;
 
-    @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--format",
+        defaultValue = "text",
+        description = "text or json (default: ${DEFAULT-VALUE}).")
     Format format;
 
-    @Mixin
-    Common common;
+    @Mixin Common common;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -258,8 +325,16 @@ final class HistoryCommands {
       for (DataFile f : d.removedFiles()) {
         out.println("- " + f.path() + " (" + f.recordCount() + " rows)");
       }
-      out.println("added " + d.addedFiles().size() + " files, " + d.addedRecords() + " rows; removed "
-          + d.removedFiles().size() + " files, " + d.removedRecords() + " rows");
+      out.println(
+          "added "
+              + d.addedFiles().size()
+              + " files, "
+              + d.addedRecords()
+              + " rows; removed "
+              + d.removedFiles().size()
+              + " files, "
+              + d.removedRecords()
+              + " rows");
       return 0;
     }
 
@@ -284,9 +359,16 @@ final class HistoryCommands {
       try {
         return Long.parseLong(idOrRef.trim());
       } catch (NumberFormatException e) {
-        throw new CliException("Invalid " + option + " '" + idOrRef + "': it is neither a snapshot id nor a branch or "
-            + "tag of the table (it has: " + String.join(", ", table.refs().keySet()) + "). List snapshots with "
-            + "'datashard snapshots DIR' and refs with 'datashard tag DIR --list'.");
+        throw new CliException(
+            "Invalid "
+                + option
+                + " '"
+                + idOrRef
+                + "': it is neither a snapshot id nor a branch or "
+                + "tag of the table (it has: "
+                + String.join(", ", table.refs().keySet())
+                + "). List snapshots with "
+                + "'datashard snapshots DIR' and refs with 'datashard tag DIR --list'.");
       }
     }
   }

@@ -31,17 +31,26 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code datashard import}: many files into one atomic commit, streamed. */
-@Command(name = "import", mixinStandardHelpOptions = true, description = {
-    "Import JSON-lines (*.jsonl, *.ndjson, *.json), CSV (*.csv, with a header row) and Parquet (*.parquet) "
-        + "files into a table in ONE commit: every row of every file becomes visible at once, or none does.",
-    "Rows are streamed into data files of at most --rows-per-file rows, so memory stays bounded however large "
-        + "the input. Columns are matched by name and values read as the table's column types; a table "
-        + "without a schema takes a Parquet file's schema, or one inferred from the first " + ImportCommand.SAMPLE
-        + " records. A bad line stops the import, naming the file and line, and nothing is committed.",
-    "Prints the new snapshot id; a summary and progress go to standard error."},
-    footer = {"", "Exit codes: 0 imported, 1 bad input or table error (nothing committed), 2 bad command line."})
+@Command(
+    name = "import",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Import JSON-lines (*.jsonl, *.ndjson, *.json), CSV (*.csv, with a header row) and Parquet (*.parquet) "
+          + "files into a table in ONE commit: every row of every file becomes visible at once, or none does.",
+      "Rows are streamed into data files of at most --rows-per-file rows, so memory stays bounded however large "
+          + "the input. Columns are matched by name and values read as the table's column types; a table "
+          + "without a schema takes a Parquet file's schema, or one inferred from the first "
+          + ImportCommand.SAMPLE
+          + " records. A bad line stops the import, naming the file and line, and nothing is committed.",
+      "Prints the new snapshot id; a summary and progress go to standard error."
+    },
+    footer = {
+      "",
+      "Exit codes: 0 imported, 1 bad input or table error (nothing committed), 2 bad command line."
+    })
 final class ImportCommand implements Callable<Integer> {
   static final int SAMPLE = 1000;
+
   /** Rows held in memory at a time when importing into a partitioned table. */
   static final long PARTITIONED_CHUNK = 100_000;
 
@@ -51,18 +60,21 @@ final class ImportCommand implements Callable<Integer> {
   @Parameters(index = "1..*", arity = "1..*", paramLabel = "FILE", description = "Input files.")
   List<Path> files;
 
-  @Option(names = "--rows-per-file", defaultValue = "1000000", paramLabel = "N",
+  @Option(
+      names = "--rows-per-file",
+      defaultValue = "1000000",
+      paramLabel = "N",
       description = "Rows per data file written (default: ${DEFAULT-VALUE}).")
   long rowsPerFile;
 
-  @Option(names = {"-q", "--quiet"}, description = "No progress or summary on standard error.")
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "No progress or summary on standard error.")
   boolean quiet;
 
-  @Mixin
-  Common common;
+  @Mixin Common common;
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws IOException {
@@ -72,8 +84,11 @@ final class ImportCommand implements Callable<Integer> {
     long totalBytes = 0;
     for (Path f : files) {
       if (!Files.isRegularFile(f)) {
-        throw new ValidationException("Input file " + f + " does not exist or is not a file: check the path. "
-            + "Nothing was committed.");
+        throw new ValidationException(
+            "Input file "
+                + f
+                + " does not exist or is not a file: check the path. "
+                + "Nothing was committed.");
       }
       RecordSource.Format.of(f);
       totalBytes += Files.size(f);
@@ -99,16 +114,24 @@ final class ImportCommand implements Callable<Integer> {
           throw new ValidationException("No records in " + files + ", so nothing was committed");
         }
         try {
-          bulk.schema(inputs.firstSchema != null ? inputs.firstSchema : SchemaInference.infer(sample));
+          bulk.schema(
+              inputs.firstSchema != null ? inputs.firstSchema : SchemaInference.infer(sample));
         } catch (ValidationException e) {
-          throw new ValidationException(e.getMessage() + " (The schema was inferred from the first " + sample.size()
-              + " records, up to " + where.get(where.size() - 1) + ".) Nothing was committed.", e);
+          throw new ValidationException(
+              e.getMessage()
+                  + " (The schema was inferred from the first "
+                  + sample.size()
+                  + " records, up to "
+                  + where.get(where.size() - 1)
+                  + ".) Nothing was committed.",
+              e);
         }
         inputs.pushBack(sample, where);
       }
       inputs.schema = bulk.schema();
       rows = 0;
-      // a partitioned table's chunks are held in memory to split them by partition: keep them smaller
+      // a partitioned table's chunks are held in memory to split them by partition: keep them
+      // smaller
       long chunkRows = bulk.partitioned() ? Math.min(rowsPerFile, PARTITIONED_CHUNK) : rowsPerFile;
       while (inputs.hasNext()) {
         Chunk chunk = new Chunk(inputs, bulk.schema(), chunkRows, rows);
@@ -116,8 +139,10 @@ final class ImportCommand implements Callable<Integer> {
         rows += chunk.count;
       }
       if (rows == 0) {
-        throw new ValidationException("No records in " + (files.size() == 1 ? files.get(0) : files)
-            + ", so nothing was committed");
+        throw new ValidationException(
+            "No records in "
+                + (files.size() == 1 ? files.get(0) : files)
+                + ", so nothing was committed");
       }
       dataFiles = bulk.files().size();
       for (io.datashard.DataFile f : bulk.files()) {
@@ -130,9 +155,15 @@ final class ImportCommand implements Callable<Integer> {
     spec.commandLine().getOut().println(s.snapshotId());
     if (!quiet) {
       double seconds = (System.nanoTime() - started) / 1e9;
-      err.printf("Imported %s rows from %d file%s into %d data file%s (%s) in one commit, in %.1f s%n",
-          Progress.count(rows), files.size(), files.size() == 1 ? "" : "s", dataFiles, dataFiles == 1 ? "" : "s",
-          Progress.bytes(bytes), seconds);
+      err.printf(
+          "Imported %s rows from %d file%s into %d data file%s (%s) in one commit, in %.1f s%n",
+          Progress.count(rows),
+          files.size(),
+          files.size() == 1 ? "" : "s",
+          dataFiles,
+          dataFiles == 1 ? "" : "s",
+          Progress.bytes(bytes),
+          seconds);
       err.flush();
     }
     return 0;
@@ -151,8 +182,13 @@ final class ImportCommand implements Callable<Integer> {
     private String where;
     private long n;
     Schema schema;
-    /** The schema the first input file defines, if its format defines one (CSV without a table schema). */
+
+    /**
+     * The schema the first input file defines, if its format defines one (CSV without a table
+     * schema).
+     */
     Schema firstSchema;
+
     private boolean first = true;
 
     Inputs(List<Path> files, Progress progress) {
@@ -181,7 +217,8 @@ final class ImportCommand implements Callable<Integer> {
             if (first) {
               first = false;
               if (schema == null && current.schema() != null) {
-                // the table has no schema and the first file defines one: read the other files in it too
+                // the table has no schema and the first file defines one: read the other files in
+                // it too
                 firstSchema = current.schema();
                 schema = firstSchema;
               }
@@ -202,7 +239,8 @@ final class ImportCommand implements Callable<Integer> {
           progress.update(closedBytes);
         }
       } catch (IOException e) {
-        throw new UncheckedIOException("Reading the input failed: " + e + ". Nothing was committed.", e);
+        throw new UncheckedIOException(
+            "Reading the input failed: " + e + ". Nothing was committed.", e);
       }
     }
 
@@ -265,8 +303,12 @@ final class ImportCommand implements Callable<Integer> {
         return row;
       } catch (ValidationException e) {
         Matcher m = RECORD.matcher(e.getMessage());
-        String msg = m.find() ? e.getMessage().substring(0, m.start()) + inputs.where()
-            + e.getMessage().substring(m.end()) : inputs.where() + ": " + e.getMessage();
+        String msg =
+            m.find()
+                ? e.getMessage().substring(0, m.start())
+                    + inputs.where()
+                    + e.getMessage().substring(m.end())
+                : inputs.where() + ": " + e.getMessage();
         throw new ValidationException(msg + " Nothing was committed.", e);
       }
     }

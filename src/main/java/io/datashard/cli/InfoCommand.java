@@ -23,24 +23,31 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code datashard info}: a summary of a table. */
-@Command(name = "info", mixinStandardHelpOptions = true,
-    description = "Summarise a table: schema, partition spec, properties, current snapshot, row count, data "
-        + "files, bytes and file formats (of the current snapshot).",
+@Command(
+    name = "info",
+    mixinStandardHelpOptions = true,
+    description =
+        "Summarise a table: schema, partition spec, properties, current snapshot, row count, data "
+            + "files, bytes and file formats (of the current snapshot).",
     footer = {"", "Exit codes: 0 printed, 1 no table or an unreadable one, 2 bad command line."})
 final class InfoCommand implements Callable<Integer> {
-  enum Format { text, json }
+  enum Format {
+    text,
+    json
+  }
 
   @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
   Path dir;
 
-  @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--format",
+      defaultValue = "text",
+      description = "text or json (default: ${DEFAULT-VALUE}).")
   Format format;
 
-  @Mixin
-  Common common;
+  @Mixin Common common;
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
@@ -79,11 +86,14 @@ final class InfoCommand implements Callable<Integer> {
       m.put("partition_spec", partitionText(meta.spec(), schema));
       m.put("properties", new TreeMap<>(meta.properties()));
       m.put("current_snapshot_id", current == null ? null : current.snapshotId());
-      m.put("current_snapshot_time",
+      m.put(
+          "current_snapshot_time",
           current == null ? null : Instant.ofEpochMilli(current.timestampMillis()).toString());
       m.put("snapshots", (long) meta.snapshots().size());
       Map<String, Object> refs = new LinkedHashMap<>();
-      refs(dir).forEach((name, r) -> refs.put(name, Map.of("type", r.type(), "snapshot_id", r.snapshotId())));
+      refs(dir)
+          .forEach(
+              (name, r) -> refs.put(name, Map.of("type", r.type(), "snapshot_id", r.snapshotId())));
       m.put("refs", refs);
       m.put("rows", rows);
       m.put("data_files", (long) files.size());
@@ -93,19 +103,36 @@ final class InfoCommand implements Callable<Integer> {
       return 0;
     }
     out.println("Table:      " + core.location());
-    out.println("Format:     Apache Iceberg v" + meta.formatVersion() + ", metadata version " + meta.version()
-        + " (" + shortName(meta.metadataFileLocation()) + "), uuid " + meta.tableUuid());
+    out.println(
+        "Format:     Apache Iceberg v"
+            + meta.formatVersion()
+            + ", metadata version "
+            + meta.version()
+            + " ("
+            + shortName(meta.metadataFileLocation())
+            + "), uuid "
+            + meta.tableUuid());
     if (schema.columns().isEmpty()) {
       out.println("Schema:     none yet (the first append defines it)");
     } else {
-      out.println("Schema:     id " + schema.schemaId() + ", " + schema.columns().size() + " column"
-          + (schema.columns().size() == 1 ? "" : "s"));
+      out.println(
+          "Schema:     id "
+              + schema.schemaId()
+              + ", "
+              + schema.columns().size()
+              + " column"
+              + (schema.columns().size() == 1 ? "" : "s"));
       List<List<String>> cells = new ArrayList<>();
       for (Types.NestedField f : schema.columns()) {
-        cells.add(List.of(Integer.toString(f.id()), f.name(), f.type().toString(),
-            f.isRequired() ? "required" : "optional"));
+        cells.add(
+            List.of(
+                Integer.toString(f.id()),
+                f.name(),
+                f.type().toString(),
+                f.isRequired() ? "required" : "optional"));
       }
-      for (String line : Render.table(List.of("id", "name", "type", "null"), cells, Render.terminalWidth() - 4)) {
+      for (String line :
+          Render.table(List.of("id", "name", "type", "null"), cells, Render.terminalWidth() - 4)) {
         out.println("    " + line);
       }
     }
@@ -119,9 +146,18 @@ final class InfoCommand implements Callable<Integer> {
     if (current == null) {
       out.println("Current:    no snapshot yet (empty table)");
     } else {
-      out.println("Current:    snapshot " + current.snapshotId() + " (" + current.operation() + ", "
-          + Instant.ofEpochMilli(current.timestampMillis()) + "), " + meta.snapshots().size()
-          + " snapshot" + (meta.snapshots().size() == 1 ? "" : "s") + " retained");
+      out.println(
+          "Current:    snapshot "
+              + current.snapshotId()
+              + " ("
+              + current.operation()
+              + ", "
+              + Instant.ofEpochMilli(current.timestampMillis())
+              + "), "
+              + meta.snapshots().size()
+              + " snapshot"
+              + (meta.snapshots().size() == 1 ? "" : "s")
+              + " retained");
     }
     List<String> refs = new ArrayList<>();
     refs(dir).forEach((name, r) -> refs.add(r.type() + " " + name + " -> " + r.snapshotId()));
@@ -131,8 +167,13 @@ final class InfoCommand implements Callable<Integer> {
     out.println("Rows:       " + Progress.count(rows));
     List<String> fmt = new ArrayList<>();
     formats.forEach((k, v) -> fmt.add(k + " " + v));
-    out.println("Data files: " + Progress.count(files.size()) + " (" + Progress.bytes(bytes)
-        + (fmt.isEmpty() ? "" : "; " + String.join(", ", fmt)) + ")");
+    out.println(
+        "Data files: "
+            + Progress.count(files.size())
+            + " ("
+            + Progress.bytes(bytes)
+            + (fmt.isEmpty() ? "" : "; " + String.join(", ", fmt))
+            + ")");
     return 0;
   }
 

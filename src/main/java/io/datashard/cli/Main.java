@@ -13,39 +13,39 @@ import picocli.CommandLine.Command;
     version = "datashard 0.1.0",
     description = "Apache Iceberg v2 tables on a directory, safe for many concurrent processes.",
     subcommands = {
-        CreateCommand.class,
-        AppendCommand.class,
-        ScanCommand.class,
-        CountCommand.class,
-        SnapshotsCommand.class,
-        StressCommand.class,
-        MaintenanceCommands.Expire.class,
-        MaintenanceCommands.Gc.class,
-        MaintenanceCommands.Compact.class,
-        MaintenanceCommands.RewriteManifests.class,
-        BenchCommand.class,
-        VerifyCommand.class,
-        TortureCommand.class,
-        RowChangeCommands.Delete.class,
-        RowChangeCommands.Overwrite.class,
-        RowChangeCommands.Upsert.class,
-        HistoryCommands.RollbackCommand.class,
-        HistoryCommands.TagCommand.class,
-        HistoryCommands.BranchCommand.class,
-        HistoryCommands.DiffCommand.class,
-        ImportCommand.class,
-        ExportCommand.class,
-        InfoCommand.class,
-        HistoryCommand.class
+      CreateCommand.class,
+      AppendCommand.class,
+      ScanCommand.class,
+      CountCommand.class,
+      SnapshotsCommand.class,
+      StressCommand.class,
+      MaintenanceCommands.Expire.class,
+      MaintenanceCommands.Gc.class,
+      MaintenanceCommands.Compact.class,
+      MaintenanceCommands.RewriteManifests.class,
+      BenchCommand.class,
+      VerifyCommand.class,
+      TortureCommand.class,
+      RowChangeCommands.Delete.class,
+      RowChangeCommands.Overwrite.class,
+      RowChangeCommands.Upsert.class,
+      HistoryCommands.RollbackCommand.class,
+      HistoryCommands.TagCommand.class,
+      HistoryCommands.BranchCommand.class,
+      HistoryCommands.DiffCommand.class,
+      ImportCommand.class,
+      ExportCommand.class,
+      InfoCommand.class,
+      HistoryCommand.class
     })
 public final class Main implements Runnable {
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: choose one of "
-        + String.join(", ", spec.subcommands().keySet()));
+    throw new CommandLine.ParameterException(
+        spec.commandLine(),
+        "Missing command: choose one of " + String.join(", ", spec.subcommands().keySet()));
   }
 
   /** Runs the command line and returns the exit code. */
@@ -53,15 +53,16 @@ public final class Main implements Runnable {
     CommandLine cmd = new CommandLine(new Main());
     cmd.setOut(out);
     cmd.setErr(err);
-    cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-      boolean verbose = parseResult.expandedArgs().contains("--verbose");
-      err.println("error: " + message(ex));
-      if (verbose) {
-        ex.printStackTrace(err);
-      }
-      err.flush();
-      return ex instanceof DataShardException || ex instanceof UncheckedIOException ? 1 : 3;
-    });
+    cmd.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          boolean verbose = parseResult.expandedArgs().contains("--verbose");
+          err.println("error: " + message(ex));
+          if (verbose) {
+            ex.printStackTrace(err);
+          }
+          err.flush();
+          return ex instanceof DataShardException || ex instanceof UncheckedIOException ? 1 : 3;
+        });
     int code = cmd.execute(args);
     out.flush();
     err.flush();
@@ -75,7 +76,8 @@ public final class Main implements Runnable {
     if (ex instanceof UncheckedIOException) {
       return ex.getMessage();
     }
-    return ex.toString() + " (an unexpected error; run again with --verbose for details and report it)";
+    return ex.toString()
+        + " (an unexpected error; run again with --verbose for details and report it)";
   }
 
   /** Runs the command line and exits with its exit code (0 done, 1 failed, 2 bad usage). */
@@ -85,10 +87,14 @@ public final class Main implements Runnable {
     if (System.getProperty("slf4j.internal.verbosity") == null) {
       System.setProperty("slf4j.internal.verbosity", "ERROR");
     }
-    PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out,
-        java.nio.charset.StandardCharsets.UTF_8), false);
-    PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err,
-        java.nio.charset.StandardCharsets.UTF_8), true);
+    PrintWriter out =
+        new PrintWriter(
+            new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8),
+            false);
+    PrintWriter err =
+        new PrintWriter(
+            new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8),
+            true);
     System.exit(run(args, out, err));
   }
 }

@@ -24,7 +24,10 @@ final class MaintenanceCommands {
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d|w)?");
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]i?b?|b)?");
 
-  /** Parses a duration: {@code 3d}, {@code 12h}, {@code 30m}, {@code 45s}, {@code 500ms}, {@code 0}, or ISO-8601 ({@code PT1H}). */
+  /**
+   * Parses a duration: {@code 3d}, {@code 12h}, {@code 30m}, {@code 45s}, {@code 500ms}, {@code 0},
+   * or ISO-8601 ({@code PT1H}).
+   */
   static Duration parseDuration(String s, String option) {
     String t = s.trim().toLowerCase(Locale.ROOT);
     Matcher m = DURATION.matcher(t);
@@ -32,19 +35,30 @@ final class MaintenanceCommands {
       long n = Long.parseLong(m.group(1));
       String unit = m.group(2) == null ? "s" : m.group(2);
       switch (unit) {
-        case "ms": return Duration.ofMillis(n);
-        case "s": return Duration.ofSeconds(n);
-        case "m": return Duration.ofMinutes(n);
-        case "h": return Duration.ofHours(n);
-        case "d": return Duration.ofDays(n);
-        default: return Duration.ofDays(7 * n);
+        case "ms":
+          return Duration.ofMillis(n);
+        case "s":
+          return Duration.ofSeconds(n);
+        case "m":
+          return Duration.ofMinutes(n);
+        case "h":
+          return Duration.ofHours(n);
+        case "d":
+          return Duration.ofDays(n);
+        default:
+          return Duration.ofDays(7 * n);
       }
     }
     try {
       return Duration.parse(s.trim().toUpperCase(Locale.ROOT));
     } catch (DateTimeParseException e) {
-      throw new CliException("Invalid duration '" + s + "' for " + option + ": write a number with a unit, for "
-          + "example 3d, 12h, 30m, 45s or 500ms (a bare number is seconds), or ISO-8601 such as PT1H");
+      throw new CliException(
+          "Invalid duration '"
+              + s
+              + "' for "
+              + option
+              + ": write a number with a unit, for "
+              + "example 3d, 12h, 30m, 45s or 500ms (a bare number is seconds), or ISO-8601 such as PT1H");
     }
   }
 
@@ -52,18 +66,24 @@ final class MaintenanceCommands {
   static long parseSize(String s, String option) {
     Matcher m = SIZE.matcher(s.trim().toLowerCase(Locale.ROOT));
     if (!m.matches()) {
-      throw new CliException("Invalid size '" + s + "' for " + option + ": write bytes or a number with a unit, "
-          + "for example 134217728, 128MB, 512k or 1g");
+      throw new CliException(
+          "Invalid size '"
+              + s
+              + "' for "
+              + option
+              + ": write bytes or a number with a unit, "
+              + "for example 134217728, 128MB, 512k or 1g");
     }
     long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "b" : m.group(2).substring(0, 1);
-    int shift = switch (unit) {
-      case "k" -> 10;
-      case "m" -> 20;
-      case "g" -> 30;
-      case "t" -> 40;
-      default -> 0;
-    };
+    int shift =
+        switch (unit) {
+          case "k" -> 10;
+          case "m" -> 20;
+          case "g" -> 30;
+          case "t" -> 40;
+          default -> 0;
+        };
     if (n <= 0) {
       throw new CliException("The size for " + option + " must be positive, got '" + s + "'");
     }
@@ -80,32 +100,44 @@ final class MaintenanceCommands {
     return 0;
   }
 
-  @Command(name = "expire", description = "Expire old snapshots and delete the files only they used. Never "
-      + "expires the current snapshot or one a branch or tag points to. Defaults come from the table properties "
-      + "history.expire.max-snapshot-age-ms, history.expire.min-snapshots-to-keep and datashard.snapshots.max-count.")
+  @Command(
+      name = "expire",
+      description =
+          "Expire old snapshots and delete the files only they used. Never "
+              + "expires the current snapshot or one a branch or tag points to. Defaults come from the table properties "
+              + "history.expire.max-snapshot-age-ms, history.expire.min-snapshots-to-keep and datashard.snapshots.max-count.")
   static final class Expire implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
     Path dir;
 
-    @Option(names = "--older-than", paramLabel = "AGE|TIME", description = "Expire snapshots older than this: an "
-        + "age such as 5d or 12h, or a time such as 2026-11-25T10:00:00Z.")
+    @Option(
+        names = "--older-than",
+        paramLabel = "AGE|TIME",
+        description =
+            "Expire snapshots older than this: an "
+                + "age such as 5d or 12h, or a time such as 2026-11-25T10:00:00Z.")
     String olderThan;
 
-    @Option(names = "--retain-last", paramLabel = "N", description = "Always keep the newest N snapshots.")
+    @Option(
+        names = "--retain-last",
+        paramLabel = "N",
+        description = "Always keep the newest N snapshots.")
     Integer retainLast;
 
-    @Option(names = "--max-snapshots", paramLabel = "N", description = "Keep at most N snapshots (beyond those "
-        + "--retain-last keeps).")
+    @Option(
+        names = "--max-snapshots",
+        paramLabel = "N",
+        description = "Keep at most N snapshots (beyond those " + "--retain-last keeps).")
     Integer maxSnapshots;
 
-    @Option(names = "--dry-run", description = "Change nothing; print what would be expired and deleted.")
+    @Option(
+        names = "--dry-run",
+        description = "Change nothing; print what would be expired and deleted.")
     boolean dryRun;
 
-    @Mixin
-    Common common;
+    @Mixin Common common;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -124,7 +156,8 @@ final class MaintenanceCommands {
     }
 
     private static Instant olderThanInstant(String s) {
-      if (DURATION.matcher(s.trim().toLowerCase(Locale.ROOT)).matches() && !s.trim().matches("\\d{10,}")) {
+      if (DURATION.matcher(s.trim().toLowerCase(Locale.ROOT)).matches()
+          && !s.trim().matches("\\d{10,}")) {
         return Instant.now().minus(parseDuration(s, "--older-than"));
       }
       if (s.trim().toUpperCase(Locale.ROOT).startsWith("P")) {
@@ -134,53 +167,65 @@ final class MaintenanceCommands {
     }
   }
 
-  @Command(name = "gc", description = "Remove orphan files: files under data/ and metadata/ that no retained "
-      + "snapshot or metadata file uses and that are older than a grace period (so in-flight commits are safe).")
+  @Command(
+      name = "gc",
+      description =
+          "Remove orphan files: files under data/ and metadata/ that no retained "
+              + "snapshot or metadata file uses and that are older than a grace period (so in-flight commits are safe).")
   static final class Gc implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
     Path dir;
 
-    @Option(names = "--older-than", paramLabel = "AGE", defaultValue = "3d", description = "Grace period: only "
-        + "remove files last modified longer ago than this (default: ${DEFAULT-VALUE}). Keep it above the longest "
-        + "time a commit may take.")
+    @Option(
+        names = "--older-than",
+        paramLabel = "AGE",
+        defaultValue = "3d",
+        description =
+            "Grace period: only "
+                + "remove files last modified longer ago than this (default: ${DEFAULT-VALUE}). Keep it above the longest "
+                + "time a commit may take.")
     String olderThan;
 
     @Option(names = "--dry-run", description = "Change nothing; print what would be removed.")
     boolean dryRun;
 
-    @Mixin
-    Common common;
+    @Mixin Common common;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
       Duration grace = parseDuration(olderThan, "--older-than");
       Table table = common.open(dir);
-      return print(spec.commandLine().getOut(),
+      return print(
+          spec.commandLine().getOut(),
           table.maintenance().removeOrphanFiles().olderThan(grace).dryRun(dryRun).run());
     }
   }
 
-  @Command(name = "compact", description = "Rewrite small data files into larger ones (per partition), rows "
-      + "unchanged, in one 'replace' commit. Older snapshots keep their files until they expire.")
+  @Command(
+      name = "compact",
+      description =
+          "Rewrite small data files into larger ones (per partition), rows "
+              + "unchanged, in one 'replace' commit. Older snapshots keep their files until they expire.")
   static final class Compact implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
     Path dir;
 
-    @Option(names = "--target-file-size", paramLabel = "SIZE", description = "Size of the new files, e.g. 128MB "
-        + "(default: table property write.target-file-size-bytes, else 128MB).")
+    @Option(
+        names = "--target-file-size",
+        paramLabel = "SIZE",
+        description =
+            "Size of the new files, e.g. 128MB "
+                + "(default: table property write.target-file-size-bytes, else 128MB).")
     String targetSize;
 
     @Option(names = "--dry-run", description = "Change nothing; print what would be rewritten.")
     boolean dryRun;
 
-    @Mixin
-    Common common;
+    @Mixin Common common;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -188,36 +233,42 @@ final class MaintenanceCommands {
       if (targetSize != null) {
         op.targetFileSize(parseSize(targetSize, "--target-file-size"));
       }
-      try (Progress progress = Progress.start("compact", 0, Progress.Unit.BYTES, spec.commandLine().getErr(),
-          dryRun)) {
+      try (Progress progress =
+          Progress.start("compact", 0, Progress.Unit.BYTES, spec.commandLine().getErr(), dryRun)) {
         op.onProgress(progress::update);
         return print(spec.commandLine().getOut(), op.run());
       }
     }
   }
 
-  @Command(name = "rewrite-manifests", description = "Rewrite the current snapshot's manifests into a few of "
-      + "the target size, in one 'replace' commit.")
+  @Command(
+      name = "rewrite-manifests",
+      description =
+          "Rewrite the current snapshot's manifests into a few of "
+              + "the target size, in one 'replace' commit.")
   static final class RewriteManifests implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
     Path dir;
 
-    @Option(names = "--target-size", paramLabel = "SIZE", description = "Size of the new manifests, e.g. 8MB "
-        + "(default: table property commit.manifest.target-size-bytes, else 8MB).")
+    @Option(
+        names = "--target-size",
+        paramLabel = "SIZE",
+        description =
+            "Size of the new manifests, e.g. 8MB "
+                + "(default: table property commit.manifest.target-size-bytes, else 8MB).")
     String targetSize;
 
     @Option(names = "--dry-run", description = "Change nothing; print what would be rewritten.")
     boolean dryRun;
 
-    @Mixin
-    Common common;
+    @Mixin Common common;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-      Maintenance.RewriteManifests op = common.open(dir).maintenance().rewriteManifests().dryRun(dryRun);
+      Maintenance.RewriteManifests op =
+          common.open(dir).maintenance().rewriteManifests().dryRun(dryRun);
       if (targetSize != null) {
         op.targetManifestSize(parseSize(targetSize, "--target-size"));
       }

@@ -5,20 +5,26 @@ import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
- * Progress of a long operation, on standard error. On a terminal it is one line redrawn in place
- * (a bar, the percentage, the rate and the time left); otherwise (a log file, CI) it prints a plain
+ * Progress of a long operation, on standard error. On a terminal it is one line redrawn in place (a
+ * bar, the percentage, the rate and the time left); otherwise (a log file, CI) it prints a plain
  * line every {@link #PLAIN_INTERVAL_NANOS} at most, and a last line when the operation took long
  * enough to have printed any. A total of zero or less means unknown: no bar, percentage or ETA.
  */
 final class Progress implements AutoCloseable {
   /** How often plain (non-terminal) lines are printed at most. */
   static final long PLAIN_INTERVAL_NANOS = 2_000_000_000L;
+
   private static final long REDRAW_NANOS = 100_000_000L;
   private static final int BAR = 24;
 
   /** What is counted: bytes are shown in KB, MB...; anything else as a number and its name. */
   enum Unit {
-    BYTES(""), ROWS("rows"), FILES("files"), SNAPSHOTS("snapshots"), KILLS("kills"), OPS("ops");
+    BYTES(""),
+    ROWS("rows"),
+    FILES("files"),
+    SNAPSHOTS("snapshots"),
+    KILLS("kills"),
+    OPS("ops");
 
     final String name;
 
@@ -41,7 +47,13 @@ final class Progress implements AutoCloseable {
   private boolean closed;
   private int lastWidth;
 
-  Progress(String label, long total, Unit unit, PrintWriter err, boolean terminal, boolean enabled,
+  Progress(
+      String label,
+      long total,
+      Unit unit,
+      PrintWriter err,
+      boolean terminal,
+      boolean enabled,
       LongSupplier nanoClock) {
     this.label = label;
     this.total = total;
@@ -56,7 +68,8 @@ final class Progress implements AutoCloseable {
 
   /** Progress on the real clock, drawn as a bar when standard error is a terminal. */
   static Progress start(String label, long total, Unit unit, PrintWriter err, boolean quiet) {
-    return new Progress(label, total, unit, err, System.console() != null, !quiet, System::nanoTime);
+    return new Progress(
+        label, total, unit, err, System.console() != null, !quiet, System::nanoTime);
   }
 
   /** Sets how much is done (absolute). */
@@ -131,8 +144,13 @@ final class Progress implements AutoCloseable {
         sb.append("done, ").append(amount(done));
       } else {
         if (total > 0) {
-          sb.append(unit == Unit.BYTES ? amount(done) + " of " + amount(total)
-              : count(done) + " of " + amount(total)).append(" (").append(percent()).append(')');
+          sb.append(
+                  unit == Unit.BYTES
+                      ? amount(done) + " of " + amount(total)
+                      : count(done) + " of " + amount(total))
+              .append(" (")
+              .append(percent())
+              .append(')');
         } else {
           sb.append(amount(done));
         }

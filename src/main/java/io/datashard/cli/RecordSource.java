@@ -31,22 +31,29 @@ import java.util.Map;
 
 /**
  * The records of one input file of {@code datashard import}, read one at a time (never the whole
- * file). Each input format is one implementation, chosen by the file name's extension in
- * {@link #open}; a new format is one more case there.
+ * file). Each input format is one implementation, chosen by the file name's extension in {@link
+ * #open}; a new format is one more case there.
  */
 interface RecordSource extends AutoCloseable {
-  /** The next record (a {@code Map} of column name to value, or a {@link Row}), or null at the end. */
+  /**
+   * The next record (a {@code Map} of column name to value, or a {@link Row}), or null at the end.
+   */
   Object next() throws IOException;
 
   /** Where the record last returned by {@link #next()} is, for errors: "line 7 of a.csv". */
   String where();
 
-  /** The schema the file itself defines (CSV typed from its first rows), or null: then it is inferred from records. */
+  /**
+   * The schema the file itself defines (CSV typed from its first rows), or null: then it is
+   * inferred from records.
+   */
   default Schema schema() {
     return null;
   }
 
-  /** How many bytes of the file were consumed so far (an estimate for binary formats), for progress. */
+  /**
+   * How many bytes of the file were consumed so far (an estimate for binary formats), for progress.
+   */
   long bytesRead();
 
   @Override
@@ -54,7 +61,9 @@ interface RecordSource extends AutoCloseable {
 
   /** Input formats by file name extension. */
   enum Format {
-    JSONL, CSV, PARQUET;
+    JSONL,
+    CSV,
+    PARQUET;
 
     static Format of(Path file) {
       String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -67,8 +76,11 @@ interface RecordSource extends AutoCloseable {
       if (name.endsWith(".parquet")) {
         return PARQUET;
       }
-      throw new ValidationException("Cannot tell the format of " + file + " from its name: name JSON-lines files "
-          + "*.jsonl (or *.ndjson, *.json), CSV files *.csv (with a header row) and Parquet files *.parquet.");
+      throw new ValidationException(
+          "Cannot tell the format of "
+              + file
+              + " from its name: name JSON-lines files "
+              + "*.jsonl (or *.ndjson, *.json), CSV files *.csv (with a header row) and Parquet files *.parquet.");
     }
   }
 
@@ -79,8 +91,11 @@ interface RecordSource extends AutoCloseable {
    */
   static RecordSource open(Path file, Schema schema) throws IOException {
     if (!Files.isRegularFile(file)) {
-      throw new ValidationException("Input file " + file + " does not exist or is not a file: check the path. Nothing "
-          + "was committed.");
+      throw new ValidationException(
+          "Input file "
+              + file
+              + " does not exist or is not a file: check the path. Nothing "
+              + "was committed.");
     }
     switch (Format.of(file)) {
       case JSONL:
@@ -121,8 +136,14 @@ interface RecordSource extends AutoCloseable {
 
   /** A strict UTF-8 reader over a counting stream. */
   static BufferedReader reader(Counting in) {
-    return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16);
+    return new BufferedReader(
+        new InputStreamReader(
+            in,
+            StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)),
+        1 << 16);
   }
 
   /** JSON lines: one object per line; blank lines are skipped. */
@@ -152,12 +173,23 @@ interface RecordSource extends AutoCloseable {
       try {
         v = AppendCommand.JSON.readValue(text, Object.class);
       } catch (JsonProcessingException e) {
-        throw new ValidationException("Line " + line + " of " + file + " is not valid JSON ("
-            + e.getOriginalMessage() + "). Nothing was committed; fix the line and run the import again.");
+        throw new ValidationException(
+            "Line "
+                + line
+                + " of "
+                + file
+                + " is not valid JSON ("
+                + e.getOriginalMessage()
+                + "). Nothing was committed; fix the line and run the import again.");
       }
       if (!(v instanceof Map)) {
-        throw new ValidationException("Line " + line + " of " + file + " is not a JSON object: each line must be "
-            + "one record like {\"id\": 1}. Nothing was committed.");
+        throw new ValidationException(
+            "Line "
+                + line
+                + " of "
+                + file
+                + " is not a JSON object: each line must be "
+                + "one record like {\"id\": 1}. Nothing was committed.");
       }
       return v;
     }
@@ -182,16 +214,21 @@ interface RecordSource extends AutoCloseable {
     try {
       return in.readLine();
     } catch (java.nio.charset.CharacterCodingException e) {
-      throw new ValidationException("Line " + lineNumber + " of " + file + " is not valid UTF-8 text. Nothing was "
-          + "committed; convert the file to UTF-8.");
+      throw new ValidationException(
+          "Line "
+              + lineNumber
+              + " of "
+              + file
+              + " is not valid UTF-8 text. Nothing was "
+              + "committed; convert the file to UTF-8.");
     }
   }
 
   /**
    * CSV (RFC 4180): a header row naming the columns, then one record per row; fields may be quoted
-   * with {@code "} (doubled inside), and quoted fields may span lines. An empty field is null.
-   * With a table schema, each cell is read as its column's type (nested types as JSON, binary as
-   * base64, as {@code datashard export} writes them); without one, a column whose cells in the first
+   * with {@code "} (doubled inside), and quoted fields may span lines. An empty field is null. With
+   * a table schema, each cell is read as its column's type (nested types as JSON, binary as base64,
+   * as {@code datashard export} writes them); without one, a column whose cells in the first
    * {@value #SAMPLE} rows all read as integers is long, as numbers double, as true/false boolean,
    * and string otherwise.
    */
@@ -214,8 +251,11 @@ interface RecordSource extends AutoCloseable {
       List<String> h = readRecord();
       if (h == null) {
         in.close();
-        throw new ValidationException("CSV file " + file + " is empty: it needs a header row naming the columns. "
-            + "Nothing was committed.");
+        throw new ValidationException(
+            "CSV file "
+                + file
+                + " is empty: it needs a header row naming the columns. "
+                + "Nothing was committed.");
       }
       if (!h.isEmpty() && h.get(0).startsWith("\uFEFF")) {
         h.set(0, h.get(0).substring(1)); // a byte order mark, as spreadsheet programs write
@@ -227,16 +267,27 @@ interface RecordSource extends AutoCloseable {
         h.set(i, name);
         if (name.isEmpty()) {
           in.close();
-          throw new ValidationException("Column " + (i + 1) + " of the header row of " + file + " has no name. "
-              + "Nothing was committed; name every column.");
+          throw new ValidationException(
+              "Column "
+                  + (i + 1)
+                  + " of the header row of "
+                  + file
+                  + " has no name. "
+                  + "Nothing was committed; name every column.");
         }
         if (schema != null) {
           Types.NestedField f = schema.asStruct().field(name);
           if (f == null) {
             in.close();
-            throw new ValidationException("Unknown column '" + name + "' in the header row of " + file
-                + ": the table has columns " + names(schema) + ". Rename or remove that column. Nothing was "
-                + "committed.");
+            throw new ValidationException(
+                "Unknown column '"
+                    + name
+                    + "' in the header row of "
+                    + file
+                    + ": the table has columns "
+                    + names(schema)
+                    + ". Rename or remove that column. Nothing was "
+                    + "committed.");
           }
           types[i] = f.type();
         }
@@ -283,9 +334,12 @@ interface RecordSource extends AutoCloseable {
         }
       }
       for (int i = 0; i < types.length; i++) {
-        types[i] = !seen[i] ? Types.STRING : !notLong[i] ? Types.LONG
-            : !notDouble[i] ? Types.DOUBLE : !notBoolean[i] ? Types.BOOLEAN
-            : Types.STRING;
+        types[i] =
+            !seen[i]
+                ? Types.STRING
+                : !notLong[i]
+                    ? Types.LONG
+                    : !notDouble[i] ? Types.DOUBLE : !notBoolean[i] ? Types.BOOLEAN : Types.STRING;
       }
       Schema.Builder b = Schema.builder();
       for (int i = 0; i < types.length; i++) {
@@ -316,8 +370,13 @@ interface RecordSource extends AutoCloseable {
           if (quoted) {
             String more = readLine(in, file, physicalLine + 1);
             if (more == null) {
-              throw new ValidationException("Line " + recordLine + " of " + file + " opens a quoted field that "
-                  + "never closes. Nothing was committed; close the quote.");
+              throw new ValidationException(
+                  "Line "
+                      + recordLine
+                      + " of "
+                      + file
+                      + " opens a quoted field that "
+                      + "never closes. Nothing was committed; close the quote.");
             }
             physicalLine++;
             cell.append('\n');
@@ -371,9 +430,19 @@ interface RecordSource extends AutoCloseable {
         } while (r.size() == 1 && r.get(0).isEmpty());
       }
       if (r.size() != header.size()) {
-        throw new ValidationException("Line " + recordLine + " of " + file + " has " + r.size() + " field"
-            + (r.size() == 1 ? "" : "s") + " but the header row names " + header.size() + ". Nothing was "
-            + "committed; fix the line (quote fields that hold commas).");
+        throw new ValidationException(
+            "Line "
+                + recordLine
+                + " of "
+                + file
+                + " has "
+                + r.size()
+                + " field"
+                + (r.size() == 1 ? "" : "s")
+                + " but the header row names "
+                + header.size()
+                + ". Nothing was "
+                + "committed; fix the line (quote fields that hold commas).");
       }
       Map<String, Object> m = new LinkedHashMap<>();
       for (int i = 0; i < r.size(); i++) {
@@ -410,10 +479,25 @@ interface RecordSource extends AutoCloseable {
             return c;
         }
       } catch (IllegalArgumentException | JsonProcessingException e) {
-        String why = e instanceof JsonProcessingException ? ((JsonProcessingException) e).getOriginalMessage()
-            : e.getMessage();
-        throw new ValidationException("Line " + recordLine + " of " + file + ", column '" + column + "': cannot "
-            + "read '" + abbreviate(c) + "' as " + type + " (" + why + "). Nothing was committed; fix the value.");
+        String why =
+            e instanceof JsonProcessingException
+                ? ((JsonProcessingException) e).getOriginalMessage()
+                : e.getMessage();
+        throw new ValidationException(
+            "Line "
+                + recordLine
+                + " of "
+                + file
+                + ", column '"
+                + column
+                + "': cannot "
+                + "read '"
+                + abbreviate(c)
+                + "' as "
+                + type
+                + " ("
+                + why
+                + "). Nothing was committed; fix the value.");
       }
     }
 
@@ -462,8 +546,14 @@ interface RecordSource extends AutoCloseable {
       } catch (ValidationException e) {
         throw e;
       } catch (IOException | RuntimeException e) {
-        throw new ValidationException("Cannot read " + file + " as Parquet: " + e.getMessage() + ". Nothing was "
-            + "committed.", e);
+        throw new ValidationException(
+            "Cannot read "
+                + file
+                + " as Parquet: "
+                + e.getMessage()
+                + ". Nothing was "
+                + "committed.",
+            e);
       }
       Schema.Builder b = Schema.builder();
       for (Types.NestedField f : fileSchema.columns()) {
@@ -473,8 +563,8 @@ interface RecordSource extends AutoCloseable {
       try {
         this.it = ParquetFiles.read(storage, location, fileSchema);
       } catch (RuntimeException e) {
-        throw new ValidationException("Cannot import " + file + ": " + e.getMessage() + " Nothing was committed.",
-            e);
+        throw new ValidationException(
+            "Cannot import " + file + ": " + e.getMessage() + " Nothing was committed.", e);
       }
     }
 
@@ -492,8 +582,15 @@ interface RecordSource extends AutoCloseable {
         row++;
         return it.next();
       } catch (UncheckedIOException | io.datashard.CorruptTableException e) {
-        throw new ValidationException("Cannot read row " + (row + 1) + " of " + file + ": " + e.getMessage()
-            + " Nothing was committed.", e);
+        throw new ValidationException(
+            "Cannot read row "
+                + (row + 1)
+                + " of "
+                + file
+                + ": "
+                + e.getMessage()
+                + " Nothing was committed.",
+            e);
       }
     }
 

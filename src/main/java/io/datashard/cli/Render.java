@@ -115,7 +115,10 @@ final class Render {
   }
 
   static String csvField(String s) {
-    if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
+    if (s.indexOf(',') >= 0
+        || s.indexOf('"') >= 0
+        || s.indexOf('\n') >= 0
+        || s.indexOf('\r') >= 0) {
       return '"' + s.replace("\"", "\"\"") + '"';
     }
     return s;
@@ -152,8 +155,8 @@ final class Render {
 
   /**
    * An aligned text table no wider than {@code maxWidth} where possible: the widest columns are
-   * narrowed first (never below 4 characters, or the header's width if smaller), and cells too
-   * long for their column end in "…".
+   * narrowed first (never below 4 characters, or the header's width if smaller), and cells too long
+   * for their column end in "…".
    */
   static List<String> table(List<String> header, List<List<String>> rows, int maxWidth) {
     int[] width = new int[header.size()];

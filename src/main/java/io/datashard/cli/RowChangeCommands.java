@@ -20,7 +20,8 @@ final class RowChangeCommands {
   private static List<Object> records(String file) throws IOException {
     List<Object> records = AppendCommand.readJsonLines(file, new ArrayList<>());
     if (records.isEmpty()) {
-      throw new CliException("No records in " + file + ": the file has no JSON objects, so nothing was committed");
+      throw new CliException(
+          "No records in " + file + ": the file has no JSON objects, so nothing was committed");
     }
     return records;
   }
@@ -29,27 +30,38 @@ final class RowChangeCommands {
     if (s.isEmpty()) {
       spec.commandLine().getOut().println("No row matched; nothing was committed.");
     } else {
-      spec.commandLine().getOut().println(s.get().snapshotId() + " (rows removed: "
-          + s.get().summary().getOrDefault("datashard.rows-removed", "0") + ", rows added: "
-          + s.get().summary().getOrDefault("added-records", "0") + ")");
+      spec.commandLine()
+          .getOut()
+          .println(
+              s.get().snapshotId()
+                  + " (rows removed: "
+                  + s.get().summary().getOrDefault("datashard.rows-removed", "0")
+                  + ", rows added: "
+                  + s.get().summary().getOrDefault("added-records", "0")
+                  + ")");
     }
   }
 
-  @Command(name = "delete", description = "Delete the rows a filter matches, in one commit; prints the new snapshot "
-      + "id and the rows removed.")
+  @Command(
+      name = "delete",
+      description =
+          "Delete the rows a filter matches, in one commit; prints the new snapshot "
+              + "id and the rows removed.")
   static final class Delete implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
     Path dir;
 
-    @Option(names = "--filter", required = true, paramLabel = "EXPR",
-        description = "The rows to delete, e.g. \"score < 0.1 and tag = 'x'\" ('true' for all rows).")
+    @Option(
+        names = "--filter",
+        required = true,
+        paramLabel = "EXPR",
+        description =
+            "The rows to delete, e.g. \"score < 0.1 and tag = 'x'\" ('true' for all rows).")
     String filter;
 
-    @Mixin
-    Common common;
+    @Mixin Common common;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -59,24 +71,32 @@ final class RowChangeCommands {
     }
   }
 
-  @Command(name = "overwrite", description = "Replace the rows a filter matches with the records of a JSON-lines "
-      + "file, in one commit; prints the new snapshot id, rows removed and added.")
+  @Command(
+      name = "overwrite",
+      description =
+          "Replace the rows a filter matches with the records of a JSON-lines "
+              + "file, in one commit; prints the new snapshot id, rows removed and added.")
   static final class Overwrite implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
     Path dir;
 
-    @Option(names = "--filter", required = true, paramLabel = "EXPR", description = "The rows to replace.")
+    @Option(
+        names = "--filter",
+        required = true,
+        paramLabel = "EXPR",
+        description = "The rows to replace.")
     String filter;
 
-    @Option(names = "--file", required = true, paramLabel = "F",
+    @Option(
+        names = "--file",
+        required = true,
+        paramLabel = "F",
         description = "JSON lines, one object per line ('-' for standard input).")
     String file;
 
-    @Mixin
-    Common common;
+    @Mixin Common common;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
@@ -87,25 +107,34 @@ final class RowChangeCommands {
     }
   }
 
-  @Command(name = "upsert", description = "Update the rows whose key matches a record of a JSON-lines file and "
-      + "insert the other records, in one commit; prints the new snapshot id, rows removed and added.")
+  @Command(
+      name = "upsert",
+      description =
+          "Update the rows whose key matches a record of a JSON-lines file and "
+              + "insert the other records, in one commit; prints the new snapshot id, rows removed and added.")
   static final class Upsert implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
     Path dir;
 
-    @Option(names = "--key", required = true, split = ",", paramLabel = "COL[,COL]",
+    @Option(
+        names = "--key",
+        required = true,
+        split = ",",
+        paramLabel = "COL[,COL]",
         description = "The key columns that identify a row.")
     List<String> key;
 
-    @Option(names = "--file", required = true, paramLabel = "F",
-        description = "JSON lines, one object per line ('-' for standard input); each key at most once.")
+    @Option(
+        names = "--file",
+        required = true,
+        paramLabel = "F",
+        description =
+            "JSON lines, one object per line ('-' for standard input); each key at most once.")
     String file;
 
-    @Mixin
-    Common common;
+    @Mixin Common common;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {

@@ -16,9 +16,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "scan", description = "Print the rows of a table (current, or as of a snapshot or time).")
+@Command(
+    name = "scan",
+    description = "Print the rows of a table (current, or as of a snapshot or time).")
 final class ScanCommand implements Callable<Integer> {
-  enum Format { jsonl, csv, table }
+  enum Format {
+    jsonl,
+    csv,
+    table
+  }
 
   @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
   Path dir;
@@ -30,10 +36,16 @@ final class ScanCommand implements Callable<Integer> {
     @Option(names = "--snapshot", paramLabel = "ID", description = "Read this snapshot.")
     Long snapshot;
 
-    @Option(names = "--as-of", paramLabel = "TIME", description = "Read the snapshot current at this ISO-8601 time.")
+    @Option(
+        names = "--as-of",
+        paramLabel = "TIME",
+        description = "Read the snapshot current at this ISO-8601 time.")
     String asOf;
 
-    @Option(names = "--ref", paramLabel = "NAME", description = "Read the snapshot this branch or tag points to.")
+    @Option(
+        names = "--ref",
+        paramLabel = "NAME",
+        description = "Read the snapshot this branch or tag points to.")
     String ref;
 
     Scan apply(Scan scan) {
@@ -50,29 +62,41 @@ final class ScanCommand implements Callable<Integer> {
     }
   }
 
-  @Option(names = "--columns", split = ",", paramLabel = "A,B", description = "Columns to print, in order.")
+  @Option(
+      names = "--columns",
+      split = ",",
+      paramLabel = "A,B",
+      description = "Columns to print, in order.")
   List<String> columns;
 
-  @Option(names = "--format", defaultValue = "jsonl", description = "jsonl, csv or table (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--format",
+      defaultValue = "jsonl",
+      description = "jsonl, csv or table (default: ${DEFAULT-VALUE}).")
   Format format;
 
   @Option(names = "--limit", paramLabel = "N", description = "Print at most N rows.")
   Long limit;
 
-  @Option(names = "--filter", paramLabel = "EXPR", description = "Print only rows for which EXPR is true, "
-      + "e.g. \"score > 0.5 and tag = 'x'\" (operators =, !=, <, <=, >, >=, in (...), not in (...), is null, "
-      + "is not null, starts with '...', like 'ab%'; and, or, not, parentheses; dates and times in quotes).")
+  @Option(
+      names = "--filter",
+      paramLabel = "EXPR",
+      description =
+          "Print only rows for which EXPR is true, "
+              + "e.g. \"score > 0.5 and tag = 'x'\" (operators =, !=, <, <=, >, >=, in (...), not in (...), is null, "
+              + "is not null, starts with '...', like 'ab%'; and, or, not, parentheses; dates and times in quotes).")
   String filter;
 
-  @Option(names = "--explain", description = "After the rows, print to standard error how many data files and "
-      + "bytes were considered, pruned by their statistics and read, and row groups skipped.")
+  @Option(
+      names = "--explain",
+      description =
+          "After the rows, print to standard error how many data files and "
+              + "bytes were considered, pruned by their statistics and read, and row groups skipped.")
   boolean explain;
 
-  @Mixin
-  Common common;
+  @Mixin Common common;
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
@@ -107,21 +131,23 @@ final class ScanCommand implements Callable<Integer> {
           case jsonl:
             out.println(Render.jsonLine(names, r));
             break;
-          case csv: {
-            List<String> cells = new ArrayList<>();
-            for (int i = 0; i < r.size(); i++) {
-              cells.add(Render.text(r.get(i)));
+          case csv:
+            {
+              List<String> cells = new ArrayList<>();
+              for (int i = 0; i < r.size(); i++) {
+                cells.add(Render.text(r.get(i)));
+              }
+              out.println(Render.csvLine(cells));
+              break;
             }
-            out.println(Render.csvLine(cells));
-            break;
-          }
-          default: {
-            List<String> cells = new ArrayList<>();
-            for (int i = 0; i < r.size(); i++) {
-              cells.add(Render.text(r.get(i)));
+          default:
+            {
+              List<String> cells = new ArrayList<>();
+              for (int i = 0; i < r.size(); i++) {
+                cells.add(Render.text(r.get(i)));
+              }
+              tableRows.add(cells);
             }
-            tableRows.add(cells);
-          }
         }
       }
     }

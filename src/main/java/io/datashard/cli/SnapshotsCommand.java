@@ -17,19 +17,23 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "snapshots", description = "List the retained snapshots, oldest first.")
 final class SnapshotsCommand implements Callable<Integer> {
-  enum Format { jsonl, table }
+  enum Format {
+    jsonl,
+    table
+  }
 
   @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
   Path dir;
 
-  @Option(names = "--format", defaultValue = "jsonl", description = "jsonl or table (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--format",
+      defaultValue = "jsonl",
+      description = "jsonl or table (default: ${DEFAULT-VALUE}).")
   Format format;
 
-  @Mixin
-  Common common;
+  @Mixin Common common;
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
@@ -50,11 +54,19 @@ final class SnapshotsCommand implements Callable<Integer> {
     }
     List<List<String>> rows = new ArrayList<>();
     for (Snapshot s : snapshots) {
-      rows.add(List.of(Long.toString(s.snapshotId()), s.parentId() == null ? "" : Long.toString(s.parentId()),
-          Instant.ofEpochMilli(s.timestampMillis()).toString(), String.valueOf(s.operation()),
-          s.summary().getOrDefault("added-records", ""), s.summary().getOrDefault("total-records", "")));
+      rows.add(
+          List.of(
+              Long.toString(s.snapshotId()),
+              s.parentId() == null ? "" : Long.toString(s.parentId()),
+              Instant.ofEpochMilli(s.timestampMillis()).toString(),
+              String.valueOf(s.operation()),
+              s.summary().getOrDefault("added-records", ""),
+              s.summary().getOrDefault("total-records", "")));
     }
-    Render.table(List.of("snapshot_id", "parent_id", "time", "operation", "added_records", "total_records"), rows)
+    Render.table(
+            List.of(
+                "snapshot_id", "parent_id", "time", "operation", "added_records", "total_records"),
+            rows)
         .forEach(out::println);
     return 0;
   }

@@ -30,44 +30,75 @@ import picocli.CommandLine.Option;
  * acknowledged operation is checked present exactly once. A plain file with no coordination runs
  * the same workload first, to show what is lost without DataShard.
  */
-@Command(name = "stress", description = "Run concurrent worker processes against one table and count, by "
-    + "reading the table afterwards, that nothing acknowledged was lost or duplicated.")
+@Command(
+    name = "stress",
+    description =
+        "Run concurrent worker processes against one table and count, by "
+            + "reading the table afterwards, that nothing acknowledged was lost or duplicated.")
 final class StressCommand implements Callable<Integer> {
-  enum Mode { append, counter, both }
+  enum Mode {
+    append,
+    counter,
+    both
+  }
 
-  enum Format { text, json }
+  enum Format {
+    text,
+    json
+  }
 
-  @Option(names = "--dir", paramLabel = "DIR", description = "Work directory (default: a new temporary directory, "
-      + "removed afterwards).")
+  @Option(
+      names = "--dir",
+      paramLabel = "DIR",
+      description = "Work directory (default: a new temporary directory, " + "removed afterwards).")
   Path dir;
 
-  @Option(names = "--processes", defaultValue = "12", description = "Worker processes (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--processes",
+      defaultValue = "12",
+      description = "Worker processes (default: ${DEFAULT-VALUE}).")
   int processes;
 
-  @Option(names = "--ops", defaultValue = "50", description = "Operations per process (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--ops",
+      defaultValue = "50",
+      description = "Operations per process (default: ${DEFAULT-VALUE}).")
   int ops;
 
-  @Option(names = "--mode", defaultValue = "both", description = "Workload: ${COMPLETION-CANDIDATES} "
-      + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--mode",
+      defaultValue = "both",
+      description = "Workload: ${COMPLETION-CANDIDATES} " + "(default: ${DEFAULT-VALUE}).")
   Mode mode;
 
-  @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--format",
+      defaultValue = "text",
+      description = "text or json (default: ${DEFAULT-VALUE}).")
   Format format;
 
   @Option(names = "--verbose", description = "Print stack traces with errors.")
   boolean verbose;
 
-  @Option(names = "--baseline-ops", defaultValue = "-1", paramLabel = "N", description = "Counter mode also "
-      + "times one process making N increments alone, the rate the concurrent run is compared with (default: "
-      + "processes x ops, at most 2,000; 0 skips it).")
+  @Option(
+      names = "--baseline-ops",
+      defaultValue = "-1",
+      paramLabel = "N",
+      description =
+          "Counter mode also "
+              + "times one process making N increments alone, the rate the concurrent run is compared with (default: "
+              + "processes x ops, at most 2,000; 0 skips it).")
   int baselineOps;
 
-  @Option(names = "--property", paramLabel = "KEY=VALUE", description = "A table property for the tables the "
-      + "workers use, e.g. datashard.commit.group.enabled=false to compare without group commit (repeatable).")
+  @Option(
+      names = "--property",
+      paramLabel = "KEY=VALUE",
+      description =
+          "A table property for the tables the "
+              + "workers use, e.g. datashard.commit.group.enabled=false to compare without group commit (repeatable).")
   Map<String, String> properties = new java.util.LinkedHashMap<>();
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
@@ -79,7 +110,8 @@ final class StressCommand implements Callable<Integer> {
     Files.createDirectories(work);
     PrintWriter out = spec.commandLine().getOut();
     if (format == Format.text) {
-      out.println("DataShard stress: " + processes + " processes x " + ops + " operations in " + work);
+      out.println(
+          "DataShard stress: " + processes + " processes x " + ops + " operations in " + work);
       out.flush();
     }
     try {
@@ -96,14 +128,18 @@ final class StressCommand implements Callable<Integer> {
       }
       boolean ok = true;
       for (Map<String, Object> r : results) {
-        if (!r.get("mode").equals("plain-file") && ((long) r.get("lost") != 0 || (long) r.get("duplicated") != 0
-            || (long) r.get("actual") != (long) r.get("expected"))) {
+        if (!r.get("mode").equals("plain-file")
+            && ((long) r.get("lost") != 0
+                || (long) r.get("duplicated") != 0
+                || (long) r.get("actual") != (long) r.get("expected"))) {
           ok = false;
         }
       }
       if (format == Format.text) {
-        out.println(ok ? "Result: DataShard kept every acknowledged operation exactly once."
-            : "Result: FAILURE: DataShard lost or duplicated operations (see above).");
+        out.println(
+            ok
+                ? "Result: DataShard kept every acknowledged operation exactly once."
+                : "Result: FAILURE: DataShard lost or duplicated operations (see above).");
       }
       return ok ? 0 : 1;
     } finally {
@@ -124,7 +160,8 @@ final class StressCommand implements Callable<Integer> {
       actual = 0;
     }
     long expected = (long) processes * ops;
-    return result("plain-file", expected, actual, Math.max(0, expected - actual), 0, run.wallSeconds, 0, 0);
+    return result(
+        "plain-file", expected, actual, Math.max(0, expected - actual), 0, run.wallSeconds, 0, 0);
   }
 
   private Table createTable(Path tableDir, String schema) {
@@ -161,8 +198,17 @@ final class StressCommand implements Callable<Integer> {
     }
     long lost = acknowledged.stream().filter(id -> !seen.containsKey(id)).count();
     long duplicated = seen.values().stream().mapToLong(n -> n - 1).sum();
-    long commits = table.currentSnapshot().map(Snapshot::sequenceNumber).orElse(0L); // one per commit
-    return result("append", (long) processes * ops, rows, lost, duplicated, run.wallSeconds, commits, conflicts);
+    long commits =
+        table.currentSnapshot().map(Snapshot::sequenceNumber).orElse(0L); // one per commit
+    return result(
+        "append",
+        (long) processes * ops,
+        rows,
+        lost,
+        duplicated,
+        run.wallSeconds,
+        commits,
+        conflicts);
   }
 
   private Map<String, Object> counter(Path work) throws Exception {
@@ -181,8 +227,12 @@ final class StressCommand implements Callable<Integer> {
         baseline = n / alone.wallSeconds;
         long value = DataShard.open(baseDir).scan().toList().get(0).get("value", Long.class);
         if (value != n) {
-          throw new CliException("The single-process counter ended at " + value + " instead of " + n
-              + ": DataShard is broken");
+          throw new CliException(
+              "The single-process counter ended at "
+                  + value
+                  + " instead of "
+                  + n
+                  + ": DataShard is broken");
         }
       } finally {
         processes = savedProcesses;
@@ -213,13 +263,23 @@ final class StressCommand implements Callable<Integer> {
     List<Row> rows = table.scan().toList();
     long actual = rows.size() == 1 ? (Long) rows.get(0).get("value") : -1;
     if (rows.size() != 1) {
-      throw new CliException("The counter table holds " + rows.size() + " rows instead of 1: DataShard is broken");
+      throw new CliException(
+          "The counter table holds " + rows.size() + " rows instead of 1: DataShard is broken");
     }
     long lost = Math.max(0, acknowledged - actual) + duplicateValues;
     long duplicated = Math.max(0, actual - acknowledged - unknownCount(run));
-    long commits = table.currentSnapshot().map(Snapshot::sequenceNumber).orElse(0L); // one per commit
-    Map<String, Object> r = result("counter", (long) processes * ops, actual, lost, duplicated, run.wallSeconds,
-        commits, conflicts);
+    long commits =
+        table.currentSnapshot().map(Snapshot::sequenceNumber).orElse(0L); // one per commit
+    Map<String, Object> r =
+        result(
+            "counter",
+            (long) processes * ops,
+            actual,
+            lost,
+            duplicated,
+            run.wallSeconds,
+            commits,
+            conflicts);
     if (baseline > 0) {
       r.put("single_process_ops_per_s", Math.round(baseline * 10) / 10.0);
       r.put("vs_single_process", Math.round((double) r.get("ops_per_s") / baseline * 100) / 100.0);
@@ -243,8 +303,15 @@ final class StressCommand implements Callable<Integer> {
     return ((long) process << 32) | (seq & 0xffffffffL);
   }
 
-  private Map<String, Object> result(String name, long expected, long actual, long lost, long duplicated,
-      double wall, long commits, long conflicts) {
+  private Map<String, Object> result(
+      String name,
+      long expected,
+      long actual,
+      long lost,
+      long duplicated,
+      double wall,
+      long commits,
+      long conflicts) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("mode", name);
     m.put("processes", (long) processes);
@@ -264,12 +331,22 @@ final class StressCommand implements Callable<Integer> {
     if (format == Format.json) {
       out.println(Render.json(r));
     } else {
-      out.printf("%-10s expected %,d  actual %,d  lost %,d  duplicated %,d  wall %.2fs  %,.1f ops/s  commits %,d"
-          + "  conflicts retried %,d%n", r.get("mode"), r.get("expected"), r.get("actual"), r.get("lost"),
-          r.get("duplicated"), r.get("wall_s"), r.get("ops_per_s"), r.get("commits"), r.get("conflicts"));
+      out.printf(
+          "%-10s expected %,d  actual %,d  lost %,d  duplicated %,d  wall %.2fs  %,.1f ops/s  commits %,d"
+              + "  conflicts retried %,d%n",
+          r.get("mode"),
+          r.get("expected"),
+          r.get("actual"),
+          r.get("lost"),
+          r.get("duplicated"),
+          r.get("wall_s"),
+          r.get("ops_per_s"),
+          r.get("commits"),
+          r.get("conflicts"));
       if (r.containsKey("single_process_ops_per_s")) {
-        out.printf("%-10s one process alone: %,.1f ops/s; %d processes together reach %.2fx that rate%n", "",
-            r.get("single_process_ops_per_s"), processes, r.get("vs_single_process"));
+        out.printf(
+            "%-10s one process alone: %,.1f ops/s; %d processes together reach %.2fx that rate%n",
+            "", r.get("single_process_ops_per_s"), processes, r.get("vs_single_process"));
       }
     }
     out.flush();
@@ -292,26 +369,48 @@ final class StressCommand implements Callable<Integer> {
         Path ready = runDir.resolve("ready-" + p);
         run.logs.add(log);
         readies.add(ready);
-        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-Dslf4j.internal.verbosity=ERROR"));
-        String extra = System.getenv("DATASHARD_STRESS_WORKER_OPTS"); // e.g. a profiler, for one run
+        List<String> cmd =
+            new ArrayList<>(
+                List.of(
+                    javaBinary(),
+                    "-Xmx256m",
+                    "-XX:+UseSerialGC",
+                    "-XX:TieredStopAtLevel=1",
+                    "-Dslf4j.internal.verbosity=ERROR"));
+        String extra =
+            System.getenv("DATASHARD_STRESS_WORKER_OPTS"); // e.g. a profiler, for one run
         if (extra != null && !extra.isBlank()) {
           for (String o : extra.trim().split("\\s+")) {
             cmd.add(o.replace("%p", Integer.toString(p)));
           }
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), StressWorker.class.getName(),
-            workerMode, target.toString(), Integer.toString(p), Integer.toString(ops), log.toString(),
-            ready.toString(), go.toString()));
-        procs.add(new ProcessBuilder(cmd).redirectErrorStream(true)
-            .redirectOutput(runDir.resolve("worker-" + p + ".out").toFile()).start());
+        cmd.addAll(
+            List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                StressWorker.class.getName(),
+                workerMode,
+                target.toString(),
+                Integer.toString(p),
+                Integer.toString(ops),
+                log.toString(),
+                ready.toString(),
+                go.toString()));
+        procs.add(
+            new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(runDir.resolve("worker-" + p + ".out").toFile())
+                .start());
       }
       long waitUntil = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
       for (int p = 0; p < processes; p++) {
         while (!Files.exists(readies.get(p))) {
           if (!procs.get(p).isAlive() || System.nanoTime() > waitUntil) {
-            throw new CliException("Stress worker " + p + " did not start: " + tail(runDir.resolve("worker-" + p
-                + ".out")));
+            throw new CliException(
+                "Stress worker "
+                    + p
+                    + " did not start: "
+                    + tail(runDir.resolve("worker-" + p + ".out")));
           }
           Thread.sleep(5);
         }
@@ -319,8 +418,13 @@ final class StressCommand implements Callable<Integer> {
       long start = System.nanoTime();
       Files.createFile(go);
       // progress from the workers' logs (a line per acknowledged operation; they write in blocks)
-      try (Progress progress = Progress.start("stress " + workerMode, (long) processes * ops, Progress.Unit.OPS,
-          spec.commandLine().getErr(), false)) {
+      try (Progress progress =
+          Progress.start(
+              "stress " + workerMode,
+              (long) processes * ops,
+              Progress.Unit.OPS,
+              spec.commandLine().getErr(),
+              false)) {
         long[] offsets = new long[processes];
         long lines = 0;
         while (true) {
@@ -338,8 +442,13 @@ final class StressCommand implements Callable<Integer> {
       for (int p = 0; p < processes; p++) {
         procs.get(p).waitFor();
         if (procs.get(p).exitValue() != 0) {
-          throw new CliException("Stress worker " + p + " failed (exit " + procs.get(p).exitValue() + "): "
-              + tail(runDir.resolve("worker-" + p + ".out")));
+          throw new CliException(
+              "Stress worker "
+                  + p
+                  + " failed (exit "
+                  + procs.get(p).exitValue()
+                  + "): "
+                  + tail(runDir.resolve("worker-" + p + ".out")));
         }
       }
       run.wallSeconds = (System.nanoTime() - start) / 1e9;
@@ -351,14 +460,18 @@ final class StressCommand implements Callable<Integer> {
     }
   }
 
-  /** Counts the line ends written to a log since the last call (offsets[p] remembers where it stopped). */
+  /**
+   * Counts the line ends written to a log since the last call (offsets[p] remembers where it
+   * stopped).
+   */
   private static long newLines(Path log, long[] offsets, int p) {
     try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(log)) {
       long size = ch.size();
       if (size <= offsets[p]) {
         return 0;
       }
-      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(size - offsets[p], 1 << 20));
+      java.nio.ByteBuffer buf =
+          java.nio.ByteBuffer.allocate((int) Math.min(size - offsets[p], 1 << 20));
       ch.read(buf, offsets[p]);
       buf.flip();
       long n = 0;
@@ -384,7 +497,9 @@ final class StressCommand implements Callable<Integer> {
   }
 
   static String javaBinary() {
-    return ProcessHandle.current().info().command()
+    return ProcessHandle.current()
+        .info()
+        .command()
         .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
   }
 

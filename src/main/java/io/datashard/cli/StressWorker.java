@@ -57,7 +57,10 @@ public final class StressWorker {
       } else {
         for (int seq = 0; seq < ops; seq++) {
           try {
-            table.newAppend().add(Map.of("process", process, "seq", seq)).summary("writer", "stress-" + process)
+            table
+                .newAppend()
+                .add(Map.of("process", process, "seq", seq))
+                .summary("writer", "stress-" + process)
                 .commit();
             out.write("ok " + seq + "\n");
             if (seq % 50 == 49) {
@@ -77,15 +80,22 @@ public final class StressWorker {
    * DataShard whenever another process committed in between.
    */
   static long increment(Table table, int process) {
-    return table.newTransaction().maxAttempts(1_000_000).run(tx -> {
-      long current = 0;
-      for (io.datashard.Row r : tx.scan().toList()) {
-        current = r.get("value", Long.class);
-      }
-      long next = current + 1;
-      tx.deleteAll().append(Map.of("value", next, "process", process)).summary("writer", "stress-" + process);
-      return next;
-    }).value();
+    return table
+        .newTransaction()
+        .maxAttempts(1_000_000)
+        .run(
+            tx -> {
+              long current = 0;
+              for (io.datashard.Row r : tx.scan().toList()) {
+                current = r.get("value", Long.class);
+              }
+              long next = current + 1;
+              tx.deleteAll()
+                  .append(Map.of("value", next, "process", process))
+                  .summary("writer", "stress-" + process);
+              return next;
+            })
+        .value();
   }
 
   /** Read, add one, write back, with no coordination at all: what plain files do. */

@@ -27,47 +27,76 @@ import picocli.CommandLine.Option;
 
 /**
  * The kill test: writer processes commit in a loop and log every acknowledged commit; the parent
- * kills a random one with SIGKILL at random moments and restarts it; afterwards it checks that every
- * acknowledged commit is in the table exactly once and that the table verifies.
+ * kills a random one with SIGKILL at random moments and restarts it; afterwards it checks that
+ * every acknowledged commit is in the table exactly once and that the table verifies.
  */
-@Command(name = "torture", mixinStandardHelpOptions = true, description = {
-    "Kill test: start writer processes that commit small appends in a loop and log each acknowledged commit "
-        + "(fsynced); kill a random writer with SIGKILL after a random delay and restart it, --kills times; "
-        + "then stop the writers, read the table and check that every acknowledged row is there exactly once, "
-        + "no row is duplicated, and 'verify --deep' finds no error.",
-    "Prints kills, acknowledged commits, rows, lost, duplicated, unreadable, orphans and wall seconds. Orphans "
-        + "(files killed writers left behind) are expected and only counted. Commits that landed just before a "
-        + "kill, before their log line, are counted as 'unacknowledged present'."},
-    footer = {"", "Exit codes: 0 nothing lost, duplicated or unreadable, verify clean; 1 otherwise; 2 bad command line."})
+@Command(
+    name = "torture",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Kill test: start writer processes that commit small appends in a loop and log each acknowledged commit "
+          + "(fsynced); kill a random writer with SIGKILL after a random delay and restart it, --kills times; "
+          + "then stop the writers, read the table and check that every acknowledged row is there exactly once, "
+          + "no row is duplicated, and 'verify --deep' finds no error.",
+      "Prints kills, acknowledged commits, rows, lost, duplicated, unreadable, orphans and wall seconds. Orphans "
+          + "(files killed writers left behind) are expected and only counted. Commits that landed just before a "
+          + "kill, before their log line, are counted as 'unacknowledged present'."
+    },
+    footer = {
+      "",
+      "Exit codes: 0 nothing lost, duplicated or unreadable, verify clean; 1 otherwise; 2 bad command line."
+    })
 final class TortureCommand implements Callable<Integer> {
-  enum Format { text, json }
+  enum Format {
+    text,
+    json
+  }
 
-  @Option(names = "--dir", paramLabel = "DIR", description = "Work directory, which must not hold a torture table "
-      + "yet (default: a new temporary directory, removed afterwards unless the check fails).")
+  @Option(
+      names = "--dir",
+      paramLabel = "DIR",
+      description =
+          "Work directory, which must not hold a torture table "
+              + "yet (default: a new temporary directory, removed afterwards unless the check fails).")
   Path dir;
 
-  @Option(names = "--processes", defaultValue = "4", description = "Writer processes (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--processes",
+      defaultValue = "4",
+      description = "Writer processes (default: ${DEFAULT-VALUE}).")
   int processes;
 
-  @Option(names = "--kills", defaultValue = "200", description = "Kills to do (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--kills",
+      defaultValue = "200",
+      description = "Kills to do (default: ${DEFAULT-VALUE}).")
   int kills;
 
-  @Option(names = "--seed", description = "Random seed for the choice of victims and delays (default: random; "
-      + "always printed).")
+  @Option(
+      names = "--seed",
+      description =
+          "Random seed for the choice of victims and delays (default: random; "
+              + "always printed).")
   Long seed;
 
-  @Option(names = "--max-delay-ms", defaultValue = "500", description = "A victim is killed a random 0..this many "
-      + "milliseconds after its first commit (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-delay-ms",
+      defaultValue = "500",
+      description =
+          "A victim is killed a random 0..this many "
+              + "milliseconds after its first commit (default: ${DEFAULT-VALUE}).")
   int maxDelayMs;
 
-  @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--format",
+      defaultValue = "text",
+      description = "text or json (default: ${DEFAULT-VALUE}).")
   Format format;
 
   @Option(names = "--verbose", description = "Print stack traces with errors.")
   boolean verbose;
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   /** One writer slot: the current process and its generation. */
   private final class Slot {
@@ -86,13 +115,26 @@ final class TortureCommand implements Callable<Integer> {
       String name = "w" + writer + "-g" + generation;
       ready = logs.resolve(name + ".ready");
       out = logs.resolve(name + ".out");
-      List<String> cmd = new ArrayList<>(List.of(StressCommand.javaBinary(), "-Xmx256m", "-XX:+UseSerialGC",
-          "-XX:TieredStopAtLevel=1", "-Dslf4j.internal.verbosity=ERROR", "-cp", System.getProperty("java.class.path"),
-          TortureWorker.class.getName(),
-          tableDir.toString(), Integer.toString(writer), Integer.toString(generation),
-          logs.resolve(name + ".log").toString(), ready.toString(), stop.toString(),
-          Long.toString(baseSeed * 31 + writer * 1_000_003L + generation)));
-      process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  StressCommand.javaBinary(),
+                  "-Xmx256m",
+                  "-XX:+UseSerialGC",
+                  "-XX:TieredStopAtLevel=1",
+                  "-Dslf4j.internal.verbosity=ERROR",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  TortureWorker.class.getName(),
+                  tableDir.toString(),
+                  Integer.toString(writer),
+                  Integer.toString(generation),
+                  logs.resolve(name + ".log").toString(),
+                  ready.toString(),
+                  stop.toString(),
+                  Long.toString(baseSeed * 31 + writer * 1_000_003L + generation)));
+      process =
+          new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     }
   }
 
@@ -103,7 +145,8 @@ final class TortureCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (processes < 1 || kills < 0 || maxDelayMs < 0) {
-      throw new CliException("--processes must be at least 1, --kills and --max-delay-ms at least 0");
+      throw new CliException(
+          "--processes must be at least 1, --kills and --max-delay-ms at least 0");
     }
     long s = seed != null ? seed : new Random().nextLong();
     boolean temporary = dir == null;
@@ -111,18 +154,31 @@ final class TortureCommand implements Callable<Integer> {
     Path tableDir = work.resolve("table");
     Path logs = work.resolve("logs");
     if (Files.exists(tableDir) || Files.exists(logs)) {
-      throw new CliException("The work directory " + work + " already holds a torture run (table/ or logs/). "
-          + "Choose an empty or new --dir.");
+      throw new CliException(
+          "The work directory "
+              + work
+              + " already holds a torture run (table/ or logs/). "
+              + "Choose an empty or new --dir.");
     }
     Files.createDirectories(logs);
     PrintWriter out = spec.commandLine().getOut();
     if (format == Format.text) {
-      out.println("DataShard torture: " + processes + " writer processes, " + kills + " kills, seed " + s + ", in "
-          + work);
+      out.println(
+          "DataShard torture: "
+              + processes
+              + " writer processes, "
+              + kills
+              + " kills, seed "
+              + s
+              + ", in "
+              + work);
       out.flush();
     }
-    DataShard.create(tableDir, Schema.parse("writer int not null, generation int not null, seq int not null, "
-        + "part int not null"));
+    DataShard.create(
+        tableDir,
+        Schema.parse(
+            "writer int not null, generation int not null, seq int not null, "
+                + "part int not null"));
     Path stop = logs.resolve("stop");
     Random random = new Random(s);
     Slot[] slots = new Slot[processes];
@@ -130,20 +186,23 @@ final class TortureCommand implements Callable<Integer> {
     long start = System.nanoTime();
     int done = 0;
     // If this process is stopped (Ctrl-C, SIGTERM), take the writers down with it.
-    Thread reaper = new Thread(() -> {
-      for (Slot slot : slots) {
-        if (slot != null && slot.process != null) {
-          slot.process.destroyForcibly();
-        }
-      }
-    });
+    Thread reaper =
+        new Thread(
+            () -> {
+              for (Slot slot : slots) {
+                if (slot != null && slot.process != null) {
+                  slot.process.destroyForcibly();
+                }
+              }
+            });
     Runtime.getRuntime().addShutdownHook(reaper);
     try {
       for (int w = 0; w < processes; w++) {
         slots[w] = new Slot(w);
         slots[w].start(tableDir, logs, stop, s);
       }
-      Progress progress = Progress.start("torture", kills, Progress.Unit.KILLS, spec.commandLine().getErr(), false);
+      Progress progress =
+          Progress.start("torture", kills, Progress.Unit.KILLS, spec.commandLine().getErr(), false);
       while (done < kills) {
         Slot victim = slots[random.nextInt(processes)];
         int delay = random.nextInt(maxDelayMs + 1);
@@ -169,8 +228,13 @@ final class TortureCommand implements Callable<Integer> {
       for (Slot slot : slots) {
         if (!slot.process.waitFor(2, TimeUnit.MINUTES)) {
           slot.process.destroyForcibly();
-          writerErrors.add("writer " + slot.writer + " generation " + slot.generation + " did not stop within 2 "
-              + "minutes after the stop file appeared");
+          writerErrors.add(
+              "writer "
+                  + slot.writer
+                  + " generation "
+                  + slot.generation
+                  + " did not stop within 2 "
+                  + "minutes after the stop file appeared");
         } else if (slot.process.exitValue() != 0) {
           writerErrors.add(failure(slot));
         }
@@ -207,8 +271,8 @@ final class TortureCommand implements Callable<Integer> {
         return false;
       }
       if (System.nanoTime() > deadline) {
-        throw new CliException("Torture writer " + slot.writer + " did not start within 3 minutes: "
-            + tail(slot.out));
+        throw new CliException(
+            "Torture writer " + slot.writer + " did not start within 3 minutes: " + tail(slot.out));
       }
       Thread.sleep(2);
     }
@@ -217,12 +281,19 @@ final class TortureCommand implements Callable<Integer> {
 
   private String failure(Slot slot) throws InterruptedException {
     slot.process.waitFor();
-    return "writer " + slot.writer + " generation " + slot.generation + " exited by itself with code "
-        + slot.process.exitValue() + ": " + tail(slot.out);
+    return "writer "
+        + slot.writer
+        + " generation "
+        + slot.generation
+        + " exited by itself with code "
+        + slot.process.exitValue()
+        + ": "
+        + tail(slot.out);
   }
 
-  Map<String, Object> check(Path tableDir, Path logs, int done, long s, double wall,
-      List<String> writerErrors) throws IOException {
+  Map<String, Object> check(
+      Path tableDir, Path logs, int done, long s, double wall, List<String> writerErrors)
+      throws IOException {
     // What the logs say was acknowledged.
     Set<Commit> acknowledged = new HashSet<>();
     long acknowledgedRows = 0;
@@ -264,8 +335,14 @@ final class TortureCommand implements Callable<Integer> {
         while (it.hasNext()) {
           Row r = it.next();
           rows++;
-          seen.merge(new Key(r.get("writer", Integer.class), r.get("generation", Integer.class),
-              r.get("seq", Integer.class), r.get("part", Integer.class)), 1, Integer::sum);
+          seen.merge(
+              new Key(
+                  r.get("writer", Integer.class),
+                  r.get("generation", Integer.class),
+                  r.get("seq", Integer.class),
+                  r.get("part", Integer.class)),
+              1,
+              Integer::sum);
         }
       }
     } catch (RuntimeException e) {
@@ -300,7 +377,12 @@ final class TortureCommand implements Callable<Integer> {
         }
       }
     }
-    boolean ok = lost == 0 && duplicated == 0 && unreadable == 0 && readError == null && writerErrors.isEmpty();
+    boolean ok =
+        lost == 0
+            && duplicated == 0
+            && unreadable == 0
+            && readError == null
+            && writerErrors.isEmpty();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("ok", ok);
     m.put("seed", s);
@@ -333,13 +415,27 @@ final class TortureCommand implements Callable<Integer> {
   }
 
   private void report(PrintWriter out, Map<String, Object> r, List<String> writerErrors) {
-    out.printf("kills %,d  acknowledged commits %,d  rows %,d  lost %,d  duplicated %,d  unreadable %,d  orphans %,d"
-        + "  wall %.1f s%n", r.get("kills"), r.get("acknowledged_commits"), r.get("rows"), r.get("lost"),
-        r.get("duplicated"), r.get("unreadable"), r.get("orphans"), r.get("wall_s"));
-    out.printf("  (commits in table %,d, of which unacknowledged but present %,d; acknowledged rows %,d; orphans: "
-        + "%,d data files, %,d metadata files; temporary files %,d; seed %d)%n", r.get("commits_in_table"),
-        r.get("unacknowledged_present"), r.get("acknowledged_rows"), r.get("orphan_data_files"),
-        r.get("orphan_metadata_files"), r.get("temporary_files"), r.get("seed"));
+    out.printf(
+        "kills %,d  acknowledged commits %,d  rows %,d  lost %,d  duplicated %,d  unreadable %,d  orphans %,d"
+            + "  wall %.1f s%n",
+        r.get("kills"),
+        r.get("acknowledged_commits"),
+        r.get("rows"),
+        r.get("lost"),
+        r.get("duplicated"),
+        r.get("unreadable"),
+        r.get("orphans"),
+        r.get("wall_s"));
+    out.printf(
+        "  (commits in table %,d, of which unacknowledged but present %,d; acknowledged rows %,d; orphans: "
+            + "%,d data files, %,d metadata files; temporary files %,d; seed %d)%n",
+        r.get("commits_in_table"),
+        r.get("unacknowledged_present"),
+        r.get("acknowledged_rows"),
+        r.get("orphan_data_files"),
+        r.get("orphan_metadata_files"),
+        r.get("temporary_files"),
+        r.get("seed"));
     out.println("verify --deep: " + r.get("verify"));
     if (r.containsKey("verify_errors")) {
       for (Object e : (List<?>) r.get("verify_errors")) {
@@ -352,9 +448,10 @@ final class TortureCommand implements Callable<Integer> {
     for (String e : writerErrors.subList(0, Math.min(5, writerErrors.size()))) {
       out.println("writer error: " + e);
     }
-    out.println((Boolean) r.get("ok")
-        ? "Result: every acknowledged commit is in the table exactly once, and the table verifies."
-        : "Result: FAILURE (see above).");
+    out.println(
+        (Boolean) r.get("ok")
+            ? "Result: every acknowledged commit is in the table exactly once, and the table verifies."
+            : "Result: FAILURE (see above).");
   }
 
   private static String tail(Path f) {

@@ -40,7 +40,8 @@ public final class TortureWorker {
     Path stop = Path.of(args[5]);
     Random random = new Random(Long.parseLong(args[6]));
     Table table = DataShard.open(tableDir);
-    try (FileChannel out = FileChannel.open(log, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel out =
+        FileChannel.open(log, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       for (int seq = 0; !Files.exists(stop); seq++) {
         int rows = 1 + random.nextInt(3);
         List<Map<String, Object>> records = new ArrayList<>(rows);
@@ -49,7 +50,11 @@ public final class TortureWorker {
         }
         String line;
         try {
-          table.newAppend().addAll(records).summary("writer", "torture-" + writer + "-" + generation).commit();
+          table
+              .newAppend()
+              .addAll(records)
+              .summary("writer", "torture-" + writer + "-" + generation)
+              .commit();
           line = "ok " + seq + " " + rows + "\n";
         } catch (CommitStateUnknownException e) {
           line = "unknown " + seq + " " + rows + "\n";
@@ -62,7 +67,8 @@ public final class TortureWorker {
         }
         out.force(false);
         if (seq == 0) {
-          Files.createFile(ready); // warmed up: from now on the parent may kill this writer at any moment
+          Files.createFile(
+              ready); // warmed up: from now on the parent may kill this writer at any moment
         }
       }
     }

@@ -14,43 +14,62 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code datashard verify}: checks a table's files against its metadata. */
-@Command(name = "verify", mixinStandardHelpOptions = true, description = {
-    "Check that the current metadata file and version hint parse, and that every manifest list, manifest and "
-        + "data file of the current snapshot (--deep: of every retained snapshot and ref, and every logged "
-        + "metadata file) exists, parses, and has the recorded length and record count. Also lists orphaned "
-        + "files (in data/ or metadata/, referenced by nothing) and temporary files of unfinished writes.",
-    "Prints one line per problem (ERROR or WARNING, kind, file, what is wrong), then a summary. Orphans, "
-        + "temporary files and a stale version hint are warnings: interrupted writers legitimately leave them."},
-    footer = {"", "Exit codes: 0 no errors (warnings may be listed), 1 errors found or the table cannot be opened, "
-        + "2 bad command line."})
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Check that the current metadata file and version hint parse, and that every manifest list, manifest and "
+          + "data file of the current snapshot (--deep: of every retained snapshot and ref, and every logged "
+          + "metadata file) exists, parses, and has the recorded length and record count. Also lists orphaned "
+          + "files (in data/ or metadata/, referenced by nothing) and temporary files of unfinished writes.",
+      "Prints one line per problem (ERROR or WARNING, kind, file, what is wrong), then a summary. Orphans, "
+          + "temporary files and a stale version hint are warnings: interrupted writers legitimately leave them."
+    },
+    footer = {
+      "",
+      "Exit codes: 0 no errors (warnings may be listed), 1 errors found or the table cannot be opened, "
+          + "2 bad command line."
+    })
 final class VerifyCommand implements Callable<Integer> {
-  enum Format { text, json }
+  enum Format {
+    text,
+    json
+  }
 
   @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
   Path dir;
 
-  @Option(names = "--deep", description = "Check every retained snapshot, not only the current one.")
+  @Option(
+      names = "--deep",
+      description = "Check every retained snapshot, not only the current one.")
   boolean deep;
 
-  @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--format",
+      defaultValue = "text",
+      description = "text or json (default: ${DEFAULT-VALUE}).")
   Format format;
 
   @Option(names = "--verbose", description = "Print stack traces with errors.")
   boolean verbose;
 
-  @Option(names = {"-q", "--quiet"}, description = "No progress on standard error (--deep shows it).")
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "No progress on standard error (--deep shows it).")
   boolean quiet;
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
     VerifyReport report;
     if (deep) {
-      try (Progress progress = Progress.start("verify", 0, Progress.Unit.SNAPSHOTS, spec.commandLine().getErr(),
-          quiet)) {
-        report = io.datashard.internal.Verifier.verify(dir, true, (done, total) -> progress.update(done, total));
+      try (Progress progress =
+          Progress.start(
+              "verify", 0, Progress.Unit.SNAPSHOTS, spec.commandLine().getErr(), quiet)) {
+        report =
+            io.datashard.internal.Verifier.verify(
+                dir, true, (done, total) -> progress.update(done, total));
       }
     } else {
       report = DataShard.verify(dir, false);
@@ -91,23 +110,32 @@ final class VerifyCommand implements Callable<Integer> {
 
   static void print(PrintWriter out, VerifyReport report) {
     for (VerifyReport.Problem p : report.problems()) {
-      out.printf("%-7s %-18s %s: %s%n", p.kind().isError() ? "ERROR" : "WARNING", p.kind().label(), p.file(),
-          p.message());
+      out.printf(
+          "%-7s %-18s %s: %s%n",
+          p.kind().isError() ? "ERROR" : "WARNING", p.kind().label(), p.file(), p.message());
     }
     List<String> checked = new ArrayList<>();
     report.checked().forEach((k, v) -> checked.add(k + " " + v));
-    out.println("Checked " + report.location() + " (" + (report.deep() ? "every retained snapshot" : "current snapshot")
-        + "): " + String.join(", ", checked));
+    out.println(
+        "Checked "
+            + report.location()
+            + " ("
+            + (report.deep() ? "every retained snapshot" : "current snapshot")
+            + "): "
+            + String.join(", ", checked));
     out.println("Result: " + summary(report));
   }
 
   static String summary(VerifyReport report) {
     StringBuilder errors = new StringBuilder();
     StringBuilder warnings = new StringBuilder();
-    report.counts().forEach((k, v) -> {
-      StringBuilder b = k.isError() ? errors : warnings;
-      b.append(b.length() == 0 ? "" : ", ").append(v).append(' ').append(k.label());
-    });
+    report
+        .counts()
+        .forEach(
+            (k, v) -> {
+              StringBuilder b = k.isError() ? errors : warnings;
+              b.append(b.length() == 0 ? "" : ", ").append(v).append(' ').append(k.label());
+            });
     int e = report.errors().size();
     int w = report.warnings().size();
     String warn = w == 0 ? "" : w + (w == 1 ? " warning (" : " warnings (") + warnings + ")";

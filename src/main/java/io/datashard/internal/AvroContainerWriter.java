@@ -14,20 +14,23 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 
 /**
- * Writes an uncompressed Avro object container file (the layout of the Avro specification: magic,
- * a metadata map with the schema, a sync marker, then blocks of records), as manifests and manifest
- * lists are written. Unlike Avro's {@code DataFileWriter}, which prints the schema to JSON for every
- * file, the schema text is made once per schema; records are encoded by Avro's own datum writer.
+ * Writes an uncompressed Avro object container file (the layout of the Avro specification: magic, a
+ * metadata map with the schema, a sync marker, then blocks of records), as manifests and manifest
+ * lists are written. Unlike Avro's {@code DataFileWriter}, which prints the schema to JSON for
+ * every file, the schema text is made once per schema; records are encoded by Avro's own datum
+ * writer.
  */
 final class AvroContainerWriter {
   private static final byte[] MAGIC = {'O', 'b', 'j', 1};
+
   /** Schema texts by schema (few per process: manifest lists, and entries per partition type). */
-  private static final Map<Schema, byte[]> SCHEMA_TEXT = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Schema, byte[]> eldest) {
-      return size() > 64;
-    }
-  };
+  private static final Map<Schema, byte[]> SCHEMA_TEXT =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Schema, byte[]> eldest) {
+          return size() > 64;
+        }
+      };
 
   private final OutputStream out;
   private final GenericDatumWriter<GenericRecord> datumWriter;
@@ -38,7 +41,8 @@ final class AvroContainerWriter {
   private long blockCount;
 
   /** Writes the header: the schema, the null codec and {@code meta}, in that order. */
-  AvroContainerWriter(OutputStream out, Schema schema, Map<String, String> meta) throws IOException {
+  AvroContainerWriter(OutputStream out, Schema schema, Map<String, String> meta)
+      throws IOException {
     this.out = out;
     this.datumWriter = new GenericDatumWriter<>(schema);
     this.blockEncoder = EncoderFactory.get().directBinaryEncoder(block, null);
@@ -65,7 +69,8 @@ final class AvroContainerWriter {
 
   private static byte[] schemaText(Schema schema) {
     synchronized (SCHEMA_TEXT) {
-      return SCHEMA_TEXT.computeIfAbsent(schema, s -> s.toString().getBytes(StandardCharsets.UTF_8));
+      return SCHEMA_TEXT.computeIfAbsent(
+          schema, s -> s.toString().getBytes(StandardCharsets.UTF_8));
     }
   }
 

@@ -1,11 +1,10 @@
 package io.datashard.internal;
 
-import io.datashard.Type;
 import io.datashard.Types;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.avro.Schema;
 import org.apache.avro.JsonProperties;
+import org.apache.avro.Schema;
 
 /**
  * The Avro schemas of Iceberg v2 manifests and manifest lists, with the field ids the table spec
@@ -65,8 +64,10 @@ final class AvroManifests {
   }
 
   private static Schema.Field field(String name, int id, Schema type, boolean required) {
-    Schema.Field f = required ? new Schema.Field(name, type, null, (Object) null)
-        : new Schema.Field(name, optional(type), null, JsonProperties.NULL_VALUE);
+    Schema.Field f =
+        required
+            ? new Schema.Field(name, type, null, (Object) null)
+            : new Schema.Field(name, optional(type), null, JsonProperties.NULL_VALUE);
     f.addProp("field-id", id);
     return f;
   }
@@ -76,7 +77,8 @@ final class AvroManifests {
     key.addProp("field-id", keyId);
     Schema.Field val = new Schema.Field("value", value, null, (Object) null);
     val.addProp("field-id", valueId);
-    Schema record = Schema.createRecord("k" + keyId + "_v" + valueId, null, null, false, List.of(key, val));
+    Schema record =
+        Schema.createRecord("k" + keyId + "_v" + valueId, null, null, false, List.of(key, val));
     Schema array = Schema.createArray(record);
     array.addProp("logicalType", "map");
     return array;
@@ -95,7 +97,12 @@ final class AvroManifests {
       if (!f.type().isPrimitive()) {
         throw new IllegalArgumentException("Not a primitive partition type: " + f.type());
       }
-      fields.add(field(f.name(), f.id(), io.datashard.internal.avro.AvroSchemas.type(f.type(), f.id()), false));
+      fields.add(
+          field(
+              f.name(),
+              f.id(),
+              io.datashard.internal.avro.AvroSchemas.type(f.type(), f.id()),
+              false));
     }
     return Schema.createRecord("r102", null, null, false, fields);
   }
@@ -162,5 +169,4 @@ final class AvroManifests {
     f.add(field("key_metadata", MANIFEST_KEY_METADATA, bytes, false));
     return Schema.createRecord("manifest_file", null, null, false, f);
   }
-
 }

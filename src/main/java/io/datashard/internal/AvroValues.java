@@ -44,22 +44,25 @@ public final class AvroValues {
         return ChronoUnit.MICROS.between(EPOCH, (LocalDateTime) v);
       case TIMESTAMPTZ:
         return ChronoUnit.MICROS.between(EPOCH_TZ, (OffsetDateTime) v);
-      case UUID: {
-        UUID u = (UUID) v;
-        ByteBuffer b = ByteBuffer.allocate(16);
-        b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-        return new GenericData.Fixed(schema, b.array());
-      }
-      case FIXED: {
-        ByteBuffer src = ((ByteBuffer) v).duplicate();
-        byte[] bytes = new byte[src.remaining()];
-        src.get(bytes);
-        return new GenericData.Fixed(schema, bytes);
-      }
+      case UUID:
+        {
+          UUID u = (UUID) v;
+          ByteBuffer b = ByteBuffer.allocate(16);
+          b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
+          return new GenericData.Fixed(schema, b.array());
+        }
+      case FIXED:
+        {
+          ByteBuffer src = ((ByteBuffer) v).duplicate();
+          byte[] bytes = new byte[src.remaining()];
+          src.get(bytes);
+          return new GenericData.Fixed(schema, bytes);
+        }
       case BINARY:
         return ((ByteBuffer) v).duplicate();
       case DECIMAL:
-        return new GenericData.Fixed(schema, Values.decimalToFixed((BigDecimal) v, schema.getFixedSize()));
+        return new GenericData.Fixed(
+            schema, Values.decimalToFixed((BigDecimal) v, schema.getFixedSize()));
       default:
         return v;
     }
@@ -78,15 +81,17 @@ public final class AvroValues {
       Schema s = ManifestIO.unwrap(f.schema());
       Object id = f.getObjectProp("field-id");
       Type type = icebergType(s);
-      fields.add(Types.NestedField.optional(id instanceof Number ? ((Number) id).intValue() : 1000 + f.pos(),
-          f.name(), type));
+      fields.add(
+          Types.NestedField.optional(
+              id instanceof Number ? ((Number) id).intValue() : 1000 + f.pos(), f.name(), type));
       values[f.pos()] = fromAvro(type, partition.get(f.pos()));
     }
     return Row.of(Types.struct(fields), values);
   }
 
   private static Type icebergType(Schema s) {
-    String logical = s.getLogicalType() == null ? s.getProp("logicalType") : s.getLogicalType().getName();
+    String logical =
+        s.getLogicalType() == null ? s.getProp("logicalType") : s.getLogicalType().getName();
     switch (s.getType()) {
       case BOOLEAN:
         return Types.BOOLEAN;
@@ -114,7 +119,8 @@ public final class AvroValues {
           return Types.UUID;
         }
         if (s.getLogicalType() instanceof org.apache.avro.LogicalTypes.Decimal) {
-          org.apache.avro.LogicalTypes.Decimal d = (org.apache.avro.LogicalTypes.Decimal) s.getLogicalType();
+          org.apache.avro.LogicalTypes.Decimal d =
+              (org.apache.avro.LogicalTypes.Decimal) s.getLogicalType();
           return Types.decimal(d.getPrecision(), d.getScale());
         }
         return Types.fixed(s.getFixedSize());
@@ -138,12 +144,15 @@ public final class AvroValues {
         return EPOCH.plus(((Number) v).longValue(), ChronoUnit.MICROS);
       case TIMESTAMPTZ:
         return EPOCH_TZ.plus(((Number) v).longValue(), ChronoUnit.MICROS);
-      case UUID: {
-        ByteBuffer b = ByteBuffer.wrap(((GenericFixed) v).bytes());
-        return new UUID(b.getLong(), b.getLong());
-      }
+      case UUID:
+        {
+          ByteBuffer b = ByteBuffer.wrap(((GenericFixed) v).bytes());
+          return new UUID(b.getLong(), b.getLong());
+        }
       case DECIMAL:
-        return new BigDecimal(new java.math.BigInteger(((GenericFixed) v).bytes()), ((Types.DecimalType) type).scale());
+        return new BigDecimal(
+            new java.math.BigInteger(((GenericFixed) v).bytes()),
+            ((Types.DecimalType) type).scale());
       case FIXED:
         return ByteBuffer.wrap(((GenericFixed) v).bytes().clone()).asReadOnlyBuffer();
       case BINARY:

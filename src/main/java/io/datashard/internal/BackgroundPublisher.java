@@ -17,19 +17,19 @@ import java.util.concurrent.Executors;
  * The storage through which one commit writes its new files (data files, manifests, the manifest
  * list), finishing each file in the background: {@link Storage.PendingFile#publish()} hands the
  * file's publish (force to disk, hard link under its final name, removal of the temporary name) to
- * a small thread pool and returns at once, so the committer writes the next file while the last
- * one reaches the disk; {@link #syncDirectory} runs once every file handed over so far is
- * linked. A commit calls {@link #settle()} before it publishes the metadata that
- * names these files, so on disk the order stays what a crash needs: each file forced, then
- * linked, then its directory forced, then the metadata.
+ * a small thread pool and returns at once, so the committer writes the next file while the last one
+ * reaches the disk; {@link #syncDirectory} runs once every file handed over so far is linked. A
+ * commit calls {@link #settle()} before it publishes the metadata that names these files, so on
+ * disk the order stays what a crash needs: each file forced, then linked, then its directory
+ * forced, then the metadata.
  *
- * <p>Every other operation first waits for the background work, so it sees the files at their
- * final names (and a removal cannot be undone by a link that was still queued). A failure in the
+ * <p>Every other operation first waits for the background work, so it sees the files at their final
+ * names (and a removal cannot be undone by a link that was still queued). A failure in the
  * background is thrown by {@link #settle()}, as the {@link IOException} the publish threw.
  *
- * <p>Only a durable {@link LocalStorage} is finished in the background (forcing is what takes
- * time, and it is thread-safe); with any other storage each step runs in the calling thread, at
- * the moment it is asked for, and throws there, exactly as without this class.
+ * <p>Only a durable {@link LocalStorage} is finished in the background (forcing is what takes time,
+ * and it is thread-safe); with any other storage each step runs in the calling thread, at the
+ * moment it is asked for, and throws there, exactly as without this class.
  */
 final class BackgroundPublisher implements Storage {
   /**
@@ -37,17 +37,22 @@ final class BackgroundPublisher implements Storage {
    * calls, and commits running at once in one process must not queue behind each other's fsyncs
    * (without this class, each committing thread forced its own files).
    */
-  private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "datashard-publish");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ExecutorService POOL =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "datashard-publish");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final Storage storage;
+
   /** Null: every step runs in the calling thread when asked for, failures thrown there. */
   private final Executor executor;
+
   /** Background work not yet waited for, and the part of it that publishes files. */
   private final List<CompletableFuture<Void>> pending = new ArrayList<>();
+
   private final List<CompletableFuture<Void>> publishes = new ArrayList<>();
 
   /** A publisher finishing files on {@code executor} (null: in the calling thread). */
@@ -61,7 +66,8 @@ final class BackgroundPublisher implements Storage {
 
   /** A publisher over {@code storage}: in the background for a durable {@link LocalStorage}. */
   static BackgroundPublisher over(Storage storage) {
-    boolean background = storage.isDurable() && (storage instanceof LocalStorage || anyDurableStorage);
+    boolean background =
+        storage.isDurable() && (storage instanceof LocalStorage || anyDurableStorage);
     return new BackgroundPublisher(storage, background ? POOL : null);
   }
 
@@ -205,8 +211,9 @@ final class BackgroundPublisher implements Storage {
     synchronized (this) {
       linked = new ArrayList<>(publishes);
     }
-    CompletableFuture<Void> sync = CompletableFuture.allOf(linked.toArray(new CompletableFuture<?>[0]))
-        .thenRunAsync(io(() -> storage.syncDirectory(directory)), executor);
+    CompletableFuture<Void> sync =
+        CompletableFuture.allOf(linked.toArray(new CompletableFuture<?>[0]))
+            .thenRunAsync(io(() -> storage.syncDirectory(directory)), executor);
     track(sync, false);
   }
 

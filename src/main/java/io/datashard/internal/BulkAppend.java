@@ -21,12 +21,12 @@ import org.slf4j.LoggerFactory;
 /**
  * An append too large to hold in memory: rows are streamed into any number of data files, one at a
  * time ({@link #writeFile}), and {@link #commit} then publishes all of them in one snapshot (one
- * manifest listing every file), atomically. Until then nothing is visible to readers; {@link #close}
- * without a commit removes every file written.
+ * manifest listing every file), atomically. Until then nothing is visible to readers; {@link
+ * #close} without a commit removes every file written.
  *
  * <p>The append is blind: if other writers commit meanwhile, the commit is rebased onto their
- * version, as {@link io.datashard.Append} does. A table without a schema takes {@link #schema(Schema)}
- * (inferred by the caller from the first rows) at commit.
+ * version, as {@link io.datashard.Append} does. A table without a schema takes {@link
+ * #schema(Schema)} (inferred by the caller from the first rows) at commit.
  */
 public final class BulkAppend implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BulkAppend.class);
@@ -55,7 +55,10 @@ public final class BulkAppend implements AutoCloseable {
     return base;
   }
 
-  /** The schema rows must have: the table's, or the one set by {@link #schema(Schema)}; no columns if neither. */
+  /**
+   * The schema rows must have: the table's, or the one set by {@link #schema(Schema)}; no columns
+   * if neither.
+   */
   public Schema schema() {
     return schema;
   }
@@ -65,7 +68,10 @@ public final class BulkAppend implements AutoCloseable {
     return schema.columns().isEmpty();
   }
 
-  /** Sets the schema of a table that has none yet (inferred from the data); it is committed with the rows. */
+  /**
+   * Sets the schema of a table that has none yet (inferred from the data); it is committed with the
+   * rows.
+   */
   public void schema(Schema inferredSchema) {
     if (!needsSchema()) {
       throw new IllegalStateException("The table already has a schema");
@@ -97,8 +103,11 @@ public final class BulkAppend implements AutoCloseable {
       throw new IllegalStateException("This bulk append is already committed or closed");
     }
     if (needsSchema()) {
-      throw new ValidationException("Cannot write rows to " + core.location() + ": the table has no schema yet. "
-          + "Set one inferred from the data first.");
+      throw new ValidationException(
+          "Cannot write rows to "
+              + core.location()
+              + ": the table has no schema yet. "
+              + "Set one inferred from the data first.");
     }
     if (!rows.hasNext()) {
       return null;
@@ -111,19 +120,30 @@ public final class BulkAppend implements AutoCloseable {
         files.addAll(out);
         return out.isEmpty() ? null : out.get(out.size() - 1);
       } catch (IOException e) {
-        throw new UncheckedIOException("Writing data files for " + core.location() + " failed: " + e
-            + ". Nothing was committed; check free disk space and permissions.", e);
+        throw new UncheckedIOException(
+            "Writing data files for "
+                + core.location()
+                + " failed: "
+                + e
+                + ". Nothing was committed; check free disk space and permissions.",
+            e);
       }
     }
-    String location = ops.dataDir() + "/" + UUID.randomUUID() + "." + FileFormat.PARQUET.extension();
+    String location =
+        ops.dataDir() + "/" + UUID.randomUUID() + "." + FileFormat.PARQUET.extension();
     try {
       DataFile f = DataFileIO.writeParquet(storage, location, schema, rows);
       written.add(f.path());
       files.add(f);
       return f;
     } catch (IOException e) {
-      throw new UncheckedIOException("Writing a data file for " + core.location() + " failed: " + e
-          + ". Nothing was committed; check free disk space and permissions.", e);
+      throw new UncheckedIOException(
+          "Writing a data file for "
+              + core.location()
+              + " failed: "
+              + e
+              + ". Nothing was committed; check free disk space and permissions.",
+          e);
     }
   }
 
@@ -137,7 +157,8 @@ public final class BulkAppend implements AutoCloseable {
       throw new IllegalStateException("This bulk append is already committed or closed");
     }
     if (files.isEmpty()) {
-      throw new ValidationException("Nothing to append: no rows were written, so nothing was committed");
+      throw new ValidationException(
+          "Nothing to append: no rows were written, so nothing was committed");
     }
     done = true;
     long snapshotId = TableCore.newSnapshotId();
@@ -145,20 +166,36 @@ public final class BulkAppend implements AutoCloseable {
     try {
       storage.syncDirectory(ops.dataDir());
       String manifestLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m0.avro";
-      manifest = ManifestIO.writeAdded(storage, manifestLocation, schema, base.spec(), snapshotId, files);
+      manifest =
+          ManifestIO.writeAdded(storage, manifestLocation, schema, base.spec(), snapshotId, files);
       // (partitioned tables: writeDataFiles synced the partition directories already)
       written.add(manifestLocation);
     } catch (IOException e) {
       discard();
-      throw new UncheckedIOException("Writing the manifest for " + core.location() + " failed: " + e
-          + ". Nothing was committed; check free disk space and permissions.", e);
+      throw new UncheckedIOException(
+          "Writing the manifest for "
+              + core.location()
+              + " failed: "
+              + e
+              + ". Nothing was committed; check free disk space and permissions.",
+          e);
     } catch (RuntimeException e) {
       discard();
       throw e;
     }
-    TableCore.Staged staged = new TableCore.Staged(schema, inferred, snapshotId, List.copyOf(files), manifest,
-        List.copyOf(written), false, List.of(), List.of(), base.currentSnapshotId(),
-        BackgroundPublisher.inline(core.storage()));
+    TableCore.Staged staged =
+        new TableCore.Staged(
+            schema,
+            inferred,
+            snapshotId,
+            List.copyOf(files),
+            manifest,
+            List.copyOf(written),
+            false,
+            List.of(),
+            List.of(),
+            base.currentSnapshotId(),
+            BackgroundPublisher.inline(core.storage()));
     // commitStaged removes the staged files itself on every failure but an unknown commit state
     return core.commitStaged(base, staged, summary, TableCore.BLIND, null);
   }

@@ -20,7 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * lock per table.
  */
 final class CommitLock implements AutoCloseable {
-  private static final ConcurrentHashMap<String, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, ReentrantLock> IN_PROCESS =
+      new ConcurrentHashMap<>();
   static final String FILE_NAME = ".datashard-commit.lock";
 
   private final ReentrantLock local;
@@ -33,13 +34,17 @@ final class CommitLock implements AutoCloseable {
     this.lock = lock;
   }
 
-  /** Takes the lock of the table whose metadata directory is {@code metadataDir}, waiting at most {@code maxWaitMillis}. */
+  /**
+   * Takes the lock of the table whose metadata directory is {@code metadataDir}, waiting at most
+   * {@code maxWaitMillis}.
+   */
   static CommitLock acquire(String metadataDir, long maxWaitMillis) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMillis);
     ReentrantLock local = IN_PROCESS.computeIfAbsent(metadataDir, k -> new ReentrantLock());
     if (local.isHeldByCurrentThread()) {
       // Nested (a commit inside a transaction that holds the lock): the OS lock is already ours.
-      // Do not open the lock file again: closing any channel to it would release the process's lock.
+      // Do not open the lock file again: closing any channel to it would release the process's
+      // lock.
       local.lock();
       return new CommitLock(local, null, null);
     }
@@ -55,7 +60,9 @@ final class CommitLock implements AutoCloseable {
     }
     FileChannel ch = null;
     try {
-      ch = FileChannel.open(Path.of(metadataDir, FILE_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      ch =
+          FileChannel.open(
+              Path.of(metadataDir, FILE_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock l = ch.tryLock();
       if (l != null) {
         return new CommitLock(local, ch, l);
@@ -80,7 +87,8 @@ final class CommitLock implements AutoCloseable {
       return null;
     }
     Alarm alarm = new Alarm(Thread.currentThread());
-    java.util.concurrent.ScheduledFuture<?> timer = TIMER.schedule(alarm, nanos, TimeUnit.NANOSECONDS);
+    java.util.concurrent.ScheduledFuture<?> timer =
+        TIMER.schedule(alarm, nanos, TimeUnit.NANOSECONDS);
     try {
       return ch.lock();
     } catch (java.nio.channels.ClosedByInterruptException e) {
@@ -94,11 +102,12 @@ final class CommitLock implements AutoCloseable {
   }
 
   private static final java.util.concurrent.ScheduledExecutorService TIMER =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "datashard-commit-lock-timer");
-        t.setDaemon(true);
-        return t;
-      });
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "datashard-commit-lock-timer");
+            t.setDaemon(true);
+            return t;
+          });
 
   /** Interrupts a thread waiting for the OS lock, unless disarmed first. */
   private static final class Alarm implements Runnable {
@@ -136,7 +145,9 @@ final class CommitLock implements AutoCloseable {
     }
     FileChannel ch = null;
     try {
-      ch = FileChannel.open(Path.of(metadataDir, FILE_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      ch =
+          FileChannel.open(
+              Path.of(metadataDir, FILE_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock l = ch.tryLock();
       if (l != null) {
         return new CommitLock(local, ch, l);
@@ -160,12 +171,17 @@ final class CommitLock implements AutoCloseable {
     }
   }
 
-  /** True if this process holds the OS lock through this object (false when it went ahead without it). */
+  /**
+   * True if this process holds the OS lock through this object (false when it went ahead without
+   * it).
+   */
   boolean held() {
     return lock != null;
   }
 
-  /** True if the calling thread already holds this table's lock (a commit nested in a transaction). */
+  /**
+   * True if the calling thread already holds this table's lock (a commit nested in a transaction).
+   */
   static boolean heldByCurrentThread(String metadataDir) {
     ReentrantLock local = IN_PROCESS.get(metadataDir);
     return local != null && local.isHeldByCurrentThread();

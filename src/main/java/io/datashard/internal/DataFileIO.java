@@ -37,8 +37,14 @@ public final class DataFileIO {
     try {
       return FileFormat.fromName(name);
     } catch (ValidationException e) {
-      throw new ValidationException("The table property " + FORMAT_PROPERTY + " is '" + name + "', which is not a "
-          + "data file format: set it to parquet, orc or avro. Nothing was written.", e);
+      throw new ValidationException(
+          "The table property "
+              + FORMAT_PROPERTY
+              + " is '"
+              + name
+              + "', which is not a "
+              + "data file format: set it to parquet, orc or avro. Nothing was written.",
+          e);
     }
   }
 
@@ -47,16 +53,20 @@ public final class DataFileIO {
     return PARQUET.write(storage, location, schema, rows);
   }
 
-  static DataFile write(Storage storage, String location, FileFormat format, Schema schema, Iterator<Row> rows)
+  static DataFile write(
+      Storage storage, String location, FileFormat format, Schema schema, Iterator<Row> rows)
       throws IOException {
     return handler(format).write(storage, location, schema, rows);
   }
 
-  static CloseableIterator<Row> read(Storage storage, String location, FileFormat format, Schema projection) {
+  static CloseableIterator<Row> read(
+      Storage storage, String location, FileFormat format, Schema projection) {
     return handler(format).read(storage, location, projection);
   }
 
-  /** The handler of a format; for ORC, fails with what to add when the optional jars are missing. */
+  /**
+   * The handler of a format; for ORC, fails with what to add when the optional jars are missing.
+   */
   public static FormatHandler handler(FileFormat format) {
     switch (format) {
       case PARQUET:
@@ -71,15 +81,21 @@ public final class DataFileIO {
   }
 
   /** Jars ORC support needs, named for error messages. */
-  static final String ORC_JARS = "org.apache.orc:orc-core:2.3.1 (classifier nohive), "
-      + "org.apache.orc:orc-format:1.1.1 (classifier shaded-protobuf), orc-shims, aircompressor, threeten-extra, "
-      + "and the Hadoop classes ORC uses: hadoop-common and hadoop-hdfs-client 3.4.3, hadoop-shaded-guava 1.5.0, "
-      + "woodstox-core, stax2-api, commons-collections4";
+  static final String ORC_JARS =
+      "org.apache.orc:orc-core:2.3.1 (classifier nohive), "
+          + "org.apache.orc:orc-format:1.1.1 (classifier shaded-protobuf), orc-shims, aircompressor, threeten-extra, "
+          + "and the Hadoop classes ORC uses: hadoop-common and hadoop-hdfs-client 3.4.3, hadoop-shaded-guava 1.5.0, "
+          + "woodstox-core, stax2-api, commons-collections4";
 
   private static DataShardException orcMissing(Throwable e) {
-    return new DataShardException("ORC data files need optional jars that are not on the classpath (missing: "
-        + e.getMessage() + "). Add " + ORC_JARS + " (bin/datashard adds target/lib-orc, which 'mvn package' "
-        + "fills), or use Parquet or Avro files instead.", e);
+    return new DataShardException(
+        "ORC data files need optional jars that are not on the classpath (missing: "
+            + e.getMessage()
+            + "). Add "
+            + ORC_JARS
+            + " (bin/datashard adds target/lib-orc, which 'mvn package' "
+            + "fills), or use Parquet or Avro files instead.",
+        e);
   }
 
   private static FormatHandler orc() {
@@ -91,13 +107,22 @@ public final class DataFileIO {
       if (orc == null) {
         ClassLoader loader = DataFileIO.class.getClassLoader();
         try {
-          for (String probe : new String[] {"org.apache.orc.OrcFile", "org.apache.orc.OrcProto",
-              "org.apache.hadoop.conf.Configuration", "org.apache.hadoop.fs.FileSystem",
-              "org.apache.hadoop.thirdparty.com.google.common.base.Preconditions"}) {
+          for (String probe :
+              new String[] {
+                "org.apache.orc.OrcFile",
+                "org.apache.orc.OrcProto",
+                "org.apache.hadoop.conf.Configuration",
+                "org.apache.hadoop.fs.FileSystem",
+                "org.apache.hadoop.thirdparty.com.google.common.base.Preconditions"
+              }) {
             Class.forName(probe, false, loader);
           }
-          orc = new Guarded((FormatHandler) Class.forName("io.datashard.internal.orc.OrcFormat", true, loader)
-              .getDeclaredConstructor().newInstance());
+          orc =
+              new Guarded(
+                  (FormatHandler)
+                      Class.forName("io.datashard.internal.orc.OrcFormat", true, loader)
+                          .getDeclaredConstructor()
+                          .newInstance());
         } catch (ClassNotFoundException | LinkageError e) {
           throw orcMissing(e);
         } catch (ReflectiveOperationException e) {
@@ -117,7 +142,8 @@ public final class DataFileIO {
     }
 
     @Override
-    public DataFile write(Storage storage, String location, Schema schema, Iterator<Row> rows) throws IOException {
+    public DataFile write(Storage storage, String location, Schema schema, Iterator<Row> rows)
+        throws IOException {
       try {
         return inner.write(storage, location, schema, rows);
       } catch (LinkageError e) {

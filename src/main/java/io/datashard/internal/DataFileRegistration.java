@@ -25,8 +25,8 @@ import java.util.Map;
  * resolving symbolic links; exist with the stated size; be of the stated format; have columns that
  * fit the table schema (by field id, or by name when the file has no ids); and hold the stated
  * number of records. The file is read once to check its rows against the schema and to compute the
- * column metrics that go into the manifest (value, null and NaN counts, lower and upper bounds;
- * for Parquet also the column sizes its footer records).
+ * column metrics that go into the manifest (value, null and NaN counts, lower and upper bounds; for
+ * Parquet also the column sizes its footer records).
  */
 public final class DataFileRegistration {
   /**
@@ -47,8 +47,16 @@ public final class DataFileRegistration {
   }
 
   private ValidationException refuse(String path, String problem, String fix) {
-    return new ValidationException("Cannot add data file " + path + " to table " + core.location() + ": " + problem
-        + ". " + fix + " Nothing was committed.");
+    return new ValidationException(
+        "Cannot add data file "
+            + path
+            + " to table "
+            + core.location()
+            + ": "
+            + problem
+            + ". "
+            + fix
+            + " Nothing was committed.");
   }
 
   /** The checked file, with the table's spec id and the metrics read from it. */
@@ -57,20 +65,29 @@ public final class DataFileRegistration {
     Path path = location(given);
     String location = path.toString();
     if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-      throw refuse(given, "the file does not exist", "Write the file first, and give its full path.");
+      throw refuse(
+          given, "the file does not exist", "Write the file first, and give its full path.");
     }
     List<Path> roots = allowedRoots();
     Path real;
     try {
       real = path.toRealPath();
     } catch (IOException e) {
-      throw refuse(given, "its location cannot be resolved (" + e + ")", "Check that the file and its "
-          + "directories exist and are readable.");
+      throw refuse(
+          given,
+          "its location cannot be resolved (" + e + ")",
+          "Check that the file and its " + "directories exist and are readable.");
     }
     if (!under(path, roots, false) || !under(real, roots, true)) {
-      throw refuse(given, "it lies outside the table's allowed locations" + (real.equals(path) ? ""
-          : " (it resolves to " + real + ")") + "; allowed are " + roots,
-          "Copy the file into the table directory, or list its directory in the table property " + ALLOWED_ROOTS + ".");
+      throw refuse(
+          given,
+          "it lies outside the table's allowed locations"
+              + (real.equals(path) ? "" : " (it resolves to " + real + ")")
+              + "; allowed are "
+              + roots,
+          "Copy the file into the table directory, or list its directory in the table property "
+              + ALLOWED_ROOTS
+              + ".");
     }
     if (!Files.isRegularFile(real)) {
       throw refuse(given, "it is not a regular file", "Give the path of a data file.");
@@ -82,7 +99,9 @@ public final class DataFileRegistration {
       throw refuse(given, "its size cannot be read (" + e + ")", "Check its permissions.");
     }
     if (size != f.fileSizeInBytes()) {
-      throw refuse(given, "it has " + size + " bytes, but the DataFile says " + f.fileSizeInBytes(),
+      throw refuse(
+          given,
+          "it has " + size + " bytes, but the DataFile says " + f.fileSizeInBytes(),
           "Give its actual size (the file may have been changed, or the wrong file was named).");
     }
     if (live == null) {
@@ -92,41 +111,67 @@ public final class DataFileRegistration {
       }
     }
     if (live.contains(path)) {
-      throw refuse(given, "it is already part of the table (adding it again would duplicate its rows)",
+      throw refuse(
+          given,
+          "it is already part of the table (adding it again would duplicate its rows)",
           "Add each file once.");
     }
     FileFormat actual = sniff(real);
     if (actual != f.format()) {
-      throw refuse(given, "it is not a " + f.format() + " file (" + (actual == null ? "its content is none of "
-          + "Parquet, ORC or Avro" : "it is a " + actual + " file") + ")", "State the file's real format.");
+      throw refuse(
+          given,
+          "it is not a "
+              + f.format()
+              + " file ("
+              + (actual == null
+                  ? "its content is none of " + "Parquet, ORC or Avro"
+                  : "it is a " + actual + " file")
+              + ")",
+          "State the file's real format.");
     }
     Types.StructType partitionType = base.spec().partitionType(base.schema());
     if (f.partition().size() != partitionType.fields().size()) {
-      throw refuse(given, "it has " + f.partition().size() + " partition values, but the table's partition spec "
-          + "has " + partitionType.fields().size() + " fields", "Give one value per partition field.");
+      throw refuse(
+          given,
+          "it has "
+              + f.partition().size()
+              + " partition values, but the table's partition spec "
+              + "has "
+              + partitionType.fields().size()
+              + " fields",
+          "Give one value per partition field.");
     }
     FormatHandler handler = DataFileIO.handler(f.format());
     Schema schema = base.schema();
     checkColumns(given, handler, location, schema);
     RowMetrics metrics = new RowMetrics(schema);
-    try (CloseableIterator<Row> rows = handler.read(core.operations().storage(), location, schema)) {
+    try (CloseableIterator<Row> rows =
+        handler.read(core.operations().storage(), location, schema)) {
       while (rows.hasNext()) {
         metrics.add(rows.next());
       }
     } catch (DataShardException e) {
-      throw refuse(given, "its rows cannot be read with the table's schema: " + e.getMessage(),
+      throw refuse(
+          given,
+          "its rows cannot be read with the table's schema: " + e.getMessage(),
           "Write the file with a schema compatible with the table's.");
     } catch (RuntimeException e) {
-      throw refuse(given, "its rows cannot be read with the table's schema: " + e,
+      throw refuse(
+          given,
+          "its rows cannot be read with the table's schema: " + e,
           "Write the file with a schema compatible with the table's.");
     }
     if (metrics.rowCount() != f.recordCount()) {
-      throw refuse(given, "it holds " + metrics.rowCount() + " records, but the DataFile says " + f.recordCount(),
+      throw refuse(
+          given,
+          "it holds " + metrics.rowCount() + " records, but the DataFile says " + f.recordCount(),
           "Give its actual record count.");
     }
-    DataFile.Builder out = metrics.toDataFile(location, f.format(), size)
-        .specId(base.spec().specId())
-        .partition(f.partition());
+    DataFile.Builder out =
+        metrics
+            .toDataFile(location, f.format(), size)
+            .specId(base.spec().specId())
+            .partition(f.partition());
     if (f.format() == FileFormat.PARQUET) {
       try {
         out.columnSizes(ParquetFormat.columnSizes(core.operations().storage(), location));
@@ -145,7 +190,9 @@ public final class DataFileRegistration {
     try {
       columns = handler.columns(core.operations().storage(), location);
     } catch (IOException | RuntimeException e) {
-      throw refuse(given, "it cannot be read as " + schemaFormat(handler) + ": " + e.getMessage(),
+      throw refuse(
+          given,
+          "it cannot be read as " + schemaFormat(handler) + ": " + e.getMessage(),
           "Check that the file is complete.");
     }
     boolean byId = columns.stream().anyMatch(c -> c.id != null);
@@ -153,7 +200,9 @@ public final class DataFileRegistration {
     List<String> missing = new ArrayList<>();
     int matched = 0;
     for (Types.NestedField t : schema.columns()) {
-      boolean found = columns.stream().anyMatch(c -> byId ? Integer.valueOf(t.id()).equals(c.id) : t.name().equals(c.name));
+      boolean found =
+          columns.stream()
+              .anyMatch(c -> byId ? Integer.valueOf(t.id()).equals(c.id) : t.name().equals(c.name));
       if (found) {
         matched++;
       } else if (t.isRequired()) {
@@ -161,10 +210,16 @@ public final class DataFileRegistration {
       }
     }
     if (matched == 0 || !missing.isEmpty()) {
-      throw refuse(given, "its schema is not compatible with the table's: " + (matched == 0
-          ? "none of its columns " + columns + " is a column of the table " + schema.asStruct()
-          + (byId ? " by field id" : " by name")
-          : "it lacks the required column(s) " + String.join(", ", missing)),
+      throw refuse(
+          given,
+          "its schema is not compatible with the table's: "
+              + (matched == 0
+                  ? "none of its columns "
+                      + columns
+                      + " is a column of the table "
+                      + schema.asStruct()
+                      + (byId ? " by field id" : " by name")
+                  : "it lacks the required column(s) " + String.join(", ", missing)),
           "Write the file with the table's columns (Iceberg field ids, or the same names).");
     }
   }
@@ -208,7 +263,10 @@ public final class DataFileRegistration {
     return roots;
   }
 
-  /** True if {@code p} is inside one of the roots (compared with the roots' real paths when {@code real}). */
+  /**
+   * True if {@code p} is inside one of the roots (compared with the roots' real paths when {@code
+   * real}).
+   */
   private static boolean under(Path p, List<Path> roots, boolean real) {
     for (Path r : roots) {
       Path root = r;

@@ -26,9 +26,10 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * A scan with a filter: data files are pruned by their manifest statistics before any is opened, Parquet
- * row groups by their footer statistics, and rows are tested exactly. Columns the filter needs but the
- * scan does not return are read and dropped after the test. Figures go to a {@link ScanReport}.
+ * A scan with a filter: data files are pruned by their manifest statistics before any is opened,
+ * Parquet row groups by their footer statistics, and rows are tested exactly. Columns the filter
+ * needs but the scan does not return are read and dropped after the test. Figures go to a {@link
+ * ScanReport}.
  */
 public final class FilteredScan {
   private final TableCore core;
@@ -55,7 +56,8 @@ public final class FilteredScan {
     this.core = core;
     this.tableSchema = core.projection(snapshot, null);
     this.output = core.projection(snapshot, columns);
-    this.filter = Binder.bind(tableSchema, filter == null ? io.datashard.Expressions.alwaysTrue() : filter);
+    this.filter =
+        Binder.bind(tableSchema, filter == null ? io.datashard.Expressions.alwaysTrue() : filter);
     this.read = readSchema(tableSchema, output, this.filter);
     this.considered = core.files(snapshot);
     io.datashard.internal.meta.TableMetadata meta = core.metadata();
@@ -102,8 +104,9 @@ public final class FilteredScan {
   }
 
   /**
-   * The number of matching rows, exactly. Files whose statistics prove that every row matches (always
-   * so without a filter) are counted from their record counts without being opened; the others are read.
+   * The number of matching rows, exactly. Files whose statistics prove that every row matches
+   * (always so without a filter) are counted from their record counts without being opened; the
+   * others are read.
    */
   public long count() {
     long n = 0;
@@ -127,7 +130,10 @@ public final class FilteredScan {
     return n;
   }
 
-  /** The matching rows, one file open at a time; calls {@code onDone} with the report when exhausted or closed. */
+  /**
+   * The matching rows, one file open at a time; calls {@code onDone} with the report when exhausted
+   * or closed.
+   */
   public CloseableIterator<Row> rows(Consumer<ScanReport> onDone) {
     CloseableIterator<Row> inner = rows();
     return new CloseableIterator<Row>() {
@@ -165,23 +171,26 @@ public final class FilteredScan {
 
   private CloseableIterator<Row> rows(List<DataFile> dataFiles) {
     Iterator<DataFile> files = dataFiles.iterator();
-    RowFilter rowFilter = filter.op() == Expression.Operation.TRUE ? null : RowFilter.of(filter, read.asStruct());
+    RowFilter rowFilter =
+        filter.op() == Expression.Operation.TRUE ? null : RowFilter.of(filter, read.asStruct());
     boolean narrow = read != output;
     Types.StructType outType = output.asStruct();
     int width = outType.fields().size();
-    RowGroupFilter groups = filter.op() == Expression.Operation.TRUE
-        ? (schema, block) -> {
-          groupsRead++;
-          return true;
-        }
-        : (schema, block) -> {
-          if (MetricsEvaluator.mightMatch(filter, new RowGroupStats(schema, block, tableSchema))) {
-            groupsRead++;
-            return true;
-          }
-          groupsSkipped++;
-          return false;
-        };
+    RowGroupFilter groups =
+        filter.op() == Expression.Operation.TRUE
+            ? (schema, block) -> {
+              groupsRead++;
+              return true;
+            }
+            : (schema, block) -> {
+              if (MetricsEvaluator.mightMatch(
+                  filter, new RowGroupStats(schema, block, tableSchema))) {
+                groupsRead++;
+                return true;
+              }
+              groupsSkipped++;
+              return false;
+            };
     return new CloseableIterator<Row>() {
       private CloseableIterator<Row> current;
       private Row next;
@@ -210,8 +219,10 @@ public final class FilteredScan {
           bytesRead += f.fileSizeInBytes();
           String path = core.resolvePath(f.path());
           // Parquet row groups are skipped by their footer statistics; other formats are read whole
-          current = f.format() == FileFormat.PARQUET ? ParquetFiles.read(core.storage(), path, read, groups)
-              : DataFileIO.read(core.storage(), path, f.format(), read);
+          current =
+              f.format() == FileFormat.PARQUET
+                  ? ParquetFiles.read(core.storage(), path, read, groups)
+                  : DataFileIO.read(core.storage(), path, f.format(), read);
         }
         return true;
       }

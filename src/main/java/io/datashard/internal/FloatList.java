@@ -5,20 +5,22 @@ import java.util.Arrays;
 import java.util.RandomAccess;
 
 /**
- * An unmodifiable {@code List<Float>} over a {@code float[]}, as scans return list&lt;float&gt; columns
- * (embeddings): one array per list instead of a boxed object per element. Equal to, and with the
- * same hash code as, any other list of the same floats (the {@link java.util.List} contract); null
- * elements are kept where the column allows them.
+ * An unmodifiable {@code List<Float>} over a {@code float[]}, as scans return list&lt;float&gt;
+ * columns (embeddings): one array per list instead of a boxed object per element. Equal to, and
+ * with the same hash code as, any other list of the same floats (the {@link java.util.List}
+ * contract); null elements are kept where the column allows them.
  */
 public final class FloatList extends AbstractList<Float> implements RandomAccess {
   private final float[] values;
+
   /** Null marks, or null when the list holds no null element. */
   private final boolean[] nulls;
 
   /** Wraps the arrays without copying them: the caller hands them over and does not change them. */
   public FloatList(float[] values, boolean[] nulls) {
     if (nulls != null && nulls.length != values.length) {
-      throw new IllegalArgumentException("null marks for " + nulls.length + " elements, values for " + values.length);
+      throw new IllegalArgumentException(
+          "null marks for " + nulls.length + " elements, values for " + values.length);
     }
     this.values = values;
     this.nulls = nulls;
@@ -104,7 +106,8 @@ public final class FloatList extends AbstractList<Float> implements RandomAccess
 
     /** The list collected since the last reset. */
     public FloatList build() {
-      return new FloatList(Arrays.copyOf(values, size), nulls == null ? null : Arrays.copyOf(nulls, size));
+      return new FloatList(
+          Arrays.copyOf(values, size), nulls == null ? null : Arrays.copyOf(nulls, size));
     }
   }
 }

@@ -20,7 +20,8 @@ public interface FormatHandler {
    *
    * @return the data file with its size, record count and column metrics
    */
-  DataFile write(Storage storage, String location, Schema schema, Iterator<Row> rows) throws IOException;
+  DataFile write(Storage storage, String location, Schema schema, Iterator<Row> rows)
+      throws IOException;
 
   /**
    * Reads the rows of a file in the shape of {@code projection}, matching columns by field id (by
@@ -53,7 +54,9 @@ public interface FormatHandler {
     return n;
   }
 
-  /** A top-level column of a data file: its Iceberg field id (null when the file has none) and name. */
+  /**
+   * A top-level column of a data file: its Iceberg field id (null when the file has none) and name.
+   */
   final class FileColumn {
     public final Integer id;
     public final String name;

@@ -34,46 +34,54 @@ import org.slf4j.LoggerFactory;
  * snapshot, and each caller still learns its own outcome.
  *
  * <p>Protocol, in the hidden directory {@code metadata/.datashard-queue/}:
+ *
  * <ol>
  *   <li>An appender converts its records and writes them as a request file {@code <id>.req}
  *       (written whole under a temporary name, then hard-linked to its final name, so it is never
  *       seen half written; not fsynced: a request is not acknowledged until it is committed), then
- *       queues on the table's OS-level {@link CommitLock}.</li>
+ *       queues on the table's OS-level {@link CommitLock}.
  *   <li>Whoever holds the lock and finds its own request still pending leads: it claims every
  *       pending request whose process is alive (hard link to {@code <id>.claimed}, then removal of
- *       the {@code .req} name: the caller withdraws a request by removing that name, so exactly
- *       one of the two wins), writes their rows as one data file and one manifest, and commits one
+ *       the {@code .req} name: the caller withdraws a request by removing that name, so exactly one
+ *       of the two wins), writes their rows as one data file and one manifest, and commits one
  *       snapshot whose summary key {@value #SUMMARY_KEY} lists the request ids, through the normal
- *       exclusive publish of the next metadata version.</li>
- *   <li>After the publish, the leader writes an outcome file {@code <id>.done} for every request
- *       it carried and removes the claims. A waiter that gets the lock and finds its outcome file
- *       is done without touching the table.</li>
+ *       exclusive publish of the next metadata version.
+ *   <li>After the publish, the leader writes an outcome file {@code <id>.done} for every request it
+ *       carried and removes the claims. A waiter that gets the lock and finds its outcome file is
+ *       done without touching the table.
  * </ol>
+ *
  * Only a lock holder leads, so claims found by a leader belong to a leader that died. If it died
  * after publishing, the ids are in a retained snapshot's summary and that snapshot is reported
  * instead of committing them again; otherwise they are carried again. If a group commit fails or
  * its publish has an unknown outcome, the leader reports that for its own request, which nobody
  * carries any more, and returns the others to the queue, to be settled the same way. Requests of
- * processes that died are dropped, never committed later. Without a usable OS lock (or after a
- * long wait for it) a caller withdraws its request and commits the ordinary way.
+ * processes that died are dropped, never committed later. Without a usable OS lock (or after a long
+ * wait for it) a caller withdraws its request and commits the ordinary way.
  */
 final class GroupCommit {
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
 
   /** Table property switching group commit on (the default) or off. */
   static final String PROPERTY = "datashard.commit.group.enabled";
+
   /** Snapshot summary key: ids of the append requests a group commit carried, comma-separated. */
   static final String SUMMARY_KEY = "datashard.group-requests";
+
   static final String DIR = ".datashard-queue";
   private static final int MAGIC = 0x44534731; // "DSG1"
   private static final byte OK = 1;
   private static final byte CONFLICT = 2;
   private static final byte FAILED = 3;
+
   /** Requests beyond this many encoded bytes wait for the next group. */
   private static final long MAX_GROUP_BYTES = 64L * 1024 * 1024;
+
   /** Outcome and temporary files left by processes that died are removed after this long. */
   private static final long STALE_MILLIS = 10 * 60 * 1000;
+
   private static final int MAX_SUMMARY_VALUES = 16;
+
   /** A waiter whose request was claimed tries the lock every this many rounds (leader died?). */
   private static final int CLAIMED_LOCK_EVERY = 16;
 
@@ -118,8 +126,16 @@ final class GroupCommit {
     final List<Row> rows;
     final long bytes;
 
-    Request(String id, Path file, long pid, long start, String machine, int schemaId, Map<String, String> summary,
-        List<Row> rows, long bytes) {
+    Request(
+        String id,
+        Path file,
+        long pid,
+        long start,
+        String machine,
+        int schemaId,
+        Map<String, String> summary,
+        List<Row> rows,
+        long bytes) {
       this.id = id;
       this.file = file;
       this.pid = pid;
@@ -145,17 +161,22 @@ final class GroupCommit {
 
   /** Ids of this JVM's requests whose callers are still waiting for their outcome. */
   private static final Set<String> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private static final long PID = ProcessHandle.current().pid();
-  private static final long START = ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli())
-      .orElse(0L);
+  private static final long START =
+      ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
+
   /** This machine and boot: process ids are only compared between requests of the same one. */
   private static final String MACHINE = machine();
+
   /** Names this process in its claims: pid, start time, machine. */
-  private static final String TOKEN = Long.toHexString(PID) + "-" + Long.toHexString(START) + "-" + MACHINE;
+  private static final String TOKEN =
+      Long.toHexString(PID) + "-" + Long.toHexString(START) + "-" + MACHINE;
 
   private static String machine() {
     try {
-      String id = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim().replace("-", "");
+      String id =
+          Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim().replace("-", "");
       if (id.matches("[0-9a-f]{8,}")) {
         return id.substring(0, 12);
       }
@@ -223,13 +244,21 @@ final class GroupCommit {
       return null; // inside a transaction holding the lock: commit directly
     }
     String id = newId();
-    LIVE.add(id); // before the request is visible: a leader in this process drops requests not in LIVE
+    LIVE.add(
+        id); // before the request is visible: a leader in this process drops requests not in LIVE
     try {
       submit(id, schema, rows, summary);
     } catch (IOException e) {
       LIVE.remove(id);
-      throw new UncheckedIOException("Could not queue an append for " + core.location() + " in " + queue + ": " + e
-          + ". Nothing was committed; check free disk space and permissions.", e);
+      throw new UncheckedIOException(
+          "Could not queue an append for "
+              + core.location()
+              + " in "
+              + queue
+              + ": "
+              + e
+              + ". Nothing was committed; check free disk space and permissions.",
+          e);
     }
     boolean settled = false;
     try {
@@ -269,9 +298,13 @@ final class GroupCommit {
         }
         if (System.nanoTime() > deadline && withdraw(id)) {
           settled = true;
-          throw new CommitConflictException("Gave up waiting to commit an append to " + core.location()
-              + " after " + core.options().commitTimeout() + ": another process held its commit lock all that "
-              + "time. Nothing was committed; retry later or raise TableOptions.commitTimeout.");
+          throw new CommitConflictException(
+              "Gave up waiting to commit an append to "
+                  + core.location()
+                  + " after "
+                  + core.options().commitTimeout()
+                  + ": another process held its commit lock all that "
+                  + "time. Nothing was committed; retry later or raise TableOptions.commitTimeout.");
         }
         pause(round);
       }
@@ -294,8 +327,10 @@ final class GroupCommit {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new CommitStateUnknownException("Interrupted while waiting for a group commit; the append may or "
-          + "may not be committed. Check the table before appending again.", e);
+      throw new CommitStateUnknownException(
+          "Interrupted while waiting for a group commit; the append may or "
+              + "may not be committed. Check the table before appending again.",
+          e);
     }
   }
 
@@ -315,15 +350,21 @@ final class GroupCommit {
     if (o.kind == CONFLICT) {
       return null;
     }
-    throw new DataShardException("The group commit that carried this append to " + core.location()
-        + " failed: " + o.message + " Nothing was committed (request " + id + ").");
+    throw new DataShardException(
+        "The group commit that carried this append to "
+            + core.location()
+            + " failed: "
+            + o.message
+            + " Nothing was committed (request "
+            + id
+            + ").");
   }
 
   // ------------------------------------------------------------------ leading
 
   /**
-   * Commits every pending request; the caller holds the OS lock. Returns the outcome of
-   * {@code ownId}, or null to look again.
+   * Commits every pending request; the caller holds the OS lock. Returns the outcome of {@code
+   * ownId}, or null to look again.
    */
   private Outcome lead(String ownId) {
     for (int attempt = 0; ; attempt++) {
@@ -340,7 +381,8 @@ final class GroupCommit {
         String id = idOf(file);
         boolean isOwn = id.equals(ownId);
         boolean isClaimed = file.getFileName().toString().endsWith(CLAIMED);
-        boolean ownClaim = isClaimed && file.getFileName().toString().equals(id + "." + TOKEN + CLAIMED);
+        boolean ownClaim =
+            isClaimed && file.getFileName().toString().equals(id + "." + TOKEN + CLAIMED);
         if (isClaimed && claimerAlive(file)) {
           continue; // another leader is carrying it (only possible where OS locks are unreliable)
         }
@@ -363,15 +405,24 @@ final class GroupCommit {
           continue; // withdrawn by its caller
         } catch (IOException | RuntimeException e) {
           if (!isOwn) {
-            writeOutcome(id, new Outcome(FAILED, null, "its request file " + file + " is unreadable (" + e + ")."));
+            writeOutcome(
+                id,
+                new Outcome(
+                    FAILED, null, "its request file " + file + " is unreadable (" + e + ")."));
             deleteQuietly(file);
             continue;
           }
-          throw new DataShardException("The append request " + file + " of this process is unreadable: " + e
-              + ". Nothing was committed.", e);
+          throw new DataShardException(
+              "The append request "
+                  + file
+                  + " of this process is unreadable: "
+                  + e
+                  + ". Nothing was committed.",
+              e);
         }
         if (!isOwn && !r.alive()) {
-          deleteQuietly(file); // its process is gone: nobody is waiting, and nothing was acknowledged
+          deleteQuietly(
+              file); // its process is gone: nobody is waiting, and nothing was acknowledged
           continue;
         }
         if (r.schemaId != latest.schema().schemaId()) {
@@ -406,9 +457,16 @@ final class GroupCommit {
         if (carried != null) {
           return new Outcome(OK, carried, null); // its outcome file could not be written
         }
-        throw new CommitStateUnknownException("The append request " + ownId + " to " + core.location()
-            + " left " + queue + " without an outcome. Check whether its rows are in the table before "
-            + "appending them again.", null);
+        throw new CommitStateUnknownException(
+            "The append request "
+                + ownId
+                + " to "
+                + core.location()
+                + " left "
+                + queue
+                + " without an outcome. Check whether its rows are in the table before "
+                + "appending them again.",
+            null);
       }
       if (group.isEmpty()) {
         return own;
@@ -449,8 +507,8 @@ final class GroupCommit {
   }
 
   /**
-   * Claims a request (pending, or claimed by a leader that died) for this leader: it links the
-   * file under a claim name of its own, then removes the old name; whoever removes it first wins.
+   * Claims a request (pending, or claimed by a leader that died) for this leader: it links the file
+   * under a claim name of its own, then removes the old name; whoever removes it first wins.
    */
   private boolean claim(Request r) {
     Path claimed = queue.resolve(r.id + "." + TOKEN + CLAIMED);
@@ -537,10 +595,17 @@ final class GroupCommit {
    * the holder of the table's lock leads, so leaders of this table take turns on it.
    */
   private final Map<String, Long> carriedIds = new HashMap<>();
-  /** Snapshots whose request ids are in {@link #carriedIds}: each is read once (snapshots never change). */
+
+  /**
+   * Snapshots whose request ids are in {@link #carriedIds}: each is read once (snapshots never
+   * change).
+   */
   private final Set<Long> indexed = new java.util.HashSet<>();
 
-  /** Adds the request ids of {@code meta}'s snapshots not indexed yet; once per lead, before any lookup. */
+  /**
+   * Adds the request ids of {@code meta}'s snapshots not indexed yet; once per lead, before any
+   * lookup.
+   */
   private void indexCarried(TableMetadata meta) {
     if (carriedIds.size() > 50_000) {
       indexed.clear(); // mostly snapshots long expired: start over with the retained ones
@@ -561,7 +626,9 @@ final class GroupCommit {
   /** The retained snapshot of {@code meta} whose summary lists request {@code id}, or null. */
   private Snapshot carriedBy(TableMetadata meta, String id) {
     Long snapshotId = carriedIds.get(id);
-    return snapshotId == null ? null : meta.snapshot(snapshotId); // null once that snapshot is expired
+    return snapshotId == null
+        ? null
+        : meta.snapshot(snapshotId); // null once that snapshot is expired
   }
 
   /**
@@ -603,7 +670,8 @@ final class GroupCommit {
 
   // ------------------------------------------------------------------ files
 
-  private void submit(String id, Schema schema, List<Row> rows, Map<String, String> summary) throws IOException {
+  private void submit(String id, Schema schema, List<Row> rows, Map<String, String> summary)
+      throws IOException {
     ByteArrayOutputStream buf = new ByteArrayOutputStream(256);
     try (DataOutputStream out = new DataOutputStream(buf)) {
       out.writeInt(MAGIC);
@@ -668,8 +736,15 @@ final class GroupCommit {
     } catch (NoSuchFileException e) {
       return null;
     } catch (IOException e) {
-      throw new CommitStateUnknownException("Could not read the outcome " + file + " of an append to "
-          + core.location() + ": " + e + ". Check whether its rows are in the table before appending them again.", e);
+      throw new CommitStateUnknownException(
+          "Could not read the outcome "
+              + file
+              + " of an append to "
+              + core.location()
+              + ": "
+              + e
+              + ". Check whether its rows are in the table before appending them again.",
+          e);
     }
     deleteQuietly(file);
     try {
@@ -688,11 +763,21 @@ final class GroupCommit {
       String manifestList = in.readUTF();
       Integer schemaId = in.readBoolean() ? in.readInt() : null;
       Map<String, String> summary = readMap(in);
-      return new Outcome(OK, new Snapshot(snapshotId, parentId, sequenceNumber, timestamp, manifestList, summary,
-          schemaId), null);
+      return new Outcome(
+          OK,
+          new Snapshot(
+              snapshotId, parentId, sequenceNumber, timestamp, manifestList, summary, schemaId),
+          null);
     } catch (IOException e) {
-      throw new CommitStateUnknownException("The outcome " + file + " of an append to " + core.location()
-          + " is unreadable: " + e + ". Check whether its rows are in the table before appending them again.", e);
+      throw new CommitStateUnknownException(
+          "The outcome "
+              + file
+              + " of an append to "
+              + core.location()
+              + " is unreadable: "
+              + e
+              + ". Check whether its rows are in the table before appending them again.",
+          e);
     }
   }
 
@@ -746,11 +831,16 @@ final class GroupCommit {
           // settled twice (by two leaders): the same outcome, keep the first
         } catch (IOException e) {
           // The waiter will lead itself and settle its request from the table's summaries.
-          LOG.warn("Could not write the outcome of append request {} in {}: {}", id, queue, e.toString());
+          LOG.warn(
+              "Could not write the outcome of append request {} in {}: {}",
+              id,
+              queue,
+              e.toString());
         }
       }
     } catch (IOException e) {
-      LOG.warn("Could not write the outcome of append requests {} in {}: {}", ids, queue, e.toString());
+      LOG.warn(
+          "Could not write the outcome of append requests {} in {}: {}", ids, queue, e.toString());
     } finally {
       deleteQuietly(tmp);
     }
@@ -758,11 +848,17 @@ final class GroupCommit {
 
   /** A unique name ending in .tmp (such files left by a process that died are cleared later). */
   private static String tempSuffix() {
-    return Long.toHexString(PID) + "-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong())
-        + "-" + Long.toHexString(System.nanoTime()) + ".tmp";
+    return Long.toHexString(PID)
+        + "-"
+        + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong())
+        + "-"
+        + Long.toHexString(System.nanoTime())
+        + ".tmp";
   }
 
-  /** Writes a whole file under a temporary name, then links it to its final name (never replacing). */
+  /**
+   * Writes a whole file under a temporary name, then links it to its final name (never replacing).
+   */
   private static void publish(Path target, byte[] content) throws IOException {
     Path tmp = target.resolveSibling(target.getFileName() + "." + tempSuffix());
     Files.write(tmp, content);
@@ -803,6 +899,7 @@ final class GroupCommit {
 
   private static String newId() {
     java.util.UUID u = java.util.UUID.randomUUID(); // from a secure source: unique across processes
-    return Long.toHexString((u.getMostSignificantBits() ^ u.getLeastSignificantBits()) | Long.MIN_VALUE);
+    return Long.toHexString(
+        (u.getMostSignificantBits() ^ u.getLeastSignificantBits()) | Long.MIN_VALUE);
   }
 }

@@ -3,7 +3,6 @@ package io.datashard.internal;
 import io.datashard.CorruptTableException;
 import io.datashard.DataFile;
 import io.datashard.FileFormat;
-import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Type;
 import io.datashard.Types;
@@ -60,9 +59,22 @@ final class ManifestIO {
     final List<GenericRecord> partitions;
     final ByteBuffer keyMetadata;
 
-    Manifest(String path, long length, int specId, int content, long sequenceNumber, long minSequenceNumber,
-        long addedSnapshotId, int addedFiles, int existingFiles, int deletedFiles, long addedRows,
-        long existingRows, long deletedRows, List<GenericRecord> partitions, ByteBuffer keyMetadata) {
+    Manifest(
+        String path,
+        long length,
+        int specId,
+        int content,
+        long sequenceNumber,
+        long minSequenceNumber,
+        long addedSnapshotId,
+        int addedFiles,
+        int existingFiles,
+        int deletedFiles,
+        long addedRows,
+        long existingRows,
+        long deletedRows,
+        List<GenericRecord> partitions,
+        ByteBuffer keyMetadata) {
       this.path = path;
       this.length = length;
       this.specId = specId;
@@ -85,22 +97,50 @@ final class ManifestIO {
     }
 
     Manifest withSequenceNumbers(long seq, long minSeq) {
-      return new Manifest(path, length, specId, content, seq, minSeq, addedSnapshotId, addedFiles, existingFiles,
-          deletedFiles, addedRows, existingRows, deletedRows, partitions, keyMetadata);
+      return new Manifest(
+          path,
+          length,
+          specId,
+          content,
+          seq,
+          minSeq,
+          addedSnapshotId,
+          addedFiles,
+          existingFiles,
+          deletedFiles,
+          addedRows,
+          existingRows,
+          deletedRows,
+          partitions,
+          keyMetadata);
     }
   }
 
   // ------------------------------------------------------------------ writing
 
   /** Writes a manifest of newly added data files for one snapshot. */
-  static Manifest writeAdded(Storage storage, String location, Schema schema, PartitionSpec spec, long snapshotId,
-      List<DataFile> files) throws IOException {
+  static Manifest writeAdded(
+      Storage storage,
+      String location,
+      Schema schema,
+      PartitionSpec spec,
+      long snapshotId,
+      List<DataFile> files)
+      throws IOException {
     return writeReplacing(storage, location, schema, spec, snapshotId, files, List.of());
   }
 
-  /** One manifest entry: a status, the snapshot that set it, the sequence numbers (null: inherited), a file. */
-  private static GenericData.Record entry(org.apache.avro.Schema entrySchema, int status, long snapshotId,
-      Long dataSequenceNumber, Long fileSequenceNumber, GenericData.Record dataFile) {
+  /**
+   * One manifest entry: a status, the snapshot that set it, the sequence numbers (null: inherited),
+   * a file.
+   */
+  private static GenericData.Record entry(
+      org.apache.avro.Schema entrySchema,
+      int status,
+      long snapshotId,
+      Long dataSequenceNumber,
+      Long fileSequenceNumber,
+      GenericData.Record dataFile) {
     GenericData.Record entry = new GenericData.Record(entrySchema);
     entry.put("status", status);
     entry.put("snapshot_id", snapshotId);
@@ -111,8 +151,12 @@ final class ManifestIO {
   }
 
   /** An Avro writer for a data manifest, with the header keys Iceberg readers expect. */
-  private static AvroContainerWriter manifestWriter(Storage.PendingFile out,
-      org.apache.avro.Schema entrySchema, Schema schema, PartitionSpec spec) throws IOException {
+  private static AvroContainerWriter manifestWriter(
+      Storage.PendingFile out,
+      org.apache.avro.Schema entrySchema,
+      Schema schema,
+      PartitionSpec spec)
+      throws IOException {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("schema", TableMetadataParser.schemaToJson(schema));
     meta.put("schema-id", Integer.toString(schema.schemaId()));
@@ -123,8 +167,11 @@ final class ManifestIO {
     return new AvroContainerWriter(out.stream(), entrySchema, meta);
   }
 
-  private static GenericData.Record dataFileRecord(org.apache.avro.Schema schema,
-      org.apache.avro.Schema partitionSchema, Types.StructType partitionType, DataFile f) {
+  private static GenericData.Record dataFileRecord(
+      org.apache.avro.Schema schema,
+      org.apache.avro.Schema partitionSchema,
+      Types.StructType partitionType,
+      DataFile f) {
     GenericData.Record r = new GenericData.Record(schema);
     r.put("content", 0);
     r.put("file_path", f.path());
@@ -133,7 +180,8 @@ final class ManifestIO {
     for (int i = 0; i < partitionType.fields().size(); i++) {
       Types.NestedField pf = partitionType.fields().get(i);
       Object v = f.partition().size() > i ? f.partition().get(i) : null;
-      org.apache.avro.Schema fieldSchema = partitionSchema.getFields().get(i).schema().getTypes().get(1);
+      org.apache.avro.Schema fieldSchema =
+          partitionSchema.getFields().get(i).schema().getTypes().get(1);
       p.put(i, AvroValues.toAvro(pf.type(), fieldSchema, v));
     }
     r.put("partition", p);
@@ -141,8 +189,12 @@ final class ManifestIO {
     r.put("file_size_in_bytes", f.fileSizeInBytes());
     r.put("column_sizes", kvArray(schema.getField("column_sizes").schema(), f.columnSizes()));
     r.put("value_counts", kvArray(schema.getField("value_counts").schema(), f.valueCounts()));
-    r.put("null_value_counts", kvArray(schema.getField("null_value_counts").schema(), f.nullValueCounts()));
-    r.put("nan_value_counts", kvArray(schema.getField("nan_value_counts").schema(), f.nanValueCounts()));
+    r.put(
+        "null_value_counts",
+        kvArray(schema.getField("null_value_counts").schema(), f.nullValueCounts()));
+    r.put(
+        "nan_value_counts",
+        kvArray(schema.getField("nan_value_counts").schema(), f.nanValueCounts()));
     r.put("lower_bounds", kvArray(schema.getField("lower_bounds").schema(), f.lowerBounds()));
     r.put("upper_bounds", kvArray(schema.getField("upper_bounds").schema(), f.upperBounds()));
     r.put("key_metadata", null);
@@ -152,7 +204,8 @@ final class ManifestIO {
     return r;
   }
 
-  private static <V> List<GenericRecord> kvArray(org.apache.avro.Schema optionalArray, Map<Integer, V> map) {
+  private static <V> List<GenericRecord> kvArray(
+      org.apache.avro.Schema optionalArray, Map<Integer, V> map) {
     if (map == null) {
       return null;
     }
@@ -168,9 +221,15 @@ final class ManifestIO {
     return out;
   }
 
-  private static List<GenericRecord> partitionSummaries(Types.StructType partitionType, List<DataFile> files) {
-    org.apache.avro.Schema summarySchema = AvroManifests.MANIFEST_FILE.getField("partitions").schema().getTypes()
-        .get(1).getElementType();
+  private static List<GenericRecord> partitionSummaries(
+      Types.StructType partitionType, List<DataFile> files) {
+    org.apache.avro.Schema summarySchema =
+        AvroManifests.MANIFEST_FILE
+            .getField("partitions")
+            .schema()
+            .getTypes()
+            .get(1)
+            .getElementType();
     List<GenericRecord> out = new ArrayList<>();
     for (int i = 0; i < partitionType.fields().size(); i++) {
       Type type = partitionType.fields().get(i).type();
@@ -182,7 +241,8 @@ final class ManifestIO {
         Object v = f.partition().size() > i ? f.partition().get(i) : null;
         if (v == null) {
           containsNull = true;
-        } else if (v instanceof Double && ((Double) v).isNaN() || v instanceof Float && ((Float) v).isNaN()) {
+        } else if (v instanceof Double && ((Double) v).isNaN()
+            || v instanceof Float && ((Float) v).isNaN()) {
           containsNan = true;
         } else {
           if (min == null || Values.compare(type, v, min) < 0) {
@@ -204,8 +264,14 @@ final class ManifestIO {
   }
 
   /** Writes a manifest list; manifests added by this commit get its sequence number. */
-  static void writeList(Storage storage, String location, long snapshotId, Long parentId, long sequenceNumber,
-      List<Manifest> manifests) throws IOException {
+  static void writeList(
+      Storage storage,
+      String location,
+      long snapshotId,
+      Long parentId,
+      long sequenceNumber,
+      List<Manifest> manifests)
+      throws IOException {
     org.apache.avro.Schema schema = AvroManifests.MANIFEST_FILE;
     try (Storage.PendingFile out = storage.create(location)) {
       Map<String, String> meta = new LinkedHashMap<>();
@@ -217,8 +283,10 @@ final class ManifestIO {
       for (Manifest m : manifests) {
         Manifest w = m;
         if (m.sequenceNumber == UNASSIGNED) {
-          w = m.withSequenceNumbers(sequenceNumber,
-              m.minSequenceNumber == UNASSIGNED ? sequenceNumber : m.minSequenceNumber);
+          w =
+              m.withSequenceNumbers(
+                  sequenceNumber,
+                  m.minSequenceNumber == UNASSIGNED ? sequenceNumber : m.minSequenceNumber);
         }
         GenericData.Record r = new GenericData.Record(schema);
         r.put("manifest_path", w.path);
@@ -243,8 +311,10 @@ final class ManifestIO {
     }
   }
 
-  private static List<GenericRecord> copySummaries(List<GenericRecord> in, org.apache.avro.Schema listSchema) {
-    org.apache.avro.Schema s = listSchema.getField("partitions").schema().getTypes().get(1).getElementType();
+  private static List<GenericRecord> copySummaries(
+      List<GenericRecord> in, org.apache.avro.Schema listSchema) {
+    org.apache.avro.Schema s =
+        listSchema.getField("partitions").schema().getTypes().get(1).getElementType();
     List<GenericRecord> out = new ArrayList<>(in.size());
     for (GenericRecord g : in) {
       if (g.getSchema().equals(s)) {
@@ -268,34 +338,42 @@ final class ManifestIO {
   /** Reads a manifest list. */
   static List<Manifest> readList(Storage storage, String location) {
     List<Manifest> out = new ArrayList<>();
-    readAvro(storage, location, "manifest list", (schema, records) -> {
-      FieldIndex idx = FieldIndex.of(schema);
-      for (GenericRecord r : records) {
-        long seq = idx.longOr(r, AvroManifests.MANIFEST_SEQUENCE_NUMBER, 0);
-        @SuppressWarnings("unchecked")
-        List<GenericRecord> parts = (List<GenericRecord>) idx.get(r, AvroManifests.PARTITIONS);
-        out.add(new Manifest(
-            idx.string(r, AvroManifests.MANIFEST_PATH),
-            idx.longOr(r, AvroManifests.MANIFEST_LENGTH, 0),
-            (int) idx.longOr(r, AvroManifests.PARTITION_SPEC_ID, 0),
-            (int) idx.longOr(r, AvroManifests.MANIFEST_CONTENT, 0),
-            seq,
-            idx.longOr(r, AvroManifests.MIN_SEQUENCE_NUMBER, seq),
-            idx.longOr(r, AvroManifests.ADDED_SNAPSHOT_ID, 0),
-            (int) idx.longOr(r, AvroManifests.ADDED_FILES_COUNT, 0),
-            (int) idx.longOr(r, AvroManifests.EXISTING_FILES_COUNT, 0),
-            (int) idx.longOr(r, AvroManifests.DELETED_FILES_COUNT, 0),
-            idx.longOr(r, AvroManifests.ADDED_ROWS_COUNT, 0),
-            idx.longOr(r, AvroManifests.EXISTING_ROWS_COUNT, 0),
-            idx.longOr(r, AvroManifests.DELETED_ROWS_COUNT, 0),
-            parts == null ? null : new ArrayList<>(parts),
-            (ByteBuffer) idx.get(r, AvroManifests.MANIFEST_KEY_METADATA)));
-      }
-    });
+    readAvro(
+        storage,
+        location,
+        "manifest list",
+        (schema, records) -> {
+          FieldIndex idx = FieldIndex.of(schema);
+          for (GenericRecord r : records) {
+            long seq = idx.longOr(r, AvroManifests.MANIFEST_SEQUENCE_NUMBER, 0);
+            @SuppressWarnings("unchecked")
+            List<GenericRecord> parts = (List<GenericRecord>) idx.get(r, AvroManifests.PARTITIONS);
+            out.add(
+                new Manifest(
+                    idx.string(r, AvroManifests.MANIFEST_PATH),
+                    idx.longOr(r, AvroManifests.MANIFEST_LENGTH, 0),
+                    (int) idx.longOr(r, AvroManifests.PARTITION_SPEC_ID, 0),
+                    (int) idx.longOr(r, AvroManifests.MANIFEST_CONTENT, 0),
+                    seq,
+                    idx.longOr(r, AvroManifests.MIN_SEQUENCE_NUMBER, seq),
+                    idx.longOr(r, AvroManifests.ADDED_SNAPSHOT_ID, 0),
+                    (int) idx.longOr(r, AvroManifests.ADDED_FILES_COUNT, 0),
+                    (int) idx.longOr(r, AvroManifests.EXISTING_FILES_COUNT, 0),
+                    (int) idx.longOr(r, AvroManifests.DELETED_FILES_COUNT, 0),
+                    idx.longOr(r, AvroManifests.ADDED_ROWS_COUNT, 0),
+                    idx.longOr(r, AvroManifests.EXISTING_ROWS_COUNT, 0),
+                    idx.longOr(r, AvroManifests.DELETED_ROWS_COUNT, 0),
+                    parts == null ? null : new ArrayList<>(parts),
+                    (ByteBuffer) idx.get(r, AvroManifests.MANIFEST_KEY_METADATA)));
+          }
+        });
     return out;
   }
 
-  /** A live entry of a manifest: a data file with the snapshot and sequence numbers it was added with. */
+  /**
+   * A live entry of a manifest: a data file with the snapshot and sequence numbers it was added
+   * with.
+   */
   static final class Entry {
     final DataFile file;
     final long snapshotId;
@@ -310,7 +388,10 @@ final class ManifestIO {
     }
   }
 
-  /** The data files a manifest holds that are live (added or existing), with inherited values applied. */
+  /**
+   * The data files a manifest holds that are live (added or existing), with inherited values
+   * applied.
+   */
   static List<DataFile> liveFiles(Storage storage, Manifest m, UnaryOperator<String> resolve) {
     List<DataFile> out = new ArrayList<>();
     for (Entry e : liveEntries(storage, m, resolve)) {
@@ -320,44 +401,57 @@ final class ManifestIO {
   }
 
   /**
-   * The live entries of a manifest. Per the spec's inheritance rules, an entry without a snapshot id
-   * takes the manifest's added snapshot id, and an ADDED entry without sequence numbers takes the
-   * manifest's sequence number.
+   * The live entries of a manifest. Per the spec's inheritance rules, an entry without a snapshot
+   * id takes the manifest's added snapshot id, and an ADDED entry without sequence numbers takes
+   * the manifest's sequence number.
    */
   static List<Entry> liveEntries(Storage storage, Manifest m, UnaryOperator<String> resolve) {
     List<Entry> out = new ArrayList<>();
-    readAvro(storage, resolve.apply(m.path), "manifest", m.length, (schema, records) -> {
-      FieldIndex entryIdx = FieldIndex.of(schema);
-      Integer dataFilePos = entryIdx.position(AvroManifests.DATA_FILE);
-      if (dataFilePos == null) {
-        throw new IllegalArgumentException("it has no data_file field (id 2)");
-      }
-      org.apache.avro.Schema dfSchema = unwrap(schema.getFields().get(dataFilePos).schema());
-      FieldIndex dfIdx = FieldIndex.of(dfSchema);
-      for (GenericRecord entry : records) {
-        int status = (int) entryIdx.longOr(entry, AvroManifests.STATUS, STATUS_ADDED);
-        if (status == STATUS_DELETED) {
-          continue;
-        }
-        GenericRecord df = (GenericRecord) entry.get(dataFilePos);
-        long snapshotId = entryIdx.longOr(entry, AvroManifests.SNAPSHOT_ID, m.addedSnapshotId);
-        Object seq = entryIdx.get(entry, AvroManifests.SEQUENCE_NUMBER);
-        Object fileSeq = entryIdx.get(entry, AvroManifests.FILE_SEQUENCE_NUMBER);
-        long dataSeq = seq != null ? ((Number) seq).longValue() : m.sequenceNumber;
-        long fSeq = fileSeq != null ? ((Number) fileSeq).longValue() : (seq != null && status != STATUS_ADDED
-            ? dataSeq : m.sequenceNumber);
-        out.add(new Entry(toDataFile(dfIdx, df, m.specId), snapshotId, dataSeq, fSeq));
-      }
-    });
+    readAvro(
+        storage,
+        resolve.apply(m.path),
+        "manifest",
+        m.length,
+        (schema, records) -> {
+          FieldIndex entryIdx = FieldIndex.of(schema);
+          Integer dataFilePos = entryIdx.position(AvroManifests.DATA_FILE);
+          if (dataFilePos == null) {
+            throw new IllegalArgumentException("it has no data_file field (id 2)");
+          }
+          org.apache.avro.Schema dfSchema = unwrap(schema.getFields().get(dataFilePos).schema());
+          FieldIndex dfIdx = FieldIndex.of(dfSchema);
+          for (GenericRecord entry : records) {
+            int status = (int) entryIdx.longOr(entry, AvroManifests.STATUS, STATUS_ADDED);
+            if (status == STATUS_DELETED) {
+              continue;
+            }
+            GenericRecord df = (GenericRecord) entry.get(dataFilePos);
+            long snapshotId = entryIdx.longOr(entry, AvroManifests.SNAPSHOT_ID, m.addedSnapshotId);
+            Object seq = entryIdx.get(entry, AvroManifests.SEQUENCE_NUMBER);
+            Object fileSeq = entryIdx.get(entry, AvroManifests.FILE_SEQUENCE_NUMBER);
+            long dataSeq = seq != null ? ((Number) seq).longValue() : m.sequenceNumber;
+            long fSeq =
+                fileSeq != null
+                    ? ((Number) fileSeq).longValue()
+                    : (seq != null && status != STATUS_ADDED ? dataSeq : m.sequenceNumber);
+            out.add(new Entry(toDataFile(dfIdx, df, m.specId), snapshotId, dataSeq, fSeq));
+          }
+        });
     return out;
   }
 
   /**
-   * Writes a manifest that marks files as deleted by snapshot {@code snapshotId}, keeping each file's
-   * original sequence numbers as the spec requires.
+   * Writes a manifest that marks files as deleted by snapshot {@code snapshotId}, keeping each
+   * file's original sequence numbers as the spec requires.
    */
-  static Manifest writeDeleted(Storage storage, String location, Schema schema, PartitionSpec spec, long snapshotId,
-      List<Entry> deleted) throws IOException {
+  static Manifest writeDeleted(
+      Storage storage,
+      String location,
+      Schema schema,
+      PartitionSpec spec,
+      long snapshotId,
+      List<Entry> deleted)
+      throws IOException {
     return writeEntries(storage, location, schema, spec, snapshotId, deleted, STATUS_DELETED);
   }
 
@@ -365,18 +459,31 @@ final class ManifestIO {
    * Writes a manifest that carries files over unchanged (status EXISTING) into a new manifest, as
    * manifest merging does; each entry keeps the snapshot id and sequence numbers it was added with.
    */
-  static Manifest writeExisting(Storage storage, String location, Schema schema, PartitionSpec spec,
-      long snapshotId, List<Entry> existing) throws IOException {
+  static Manifest writeExisting(
+      Storage storage,
+      String location,
+      Schema schema,
+      PartitionSpec spec,
+      long snapshotId,
+      List<Entry> existing)
+      throws IOException {
     return writeEntries(storage, location, schema, spec, snapshotId, existing, STATUS_EXISTING);
   }
 
   /**
    * Writes the one manifest of a change that replaces files with new ones in the same partition
-   * spec: the new files as ADDED and the replaced ones as DELETED (keeping their sequence numbers), as
-   * the spec allows in a single manifest. One file instead of two per such commit.
+   * spec: the new files as ADDED and the replaced ones as DELETED (keeping their sequence numbers),
+   * as the spec allows in a single manifest. One file instead of two per such commit.
    */
-  static Manifest writeReplacing(Storage storage, String location, Schema schema, PartitionSpec spec, long snapshotId,
-      List<DataFile> added, List<Entry> deleted) throws IOException {
+  static Manifest writeReplacing(
+      Storage storage,
+      String location,
+      Schema schema,
+      PartitionSpec spec,
+      long snapshotId,
+      List<DataFile> added,
+      List<Entry> deleted)
+      throws IOException {
     Types.StructType partitionType = spec.partitionType(schema);
     org.apache.avro.Schema entrySchema = AvroManifests.entrySchema(partitionType);
     org.apache.avro.Schema dataFileSchema = entrySchema.getField("data_file").schema();
@@ -388,25 +495,58 @@ final class ManifestIO {
       AvroContainerWriter writer = manifestWriter(out, entrySchema, schema, spec);
       for (DataFile f : added) {
         // sequence numbers left out: an ADDED entry inherits the manifest's, assigned at commit
-        writer.append(entry(entrySchema, STATUS_ADDED, snapshotId, null, null,
-            dataFileRecord(dataFileSchema, partitionSchema, partitionType, f)));
+        writer.append(
+            entry(
+                entrySchema,
+                STATUS_ADDED,
+                snapshotId,
+                null,
+                null,
+                dataFileRecord(dataFileSchema, partitionSchema, partitionType, f)));
         addedRows += f.recordCount();
       }
       for (Entry e : deleted) {
-        writer.append(entry(entrySchema, STATUS_DELETED, snapshotId, e.dataSequenceNumber, e.fileSequenceNumber,
-            dataFileRecord(dataFileSchema, partitionSchema, partitionType, e.file)));
+        writer.append(
+            entry(
+                entrySchema,
+                STATUS_DELETED,
+                snapshotId,
+                e.dataSequenceNumber,
+                e.fileSequenceNumber,
+                dataFileRecord(dataFileSchema, partitionSchema, partitionType, e.file)));
         deletedRows += e.file.recordCount();
         files.add(e.file);
       }
       writer.flush();
       long length = out.publish();
-      return new Manifest(location, length, spec.specId(), 0, UNASSIGNED, UNASSIGNED, snapshotId, added.size(), 0,
-          deleted.size(), addedRows, 0, deletedRows, partitionSummaries(partitionType, files), null);
+      return new Manifest(
+          location,
+          length,
+          spec.specId(),
+          0,
+          UNASSIGNED,
+          UNASSIGNED,
+          snapshotId,
+          added.size(),
+          0,
+          deleted.size(),
+          addedRows,
+          0,
+          deletedRows,
+          partitionSummaries(partitionType, files),
+          null);
     }
   }
 
-  private static Manifest writeEntries(Storage storage, String location, Schema schema, PartitionSpec spec,
-      long snapshotId, List<Entry> entries, int status) throws IOException {
+  private static Manifest writeEntries(
+      Storage storage,
+      String location,
+      Schema schema,
+      PartitionSpec spec,
+      long snapshotId,
+      List<Entry> entries,
+      int status)
+      throws IOException {
     Types.StructType partitionType = spec.partitionType(schema);
     org.apache.avro.Schema entrySchema = AvroManifests.entrySchema(partitionType);
     org.apache.avro.Schema dataFileSchema = entrySchema.getField("data_file").schema();
@@ -417,9 +557,14 @@ final class ManifestIO {
     try (Storage.PendingFile out = storage.create(location)) {
       AvroContainerWriter writer = manifestWriter(out, entrySchema, schema, spec);
       for (Entry e : entries) {
-        writer.append(entry(entrySchema, status, status == STATUS_DELETED ? snapshotId : e.snapshotId,
-            e.dataSequenceNumber, e.fileSequenceNumber, dataFileRecord(dataFileSchema, partitionSchema, partitionType,
-            e.file)));
+        writer.append(
+            entry(
+                entrySchema,
+                status,
+                status == STATUS_DELETED ? snapshotId : e.snapshotId,
+                e.dataSequenceNumber,
+                e.fileSequenceNumber,
+                dataFileRecord(dataFileSchema, partitionSchema, partitionType, e.file)));
         rows += e.file.recordCount();
         minSequence = Math.min(minSequence, e.dataSequenceNumber);
         files.add(e.file);
@@ -427,32 +572,46 @@ final class ManifestIO {
       writer.flush();
       long length = out.publish();
       boolean existing = status == STATUS_EXISTING;
-      return new Manifest(location, length, spec.specId(), 0, UNASSIGNED,
-          existing && !entries.isEmpty() ? minSequence : UNASSIGNED, snapshotId, 0,
-          existing ? entries.size() : 0, existing ? 0 : entries.size(), 0, existing ? rows : 0,
-          existing ? 0 : rows, partitionSummaries(partitionType, files), null);
+      return new Manifest(
+          location,
+          length,
+          spec.specId(),
+          0,
+          UNASSIGNED,
+          existing && !entries.isEmpty() ? minSequence : UNASSIGNED,
+          snapshotId,
+          0,
+          existing ? entries.size() : 0,
+          existing ? 0 : entries.size(),
+          0,
+          existing ? rows : 0,
+          existing ? 0 : rows,
+          partitionSummaries(partitionType, files),
+          null);
     }
   }
 
   private static DataFile toDataFile(FieldIndex idx, GenericRecord df, int specId) {
     int content = (int) idx.longOr(df, AvroManifests.CONTENT, 0);
     if (content != 0) {
-      throw new IllegalArgumentException("a data manifest lists a delete file (content " + content + ")");
+      throw new IllegalArgumentException(
+          "a data manifest lists a delete file (content " + content + ")");
     }
     GenericRecord partition = (GenericRecord) idx.get(df, AvroManifests.PARTITION);
-    DataFile.Builder b = DataFile.builder()
-        .path(idx.string(df, AvroManifests.FILE_PATH))
-        .format(FileFormat.fromName(idx.string(df, AvroManifests.FILE_FORMAT)))
-        .specId(specId)
-        .partition(partition == null ? null : AvroValues.partitionRow(partition))
-        .recordCount(idx.longOr(df, AvroManifests.RECORD_COUNT, -1))
-        .fileSizeInBytes(idx.longOr(df, AvroManifests.FILE_SIZE, -1))
-        .columnSizes(kvMap(idx.get(df, AvroManifests.COLUMN_SIZES)))
-        .valueCounts(kvMap(idx.get(df, AvroManifests.VALUE_COUNTS)))
-        .nullValueCounts(kvMap(idx.get(df, AvroManifests.NULL_VALUE_COUNTS)))
-        .nanValueCounts(kvMap(idx.get(df, AvroManifests.NAN_VALUE_COUNTS)))
-        .lowerBounds(kvMap(idx.get(df, AvroManifests.LOWER_BOUNDS)))
-        .upperBounds(kvMap(idx.get(df, AvroManifests.UPPER_BOUNDS)));
+    DataFile.Builder b =
+        DataFile.builder()
+            .path(idx.string(df, AvroManifests.FILE_PATH))
+            .format(FileFormat.fromName(idx.string(df, AvroManifests.FILE_FORMAT)))
+            .specId(specId)
+            .partition(partition == null ? null : AvroValues.partitionRow(partition))
+            .recordCount(idx.longOr(df, AvroManifests.RECORD_COUNT, -1))
+            .fileSizeInBytes(idx.longOr(df, AvroManifests.FILE_SIZE, -1))
+            .columnSizes(kvMap(idx.get(df, AvroManifests.COLUMN_SIZES)))
+            .valueCounts(kvMap(idx.get(df, AvroManifests.VALUE_COUNTS)))
+            .nullValueCounts(kvMap(idx.get(df, AvroManifests.NULL_VALUE_COUNTS)))
+            .nanValueCounts(kvMap(idx.get(df, AvroManifests.NAN_VALUE_COUNTS)))
+            .lowerBounds(kvMap(idx.get(df, AvroManifests.LOWER_BOUNDS)))
+            .upperBounds(kvMap(idx.get(df, AvroManifests.UPPER_BOUNDS)));
     Object offsets = idx.get(df, AvroManifests.SPLIT_OFFSETS);
     if (offsets != null) {
       List<Long> list = new ArrayList<>();
@@ -492,27 +651,47 @@ final class ManifestIO {
     void accept(org.apache.avro.Schema schema, Iterable<GenericRecord> records);
   }
 
-  private static void readAvro(Storage storage, String location, String what, RecordsConsumer consumer) {
+  private static void readAvro(
+      Storage storage, String location, String what, RecordsConsumer consumer) {
     readAvro(storage, location, what, -1, consumer);
   }
 
   /**
    * Reads an Avro file completely and checks it is whole: its length equals {@code expectedLength}
    * when that is known (manifests: the manifest list records it), and it ends with the file's sync
-   * marker, as every complete Avro file does. Avro's own reader takes a file cut inside a block as a
-   * clean end, which would silently drop entries.
+   * marker, as every complete Avro file does. Avro's own reader takes a file cut inside a block as
+   * a clean end, which would silently drop entries.
    */
-  private static void readAvro(Storage storage, String location, String what, long expectedLength,
+  private static void readAvro(
+      Storage storage,
+      String location,
+      String what,
+      long expectedLength,
       RecordsConsumer consumer) {
     try (Storage.InputFile file = storage.open(location)) {
       long length = file.length();
       if (expectedLength > 0 && length != expectedLength) {
-        throw new CorruptTableException("The " + what + " " + location + " has " + length + " bytes, but the table "
-            + "recorded " + expectedLength + ": it was truncated or replaced. Restore it from a backup.");
+        throw new CorruptTableException(
+            "The "
+                + what
+                + " "
+                + location
+                + " has "
+                + length
+                + " bytes, but the table "
+                + "recorded "
+                + expectedLength
+                + ": it was truncated or replaced. Restore it from a backup.");
       }
       if (length > MAX_AVRO_FILE_BYTES) {
-        throw new IOException("it has " + length + " bytes, more than the " + MAX_AVRO_FILE_BYTES + " an Iceberg "
-            + what + " may have here");
+        throw new IOException(
+            "it has "
+                + length
+                + " bytes, more than the "
+                + MAX_AVRO_FILE_BYTES
+                + " an Iceberg "
+                + what
+                + " may have here");
       }
       // Read whole (manifests are a few MB at most) and walk the container in memory.
       byte[] bytes = new byte[(int) length];
@@ -521,34 +700,56 @@ final class ManifestIO {
       String codec = c.meta("avro.codec");
       String schemaJson = c.meta("avro.schema");
       if (schemaJson != null && (codec == null || codec.equals("null"))) {
-        // Uncompressed, as DataShard writes them: decode the blocks directly, with the parsed schema
+        // Uncompressed, as DataShard writes them: decode the blocks directly, with the parsed
+        // schema
         // shared by every file of the same schema (Avro's stream reader parses it per file).
         org.apache.avro.Schema schema = CanonicalSchemaReader.parse(schemaJson);
         consumer.accept(schema, c.records(bytes, schema));
       } else {
         try (InputStream in = new java.io.ByteArrayInputStream(bytes);
-            DataFileStream<GenericRecord> stream = new DataFileStream<>(in, new CanonicalSchemaReader())) {
+            DataFileStream<GenericRecord> stream =
+                new DataFileStream<>(in, new CanonicalSchemaReader())) {
           consumer.accept(stream.getSchema(), stream);
         }
       }
     } catch (NoSuchFileException e) {
-      throw new CorruptTableException("The " + what + " " + location + " is missing: the table references it, but "
-          + "it is not there. It was deleted outside DataShard, or the table was copied incompletely.", e);
+      throw new CorruptTableException(
+          "The "
+              + what
+              + " "
+              + location
+              + " is missing: the table references it, but "
+              + "it is not there. It was deleted outside DataShard, or the table was copied incompletely.",
+          e);
     } catch (io.datashard.DataShardException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
       // Damaged bytes surface from Avro's decoder as many kinds of runtime exception (an index out
       // of bounds for a bad union branch, a null for a missing header key, an unsupported
       // operation for an absurd count...): all of them mean the file cannot be read.
-      String problem = e instanceof IOException || e instanceof AvroRuntimeException
-          || e instanceof IllegalArgumentException ? e.getMessage() : e.toString();
+      String problem =
+          e instanceof IOException
+                  || e instanceof AvroRuntimeException
+                  || e instanceof IllegalArgumentException
+              ? e.getMessage()
+              : e.toString();
       for (Throwable t = e; t != null; t = t.getCause()) {
         if ("Invalid sync!".equals(t.getMessage())) {
-          problem = "a block does not end with the file's sync marker (its bytes were changed or cut)";
+          problem =
+              "a block does not end with the file's sync marker (its bytes were changed or cut)";
         }
       }
-      throw new CorruptTableException("Cannot read the " + what + " " + location + ": " + problem
-          + ". The file is damaged or not an Iceberg " + what + ".", e);
+      throw new CorruptTableException(
+          "Cannot read the "
+              + what
+              + " "
+              + location
+              + ": "
+              + problem
+              + ". The file is damaged or not an Iceberg "
+              + what
+              + ".",
+          e);
     }
   }
 
@@ -569,7 +770,8 @@ final class ManifestIO {
   private static Container checkContainer(byte[] bytes) throws IOException {
     Cursor c = new Cursor(bytes);
     if (!java.util.Arrays.equals(c.fixed(4), AVRO_MAGIC)) {
-      throw new IOException("it does not start with the Avro magic bytes 'Obj' 1, so it is not an Avro file");
+      throw new IOException(
+          "it does not start with the Avro magic bytes 'Obj' 1, so it is not an Avro file");
     }
     Container out = new Container();
     for (long n = c.varLong(); n != 0; n = c.varLong()) {
@@ -578,11 +780,16 @@ final class ManifestIO {
         c.varLong(); // the byte size of this block of entries
       }
       if (n > bytes.length) {
-        throw new IOException("its header declares " + n + " metadata entries in a file of " + bytes.length
-            + " bytes");
+        throw new IOException(
+            "its header declares "
+                + n
+                + " metadata entries in a file of "
+                + bytes.length
+                + " bytes");
       }
       for (long i = 0; i < n; i++) {
-        String key = new String(c.fixed((int) c.declaredLength("header key")), StandardCharsets.UTF_8);
+        String key =
+            new String(c.fixed((int) c.declaredLength("header key")), StandardCharsets.UTF_8);
         out.meta.put(key, c.fixed((int) c.declaredLength("header value")));
       }
     }
@@ -593,18 +800,35 @@ final class ManifestIO {
       long count = c.varLong();
       long size = c.varLong();
       if (count < 0 || size < 0 || size > length - c.pos - sync.length) {
-        throw new IOException("the block at byte " + blockStart + " declares " + count + " records in " + size
-            + " bytes, but only " + Math.max(0, length - c.pos - sync.length) + " bytes follow");
+        throw new IOException(
+            "the block at byte "
+                + blockStart
+                + " declares "
+                + count
+                + " records in "
+                + size
+                + " bytes, but only "
+                + Math.max(0, length - c.pos - sync.length)
+                + " bytes follow");
       }
       if (count > size) {
-        throw new IOException("the block at byte " + blockStart + " declares " + count + " records in only " + size
-            + " bytes");
+        throw new IOException(
+            "the block at byte "
+                + blockStart
+                + " declares "
+                + count
+                + " records in only "
+                + size
+                + " bytes");
       }
       out.blocks.add(new long[] {c.pos, size, count});
       c.skip(size);
       if (!java.util.Arrays.equals(c.fixed(16), sync)) {
-        throw new IOException("the block at byte " + blockStart + " does not end with the file's sync marker "
-            + "(its bytes were changed or cut)");
+        throw new IOException(
+            "the block at byte "
+                + blockStart
+                + " does not end with the file's sync marker "
+                + "(its bytes were changed or cut)");
       }
     }
     return out;
@@ -626,7 +850,9 @@ final class ManifestIO {
       List<GenericRecord> out = new ArrayList<>();
       org.apache.avro.io.BinaryDecoder decoder = null;
       for (long[] b : blocks) {
-        decoder = org.apache.avro.io.DecoderFactory.get().binaryDecoder(bytes, (int) b[0], (int) b[1], decoder);
+        decoder =
+            org.apache.avro.io.DecoderFactory.get()
+                .binaryDecoder(bytes, (int) b[0], (int) b[1], decoder);
         BoundedDecoder bounded = new BoundedDecoder(decoder);
         for (long i = 0; i < b[2]; i++) {
           out.add(reader.read(null, bounded));
@@ -647,7 +873,8 @@ final class ManifestIO {
 
     byte[] fixed(int n) throws IOException {
       if (n > bytes.length - pos) {
-        throw new java.io.EOFException("it ends at byte " + bytes.length + ", inside its Avro header or a block");
+        throw new java.io.EOFException(
+            "it ends at byte " + bytes.length + ", inside its Avro header or a block");
       }
       byte[] b = java.util.Arrays.copyOfRange(bytes, pos, pos + n);
       pos += n;
@@ -659,7 +886,8 @@ final class ManifestIO {
       long raw = 0;
       for (int shift = 0; shift < 70; shift += 7) {
         if (pos >= bytes.length) {
-          throw new java.io.EOFException("it ends at byte " + bytes.length + ", inside its Avro header or a block");
+          throw new java.io.EOFException(
+              "it ends at byte " + bytes.length + ", inside its Avro header or a block");
         }
         int b = bytes[pos++] & 0xff;
         raw |= (long) (b & 0x7f) << shift;
@@ -673,8 +901,16 @@ final class ManifestIO {
     long declaredLength(String what) throws IOException {
       long n = varLong();
       if (n < 0 || n > bytes.length - pos) {
-        throw new IOException("a " + what + " at byte " + pos + " declares " + n + " bytes, but the file has only "
-            + (bytes.length - pos) + " more");
+        throw new IOException(
+            "a "
+                + what
+                + " at byte "
+                + pos
+                + " declares "
+                + n
+                + " bytes, but the file has only "
+                + (bytes.length - pos)
+                + " more");
       }
       return n;
     }
@@ -685,9 +921,9 @@ final class ManifestIO {
   }
 
   /**
-   * A decoder that refuses string and byte lengths, and array and map counts, larger than the
-   * bytes left in the block being read, before Avro would allocate them. (Every item of the arrays
-   * and maps in manifests takes at least one byte.)
+   * A decoder that refuses string and byte lengths, and array and map counts, larger than the bytes
+   * left in the block being read, before Avro would allocate them. (Every item of the arrays and
+   * maps in manifests takes at least one byte.)
    */
   static final class BoundedDecoder extends org.apache.avro.io.Decoder {
     private final org.apache.avro.io.BinaryDecoder in;
@@ -699,8 +935,14 @@ final class ManifestIO {
     private long checked(long declared, String what) throws IOException {
       int left = in.inputStream().available();
       if (declared < 0 || declared > left) {
-        throw new IOException("a record declares a " + what + " of " + declared + " where only " + left
-            + " bytes are left in its block");
+        throw new IOException(
+            "a record declares a "
+                + what
+                + " of "
+                + declared
+                + " where only "
+                + left
+                + " bytes are left in its block");
       }
       return declared;
     }
@@ -835,9 +1077,11 @@ final class ManifestIO {
    * own schema object, each manifest read leaked about 37 KB (a table of 1,500 manifests ran out of
    * a 256 MB heap after four scans). This reader hands Avro one shared object per distinct schema.
    */
-  static final class CanonicalSchemaReader implements org.apache.avro.io.DatumReader<GenericRecord> {
+  static final class CanonicalSchemaReader
+      implements org.apache.avro.io.DatumReader<GenericRecord> {
     private static final int MAX_SCHEMAS = 1024;
-    private static final Map<String, org.apache.avro.Schema> CANONICAL = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, org.apache.avro.Schema> CANONICAL =
+        new java.util.concurrent.ConcurrentHashMap<>();
     private final GenericDatumReader<GenericRecord> delegate = new GenericDatumReader<>();
 
     @Override
@@ -845,23 +1089,33 @@ final class ManifestIO {
       delegate.setSchema(canonical(schema.toString(), schema));
     }
 
-    /** The schema of this JSON text, parsed once and shared by all files that carry the same text. */
+    /**
+     * The schema of this JSON text, parsed once and shared by all files that carry the same text.
+     */
     static org.apache.avro.Schema parse(String json) {
       org.apache.avro.Schema known = CANONICAL.get(json);
-      return known != null ? known : canonical(json, new org.apache.avro.Schema.Parser().parse(json));
+      return known != null
+          ? known
+          : canonical(json, new org.apache.avro.Schema.Parser().parse(json));
     }
 
     private static org.apache.avro.Schema canonical(String json, org.apache.avro.Schema schema) {
       if (CANONICAL.size() > MAX_SCHEMAS) {
-        CANONICAL.clear(); // only distinct schemas count; a flood of them (damaged files) must not grow this
+        CANONICAL
+            .clear(); // only distinct schemas count; a flood of them (damaged files) must not grow
+        // this
       }
       return CANONICAL.computeIfAbsent(json, k -> schema);
     }
 
     @Override
-    public GenericRecord read(GenericRecord reuse, org.apache.avro.io.Decoder in) throws IOException {
-      return delegate.read(reuse, in instanceof org.apache.avro.io.BinaryDecoder
-          ? new BoundedDecoder((org.apache.avro.io.BinaryDecoder) in) : in);
+    public GenericRecord read(GenericRecord reuse, org.apache.avro.io.Decoder in)
+        throws IOException {
+      return delegate.read(
+          reuse,
+          in instanceof org.apache.avro.io.BinaryDecoder
+              ? new BoundedDecoder((org.apache.avro.io.BinaryDecoder) in)
+              : in);
     }
   }
 
@@ -906,5 +1160,4 @@ final class ManifestIO {
       return v instanceof Utf8 ? v.toString() : String.valueOf(v);
     }
   }
-
 }

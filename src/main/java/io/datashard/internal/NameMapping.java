@@ -39,18 +39,20 @@ final class NameMapping {
       case STRUCT:
         n.set("fields", fields(type.asStruct().fields()));
         break;
-      case LIST: {
-        Types.ListType l = type.asList();
-        n.putArray("fields").add(field(l.elementId(), "element", l.elementType()));
-        break;
-      }
-      case MAP: {
-        Types.MapType m = type.asMap();
-        ArrayNode kv = n.putArray("fields");
-        kv.add(field(m.keyId(), "key", m.keyType()));
-        kv.add(field(m.valueId(), "value", m.valueType()));
-        break;
-      }
+      case LIST:
+        {
+          Types.ListType l = type.asList();
+          n.putArray("fields").add(field(l.elementId(), "element", l.elementType()));
+          break;
+        }
+      case MAP:
+        {
+          Types.MapType m = type.asMap();
+          ArrayNode kv = n.putArray("fields");
+          kv.add(field(m.keyId(), "key", m.keyType()));
+          kv.add(field(m.valueId(), "value", m.valueType()));
+          break;
+        }
       default:
         break;
     }

@@ -17,11 +17,11 @@ import java.util.function.Supplier;
 
 /**
  * Reads several sources (data files) at once on a small thread pool and hands out their rows in
- * source order, so the result is the same as reading them one after the other. At most
- * {@code threads} sources are open at a time, and each buffers at most {@link #BATCHES} batches of
- * {@link #BATCH} rows ahead of the consumer, so memory stays bounded however many rows there are.
- * Closing the iterator stops the readers, closes their sources and waits (up to ten seconds) for
- * the reader threads to end.
+ * source order, so the result is the same as reading them one after the other. At most {@code
+ * threads} sources are open at a time, and each buffers at most {@link #BATCHES} batches of {@link
+ * #BATCH} rows ahead of the consumer, so memory stays bounded however many rows there are. Closing
+ * the iterator stops the readers, closes their sources and waits (up to ten seconds) for the reader
+ * threads to end.
  */
 final class ParallelRows<T> implements CloseableIterator<T> {
   static final int BATCH = 256;
@@ -42,14 +42,17 @@ final class ParallelRows<T> implements CloseableIterator<T> {
   ParallelRows(List<Supplier<CloseableIterator<T>>> sources, int threads) {
     this.sources = sources;
     this.threads = Math.max(1, threads);
-    this.pool = Executors.newFixedThreadPool(this.threads, r -> {
-      Thread t = new Thread(r, "datashard-read");
-      t.setDaemon(true);
-      synchronized (poolThreads) {
-        poolThreads.add(t);
-      }
-      return t;
-    });
+    this.pool =
+        Executors.newFixedThreadPool(
+            this.threads,
+            r -> {
+              Thread t = new Thread(r, "datashard-read");
+              t.setDaemon(true);
+              synchronized (poolThreads) {
+                poolThreads.add(t);
+              }
+              return t;
+            });
     fill();
   }
 

@@ -15,13 +15,12 @@ import java.util.Locale;
 
 /**
  * Decides from a data file's partition values whether it may hold a row a filter matches, by
- * projecting each predicate on a source column through the partition transform (Iceberg's
- * inclusive projection): {@code col = v} becomes {@code part = T(v)} for every transform;
- * {@code col < v} and {@code col <= v} become {@code part <= T(v)}, {@code col > v} and
- * {@code col >= v} become {@code part >= T(v)} for the order-preserving ones (identity, truncate,
- * year, month, day, hour; bucket only answers equality and {@code in}). A null partition value
- * means every row has a null source value. Anything else is answered "may match", so pruning by it
- * never loses a row.
+ * projecting each predicate on a source column through the partition transform (Iceberg's inclusive
+ * projection): {@code col = v} becomes {@code part = T(v)} for every transform; {@code col < v} and
+ * {@code col <= v} become {@code part <= T(v)}, {@code col > v} and {@code col >= v} become {@code
+ * part >= T(v)} for the order-preserving ones (identity, truncate, year, month, day, hour; bucket
+ * only answers equality and {@code in}). A null partition value means every row has a null source
+ * value. Anything else is answered "may match", so pruning by it never loses a row.
  */
 public final class PartitionPruning {
   private PartitionPruning() {}
@@ -29,7 +28,9 @@ public final class PartitionPruning {
   /** False only if no row of {@code file} can match {@code e}, judged by its partition values. */
   public static boolean mightMatch(BoundExpr e, DataFile file, TableMetadata meta, Schema schema) {
     PartitionSpec spec = meta.spec(file.specId());
-    if (spec == null || spec.isUnpartitioned() || file.partition() == null
+    if (spec == null
+        || spec.isUnpartitioned()
+        || file.partition() == null
         || file.partition().size() != spec.fields().size()) {
       return true;
     }
@@ -42,21 +43,24 @@ public final class PartitionPruning {
     return eval(e, spec, partitionType, file.partition());
   }
 
-  private static boolean eval(BoundExpr e, PartitionSpec spec, Types.StructType type, Row partition) {
+  private static boolean eval(
+      BoundExpr e, PartitionSpec spec, Types.StructType type, Row partition) {
     switch (e.op()) {
       case TRUE:
         return true;
       case FALSE:
         return false;
       case AND:
-        return eval(e.children().get(0), spec, type, partition) && eval(e.children().get(1), spec, type, partition);
+        return eval(e.children().get(0), spec, type, partition)
+            && eval(e.children().get(1), spec, type, partition);
       case OR:
-        return eval(e.children().get(0), spec, type, partition) || eval(e.children().get(1), spec, type, partition);
+        return eval(e.children().get(0), spec, type, partition)
+            || eval(e.children().get(1), spec, type, partition);
       default:
         for (int i = 0; i < spec.fields().size(); i++) {
           PartitionSpec.Field f = spec.fields().get(i);
-          if (f.sourceId() == e.fieldId() && !predicate(e, f.transform(), type.fields().get(i).type(),
-              partition.get(i))) {
+          if (f.sourceId() == e.fieldId()
+              && !predicate(e, f.transform(), type.fields().get(i).type(), partition.get(i))) {
             return false;
           }
         }
@@ -84,65 +88,79 @@ public final class PartitionPruning {
       return true; // NaN and -0.0 make float partitions a poor guide; leave them to the metrics
     }
     boolean identity = t.equals("identity");
-    boolean ordered = identity || t.startsWith("truncate") || t.equals("year") || t.equals("month")
-        || t.equals("day") || t.equals("hour");
+    boolean ordered =
+        identity
+            || t.startsWith("truncate")
+            || t.equals("year")
+            || t.equals("month")
+            || t.equals("day")
+            || t.equals("hour");
     try {
       switch (op) {
         case EQ:
           return compare(resultType, p, Transforms.apply(transform, source, e.literal())) == 0;
-        case IN: {
-          for (Object v : e.set()) {
-            if (compare(resultType, p, Transforms.apply(transform, source, v)) == 0) {
-              return true;
+        case IN:
+          {
+            for (Object v : e.set()) {
+              if (compare(resultType, p, Transforms.apply(transform, source, v)) == 0) {
+                return true;
+              }
             }
+            return false;
           }
-          return false;
-        }
         case NOT_EQ:
           return !identity || compare(resultType, p, e.literal()) != 0;
-        case NOT_IN: {
-          if (!identity) {
+        case NOT_IN:
+          {
+            if (!identity) {
+              return true;
+            }
+            for (Object v : e.set()) {
+              if (compare(resultType, p, v) == 0) {
+                return false;
+              }
+            }
             return true;
           }
-          for (Object v : e.set()) {
-            if (compare(resultType, p, v) == 0) {
-              return false;
-            }
-          }
-          return true;
-        }
         case LT:
           if (identity) {
             return compare(resultType, p, e.literal()) < 0;
           }
-          return !ordered || compare(resultType, p, Transforms.apply(transform, source, e.literal())) <= 0;
+          return !ordered
+              || compare(resultType, p, Transforms.apply(transform, source, e.literal())) <= 0;
         case LT_EQ:
-          return !ordered || compare(resultType, p, Transforms.apply(transform, source, e.literal())) <= 0;
+          return !ordered
+              || compare(resultType, p, Transforms.apply(transform, source, e.literal())) <= 0;
         case GT:
           if (identity) {
             return compare(resultType, p, e.literal()) > 0;
           }
-          return !ordered || compare(resultType, p, Transforms.apply(transform, source, e.literal())) >= 0;
+          return !ordered
+              || compare(resultType, p, Transforms.apply(transform, source, e.literal())) >= 0;
         case GT_EQ:
-          return !ordered || compare(resultType, p, Transforms.apply(transform, source, e.literal())) >= 0;
-        case STARTS_WITH: {
-          if (source.typeId() != Type.TypeId.STRING || !(p instanceof String)) {
+          return !ordered
+              || compare(resultType, p, Transforms.apply(transform, source, e.literal())) >= 0;
+        case STARTS_WITH:
+          {
+            if (source.typeId() != Type.TypeId.STRING || !(p instanceof String)) {
+              return true;
+            }
+            String prefix = (String) e.literal();
+            String part = (String) p;
+            if (identity) {
+              return part.startsWith(prefix);
+            }
+            if (t.startsWith("truncate")) {
+              // the partition value is the first W code points of each row's value
+              String cut = (String) Transforms.apply(transform, source, prefix);
+              return cut.length() < prefix.length() ? part.equals(cut) : part.startsWith(prefix);
+            }
             return true;
           }
-          String prefix = (String) e.literal();
-          String part = (String) p;
-          if (identity) {
-            return part.startsWith(prefix);
-          }
-          if (t.startsWith("truncate")) {
-            // the partition value is the first W code points of each row's value
-            String cut = (String) Transforms.apply(transform, source, prefix);
-            return cut.length() < prefix.length() ? part.equals(cut) : part.startsWith(prefix);
-          }
-          return true;
-        }
         case NOT_STARTS_WITH:
-          return !identity || !(p instanceof String) || !((String) p).startsWith((String) e.literal());
+          return !identity
+              || !(p instanceof String)
+              || !((String) p).startsWith((String) e.literal());
         default:
           return true;
       }
@@ -156,7 +174,8 @@ public final class PartitionPruning {
   }
 
   /** The files of {@code files} that may match, by partition values (kept in order). */
-  public static List<DataFile> prune(BoundExpr e, List<DataFile> files, TableMetadata meta, Schema schema) {
+  public static List<DataFile> prune(
+      BoundExpr e, List<DataFile> files, TableMetadata meta, Schema schema) {
     List<DataFile> out = new ArrayList<>();
     for (DataFile f : files) {
       if (mightMatch(e, f, meta, schema)) {

@@ -8,11 +8,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Builds partition specs from their written terms ({@code day(ts)}, {@code bucket(16, id)}, ...). */
+/**
+ * Builds partition specs from their written terms ({@code day(ts)}, {@code bucket(16, id)}, ...).
+ */
 public final class PartitionSpecs {
   private PartitionSpecs() {}
 
-  /** A spec with id {@code specId} of these terms, its field ids assigned above {@code lastFieldId}. */
+  /**
+   * A spec with id {@code specId} of these terms, its field ids assigned above {@code lastFieldId}.
+   */
   public static PartitionSpec of(int specId, Schema schema, List<String> terms, int lastFieldId) {
     List<PartitionSpec.Field> fields = new ArrayList<>();
     Set<String> names = new HashSet<>();
@@ -27,12 +31,21 @@ public final class PartitionSpecs {
 
   static void checkName(PartitionSpec.Field f, Set<String> names, Schema schema, String term) {
     if (!names.add(f.name())) {
-      throw new ValidationException("Partition term '" + term + "' repeats partition field '" + f.name()
-          + "'. Partition by each transform of a column once.");
+      throw new ValidationException(
+          "Partition term '"
+              + term
+              + "' repeats partition field '"
+              + f.name()
+              + "'. Partition by each transform of a column once.");
     }
     if (!f.transform().equals("identity") && schema.findField(f.name()) != null) {
-      throw new ValidationException("Partition field '" + f.name() + "' of term '" + term + "' has the name of a "
-          + "column. Rename that column, or partition by another transform.");
+      throw new ValidationException(
+          "Partition field '"
+              + f.name()
+              + "' of term '"
+              + term
+              + "' has the name of a "
+              + "column. Rename that column, or partition by another transform.");
     }
   }
 

@@ -31,7 +31,9 @@ final class Partitioner {
     for (Row row : rows) {
       Object[] values = new Object[spec.fields().size()];
       for (int i = 0; i < values.length; i++) {
-        values[i] = Transforms.apply(spec.fields().get(i).transform(), sourceTypes.get(i), value(row, paths.get(i)));
+        values[i] =
+            Transforms.apply(
+                spec.fields().get(i).transform(), sourceTypes.get(i), value(row, paths.get(i)));
       }
       out.computeIfAbsent(Row.of(partitionType, values), k -> new ArrayList<>()).add(row);
     }
@@ -45,7 +47,9 @@ final class Partitioner {
     }
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < spec.fields().size(); i++) {
-      b.append('/').append(Transforms.pathValue(spec.fields().get(i).name())).append('=')
+      b.append('/')
+          .append(Transforms.pathValue(spec.fields().get(i).name()))
+          .append('=')
           .append(Transforms.pathValue(partition.get(i)));
     }
     return b.toString();
@@ -75,8 +79,11 @@ final class Partitioner {
   private static Types.StructType structOf(Schema schema, int parentId, int sourceId) {
     io.datashard.Type t = schema.findField(parentId).type();
     if (t.typeId() != io.datashard.Type.TypeId.STRUCT) {
-      throw new ValidationException("Partition source field " + sourceId + " is inside a list or map; only "
-          + "top-level columns and fields of structs can be partition sources.");
+      throw new ValidationException(
+          "Partition source field "
+              + sourceId
+              + " is inside a list or map; only "
+              + "top-level columns and fields of structs can be partition sources.");
     }
     return t.asStruct();
   }

@@ -29,8 +29,8 @@ import java.util.UUID;
 /**
  * Converts user records (maps, Java records, rows) into {@link Row}s of a table's struct type,
  * checking every value against its column type and converting where no information is lost (an
- * Integer into a long column, an ISO-8601 string into a timestamp, a float[] into list&lt;float&gt;).
- * Errors name the record, the column, the expected type and the value.
+ * Integer into a long column, an ISO-8601 string into a timestamp, a float[] into
+ * list&lt;float&gt;). Errors name the record, the column, the expected type and the value.
  */
 public final class RecordConverter {
   private RecordConverter() {}
@@ -38,7 +38,8 @@ public final class RecordConverter {
   /** Converts one record; {@code index} numbers it in errors (0-based). */
   public static Row toRow(Types.StructType struct, Object record, long index) {
     if (record == null) {
-      throw new ValidationException("Record " + index + " is null: pass a Map, a Java record or a Row");
+      throw new ValidationException(
+          "Record " + index + " is null: pass a Map, a Java record or a Row");
     }
     return struct(struct, record, new Path(index));
   }
@@ -96,8 +97,15 @@ public final class RecordConverter {
     if (used < map.size()) {
       for (String key : map.keySet()) {
         if (struct.field(key) == null) {
-          throw new ValidationException("Unknown column '" + key + "' in " + path.where() + ": the table has "
-              + "columns " + names(struct) + ". Remove the field or rename it to an existing column.");
+          throw new ValidationException(
+              "Unknown column '"
+                  + key
+                  + "' in "
+                  + path.where()
+                  + ": the table has "
+                  + "columns "
+                  + names(struct)
+                  + ". Remove the field or rename it to an existing column.");
         }
       }
     }
@@ -106,11 +114,19 @@ public final class RecordConverter {
 
   /** A required column with no value: null ({@code present}) or absent from the record. */
   private static ValidationException missing(Path child, boolean present) {
-    return new ValidationException("Missing value in " + child.where() + ": the column is required (not null) "
-        + "but the value is " + (present ? "null" : "absent") + ". Give a value, or make the column optional.");
+    return new ValidationException(
+        "Missing value in "
+            + child.where()
+            + ": the column is required (not null) "
+            + "but the value is "
+            + (present ? "null" : "absent")
+            + ". Give a value, or make the column optional.");
   }
 
-  /** True if both structs have the same field names in the same order (values then match by position). */
+  /**
+   * True if both structs have the same field names in the same order (values then match by
+   * position).
+   */
   private static boolean sameNames(Types.StructType a, Types.StructType b) {
     if (a == b) {
       return true;
@@ -156,7 +172,9 @@ public final class RecordConverter {
         out[i] = c;
       }
     }
-    return out == null && row.type() == struct ? row : Rows.wrap(struct, out != null ? out : copyValues(row, n));
+    return out == null && row.type() == struct
+        ? row
+        : Rows.wrap(struct, out != null ? out : copyValues(row, n));
   }
 
   private static Object[] copyValues(Row row, int n) {
@@ -186,7 +204,8 @@ public final class RecordConverter {
       case DATE:
         return v instanceof LocalDate;
       case TIMESTAMPTZ:
-        return v instanceof OffsetDateTime && ((OffsetDateTime) v).getOffset() == ZoneOffset.UTC
+        return v instanceof OffsetDateTime
+            && ((OffsetDateTime) v).getOffset() == ZoneOffset.UTC
             && ((OffsetDateTime) v).getNano() % 1000 == 0;
       case STRING:
         return v instanceof String && !hasSurrogate((String) v);
@@ -214,8 +233,8 @@ public final class RecordConverter {
   }
 
   /**
-   * A map's values looked up by the struct's field names, without copying the map; null when the map
-   * has keys that are not fields (the general path then names them).
+   * A map's values looked up by the struct's field names, without copying the map; null when the
+   * map has keys that are not fields (the general path then names them).
    */
   private static Row fromMap(Types.StructType struct, Map<?, ?> map, Path path) {
     Object[] out = new Object[struct.fields().size()];
@@ -256,8 +275,12 @@ public final class RecordConverter {
       Map<String, Object> m = new LinkedHashMap<>();
       for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
         if (!(e.getKey() instanceof String)) {
-          throw new ValidationException("Invalid key " + e.getKey() + " in " + path.where()
-              + ": record fields must be named by strings");
+          throw new ValidationException(
+              "Invalid key "
+                  + e.getKey()
+                  + " in "
+                  + path.where()
+                  + ": record fields must be named by strings");
         }
         m.put((String) e.getKey(), e.getValue());
       }
@@ -278,14 +301,27 @@ public final class RecordConverter {
           c.getAccessor().setAccessible(true);
           m.put(c.getName(), c.getAccessor().invoke(value));
         } catch (ReflectiveOperationException | RuntimeException e) {
-          throw new ValidationException("Cannot read component '" + c.getName() + "' of " + value.getClass().getName()
-              + " in " + path.where() + ": " + e + ". Make the record class public.", e);
+          throw new ValidationException(
+              "Cannot read component '"
+                  + c.getName()
+                  + "' of "
+                  + value.getClass().getName()
+                  + " in "
+                  + path.where()
+                  + ": "
+                  + e
+                  + ". Make the record class public.",
+              e);
         }
       }
       return m;
     }
-    throw new ValidationException("Cannot use a " + value.getClass().getName() + " as a row in " + path.where()
-        + ": pass a Map<String, Object>, a Java record or a Row");
+    throw new ValidationException(
+        "Cannot use a "
+            + value.getClass().getName()
+            + " as a row in "
+            + path.where()
+            + ": pass a Map<String, Object>, a Java record or a Row");
   }
 
   private static Object value(Type type, Object v, Path path) {
@@ -314,7 +350,10 @@ public final class RecordConverter {
         if (v instanceof Long) {
           return v;
         }
-        if (v instanceof Integer || v instanceof Short || v instanceof Byte || v instanceof BigInteger) {
+        if (v instanceof Integer
+            || v instanceof Short
+            || v instanceof Byte
+            || v instanceof BigInteger) {
           return longValue(v, type, path);
         }
         break;
@@ -322,7 +361,8 @@ public final class RecordConverter {
         if (v instanceof Float) {
           return v;
         }
-        if (v instanceof Number && !(v instanceof BigDecimal && ((BigDecimal) v).precision() > 60)) {
+        if (v instanceof Number
+            && !(v instanceof BigDecimal && ((BigDecimal) v).precision() > 60)) {
           return ((Number) v).floatValue();
         }
         break;
@@ -366,10 +406,15 @@ public final class RecordConverter {
         }
         if (v instanceof CharSequence) {
           try {
-            return LocalDateTime.parse(v.toString().replace(' ', 'T')).truncatedTo(ChronoUnit.MICROS);
+            return LocalDateTime.parse(v.toString().replace(' ', 'T'))
+                .truncatedTo(ChronoUnit.MICROS);
           } catch (DateTimeParseException e) {
-            throw mismatch(type, v, path, "a timestamp (without time zone) is written like 2024-05-01T12:30:00; "
-                + "for values with an offset or Z, use a timestamptz column");
+            throw mismatch(
+                type,
+                v,
+                path,
+                "a timestamp (without time zone) is written like 2024-05-01T12:30:00; "
+                    + "for values with an offset or Z, use a timestamptz column");
           }
         }
         break;
@@ -392,24 +437,30 @@ public final class RecordConverter {
           }
         }
         break;
-      case FIXED: {
-        ByteBuffer b = bytes(v, type, path);
-        if (b != null) {
-          int len = ((Types.FixedType) type).length();
-          if (b.remaining() != len) {
-            throw mismatch(type, v, path, "it has " + b.remaining() + " bytes, the column holds exactly " + len);
+      case FIXED:
+        {
+          ByteBuffer b = bytes(v, type, path);
+          if (b != null) {
+            int len = ((Types.FixedType) type).length();
+            if (b.remaining() != len) {
+              throw mismatch(
+                  type,
+                  v,
+                  path,
+                  "it has " + b.remaining() + " bytes, the column holds exactly " + len);
+            }
+            return b;
           }
-          return b;
+          break;
         }
-        break;
-      }
-      case BINARY: {
-        ByteBuffer b = bytes(v, type, path);
-        if (b != null) {
-          return b;
+      case BINARY:
+        {
+          ByteBuffer b = bytes(v, type, path);
+          if (b != null) {
+            return b;
+          }
+          break;
         }
-        break;
-      }
       case LIST:
         return list(type.asList(), v, path);
       case MAP:
@@ -432,12 +483,20 @@ public final class RecordConverter {
   private static String validUnicode(String s, Path path) {
     for (int i = 0; i < s.length(); i++) {
       char ch = s.charAt(i);
-      if (Character.isHighSurrogate(ch) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+      if (Character.isHighSurrogate(ch)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(ch)) {
-        throw new ValidationException("Invalid text in " + path.where() + ": the string holds a lone UTF-16 "
-            + "surrogate (\\u" + Integer.toHexString(ch).toUpperCase(java.util.Locale.ROOT) + " at index " + i
-            + "), which is not valid Unicode and cannot be stored as UTF-8. Fix or remove that character.");
+        throw new ValidationException(
+            "Invalid text in "
+                + path.where()
+                + ": the string holds a lone UTF-16 "
+                + "surrogate (\\u"
+                + Integer.toHexString(ch).toUpperCase(java.util.Locale.ROOT)
+                + " at index "
+                + i
+                + "), which is not valid Unicode and cannot be stored as UTF-8. Fix or remove that character.");
       }
     }
     return s;
@@ -458,7 +517,10 @@ public final class RecordConverter {
     BigDecimal d;
     if (v instanceof BigDecimal) {
       d = (BigDecimal) v;
-    } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+    } else if (v instanceof Integer
+        || v instanceof Long
+        || v instanceof Short
+        || v instanceof Byte) {
       d = BigDecimal.valueOf(((Number) v).longValue());
     } else if (v instanceof BigInteger) {
       d = new BigDecimal((BigInteger) v);
@@ -481,12 +543,21 @@ public final class RecordConverter {
     try {
       scaled = d.setScale(type.scale());
     } catch (ArithmeticException e) {
-      throw mismatch(type, v, path, "it has more than " + type.scale() + " digits after the point and would be "
-          + "rounded; round it first or use a column with a larger scale");
+      throw mismatch(
+          type,
+          v,
+          path,
+          "it has more than "
+              + type.scale()
+              + " digits after the point and would be "
+              + "rounded; round it first or use a column with a larger scale");
     }
     if (scaled.precision() > type.precision()) {
-      throw mismatch(type, v, path, "it needs " + scaled.precision() + " digits, the column holds "
-          + type.precision());
+      throw mismatch(
+          type,
+          v,
+          path,
+          "it needs " + scaled.precision() + " digits, the column holds " + type.precision());
     }
     return scaled;
   }
@@ -500,7 +571,9 @@ public final class RecordConverter {
       return t.withOffsetSameInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
     }
     if (v instanceof ZonedDateTime) {
-      return ((ZonedDateTime) v).toOffsetDateTime().withOffsetSameInstant(ZoneOffset.UTC)
+      return ((ZonedDateTime) v)
+          .toOffsetDateTime()
+          .withOffsetSameInstant(ZoneOffset.UTC)
           .truncatedTo(ChronoUnit.MICROS);
     }
     if (v instanceof Instant) {
@@ -509,10 +582,16 @@ public final class RecordConverter {
     if (v instanceof CharSequence) {
       String s = v.toString().trim().replace(' ', 'T');
       try {
-        return OffsetDateTime.parse(s).withOffsetSameInstant(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+        return OffsetDateTime.parse(s)
+            .withOffsetSameInstant(ZoneOffset.UTC)
+            .truncatedTo(ChronoUnit.MICROS);
       } catch (DateTimeParseException e) {
-        throw mismatch(type, v, path, "a timestamptz is written with an offset, like 2024-05-01T12:30:00Z or "
-            + "2024-05-01T14:30:00+02:00");
+        throw mismatch(
+            type,
+            v,
+            path,
+            "a timestamptz is written with an offset, like 2024-05-01T12:30:00Z or "
+                + "2024-05-01T14:30:00+02:00");
       }
     }
     throw mismatch(type, v, path, null);
@@ -530,7 +609,8 @@ public final class RecordConverter {
     }
     if (v instanceof CharSequence) {
       try {
-        return ByteBuffer.wrap(Base64.getDecoder().decode(v.toString().getBytes(StandardCharsets.US_ASCII)))
+        return ByteBuffer.wrap(
+                Base64.getDecoder().decode(v.toString().getBytes(StandardCharsets.US_ASCII)))
             .asReadOnlyBuffer();
       } catch (IllegalArgumentException e) {
         throw mismatch(type, v, path, "text for a binary column must be base64");
@@ -543,12 +623,14 @@ public final class RecordConverter {
     Collection<?> src;
     if (v instanceof Collection) {
       src = (Collection<?>) v;
-      if (v instanceof FloatList && type.elementType().typeId() == Type.TypeId.FLOAT
+      if (v instanceof FloatList
+          && type.elementType().typeId() == Type.TypeId.FLOAT
           && !(type.isElementRequired() && ((FloatList) v).hasNulls())) {
         return v; // as scans return list<float> columns: already in its stored form
       }
       if (v instanceof List && alreadyStored((List<?>) v, type)) {
-        return v; // every element is already in its stored form: no copy (rows are only read afterwards)
+        return v; // every element is already in its stored form: no copy (rows are only read
+        // afterwards)
       }
     } else {
       src = arrayElements(type, v, path);
@@ -558,7 +640,8 @@ public final class RecordConverter {
     for (Object e : src) {
       if (e == null) {
         if (type.isElementRequired()) {
-          throw new ValidationException("Null element in " + path.where() + ": the list's elements are required");
+          throw new ValidationException(
+              "Null element in " + path.where() + ": the list's elements are required");
         }
         out.add(null);
       } else {
@@ -568,7 +651,10 @@ public final class RecordConverter {
     return java.util.Collections.unmodifiableList(out);
   }
 
-  /** True if a list of a primitive element type holds only values of exactly the stored class (and allowed nulls). */
+  /**
+   * True if a list of a primitive element type holds only values of exactly the stored class (and
+   * allowed nulls).
+   */
   private static boolean alreadyStored(List<?> list, Types.ListType type) {
     Class<?> cls;
     switch (type.elementType().typeId()) {
@@ -632,13 +718,15 @@ public final class RecordConverter {
     Map<Object, Object> out = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
       if (e.getKey() == null) {
-        throw new ValidationException("Null map key in " + path.where() + ": map keys must not be null");
+        throw new ValidationException(
+            "Null map key in " + path.where() + ": map keys must not be null");
       }
       Object key = value(type.keyType(), e.getKey(), path.child("key"));
       Object val;
       if (e.getValue() == null) {
         if (type.isValueRequired()) {
-          throw new ValidationException("Null map value in " + path.where() + ": the map's values are required");
+          throw new ValidationException(
+              "Null map value in " + path.where() + ": the map's values are required");
         }
         val = null;
       } else {
@@ -654,8 +742,18 @@ public final class RecordConverter {
     if (shown.length() > 60) {
       shown = shown.substring(0, 57) + "...";
     }
-    return new ValidationException("Wrong value type in " + path.where() + ": the column is " + type
-        + " but the value is a " + v.getClass().getSimpleName() + " (" + shown + ")"
-        + (hint == null ? ". Convert the value, or change the column type." : ": " + hint + "."));
+    return new ValidationException(
+        "Wrong value type in "
+            + path.where()
+            + ": the column is "
+            + type
+            + " but the value is a "
+            + v.getClass().getSimpleName()
+            + " ("
+            + shown
+            + ")"
+            + (hint == null
+                ? ". Convert the value, or change the column type."
+                : ": " + hint + "."));
   }
 }

@@ -69,69 +69,76 @@ final class RowCodec {
       case DOUBLE:
         out.writeDouble((Double) v);
         break;
-      case DECIMAL: {
-        BigDecimal d = (BigDecimal) v;
-        out.writeInt(d.scale());
-        writeBytes(out, d.unscaledValue().toByteArray());
-        break;
-      }
+      case DECIMAL:
+        {
+          BigDecimal d = (BigDecimal) v;
+          out.writeInt(d.scale());
+          writeBytes(out, d.unscaledValue().toByteArray());
+          break;
+        }
       case DATE:
         out.writeLong(((LocalDate) v).toEpochDay());
         break;
       case TIME:
         out.writeLong(((LocalTime) v).toNanoOfDay());
         break;
-      case TIMESTAMP: {
-        Instant t = ((LocalDateTime) v).toInstant(ZoneOffset.UTC);
-        out.writeLong(t.getEpochSecond());
-        out.writeInt(t.getNano());
-        break;
-      }
-      case TIMESTAMPTZ: {
-        Instant t = ((OffsetDateTime) v).toInstant();
-        out.writeLong(t.getEpochSecond());
-        out.writeInt(t.getNano());
-        break;
-      }
+      case TIMESTAMP:
+        {
+          Instant t = ((LocalDateTime) v).toInstant(ZoneOffset.UTC);
+          out.writeLong(t.getEpochSecond());
+          out.writeInt(t.getNano());
+          break;
+        }
+      case TIMESTAMPTZ:
+        {
+          Instant t = ((OffsetDateTime) v).toInstant();
+          out.writeLong(t.getEpochSecond());
+          out.writeInt(t.getNano());
+          break;
+        }
       case STRING:
         writeBytes(out, ((String) v).getBytes(StandardCharsets.UTF_8));
         break;
-      case UUID: {
-        UUID u = (UUID) v;
-        out.writeLong(u.getMostSignificantBits());
-        out.writeLong(u.getLeastSignificantBits());
-        break;
-      }
+      case UUID:
+        {
+          UUID u = (UUID) v;
+          out.writeLong(u.getMostSignificantBits());
+          out.writeLong(u.getLeastSignificantBits());
+          break;
+        }
       case FIXED:
-      case BINARY: {
-        ByteBuffer b = ((ByteBuffer) v).duplicate();
-        byte[] bytes = new byte[b.remaining()];
-        b.get(bytes);
-        writeBytes(out, bytes);
-        break;
-      }
+      case BINARY:
+        {
+          ByteBuffer b = ((ByteBuffer) v).duplicate();
+          byte[] bytes = new byte[b.remaining()];
+          b.get(bytes);
+          writeBytes(out, bytes);
+          break;
+        }
       case STRUCT:
         write(out, type.asStruct(), (Row) v);
         break;
-      case LIST: {
-        List<?> list = (List<?>) v;
-        out.writeInt(list.size());
-        Type element = type.asList().elementType();
-        for (Object e : list) {
-          writeValue(out, element, e);
+      case LIST:
+        {
+          List<?> list = (List<?>) v;
+          out.writeInt(list.size());
+          Type element = type.asList().elementType();
+          for (Object e : list) {
+            writeValue(out, element, e);
+          }
+          break;
         }
-        break;
-      }
-      case MAP: {
-        Map<?, ?> map = (Map<?, ?>) v;
-        out.writeInt(map.size());
-        Types.MapType mt = type.asMap();
-        for (Map.Entry<?, ?> e : map.entrySet()) {
-          writeValue(out, mt.keyType(), e.getKey());
-          writeValue(out, mt.valueType(), e.getValue());
+      case MAP:
+        {
+          Map<?, ?> map = (Map<?, ?>) v;
+          out.writeInt(map.size());
+          Types.MapType mt = type.asMap();
+          for (Map.Entry<?, ?> e : map.entrySet()) {
+            writeValue(out, mt.keyType(), e.getKey());
+            writeValue(out, mt.valueType(), e.getValue());
+          }
+          break;
         }
-        break;
-      }
       default:
         throw new IllegalStateException("unknown type " + type);
     }
@@ -156,22 +163,25 @@ final class RowCodec {
         return in.readFloat();
       case DOUBLE:
         return in.readDouble();
-      case DECIMAL: {
-        int scale = in.readInt();
-        return new BigDecimal(new BigInteger(readBytes(in)), scale);
-      }
+      case DECIMAL:
+        {
+          int scale = in.readInt();
+          return new BigDecimal(new BigInteger(readBytes(in)), scale);
+        }
       case DATE:
         return LocalDate.ofEpochDay(in.readLong());
       case TIME:
         return LocalTime.ofNanoOfDay(in.readLong());
-      case TIMESTAMP: {
-        long s = in.readLong();
-        return LocalDateTime.ofEpochSecond(s, in.readInt(), ZoneOffset.UTC);
-      }
-      case TIMESTAMPTZ: {
-        long s = in.readLong();
-        return OffsetDateTime.ofInstant(Instant.ofEpochSecond(s, in.readInt()), ZoneOffset.UTC);
-      }
+      case TIMESTAMP:
+        {
+          long s = in.readLong();
+          return LocalDateTime.ofEpochSecond(s, in.readInt(), ZoneOffset.UTC);
+        }
+      case TIMESTAMPTZ:
+        {
+          long s = in.readLong();
+          return OffsetDateTime.ofInstant(Instant.ofEpochSecond(s, in.readInt()), ZoneOffset.UTC);
+        }
       case STRING:
         return new String(readBytes(in), StandardCharsets.UTF_8);
       case UUID:
@@ -181,25 +191,27 @@ final class RowCodec {
         return ByteBuffer.wrap(readBytes(in));
       case STRUCT:
         return read(in, type.asStruct());
-      case LIST: {
-        int n = readCount(in);
-        List<Object> list = new ArrayList<>(Math.min(n, 1024));
-        Type element = type.asList().elementType();
-        for (int i = 0; i < n; i++) {
-          list.add(readValue(in, element));
+      case LIST:
+        {
+          int n = readCount(in);
+          List<Object> list = new ArrayList<>(Math.min(n, 1024));
+          Type element = type.asList().elementType();
+          for (int i = 0; i < n; i++) {
+            list.add(readValue(in, element));
+          }
+          return list;
         }
-        return list;
-      }
-      case MAP: {
-        int n = readCount(in);
-        Map<Object, Object> map = new LinkedHashMap<>();
-        Types.MapType mt = type.asMap();
-        for (int i = 0; i < n; i++) {
-          Object k = readValue(in, mt.keyType());
-          map.put(k, readValue(in, mt.valueType()));
+      case MAP:
+        {
+          int n = readCount(in);
+          Map<Object, Object> map = new LinkedHashMap<>();
+          Types.MapType mt = type.asMap();
+          for (int i = 0; i < n; i++) {
+            Object k = readValue(in, mt.keyType());
+            map.put(k, readValue(in, mt.valueType()));
+          }
+          return map;
         }
-        return map;
-      }
       default:
         throw new IllegalStateException("unknown type " + type);
     }

@@ -15,9 +15,9 @@ import java.util.Map;
 
 /**
  * Column metrics computed from the rows of a file, for formats whose files carry none that Iceberg
- * can use (Avro) and for files registered from elsewhere: per leaf column (field id) the value count
- * (nulls included) and null count; for primitive columns not inside a list or map also the NaN count
- * and lower and upper bounds (strings and binary truncated as for Parquet).
+ * can use (Avro) and for files registered from elsewhere: per leaf column (field id) the value
+ * count (nulls included) and null count; for primitive columns not inside a list or map also the
+ * NaN count and lower and upper bounds (strings and binary truncated as for Parquet).
  */
 public final class RowMetrics {
   private final Schema schema;
@@ -87,7 +87,8 @@ public final class RowMetrics {
     Type.TypeId t = type.typeId();
     if (t == Type.TypeId.FLOAT || t == Type.TypeId.DOUBLE) {
       nans.putIfAbsent(id, 0L);
-      if (v instanceof Float && ((Float) v).isNaN() || v instanceof Double && ((Double) v).isNaN()) {
+      if (v instanceof Float && ((Float) v).isNaN()
+          || v instanceof Double && ((Double) v).isNaN()) {
         nans.merge(id, 1L, Long::sum);
         return;
       }

@@ -23,8 +23,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Copy-on-write changes of rows: the data files holding rows that match are rewritten without
- * them (and, for an overwrite or upsert, new rows are added), in one atomic snapshot.
+ * Copy-on-write changes of rows: the data files holding rows that match are rewritten without them
+ * (and, for an overwrite or upsert, new rows are added), in one atomic snapshot.
  *
  * <p>Serializable against concurrent commits: the change is decided on one snapshot; when it
  * commits on a newer one, every data file added since is checked, and if one holds a row that
@@ -37,7 +37,9 @@ public final class RowRewrites {
 
   /** Which rows a change replaces. */
   public interface Matcher {
-    /** False only if no row of the file can match (from its partition values or column statistics). */
+    /**
+     * False only if no row of the file can match (from its partition values or column statistics).
+     */
     boolean mayMatch(DataFile file, Schema schema);
 
     /** True if the row (read under {@code schema}) is replaced. */
@@ -51,14 +53,16 @@ public final class RowRewrites {
 
   /** Rows for which a filter expression is true (unknown, as for nulls, is not a match). */
   public static Matcher matching(TableCore core, Schema schema, io.datashard.Expression filter) {
-    io.datashard.internal.expr.BoundExpr bound = io.datashard.internal.expr.Binder.bind(schema, filter);
-    io.datashard.internal.expr.RowFilter rows = io.datashard.internal.expr.RowFilter.of(bound, schema.asStruct());
+    io.datashard.internal.expr.BoundExpr bound =
+        io.datashard.internal.expr.Binder.bind(schema, filter);
+    io.datashard.internal.expr.RowFilter rows =
+        io.datashard.internal.expr.RowFilter.of(bound, schema.asStruct());
     return new Matcher() {
       @Override
       public boolean mayMatch(DataFile file, Schema s) {
         return PartitionPruning.mightMatch(bound, file, core.metadata(), s)
-            && io.datashard.internal.expr.MetricsEvaluator.mightMatch(bound,
-            new io.datashard.internal.expr.FileStats(file, s));
+            && io.datashard.internal.expr.MetricsEvaluator.mightMatch(
+                bound, new io.datashard.internal.expr.FileStats(file, s));
       }
 
       @Override
@@ -68,31 +72,43 @@ public final class RowRewrites {
 
       @Override
       public boolean allMatch(DataFile file, Schema s) {
-        return io.datashard.internal.expr.StrictMetricsEvaluator.allMatch(bound,
-            new io.datashard.internal.expr.FileStats(file, s));
+        return io.datashard.internal.expr.StrictMetricsEvaluator.allMatch(
+            bound, new io.datashard.internal.expr.FileStats(file, s));
       }
     };
   }
 
   /**
-   * Removes the rows that match and adds {@code records} (none: a delete), re-running up to
-   * {@code maxAttempts} times if concurrent commits interfere.
+   * Removes the rows that match and adds {@code records} (none: a delete), re-running up to {@code
+   * maxAttempts} times if concurrent commits interfere.
    *
    * @param records the new rows, or a function of the table schema that gives them (for upserts,
    *     whose matcher depends on the converted rows)
    * @return the new snapshot, or null if nothing changed
    */
-  public static Snapshot rewrite(TableCore core, String what, java.util.function.Function<Schema, Change> plan,
-      Map<String, String> summary, int maxAttempts) {
+  public static Snapshot rewrite(
+      TableCore core,
+      String what,
+      java.util.function.Function<Schema, Change> plan,
+      Map<String, String> summary,
+      int maxAttempts) {
     for (int attempt = 1; ; attempt++) {
       try (AutoCloseable lock = core.lockForTransaction()) {
         Snapshot s = attempt(core, what, plan, summary);
         return s;
       } catch (Retry e) {
         if (attempt >= maxAttempts) {
-          throw new CommitConflictException("The " + what + " on " + core.location() + " gave up after " + attempt
-              + " attempts: each time, another writer changed rows it replaces (" + e.getMessage() + "). Nothing "
-              + "was committed. Run it again, or raise the attempt limit.");
+          throw new CommitConflictException(
+              "The "
+                  + what
+                  + " on "
+                  + core.location()
+                  + " gave up after "
+                  + attempt
+                  + " attempts: each time, another writer changed rows it replaces ("
+                  + e.getMessage()
+                  + "). Nothing "
+                  + "was committed. Run it again, or raise the attempt limit.");
         }
         core.countConflictRetry();
         TableCore.backoff(attempt - 1);
@@ -123,13 +139,20 @@ public final class RowRewrites {
     }
   }
 
-  private static Snapshot attempt(TableCore core, String what, java.util.function.Function<Schema, Change> plan,
+  private static Snapshot attempt(
+      TableCore core,
+      String what,
+      java.util.function.Function<Schema, Change> plan,
       Map<String, String> summary) {
     TableMetadata read = core.refresh();
     Schema schema = read.schema();
     if (schema.columns().isEmpty()) {
-      throw new ValidationException("Table " + core.location() + " has no schema yet (no data), so the " + what
-          + " has nothing to match. Append records first.");
+      throw new ValidationException(
+          "Table "
+              + core.location()
+              + " has no schema yet (no data), so the "
+              + what
+              + " has nothing to match. Append records first.");
     }
     Change change = plan.apply(schema);
     Snapshot current = read.currentSnapshot();
@@ -180,7 +203,8 @@ public final class RowRewrites {
         // nothing to remove: commit the new rows like a transaction that read the table
         TableCore.Staged staged = core.stageRows(read, schema, false, change.added, false);
         try {
-          return core.commitStaged(read, staged, extra, readAndCheck(core, read, before, change.matcher), null);
+          return core.commitStaged(
+              read, staged, extra, readAndCheck(core, read, before, change.matcher), null);
         } catch (TableCore.ReadConflict e) {
           throw new Retry(e.getMessage());
         }
@@ -192,13 +216,21 @@ public final class RowRewrites {
       replaced.forEach(f -> removedPaths.add(norm(core, f.path())));
       String operation = added.isEmpty() ? "delete" : "overwrite";
       try {
-        return new TableMaintenance(core).commitRewrite(what, operation, read, replaced, removedPaths, added, extra,
-            base -> {
-              String conflict = addedMatchingRows(core, base, before, change.matcher, schema);
-              if (conflict != null) {
-                throw new TableMaintenance.Rejected(conflict);
-              }
-            });
+        return new TableMaintenance(core)
+            .commitRewrite(
+                what,
+                operation,
+                read,
+                replaced,
+                removedPaths,
+                added,
+                extra,
+                base -> {
+                  String conflict = addedMatchingRows(core, base, before, change.matcher, schema);
+                  if (conflict != null) {
+                    throw new TableMaintenance.Rejected(conflict);
+                  }
+                });
       } catch (CommitConflictException e) {
         cleanup(core, written);
         written.clear();
@@ -206,8 +238,15 @@ public final class RowRewrites {
       }
     } catch (IOException e) {
       cleanup(core, written);
-      throw new UncheckedIOException("Writing the files of the " + what + " on " + core.location() + " failed: " + e
-          + ". Nothing was committed; check free disk space and permissions.", e);
+      throw new UncheckedIOException(
+          "Writing the files of the "
+              + what
+              + " on "
+              + core.location()
+              + " failed: "
+              + e
+              + ". Nothing was committed; check free disk space and permissions.",
+          e);
     } catch (CommitStateUnknownException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -216,9 +255,11 @@ public final class RowRewrites {
     }
   }
 
-  /** A rebase policy for commits that only add rows: refuse if a newer commit added matching rows. */
-  private static TableCore.RebasePolicy readAndCheck(TableCore core, TableMetadata read, Set<String> before,
-      Matcher matcher) {
+  /**
+   * A rebase policy for commits that only add rows: refuse if a newer commit added matching rows.
+   */
+  private static TableCore.RebasePolicy readAndCheck(
+      TableCore core, TableMetadata read, Set<String> before, Matcher matcher) {
     return newBase -> {
       if (newBase.currentSchemaId() != read.currentSchemaId()) {
         throw new TableCore.ReadConflict("the schema changed");
@@ -230,9 +271,11 @@ public final class RowRewrites {
     };
   }
 
-  /** A description of the first file added since {@code before} that holds a matching row, or null. */
-  private static String addedMatchingRows(TableCore core, TableMetadata base, Set<String> before, Matcher matcher,
-      Schema schema) {
+  /**
+   * A description of the first file added since {@code before} that holds a matching row, or null.
+   */
+  private static String addedMatchingRows(
+      TableCore core, TableMetadata base, Set<String> before, Matcher matcher, Schema schema) {
     if (base.currentSnapshot() == null) {
       return null;
     }
@@ -278,20 +321,29 @@ public final class RowRewrites {
    */
   public static Change upsert(Schema schema, List<String> keyColumns, List<?> records) {
     if (keyColumns.isEmpty()) {
-      throw new ValidationException("An upsert needs at least one key column. Name the columns that identify a row.");
+      throw new ValidationException(
+          "An upsert needs at least one key column. Name the columns that identify a row.");
     }
     int[] positions = new int[keyColumns.size()];
     Types.NestedField[] fields = new Types.NestedField[keyColumns.size()];
     for (int i = 0; i < positions.length; i++) {
       positions[i] = schema.asStruct().position(keyColumns.get(i));
       if (positions[i] < 0) {
-        throw new ValidationException("Upsert key column '" + keyColumns.get(i) + "' is not a column of the table ("
-            + String.join(", ", schema.columnNames()) + "). Name top-level columns.");
+        throw new ValidationException(
+            "Upsert key column '"
+                + keyColumns.get(i)
+                + "' is not a column of the table ("
+                + String.join(", ", schema.columnNames())
+                + "). Name top-level columns.");
       }
       fields[i] = schema.columns().get(positions[i]);
       if (!fields[i].type().isPrimitive()) {
-        throw new ValidationException("Upsert key column '" + keyColumns.get(i) + "' is " + fields[i].type()
-            + "; a key must be made of primitive columns.");
+        throw new ValidationException(
+            "Upsert key column '"
+                + keyColumns.get(i)
+                + "' is "
+                + fields[i].type()
+                + "; a key must be made of primitive columns.");
       }
     }
     List<Row> rows = TableCore.convert(schema, records, false);
@@ -303,47 +355,59 @@ public final class RowRewrites {
     for (int n = 0; n < rows.size(); n++) {
       List<Object> key = key(rows.get(n), positions);
       if (key.contains(null)) {
-        throw new ValidationException("Upsert record " + (n + 1) + " has a null in key " + keyColumns + ". Give every "
-            + "record a value for each key column.");
+        throw new ValidationException(
+            "Upsert record "
+                + (n + 1)
+                + " has a null in key "
+                + keyColumns
+                + ". Give every "
+                + "record a value for each key column.");
       }
       if (!keys.add(key)) {
-        throw new ValidationException("Upsert records repeat the key " + key + " (record " + (n + 1) + "). Give each "
-            + "key once, so it is clear which record wins.");
+        throw new ValidationException(
+            "Upsert records repeat the key "
+                + key
+                + " (record "
+                + (n + 1)
+                + "). Give each "
+                + "key once, so it is clear which record wins.");
       }
       for (int i = 0; i < positions.length; i++) {
         byColumn.get(i).add(key.get(i));
       }
     }
-    Matcher matcher = new Matcher() {
-      @Override
-      public boolean mayMatch(DataFile file, Schema s) {
-        for (int i = 0; i < fields.length; i++) {
-          ByteBuffer lower = file.lowerBounds().get(fields[i].id());
-          ByteBuffer upper = file.upperBounds().get(fields[i].id());
-          if (lower == null || upper == null || !boundable(fields[i].type())) {
-            continue;
-          }
-          Object lo = Values.fromBytes(fields[i].type(), lower);
-          Object hi = Values.fromBytes(fields[i].type(), upper);
-          boolean any = false;
-          for (Object v : byColumn.get(i)) {
-            if (Values.compare(fields[i].type(), v, lo) >= 0 && Values.compare(fields[i].type(), v, hi) <= 0) {
-              any = true;
-              break;
+    Matcher matcher =
+        new Matcher() {
+          @Override
+          public boolean mayMatch(DataFile file, Schema s) {
+            for (int i = 0; i < fields.length; i++) {
+              ByteBuffer lower = file.lowerBounds().get(fields[i].id());
+              ByteBuffer upper = file.upperBounds().get(fields[i].id());
+              if (lower == null || upper == null || !boundable(fields[i].type())) {
+                continue;
+              }
+              Object lo = Values.fromBytes(fields[i].type(), lower);
+              Object hi = Values.fromBytes(fields[i].type(), upper);
+              boolean any = false;
+              for (Object v : byColumn.get(i)) {
+                if (Values.compare(fields[i].type(), v, lo) >= 0
+                    && Values.compare(fields[i].type(), v, hi) <= 0) {
+                  any = true;
+                  break;
+                }
+              }
+              if (!any) {
+                return false;
+              }
             }
+            return true;
           }
-          if (!any) {
-            return false;
-          }
-        }
-        return true;
-      }
 
-      @Override
-      public boolean matches(Row row) {
-        return keys.contains(key(row, positions));
-      }
-    };
+          @Override
+          public boolean matches(Row row) {
+            return keys.contains(key(row, positions));
+          }
+        };
     return new Change(matcher, rows);
   }
 
@@ -369,7 +433,8 @@ public final class RowRewrites {
     for (int p : positions) {
       Object v = row.get(p);
       // the same instant written with another offset is the same key
-      key.add(v instanceof java.time.OffsetDateTime ? ((java.time.OffsetDateTime) v).toInstant() : v);
+      key.add(
+          v instanceof java.time.OffsetDateTime ? ((java.time.OffsetDateTime) v).toInstant() : v);
     }
     return key;
   }

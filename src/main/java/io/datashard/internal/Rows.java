@@ -4,8 +4,9 @@ import io.datashard.Row;
 import io.datashard.Types;
 
 /**
- * Makes {@link Row}s from arrays the caller hands over (no copy), for the readers and converters that
- * build each row's array themselves. {@link Row} installs the factory when its class initializes.
+ * Makes {@link Row}s from arrays the caller hands over (no copy), for the readers and converters
+ * that build each row's array themselves. {@link Row} installs the factory when its class
+ * initializes.
  */
 public final class Rows {
   /** Builds a row over an array without copying it. */
@@ -26,8 +27,8 @@ public final class Rows {
   }
 
   /**
-   * A row over {@code values}, which the caller no longer changes; the array must have one value per
-   * field, each already of the row's Java types.
+   * A row over {@code values}, which the caller no longer changes; the array must have one value
+   * per field, each already of the row's Java types.
    */
   public static Row wrap(Types.StructType type, Object[] values) {
     Factory f = factory;
@@ -36,8 +37,8 @@ public final class Rows {
       f = factory;
     }
     if (values.length != type.fields().size()) {
-      throw new IllegalArgumentException("A row of " + type + " needs " + type.fields().size()
-          + " values, got " + values.length);
+      throw new IllegalArgumentException(
+          "A row of " + type + " needs " + type.fields().size() + " values, got " + values.length);
     }
     return f.wrap(type, values);
   }

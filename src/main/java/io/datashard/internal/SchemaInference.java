@@ -26,8 +26,8 @@ import java.util.UUID;
 /**
  * Infers a schema from the first records appended to a table created without one. Every inferred
  * column is optional. Java types map to their Iceberg types (Integer int, Long long, String string,
- * float[] list&lt;float&gt;, nested maps and records struct ...); when records disagree, integers widen
- * to long and numbers to double; any other disagreement is an error naming the column.
+ * float[] list&lt;float&gt;, nested maps and records struct ...); when records disagree, integers
+ * widen to long and numbers to double; any other disagreement is an error naming the column.
  */
 public final class SchemaInference {
   private SchemaInference() {}
@@ -35,8 +35,9 @@ public final class SchemaInference {
   /** The schema of these records, with fresh field ids. */
   public static Schema infer(List<?> records) {
     if (records.isEmpty()) {
-      throw new ValidationException("Cannot infer a schema from no records: append at least one record, or "
-          + "create the table with a schema");
+      throw new ValidationException(
+          "Cannot infer a schema from no records: append at least one record, or "
+              + "create the table with a schema");
     }
     Map<String, Type> columns = new LinkedHashMap<>();
     for (Object r : records) {
@@ -52,9 +53,14 @@ public final class SchemaInference {
     Schema.Builder b = Schema.builder();
     for (Map.Entry<String, Type> e : columns.entrySet()) {
       if (e.getValue() == null) {
-        throw new ValidationException("Cannot infer the type of column '" + e.getKey() + "': every value is null. "
-            + "Create the table with a schema (for example --schema '" + e.getKey() + " string'), or include a "
-            + "non-null value in the first append.");
+        throw new ValidationException(
+            "Cannot infer the type of column '"
+                + e.getKey()
+                + "': every value is null. "
+                + "Create the table with a schema (for example --schema '"
+                + e.getKey()
+                + " string'), or include a "
+                + "non-null value in the first append.");
       }
       b.optional(e.getKey(), e.getValue());
     }
@@ -97,7 +103,8 @@ public final class SchemaInference {
       return Types.DOUBLE;
     }
     if (x == Type.TypeId.LIST && y == Type.TypeId.LIST) {
-      return Types.list(unify(a.asList().elementType(), b.asList().elementType(), column + ".element"));
+      return Types.list(
+          unify(a.asList().elementType(), b.asList().elementType(), column + ".element"));
     }
     if (x == Type.TypeId.STRUCT && y == Type.TypeId.STRUCT) {
       Map<String, Type> fields = new LinkedHashMap<>();
@@ -107,8 +114,14 @@ public final class SchemaInference {
       merge(fields, other, column + ".");
       return struct(fields);
     }
-    throw new ValidationException("Cannot infer the type of column '" + column + "': records give both " + a
-        + " and " + b + ". Make the values agree, or create the table with a schema.");
+    throw new ValidationException(
+        "Cannot infer the type of column '"
+            + column
+            + "': records give both "
+            + a
+            + " and "
+            + b
+            + ". Make the values agree, or create the table with a schema.");
   }
 
   private static boolean isIntegral(Type.TypeId t) {
@@ -123,8 +136,10 @@ public final class SchemaInference {
     List<Types.NestedField> out = new ArrayList<>();
     for (Map.Entry<String, Type> e : fields.entrySet()) {
       if (e.getValue() == null) {
-        throw new ValidationException("Cannot infer the type of nested field '" + e.getKey()
-            + "': every value is null. Create the table with a schema.");
+        throw new ValidationException(
+            "Cannot infer the type of nested field '"
+                + e.getKey()
+                + "': every value is null. Create the table with a schema.");
       }
       out.add(Types.NestedField.optional(0, e.getKey(), e.getValue()));
     }
@@ -196,26 +211,38 @@ public final class SchemaInference {
         elem = unify(elem, typeOf(e, column + ".element"), column + ".element");
       }
       if (elem == null) {
-        throw new ValidationException("Cannot infer the element type of list column '" + column
-            + "': the first records hold only empty lists or nulls. Create the table with a schema.");
+        throw new ValidationException(
+            "Cannot infer the element type of list column '"
+                + column
+                + "': the first records hold only empty lists or nulls. Create the table with a schema.");
       }
       return Types.list(elem);
     }
     if (v instanceof Map || v instanceof Row || v.getClass().isRecord()) {
       Map<String, Type> fields = new LinkedHashMap<>();
-      merge(fields, v.getClass().isRecord() && !(v instanceof Row) ? fromRecordClass(v.getClass()) : fields(v),
+      merge(
+          fields,
+          v.getClass().isRecord() && !(v instanceof Row)
+              ? fromRecordClass(v.getClass())
+              : fields(v),
           column + ".");
       return struct(fields);
     }
-    throw new ValidationException("Cannot infer a column type for '" + column + "' from a "
-        + v.getClass().getName() + ": use a Boolean, number, String, java.time value, UUID, byte[], List, "
-        + "float[] or Map, or create the table with a schema");
+    throw new ValidationException(
+        "Cannot infer a column type for '"
+            + column
+            + "' from a "
+            + v.getClass().getName()
+            + ": use a Boolean, number, String, java.time value, UUID, byte[], List, "
+            + "float[] or Map, or create the table with a schema");
   }
 
   private static Map<String, Type> fromRecordClass(Class<?> cls) {
     Map<String, Type> out = new LinkedHashMap<>();
     for (RecordComponent c : cls.getRecordComponents()) {
-      out.put(c.getName(), classType(c.getType(), c.getGenericType(), cls.getSimpleName() + "." + c.getName()));
+      out.put(
+          c.getName(),
+          classType(c.getType(), c.getGenericType(), cls.getSimpleName() + "." + c.getName()));
     }
     return out;
   }
@@ -224,7 +251,11 @@ public final class SchemaInference {
     if (c == boolean.class || c == Boolean.class) {
       return Types.BOOLEAN;
     }
-    if (c == int.class || c == Integer.class || c == short.class || c == Short.class || c == byte.class
+    if (c == int.class
+        || c == Integer.class
+        || c == short.class
+        || c == Short.class
+        || c == byte.class
         || c == Byte.class) {
       return Types.INT;
     }
@@ -285,11 +316,16 @@ public final class SchemaInference {
     if (Map.class.isAssignableFrom(c) && generic instanceof ParameterizedType) {
       java.lang.reflect.Type[] args = ((ParameterizedType) generic).getActualTypeArguments();
       if (args[0] instanceof Class && args[1] instanceof Class) {
-        return Types.map(classType((Class<?>) args[0], args[0], where + ".key"),
+        return Types.map(
+            classType((Class<?>) args[0], args[0], where + ".key"),
             classType((Class<?>) args[1], args[1], where + ".value"));
       }
     }
-    throw new ValidationException("Cannot infer a column type for record component " + where + " of type "
-        + generic.getTypeName() + ": create the table with a schema");
+    throw new ValidationException(
+        "Cannot infer a column type for record component "
+            + where
+            + " of type "
+            + generic.getTypeName()
+            + ": create the table with a schema");
   }
 }

@@ -10,7 +10,6 @@ import io.datashard.FileFormat;
 import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Snapshot;
-import io.datashard.TableNotFoundException;
 import io.datashard.TableOptions;
 import io.datashard.ValidationException;
 import io.datashard.internal.meta.PartitionSpec;
@@ -40,7 +39,8 @@ public final class TableCore {
   private final TableOperations ops;
   private final Storage storage;
   private final TableOptions options;
-  private final java.util.concurrent.atomic.AtomicLong conflictRetries = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong conflictRetries =
+      new java.util.concurrent.atomic.AtomicLong();
   private final GroupCommit group;
 
   private TableCore(TableOperations ops, TableOptions options) {
@@ -55,28 +55,44 @@ public final class TableCore {
   }
 
   /** Creates a table; fails if one exists. */
-  public static TableCore create(Path dir, Schema schema, Map<String, String> properties, TableOptions options) {
+  public static TableCore create(
+      Path dir, Schema schema, Map<String, String> properties, TableOptions options) {
     return create(dir, schema, properties, options, List.of());
   }
 
-  /** Creates a table partitioned by {@code partitionTerms} (see {@link Transforms#parseTerm}); fails if one exists. */
-  public static TableCore create(Path dir, Schema schema, Map<String, String> properties, TableOptions options,
+  /**
+   * Creates a table partitioned by {@code partitionTerms} (see {@link Transforms#parseTerm}); fails
+   * if one exists.
+   */
+  public static TableCore create(
+      Path dir,
+      Schema schema,
+      Map<String, String> properties,
+      TableOptions options,
       List<String> partitionTerms) {
     String root = rootOf(dir);
     TableOperations ops = new TableOperations(new LocalStorage(options.durable()), root);
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
-      throw new ValidationException("Cannot create a table at " + root + ": it is a file, not a directory");
+      throw new ValidationException(
+          "Cannot create a table at " + root + ": it is a file, not a directory");
     }
     if (ops.exists()) {
-      throw new ValidationException("Cannot create a table at " + root + ": a table already exists there. "
-          + "Open it instead, or choose another directory.");
+      throw new ValidationException(
+          "Cannot create a table at "
+              + root
+              + ": a table already exists there. "
+              + "Open it instead, or choose another directory.");
     }
     TableMetadata initial = initialMetadata(root, schema, properties, partitionTerms);
     try {
       ops.commit(null, initial);
     } catch (CommitConflictException e) {
-      throw new ValidationException("Cannot create a table at " + root + ": another process created it at "
-          + "the same moment. Open it instead.", e);
+      throw new ValidationException(
+          "Cannot create a table at "
+              + root
+              + ": another process created it at "
+              + "the same moment. Open it instead.",
+          e);
     }
     return new TableCore(ops, options);
   }
@@ -94,14 +110,18 @@ public final class TableCore {
   }
 
   /** Opens a table, creating it if absent; safe when processes race to create it. */
-  public static TableCore openOrCreate(Path dir, Schema schema, Map<String, String> properties,
-      TableOptions options) {
+  public static TableCore openOrCreate(
+      Path dir, Schema schema, Map<String, String> properties, TableOptions options) {
     return openOrCreate(dir, schema, properties, options, List.of());
   }
 
   /** Opens a table, creating it partitioned by {@code partitionTerms} if absent. */
-  public static TableCore openOrCreate(Path dir, Schema schema, Map<String, String> properties,
-      TableOptions options, List<String> partitionTerms) {
+  public static TableCore openOrCreate(
+      Path dir,
+      Schema schema,
+      Map<String, String> properties,
+      TableOptions options,
+      List<String> partitionTerms) {
     String root = rootOf(dir);
     TableOperations ops = new TableOperations(new LocalStorage(options.durable()), root);
     if (!ops.exists()) {
@@ -119,14 +139,19 @@ public final class TableCore {
     return initialMetadata(root, schema, properties, List.of());
   }
 
-  static TableMetadata initialMetadata(String root, Schema schema, Map<String, String> properties,
-      List<String> partitionTerms) {
+  static TableMetadata initialMetadata(
+      String root, Schema schema, Map<String, String> properties, List<String> partitionTerms) {
     Schema s = schema == null ? new Schema(0, List.of()) : schema.withSchemaId(0);
     PartitionSpec spec = PartitionSpec.unpartitioned();
     if (!partitionTerms.isEmpty()) {
       if (s.columns().isEmpty()) {
-        throw new ValidationException("Cannot partition table " + root + " by " + partitionTerms + ": it has no "
-            + "schema yet. Create it with a schema to partition it.");
+        throw new ValidationException(
+            "Cannot partition table "
+                + root
+                + " by "
+                + partitionTerms
+                + ": it has no "
+                + "schema yet. Create it with a schema to partition it.");
       }
       spec = PartitionSpecs.of(0, s, partitionTerms, PartitionSpec.FIRST_FIELD_ID - 1);
     }
@@ -181,15 +206,22 @@ public final class TableCore {
 
   public List<Snapshot> snapshots() {
     List<Snapshot> list = new ArrayList<>(refresh().snapshots());
-    list.sort(Comparator.comparingLong(Snapshot::sequenceNumber).thenComparingLong(Snapshot::timestampMillis));
+    list.sort(
+        Comparator.comparingLong(Snapshot::sequenceNumber)
+            .thenComparingLong(Snapshot::timestampMillis));
     return list;
   }
 
   public Snapshot snapshot(TableMetadata meta, long id) {
     Snapshot s = meta.snapshot(id);
     if (s == null) {
-      throw new ValidationException("Table " + location() + " has no snapshot " + id + ": it never existed or "
-          + "has expired. List the retained snapshots with Table.snapshots() or 'datashard snapshots'.");
+      throw new ValidationException(
+          "Table "
+              + location()
+              + " has no snapshot "
+              + id
+              + ": it never existed or "
+              + "has expired. List the retained snapshots with Table.snapshots() or 'datashard snapshots'.");
     }
     return s;
   }
@@ -202,11 +234,19 @@ public final class TableCore {
       }
     }
     if (found == null) {
-      String oldest = meta.snapshotLog().isEmpty() ? "the table has no snapshots yet"
-          : "the oldest retained snapshot is from " + java.time.Instant.ofEpochMilli(
-              meta.snapshotLog().get(0).timestampMillis());
-      throw new ValidationException("Table " + location() + " had no snapshot at or before "
-          + java.time.Instant.ofEpochMilli(millis) + ": " + oldest + ". Choose a later time.");
+      String oldest =
+          meta.snapshotLog().isEmpty()
+              ? "the table has no snapshots yet"
+              : "the oldest retained snapshot is from "
+                  + java.time.Instant.ofEpochMilli(meta.snapshotLog().get(0).timestampMillis());
+      throw new ValidationException(
+          "Table "
+              + location()
+              + " had no snapshot at or before "
+              + java.time.Instant.ofEpochMilli(millis)
+              + ": "
+              + oldest
+              + ". Choose a later time.");
     }
     return meta.snapshot(found);
   }
@@ -227,9 +267,12 @@ public final class TableCore {
   public Schema projection(Snapshot snapshot, List<String> columns) {
     TableMetadata meta = ops.current();
     Schema schema = meta.schema();
-    // The current snapshot reads under the current schema (which a schema change may have made newer
+    // The current snapshot reads under the current schema (which a schema change may have made
+    // newer
     // than the snapshot's); time travel reads under the schema each snapshot was written with.
-    if (snapshot != null && snapshot.schemaId() != null && meta.schema(snapshot.schemaId()) != null
+    if (snapshot != null
+        && snapshot.schemaId() != null
+        && meta.schema(snapshot.schemaId()) != null
         && !java.util.Objects.equals(snapshot.snapshotId(), meta.currentSnapshotId())) {
       schema = meta.schema(snapshot.schemaId());
     }
@@ -263,6 +306,7 @@ public final class TableCore {
 
   /** Snapshots with more live files than this are not kept in memory between reads. */
   private static final int CACHED_ENTRIES_MAX = 10_000;
+
   private volatile SnapshotEntries lastEntries;
 
   /**
@@ -279,9 +323,13 @@ public final class TableCore {
     List<ManifestIO.Entry> out = new ArrayList<>();
     for (ManifestIO.Manifest m : ManifestIO.readList(storage, list)) {
       if (m.isDeletes()) {
-        throw new DataShardException("Snapshot " + snapshot.snapshotId() + " of table " + location()
-            + " has delete files (row-level deletes), which this version of DataShard cannot apply yet. "
-            + "Read it with Apache Iceberg, or compact the table there first.");
+        throw new DataShardException(
+            "Snapshot "
+                + snapshot.snapshotId()
+                + " of table "
+                + location()
+                + " has delete files (row-level deletes), which this version of DataShard cannot apply yet. "
+                + "Read it with Apache Iceberg, or compact the table there first.");
       }
       out.addAll(ManifestIO.liveEntries(storage, m, this::resolvePath));
     }
@@ -321,7 +369,10 @@ public final class TableCore {
     return new ParallelRows<>(sources, Math.min(threads, files.size()));
   }
 
-  /** The rows of data files one file after the other, read with one projection; one file open at a time. */
+  /**
+   * The rows of data files one file after the other, read with one projection; one file open at a
+   * time.
+   */
   CloseableIterator<Row> readFiles(List<DataFile> dataFiles, Schema projection) {
     Iterator<DataFile> files = dataFiles.iterator();
     return new CloseableIterator<Row>() {
@@ -412,14 +463,28 @@ public final class TableCore {
     final long deletedRecords;
     final long deletedBytes;
     final Long basedOnSnapshotId;
-    /** Table properties the commit sets when the base has none of that key (e.g. a name mapping). */
+
+    /**
+     * Table properties the commit sets when the base has none of that key (e.g. a name mapping).
+     */
     final Map<String, String> defaultProperties = new LinkedHashMap<>();
-    /** Finishes the staged files (and the commit's manifest list) in the background until settled. */
+
+    /**
+     * Finishes the staged files (and the commit's manifest list) in the background until settled.
+     */
     final BackgroundPublisher publisher;
 
-    Staged(Schema schema, boolean inferredSchema, long snapshotId, List<DataFile> files,
-        ManifestIO.Manifest manifest, List<String> written, boolean replacesAll,
-        List<ManifestIO.Manifest> deleteManifests, List<DataFile> deleted, Long basedOnSnapshotId,
+    Staged(
+        Schema schema,
+        boolean inferredSchema,
+        long snapshotId,
+        List<DataFile> files,
+        ManifestIO.Manifest manifest,
+        List<String> written,
+        boolean replacesAll,
+        List<ManifestIO.Manifest> deleteManifests,
+        List<DataFile> deleted,
+        Long basedOnSnapshotId,
         BackgroundPublisher publisher) {
       this.publisher = publisher;
       this.basedOnSnapshotId = basedOnSnapshotId;
@@ -459,19 +524,26 @@ public final class TableCore {
   }
 
   /** Blind appends: any new base is fine. */
-  public static final RebasePolicy BLIND = newBase -> { };
+  public static final RebasePolicy BLIND = newBase -> {};
 
   /** Serializable: only a base whose current snapshot is the one that was read. */
   public static RebasePolicy requireSnapshot(Long readSnapshotId) {
     return newBase -> {
       if (!java.util.Objects.equals(newBase.currentSnapshotId(), readSnapshotId)) {
-        throw new ReadConflict("snapshot " + readSnapshotId + " was read, but " + newBase.currentSnapshotId()
-            + " is now current");
+        throw new ReadConflict(
+            "snapshot "
+                + readSnapshotId
+                + " was read, but "
+                + newBase.currentSnapshotId()
+                + " is now current");
       }
     };
   }
 
-  /** Idempotency tag of a commit: the table records the highest sequence committed per application id. */
+  /**
+   * Idempotency tag of a commit: the table records the highest sequence committed per application
+   * id.
+   */
   public static final class IdempotencyKey {
     final String appId;
     final long sequence;
@@ -488,7 +560,10 @@ public final class TableCore {
       return "datashard.txn." + appId;
     }
 
-    /** True if {@code meta} already holds a commit with this (or a later) sequence for this application. */
+    /**
+     * True if {@code meta} already holds a commit with this (or a later) sequence for this
+     * application.
+     */
     public boolean appliedIn(TableMetadata meta) {
       String v = meta.properties().get(property());
       if (v == null) {
@@ -512,26 +587,33 @@ public final class TableCore {
   }
 
   /**
-   * Appends records in one atomic commit. With group commit on (table property
-   * {@code datashard.commit.group.enabled}, default true) concurrent appends from any threads and
-   * processes may share one snapshot; see {@link GroupCommit}. Appends of more than
-   * {@link #GROUP_MAX_ROWS} rows (default {@value #DEFAULT_GROUP_MAX_ROWS}) commit on their own:
-   * sharing saves little there, and queueing would copy all their rows once more.
+   * Appends records in one atomic commit. With group commit on (table property {@code
+   * datashard.commit.group.enabled}, default true) concurrent appends from any threads and
+   * processes may share one snapshot; see {@link GroupCommit}. Appends of more than {@link
+   * #GROUP_MAX_ROWS} rows (default {@value #DEFAULT_GROUP_MAX_ROWS}) commit on their own: sharing
+   * saves little there, and queueing would copy all their rows once more.
    */
   public Snapshot append(List<Object> records, Map<String, String> extraSummary) {
     return append(records, List.of(), extraSummary, null);
   }
 
   /**
-   * Appends records, written in {@code format} (null: the table's {@code write.format.default}), and
-   * data files written elsewhere (checked by {@link DataFileRegistration}) in one atomic commit.
-   * Only appends of records in the table's default format take part in group commit.
+   * Appends records, written in {@code format} (null: the table's {@code write.format.default}),
+   * and data files written elsewhere (checked by {@link DataFileRegistration}) in one atomic
+   * commit. Only appends of records in the table's default format take part in group commit.
    */
-  public Snapshot append(List<Object> records, List<DataFile> registered, Map<String, String> extraSummary,
+  public Snapshot append(
+      List<Object> records,
+      List<DataFile> registered,
+      Map<String, String> extraSummary,
       FileFormat format) {
     TableMetadata known = ops.current();
-    if (registered.isEmpty() && (format == null || known != null && format == DataFileIO.defaultFormat(known.properties()))
-        && known != null && GroupCommit.enabled(known) && !known.schema().columns().isEmpty()
+    if (registered.isEmpty()
+        && (format == null
+            || known != null && format == DataFileIO.defaultFormat(known.properties()))
+        && known != null
+        && GroupCommit.enabled(known)
+        && !known.schema().columns().isEmpty()
         && records.size() <= known.propertyLong(GROUP_MAX_ROWS, DEFAULT_GROUP_MAX_ROWS)) {
       Schema schema = known.schema();
       List<Row> rows = convert(schema, records, false);
@@ -547,8 +629,11 @@ public final class TableCore {
       staged = stage(base, records, false, format);
     } else {
       if (base.schema().columns().isEmpty()) {
-        throw new ValidationException("Cannot add data files to table " + location() + ": it has no schema yet, "
-            + "so the files cannot be checked against one. Create the table with a schema first.");
+        throw new ValidationException(
+            "Cannot add data files to table "
+                + location()
+                + ": it has no schema yet, "
+                + "so the files cannot be checked against one. Create the table with a schema first.");
       }
       List<DataFile> checked = new ArrayList<>();
       boolean byName = false;
@@ -556,13 +641,25 @@ public final class TableCore {
       DataFileRegistration r = new DataFileRegistration(this, base);
       for (DataFile f : registered) {
         if (!seen.add(f.path())) {
-          throw new ValidationException("Cannot add data file " + f.path() + " to table " + location()
-              + ": it is given twice in one append (its rows would be duplicated). Add each file once.");
+          throw new ValidationException(
+              "Cannot add data file "
+                  + f.path()
+                  + " to table "
+                  + location()
+                  + ": it is given twice in one append (its rows would be duplicated). Add each file once.");
         }
         checked.add(r.check(f));
         byName |= r.matchedByName();
       }
-      staged = stageRows(base, base.schema(), false, convert(base.schema(), records, true), false, format, checked);
+      staged =
+          stageRows(
+              base,
+              base.schema(),
+              false,
+              convert(base.schema(), records, true),
+              false,
+              format,
+              checked);
       if (byName) {
         // files without field ids: tell other Iceberg readers to map their columns by name
         staged.defaultProperties.put(NameMapping.PROPERTY, NameMapping.json(base.schema()));
@@ -573,41 +670,46 @@ public final class TableCore {
 
   /** Table property: rows per data file of a streamed append ({@link #appendStream}). */
   public static final String STREAM_ROWS_PER_FILE = "datashard.append.stream.rows-per-file";
+
   public static final long DEFAULT_STREAM_ROWS_PER_FILE = 1_000_000;
+
   /** Rows a streamed append to a partitioned table holds at a time (split per partition). */
   public static final long STREAM_PARTITIONED_CHUNK = 100_000;
 
   /**
    * Appends the records an iterator yields, converted and written into Parquet data files while
-   * they are read (files of at most {@value #STREAM_ROWS_PER_FILE} rows, default
-   * {@value #DEFAULT_STREAM_ROWS_PER_FILE}), and committed in one snapshot: memory holds one file's writer (and, in a
-   * partitioned table, up to {@value #STREAM_PARTITIONED_CHUNK} rows), not all the records. A
-   * table without a schema yet, or whose files are not Parquet, takes the records into memory
-   * and appends them the ordinary way. If a record does not fit the schema, the files written so
-   * far are removed and nothing is committed.
+   * they are read (files of at most {@value #STREAM_ROWS_PER_FILE} rows, default {@value
+   * #DEFAULT_STREAM_ROWS_PER_FILE}), and committed in one snapshot: memory holds one file's writer
+   * (and, in a partitioned table, up to {@value #STREAM_PARTITIONED_CHUNK} rows), not all the
+   * records. A table without a schema yet, or whose files are not Parquet, takes the records into
+   * memory and appends them the ordinary way. If a record does not fit the schema, the files
+   * written so far are removed and nothing is committed.
    */
   public Snapshot appendStream(Iterator<?> records, Map<String, String> extraSummary) {
     try (BulkAppend bulk = new BulkAppend(this)) { // reads the newest version once
       TableMetadata known = bulk.base();
-      if (bulk.needsSchema() || DataFileIO.defaultFormat(known.properties()) != FileFormat.PARQUET) {
+      if (bulk.needsSchema()
+          || DataFileIO.defaultFormat(known.properties()) != FileFormat.PARQUET) {
         List<Object> all = new ArrayList<>();
         records.forEachRemaining(all::add);
         return append(all, List.of(), extraSummary, null); // (the bulk append wrote nothing)
       }
       io.datashard.Types.StructType type = bulk.schema().asStruct();
       long[] index = {0};
-      Iterator<Row> rows = new Iterator<>() {
-        @Override
-        public boolean hasNext() {
-          return records.hasNext();
-        }
+      Iterator<Row> rows =
+          new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+              return records.hasNext();
+            }
 
-        @Override
-        public Row next() {
-          return RecordConverter.toRow(type, records.next(), index[0]++);
-        }
-      };
-      long perFile = Math.max(1, known.propertyLong(STREAM_ROWS_PER_FILE, DEFAULT_STREAM_ROWS_PER_FILE));
+            @Override
+            public Row next() {
+              return RecordConverter.toRow(type, records.next(), index[0]++);
+            }
+          };
+      long perFile =
+          Math.max(1, known.propertyLong(STREAM_ROWS_PER_FILE, DEFAULT_STREAM_ROWS_PER_FILE));
       if (bulk.partitioned()) {
         perFile = Math.min(perFile, STREAM_PARTITIONED_CHUNK);
       }
@@ -615,8 +717,8 @@ public final class TableCore {
         bulk.writeFile(limit(rows, perFile));
       }
       if (bulk.files().isEmpty()) {
-        throw new ValidationException("Nothing to append: the records' iterator yielded none, so nothing was "
-            + "committed");
+        throw new ValidationException(
+            "Nothing to append: the records' iterator yielded none, so nothing was " + "committed");
       }
       return bulk.commit(extraSummary);
     }
@@ -645,6 +747,7 @@ public final class TableCore {
 
   /** Table property: appends with more rows than this do not use group commit. */
   public static final String GROUP_MAX_ROWS = "datashard.commit.group.max-rows";
+
   public static final long DEFAULT_GROUP_MAX_ROWS = 1000;
 
   /** The table's operations (metadata versions and storage), for group commit and maintenance. */
@@ -686,11 +789,16 @@ public final class TableCore {
       schema = SchemaInference.infer(records);
       inferred = true;
     }
-    return stageRows(base, schema, inferred, convert(schema, records, true), replaceAll, format, List.of());
+    return stageRows(
+        base, schema, inferred, convert(schema, records, true), replaceAll, format, List.of());
   }
 
-  /** Writes rows already converted to {@code schema} as new files (nothing is visible until committed). */
-  Staged stageRows(TableMetadata base, Schema schema, boolean inferred, List<Row> rows, boolean replaceAll) {
+  /**
+   * Writes rows already converted to {@code schema} as new files (nothing is visible until
+   * committed).
+   */
+  Staged stageRows(
+      TableMetadata base, Schema schema, boolean inferred, List<Row> rows, boolean replaceAll) {
     return stageRows(base, schema, inferred, rows, replaceAll, null, List.of());
   }
 
@@ -698,8 +806,14 @@ public final class TableCore {
    * Writes rows as a new file in {@code format} (null: the table's default) and stages it with
    * {@code registered} files written elsewhere (never deleted on failure: they are not ours).
    */
-  private Staged stageRows(TableMetadata base, Schema schema, boolean inferred, List<Row> rows, boolean replaceAll,
-      FileFormat format, List<DataFile> registered) {
+  private Staged stageRows(
+      TableMetadata base,
+      Schema schema,
+      boolean inferred,
+      List<Row> rows,
+      boolean replaceAll,
+      FileFormat format,
+      List<DataFile> registered) {
     long snapshotId = newSnapshotId();
     List<String> written = new ArrayList<>();
     FileFormat fileFormat = format != null ? format : DataFileIO.defaultFormat(base.properties());
@@ -727,34 +841,57 @@ public final class TableCore {
       if (!files.isEmpty()) {
         String manifestLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m0.avro";
         written.add(manifestLocation);
-        List<ManifestIO.Entry> sameSpec = bySpec.size() == 1 ? bySpec.get(appendSpec.specId()) : null;
+        List<ManifestIO.Entry> sameSpec =
+            bySpec.size() == 1 ? bySpec.get(appendSpec.specId()) : null;
         if (sameSpec != null) {
           // the replaced files go in the same manifest as the new ones
-          manifest = ManifestIO.writeReplacing(out, manifestLocation, schema, appendSpec, snapshotId, files,
-              sameSpec);
+          manifest =
+              ManifestIO.writeReplacing(
+                  out, manifestLocation, schema, appendSpec, snapshotId, files, sameSpec);
           bySpec.clear();
         } else {
-          manifest = ManifestIO.writeAdded(out, manifestLocation, schema, appendSpec, snapshotId, files);
+          manifest =
+              ManifestIO.writeAdded(out, manifestLocation, schema, appendSpec, snapshotId, files);
         }
       }
       for (Map.Entry<Integer, List<ManifestIO.Entry>> group : bySpec.entrySet()) {
         PartitionSpec spec = base.spec(group.getKey());
         if (spec == null) {
-          throw new CorruptTableException("Table " + location() + " lists files of partition spec "
-              + group.getKey() + ", which its metadata does not define. Check the table (verify).");
+          throw new CorruptTableException(
+              "Table "
+                  + location()
+                  + " lists files of partition spec "
+                  + group.getKey()
+                  + ", which its metadata does not define. Check the table (verify).");
         }
         String deleteLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m1.avro";
         written.add(deleteLocation);
-        deletes.add(ManifestIO.writeDeleted(out, deleteLocation, base.schema(), spec, snapshotId,
-            group.getValue()));
+        deletes.add(
+            ManifestIO.writeDeleted(
+                out, deleteLocation, base.schema(), spec, snapshotId, group.getValue()));
       }
-      return new Staged(schema, inferred, snapshotId, files, manifest, written, replaceAll, deletes, deleted,
-          base.currentSnapshotId(), out);
+      return new Staged(
+          schema,
+          inferred,
+          snapshotId,
+          files,
+          manifest,
+          written,
+          replaceAll,
+          deletes,
+          deleted,
+          base.currentSnapshotId(),
+          out);
     } catch (IOException e) {
       out.settleQuietly();
       cleanup(written);
-      throw new UncheckedIOException("Writing new files for " + location() + " failed: " + e
-          + ". Nothing was committed; check free disk space and permissions.", e);
+      throw new UncheckedIOException(
+          "Writing new files for "
+              + location()
+              + " failed: "
+              + e
+              + ". Nothing was committed; check free disk space and permissions.",
+          e);
     } catch (RuntimeException e) {
       out.settleQuietly();
       cleanup(written);
@@ -764,23 +901,33 @@ public final class TableCore {
 
   /**
    * Writes rows (already converted to {@code schema}) as new data files, one per partition of the
-   * table's default spec, and syncs their directories; each location goes in {@code written}
-   * before the file is created. Nothing is visible until a commit lists the files.
+   * table's default spec, and syncs their directories; each location goes in {@code written} before
+   * the file is created. Nothing is visible until a commit lists the files.
    */
-  List<DataFile> writeDataFiles(TableMetadata base, Schema schema, List<Row> rows, List<String> written)
-      throws IOException {
+  List<DataFile> writeDataFiles(
+      TableMetadata base, Schema schema, List<Row> rows, List<String> written) throws IOException {
     return writeDataFiles(base, schema, rows, written, DataFileIO.defaultFormat(base.properties()));
   }
 
   /** As {@link #writeDataFiles(TableMetadata, Schema, List, List)}, in {@code format}. */
-  List<DataFile> writeDataFiles(TableMetadata base, Schema schema, List<Row> rows, List<String> written,
-      FileFormat format) throws IOException {
+  List<DataFile> writeDataFiles(
+      TableMetadata base, Schema schema, List<Row> rows, List<String> written, FileFormat format)
+      throws IOException {
     return writeDataFiles(storage, base, schema, rows, written, format);
   }
 
-  /** As {@link #writeDataFiles(TableMetadata, Schema, List, List, FileFormat)}, through {@code storage}. */
-  private List<DataFile> writeDataFiles(Storage storage, TableMetadata base, Schema schema, List<Row> rows,
-      List<String> written, FileFormat format) throws IOException {
+  /**
+   * As {@link #writeDataFiles(TableMetadata, Schema, List, List, FileFormat)}, through {@code
+   * storage}.
+   */
+  private List<DataFile> writeDataFiles(
+      Storage storage,
+      TableMetadata base,
+      Schema schema,
+      List<Row> rows,
+      List<String> written,
+      FileFormat format)
+      throws IOException {
     List<DataFile> files = new ArrayList<>();
     if (rows.isEmpty()) {
       return files;
@@ -793,7 +940,8 @@ public final class TableCore {
       String dataLocation = dir + "/" + UUID.randomUUID() + "." + format.extension();
       dirs.add(dir); // created, with its parent synced, by the storage when the first file is
       written.add(dataLocation);
-      DataFile file = DataFileIO.write(storage, dataLocation, format, schema, part.getValue().iterator());
+      DataFile file =
+          DataFileIO.write(storage, dataLocation, format, schema, part.getValue().iterator());
       if (!spec.isUnpartitioned()) {
         file = file.toBuilder().specId(spec.specId()).partition(part.getKey()).build();
       }
@@ -818,23 +966,33 @@ public final class TableCore {
    * @throws ReadConflict if the policy refuses a newer base (files removed)
    * @throws AlreadyApplied if the idempotency key is already in the table (files removed)
    */
-  public Snapshot commitStaged(TableMetadata base, Staged staged, Map<String, String> extraSummary,
-      RebasePolicy policy, IdempotencyKey key) {
+  public Snapshot commitStaged(
+      TableMetadata base,
+      Staged staged,
+      Map<String, String> extraSummary,
+      RebasePolicy policy,
+      IdempotencyKey key) {
     try {
       return commitLoop(base, staged, extraSummary, policy, key);
     } catch (CommitStateUnknownException e) {
       throw e;
     } catch (IOException e) {
       discard(staged);
-      throw new UncheckedIOException("Commit to " + location() + " failed: " + e + ". Nothing was committed.", e);
+      throw new UncheckedIOException(
+          "Commit to " + location() + " failed: " + e + ". Nothing was committed.", e);
     } catch (RuntimeException e) {
       discard(staged);
       throw e;
     }
   }
 
-  private Snapshot commitLoop(TableMetadata base, Staged staged, Map<String, String> extraSummary,
-      RebasePolicy policy, IdempotencyKey key) throws IOException {
+  private Snapshot commitLoop(
+      TableMetadata base,
+      Staged staged,
+      Map<String, String> extraSummary,
+      RebasePolicy policy,
+      IdempotencyKey key)
+      throws IOException {
     long deadline = System.nanoTime() + options.commitTimeout().toNanos();
     long addedRecords = 0;
     long addedBytes = 0;
@@ -854,22 +1012,28 @@ public final class TableCore {
           policy.check(latest);
           base = latest;
         }
-        committed = attemptCommit(base, staged, extraSummary, key, attempt, addedRecords, addedBytes);
+        committed =
+            attemptCommit(base, staged, extraSummary, key, attempt, addedRecords, addedBytes);
       }
       if (committed != null) {
         return committed;
       }
       if (attempt >= options.commitRetries() || System.nanoTime() > deadline) {
-        throw new CommitConflictException("Gave up committing to " + location() + " after " + (attempt + 1)
-            + " attempts: other writers kept committing first. Nothing was committed; retry later or raise "
-            + "TableOptions.commitRetries/commitTimeout.");
+        throw new CommitConflictException(
+            "Gave up committing to "
+                + location()
+                + " after "
+                + (attempt + 1)
+                + " attempts: other writers kept committing first. Nothing was committed; retry later or raise "
+                + "TableOptions.commitRetries/commitTimeout.");
       }
       backoff(attempt);
     }
   }
 
   /** One attempt to commit staged files on {@code base}; null if another writer published first. */
-  Snapshot attemptCommitStaged(TableMetadata base, Staged staged, Map<String, String> extraSummary, int attempt) {
+  Snapshot attemptCommitStaged(
+      TableMetadata base, Staged staged, Map<String, String> extraSummary, int attempt) {
     long addedRecords = 0;
     long addedBytes = 0;
     for (DataFile f : staged.files) {
@@ -879,7 +1043,8 @@ public final class TableCore {
     try {
       return attemptCommit(base, staged, extraSummary, null, attempt, addedRecords, addedBytes);
     } catch (IOException e) {
-      throw new UncheckedIOException("Commit to " + location() + " failed: " + e + ". Nothing was committed.", e);
+      throw new UncheckedIOException(
+          "Commit to " + location() + " failed: " + e + ". Nothing was committed.", e);
     }
   }
 
@@ -891,6 +1056,7 @@ public final class TableCore {
    * until a maintenance run removes what no retained snapshot uses.
    */
   public static final String RETAIN_MAX_COUNT = "datashard.snapshots.max-count";
+
   public static final String RETAIN_MAX_AGE_MS = "history.expire.max-snapshot-age-ms";
   public static final String RETAIN_MIN_COUNT = "history.expire.min-snapshots-to-keep";
   public static final long DEFAULT_RETAIN_MAX_COUNT = 100;
@@ -905,9 +1071,18 @@ public final class TableCore {
     return earlier != null && !earlier.columns().isEmpty() && earlier.sameColumns(schema);
   }
 
-  /** One attempt to publish the next version on {@code base}; null if another writer won the race. */
-  private Snapshot attemptCommit(TableMetadata base, Staged staged, Map<String, String> extraSummary,
-      IdempotencyKey key, int attempt, long addedRecords, long addedBytes) throws IOException {
+  /**
+   * One attempt to publish the next version on {@code base}; null if another writer won the race.
+   */
+  private Snapshot attemptCommit(
+      TableMetadata base,
+      Staged staged,
+      Map<String, String> extraSummary,
+      IdempotencyKey key,
+      int attempt,
+      long addedRecords,
+      long addedBytes)
+      throws IOException {
     if (key != null && key.appliedIn(base)) {
       throw new AlreadyApplied();
     }
@@ -922,9 +1097,14 @@ public final class TableCore {
       // field id, and every schema change DataShard allows keeps older files readable.
       schemaId = current.schemaId();
     } else {
-      throw new CommitConflictException("The schema of table " + location() + " changed while this append "
-          + "was being written (now " + current.asStruct() + "). Nothing was committed; append the records "
-          + "again so they are checked against the new schema.");
+      throw new CommitConflictException(
+          "The schema of table "
+              + location()
+              + " changed while this append "
+              + "was being written (now "
+              + current.asStruct()
+              + "). Nothing was committed; append the records "
+              + "again so they are checked against the new schema.");
     }
     if (key != null) {
       next.property(key.property(), Long.toString(key.sequence));
@@ -938,7 +1118,8 @@ public final class TableCore {
     long sequenceNumber = base.lastSequenceNumber() + 1;
     long now = System.currentTimeMillis();
     long timestamp = parent == null ? now : Math.max(now, parent.timestampMillis());
-    List<String> merged = new ArrayList<>(); // files this attempt writes; removed if it loses the race
+    List<String> merged =
+        new ArrayList<>(); // files this attempt writes; removed if it loses the race
     List<ManifestIO.Manifest> manifests = new ArrayList<>();
     if (staged.manifest != null) {
       manifests.add(staged.manifest);
@@ -949,19 +1130,43 @@ public final class TableCore {
       }
       manifests.addAll(staged.deleteManifests);
     } else if (parent != null) {
-      manifests.addAll(mergeSmallManifests(base, ManifestIO.readList(storage, resolvePath(parent.manifestList())),
-          staged.snapshotId, merged));
+      manifests.addAll(
+          mergeSmallManifests(
+              base,
+              ManifestIO.readList(storage, resolvePath(parent.manifestList())),
+              staged.snapshotId,
+              merged));
     }
-    String listLocation = ops.metadataDir() + "/snap-" + staged.snapshotId + "-" + attempt + "-"
-        + UUID.randomUUID() + ".avro";
+    String listLocation =
+        ops.metadataDir()
+            + "/snap-"
+            + staged.snapshotId
+            + "-"
+            + attempt
+            + "-"
+            + UUID.randomUUID()
+            + ".avro";
     merged.add(listLocation);
-    ManifestIO.writeList(staged.publisher, listLocation, staged.snapshotId,
-        parent == null ? null : parent.snapshotId(), sequenceNumber, manifests);
+    ManifestIO.writeList(
+        staged.publisher,
+        listLocation,
+        staged.snapshotId,
+        parent == null ? null : parent.snapshotId(),
+        sequenceNumber,
+        manifests);
     staged.publisher.syncDirectory(ops.metadataDir());
     Map<String, String> summary = summary(parent, staged, addedRecords, addedBytes, extraSummary);
-    Snapshot snapshot = new Snapshot(staged.snapshotId, parent == null ? null : parent.snapshotId(),
-        sequenceNumber, timestamp, listLocation, summary, schemaId);
-    next.addSnapshotAsCurrent(snapshot).lastUpdatedMillis(Math.max(timestamp, base.lastUpdatedMillis()));
+    Snapshot snapshot =
+        new Snapshot(
+            staged.snapshotId,
+            parent == null ? null : parent.snapshotId(),
+            sequenceNumber,
+            timestamp,
+            listLocation,
+            summary,
+            schemaId);
+    next.addSnapshotAsCurrent(snapshot)
+        .lastUpdatedMillis(Math.max(timestamp, base.lastUpdatedMillis()));
     applyCommitRetention(base, next, now);
     try {
       // The new metadata is written while the files finish in the background; it is published
@@ -981,33 +1186,37 @@ public final class TableCore {
   /**
    * Table property: every this many versions, the committer of that version also deletes the
    * manifest lists, manifests and data files that only snapshots dropped since then used (by
-   * retention or expiry), so files on disk stay bounded by the retention without running
-   * {@code expire}/{@code gc}. 0 (the default) turns it off: it makes those commits slower. At
-   * most 100 (the metadata log must still hold the version it compares with).
+   * retention or expiry), so files on disk stay bounded by the retention without running {@code
+   * expire}/{@code gc}. 0 (the default) turns it off: it makes those commits slower. At most 100
+   * (the metadata log must still hold the version it compares with).
    */
   public static final String AUTO_CLEANUP_COMMITS = "datashard.cleanup.every-commits";
 
   /**
-   * Commits a new current schema computed from the newest version by {@code change} (see
-   * {@link io.datashard.UpdateSchema}). An unchanged schema commits nothing; a schema equal to an
-   * earlier one of the table becomes current again under its old id.
+   * Commits a new current schema computed from the newest version by {@code change} (see {@link
+   * io.datashard.UpdateSchema}). An unchanged schema commits nothing; a schema equal to an earlier
+   * one of the table becomes current again under its old id.
    *
    * @return the current schema afterwards
    */
   public Schema commitSchema(java.util.function.Function<TableMetadata, Schema> change) {
-    return new TableMaintenance(this).commitMetadata("schema change", base -> {
-      Schema next = change.apply(base);
-      if (next.sameColumns(base.schema())) {
-        return null;
-      }
-      TableMetadata.Builder b = TableMetadata.buildFrom(base);
-      for (Schema s : base.schemas()) {
-        if (s.sameColumns(next)) {
-          return b.currentSchemaId(s.schemaId());
-        }
-      }
-      return b.addCurrentSchema(next);
-    }).schema();
+    return new TableMaintenance(this)
+        .commitMetadata(
+            "schema change",
+            base -> {
+              Schema next = change.apply(base);
+              if (next.sameColumns(base.schema())) {
+                return null;
+              }
+              TableMetadata.Builder b = TableMetadata.buildFrom(base);
+              for (Schema s : base.schemas()) {
+                if (s.sameColumns(next)) {
+                  return b.currentSchemaId(s.schemaId());
+                }
+              }
+              return b.addCurrentSchema(next);
+            })
+        .schema();
   }
 
   /** The terms of the current partition spec (empty when unpartitioned). */
@@ -1017,76 +1226,101 @@ public final class TableCore {
   }
 
   /**
-   * Commits a new default partition spec: the current one without the fields named in
-   * {@code removes} (by term or field name) and with the {@code adds} terms. A spec equal to an
-   * earlier one becomes the default again under its old id.
+   * Commits a new default partition spec: the current one without the fields named in {@code
+   * removes} (by term or field name) and with the {@code adds} terms. A spec equal to an earlier
+   * one becomes the default again under its old id.
    *
    * @return the terms of the default spec afterwards
    */
   public List<String> commitPartitioning(List<String> adds, List<String> removes) {
-    TableMetadata committed = new TableMaintenance(this).commitMetadata("partitioning change", base -> {
-      Schema schema = base.schema();
-      if (schema.columns().isEmpty()) {
-        throw new ValidationException("Table " + location() + " has no schema yet, so it cannot be partitioned. "
-            + "Append data or create it with a schema first.");
-      }
-      PartitionSpec current = base.spec();
-      List<PartitionSpec.Field> fields = new ArrayList<>(current.fields());
-      for (String r : removes) {
-        PartitionSpec.Field hit = null;
-        for (PartitionSpec.Field f : fields) {
-          if (f.name().equals(r) || Transforms.term(f, schema).replace(" ", "").equals(r.replace(" ", ""))) {
-            hit = f;
-          }
-        }
-        if (hit == null) {
-          throw new ValidationException("Cannot remove partition field '" + r + "': table " + location()
-              + " is partitioned by " + PartitionSpecs.terms(current, schema) + ". Name one of those.");
-        }
-        fields.remove(hit);
-      }
-      java.util.Set<String> names = new java.util.HashSet<>();
-      fields.forEach(f -> names.add(f.name()));
-      int next = Math.max(base.lastPartitionId(), current.lastAssignedFieldId());
-      for (String a : adds) {
-        PartitionSpec.Field f = Transforms.parseTerm(a, schema, next + 1);
-        for (PartitionSpec.Field old : fields) {
-          if (old.sourceId() == f.sourceId() && old.transform().equals(f.transform())) {
-            throw new ValidationException("Cannot add partition term '" + a + "': table " + location()
-                + " is already partitioned by it.");
-          }
-        }
-        // the same transform of the same column, in any earlier spec, keeps its field id (and name)
-        PartitionSpec.Field kept = null;
-        for (PartitionSpec spec : base.specs()) {
-          for (PartitionSpec.Field old : spec.fields()) {
-            if (old.sourceId() == f.sourceId() && old.transform().equals(f.transform())) {
-              kept = old;
-            }
-          }
-        }
-        if (kept == null) {
-          next++;
-        } else {
-          f = kept;
-        }
-        PartitionSpecs.checkName(f, names, schema, a);
-        fields.add(f);
-      }
-      if (fields.equals(current.fields())) {
-        return null;
-      }
-      TableMetadata.Builder b = TableMetadata.buildFrom(base);
-      for (PartitionSpec s : base.specs()) {
-        if (s.fields().equals(fields)) {
-          return b.defaultSpecId(s.specId());
-        }
-      }
-      int id = base.specs().stream().mapToInt(PartitionSpec::specId).max().orElse(-1) + 1;
-      List<PartitionSpec> specs = new ArrayList<>(base.specs());
-      specs.add(new PartitionSpec(id, fields));
-      return b.specs(specs).defaultSpecId(id).lastPartitionId(Math.max(base.lastPartitionId(), next));
-    });
+    TableMetadata committed =
+        new TableMaintenance(this)
+            .commitMetadata(
+                "partitioning change",
+                base -> {
+                  Schema schema = base.schema();
+                  if (schema.columns().isEmpty()) {
+                    throw new ValidationException(
+                        "Table "
+                            + location()
+                            + " has no schema yet, so it cannot be partitioned. "
+                            + "Append data or create it with a schema first.");
+                  }
+                  PartitionSpec current = base.spec();
+                  List<PartitionSpec.Field> fields = new ArrayList<>(current.fields());
+                  for (String r : removes) {
+                    PartitionSpec.Field hit = null;
+                    for (PartitionSpec.Field f : fields) {
+                      if (f.name().equals(r)
+                          || Transforms.term(f, schema)
+                              .replace(" ", "")
+                              .equals(r.replace(" ", ""))) {
+                        hit = f;
+                      }
+                    }
+                    if (hit == null) {
+                      throw new ValidationException(
+                          "Cannot remove partition field '"
+                              + r
+                              + "': table "
+                              + location()
+                              + " is partitioned by "
+                              + PartitionSpecs.terms(current, schema)
+                              + ". Name one of those.");
+                    }
+                    fields.remove(hit);
+                  }
+                  java.util.Set<String> names = new java.util.HashSet<>();
+                  fields.forEach(f -> names.add(f.name()));
+                  int next = Math.max(base.lastPartitionId(), current.lastAssignedFieldId());
+                  for (String a : adds) {
+                    PartitionSpec.Field f = Transforms.parseTerm(a, schema, next + 1);
+                    for (PartitionSpec.Field old : fields) {
+                      if (old.sourceId() == f.sourceId() && old.transform().equals(f.transform())) {
+                        throw new ValidationException(
+                            "Cannot add partition term '"
+                                + a
+                                + "': table "
+                                + location()
+                                + " is already partitioned by it.");
+                      }
+                    }
+                    // the same transform of the same column, in any earlier spec, keeps its field
+                    // id (and name)
+                    PartitionSpec.Field kept = null;
+                    for (PartitionSpec spec : base.specs()) {
+                      for (PartitionSpec.Field old : spec.fields()) {
+                        if (old.sourceId() == f.sourceId()
+                            && old.transform().equals(f.transform())) {
+                          kept = old;
+                        }
+                      }
+                    }
+                    if (kept == null) {
+                      next++;
+                    } else {
+                      f = kept;
+                    }
+                    PartitionSpecs.checkName(f, names, schema, a);
+                    fields.add(f);
+                  }
+                  if (fields.equals(current.fields())) {
+                    return null;
+                  }
+                  TableMetadata.Builder b = TableMetadata.buildFrom(base);
+                  for (PartitionSpec s : base.specs()) {
+                    if (s.fields().equals(fields)) {
+                      return b.defaultSpecId(s.specId());
+                    }
+                  }
+                  int id =
+                      base.specs().stream().mapToInt(PartitionSpec::specId).max().orElse(-1) + 1;
+                  List<PartitionSpec> specs = new ArrayList<>(base.specs());
+                  specs.add(new PartitionSpec(id, fields));
+                  return b.specs(specs)
+                      .defaultSpecId(id)
+                      .lastPartitionId(Math.max(base.lastPartitionId(), next));
+                });
     return PartitionSpecs.terms(committed.spec(), committed.schema());
   }
 
@@ -1112,12 +1346,21 @@ public final class TableCore {
         }
       }
       if (!dropped.isEmpty()) {
-        new TableMaintenance(this).deleteFilesOnlyUsedBy(dropped.values(), committed, false,
-            new TableMaintenance.Report("cleanup", false), true);
+        new TableMaintenance(this)
+            .deleteFilesOnlyUsedBy(
+                dropped.values(),
+                committed,
+                false,
+                new TableMaintenance.Report("cleanup", false),
+                true);
       }
     } catch (RuntimeException e) {
       // best effort: the commit has happened; a later cleanup or gc removes what is left
-      LOG.warn("Automatic cleanup after version {} of {} failed: {}", committed.version(), location(), e.toString());
+      LOG.warn(
+          "Automatic cleanup after version {} of {} failed: {}",
+          committed.version(),
+          location(),
+          e.toString());
     }
   }
 
@@ -1126,37 +1369,47 @@ public final class TableCore {
    * {@link #RETAIN_MAX_COUNT}) and the metadata log entry for {@code base}.
    */
   static void applyCommitRetention(TableMetadata base, TableMetadata.Builder next, long now) {
-    next.retainSnapshots((int) base.propertyLong(RETAIN_MAX_COUNT, DEFAULT_RETAIN_MAX_COUNT),
+    next.retainSnapshots(
+        (int) base.propertyLong(RETAIN_MAX_COUNT, DEFAULT_RETAIN_MAX_COUNT),
         base.propertyLong(RETAIN_MAX_AGE_MS, DEFAULT_RETAIN_MAX_AGE_MS),
-        (int) base.propertyLong(RETAIN_MIN_COUNT, DEFAULT_RETAIN_MIN_COUNT), now);
+        (int) base.propertyLong(RETAIN_MIN_COUNT, DEFAULT_RETAIN_MIN_COUNT),
+        now);
     logPrevious(base, next);
   }
 
-  /** Records {@code base} in the metadata log of the next version (bounded by write.metadata.previous-versions-max). */
+  /**
+   * Records {@code base} in the metadata log of the next version (bounded by
+   * write.metadata.previous-versions-max).
+   */
   static void logPrevious(TableMetadata base, TableMetadata.Builder next) {
     if (base.metadataFileLocation() != null) {
-      next.addPreviousMetadata(new TableMetadata.MetadataLogEntry(base.lastUpdatedMillis(),
-          base.metadataFileLocation()), (int) base.propertyLong("write.metadata.previous-versions-max", 100));
+      next.addPreviousMetadata(
+          new TableMetadata.MetadataLogEntry(base.lastUpdatedMillis(), base.metadataFileLocation()),
+          (int) base.propertyLong("write.metadata.previous-versions-max", 100));
     }
   }
 
   /**
-   * Keeps the number of manifests per snapshot bounded: once a snapshot would list at least
-   * {@code commit.manifest.min-count-to-merge} data manifests (default 100), small manifests (below
-   * {@code commit.manifest.target-size-bytes}, default 8 MB) are rewritten into larger ones,
-   * carrying their live files over as EXISTING entries with their original snapshot ids and
-   * sequence numbers. Off with {@code commit.manifest-merge.enabled=false}.
+   * Keeps the number of manifests per snapshot bounded: once a snapshot would list at least {@code
+   * commit.manifest.min-count-to-merge} data manifests (default 100), small manifests (below {@code
+   * commit.manifest.target-size-bytes}, default 8 MB) are rewritten into larger ones, carrying
+   * their live files over as EXISTING entries with their original snapshot ids and sequence
+   * numbers. Off with {@code commit.manifest-merge.enabled=false}.
    *
    * <p>Merging is size-tiered, so that what a commit rewrites does not grow with the table: small
    * manifests are grouped by partition spec and by tier (the number of file entries, in powers of
    * {@link #MERGE_FANOUT}), and only a group with at least {@link #MERGE_FANOUT} members is merged,
-   * which puts the result in a higher tier. The many one-commit manifests are merged often;
-   * a large merged manifest is rewritten only once enough others of its size have gathered, so each
-   * file entry is rewritten a few times in all (about one per tier) instead of once every
-   * {@code min-count-to-merge} commits.
+   * which puts the result in a higher tier. The many one-commit manifests are merged often; a large
+   * merged manifest is rewritten only once enough others of its size have gathered, so each file
+   * entry is rewritten a few times in all (about one per tier) instead of once every {@code
+   * min-count-to-merge} commits.
    */
-  private List<ManifestIO.Manifest> mergeSmallManifests(TableMetadata base, List<ManifestIO.Manifest> manifests,
-      long snapshotId, List<String> written) throws IOException {
+  private List<ManifestIO.Manifest> mergeSmallManifests(
+      TableMetadata base,
+      List<ManifestIO.Manifest> manifests,
+      long snapshotId,
+      List<String> written)
+      throws IOException {
     if (!Boolean.parseBoolean(base.property("commit.manifest-merge.enabled", "true"))) {
       return manifests;
     }
@@ -1201,13 +1454,22 @@ public final class TableCore {
     return out;
   }
 
-  /** How many manifests of one tier are merged together; also the ratio of entry counts between tiers. */
+  /**
+   * How many manifests of one tier are merged together; also the ratio of entry counts between
+   * tiers.
+   */
   static final int MERGE_FANOUT = 4;
 
-  /** The merge tier of a manifest: floor(log base {@link #MERGE_FANOUT} of its number of entries). */
+  /**
+   * The merge tier of a manifest: floor(log base {@link #MERGE_FANOUT} of its number of entries).
+   */
   static int mergeTier(ManifestIO.Manifest m) {
-    long entries = Math.max(1L, (long) Math.max(0, m.addedFiles) + Math.max(0, m.existingFiles)
-        + Math.max(0, m.deletedFiles));
+    long entries =
+        Math.max(
+            1L,
+            (long) Math.max(0, m.addedFiles)
+                + Math.max(0, m.existingFiles)
+                + Math.max(0, m.deletedFiles));
     int tier = 0;
     for (long n = entries; n >= MERGE_FANOUT; n /= MERGE_FANOUT) {
       tier++;
@@ -1215,15 +1477,21 @@ public final class TableCore {
     return tier;
   }
 
-  private ManifestIO.Manifest mergeBin(TableMetadata base, int specId, List<ManifestIO.Manifest> bin,
-      long snapshotId, List<String> written) throws IOException {
+  private ManifestIO.Manifest mergeBin(
+      TableMetadata base,
+      int specId,
+      List<ManifestIO.Manifest> bin,
+      long snapshotId,
+      List<String> written)
+      throws IOException {
     List<ManifestIO.Entry> entries = new ArrayList<>();
     for (ManifestIO.Manifest m : bin) {
       entries.addAll(ManifestIO.liveEntries(storage, m, this::resolvePath));
     }
     String location = ops.metadataDir() + "/" + UUID.randomUUID() + "-m2.avro";
     written.add(location);
-    return ManifestIO.writeExisting(storage, location, base.schema(), base.spec(specId), snapshotId, entries);
+    return ManifestIO.writeExisting(
+        storage, location, base.schema(), base.spec(specId), snapshotId, entries);
   }
 
   /**
@@ -1244,10 +1512,15 @@ public final class TableCore {
     return options;
   }
 
-  private static Map<String, String> summary(Snapshot parent, Staged staged, long addedRecords, long addedBytes,
+  private static Map<String, String> summary(
+      Snapshot parent,
+      Staged staged,
+      long addedRecords,
+      long addedBytes,
       Map<String, String> extra) {
     Map<String, String> s = new LinkedHashMap<>();
-    String operation = staged.deletedFiles == 0 ? "append" : staged.files.isEmpty() ? "delete" : "overwrite";
+    String operation =
+        staged.deletedFiles == 0 ? "append" : staged.files.isEmpty() ? "delete" : "overwrite";
     s.put("operation", operation);
     s.putAll(extra);
     int addedFiles = staged.files.size();
@@ -1269,11 +1542,15 @@ public final class TableCore {
       s.put("total-records", Long.toString(totalRecords + addedRecords - staged.deletedRecords));
       s.put("total-files-size", Long.toString(totalSize + addedBytes - staged.deletedBytes));
       s.put("total-data-files", Long.toString(totalFiles + addedFiles - staged.deletedFiles));
-      s.put("total-delete-files", parent == null ? "0" : parent.summary().getOrDefault("total-delete-files", "0"));
-      s.put("total-position-deletes", parent == null ? "0"
-          : parent.summary().getOrDefault("total-position-deletes", "0"));
-      s.put("total-equality-deletes", parent == null ? "0"
-          : parent.summary().getOrDefault("total-equality-deletes", "0"));
+      s.put(
+          "total-delete-files",
+          parent == null ? "0" : parent.summary().getOrDefault("total-delete-files", "0"));
+      s.put(
+          "total-position-deletes",
+          parent == null ? "0" : parent.summary().getOrDefault("total-position-deletes", "0"));
+      s.put(
+          "total-equality-deletes",
+          parent == null ? "0" : parent.summary().getOrDefault("total-equality-deletes", "0"));
     }
     return s;
   }
@@ -1285,7 +1562,8 @@ public final class TableCore {
       Thread.sleep(ThreadLocalRandom.current().nextLong(max + 1));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new CommitConflictException("Interrupted while waiting to retry a commit; nothing was committed", e);
+      throw new CommitConflictException(
+          "Interrupted while waiting to retry a commit; nothing was committed", e);
     }
   }
 

@@ -25,12 +25,10 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -42,16 +40,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Table maintenance: expiring snapshots, removing orphan files, compacting small data files and
  * rewriting manifests. Each operation is safe while other processes commit:
+ *
  * <ul>
  *   <li>changes to the table are commits like any other: a new metadata version built on the newest
  *       one under the {@link CommitLock}, published exclusively, and rebuilt on the newer version
- *       when another writer wins the race;</li>
+ *       when another writer wins the race;
  *   <li>compaction and manifest rewriting rebase onto a newer version only if everything they
  *       rewrote is still there; otherwise they fail with {@link CommitConflictException} and remove
- *       what they wrote, so a concurrent commit is never lost;</li>
- *   <li>files are deleted only when no retained snapshot of the newest version uses them, and orphan
- *       removal only deletes files older than a grace period, so files an in-flight commit has
- *       written but not yet committed survive.</li>
+ *       what they wrote, so a concurrent commit is never lost;
+ *   <li>files are deleted only when no retained snapshot of the newest version uses them, and
+ *       orphan removal only deletes files older than a grace period, so files an in-flight commit
+ *       has written but not yet committed survive.
  * </ul>
  */
 public final class TableMaintenance {
@@ -60,18 +59,23 @@ public final class TableMaintenance {
 
   /** Default grace period of orphan removal: files younger than this are never removed. */
   public static final long DEFAULT_ORPHAN_GRACE_MS = 3L * 24 * 3600 * 1000;
+
   /** The table property holding the target size of compacted data files (Iceberg's name). */
   public static final String TARGET_FILE_SIZE = "write.target-file-size-bytes";
+
   public static final long DEFAULT_TARGET_FILE_SIZE = 128L * 1024 * 1024;
+
   /** The table property holding the target size of manifests (also used by manifest merging). */
   public static final String TARGET_MANIFEST_SIZE = "commit.manifest.target-size-bytes";
+
   public static final long DEFAULT_TARGET_MANIFEST_SIZE = 8L * 1024 * 1024;
 
   private final TableCore core;
   private final TableOperations ops;
   private final Storage storage;
-  // Tests: runs after a rewrite wrote its files and before it commits (to interleave other commits).
-  private Runnable beforeCommit = () -> { };
+  // Tests: runs after a rewrite wrote its files and before it commits (to interleave other
+  // commits).
+  private Runnable beforeCommit = () -> {};
 
   public TableMaintenance(TableCore core) {
     this.core = core;
@@ -89,19 +93,28 @@ public final class TableMaintenance {
   public static final class Report {
     public final String operation;
     public final boolean dryRun;
+
     /** Snapshots removed from the table's metadata. */
     public final List<Long> expiredSnapshots = new ArrayList<>();
+
     /** Files deleted from disk (or that would be). */
     public final List<String> deletedFiles = new ArrayList<>();
+
     public long deletedBytes;
+
     /** Files the current snapshot no longer uses (they stay on disk for older snapshots). */
     public final List<String> replacedFiles = new ArrayList<>();
+
     public long replacedBytes;
+
     /** Files written and committed. */
     public final List<String> addedFiles = new ArrayList<>();
+
     public long addedBytes;
+
     /** Files a rewrite writes (or, in a dry run, would write). */
     public int newFileCount;
+
     /** The snapshot the operation committed, or null. */
     public Long snapshotId;
 
@@ -115,21 +128,24 @@ public final class TableMaintenance {
 
   /**
    * Removes old snapshots from the table (a commit), then deletes the manifest lists, manifests and
-   * data files only those snapshots used. Never removes the current snapshot nor one a branch or tag
-   * points to.
+   * data files only those snapshots used. Never removes the current snapshot nor one a branch or
+   * tag points to.
    *
-   * @param olderThanMillis expire snapshots older than this (null: the table's
-   *     {@code history.expire.max-snapshot-age-ms} before now)
-   * @param retainLast always keep this many newest snapshots (null: {@code history.expire.min-snapshots-to-keep})
+   * @param olderThanMillis expire snapshots older than this (null: the table's {@code
+   *     history.expire.max-snapshot-age-ms} before now)
+   * @param retainLast always keep this many newest snapshots (null: {@code
+   *     history.expire.min-snapshots-to-keep})
    * @param maxSnapshots keep at most this many (null: {@code datashard.snapshots.max-count})
    */
-  public Report expireSnapshots(Long olderThanMillis, Integer retainLast, Integer maxSnapshots, boolean dryRun) {
+  public Report expireSnapshots(
+      Long olderThanMillis, Integer retainLast, Integer maxSnapshots, boolean dryRun) {
     if (retainLast != null && retainLast < 1) {
-      throw new ValidationException("retainLast must be at least 1 (the current snapshot is always kept), got "
-          + retainLast);
+      throw new ValidationException(
+          "retainLast must be at least 1 (the current snapshot is always kept), got " + retainLast);
     }
     if (maxSnapshots != null && maxSnapshots < 1) {
-      throw new ValidationException("The maximum number of snapshots to keep must be at least 1, got " + maxSnapshots);
+      throw new ValidationException(
+          "The maximum number of snapshots to keep must be at least 1, got " + maxSnapshots);
     }
     Report report = new Report("expire", dryRun);
     Map<Long, Snapshot> expired = new LinkedHashMap<>();
@@ -137,7 +153,8 @@ public final class TableMaintenance {
     if (dryRun) {
       TableMetadata base = ops.refresh();
       TableMetadata.Builder next = TableMetadata.buildFrom(base);
-      Set<Long> dropped = retain(base, next, olderThanMillis, retainLast, maxSnapshots, System.currentTimeMillis());
+      Set<Long> dropped =
+          retain(base, next, olderThanMillis, retainLast, maxSnapshots, System.currentTimeMillis());
       for (Snapshot s : base.snapshots()) {
         if (dropped.contains(s.snapshotId())) {
           expired.put(s.snapshotId(), s);
@@ -145,23 +162,29 @@ public final class TableMaintenance {
       }
       after = next.build();
     } else {
-      after = commit("expire snapshots", (base, written) -> {
-        expired.clear();
-        long now = System.currentTimeMillis();
-        TableMetadata.Builder next = TableMetadata.buildFrom(base);
-        Set<Long> dropped = retain(base, next, olderThanMillis, retainLast, maxSnapshots, now);
-        if (dropped.isEmpty() && next.build().refs().keySet().equals(base.refs().keySet())) {
-          return null; // nothing expired: neither a snapshot nor a branch or tag past its max age
-        }
-        for (Snapshot s : base.snapshots()) {
-          if (dropped.contains(s.snapshotId())) {
-            expired.put(s.snapshotId(), s);
-          }
-        }
-        next.lastUpdatedMillis(Math.max(now, base.lastUpdatedMillis()));
-        TableCore.logPrevious(base, next);
-        return next.build();
-      });
+      after =
+          commit(
+              "expire snapshots",
+              (base, written) -> {
+                expired.clear();
+                long now = System.currentTimeMillis();
+                TableMetadata.Builder next = TableMetadata.buildFrom(base);
+                Set<Long> dropped =
+                    retain(base, next, olderThanMillis, retainLast, maxSnapshots, now);
+                if (dropped.isEmpty()
+                    && next.build().refs().keySet().equals(base.refs().keySet())) {
+                  return null; // nothing expired: neither a snapshot nor a branch or tag past its
+                  // max age
+                }
+                for (Snapshot s : base.snapshots()) {
+                  if (dropped.contains(s.snapshotId())) {
+                    expired.put(s.snapshotId(), s);
+                  }
+                }
+                next.lastUpdatedMillis(Math.max(now, base.lastUpdatedMillis()));
+                TableCore.logPrevious(base, next);
+                return next.build();
+              });
     }
     report.expiredSnapshots.addAll(expired.keySet());
     if (!expired.isEmpty()) {
@@ -182,8 +205,12 @@ public final class TableMaintenance {
    *     files of expired snapshots outside the main history (a dropped branch) are then left for
    *     {@link #removeOrphanFiles}; nothing needed is ever deleted.
    */
-  public void deleteFilesOnlyUsedBy(java.util.Collection<Snapshot> expired, TableMetadata after, boolean dryRun,
-      Report report, boolean quick) {
+  public void deleteFilesOnlyUsedBy(
+      java.util.Collection<Snapshot> expired,
+      TableMetadata after,
+      boolean dryRun,
+      Report report,
+      boolean quick) {
     List<Snapshot> kept = new ArrayList<>(after.snapshots());
     if (!dryRun) {
       kept.addAll(ops.refresh().snapshots());
@@ -225,7 +252,8 @@ public final class TableMaintenance {
   /** True if every snapshot only added files (operation "append", nothing deleted). */
   private static boolean allAppends(Iterable<Snapshot> snapshots) {
     for (Snapshot s : snapshots) {
-      if (!"append".equals(s.operation()) || s.summaryLong("deleted-data-files", 0) != 0
+      if (!"append".equals(s.operation())
+          || s.summaryLong("deleted-data-files", 0) != 0
           || s.summaryLong("deleted-records", 0) != 0) {
         return false;
       }
@@ -233,14 +261,27 @@ public final class TableMaintenance {
     return true;
   }
 
-  private static Set<Long> retain(TableMetadata base, TableMetadata.Builder next, Long olderThanMillis,
-      Integer retainLast, Integer maxSnapshots, long now) {
-    long maxAge = olderThanMillis != null ? now - olderThanMillis
-        : base.propertyLong(TableCore.RETAIN_MAX_AGE_MS, TableCore.DEFAULT_RETAIN_MAX_AGE_MS);
-    int minKeep = retainLast != null ? retainLast
-        : (int) base.propertyLong(TableCore.RETAIN_MIN_COUNT, TableCore.DEFAULT_RETAIN_MIN_COUNT);
-    int maxCount = maxSnapshots != null ? maxSnapshots
-        : (int) base.propertyLong(TableCore.RETAIN_MAX_COUNT, TableCore.DEFAULT_RETAIN_MAX_COUNT);
+  private static Set<Long> retain(
+      TableMetadata base,
+      TableMetadata.Builder next,
+      Long olderThanMillis,
+      Integer retainLast,
+      Integer maxSnapshots,
+      long now) {
+    long maxAge =
+        olderThanMillis != null
+            ? now - olderThanMillis
+            : base.propertyLong(TableCore.RETAIN_MAX_AGE_MS, TableCore.DEFAULT_RETAIN_MAX_AGE_MS);
+    int minKeep =
+        retainLast != null
+            ? retainLast
+            : (int)
+                base.propertyLong(TableCore.RETAIN_MIN_COUNT, TableCore.DEFAULT_RETAIN_MIN_COUNT);
+    int maxCount =
+        maxSnapshots != null
+            ? maxSnapshots
+            : (int)
+                base.propertyLong(TableCore.RETAIN_MAX_COUNT, TableCore.DEFAULT_RETAIN_MAX_COUNT);
     return next.retainSnapshots(maxCount, maxAge, minKeep, now);
   }
 
@@ -249,13 +290,14 @@ public final class TableMaintenance {
   /**
    * Deletes files under {@code data/} and {@code metadata/} that neither a retained snapshot nor a
    * metadata file (current or in the metadata log) uses, if they were last modified more than
-   * {@code graceMillis} ago. Names starting with a dot (lock file, temporaries, hidden directories),
-   * the version hint and the metadata files of current or newer versions are never touched.
+   * {@code graceMillis} ago. Names starting with a dot (lock file, temporaries, hidden
+   * directories), the version hint and the metadata files of current or newer versions are never
+   * touched.
    */
   public Report removeOrphanFiles(long graceMillis, boolean dryRun) {
     if (graceMillis < 0) {
-      throw new ValidationException("The grace period of orphan removal must not be negative, got " + graceMillis
-          + " ms");
+      throw new ValidationException(
+          "The grace period of orphan removal must not be negative, got " + graceMillis + " ms");
     }
     Report report = new Report("gc", dryRun);
     long cutoff = System.currentTimeMillis() - graceMillis;
@@ -276,9 +318,13 @@ public final class TableMaintenance {
       current.addAll(reach.dataFiles.keySet());
       for (String f : current) {
         if (!Files.exists(Path.of(f)) && stillCurrent(meta)) {
-          throw new DataShardException("The current snapshot of table " + core.location() + " uses " + f
-              + ", which does not exist at that path, so files on disk cannot be matched to the table's references "
-              + "safely; nothing was removed. Check the table (it may be damaged or record paths in another form).");
+          throw new DataShardException(
+              "The current snapshot of table "
+                  + core.location()
+                  + " uses "
+                  + f
+                  + ", which does not exist at that path, so files on disk cannot be matched to the table's references "
+                  + "safely; nothing was removed. Check the table (it may be damaged or record paths in another form).");
         }
       }
     }
@@ -324,7 +370,8 @@ public final class TableMaintenance {
           continue;
         }
         Matcher m = VERSION_FILE.matcher(name);
-        if (m.matches() && (m.group(1).length() > 9 || Integer.parseInt(m.group(1)) >= meta.version())) {
+        if (m.matches()
+            && (m.group(1).length() > 9 || Integer.parseInt(m.group(1)) >= meta.version())) {
           continue; // the current version or one committed since it was read
         }
       }
@@ -340,39 +387,51 @@ public final class TableMaintenance {
     return Objects.equals(ops.refresh().currentSnapshotId(), meta.currentSnapshotId());
   }
 
-  /** Adds the regular files under {@code dir} last modified before {@code cutoff}, skipping dot names. */
+  /**
+   * Adds the regular files under {@code dir} last modified before {@code cutoff}, skipping dot
+   * names.
+   */
   private static void listOldFiles(Path dir, long cutoff, Map<String, Long> out) {
     if (!Files.isDirectory(dir)) {
       return;
     }
     try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-          return !d.equals(dir) && d.getFileName().toString().startsWith(".") ? FileVisitResult.SKIP_SUBTREE
-              : FileVisitResult.CONTINUE;
-        }
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+              return !d.equals(dir) && d.getFileName().toString().startsWith(".")
+                  ? FileVisitResult.SKIP_SUBTREE
+                  : FileVisitResult.CONTINUE;
+            }
 
-        @Override
-        public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-          if (attrs.isRegularFile() && !f.getFileName().toString().startsWith(".")
-              && attrs.lastModifiedTime().toMillis() < cutoff) {
-            out.put(f.toAbsolutePath().normalize().toString(), attrs.size());
-          }
-          return FileVisitResult.CONTINUE;
-        }
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+              if (attrs.isRegularFile()
+                  && !f.getFileName().toString().startsWith(".")
+                  && attrs.lastModifiedTime().toMillis() < cutoff) {
+                out.put(f.toAbsolutePath().normalize().toString(), attrs.size());
+              }
+              return FileVisitResult.CONTINUE;
+            }
 
-        @Override
-        public FileVisitResult visitFileFailed(Path f, IOException e) {
-          if (e instanceof NoSuchFileException) {
-            return FileVisitResult.CONTINUE; // removed while listing
-          }
-          throw new UncheckedIOException(e);
-        }
-      });
+            @Override
+            public FileVisitResult visitFileFailed(Path f, IOException e) {
+              if (e instanceof NoSuchFileException) {
+                return FileVisitResult.CONTINUE; // removed while listing
+              }
+              throw new UncheckedIOException(e);
+            }
+          });
     } catch (IOException | UncheckedIOException e) {
-      throw new DataShardException("Cannot list " + dir + " to find orphan files: " + e
-          + ". Nothing was removed; check the directory's permissions.", e);
+      throw new DataShardException(
+          "Cannot list "
+              + dir
+              + " to find orphan files: "
+              + e
+              + ". Nothing was removed; check the directory's permissions.",
+          e);
     }
   }
 
@@ -386,35 +445,45 @@ public final class TableMaintenance {
    * snapshot. Older snapshots keep reading the old files until they expire.
    */
   public Report compact(Long targetFileSize, int minInputFiles, boolean dryRun) {
-    return compact(targetFileSize, minInputFiles, dryRun, (done, total) -> { });
+    return compact(targetFileSize, minInputFiles, dryRun, (done, total) -> {});
   }
 
   /**
    * As {@link #compact(Long, int, boolean)}, telling {@code progress} the bytes of input files
    * rewritten so far and in all after each output file.
    */
-  public Report compact(Long targetFileSize, int minInputFiles, boolean dryRun,
+  public Report compact(
+      Long targetFileSize,
+      int minInputFiles,
+      boolean dryRun,
       java.util.function.BiConsumer<Long, Long> progress) {
     Report report = new Report("compact", dryRun);
     TableMetadata base = ops.refresh();
-    long target = targetFileSize != null ? targetFileSize
-        : base.propertyLong(TARGET_FILE_SIZE, DEFAULT_TARGET_FILE_SIZE);
+    long target =
+        targetFileSize != null
+            ? targetFileSize
+            : base.propertyLong(TARGET_FILE_SIZE, DEFAULT_TARGET_FILE_SIZE);
     if (target < 1) {
-      throw new ValidationException("The target file size of compaction must be positive, got " + target);
+      throw new ValidationException(
+          "The target file size of compaction must be positive, got " + target);
     }
     if (minInputFiles < 2) {
-      throw new ValidationException("Compaction needs at least 2 input files per output file, got " + minInputFiles);
+      throw new ValidationException(
+          "Compaction needs at least 2 input files per output file, got " + minInputFiles);
     }
     Snapshot current = base.currentSnapshot();
     if (current == null) {
       return report;
     }
     Map<GroupKey, List<DataFile>> groups = new LinkedHashMap<>();
-    for (ManifestIO.Manifest m : ManifestIO.readList(storage, core.resolvePath(current.manifestList()))) {
+    for (ManifestIO.Manifest m :
+        ManifestIO.readList(storage, core.resolvePath(current.manifestList()))) {
       requireNoDeletes(m, "compact");
       for (DataFile f : ManifestIO.liveFiles(storage, m, core::resolvePath)) {
         if (f.fileSizeInBytes() < target * 3 / 4) {
-          groups.computeIfAbsent(new GroupKey(m.specId, f.partition()), k -> new ArrayList<>()).add(f);
+          groups
+              .computeIfAbsent(new GroupKey(m.specId, f.partition()), k -> new ArrayList<>())
+              .add(f);
         }
       }
     }
@@ -451,7 +520,8 @@ public final class TableMaintenance {
     List<DataFile> added = new ArrayList<>();
     List<String> written = new ArrayList<>();
     try {
-      FileFormat format = DataFileIO.defaultFormat(base.properties()); // compacted files take the table's format
+      FileFormat format =
+          DataFileIO.defaultFormat(base.properties()); // compacted files take the table's format
       long totalBytes = report.replacedBytes;
       long doneBytes = 0;
       progress.accept(0L, totalBytes);
@@ -477,8 +547,13 @@ public final class TableMaintenance {
       report.snapshotId = committed.snapshotId();
     } catch (IOException e) {
       cleanup(written);
-      throw new UncheckedIOException("Compacting " + core.location() + " failed: " + e
-          + ". Nothing was committed and the new files were removed; check free disk space.", e);
+      throw new UncheckedIOException(
+          "Compacting "
+              + core.location()
+              + " failed: "
+              + e
+              + ". Nothing was committed and the new files were removed; check free disk space.",
+          e);
     } catch (CommitStateUnknownException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -492,9 +567,10 @@ public final class TableMaintenance {
     return report;
   }
 
-  private Snapshot commitReplace(TableMetadata read, List<DataFile> replaced, Set<String> removedPaths,
-      List<DataFile> added) {
-    return commitRewrite("compaction", "replace", read, replaced, removedPaths, added, Map.of(), base -> { });
+  private Snapshot commitReplace(
+      TableMetadata read, List<DataFile> replaced, Set<String> removedPaths, List<DataFile> added) {
+    return commitRewrite(
+        "compaction", "replace", read, replaced, removedPaths, added, Map.of(), base -> {});
   }
 
   /**
@@ -504,89 +580,118 @@ public final class TableMaintenance {
    * the newest version by throwing {@link Rejected}; then a {@link CommitConflictException} is
    * thrown and nothing is committed (the data files in {@code added} are the caller's to remove).
    */
-  Snapshot commitRewrite(String what, String operation, TableMetadata read, List<DataFile> replaced,
-      Set<String> removedPaths, List<DataFile> added, Map<String, String> extraSummary,
+  Snapshot commitRewrite(
+      String what,
+      String operation,
+      TableMetadata read,
+      List<DataFile> replaced,
+      Set<String> removedPaths,
+      List<DataFile> added,
+      Map<String, String> extraSummary,
       java.util.function.Consumer<TableMetadata> check) {
     long snapshotId = TableCore.newSnapshotId();
     Snapshot[] made = new Snapshot[1];
-    commit(what, (base, written) -> {
-      Snapshot parent = base.currentSnapshot();
-      if (parent == null || base.currentSchemaId() != read.currentSchemaId()) {
-        throw new Rejected("the table was replaced or its schema changed since the " + what + " read it");
-      }
-      check.accept(base);
-      List<ManifestIO.Manifest> manifests = new ArrayList<>();
-      Map<Integer, List<ManifestIO.Entry>> deletedBySpec = new LinkedHashMap<>();
-      int found = 0;
-      for (ManifestIO.Manifest m : ManifestIO.readList(storage, core.resolvePath(parent.manifestList()))) {
-        requireNoDeletes(m, "compact");
-        List<ManifestIO.Entry> entries = ManifestIO.liveEntries(storage, m, core::resolvePath);
-        List<ManifestIO.Entry> keep = new ArrayList<>();
-        List<ManifestIO.Entry> drop = new ArrayList<>();
-        for (ManifestIO.Entry e : entries) {
-          (removedPaths.contains(norm(e.file.path())) ? drop : keep).add(e);
-        }
-        if (drop.isEmpty()) {
-          manifests.add(m);
-          continue;
-        }
-        found += drop.size();
-        deletedBySpec.computeIfAbsent(m.specId, k -> new ArrayList<>()).addAll(drop);
-        if (!keep.isEmpty()) {
-          String location = ops.metadataDir() + "/" + UUID.randomUUID() + "-m3.avro";
-          written.add(location);
-          manifests.add(ManifestIO.writeExisting(storage, location, base.schema(), spec(base, m.specId),
-              snapshotId, keep));
-        }
-      }
-      if (found != removedPaths.size()) {
-        throw new Rejected((removedPaths.size() - found) + " of the " + removedPaths.size()
-            + " files being compacted were removed from the table by a concurrent commit (an overwrite, "
-            + "delete or another compaction)");
-      }
-      List<ManifestIO.Manifest> head = new ArrayList<>();
-      Map<Integer, List<DataFile>> addedBySpec = new LinkedHashMap<>();
-      added.forEach(f -> addedBySpec.computeIfAbsent(f.specId(), k -> new ArrayList<>()).add(f));
-      for (Map.Entry<Integer, List<DataFile>> e : addedBySpec.entrySet()) {
-        String location = ops.metadataDir() + "/" + UUID.randomUUID() + "-m3.avro";
-        written.add(location);
-        head.add(ManifestIO.writeAdded(storage, location, base.schema(), spec(base, e.getKey()), snapshotId,
-            e.getValue()));
-      }
-      for (Map.Entry<Integer, List<ManifestIO.Entry>> e : deletedBySpec.entrySet()) {
-        String location = ops.metadataDir() + "/" + UUID.randomUUID() + "-m3.avro";
-        written.add(location);
-        head.add(ManifestIO.writeDeleted(storage, location, base.schema(), spec(base, e.getKey()), snapshotId,
-            e.getValue()));
-      }
-      head.addAll(manifests);
-      Map<String, String> summary = new LinkedHashMap<>();
-      summary.put("operation", operation);
-      summary.putAll(extraSummary);
-      long[] delta = putChangeCounts(summary, added, replaced);
-      Set<GroupKey> partitions = new HashSet<>();
-      added.forEach(f -> partitions.add(new GroupKey(f.specId(), f.partition())));
-      summary.put("changed-partition-count", Integer.toString(partitions.size()));
-      totals(parent, summary, added.size() - replaced.size(), delta[0], delta[1]);
-      made[0] = addSnapshot(base, parent, snapshotId, head, summary, written);
-      return finish(base, made[0]);
-    });
+    commit(
+        what,
+        (base, written) -> {
+          Snapshot parent = base.currentSnapshot();
+          if (parent == null || base.currentSchemaId() != read.currentSchemaId()) {
+            throw new Rejected(
+                "the table was replaced or its schema changed since the " + what + " read it");
+          }
+          check.accept(base);
+          List<ManifestIO.Manifest> manifests = new ArrayList<>();
+          Map<Integer, List<ManifestIO.Entry>> deletedBySpec = new LinkedHashMap<>();
+          int found = 0;
+          for (ManifestIO.Manifest m :
+              ManifestIO.readList(storage, core.resolvePath(parent.manifestList()))) {
+            requireNoDeletes(m, "compact");
+            List<ManifestIO.Entry> entries = ManifestIO.liveEntries(storage, m, core::resolvePath);
+            List<ManifestIO.Entry> keep = new ArrayList<>();
+            List<ManifestIO.Entry> drop = new ArrayList<>();
+            for (ManifestIO.Entry e : entries) {
+              (removedPaths.contains(norm(e.file.path())) ? drop : keep).add(e);
+            }
+            if (drop.isEmpty()) {
+              manifests.add(m);
+              continue;
+            }
+            found += drop.size();
+            deletedBySpec.computeIfAbsent(m.specId, k -> new ArrayList<>()).addAll(drop);
+            if (!keep.isEmpty()) {
+              String location = ops.metadataDir() + "/" + UUID.randomUUID() + "-m3.avro";
+              written.add(location);
+              manifests.add(
+                  ManifestIO.writeExisting(
+                      storage, location, base.schema(), spec(base, m.specId), snapshotId, keep));
+            }
+          }
+          if (found != removedPaths.size()) {
+            throw new Rejected(
+                (removedPaths.size() - found)
+                    + " of the "
+                    + removedPaths.size()
+                    + " files being compacted were removed from the table by a concurrent commit (an overwrite, "
+                    + "delete or another compaction)");
+          }
+          List<ManifestIO.Manifest> head = new ArrayList<>();
+          Map<Integer, List<DataFile>> addedBySpec = new LinkedHashMap<>();
+          added.forEach(
+              f -> addedBySpec.computeIfAbsent(f.specId(), k -> new ArrayList<>()).add(f));
+          for (Map.Entry<Integer, List<DataFile>> e : addedBySpec.entrySet()) {
+            String location = ops.metadataDir() + "/" + UUID.randomUUID() + "-m3.avro";
+            written.add(location);
+            head.add(
+                ManifestIO.writeAdded(
+                    storage,
+                    location,
+                    base.schema(),
+                    spec(base, e.getKey()),
+                    snapshotId,
+                    e.getValue()));
+          }
+          for (Map.Entry<Integer, List<ManifestIO.Entry>> e : deletedBySpec.entrySet()) {
+            String location = ops.metadataDir() + "/" + UUID.randomUUID() + "-m3.avro";
+            written.add(location);
+            head.add(
+                ManifestIO.writeDeleted(
+                    storage,
+                    location,
+                    base.schema(),
+                    spec(base, e.getKey()),
+                    snapshotId,
+                    e.getValue()));
+          }
+          head.addAll(manifests);
+          Map<String, String> summary = new LinkedHashMap<>();
+          summary.put("operation", operation);
+          summary.putAll(extraSummary);
+          long[] delta = putChangeCounts(summary, added, replaced);
+          Set<GroupKey> partitions = new HashSet<>();
+          added.forEach(f -> partitions.add(new GroupKey(f.specId(), f.partition())));
+          summary.put("changed-partition-count", Integer.toString(partitions.size()));
+          totals(parent, summary, added.size() - replaced.size(), delta[0], delta[1]);
+          made[0] = addSnapshot(base, parent, snapshotId, head, summary, written);
+          return finish(base, made[0]);
+        });
     return made[0];
   }
 
   // ------------------------------------------------------------------ rewrite manifests
 
   /**
-   * Rewrites the data manifests of the current snapshot into as few manifests of about
-   * {@code targetManifestSize} as fit, per partition spec, carrying every live file over as an
-   * EXISTING entry with its original snapshot id and sequence numbers; commits a {@code replace}
-   * snapshot. A spec whose files already sit in one manifest with no deleted entries is left alone.
+   * Rewrites the data manifests of the current snapshot into as few manifests of about {@code
+   * targetManifestSize} as fit, per partition spec, carrying every live file over as an EXISTING
+   * entry with its original snapshot id and sequence numbers; commits a {@code replace} snapshot. A
+   * spec whose files already sit in one manifest with no deleted entries is left alone.
    */
   public Report rewriteManifests(Long targetManifestSize, boolean dryRun) {
     Report report = new Report("rewrite-manifests", dryRun);
     TableMetadata read = ops.refresh();
-    long target = targetManifestSize != null ? targetManifestSize
-        : read.propertyLong(TARGET_MANIFEST_SIZE, DEFAULT_TARGET_MANIFEST_SIZE);
+    long target =
+        targetManifestSize != null
+            ? targetManifestSize
+            : read.propertyLong(TARGET_MANIFEST_SIZE, DEFAULT_TARGET_MANIFEST_SIZE);
     if (target < 1) {
       throw new ValidationException("The target manifest size must be positive, got " + target);
     }
@@ -595,7 +700,8 @@ public final class TableMaintenance {
       return report;
     }
     Map<Integer, List<ManifestIO.Manifest>> bySpec = new LinkedHashMap<>();
-    for (ManifestIO.Manifest m : ManifestIO.readList(storage, core.resolvePath(current.manifestList()))) {
+    for (ManifestIO.Manifest m :
+        ManifestIO.readList(storage, core.resolvePath(current.manifestList()))) {
       if (!m.isDeletes() && read.spec(m.specId) != null) {
         bySpec.computeIfAbsent(m.specId, k -> new ArrayList<>()).add(m);
       }
@@ -644,49 +750,61 @@ public final class TableMaintenance {
         for (List<ManifestIO.Entry> chunk : e.getValue()) {
           String location = ops.metadataDir() + "/" + UUID.randomUUID() + "-m4.avro";
           written.add(location);
-          created.add(ManifestIO.writeExisting(storage, location, read.schema(), spec(read, e.getKey()),
-              snapshotId, chunk));
+          created.add(
+              ManifestIO.writeExisting(
+                  storage, location, read.schema(), spec(read, e.getKey()), snapshotId, chunk));
         }
       }
       Set<String> rewrittenPaths = new HashSet<>();
       rewritten.forEach(m -> rewrittenPaths.add(norm(m.path)));
       long entries = created.stream().mapToLong(m -> m.existingFiles).sum();
       beforeCommit.run();
-      commit("manifest rewrite", (base, attemptFiles) -> {
-        Snapshot parent = base.currentSnapshot();
-        if (parent == null) {
-          throw new Rejected("the table has no current snapshot any more");
-        }
-        List<ManifestIO.Manifest> manifests = new ArrayList<>(created);
-        int found = 0;
-        for (ManifestIO.Manifest m : ManifestIO.readList(storage, core.resolvePath(parent.manifestList()))) {
-          if (rewrittenPaths.contains(norm(m.path))) {
-            found++;
-          } else {
-            manifests.add(m);
-          }
-        }
-        if (found != rewrittenPaths.size()) {
-          throw new Rejected((rewrittenPaths.size() - found) + " of the " + rewrittenPaths.size()
-              + " manifests being rewritten were replaced by a concurrent commit (manifest merging, a compaction "
-              + "or an overwrite)");
-        }
-        Map<String, String> summary = new LinkedHashMap<>();
-        summary.put("operation", "replace");
-        summary.put("manifests-created", Integer.toString(created.size()));
-        summary.put("manifests-replaced", Integer.toString(rewrittenPaths.size()));
-        summary.put("manifests-kept", Integer.toString(manifests.size() - created.size()));
-        summary.put("entries-processed", Long.toString(entries));
-        totals(parent, summary, 0, 0, 0);
-        made[0] = addSnapshot(base, parent, snapshotId, manifests, summary, attemptFiles);
-        return finish(base, made[0]);
-      });
+      commit(
+          "manifest rewrite",
+          (base, attemptFiles) -> {
+            Snapshot parent = base.currentSnapshot();
+            if (parent == null) {
+              throw new Rejected("the table has no current snapshot any more");
+            }
+            List<ManifestIO.Manifest> manifests = new ArrayList<>(created);
+            int found = 0;
+            for (ManifestIO.Manifest m :
+                ManifestIO.readList(storage, core.resolvePath(parent.manifestList()))) {
+              if (rewrittenPaths.contains(norm(m.path))) {
+                found++;
+              } else {
+                manifests.add(m);
+              }
+            }
+            if (found != rewrittenPaths.size()) {
+              throw new Rejected(
+                  (rewrittenPaths.size() - found)
+                      + " of the "
+                      + rewrittenPaths.size()
+                      + " manifests being rewritten were replaced by a concurrent commit (manifest merging, a compaction "
+                      + "or an overwrite)");
+            }
+            Map<String, String> summary = new LinkedHashMap<>();
+            summary.put("operation", "replace");
+            summary.put("manifests-created", Integer.toString(created.size()));
+            summary.put("manifests-replaced", Integer.toString(rewrittenPaths.size()));
+            summary.put("manifests-kept", Integer.toString(manifests.size() - created.size()));
+            summary.put("entries-processed", Long.toString(entries));
+            totals(parent, summary, 0, 0, 0);
+            made[0] = addSnapshot(base, parent, snapshotId, manifests, summary, attemptFiles);
+            return finish(base, made[0]);
+          });
     } catch (CommitStateUnknownException e) {
       throw e;
     } catch (IOException e) {
       cleanup(written);
-      throw new UncheckedIOException("Rewriting the manifests of " + core.location() + " failed: " + e
-          + ". Nothing was committed and the new files were removed; check free disk space.", e);
+      throw new UncheckedIOException(
+          "Rewriting the manifests of "
+              + core.location()
+              + " failed: "
+              + e
+              + ". Nothing was committed and the new files were removed; check free disk space.",
+          e);
     } catch (RuntimeException e) {
       cleanup(written);
       throw e;
@@ -704,24 +822,31 @@ public final class TableMaintenance {
   /**
    * Commits a change of the metadata alone (no new snapshot, no files), under the commit lock and
    * retried on conflicts like the maintenance commits. {@code change} builds the next version from
-   * the newest one, or returns null when there is nothing to change; it may throw
-   * {@link ValidationException}, which is passed on with nothing committed.
+   * the newest one, or returns null when there is nothing to change; it may throw {@link
+   * ValidationException}, which is passed on with nothing committed.
    *
    * @return the committed version, or the newest one when there was nothing to change
    */
-  public TableMetadata commitMetadata(String what,
-      java.util.function.Function<TableMetadata, TableMetadata.Builder> change) {
-    return commit(what, (base, written) -> {
-      TableMetadata.Builder next = change.apply(base);
-      if (next == null) {
-        return null;
-      }
-      TableCore.logPrevious(base, next);
-      return next.lastUpdatedMillis(Math.max(System.currentTimeMillis(), base.lastUpdatedMillis())).build();
-    });
+  public TableMetadata commitMetadata(
+      String what, java.util.function.Function<TableMetadata, TableMetadata.Builder> change) {
+    return commit(
+        what,
+        (base, written) -> {
+          TableMetadata.Builder next = change.apply(base);
+          if (next == null) {
+            return null;
+          }
+          TableCore.logPrevious(base, next);
+          return next.lastUpdatedMillis(
+                  Math.max(System.currentTimeMillis(), base.lastUpdatedMillis()))
+              .build();
+        });
   }
 
-  /** Builds the next version on {@code base}; files it writes go in {@code written}. Null: nothing to commit. */
+  /**
+   * Builds the next version on {@code base}; files it writes go in {@code written}. Null: nothing
+   * to commit.
+   */
   interface Change {
     TableMetadata apply(TableMetadata base, List<String> written) throws IOException;
   }
@@ -759,12 +884,25 @@ public final class TableMaintenance {
           storage.syncDirectory(ops.metadataDir());
         } catch (Rejected e) {
           cleanup(written);
-          throw new CommitConflictException("Could not commit the " + what + " to " + core.location() + ": "
-              + e.getMessage() + ". Nothing was committed and the files it wrote were removed; run it again.");
+          throw new CommitConflictException(
+              "Could not commit the "
+                  + what
+                  + " to "
+                  + core.location()
+                  + ": "
+                  + e.getMessage()
+                  + ". Nothing was committed and the files it wrote were removed; run it again.");
         } catch (IOException e) {
           cleanup(written);
-          throw new UncheckedIOException("Writing the " + what + " of " + core.location() + " failed: " + e
-              + ". Nothing was committed; check free disk space and permissions.", e);
+          throw new UncheckedIOException(
+              "Writing the "
+                  + what
+                  + " of "
+                  + core.location()
+                  + " failed: "
+                  + e
+                  + ". Nothing was committed; check free disk space and permissions.",
+              e);
         } catch (RuntimeException e) {
           cleanup(written);
           throw e;
@@ -781,26 +919,48 @@ public final class TableMaintenance {
         }
       }
       if (attempt >= core.options().commitRetries() || System.nanoTime() > deadline) {
-        throw new CommitConflictException("Gave up committing the " + what + " to " + core.location() + " after "
-            + (attempt + 1) + " attempts: other writers kept committing first. Nothing was committed; run it "
-            + "again later.");
+        throw new CommitConflictException(
+            "Gave up committing the "
+                + what
+                + " to "
+                + core.location()
+                + " after "
+                + (attempt + 1)
+                + " attempts: other writers kept committing first. Nothing was committed; run it "
+                + "again later.");
       }
       TableCore.backoff(attempt);
     }
   }
 
-  private Snapshot addSnapshot(TableMetadata base, Snapshot parent, long snapshotId,
-      List<ManifestIO.Manifest> manifests, Map<String, String> summary, List<String> written) throws IOException {
+  private Snapshot addSnapshot(
+      TableMetadata base,
+      Snapshot parent,
+      long snapshotId,
+      List<ManifestIO.Manifest> manifests,
+      Map<String, String> summary,
+      List<String> written)
+      throws IOException {
     long sequenceNumber = base.lastSequenceNumber() + 1;
     long timestamp = Math.max(System.currentTimeMillis(), parent.timestampMillis());
-    String listLocation = ops.metadataDir() + "/snap-" + snapshotId + "-" + UUID.randomUUID() + ".avro";
+    String listLocation =
+        ops.metadataDir() + "/snap-" + snapshotId + "-" + UUID.randomUUID() + ".avro";
     written.add(listLocation);
-    ManifestIO.writeList(storage, listLocation, snapshotId, parent.snapshotId(), sequenceNumber, manifests);
-    return new Snapshot(snapshotId, parent.snapshotId(), sequenceNumber, timestamp, listLocation, summary,
+    ManifestIO.writeList(
+        storage, listLocation, snapshotId, parent.snapshotId(), sequenceNumber, manifests);
+    return new Snapshot(
+        snapshotId,
+        parent.snapshotId(),
+        sequenceNumber,
+        timestamp,
+        listLocation,
+        summary,
         base.currentSchemaId());
   }
 
-  /** The next version with {@code snapshot} current, with the table's commit-time retention applied. */
+  /**
+   * The next version with {@code snapshot} current, with the table's commit-time retention applied.
+   */
   private static TableMetadata finish(TableMetadata base, Snapshot snapshot) {
     TableMetadata.Builder next = TableMetadata.buildFrom(base);
     next.addSnapshotAsCurrent(snapshot)
@@ -810,10 +970,11 @@ public final class TableMaintenance {
   }
 
   /**
-   * Puts the added/deleted data file, record and size counts of a change into a snapshot
-   * summary; returns the change in records and in bytes.
+   * Puts the added/deleted data file, record and size counts of a change into a snapshot summary;
+   * returns the change in records and in bytes.
    */
-  static long[] putChangeCounts(Map<String, String> summary, List<DataFile> added, List<DataFile> removed) {
+  static long[] putChangeCounts(
+      Map<String, String> summary, List<DataFile> added, List<DataFile> removed) {
     long addedRecords = added.stream().mapToLong(DataFile::recordCount).sum();
     long addedBytes = added.stream().mapToLong(DataFile::fileSizeInBytes).sum();
     long removedRecords = removed.stream().mapToLong(DataFile::recordCount).sum();
@@ -827,8 +988,8 @@ public final class TableMaintenance {
     return new long[] {addedRecords - removedRecords, addedBytes - removedBytes};
   }
 
-  static void totals(Snapshot parent, Map<String, String> s, long fileDelta, long recordDelta,
-      long sizeDelta) {
+  static void totals(
+      Snapshot parent, Map<String, String> s, long fileDelta, long recordDelta, long sizeDelta) {
     long records = parent.summaryLong("total-records", -1);
     long files = parent.summaryLong("total-data-files", -1);
     long size = parent.summaryLong("total-files-size", -1);
@@ -845,22 +1006,34 @@ public final class TableMaintenance {
   private PartitionSpec spec(TableMetadata meta, int specId) {
     PartitionSpec spec = meta.spec(specId);
     if (spec == null) {
-      throw new DataShardException("Table " + core.location() + " lists files of partition spec " + specId
-          + ", which its metadata does not define; the table may be damaged.");
+      throw new DataShardException(
+          "Table "
+              + core.location()
+              + " lists files of partition spec "
+              + specId
+              + ", which its metadata does not define; the table may be damaged.");
     }
     return spec;
   }
 
   private void requireNoDeletes(ManifestIO.Manifest m, String what) {
     if (m.isDeletes()) {
-      throw new DataShardException("Cannot " + what + " table " + core.location() + ": it has delete files "
-          + "(row-level deletes), which this version of DataShard cannot rewrite. Compact it with Apache Iceberg.");
+      throw new DataShardException(
+          "Cannot "
+              + what
+              + " table "
+              + core.location()
+              + ": it has delete files "
+              + "(row-level deletes), which this version of DataShard cannot rewrite. Compact it with Apache Iceberg.");
     }
   }
 
   // ------------------------------------------------------------------ reachability
 
-  /** What a set of snapshots uses: manifest lists, manifests and live data files (normalized paths, with sizes). */
+  /**
+   * What a set of snapshots uses: manifest lists, manifests and live data files (normalized paths,
+   * with sizes).
+   */
   private final class Reach {
     private final boolean strict;
     private final boolean readDataFiles;
@@ -876,7 +1049,10 @@ public final class TableMaintenance {
       this(strict, true);
     }
 
-    /** @param readDataFiles whether to read the manifests for the data files they list (else only manifest lists) */
+    /**
+     * @param readDataFiles whether to read the manifests for the data files they list (else only
+     *     manifest lists)
+     */
     Reach(boolean strict, boolean readDataFiles) {
       this.strict = strict;
       this.readDataFiles = readDataFiles;
@@ -923,17 +1099,26 @@ public final class TableMaintenance {
     }
 
     /**
-     * True if the newest version still has this snapshot. A concurrent expiry in another process may
-     * have removed the snapshot and its files since it was read: that is no reason to fail.
+     * True if the newest version still has this snapshot. A concurrent expiry in another process
+     * may have removed the snapshot and its files since it was read: that is no reason to fail.
      */
     private boolean stillRetained(Snapshot s) {
       return ops.refresh().snapshot(s.snapshotId()) != null;
     }
 
     private DataShardException unreadable(Snapshot s, String file, RuntimeException e) {
-      return new DataShardException("Cannot read " + file + " of retained snapshot " + s.snapshotId() + " of table "
-          + core.location() + " (" + e.getMessage() + "), so it is unknown which files are still needed; nothing "
-          + "was removed. Check the table (it may be damaged) before running maintenance again.", e);
+      return new DataShardException(
+          "Cannot read "
+              + file
+              + " of retained snapshot "
+              + s.snapshotId()
+              + " of table "
+              + core.location()
+              + " ("
+              + e.getMessage()
+              + "), so it is unknown which files are still needed; nothing "
+              + "was removed. Check the table (it may be damaged) before running maintenance again.",
+          e);
     }
   }
 

@@ -22,13 +22,14 @@ import org.slf4j.LoggerFactory;
  * Finds, loads and commits versions of one table directory.
  *
  * <h2>Protocol</h2>
+ *
  * Version N of the table is the file {@code metadata/vN.metadata.json}; the highest N present is
  * the current version. {@code metadata/version-hint.text} holds a recent N as a starting point: a
  * reader reads it (or, if it is missing or damaged, lists the directory), then probes N+1, N+2, ...
  * until one is absent. A commit built on version N publishes {@code v(N+1).metadata.json} with
  * {@link Storage.PendingFile#publish()}, which fails if that name exists: exactly one writer wins
- * each version, and the loser gets {@link CommitConflictException} and can rebase. After the publish
- * the directory is synced (durability of the name) and the hint is rewritten, best effort.
+ * each version, and the loser gets {@link CommitConflictException} and can rebase. After the
+ * publish the directory is synced (durability of the name) and the hint is rewritten, best effort.
  */
 public final class TableOperations {
   private static final Logger LOG = LoggerFactory.getLogger(TableOperations.class);
@@ -101,8 +102,11 @@ public final class TableOperations {
       throw new DataShardException("Cannot list the metadata of table " + root + ": " + e, e);
     }
     if (version <= 0) {
-      throw new TableNotFoundException("No table at " + root + ": there is no metadata/v<N>.metadata.json. "
-          + "Create one first (DataShard.create or 'datashard create'), or check the path.");
+      throw new TableNotFoundException(
+          "No table at "
+              + root
+              + ": there is no metadata/v<N>.metadata.json. "
+              + "Create one first (DataShard.create or 'datashard create'), or check the path.");
     }
     TableMetadata known = current;
     if (known != null && known.version() == version) {
@@ -148,14 +152,20 @@ public final class TableOperations {
     try {
       bytes = storage.readAll(file);
     } catch (NoSuchFileException e) {
-      throw new CorruptTableException("Table metadata file " + file + " disappeared while being read; "
-          + "another process may have removed it. Retry the operation.", e);
+      throw new CorruptTableException(
+          "Table metadata file "
+              + file
+              + " disappeared while being read; "
+              + "another process may have removed it. Retry the operation.",
+          e);
     } catch (IOException e) {
       throw new CorruptTableException("Cannot read table metadata file " + file + ": " + e, e);
     }
     TableMetadata before = current; // an earlier version of this table: its snapshots are reused
-    TableMetadata parsed = before == null ? TableMetadataParser.fromJson(file, bytes)
-        : TableMetadataParser.fromJson(file, bytes, before.tableUuid(), before::snapshot);
+    TableMetadata parsed =
+        before == null
+            ? TableMetadataParser.fromJson(file, bytes)
+            : TableMetadataParser.fromJson(file, bytes, before.tableUuid(), before::snapshot);
     return TableMetadata.buildFrom(parsed).version(n).metadataFileLocation(file).build();
   }
 
@@ -176,7 +186,8 @@ public final class TableOperations {
 
   private int readHint() {
     try {
-      String s = new String(storage.readAll(metadataDir + "/" + HINT), StandardCharsets.UTF_8).trim();
+      String s =
+          new String(storage.readAll(metadataDir + "/" + HINT), StandardCharsets.UTF_8).trim();
       return Integer.parseInt(s);
     } catch (NoSuchFileException e) {
       return 0;
@@ -212,7 +223,7 @@ public final class TableOperations {
    * @throws CommitStateUnknownException if the publish may or may not have happened
    */
   public TableMetadata commit(TableMetadata base, TableMetadata updated) {
-    return commit(base, updated, () -> { });
+    return commit(base, updated, () -> {});
   }
 
   /**
@@ -222,7 +233,8 @@ public final class TableOperations {
    *
    * @throws UncheckedIOException if {@code beforePublish} fails; nothing was published
    */
-  TableMetadata commit(TableMetadata base, TableMetadata updated, BackgroundPublisher.IoStep beforePublish) {
+  TableMetadata commit(
+      TableMetadata base, TableMetadata updated, BackgroundPublisher.IoStep beforePublish) {
     int next = base == null ? 1 : base.version() + 1;
     String file = metadataFile(next);
     byte[] json = TableMetadataParser.toJson(updated);
@@ -230,22 +242,37 @@ public final class TableOperations {
     try {
       out = storage.create(file);
     } catch (IOException e) {
-      throw new DataShardException("Cannot create a new metadata file in " + metadataDir + ": " + e
-          + ". Check that the directory exists and is writable.", e);
+      throw new DataShardException(
+          "Cannot create a new metadata file in "
+              + metadataDir
+              + ": "
+              + e
+              + ". Check that the directory exists and is writable.",
+          e);
     }
     try {
       out.stream().write(json);
     } catch (IOException e) {
       out.abort();
-      throw new DataShardException("Cannot write metadata file " + file + ": " + e
-          + ". Nothing was committed; check free disk space and permissions.", e);
+      throw new DataShardException(
+          "Cannot write metadata file "
+              + file
+              + ": "
+              + e
+              + ". Nothing was committed; check free disk space and permissions.",
+          e);
     }
     try {
       beforePublish.run();
     } catch (IOException e) {
       out.abort();
-      throw new UncheckedIOException("Writing the new files of a commit to " + root + " failed: " + e
-          + ". Nothing was committed; check free disk space and permissions.", e);
+      throw new UncheckedIOException(
+          "Writing the new files of a commit to "
+              + root
+              + " failed: "
+              + e
+              + ". Nothing was committed; check free disk space and permissions.",
+          e);
     } catch (RuntimeException | Error e) {
       out.abort();
       throw e;
@@ -253,22 +280,41 @@ public final class TableOperations {
     try {
       out.publish();
     } catch (FileAlreadyExistsException e) {
-      throw new CommitConflictException("Version " + next + " of table " + root
-          + " was committed by another writer first; rebase and retry.", e);
+      throw new CommitConflictException(
+          "Version "
+              + next
+              + " of table "
+              + root
+              + " was committed by another writer first; rebase and retry.",
+          e);
     } catch (IOException e) {
       if (e instanceof Storage.UncertainPublishException) {
-        throw new CommitStateUnknownException("Publishing " + file + " failed with " + e.getCause()
-            + "; the commit may or may not have happened. Re-read the table to find out.", e);
+        throw new CommitStateUnknownException(
+            "Publishing "
+                + file
+                + " failed with "
+                + e.getCause()
+                + "; the commit may or may not have happened. Re-read the table to find out.",
+            e);
       }
-      throw new DataShardException("Could not publish " + file + ": " + e + ". Nothing was committed.", e);
+      throw new DataShardException(
+          "Could not publish " + file + ": " + e + ". Nothing was committed.", e);
     }
     try {
       storage.syncDirectory(metadataDir);
     } catch (IOException e) {
-      throw new CommitStateUnknownException("The new version " + file + " is visible, but syncing directory "
-          + metadataDir + " failed (" + e + "), so it may not survive a power loss.", e);
+      throw new CommitStateUnknownException(
+          "The new version "
+              + file
+              + " is visible, but syncing directory "
+              + metadataDir
+              + " failed ("
+              + e
+              + "), so it may not survive a power loss.",
+          e);
     }
-    TableMetadata committed = TableMetadata.buildFrom(updated).version(next).metadataFileLocation(file).build();
+    TableMetadata committed =
+        TableMetadata.buildFrom(updated).version(next).metadataFileLocation(file).build();
     this.current = committed;
     writeHint(next);
     if (base != null) {
@@ -279,12 +325,13 @@ public final class TableOperations {
 
   /**
    * Deletes the metadata files that fell out of the metadata log with this commit (the log keeps
-   * {@code write.metadata.previous-versions-max} entries, default 100), unless
-   * {@code write.metadata.delete-after-commit.enabled} is false. Best effort: failures are ignored,
-   * since the commit already happened.
+   * {@code write.metadata.previous-versions-max} entries, default 100), unless {@code
+   * write.metadata.delete-after-commit.enabled} is false. Best effort: failures are ignored, since
+   * the commit already happened.
    */
   private void removeOldMetadataFiles(TableMetadata base, TableMetadata committed) {
-    if (!Boolean.parseBoolean(committed.property("write.metadata.delete-after-commit.enabled", "true"))) {
+    if (!Boolean.parseBoolean(
+        committed.property("write.metadata.delete-after-commit.enabled", "true"))) {
       return;
     }
     java.util.Set<String> kept = new java.util.HashSet<>();
@@ -302,7 +349,8 @@ public final class TableOperations {
 
   private void writeHint(int version) {
     try {
-      storage.replace(metadataDir + "/" + HINT, Integer.toString(version).getBytes(StandardCharsets.UTF_8));
+      storage.replace(
+          metadataDir + "/" + HINT, Integer.toString(version).getBytes(StandardCharsets.UTF_8));
     } catch (IOException | RuntimeException e) {
       // The hint is advisory: readers probe past it. A failure here never fails a commit.
       LOG.warn("Could not update {} in {}: {}", HINT, metadataDir, e.toString());

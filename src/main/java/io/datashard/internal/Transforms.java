@@ -35,10 +35,13 @@ public final class Transforms {
 
   private static final LocalDateTime EPOCH = LocalDateTime.of(1970, 1, 1, 0, 0);
   private static final Pattern WITH_ARG = Pattern.compile("(bucket|truncate)\\[(\\d+)]");
-  private static final Pattern TERM = Pattern.compile(
-      "\\s*([A-Za-z_]+)\\s*\\(\\s*(?:(\\d+)\\s*,\\s*)?([^(),\\s][^(),]*?)\\s*(?:,\\s*(\\d+)\\s*)?\\)\\s*");
+  private static final Pattern TERM =
+      Pattern.compile(
+          "\\s*([A-Za-z_]+)\\s*\\(\\s*(?:(\\d+)\\s*,\\s*)?([^(),\\s][^(),]*?)\\s*(?:,\\s*(\\d+)\\s*)?\\)\\s*");
 
-  /** The value of partition field {@code transform} (as recorded in metadata) for a source value. */
+  /**
+   * The value of partition field {@code transform} (as recorded in metadata) for a source value.
+   */
   public static Object apply(String transform, Type sourceType, Object value) {
     if (value == null) {
       return null;
@@ -51,10 +54,11 @@ public final class Transforms {
         return null;
       case "year":
         return dateTime(sourceType, value).getYear() - 1970;
-      case "month": {
-        LocalDateTime d = dateTime(sourceType, value);
-        return (d.getYear() - 1970) * 12 + d.getMonthValue() - 1;
-      }
+      case "month":
+        {
+          LocalDateTime d = dateTime(sourceType, value);
+          return (d.getYear() - 1970) * 12 + d.getMonthValue() - 1;
+        }
       case "day":
         return dateTime(sourceType, value).toLocalDate();
       case "hour":
@@ -64,8 +68,11 @@ public final class Transforms {
     }
     Matcher m = WITH_ARG.matcher(t);
     if (!m.matches()) {
-      throw new ValidationException("Unknown partition transform '" + transform + "'. Use identity, year, month, "
-          + "day, hour, bucket[N], truncate[W] or void.");
+      throw new ValidationException(
+          "Unknown partition transform '"
+              + transform
+              + "'. Use identity, year, month, "
+              + "day, hour, bucket[N], truncate[W] or void.");
     }
     int n = Integer.parseInt(m.group(2));
     if (m.group(1).equals("bucket")) {
@@ -74,7 +81,10 @@ public final class Transforms {
     return truncate(sourceType, value, n);
   }
 
-  /** Checks that {@code transform} can apply to a column of {@code type}; names the column in the error. */
+  /**
+   * Checks that {@code transform} can apply to a column of {@code type}; names the column in the
+   * error.
+   */
   public static void check(String transform, String column, Type type) {
     String t = transform.toLowerCase(Locale.ROOT);
     Type.TypeId id = type.typeId();
@@ -87,20 +97,42 @@ public final class Transforms {
     } else if (t.equals("hour")) {
       ok = id == Type.TypeId.TIMESTAMP || id == Type.TypeId.TIMESTAMPTZ;
     } else if (m.matches() && m.group(1).equals("bucket")) {
-      ok = type.isPrimitive() && id != Type.TypeId.BOOLEAN && id != Type.TypeId.FLOAT && id != Type.TypeId.DOUBLE;
+      ok =
+          type.isPrimitive()
+              && id != Type.TypeId.BOOLEAN
+              && id != Type.TypeId.FLOAT
+              && id != Type.TypeId.DOUBLE;
     } else if (m.matches()) {
-      ok = id == Type.TypeId.INTEGER || id == Type.TypeId.LONG || id == Type.TypeId.DECIMAL
-          || id == Type.TypeId.STRING || id == Type.TypeId.BINARY;
+      ok =
+          id == Type.TypeId.INTEGER
+              || id == Type.TypeId.LONG
+              || id == Type.TypeId.DECIMAL
+              || id == Type.TypeId.STRING
+              || id == Type.TypeId.BINARY;
     } else {
-      throw new ValidationException("Unknown partition transform '" + transform + "'. Use identity, year, month, "
-          + "day, hour, bucket[N], truncate[W] or void.");
+      throw new ValidationException(
+          "Unknown partition transform '"
+              + transform
+              + "'. Use identity, year, month, "
+              + "day, hour, bucket[N], truncate[W] or void.");
     }
     if (m.matches() && Long.parseLong(m.group(2)) <= 0) {
-      throw new ValidationException("Partition transform '" + transform + "' needs a positive width or bucket count.");
+      throw new ValidationException(
+          "Partition transform '" + transform + "' needs a positive width or bucket count.");
     }
     if (!ok) {
-      throw new ValidationException("Cannot partition by " + transform + " of column '" + column + "': it is "
-          + type + ", and " + transform + " applies to " + appliesTo(t) + ".");
+      throw new ValidationException(
+          "Cannot partition by "
+              + transform
+              + " of column '"
+              + column
+              + "': it is "
+              + type
+              + ", and "
+              + transform
+              + " applies to "
+              + appliesTo(t)
+              + ".");
     }
   }
 
@@ -121,9 +153,10 @@ public final class Transforms {
   }
 
   /**
-   * One partition field from its written form: {@code col} or {@code identity(col)}, {@code year(col)},
-   * {@code month(col)}, {@code day(col)}, {@code hour(col)}, {@code bucket(N, col)},
-   * {@code truncate(W, col)}, {@code void(col)}. Field ids are assigned from {@code lastFieldId + 1}.
+   * One partition field from its written form: {@code col} or {@code identity(col)}, {@code
+   * year(col)}, {@code month(col)}, {@code day(col)}, {@code hour(col)}, {@code bucket(N, col)},
+   * {@code truncate(W, col)}, {@code void(col)}. Field ids are assigned from {@code lastFieldId +
+   * 1}.
    */
   public static PartitionSpec.Field parseTerm(String term, Schema schema, int fieldId) {
     String column;
@@ -135,11 +168,13 @@ public final class Transforms {
       column = m.group(3).trim();
       if (fn.equals("bucket") || fn.equals("truncate")) {
         if (arg == null) {
-          throw new ValidationException("Partition term '" + term + "' needs a number: write " + fn + "(N, column).");
+          throw new ValidationException(
+              "Partition term '" + term + "' needs a number: write " + fn + "(N, column).");
         }
         transform = fn + "[" + arg + "]";
       } else if (arg != null) {
-        throw new ValidationException("Partition term '" + term + "' takes no number; write " + fn + "(column).");
+        throw new ValidationException(
+            "Partition term '" + term + "' takes no number; write " + fn + "(column).");
       } else {
         transform = fn;
       }
@@ -147,13 +182,22 @@ public final class Transforms {
       column = term.trim();
       transform = "identity";
     } else {
-      throw new ValidationException("Cannot read partition term '" + term + "'. Write a column name, or one of "
-          + "year(col), month(col), day(col), hour(col), bucket(N, col), truncate(W, col), identity(col).");
+      throw new ValidationException(
+          "Cannot read partition term '"
+              + term
+              + "'. Write a column name, or one of "
+              + "year(col), month(col), day(col), hour(col), bucket(N, col), truncate(W, col), identity(col).");
     }
     Types.NestedField source = schema.findField(column);
     if (source == null) {
-      throw new ValidationException("Cannot partition by '" + term + "': the table has no column '" + column
-          + "' (columns: " + String.join(", ", schema.columnNames()) + ").");
+      throw new ValidationException(
+          "Cannot partition by '"
+              + term
+              + "': the table has no column '"
+              + column
+              + "' (columns: "
+              + String.join(", ", schema.columnNames())
+              + ").");
     }
     check(transform, column, source.type());
     return new PartitionSpec.Field(defaultName(column, transform), transform, source.id(), fieldId);
@@ -177,11 +221,18 @@ public final class Transforms {
     return column + "_" + t;
   }
 
-  /** The written form of a partition field, as {@link #parseTerm} reads it (e.g. {@code bucket(16, id)}). */
+  /**
+   * The written form of a partition field, as {@link #parseTerm} reads it (e.g. {@code bucket(16,
+   * id)}).
+   */
   public static String term(PartitionSpec.Field f, Schema schema) {
     Types.NestedField source = schema.findField(f.sourceId());
-    String column = source == null ? "#" + f.sourceId() : schema.columnNames().contains(source.name())
-        ? source.name() : fullName(schema, f.sourceId());
+    String column =
+        source == null
+            ? "#" + f.sourceId()
+            : schema.columnNames().contains(source.name())
+                ? source.name()
+                : fullName(schema, f.sourceId());
     Matcher m = WITH_ARG.matcher(f.transform());
     if (m.matches()) {
       return m.group(1) + "(" + m.group(2) + ", " + column + ")";
@@ -239,34 +290,39 @@ public final class Transforms {
 
   private static Object truncate(Type type, Object v, int w) {
     switch (type.typeId()) {
-      case INTEGER: {
-        int x = (Integer) v;
-        return x - (((x % w) + w) % w);
-      }
-      case LONG: {
-        long x = (Long) v;
-        return x - (((x % w) + w) % w);
-      }
-      case DECIMAL: {
-        BigDecimal d = (BigDecimal) v;
-        BigInteger unscaled = d.unscaledValue();
-        BigInteger width = BigInteger.valueOf(w);
-        BigInteger rem = unscaled.mod(width);
-        return new BigDecimal(unscaled.subtract(rem), d.scale());
-      }
-      case STRING: {
-        String s = (String) v;
-        int cps = s.codePointCount(0, s.length());
-        return cps <= w ? s : s.substring(0, s.offsetByCodePoints(0, w));
-      }
-      case BINARY: {
-        ByteBuffer b = ((ByteBuffer) v).duplicate();
-        if (b.remaining() <= w) {
-          return b;
+      case INTEGER:
+        {
+          int x = (Integer) v;
+          return x - (((x % w) + w) % w);
         }
-        b.limit(b.position() + w);
-        return b.slice();
-      }
+      case LONG:
+        {
+          long x = (Long) v;
+          return x - (((x % w) + w) % w);
+        }
+      case DECIMAL:
+        {
+          BigDecimal d = (BigDecimal) v;
+          BigInteger unscaled = d.unscaledValue();
+          BigInteger width = BigInteger.valueOf(w);
+          BigInteger rem = unscaled.mod(width);
+          return new BigDecimal(unscaled.subtract(rem), d.scale());
+        }
+      case STRING:
+        {
+          String s = (String) v;
+          int cps = s.codePointCount(0, s.length());
+          return cps <= w ? s : s.substring(0, s.offsetByCodePoints(0, w));
+        }
+      case BINARY:
+        {
+          ByteBuffer b = ((ByteBuffer) v).duplicate();
+          if (b.remaining() <= w) {
+            return b;
+          }
+          b.limit(b.position() + w);
+          return b.slice();
+        }
       default:
         throw new ValidationException("truncate cannot apply to " + type);
     }
@@ -288,18 +344,22 @@ public final class Transforms {
         return longBytes(micros(type, v));
       case STRING:
         return ((String) v).getBytes(StandardCharsets.UTF_8);
-      case UUID: {
-        UUID u = (UUID) v;
-        return ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits())
-            .array();
-      }
+      case UUID:
+        {
+          UUID u = (UUID) v;
+          return ByteBuffer.allocate(16)
+              .putLong(u.getMostSignificantBits())
+              .putLong(u.getLeastSignificantBits())
+              .array();
+        }
       case BINARY:
-      case FIXED: {
-        ByteBuffer b = ((ByteBuffer) v).duplicate();
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
-      }
+      case FIXED:
+        {
+          ByteBuffer b = ((ByteBuffer) v).duplicate();
+          byte[] out = new byte[b.remaining()];
+          b.get(out);
+          return out;
+        }
       case DECIMAL:
         return ((BigDecimal) v).unscaledValue().toByteArray();
       default:
@@ -322,8 +382,11 @@ public final class Transforms {
     int h = 0;
     int blocks = data.length / 4;
     for (int i = 0; i < blocks; i++) {
-      int k = (data[4 * i] & 0xff) | (data[4 * i + 1] & 0xff) << 8 | (data[4 * i + 2] & 0xff) << 16
-          | (data[4 * i + 3] & 0xff) << 24;
+      int k =
+          (data[4 * i] & 0xff)
+              | (data[4 * i + 1] & 0xff) << 8
+              | (data[4 * i + 2] & 0xff) << 16
+              | (data[4 * i + 3] & 0xff) << 24;
       k *= c1;
       k = Integer.rotateLeft(k, 15);
       k *= c2;
@@ -336,10 +399,10 @@ public final class Transforms {
     switch (data.length & 3) {
       case 3:
         k ^= (data[tail + 2] & 0xff) << 16;
-        // fall through
+      // fall through
       case 2:
         k ^= (data[tail + 1] & 0xff) << 8;
-        // fall through
+      // fall through
       case 1:
         k ^= data[tail] & 0xff;
         k *= c1;

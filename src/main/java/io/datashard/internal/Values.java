@@ -38,19 +38,22 @@ public final class Values {
       case TIMESTAMP:
         return le(8).putLong(0, ChronoUnit.MICROS.between(EPOCH, (LocalDateTime) v));
       case TIMESTAMPTZ:
-        return le(8).putLong(0, ChronoUnit.MICROS.between(EPOCH.atOffset(ZoneOffset.UTC), (OffsetDateTime) v));
+        return le(8)
+            .putLong(
+                0, ChronoUnit.MICROS.between(EPOCH.atOffset(ZoneOffset.UTC), (OffsetDateTime) v));
       case FLOAT:
         return le(4).putFloat(0, (Float) v);
       case DOUBLE:
         return le(8).putDouble(0, (Double) v);
       case STRING:
         return ByteBuffer.wrap(((String) v).getBytes(StandardCharsets.UTF_8));
-      case UUID: {
-        UUID u = (UUID) v;
-        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.BIG_ENDIAN);
-        b.putLong(0, u.getMostSignificantBits()).putLong(8, u.getLeastSignificantBits());
-        return b;
-      }
+      case UUID:
+        {
+          UUID u = (UUID) v;
+          ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.BIG_ENDIAN);
+          b.putLong(0, u.getMostSignificantBits()).putLong(8, u.getLeastSignificantBits());
+          return b;
+        }
       case FIXED:
       case BINARY:
         return ((ByteBuffer) v).duplicate();
@@ -102,23 +105,27 @@ public final class Values {
         return n == 4 ? (double) b.getFloat(p) : b.getDouble(p);
       case STRING:
         return StandardCharsets.UTF_8.decode(b).toString();
-      case UUID: {
-        need(type, n == 16, n);
-        ByteBuffer be = b.order(ByteOrder.BIG_ENDIAN);
-        return new UUID(be.getLong(p), be.getLong(p + 8));
-      }
+      case UUID:
+        {
+          need(type, n == 16, n);
+          ByteBuffer be = b.order(ByteOrder.BIG_ENDIAN);
+          return new UUID(be.getLong(p), be.getLong(p + 8));
+        }
       case FIXED:
-      case BINARY: {
-        ByteBuffer copy = ByteBuffer.allocate(n);
-        copy.put(b).flip();
-        return copy;
-      }
-      case DECIMAL: {
-        need(type, n > 0, n);
-        byte[] unscaled = new byte[n];
-        b.get(unscaled);
-        return new BigDecimal(new java.math.BigInteger(unscaled), ((io.datashard.Types.DecimalType) type).scale());
-      }
+      case BINARY:
+        {
+          ByteBuffer copy = ByteBuffer.allocate(n);
+          copy.put(b).flip();
+          return copy;
+        }
+      case DECIMAL:
+        {
+          need(type, n > 0, n);
+          byte[] unscaled = new byte[n];
+          b.get(unscaled);
+          return new BigDecimal(
+              new java.math.BigInteger(unscaled), ((io.datashard.Types.DecimalType) type).scale());
+        }
       default:
         throw new IllegalArgumentException("No single-value serialization for " + type);
     }
@@ -126,7 +133,8 @@ public final class Values {
 
   private static void need(Type type, boolean ok, int length) {
     if (!ok) {
-      throw new IllegalArgumentException("Invalid single-value serialization of " + type + ": " + length + " bytes");
+      throw new IllegalArgumentException(
+          "Invalid single-value serialization of " + type + ": " + length + " bytes");
     }
   }
 
@@ -143,12 +151,15 @@ public final class Values {
       case FIXED:
       case BINARY:
         return compareUnsigned((ByteBuffer) a, (ByteBuffer) b);
-      case UUID: {
-        UUID x = (UUID) a;
-        UUID y = (UUID) b;
-        int c = Long.compareUnsigned(x.getMostSignificantBits(), y.getMostSignificantBits());
-        return c != 0 ? c : Long.compareUnsigned(x.getLeastSignificantBits(), y.getLeastSignificantBits());
-      }
+      case UUID:
+        {
+          UUID x = (UUID) a;
+          UUID y = (UUID) b;
+          int c = Long.compareUnsigned(x.getMostSignificantBits(), y.getMostSignificantBits());
+          return c != 0
+              ? c
+              : Long.compareUnsigned(x.getLeastSignificantBits(), y.getLeastSignificantBits());
+        }
       default:
         return ((Comparable) a).compareTo(b);
     }
@@ -174,9 +185,9 @@ public final class Values {
   }
 
   /**
-   * The unscaled value of a decimal as {@code size} big-endian two's-complement bytes, sign-extended
-   * (how Parquet and Avro store decimals in a fixed-length field). The caller has checked that the
-   * precision fits.
+   * The unscaled value of a decimal as {@code size} big-endian two's-complement bytes,
+   * sign-extended (how Parquet and Avro store decimals in a fixed-length field). The caller has
+   * checked that the precision fits.
    */
   public static byte[] decimalToFixed(BigDecimal d, int size) {
     byte[] unscaled = d.unscaledValue().toByteArray();

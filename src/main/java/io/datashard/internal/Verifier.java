@@ -37,12 +37,13 @@ import java.util.stream.Stream;
  * <p>It checks that the current metadata file and the version hint parse; that every manifest list,
  * manifest and data file of the current snapshot (with {@code deep}, of every retained snapshot and
  * every ref, and every logged metadata file) exists, parses, has the length the table recorded
- * ({@code manifest_length} in the manifest list, {@code file_size_in_bytes} in the manifest) and the
- * recorded number of records (Parquet footer row counts; manifest file and row counts; the snapshot's
- * {@code total-records}). Then it lists the files in {@code data/} and {@code metadata/} that nothing
- * references: orphans, which interrupted writers and snapshots dropped by retention leave behind.
- * Names starting with a dot are coordination files (the commit lock, queues) and are skipped, except
- * {@code .NAME.RANDOM.tmp} temporaries of unfinished writes, which are reported as warnings.
+ * ({@code manifest_length} in the manifest list, {@code file_size_in_bytes} in the manifest) and
+ * the recorded number of records (Parquet footer row counts; manifest file and row counts; the
+ * snapshot's {@code total-records}). Then it lists the files in {@code data/} and {@code metadata/}
+ * that nothing references: orphans, which interrupted writers and snapshots dropped by retention
+ * leave behind. Names starting with a dot are coordination files (the commit lock, queues) and are
+ * skipped, except {@code .NAME.RANDOM.tmp} temporaries of unfinished writes, which are reported as
+ * warnings.
  *
  * <p>The manifest lists and manifests of every retained snapshot are always read, because orphans
  * can only be told apart from the files of older snapshots that way; without {@code deep} their
@@ -70,7 +71,8 @@ public final class Verifier {
     this.dir = dir;
     this.root = dir.toAbsolutePath().normalize().toString();
     this.deep = deep;
-    for (String k : List.of("metadata files", "snapshots", "manifest lists", "manifests", "data files")) {
+    for (String k :
+        List.of("metadata files", "snapshots", "manifest lists", "manifests", "data files")) {
       checked.put(k, 0L);
     }
   }
@@ -88,7 +90,8 @@ public final class Verifier {
    * Verifies the table at {@code dir}, telling {@code progress} (if not null) how many snapshots of
    * how many are checked after each one.
    */
-  public static VerifyReport verify(Path dir, boolean deep, java.util.function.BiConsumer<Long, Long> progress) {
+  public static VerifyReport verify(
+      Path dir, boolean deep, java.util.function.BiConsumer<Long, Long> progress) {
     Verifier v = new Verifier(dir, deep);
     v.progress = progress;
     v.run();
@@ -116,7 +119,8 @@ public final class Verifier {
     try {
       core = TableCore.open(storage, dir, TableOptions.defaults());
     } catch (CorruptTableException e) {
-      String file = latestListed > 0 ? metadataDir() + "/v" + latestListed + ".metadata.json" : metadataDir();
+      String file =
+          latestListed > 0 ? metadataDir() + "/v" + latestListed + ".metadata.json" : metadataDir();
       problem(Kind.UNREADABLE, file, "the current metadata file cannot be read: " + e.getMessage());
       return;
     }
@@ -130,13 +134,23 @@ public final class Verifier {
 
     Snapshot current = meta.currentSnapshot();
     if (meta.currentSnapshotId() != null && current == null) {
-      problem(Kind.INCONSISTENT, meta.metadataFileLocation(), "current-snapshot-id " + meta.currentSnapshotId()
-          + " names a snapshot the metadata does not contain");
+      problem(
+          Kind.INCONSISTENT,
+          meta.metadataFileLocation(),
+          "current-snapshot-id "
+              + meta.currentSnapshotId()
+              + " names a snapshot the metadata does not contain");
     }
     for (Map.Entry<String, SnapshotRef> ref : meta.refs().entrySet()) {
       if (meta.snapshot(ref.getValue().snapshotId()) == null) {
-        problem(Kind.INCONSISTENT, meta.metadataFileLocation(), "ref '" + ref.getKey() + "' points to snapshot "
-            + ref.getValue().snapshotId() + ", which the metadata does not contain");
+        problem(
+            Kind.INCONSISTENT,
+            meta.metadataFileLocation(),
+            "ref '"
+                + ref.getKey()
+                + "' points to snapshot "
+                + ref.getValue().snapshotId()
+                + ", which the metadata does not contain");
       }
     }
     // Fully checked snapshots first, so that a manifest shared with an older snapshot is reported
@@ -195,8 +209,12 @@ public final class Verifier {
     try {
       text = new String(storage.readAll(hintFile), StandardCharsets.UTF_8).trim();
     } catch (NoSuchFileException e) {
-      problem(Kind.STALE_HINT, hintFile, "the version hint is missing (the current version is " + version
-          + "); Iceberg tools that find the table through it may not see the table. The next commit writes it.");
+      problem(
+          Kind.STALE_HINT,
+          hintFile,
+          "the version hint is missing (the current version is "
+              + version
+              + "); Iceberg tools that find the table through it may not see the table. The next commit writes it.");
       return;
     } catch (IOException e) {
       problem(Kind.UNREADABLE, hintFile, "cannot read the version hint: " + e);
@@ -206,15 +224,33 @@ public final class Verifier {
     try {
       hint = Integer.parseInt(text);
     } catch (NumberFormatException e) {
-      problem(Kind.UNREADABLE, hintFile, "the version hint holds '" + abbreviate(text) + "', not a version number");
+      problem(
+          Kind.UNREADABLE,
+          hintFile,
+          "the version hint holds '" + abbreviate(text) + "', not a version number");
       return;
     }
     if (hint > version) {
-      problem(Kind.INCONSISTENT, hintFile, "the version hint names version " + hint + ", but the newest metadata "
-          + "file is version " + version + ": v" + hint + ".metadata.json was removed");
+      problem(
+          Kind.INCONSISTENT,
+          hintFile,
+          "the version hint names version "
+              + hint
+              + ", but the newest metadata "
+              + "file is version "
+              + version
+              + ": v"
+              + hint
+              + ".metadata.json was removed");
     } else if (hint < version) {
-      problem(Kind.STALE_HINT, hintFile, "the version hint names version " + hint + ", the table is at version "
-          + version + " (a writer stopped before updating it; readers probe past it, the next commit fixes it)");
+      problem(
+          Kind.STALE_HINT,
+          hintFile,
+          "the version hint names version "
+              + hint
+              + ", the table is at version "
+              + version
+              + " (a writer stopped before updating it; readers probe past it, the next commit fixes it)");
     }
   }
 
@@ -234,10 +270,15 @@ public final class Verifier {
       }
       count("metadata files");
     } catch (CorruptTableException e) {
-      problem(Kind.UNREADABLE, file, "an earlier metadata file the metadata log lists cannot be parsed: "
-          + e.getMessage());
+      problem(
+          Kind.UNREADABLE,
+          file,
+          "an earlier metadata file the metadata log lists cannot be parsed: " + e.getMessage());
     } catch (IOException e) {
-      problem(Kind.UNREADABLE, file, "cannot read an earlier metadata file the metadata log lists: " + e);
+      problem(
+          Kind.UNREADABLE,
+          file,
+          "cannot read an earlier metadata file the metadata log lists: " + e);
     }
   }
 
@@ -247,7 +288,10 @@ public final class Verifier {
     }
     String what = "snapshot " + s.snapshotId();
     if (s.manifestList() == null) {
-      problem(Kind.INCONSISTENT, core.metadata().metadataFileLocation(), what + " has no manifest list");
+      problem(
+          Kind.INCONSISTENT,
+          core.metadata().metadataFileLocation(),
+          what + " has no manifest list");
       return;
     }
     String list = core.resolvePath(s.manifestList());
@@ -291,8 +335,16 @@ public final class Verifier {
       try {
         long recorded = Long.parseLong(total);
         if (recorded != liveRecords) {
-          problem(Kind.WRONG_RECORD_COUNT, list, what + " records total-records=" + recorded + ", but its "
-              + "manifests list data files with " + liveRecords + " records");
+          problem(
+              Kind.WRONG_RECORD_COUNT,
+              list,
+              what
+                  + " records total-records="
+                  + recorded
+                  + ", but its "
+                  + "manifests list data files with "
+                  + liveRecords
+                  + " records");
         }
       } catch (NumberFormatException e) {
         // a summary is informational; a malformed one is not a storage problem
@@ -301,8 +353,8 @@ public final class Verifier {
   }
 
   /** Reads (once) and checks a manifest; returns its live entries, or null if it is unreadable. */
-  private List<ManifestIO.Entry> manifest(ManifestIO.Manifest m, String path, String list, boolean full,
-      Snapshot s) {
+  private List<ManifestIO.Entry> manifest(
+      ManifestIO.Manifest m, String path, String list, boolean full, Snapshot s) {
     if (manifestEntries.containsKey(path)) {
       List<ManifestIO.Entry> known = manifestEntries.get(path);
       if (known == null && !full) {
@@ -324,9 +376,18 @@ public final class Verifier {
       long files = entries.size();
       long rows = entries.stream().mapToLong(e -> e.file.recordCount()).sum();
       if (files != (long) m.addedFiles + m.existingFiles || rows != m.addedRows + m.existingRows) {
-        String message = "manifest list " + list + " records " + (m.addedFiles + m.existingFiles) + " live files with "
-            + (m.addedRows + m.existingRows) + " rows in it, but it holds " + files + " live files with " + rows
-            + " rows";
+        String message =
+            "manifest list "
+                + list
+                + " records "
+                + (m.addedFiles + m.existingFiles)
+                + " live files with "
+                + (m.addedRows + m.existingRows)
+                + " rows in it, but it holds "
+                + files
+                + " live files with "
+                + rows
+                + " rows";
         if (full) {
           problem(Kind.WRONG_RECORD_COUNT, path, message);
         }
@@ -335,7 +396,8 @@ public final class Verifier {
     return entries;
   }
 
-  private void fail(boolean full, CorruptTableException e, String file, String what, String referencedBy) {
+  private void fail(
+      boolean full, CorruptTableException e, String file, String what, String referencedBy) {
     // Whatever the file references is unknown now, so orphans cannot be told apart.
     referencesIncomplete = true;
     if (!full) {
@@ -349,7 +411,9 @@ public final class Verifier {
     } else {
       // The reader's message names the file; the report line names it already.
       String m = String.valueOf(e.getMessage());
-      for (String prefix : List.of("The " + what + " " + file + " ", "Cannot read the " + what + " " + file + ": ")) {
+      for (String prefix :
+          List.of(
+              "The " + what + " " + file + " ", "Cannot read the " + what + " " + file + ": ")) {
         if (m.startsWith(prefix)) {
           m = m.substring(prefix.length());
         }
@@ -376,37 +440,70 @@ public final class Verifier {
     try {
       length = storage.length(path);
     } catch (NoSuchFileException e) {
-      problem(Kind.MISSING, path, "the data file is not there (listed in manifest " + manifest + ")");
+      problem(
+          Kind.MISSING, path, "the data file is not there (listed in manifest " + manifest + ")");
       return;
     } catch (IOException e) {
-      problem(Kind.UNREADABLE, path, "cannot read the data file's length: " + e + " (listed in manifest "
-          + manifest + ")");
+      problem(
+          Kind.UNREADABLE,
+          path,
+          "cannot read the data file's length: " + e + " (listed in manifest " + manifest + ")");
       return;
     }
     if (f.fileSizeInBytes() >= 0 && length != f.fileSizeInBytes()) {
-      problem(Kind.WRONG_LENGTH, path, "the data file has " + length + " bytes, but manifest " + manifest
-          + " records " + f.fileSizeInBytes() + ": it was truncated, extended or replaced");
+      problem(
+          Kind.WRONG_LENGTH,
+          path,
+          "the data file has "
+              + length
+              + " bytes, but manifest "
+              + manifest
+              + " records "
+              + f.fileSizeInBytes()
+              + ": it was truncated, extended or replaced");
     }
     long rows;
     try {
-      rows = f.format() == FileFormat.PARQUET ? ParquetFooters.rowCount(storage, path)
-          : DataFileIO.handler(f.format()).recordCount(storage, path);
+      rows =
+          f.format() == FileFormat.PARQUET
+              ? ParquetFooters.rowCount(storage, path)
+              : DataFileIO.handler(f.format()).recordCount(storage, path);
     } catch (IOException | RuntimeException e) {
-      problem(Kind.UNREADABLE, path, "the data file's " + (f.format() == FileFormat.PARQUET ? "Parquet footer"
-          : f.format() + " content") + " cannot be read: " + e.getMessage() + " (listed in manifest " + manifest + ")");
+      problem(
+          Kind.UNREADABLE,
+          path,
+          "the data file's "
+              + (f.format() == FileFormat.PARQUET ? "Parquet footer" : f.format() + " content")
+              + " cannot be read: "
+              + e.getMessage()
+              + " (listed in manifest "
+              + manifest
+              + ")");
       return;
     }
     if (rows != f.recordCount()) {
-      problem(Kind.WRONG_RECORD_COUNT, path, "the data file holds " + rows + " rows, but manifest " + manifest
-          + " records " + f.recordCount());
+      problem(
+          Kind.WRONG_RECORD_COUNT,
+          path,
+          "the data file holds "
+              + rows
+              + " rows, but manifest "
+              + manifest
+              + " records "
+              + f.recordCount());
     }
   }
 
   private void findUnreferenced() {
     if (referencesIncomplete) {
-      problem(Kind.INCOMPLETE, metadataDir(), "orphaned files are not listed: a manifest list or manifest "
-          + (unreadableOutsideCheck ? "of an older snapshot could not be read (run with --deep to see which)"
-          : "could not be read (see the errors)") + ", so it is unknown which files it references");
+      problem(
+          Kind.INCOMPLETE,
+          metadataDir(),
+          "orphaned files are not listed: a manifest list or manifest "
+              + (unreadableOutsideCheck
+                  ? "of an older snapshot could not be read (run with --deep to see which)"
+                  : "could not be read (see the errors)")
+              + ", so it is unknown which files it references");
       return;
     }
     Path base = Path.of(root);
@@ -419,7 +516,10 @@ public final class Verifier {
       try (Stream<Path> walk = Files.walk(top)) {
         walk.filter(Files::isRegularFile).forEach(files::add);
       } catch (IOException | java.io.UncheckedIOException e) {
-        problem(Kind.INCOMPLETE, top.toString(), "cannot list the directory to find orphaned files: " + e);
+        problem(
+            Kind.INCOMPLETE,
+            top.toString(),
+            "cannot list the directory to find orphaned files: " + e);
         continue;
       }
       files.sort(Comparator.naturalOrder());
@@ -430,14 +530,20 @@ public final class Verifier {
         }
         if (name.startsWith(".")) {
           if (name.endsWith(".tmp")) {
-            problem(Kind.TEMPORARY_FILE, p.toString(), "a temporary file of a write that never finished (its "
-                + "process was killed or failed); safe to delete when no writer is running");
+            problem(
+                Kind.TEMPORARY_FILE,
+                p.toString(),
+                "a temporary file of a write that never finished (its "
+                    + "process was killed or failed); safe to delete when no writer is running");
           }
           continue; // coordination files: the commit lock, Hadoop's .crc side files
         }
         if (!referenced.contains(p.toString())) {
-          problem(Kind.ORPHAN, p.toString(), "no retained snapshot and no metadata file references it (left by "
-              + "an interrupted or losing writer, or by a snapshot dropped by retention)");
+          problem(
+              Kind.ORPHAN,
+              p.toString(),
+              "no retained snapshot and no metadata file references it (left by "
+                  + "an interrupted or losing writer, or by a snapshot dropped by retention)");
         }
       }
     }

@@ -21,10 +21,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link Storage} on a local (or NFS) filesystem.
  *
  * <p>Publishing writes to a temporary file in the target directory ({@code .NAME.RANDOM.tmp}),
- * forces it to disk when durable, then creates the final name as a hard link to it
- * ({@link Files#createLink}), which fails if the name exists, and removes the temporary name. The
- * final name therefore only ever names a complete file, and two writers can never both publish the
- * same name. Rename is never used for exclusive publishing, because rename replaces silently.
+ * forces it to disk when durable, then creates the final name as a hard link to it ({@link
+ * Files#createLink}), which fails if the name exists, and removes the temporary name. The final
+ * name therefore only ever names a complete file, and two writers can never both publish the same
+ * name. Rename is never used for exclusive publishing, because rename replaces silently.
  *
  * <p>Assumes a POSIX filesystem with hard links and directory fsync (ext4, xfs, btrfs, tmpfs, NFS).
  */
@@ -46,8 +46,11 @@ public final class LocalStorage implements Storage {
 
   static Path path(String location) {
     if (location.startsWith("file:")) {
-      return Paths.get(java.net.URI.create(location.startsWith("file:///") || !location.startsWith("file://")
-          ? normalizeFileUri(location) : location));
+      return Paths.get(
+          java.net.URI.create(
+              location.startsWith("file:///") || !location.startsWith("file://")
+                  ? normalizeFileUri(location)
+                  : location));
     }
     return Paths.get(location);
   }
@@ -99,8 +102,13 @@ public final class LocalStorage implements Storage {
     Path target = path(location);
     Path dir = target.getParent();
     createDirectories(dir);
-    Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
-        + ".tmp");
+    Path tmp =
+        dir.resolve(
+            "."
+                + target.getFileName()
+                + "."
+                + Long.toHexString(ThreadLocalRandom.current().nextLong())
+                + ".tmp");
     FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     return new LocalPendingFile(location, target, tmp, ch);
   }
@@ -161,7 +169,8 @@ public final class LocalStorage implements Storage {
         try {
           linked = Files.exists(target) && Files.isSameFile(target, tmp);
         } catch (IOException checkFailed) {
-          throw new UncertainPublishException("Linking " + target + " failed and its state cannot be checked", e);
+          throw new UncertainPublishException(
+              "Linking " + target + " failed and its state cannot be checked", e);
         }
         if (!linked) {
           if (Files.exists(target)) {
@@ -169,9 +178,14 @@ public final class LocalStorage implements Storage {
             throw new FileAlreadyExistsException(target.toString());
           }
           abort();
-          throw e instanceof IOException ? (IOException) e
-              : new IOException("Hard links are not supported where " + target + " lives; DataShard needs "
-                  + "a filesystem with hard links (ext4, xfs, btrfs, NFS)", e);
+          throw e instanceof IOException
+              ? (IOException) e
+              : new IOException(
+                  "Hard links are not supported where "
+                      + target
+                      + " lives; DataShard needs "
+                      + "a filesystem with hard links (ext4, xfs, btrfs, NFS)",
+                  e);
         }
       }
       done = true;
@@ -328,9 +342,15 @@ public final class LocalStorage implements Storage {
   public void replace(String location, byte[] content) throws IOException {
     Path target = path(location);
     createDirectories(target.getParent());
-    Path tmp = target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(
-        ThreadLocalRandom.current().nextLong()) + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    Path tmp =
+        target.resolveSibling(
+            "."
+                + target.getFileName()
+                + "."
+                + Long.toHexString(ThreadLocalRandom.current().nextLong())
+                + ".tmp");
+    try (FileChannel ch =
+        FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       ByteBuffer b = ByteBuffer.wrap(content);
       while (b.hasRemaining()) {
         ch.write(b);

@@ -11,27 +11,30 @@ import java.util.List;
  * it.
  *
  * <h2>Contract</h2>
+ *
  * <ul>
  *   <li>Locations are absolute strings ({@code /tables/t/metadata/v3.metadata.json}); directories
- *       are implied by the locations of files inside them.</li>
- *   <li>{@link #create} never makes anything visible: bytes go to a private place until
- *       {@link PendingFile#publish()}.</li>
+ *       are implied by the locations of files inside them.
+ *   <li>{@link #create} never makes anything visible: bytes go to a private place until {@link
+ *       PendingFile#publish()}.
  *   <li>{@link PendingFile#publish()} makes the complete file visible under its location in one
- *       atomic step <b>only if no file of that name exists</b>, and otherwise throws
- *       {@link FileAlreadyExistsException} and changes nothing. A reader sees either no file or the
- *       whole file, never part of one. This is the commit point of the table protocol. When the
- *       storage is durable, the file's contents are on stable storage before it becomes visible.</li>
- *   <li>A published file is never changed again; it can only be deleted.</li>
+ *       atomic step <b>only if no file of that name exists</b>, and otherwise throws {@link
+ *       FileAlreadyExistsException} and changes nothing. A reader sees either no file or the whole
+ *       file, never part of one. This is the commit point of the table protocol. When the storage
+ *       is durable, the file's contents are on stable storage before it becomes visible.
+ *   <li>A published file is never changed again; it can only be deleted.
  *   <li>{@link #syncDirectory} makes the names published in a directory durable (a power loss after
  *       it returns does not lose them). Without it, a durable storage keeps file contents but may
- *       lose recently published names.</li>
- *   <li>{@link #replace} is the one non-exclusive write, for advisory files such as
- *       {@code version-hint.text}: it atomically swaps whole contents, last writer wins.</li>
+ *       lose recently published names.
+ *   <li>{@link #replace} is the one non-exclusive write, for advisory files such as {@code
+ *       version-hint.text}: it atomically swaps whole contents, last writer wins.
  * </ul>
  */
 public interface Storage {
 
-  /** Starts writing a new file that {@link PendingFile#publish()} will publish at {@code location}. */
+  /**
+   * Starts writing a new file that {@link PendingFile#publish()} will publish at {@code location}.
+   */
   PendingFile create(String location) throws IOException;
 
   /**
@@ -64,9 +67,9 @@ public interface Storage {
   boolean delete(String location) throws IOException;
 
   /**
-   * The names (not full locations) of the files directly inside a directory, in no particular order;
-   * empty if the directory does not exist. Private temporaries of {@link #create} may be listed too:
-   * their names start with a dot.
+   * The names (not full locations) of the files directly inside a directory, in no particular
+   * order; empty if the directory does not exist. Private temporaries of {@link #create} may be
+   * listed too: their names start with a dot.
    */
   List<String> list(String directory) throws IOException;
 
@@ -100,7 +103,10 @@ public interface Storage {
     /** Where the file will appear. */
     String location();
 
-    /** The stream to write the contents to. Do not close it; call {@link #publish()} or {@link #abort()}. */
+    /**
+     * The stream to write the contents to. Do not close it; call {@link #publish()} or {@link
+     * #abort()}.
+     */
     OutputStream stream();
 
     /** Bytes written so far. */
@@ -143,8 +149,16 @@ public interface Storage {
       while (done < len) {
         int n = read(position + done, buf, off + done, len - done);
         if (n < 0) {
-          throw new java.io.EOFException("Unexpected end of " + location() + " at byte " + (position + done)
-              + " (wanted " + len + " bytes at " + position + ")");
+          throw new java.io.EOFException(
+              "Unexpected end of "
+                  + location()
+                  + " at byte "
+                  + (position + done)
+                  + " (wanted "
+                  + len
+                  + " bytes at "
+                  + position
+                  + ")");
         }
         done += n;
       }

@@ -34,12 +34,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Scans as Arrow record batches: every type, nulls, batch sizes, field ids, no leaked memory. */
 class ArrowBatchesTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  private static final Schema SCHEMA = Schema.parse("id long not null, ok boolean, n int, f float, d double, "
-      + "price decimal(9,2), day date, t time, ts timestamp, tz timestamptz, s string, u uuid, fx fixed[3], "
-      + "b binary, emb list<float>, tags map<string, int>, p struct<x: double, label: string>");
+  private static final Schema SCHEMA =
+      Schema.parse(
+          "id long not null, ok boolean, n int, f float, d double, "
+              + "price decimal(9,2), day date, t time, ts timestamp, tz timestamptz, s string, u uuid, fx fixed[3], "
+              + "b binary, emb list<float>, tags map<string, int>, p struct<x: double, label: string>");
 
   private static Map<String, Object> row(long i) {
     Map<String, Object> r = new HashMap<>();
@@ -53,7 +54,9 @@ class ArrowBatchesTest {
     r.put("day", nulls ? null : LocalDate.of(2026, 1, 1).plusDays(i));
     r.put("t", nulls ? null : LocalTime.of(1, 2, 3).plusSeconds(i));
     r.put("ts", nulls ? null : LocalDateTime.of(2026, 1, 1, 0, 0).plusMinutes(i));
-    r.put("tz", nulls ? null : OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC).plusSeconds(i));
+    r.put(
+        "tz",
+        nulls ? null : OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC).plusSeconds(i));
     r.put("s", nulls ? null : "row " + i + " ü");
     r.put("u", nulls ? null : new UUID(i, -i));
     r.put("fx", nulls ? null : ByteBuffer.wrap(new byte[] {(byte) i, 1, 2}));
@@ -96,7 +99,8 @@ class ArrowBatchesTest {
             Row want = expected.get(seen++);
             for (int c = 0; c < root.getFieldVectors().size(); c++) {
               FieldVector v = root.getVector(c);
-              assertThat(normalize(v.getObject(r))).as("row %d column %s", seen - 1, v.getName())
+              assertThat(normalize(v.getObject(r)))
+                  .as("row %d column %s", seen - 1, v.getName())
                   .isEqualTo(expectedArrowValue(want.get(c)));
             }
           }
@@ -115,7 +119,8 @@ class ArrowBatchesTest {
     for (int i = 0; i < SCHEMA.columns().size(); i++) {
       Field f = arrow.getFields().get(i);
       assertThat(f.getName()).isEqualTo(SCHEMA.columns().get(i).name());
-      assertThat(f.getMetadata().get(ArrowBatches.FIELD_ID_KEY)).isEqualTo(Integer.toString(SCHEMA.columns().get(i).id()));
+      assertThat(f.getMetadata().get(ArrowBatches.FIELD_ID_KEY))
+          .isEqualTo(Integer.toString(SCHEMA.columns().get(i).id()));
       assertThat(f.isNullable()).isEqualTo(SCHEMA.columns().get(i).isOptional());
     }
     assertThat(arrow.findField("emb").getType().toString()).isEqualTo("List");
@@ -127,14 +132,16 @@ class ArrowBatchesTest {
   void projectionAndEmptyTables() {
     Table t = DataShard.create(dir, SCHEMA);
     try (BufferAllocator allocator = new RootAllocator();
-         ArrowBatches batches = ArrowBatches.of(t.scan(), allocator, 10)) {
+        ArrowBatches batches = ArrowBatches.of(t.scan(), allocator, 10)) {
       assertThat(batches.hasNext()).isFalse();
     }
     t.append(List.of(row(1), row(2), row(3)));
     try (BufferAllocator allocator = new RootAllocator();
-         ArrowBatches batches = ArrowBatches.of(t.scan().select("s", "id"), allocator, 2)) {
+        ArrowBatches batches = ArrowBatches.of(t.scan().select("s", "id"), allocator, 2)) {
       VectorSchemaRoot root = batches.next();
-      assertThat(root.getSchema().getFields()).extracting(Field::getName).containsExactly("s", "id");
+      assertThat(root.getSchema().getFields())
+          .extracting(Field::getName)
+          .containsExactly("s", "id");
       assertThat(root.getRowCount()).isEqualTo(2);
       root = batches.next();
       assertThat(root.getRowCount()).isEqualTo(1);
@@ -159,11 +166,13 @@ class ArrowBatchesTest {
     }
     if (v instanceof Map) {
       Map<String, Object> out = new LinkedHashMap<>();
-      ((Map<?, ?>) v).forEach((k, x) -> {
-        if (x != null) {
-          out.put(k.toString(), normalize(x));
-        }
-      });
+      ((Map<?, ?>) v)
+          .forEach(
+              (k, x) -> {
+                if (x != null) {
+                  out.put(k.toString(), normalize(x));
+                }
+              });
       return out;
     }
     return v;
@@ -184,13 +193,16 @@ class ArrowBatchesTest {
       return v; // Arrow gives LocalDateTime for timestamps without zone
     }
     if (v instanceof OffsetDateTime) {
-      return java.time.temporal.ChronoUnit.MICROS.between(OffsetDateTime.of(1970, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC),
-          (OffsetDateTime) v);
+      return java.time.temporal.ChronoUnit.MICROS.between(
+          OffsetDateTime.of(1970, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC), (OffsetDateTime) v);
     }
     if (v instanceof UUID) {
       UUID u = (UUID) v;
-      return ByteBuffer.wrap(ByteBuffer.allocate(16).putLong(u.getMostSignificantBits())
-          .putLong(u.getLeastSignificantBits()).array());
+      return ByteBuffer.wrap(
+          ByteBuffer.allocate(16)
+              .putLong(u.getMostSignificantBits())
+              .putLong(u.getLeastSignificantBits())
+              .array());
     }
     if (v instanceof List) {
       List<Object> out = new ArrayList<>();
@@ -210,19 +222,22 @@ class ArrowBatchesTest {
     if (v instanceof Map) {
       // Arrow's map getObject is a list of {key, value} entries
       List<Object> out = new ArrayList<>();
-      ((Map<?, ?>) v).forEach((k, x) -> {
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("key", expectedArrowValue(k));
-        if (x != null) {
-          e.put("value", expectedArrowValue(x));
-        }
-        out.add(e);
-      });
+      ((Map<?, ?>) v)
+          .forEach(
+              (k, x) -> {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("key", expectedArrowValue(k));
+                if (x != null) {
+                  e.put("value", expectedArrowValue(x));
+                }
+                out.add(e);
+              });
       return out;
     }
     return v;
   }
 
   @SuppressWarnings("unused")
-  private static final List<Class<?>> USED = Arrays.asList(ListVector.class, MapVector.class, StructVector.class);
+  private static final List<Class<?>> USED =
+      Arrays.asList(ListVector.class, MapVector.class, StructVector.class);
 }

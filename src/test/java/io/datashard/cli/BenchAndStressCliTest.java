@@ -10,17 +10,29 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The stress demo and the benchmarks, end to end at small sizes: exit codes and the figures' shape. */
+/**
+ * The stress demo and the benchmarks, end to end at small sizes: exit codes and the figures' shape.
+ */
 class BenchAndStressCliTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void stressCountsEveryModeByReadingTheTables() throws Exception {
-    CliTest.Result r = CliTest.run("stress", "--dir", tmp.resolve("s").toString(), "--processes", "2", "--ops", "6",
-        "--baseline-ops", "5", "--format", "json");
+    CliTest.Result r =
+        CliTest.run(
+            "stress",
+            "--dir",
+            tmp.resolve("s").toString(),
+            "--processes",
+            "2",
+            "--ops",
+            "6",
+            "--baseline-ops",
+            "5",
+            "--format",
+            "json");
     assertThat(r.code()).as(r.err()).isZero();
     Map<String, JsonNode> byMode = new HashMap<>();
     for (String line : r.lines()) {
@@ -30,8 +42,17 @@ class BenchAndStressCliTest {
     assertThat(byMode).containsKeys("plain-file", "append", "counter");
     for (String mode : new String[] {"append", "counter"}) {
       JsonNode j = byMode.get(mode);
-      for (String key : new String[] {"expected", "actual", "lost", "duplicated", "wall_s", "ops_per_s", "commits",
-          "conflicts"}) {
+      for (String key :
+          new String[] {
+            "expected",
+            "actual",
+            "lost",
+            "duplicated",
+            "wall_s",
+            "ops_per_s",
+            "commits",
+            "conflicts"
+          }) {
         assertThat(j.has(key)).as("%s has %s", mode, key).isTrue();
       }
       assertThat(j.get("expected").asLong()).isEqualTo(12);
@@ -46,14 +67,23 @@ class BenchAndStressCliTest {
 
   @Test
   void benchCommitsPrintsFirstAndLastWindows() throws Exception {
-    CliTest.Result r = CliTest.run("bench", "commits", "--dir", tmp.resolve("c").toString(), "--count", "40",
-        "--format", "json");
+    CliTest.Result r =
+        CliTest.run(
+            "bench",
+            "commits",
+            "--dir",
+            tmp.resolve("c").toString(),
+            "--count",
+            "40",
+            "--format",
+            "json");
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode j = JSON.readTree(r.out());
     assertThat(j.get("commits").asLong()).isEqualTo(40);
     for (String w : new String[] {"first", "last"}) {
       assertThat(j.get(w).get("p50_ms").asDouble()).isPositive();
-      assertThat(j.get(w).get("p99_ms").asDouble()).isGreaterThanOrEqualTo(j.get(w).get("p50_ms").asDouble());
+      assertThat(j.get(w).get("p99_ms").asDouble())
+          .isGreaterThanOrEqualTo(j.get(w).get("p50_ms").asDouble());
       assertThat(j.get(w).get("bytes_per_commit").asLong()).isPositive();
     }
     assertThat(j.get("metadata_bytes").asLong()).isPositive();
@@ -61,19 +91,47 @@ class BenchAndStressCliTest {
 
   @Test
   void benchIoComparesWithParquetJavaAndCountsFilesOpened() throws Exception {
-    CliTest.Result r = CliTest.run("bench", "io", "--dir", tmp.resolve("io").toString(), "--rows", "3000",
-        "--rows-per-file", "1000", "--filter-files", "20", "--format", "json");
+    CliTest.Result r =
+        CliTest.run(
+            "bench",
+            "io",
+            "--dir",
+            tmp.resolve("io").toString(),
+            "--rows",
+            "3000",
+            "--rows-per-file",
+            "1000",
+            "--filter-files",
+            "20",
+            "--format",
+            "json");
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode j = JSON.readTree(r.out());
-    for (String key : new String[] {"write_rows_per_s", "raw_write_rows_per_s", "scan_rows_per_s",
-        "raw_scan_rows_per_s", "filter_files_total", "filter_files_opened"}) {
+    for (String key :
+        new String[] {
+          "write_rows_per_s",
+          "raw_write_rows_per_s",
+          "scan_rows_per_s",
+          "raw_scan_rows_per_s",
+          "filter_files_total",
+          "filter_files_opened"
+        }) {
       assertThat(j.get(key).asDouble()).as(key).isPositive();
     }
     assertThat(j.get("filter_files_total").asLong()).isEqualTo(20);
     assertThat(j.get("filter_files_opened").asLong()).isEqualTo(1);
     assertThat(j.get("small_heap_scan_rows").asLong()).isEqualTo(3000);
-    CliTest.Result skipped = CliTest.run("bench", "io", "--rows", "2000", "--filter-files", "0",
-        "--no-small-heap-scan", "--format", "json");
+    CliTest.Result skipped =
+        CliTest.run(
+            "bench",
+            "io",
+            "--rows",
+            "2000",
+            "--filter-files",
+            "0",
+            "--no-small-heap-scan",
+            "--format",
+            "json");
     assertThat(skipped.code()).as(skipped.err()).isZero();
     JsonNode k = JSON.readTree(skipped.out());
     assertThat(k.has("small_heap_scan_rows")).isFalse();

@@ -16,8 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Drives the command line end to end, in-process: exit codes and output. */
 class CliTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   record Result(int code, String out, String err) {
     List<String> lines() {
@@ -45,29 +44,40 @@ class CliTest {
   @Test
   void createAppendScanCountSnapshotsAndTimeTravel() throws Exception {
     String dir = tmp.resolve("t").toString();
-    Result c = run("create", dir, "--schema", "id long, name string, emb list<float>, ts timestamptz");
+    Result c =
+        run("create", dir, "--schema", "id long, name string, emb list<float>, ts timestamptz");
     assertThat(c.code()).as(c.err()).isZero();
 
-    Result a1 = run("append", dir, "--file", jsonl("a.jsonl",
-        "{\"id\": 1, \"name\": \"a\", \"emb\": [0.5, 1.5], \"ts\": \"2026-01-01T00:00:00Z\"}",
-        "{\"id\": 2, \"name\": \"b\", \"emb\": [], \"ts\": null}").toString());
+    Result a1 =
+        run(
+            "append",
+            dir,
+            "--file",
+            jsonl(
+                    "a.jsonl",
+                    "{\"id\": 1, \"name\": \"a\", \"emb\": [0.5, 1.5], \"ts\": \"2026-01-01T00:00:00Z\"}",
+                    "{\"id\": 2, \"name\": \"b\", \"emb\": [], \"ts\": null}")
+                .toString());
     assertThat(a1.code()).as(a1.err()).isZero();
     long first = Long.parseLong(a1.out().strip());
     Thread.sleep(5);
     long between = Instant.now().toEpochMilli();
     Thread.sleep(5);
-    Result a2 = run("append", dir, "--file", jsonl("b.jsonl", "{\"id\": 3, \"name\": \"c\"}").toString());
+    Result a2 =
+        run("append", dir, "--file", jsonl("b.jsonl", "{\"id\": 3, \"name\": \"c\"}").toString());
     assertThat(a2.code()).as(a2.err()).isZero();
     long second = Long.parseLong(a2.out().strip());
     assertThat(second).isNotEqualTo(first);
 
     assertThat(run("count", dir).out().strip()).isEqualTo("3");
     assertThat(run("count", dir, "--snapshot", Long.toString(first)).out().strip()).isEqualTo("2");
-    assertThat(run("count", dir, "--as-of", Instant.ofEpochMilli(between).toString()).out().strip()).isEqualTo("2");
+    assertThat(run("count", dir, "--as-of", Instant.ofEpochMilli(between).toString()).out().strip())
+        .isEqualTo("2");
 
     Result scan = run("scan", dir, "--snapshot", Long.toString(first), "--columns", "id,emb");
     assertThat(scan.code()).as(scan.err()).isZero();
-    assertThat(scan.lines()).containsExactlyInAnyOrder("{\"id\":1,\"emb\":[0.5,1.5]}", "{\"id\":2,\"emb\":[]}");
+    assertThat(scan.lines())
+        .containsExactlyInAnyOrder("{\"id\":1,\"emb\":[0.5,1.5]}", "{\"id\":2,\"emb\":[]}");
 
     Result csv = run("scan", dir, "--format", "csv", "--columns", "id,name");
     assertThat(csv.lines().get(0)).isEqualTo("id,name");
@@ -89,7 +99,8 @@ class CliTest {
     assertThat(rows.get(1).get("parent_id").asLong()).isEqualTo(first);
     assertThat(rows.get(1).get("operation").asText()).isEqualTo("append");
     assertThat(rows.get(1).get("summary").get("added-records").asText()).isEqualTo("1");
-    assertThat(rows.get(1).get("timestamp_ms").asLong()).isGreaterThanOrEqualTo(rows.get(0).get("timestamp_ms").asLong());
+    assertThat(rows.get(1).get("timestamp_ms").asLong())
+        .isGreaterThanOrEqualTo(rows.get(0).get("timestamp_ms").asLong());
     io.datashard.interop.IcebergJava.assertSameAsDataShard(Path.of(dir), true);
   }
 
@@ -97,8 +108,14 @@ class CliTest {
   void schemaIsInferredFromTheFirstAppend() throws Exception {
     String dir = tmp.resolve("t").toString();
     assertThat(run("create", dir).code()).isZero();
-    assertThat(run("append", dir, "--file", jsonl("a.jsonl", "{\"id\": 1, \"score\": 0.5, \"tag\": \"x\"}").toString())
-        .code()).isZero();
+    assertThat(
+            run(
+                    "append",
+                    dir,
+                    "--file",
+                    jsonl("a.jsonl", "{\"id\": 1, \"score\": 0.5, \"tag\": \"x\"}").toString())
+                .code())
+        .isZero();
     Result scan = run("scan", dir);
     assertThat(scan.out().strip()).isEqualTo("{\"id\":1,\"score\":0.5,\"tag\":\"x\"}");
     io.datashard.interop.IcebergJava.assertSameAsDataShard(Path.of(dir), true);
@@ -112,7 +129,8 @@ class CliTest {
     assertThat(missing.err()).startsWith("error: No table at").doesNotContain("Exception", "\tat ");
 
     run("create", dir, "--schema", "id long not null");
-    Result bad = run("append", dir, "--file", jsonl("bad.jsonl", "{\"id\": 1}", "{\"id\": ").toString());
+    Result bad =
+        run("append", dir, "--file", jsonl("bad.jsonl", "{\"id\": 1}", "{\"id\": ").toString());
     assertThat(bad.code()).isNotZero();
     assertThat(bad.err()).contains("Line 2").contains("Nothing was committed");
     Result wrongType = run("append", dir, "--file", jsonl("w.jsonl", "{\"id\": \"x\"}").toString());
@@ -136,20 +154,42 @@ class CliTest {
   @Test
   void createPartitionedWritesOneFilePerPartition() throws Exception {
     String dir = tmp.resolve("p").toString();
-    Result c = run("create", dir, "--schema", "id long, tag string, ts timestamptz",
-        "--partition-by", "tag, bucket(4, id)", "--partition-by", "day(ts)");
+    Result c =
+        run(
+            "create",
+            dir,
+            "--schema",
+            "id long, tag string, ts timestamptz",
+            "--partition-by",
+            "tag, bucket(4, id)",
+            "--partition-by",
+            "day(ts)");
     assertThat(c.code()).as(c.err()).isZero();
     assertThat(c.out()).contains("partitioned by tag, bucket(4, id), day(ts)");
-    Result a = run("append", dir, "--file", jsonl("a.jsonl",
-        "{\"id\": 1, \"tag\": \"x\", \"ts\": \"2026-01-01T10:00:00Z\"}",
-        "{\"id\": 1, \"tag\": \"x\", \"ts\": \"2026-01-01T11:00:00Z\"}",
-        "{\"id\": 1, \"tag\": \"y\", \"ts\": \"2026-01-01T11:00:00Z\"}",
-        "{\"id\": 1, \"tag\": \"y\", \"ts\": \"2026-01-02T11:00:00Z\"}").toString());
+    Result a =
+        run(
+            "append",
+            dir,
+            "--file",
+            jsonl(
+                    "a.jsonl",
+                    "{\"id\": 1, \"tag\": \"x\", \"ts\": \"2026-01-01T10:00:00Z\"}",
+                    "{\"id\": 1, \"tag\": \"x\", \"ts\": \"2026-01-01T11:00:00Z\"}",
+                    "{\"id\": 1, \"tag\": \"y\", \"ts\": \"2026-01-01T11:00:00Z\"}",
+                    "{\"id\": 1, \"tag\": \"y\", \"ts\": \"2026-01-02T11:00:00Z\"}")
+                .toString());
     assertThat(a.code()).as(a.err()).isZero();
     assertThat(run("count", dir).out().strip()).isEqualTo("4");
     assertThat(io.datashard.DataShard.open(Path.of(dir)).scan().files()).hasSize(3);
     io.datashard.interop.IcebergJava.assertSameAsDataShard(Path.of(dir), false);
-    Result bad = run("create", tmp.resolve("q").toString(), "--schema", "id long", "--partition-by", "hour(id)");
+    Result bad =
+        run(
+            "create",
+            tmp.resolve("q").toString(),
+            "--schema",
+            "id long",
+            "--partition-by",
+            "hour(id)");
     assertThat(bad.code()).isNotZero();
     assertThat(bad.err()).contains("hour").contains("'id'");
   }

@@ -14,8 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code --file-format} on create (the table default) and append (this append only). */
 class FileFormatCliTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   static CliTest.Result run(String... args) {
     StringWriter out = new StringWriter();
@@ -26,7 +25,9 @@ class FileFormatCliTest {
 
   private List<String> extensions(Path dir) throws Exception {
     try (Stream<Path> s = Files.list(dir.resolve("data"))) {
-      return s.map(p -> p.getFileName().toString()).map(n -> n.substring(n.lastIndexOf('.') + 1)).sorted()
+      return s.map(p -> p.getFileName().toString())
+          .map(n -> n.substring(n.lastIndexOf('.') + 1))
+          .sorted()
           .collect(Collectors.toList());
     }
   }
@@ -34,27 +35,42 @@ class FileFormatCliTest {
   @Test
   void createSetsTheTableFormatAndAppendOverridesItForOneAppend() throws Exception {
     Path dir = tmp.resolve("t");
-    CliTest.Result c = run("create", dir.toString(), "--schema", "id long, tags map<string, int>, emb list<float>",
-        "--file-format", "AVRO");
+    CliTest.Result c =
+        run(
+            "create",
+            dir.toString(),
+            "--schema",
+            "id long, tags map<string, int>, emb list<float>",
+            "--file-format",
+            "AVRO");
     assertThat(c.code()).as(c.err()).isZero();
     Path in = tmp.resolve("a.jsonl");
     Files.writeString(in, "{\"id\": 1, \"tags\": {\"a\": 1}, \"emb\": [0.5]}\n");
     assertThat(run("append", dir.toString(), "--file", in.toString()).code()).isZero();
     Files.writeString(in, "{\"id\": 2, \"emb\": [1.5, null]}\n");
-    CliTest.Result orc = run("append", dir.toString(), "--file", in.toString(), "--file-format", "orc");
+    CliTest.Result orc =
+        run("append", dir.toString(), "--file", in.toString(), "--file-format", "orc");
     assertThat(orc.code()).as(orc.err()).isZero();
     Files.writeString(in, "{\"id\": 3}\n");
-    assertThat(run("append", dir.toString(), "--file", in.toString(), "--file-format", "parquet").code()).isZero();
+    assertThat(
+            run("append", dir.toString(), "--file", in.toString(), "--file-format", "parquet")
+                .code())
+        .isZero();
 
     assertThat(extensions(dir)).containsExactly("avro", "orc", "parquet");
     CliTest.Result scan = run("scan", dir.toString());
     assertThat(scan.code()).as(scan.err()).isZero();
-    assertThat(CliTest.lines(scan.out()).stream().sorted()).containsExactly(
-        "{\"id\":1,\"tags\":{\"a\":1},\"emb\":[0.5]}",
-        "{\"id\":2,\"tags\":null,\"emb\":[1.5,null]}",
-        "{\"id\":3,\"tags\":null,\"emb\":null}");
-    assertThat(Files.readString(Files.list(dir.resolve("metadata"))
-        .filter(p -> p.getFileName().toString().equals("v1.metadata.json")).findFirst().orElseThrow()))
+    assertThat(CliTest.lines(scan.out()).stream().sorted())
+        .containsExactly(
+            "{\"id\":1,\"tags\":{\"a\":1},\"emb\":[0.5]}",
+            "{\"id\":2,\"tags\":null,\"emb\":[1.5,null]}",
+            "{\"id\":3,\"tags\":null,\"emb\":null}");
+    assertThat(
+            Files.readString(
+                Files.list(dir.resolve("metadata"))
+                    .filter(p -> p.getFileName().toString().equals("v1.metadata.json"))
+                    .findFirst()
+                    .orElseThrow()))
         .contains("\"write.format.default\":\"avro\"");
   }
 
@@ -68,7 +84,8 @@ class FileFormatCliTest {
     assertThat(run("create", dir.toString(), "--schema", "id long").code()).isZero();
     Path in = tmp.resolve("a.jsonl");
     Files.writeString(in, "{\"id\": 1}\n");
-    CliTest.Result a = run("append", dir.toString(), "--file", in.toString(), "--file-format", "xml");
+    CliTest.Result a =
+        run("append", dir.toString(), "--file", in.toString(), "--file-format", "xml");
     assertThat(a.code()).isNotZero();
     assertThat(a.err()).contains("xml", "parquet, orc or avro");
     assertThat(run("count", dir.toString()).out().strip()).isEqualTo("0");

@@ -15,8 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HistoryCliTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private Path jsonl(String name, String... lines) throws Exception {
     Path f = tmp.resolve(name);
@@ -42,14 +41,22 @@ class HistoryCliTest {
   void tagBranchRollbackDiffAndRefReads() throws Exception {
     String dir = tmp.resolve("t").toString();
     ok("create", dir, "--schema", "id long not null, name string");
-    long s1 = Long.parseLong(ok("append", dir, "--file", jsonl("a.jsonl", "{\"id\": 1}", "{\"id\": 2}").toString())
-        .out().strip());
-    long s2 = Long.parseLong(ok("append", dir, "--file", jsonl("b.jsonl", "{\"id\": 3}").toString()).out().strip());
+    long s1 =
+        Long.parseLong(
+            ok("append", dir, "--file", jsonl("a.jsonl", "{\"id\": 1}", "{\"id\": 2}").toString())
+                .out()
+                .strip());
+    long s2 =
+        Long.parseLong(
+            ok("append", dir, "--file", jsonl("b.jsonl", "{\"id\": 3}").toString()).out().strip());
 
-    // tags: create (current by default, or --snapshot), list, read by --ref, refuse a duplicate, move, delete
-    assertThat(ok("tag", dir, "v1", "--snapshot", Long.toString(s1)).out().strip()).isEqualTo("tag v1 " + s1);
+    // tags: create (current by default, or --snapshot), list, read by --ref, refuse a duplicate,
+    // move, delete
+    assertThat(ok("tag", dir, "v1", "--snapshot", Long.toString(s1)).out().strip())
+        .isEqualTo("tag v1 " + s1);
     assertThat(ok("tag", dir, "now").out().strip()).isEqualTo("tag now " + s2);
-    assertThat(CliTest.lines(ok("tag", dir, "--list").out())).containsExactly("tag now " + s2, "tag v1 " + s1);
+    assertThat(CliTest.lines(ok("tag", dir, "--list").out()))
+        .containsExactly("tag now " + s2, "tag v1 " + s1);
     assertThat(ids(ok("scan", dir, "--ref", "v1").out())).containsExactlyInAnyOrder(1L, 2L);
     assertThat(ok("count", dir, "--ref", "now").out().strip()).isEqualTo("3");
     CliTest.Result dup = CliTest.run("tag", dir, "v1");
@@ -66,12 +73,24 @@ class HistoryCliTest {
     assertThat(missing.err()).contains("no branch or tag named 'now'");
 
     // branch: created at s1, appended to with --branch; main unchanged
-    assertThat(ok("branch", dir, "dev", "--snapshot", Long.toString(s1), "--min-snapshots-to-keep", "2").out()
-        .strip()).isEqualTo("branch dev " + s1);
+    assertThat(
+            ok(
+                    "branch",
+                    dir,
+                    "dev",
+                    "--snapshot",
+                    Long.toString(s1),
+                    "--min-snapshots-to-keep",
+                    "2")
+                .out()
+                .strip())
+        .isEqualTo("branch dev " + s1);
     ok("append", dir, "--branch", "dev", "--file", jsonl("d.jsonl", "{\"id\": 10}").toString());
     assertThat(ids(ok("scan", dir, "--ref", "dev").out())).containsExactlyInAnyOrder(1L, 2L, 10L);
     assertThat(ids(ok("scan", dir).out())).containsExactlyInAnyOrder(1L, 2L, 3L);
-    assertThat(CliTest.lines(ok("branch", dir, "--list").out())).hasSize(2).anyMatch(l -> l.startsWith("branch main "))
+    assertThat(CliTest.lines(ok("branch", dir, "--list").out()))
+        .hasSize(2)
+        .anyMatch(l -> l.startsWith("branch main "))
         .anyMatch(l -> l.startsWith("branch dev "));
     JsonNode devJson = null;
     for (String l : CliTest.lines(ok("branch", dir, "--list", "--format", "json").out())) {
@@ -85,10 +104,16 @@ class HistoryCliTest {
     CliTest.Result diff = ok("diff", dir, "--from", Long.toString(s1), "--to", Long.toString(s2));
     List<String> lines = CliTest.lines(diff.out());
     assertThat(lines.get(0)).isEqualTo("diff " + s1 + " -> " + s2);
-    assertThat(lines).filteredOn(l -> l.startsWith("+ ")).hasSize(1).allMatch(l -> l.endsWith("(1 rows)"));
+    assertThat(lines)
+        .filteredOn(l -> l.startsWith("+ "))
+        .hasSize(1)
+        .allMatch(l -> l.endsWith("(1 rows)"));
     assertThat(lines).filteredOn(l -> l.startsWith("- ")).isEmpty();
-    assertThat(lines.get(lines.size() - 1)).isEqualTo("added 1 files, 1 rows; removed 0 files, 0 rows");
-    JsonNode dj = JSON.readTree(ok("diff", dir, "--from", "v1", "--to", "dev", "--format", "json").out().strip());
+    assertThat(lines.get(lines.size() - 1))
+        .isEqualTo("added 1 files, 1 rows; removed 0 files, 0 rows");
+    JsonNode dj =
+        JSON.readTree(
+            ok("diff", dir, "--from", "v1", "--to", "dev", "--format", "json").out().strip());
     assertThat(dj.get("from").asLong()).isEqualTo(s2);
     assertThat(dj.get("added_files").asInt()).isEqualTo(1);
     assertThat(dj.get("added_records").asLong()).isEqualTo(1);
@@ -103,27 +128,38 @@ class HistoryCliTest {
     long r = Long.parseLong(ok("rollback", dir, "--to", Long.toString(s1)).out().strip());
     assertThat(r).isNotIn(s1, s2);
     assertThat(ids(ok("scan", dir).out())).containsExactlyInAnyOrder(1L, 2L);
-    assertThat(ids(ok("scan", dir, "--snapshot", Long.toString(s2)).out())).containsExactlyInAnyOrder(1L, 2L, 3L);
+    assertThat(ids(ok("scan", dir, "--snapshot", Long.toString(s2)).out()))
+        .containsExactlyInAnyOrder(1L, 2L, 3L);
     JsonNode last = null;
     for (String l : CliTest.lines(ok("snapshots", dir).out())) {
       last = JSON.readTree(l);
     }
     assertThat(last.get("snapshot_id").asLong()).isEqualTo(r);
     assertThat(last.get("operation").asText()).isEqualTo("overwrite");
-    assertThat(last.get("summary").get("datashard.rollback-to").asText()).isEqualTo(Long.toString(s1));
+    assertThat(last.get("summary").get("datashard.rollback-to").asText())
+        .isEqualTo(Long.toString(s1));
 
     // rollback decided against a snapshot that is no longer current: refused, nothing committed
-    CliTest.Result stale = CliTest.run("rollback", dir, "--to", Long.toString(s2), "--expect-current",
-        Long.toString(s2));
+    CliTest.Result stale =
+        CliTest.run(
+            "rollback", dir, "--to", Long.toString(s2), "--expect-current", Long.toString(s2));
     assertThat(stale.code()).isEqualTo(1);
     assertThat(stale.err()).contains("another process committed in between");
     assertThat(ok("count", dir).out().strip()).isEqualTo("2");
-    ok("rollback", dir, "--to", Long.toString(s2), "--expect-current", Long.toString(s2), "--force");
+    ok(
+        "rollback",
+        dir,
+        "--to",
+        Long.toString(s2),
+        "--expect-current",
+        Long.toString(s2),
+        "--force");
     assertThat(ok("count", dir).out().strip()).isEqualTo("3");
 
     // usage errors
     assertThat(CliTest.run("tag", dir).code()).isNotZero();
     assertThat(CliTest.run("tag", dir, "x", "--list").code()).isNotZero();
-    assertThat(CliTest.run("scan", dir, "--ref", "v1", "--snapshot", Long.toString(s1)).code()).isNotZero();
+    assertThat(CliTest.run("scan", dir, "--ref", "v1", "--snapshot", Long.toString(s1)).code())
+        .isNotZero();
   }
 }

@@ -17,21 +17,28 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Import and export stream: a child JVM with a 32 MB heap (and only the runtime classpath) imports
  * 300,000 records, which as objects in memory would take several times that heap, in one commit,
- * and exports them again. (Measured: the in-memory {@code append} command runs out of heap on the same
- * 300,000 records at this heap size.)
+ * and exports them again. (Measured: the in-memory {@code append} command runs out of heap on the
+ * same 300,000 records at this heap size.)
  */
 class ImportBoundedMemoryTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private String run(String... args) throws Exception {
     String cp = System.getProperty("datashard.runtime.classpath");
     assertThat(cp).as("set by the build (pom.xml)").isNotBlank();
-    List<String> cmd = new java.util.ArrayList<>(List.of(ChildJvm.javaBinary(), "-Xmx32m", "-XX:+UseSerialGC",
-        "-cp", cp, Main.class.getName()));
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of(
+                ChildJvm.javaBinary(),
+                "-Xmx32m",
+                "-XX:+UseSerialGC",
+                "-cp",
+                cp,
+                Main.class.getName()));
     cmd.addAll(List.of(args));
     Path out = tmp.resolve("out-" + System.nanoTime());
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
     String text = Files.readString(out);
     assertThat(p.exitValue()).as(text).isZero();
@@ -44,7 +51,8 @@ class ImportBoundedMemoryTest {
     Path input = tmp.resolve("big.jsonl");
     try (BufferedWriter w = Files.newBufferedWriter(input)) {
       for (int i = 0; i < n; i++) {
-        w.write("{\"id\": " + i + ", \"name\": \"name-" + i + "\", \"score\": " + (i * 0.5) + "}\n");
+        w.write(
+            "{\"id\": " + i + ", \"name\": \"name-" + i + "\", \"score\": " + (i * 0.5) + "}\n");
       }
     }
     Path dir = tmp.resolve("t");
@@ -66,7 +74,8 @@ class ImportBoundedMemoryTest {
     assertThat(sum).isEqualTo((long) n * (n - 1) / 2);
 
     Path csv = tmp.resolve("out.csv");
-    assertThat(run("export", dir.toString(), "--to", csv.toString())).contains("Exported 300,000 rows");
+    assertThat(run("export", dir.toString(), "--to", csv.toString()))
+        .contains("Exported 300,000 rows");
     try (java.util.stream.Stream<String> lines = Files.lines(csv)) {
       assertThat(lines.count()).isEqualTo(n + 1);
     }

@@ -18,20 +18,28 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code info}, {@code history}, {@code --format table} fitting the width, and short errors. */
 class InfoHistoryCliTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private final ObjectMapper json = new ObjectMapper();
 
   private Table table() {
-    Table t = DataShard.table(tmp.resolve("t")).schema(Schema.parse("id long not null, name string"))
-        .property("commit.retry.num-retries", "7").create();
-    t.newAppend().add(Map.of("id", 1L, "name", "a")).add(Map.of("id", 2L)).summary("writer", "loader-1").commit();
+    Table t =
+        DataShard.table(tmp.resolve("t"))
+            .schema(Schema.parse("id long not null, name string"))
+            .property("commit.retry.num-retries", "7")
+            .create();
+    t.newAppend()
+        .add(Map.of("id", 1L, "name", "a"))
+        .add(Map.of("id", 2L))
+        .summary("writer", "loader-1")
+        .commit();
     t.newAppend().add(Map.of("id", 3L, "name", "c")).commit();
-    t.newTransaction().run(tx -> {
-      tx.deleteAll().append(Map.of("id", 9L, "name", "only"));
-      return null;
-    });
+    t.newTransaction()
+        .run(
+            tx -> {
+              tx.deleteAll().append(Map.of("id", 9L, "name", "only"));
+              return null;
+            });
     return t;
   }
 
@@ -43,13 +51,24 @@ class InfoHistoryCliTest {
     assertThat(r.code()).as(r.err()).isZero();
     List<String> lines = r.lines();
     assertThat(lines.get(0)).isEqualTo("Table:      " + dir);
-    assertThat(r.out()).contains("Apache Iceberg v2", "Schema:     id 0, 2 columns", "Partition:  unpartitioned",
-        "commit.retry.num-retries = 7", "Current:    snapshot " + t.currentSnapshot().orElseThrow().snapshotId()
-            + " (overwrite", "3 snapshots retained", "Rows:       1\n", "Data files: 1 (");
+    assertThat(r.out())
+        .contains(
+            "Apache Iceberg v2",
+            "Schema:     id 0, 2 columns",
+            "Partition:  unpartitioned",
+            "commit.retry.num-retries = 7",
+            "Current:    snapshot "
+                + t.currentSnapshot().orElseThrow().snapshotId()
+                + " (overwrite",
+            "3 snapshots retained",
+            "Rows:       1\n",
+            "Data files: 1 (");
     assertThat(lines).anySatisfy(l -> assertThat(l).matches(" +1 +\\| id +\\| long +\\| required"));
-    assertThat(lines).anySatisfy(l -> assertThat(l).matches(" +2 +\\| name +\\| string +\\| optional"));
+    assertThat(lines)
+        .anySatisfy(l -> assertThat(l).matches(" +2 +\\| name +\\| string +\\| optional"));
     assertThat(r.out()).contains("parquet 1");
-    assertThat(r.out()).contains("Refs:       branch main -> " + t.currentSnapshot().orElseThrow().snapshotId());
+    assertThat(r.out())
+        .contains("Refs:       branch main -> " + t.currentSnapshot().orElseThrow().snapshotId());
 
     JsonNode j = json.readTree(run("info", dir, "--format", "json").out());
     assertThat(j.get("rows").asLong()).isEqualTo(1);
@@ -59,13 +78,15 @@ class InfoHistoryCliTest {
     assertThat(j.get("columns").get(0).get("required").asBoolean()).isTrue();
     assertThat(j.get("formats").get("parquet").asLong()).isEqualTo(1);
     assertThat(j.get("bytes").asLong()).isPositive();
-    assertThat(j.get("current_snapshot_id").asLong()).isEqualTo(t.currentSnapshot().orElseThrow().snapshotId());
+    assertThat(j.get("current_snapshot_id").asLong())
+        .isEqualTo(t.currentSnapshot().orElseThrow().snapshotId());
 
     String empty = tmp.resolve("e").toString();
     assertThat(run("create", empty).code()).isZero();
     CliTest.Result e = run("info", empty);
     assertThat(e.code()).isZero();
-    assertThat(e.out()).contains("Schema:     none yet", "Current:    no snapshot yet", "Rows:       0");
+    assertThat(e.out())
+        .contains("Schema:     none yet", "Current:    no snapshot yet", "Rows:       0");
   }
 
   @Test
@@ -76,10 +97,17 @@ class InfoHistoryCliTest {
     assertThat(r.code()).as(r.err()).isZero();
     List<String> lines = r.lines();
     assertThat(lines).hasSize(6);
-    assertThat(lines.get(0)).contains("snapshot", "when (UTC)", "operation", "added", "removed", "rows", "writer");
-    assertThat(lines.get(2)).startsWith("  | " + snaps.get(0).snapshotId()).contains("| append", "| +2", "loader-1");
-    assertThat(lines.get(3)).startsWith("  | " + snaps.get(1).snapshotId()).contains("| +1", "| 3 ");
-    assertThat(lines.get(4)).startsWith("* | " + snaps.get(2).snapshotId()).contains("| overwrite", "| +1", "| -3");
+    assertThat(lines.get(0))
+        .contains("snapshot", "when (UTC)", "operation", "added", "removed", "rows", "writer");
+    assertThat(lines.get(2))
+        .startsWith("  | " + snaps.get(0).snapshotId())
+        .contains("| append", "| +2", "loader-1");
+    assertThat(lines.get(3))
+        .startsWith("  | " + snaps.get(1).snapshotId())
+        .contains("| +1", "| 3 ");
+    assertThat(lines.get(4))
+        .startsWith("* | " + snaps.get(2).snapshotId())
+        .contains("| overwrite", "| +1", "| -3");
     assertThat(lines.get(5)).isEqualTo("(3 of 3 retained snapshots; * current)");
 
     List<JsonNode> rows = new ArrayList<>();
@@ -116,10 +144,13 @@ class InfoHistoryCliTest {
   @Test
   void tablesFitTheWidth() {
     String dir = tmp.resolve("w").toString();
-    assertThat(run("create", dir, "--schema", "id long, text string, other string").code()).isZero();
-    DataShard.open(Path.of(dir)).newAppend()
+    assertThat(run("create", dir, "--schema", "id long, text string, other string").code())
+        .isZero();
+    DataShard.open(Path.of(dir))
+        .newAppend()
         .add(Map.of("id", 1L, "text", "x".repeat(300), "other", "short"))
-        .add(Map.of("id", 22L, "text", "y", "other", "z".repeat(80))).commit();
+        .add(Map.of("id", 22L, "text", "y", "other", "z".repeat(80)))
+        .commit();
     String old = System.getProperty("datashard.columns");
     System.setProperty("datashard.columns", "70");
     try {
@@ -127,7 +158,8 @@ class InfoHistoryCliTest {
       assertThat(r.code()).isZero();
       List<String> lines = r.lines();
       assertThat(lines).hasSize(5);
-      assertThat(lines.subList(0, 4)).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(70));
+      assertThat(lines.subList(0, 4))
+          .allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(70));
       assertThat(lines.get(0).length() + 0).isGreaterThan(10);
       assertThat(lines.get(2) + lines.get(3)).contains("…");
       CliTest.Result s = run("snapshots", dir, "--format", "table");
@@ -145,8 +177,11 @@ class InfoHistoryCliTest {
 
   @Test
   void renderTableNarrowsTheWidestColumnsFirst() {
-    List<String> lines = Render.table(List.of("a", "bbbb", "c"),
-        List.of(List.of("1", "x".repeat(50), "y".repeat(30)), List.of("22", "", "")), 40);
+    List<String> lines =
+        Render.table(
+            List.of("a", "bbbb", "c"),
+            List.of(List.of("1", "x".repeat(50), "y".repeat(30)), List.of("22", "", "")),
+            40);
     assertThat(lines).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(40));
     assertThat(lines.get(2)).isEqualTo("1  | " + "x".repeat(15) + "… | " + "y".repeat(15) + "…");
     assertThat(Render.table(List.of("a", "b"), List.of(List.of("1", "2")), 40))

@@ -14,8 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The maintenance commands end to end: dry runs change nothing, real runs print a summary line. */
 class MaintenanceCliTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private long count(Path dir, String sub) throws Exception {
     try (Stream<Path> s = Files.list(dir.resolve(sub))) {
@@ -29,40 +28,53 @@ class MaintenanceCliTest {
     assertThat(run("create", dir.toString(), "--schema", "id long").code()).isZero();
     for (int i = 0; i < 6; i++) {
       Path f = Files.writeString(tmp.resolve("a" + i + ".jsonl"), "{\"id\": " + i + "}\n");
-      assertThat(run("append", dir.toString(), "--file", f.toString(), "--no-fsync").code()).isZero();
+      assertThat(run("append", dir.toString(), "--file", f.toString(), "--no-fsync").code())
+          .isZero();
     }
     String scan = run("scan", dir.toString()).out();
 
     CliTest.Result dry = run("compact", dir.toString(), "--dry-run");
     assertThat(dry.code()).as(dry.err()).isZero();
-    assertThat(dry.lines().get(0)).startsWith("compact: would rewrite 6 files (").endsWith("into 1 files");
+    assertThat(dry.lines().get(0))
+        .startsWith("compact: would rewrite 6 files (")
+        .endsWith("into 1 files");
     assertThat(dry.lines()).hasSize(7).filteredOn(l -> l.startsWith("would rewrite ")).hasSize(6);
     assertThat(run("snapshots", dir.toString()).lines()).hasSize(6);
 
     CliTest.Result compact = run("compact", dir.toString(), "--target-file-size", "64MB");
     assertThat(compact.code()).as(compact.err()).isZero();
     assertThat(compact.lines()).hasSize(1);
-    assertThat(compact.out()).startsWith("compact: rewrite 6 files").contains("into 1 files", "snapshot ");
-    assertThat(run("scan", dir.toString()).lines()).containsExactlyInAnyOrderElementsOf(CliTest.lines(scan));
+    assertThat(compact.out())
+        .startsWith("compact: rewrite 6 files")
+        .contains("into 1 files", "snapshot ");
+    assertThat(run("scan", dir.toString()).lines())
+        .containsExactlyInAnyOrderElementsOf(CliTest.lines(scan));
     assertThat(run("snapshots", dir.toString()).lines()).hasSize(7);
 
-    CliTest.Result expireDry = run("expire", dir.toString(), "--older-than", "0s", "--retain-last", "1", "--dry-run");
+    CliTest.Result expireDry =
+        run("expire", dir.toString(), "--older-than", "0s", "--retain-last", "1", "--dry-run");
     assertThat(expireDry.code()).as(expireDry.err()).isZero();
     assertThat(expireDry.lines().get(0)).startsWith("expire: would expire 6 snapshots and delete ");
-    assertThat(expireDry.lines()).filteredOn(l -> l.startsWith("would expire snapshot ")).hasSize(6);
+    assertThat(expireDry.lines())
+        .filteredOn(l -> l.startsWith("would expire snapshot "))
+        .hasSize(6);
     assertThat(count(dir, "data")).isEqualTo(7);
-    CliTest.Result expire = run("expire", dir.toString(), "--older-than", "0s", "--retain-last", "1");
+    CliTest.Result expire =
+        run("expire", dir.toString(), "--older-than", "0s", "--retain-last", "1");
     assertThat(expire.code()).as(expire.err()).isZero();
     assertThat(expire.out().strip()).startsWith("expire: expire 6 snapshots and delete ");
     assertThat(run("snapshots", dir.toString()).lines()).hasSize(1);
     assertThat(count(dir, "data")).isEqualTo(1);
-    assertThat(run("scan", dir.toString()).lines()).containsExactlyInAnyOrderElementsOf(CliTest.lines(scan));
+    assertThat(run("scan", dir.toString()).lines())
+        .containsExactlyInAnyOrderElementsOf(CliTest.lines(scan));
 
     Path stray = Files.writeString(dir.resolve("data/stray.parquet"), "x");
     Files.setLastModifiedTime(stray, FileTime.from(Instant.now().minus(Duration.ofHours(2))));
-    assertThat(run("gc", dir.toString()).out().strip()).isEqualTo("gc: delete 0 orphan files (0 bytes)");
+    assertThat(run("gc", dir.toString()).out().strip())
+        .isEqualTo("gc: delete 0 orphan files (0 bytes)");
     CliTest.Result gcDry = run("gc", dir.toString(), "--older-than", "1h", "--dry-run");
-    assertThat(gcDry.lines()).containsExactly("gc: would delete 1 orphan files (1 bytes)", "would delete " + stray);
+    assertThat(gcDry.lines())
+        .containsExactly("gc: would delete 1 orphan files (1 bytes)", "would delete " + stray);
     assertThat(stray).exists();
     assertThat(run("gc", dir.toString(), "--older-than", "1h").out().strip())
         .isEqualTo("gc: delete 1 orphan files (1 bytes)");
@@ -102,11 +114,22 @@ class MaintenanceCliTest {
 
   @Test
   void benchCompactPrintsOneJsonObject() throws Exception {
-    CliTest.Result r = run("bench", "compact", "--commits", "30", "--scans", "1", "--format", "json",
-        "--dir", tmp.resolve("b").toString());
+    CliTest.Result r =
+        run(
+            "bench",
+            "compact",
+            "--commits",
+            "30",
+            "--scans",
+            "1",
+            "--format",
+            "json",
+            "--dir",
+            tmp.resolve("b").toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.lines()).hasSize(1);
-    com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+    com.fasterxml.jackson.databind.JsonNode j =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
     assertThat(j.get("commits").asLong()).isEqualTo(30);
     assertThat(j.get("rows").asLong()).isEqualTo(30);
     assertThat(j.get("files_before").asLong()).isEqualTo(30);

@@ -24,13 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Jepsen-Elle-style list-append check over real OS processes. Processes append unique ids and read
  * the whole table, logging every operation's start, end and outcome. The checker then proves:
+ *
  * <ol>
- *   <li>the table's snapshots form one chain (a single serial order of commits);</li>
- *   <li>every acknowledged append is in the final table exactly once, and no id is duplicated;</li>
+ *   <li>the table's snapshots form one chain (a single serial order of commits);
+ *   <li>every acknowledged append is in the final table exactly once, and no id is duplicated;
  *   <li>every read saw exactly the ids appended by the commits up to the snapshot it read (a prefix
- *       of the serial order), so reads are consistent with that order;</li>
+ *       of the serial order), so reads are consistent with that order;
  *   <li>the serial order respects real time: an operation that finished before another started
- *       comes no later in it (strict serializability).</li>
+ *       comes no later in it (strict serializability).
  * </ol>
  */
 class HistoryCheckTest {
@@ -38,21 +39,35 @@ class HistoryCheckTest {
   static final int PROCESSES = Integer.getInteger("datashard.history.processes", 4);
   static final int OPS = Integer.getInteger("datashard.history.ops", 80);
 
-  record Op(String kind, long start, long end, String outcome, long snapshot, Set<Long> ids, int process) {}
+  record Op(
+      String kind,
+      long start,
+      long end,
+      String outcome,
+      long snapshot,
+      Set<Long> ids,
+      int process) {}
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void historyIsStrictlySerializable() throws Exception {
     Path dir = tmp.resolve("t");
     // keep every snapshot: the checker needs the whole chain
-    DataShard.table(dir).schema(Schema.parse("id long not null")).property("datashard.snapshots.max-count", "1000000")
+    DataShard.table(dir)
+        .schema(Schema.parse("id long not null"))
+        .property("datashard.snapshots.max-count", "1000000")
         .create();
     List<Process> procs = new ArrayList<>();
     for (int p = 0; p < PROCESSES; p++) {
-      procs.add(ChildJvm.start(HistoryWorker.class, tmp.resolve("out-" + p), dir.toString(), Integer.toString(p),
-          Integer.toString(OPS), tmp.resolve("log-" + p).toString()));
+      procs.add(
+          ChildJvm.start(
+              HistoryWorker.class,
+              tmp.resolve("out-" + p),
+              dir.toString(),
+              Integer.toString(p),
+              Integer.toString(OPS),
+              tmp.resolve("log-" + p).toString()));
     }
     for (int p = 0; p < PROCESSES; p++) {
       assertThat(procs.get(p).waitFor(5, TimeUnit.MINUTES)).isTrue();
@@ -78,19 +93,24 @@ class HistoryCheckTest {
       expectedParent = s.snapshotId();
     }
     // ids appended by each snapshot, from the acknowledged appends' logs
-    // (concurrent appends may share one snapshot through group commit: a snapshot adds a set of ids)
+    // (concurrent appends may share one snapshot through group commit: a snapshot adds a set of
+    // ids)
     Map<Long, Set<Long>> idsBySnapshot = new HashMap<>();
     Set<Long> acknowledged = new HashSet<>();
     for (Op op : history) {
       if (op.kind().equals("append") && op.outcome().equals("ok")) {
-        assertThat(position).as("snapshot of acknowledged append %s", op.ids()).containsKey(op.snapshot());
+        assertThat(position)
+            .as("snapshot of acknowledged append %s", op.ids())
+            .containsKey(op.snapshot());
         idsBySnapshot.computeIfAbsent(op.snapshot(), k -> new HashSet<>()).addAll(op.ids());
         assertThat(acknowledged.addAll(op.ids())).as("id appended twice").isTrue();
       }
     }
-    assertThat(idsBySnapshot).hasSize(snapshots.size()); // every commit carries acknowledged appends
+    assertThat(idsBySnapshot)
+        .hasSize(snapshots.size()); // every commit carries acknowledged appends
     for (Snapshot s : snapshots) {
-      assertThat(s.summaryLong("added-records", -1)).as("rows added by snapshot %d", s.snapshotId())
+      assertThat(s.summaryLong("added-records", -1))
+          .as("rows added by snapshot %d", s.snapshotId())
           .isEqualTo(idsBySnapshot.get(s.snapshotId()).size());
     }
 
@@ -113,8 +133,11 @@ class HistoryCheckTest {
     for (Op op : history) {
       if (op.kind().equals("read")) {
         reads++;
-        Set<Long> expected = op.snapshot() == -1 ? Set.of() : prefix.get(position.get(op.snapshot()));
-        assertThat(op.ids()).as("read of snapshot %d by process %d", op.snapshot(), op.process()).isEqualTo(expected);
+        Set<Long> expected =
+            op.snapshot() == -1 ? Set.of() : prefix.get(position.get(op.snapshot()));
+        assertThat(op.ids())
+            .as("read of snapshot %d by process %d", op.snapshot(), op.process())
+            .isEqualTo(expected);
       }
     }
     assertThat(reads).isEqualTo(PROCESSES * OPS / 2);
@@ -140,7 +163,10 @@ class HistoryCheckTest {
     assertThat(checked).isGreaterThan(0);
   }
 
-  /** Position in the serial order: an append at its snapshot, a read at the snapshot it saw (-1: none). */
+  /**
+   * Position in the serial order: an append at its snapshot, a read at the snapshot it saw (-1:
+   * none).
+   */
   private static int order(Op op, Map<Long, Integer> position) {
     return op.snapshot() == -1 ? -1 : position.get(op.snapshot());
   }
@@ -150,13 +176,27 @@ class HistoryCheckTest {
     Set<Long> ids = new HashSet<>();
     if (f[0].equals("append")) {
       ids.add(Long.parseLong(f[4]));
-      return new Op("append", Long.parseLong(f[1]), Long.parseLong(f[2]), f[3], Long.parseLong(f[5]), ids, process);
+      return new Op(
+          "append",
+          Long.parseLong(f[1]),
+          Long.parseLong(f[2]),
+          f[3],
+          Long.parseLong(f[5]),
+          ids,
+          process);
     }
     if (f.length > 5 && !f[5].isEmpty()) {
       for (String id : f[5].split(",")) {
         ids.add(Long.parseLong(id));
       }
     }
-    return new Op("read", Long.parseLong(f[1]), Long.parseLong(f[2]), f[3], Long.parseLong(f[4]), ids, process);
+    return new Op(
+        "read",
+        Long.parseLong(f[1]),
+        Long.parseLong(f[2]),
+        f[3],
+        Long.parseLong(f[4]),
+        ids,
+        process);
   }
 }

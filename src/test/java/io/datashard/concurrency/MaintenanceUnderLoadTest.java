@@ -38,8 +38,7 @@ class MaintenanceUnderLoadTest {
   static final int APPENDS = 150;
   static final Duration GRACE = Duration.ofSeconds(5);
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void maintenanceWhileOtherProcessesAppendLosesNothing() throws Exception {
@@ -50,8 +49,14 @@ class MaintenanceUnderLoadTest {
     for (int w = 0; w < PROCESSES; w++) {
       Path log = tmp.resolve("worker-" + w + ".log");
       logs.add(log);
-      procs.add(ChildJvm.start(AppendWorker.class, tmp.resolve("worker-" + w + ".out"), dir.toString(),
-          Integer.toString(w), Integer.toString(APPENDS), log.toString()));
+      procs.add(
+          ChildJvm.start(
+              AppendWorker.class,
+              tmp.resolve("worker-" + w + ".out"),
+              dir.toString(),
+              Integer.toString(w),
+              Integer.toString(APPENDS),
+              log.toString()));
     }
     Table table = DataShard.open(dir);
     TableCore core = TableCore.open(dir, TableOptions.defaults());
@@ -63,7 +68,8 @@ class MaintenanceUnderLoadTest {
     int inFlight = 0;
     while (procs.stream().anyMatch(Process::isAlive) || rounds < 3) {
       rounds++;
-      // An in-flight commit of this process: its files are written, not yet committed, while gc runs.
+      // An in-flight commit of this process: its files are written, not yet committed, while gc
+      // runs.
       TableMetadata base = core.refresh();
       TableCore.Staged staged = core.stage(base, List.of(Map.of("worker", 99, "seq", rounds)));
       // An old stray file: a real orphan that gc must remove.
@@ -78,8 +84,15 @@ class MaintenanceUnderLoadTest {
         conflicts++;
       }
       try {
-        expired += table.maintenance().expireSnapshots().olderThan(Instant.now()).retainLast(3).run()
-            .expiredSnapshots().size();
+        expired +=
+            table
+                .maintenance()
+                .expireSnapshots()
+                .olderThan(Instant.now())
+                .retainLast(3)
+                .run()
+                .expiredSnapshots()
+                .size();
       } catch (CommitConflictException e) {
         conflicts++;
       }
@@ -92,11 +105,16 @@ class MaintenanceUnderLoadTest {
     }
     for (int w = 0; w < PROCESSES; w++) {
       assertThat(procs.get(w).waitFor(8, TimeUnit.MINUTES)).as("worker %d finished", w).isTrue();
-      assertThat(procs.get(w).exitValue()).as("worker %d exit code; output: %s", w,
-          Files.readString(tmp.resolve("worker-" + w + ".out"))).isZero();
+      assertThat(procs.get(w).exitValue())
+          .as(
+              "worker %d exit code; output: %s",
+              w, Files.readString(tmp.resolve("worker-" + w + ".out")))
+          .isZero();
     }
-    System.out.printf("maintenance rounds %d: %d compactions, %d conflicts, %d snapshots expired, "
-        + "%d orphan files removed%n", rounds, compactions, conflicts, expired, orphansRemoved);
+    System.out.printf(
+        "maintenance rounds %d: %d compactions, %d conflicts, %d snapshots expired, "
+            + "%d orphan files removed%n",
+        rounds, compactions, conflicts, expired, orphansRemoved);
 
     Set<String> acknowledged = new HashSet<>();
     Set<String> unknown = new HashSet<>();
@@ -124,9 +142,12 @@ class MaintenanceUnderLoadTest {
       seen.merge(r.get("worker") + "/" + r.get("seq"), 1, Integer::sum);
     }
     List<String> lost = acknowledged.stream().filter(id -> !seen.containsKey(id)).toList();
-    List<String> duplicated = seen.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
-    List<String> unexpected = seen.keySet().stream().filter(id -> !acknowledged.contains(id) && !unknown.contains(id))
-        .toList();
+    List<String> duplicated =
+        seen.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
+    List<String> unexpected =
+        seen.keySet().stream()
+            .filter(id -> !acknowledged.contains(id) && !unknown.contains(id))
+            .toList();
     assertThat(failed).as("appends that failed").isEmpty();
     assertThat(acknowledged).hasSize(PROCESSES * APPENDS - unknown.size() + inFlight);
     assertThat(lost).as("acknowledged but missing").isEmpty();

@@ -28,28 +28,38 @@ class MultiProcessAppendTest {
   static final int PROCESSES = 4;
   static final int APPENDS = 200;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void everyAcknowledgedAppendIsPresentExactlyOnce() throws Exception {
     Path dir = tmp.resolve("table");
     // keep every snapshot, to check each acknowledged append made exactly one
-    DataShard.table(dir).schema(Schema.parse("worker int not null, seq int not null"))
-        .property("datashard.snapshots.max-count", "100000").create();
+    DataShard.table(dir)
+        .schema(Schema.parse("worker int not null, seq int not null"))
+        .property("datashard.snapshots.max-count", "100000")
+        .create();
     List<Process> procs = new ArrayList<>();
     List<Path> logs = new ArrayList<>();
     for (int w = 0; w < PROCESSES; w++) {
       Path log = tmp.resolve("worker-" + w + ".log");
       Path out = tmp.resolve("worker-" + w + ".out");
       logs.add(log);
-      procs.add(ChildJvm.start(AppendWorker.class, out, dir.toString(), Integer.toString(w),
-          Integer.toString(APPENDS), log.toString()));
+      procs.add(
+          ChildJvm.start(
+              AppendWorker.class,
+              out,
+              dir.toString(),
+              Integer.toString(w),
+              Integer.toString(APPENDS),
+              log.toString()));
     }
     for (int w = 0; w < PROCESSES; w++) {
       assertThat(procs.get(w).waitFor(8, TimeUnit.MINUTES)).as("worker %d finished", w).isTrue();
-      assertThat(procs.get(w).exitValue()).as("worker %d exit code; output: %s", w,
-          Files.readString(tmp.resolve("worker-" + w + ".out"))).isZero();
+      assertThat(procs.get(w).exitValue())
+          .as(
+              "worker %d exit code; output: %s",
+              w, Files.readString(tmp.resolve("worker-" + w + ".out")))
+          .isZero();
     }
 
     Set<String> acknowledged = new HashSet<>();
@@ -78,11 +88,12 @@ class MultiProcessAppendTest {
       }
     }
     List<String> duplicated = new ArrayList<>();
-    seen.forEach((id, n) -> {
-      if (n > 1) {
-        duplicated.add(id);
-      }
-    });
+    seen.forEach(
+        (id, n) -> {
+          if (n > 1) {
+            duplicated.add(id);
+          }
+        });
     assertThat(failed).as("appends that failed outright").isZero();
     assertThat(acknowledged).hasSize(PROCESSES * APPENDS);
     assertThat(lost).as("acknowledged but missing").isEmpty();
@@ -103,8 +114,12 @@ class MultiProcessAppendTest {
     assertThat(tableSnapshots).containsAll(ackSnapshots);
     assertThat(addedRecords).isEqualTo(PROCESSES * APPENDS);
     assertThat(table.snapshots().size()).isLessThanOrEqualTo(PROCESSES * APPENDS);
-    System.out.println("MultiProcessAppendTest: " + PROCESSES * APPENDS + " appends in " + table.snapshots().size()
-        + " snapshots");
+    System.out.println(
+        "MultiProcessAppendTest: "
+            + PROCESSES * APPENDS
+            + " appends in "
+            + table.snapshots().size()
+            + " snapshots");
     // Apache Iceberg Java sees the same history and rows
     io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, false);
   }

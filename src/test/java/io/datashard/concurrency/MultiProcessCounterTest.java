@@ -19,16 +19,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Several OS processes increment one counter with serializable read-modify-write transactions;
- * the final value, read from the table, equals the number of acknowledged increments, and no two
+ * Several OS processes increment one counter with serializable read-modify-write transactions; the
+ * final value, read from the table, equals the number of acknowledged increments, and no two
  * increments returned the same value (no lost update).
  */
 class MultiProcessCounterTest {
   static final int PROCESSES = 4;
   static final int INCREMENTS = 25;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void noIncrementIsLost() throws Exception {
@@ -38,9 +37,17 @@ class MultiProcessCounterTest {
     Files.createFile(go);
     List<Process> procs = new ArrayList<>();
     for (int p = 0; p < PROCESSES; p++) {
-      procs.add(ChildJvm.start(StressWorker.class, tmp.resolve("out-" + p), "counter", dir.toString(),
-          Integer.toString(p), Integer.toString(INCREMENTS), tmp.resolve("log-" + p).toString(),
-          tmp.resolve("ready-" + p).toString(), go.toString()));
+      procs.add(
+          ChildJvm.start(
+              StressWorker.class,
+              tmp.resolve("out-" + p),
+              "counter",
+              dir.toString(),
+              Integer.toString(p),
+              Integer.toString(INCREMENTS),
+              tmp.resolve("log-" + p).toString(),
+              tmp.resolve("ready-" + p).toString(),
+              go.toString()));
     }
     for (int p = 0; p < PROCESSES; p++) {
       assertThat(procs.get(p).waitFor(5, TimeUnit.MINUTES)).isTrue();
@@ -52,7 +59,9 @@ class MultiProcessCounterTest {
       for (String line : Files.readAllLines(tmp.resolve("log-" + p))) {
         if (line.startsWith("ok ")) {
           acknowledged++;
-          assertThat(returned.add(Long.parseLong(line.split(" ")[2]))).as("value returned twice: " + line).isTrue();
+          assertThat(returned.add(Long.parseLong(line.split(" ")[2])))
+              .as("value returned twice: " + line)
+              .isTrue();
         }
       }
     }
@@ -61,7 +70,8 @@ class MultiProcessCounterTest {
     assertThat(rows).hasSize(1);
     assertThat(acknowledged).isEqualTo(PROCESSES * INCREMENTS);
     assertThat(rows.get(0).get("value")).isEqualTo((long) PROCESSES * INCREMENTS);
-    assertThat(table.currentSnapshot().orElseThrow().sequenceNumber()).as("one commit per increment")
+    assertThat(table.currentSnapshot().orElseThrow().sequenceNumber())
+        .as("one commit per increment")
         .isEqualTo((long) PROCESSES * INCREMENTS);
     io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, false);
   }

@@ -22,16 +22,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Tags and branch appends while child processes append to main: ref changes rebase like appends,
- * so no acknowledged append to main is lost or duplicated, the branch holds exactly its base rows
- * plus its own appends, and each tag reads the rows its snapshot had.
+ * Tags and branch appends while child processes append to main: ref changes rebase like appends, so
+ * no acknowledged append to main is lost or duplicated, the branch holds exactly its base rows plus
+ * its own appends, and each tag reads the rows its snapshot had.
  */
 class RefsUnderAppendsTest {
   static final int PROCESSES = 2;
   static final int APPENDS = 40;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private static Set<String> ids(List<Row> rows) {
     Set<String> out = new HashSet<>();
@@ -43,9 +42,12 @@ class RefsUnderAppendsTest {
   @Test
   void refChangesAndBranchAppendsLoseNoAppendToMain() throws Exception {
     Path dir = tmp.resolve("table");
-    Table table = DataShard.table(dir).schema(Schema.parse("worker int not null, seq int not null"))
-        .property("datashard.snapshots.max-count", "5").property("history.expire.min-snapshots-to-keep", "1")
-        .create();
+    Table table =
+        DataShard.table(dir)
+            .schema(Schema.parse("worker int not null, seq int not null"))
+            .property("datashard.snapshots.max-count", "5")
+            .property("history.expire.min-snapshots-to-keep", "1")
+            .create();
     table.append(List.of(Map.of("worker", -1, "seq", 0)));
     table.branch("dev").create();
     List<Process> procs = new ArrayList<>();
@@ -53,8 +55,15 @@ class RefsUnderAppendsTest {
     for (int w = 0; w < PROCESSES; w++) {
       Path log = tmp.resolve("worker-" + w + ".log");
       logs.add(log);
-      procs.add(ChildJvm.start(PacedAppendWorker.class, tmp.resolve("worker-" + w + ".out"), dir.toString(),
-          Integer.toString(w), Integer.toString(APPENDS), log.toString(), "20"));
+      procs.add(
+          ChildJvm.start(
+              PacedAppendWorker.class,
+              tmp.resolve("worker-" + w + ".out"),
+              dir.toString(),
+              Integer.toString(w),
+              Integer.toString(APPENDS),
+              log.toString(),
+              "20"));
     }
     Map<String, Set<String>> tagged = new HashMap<>();
     Set<String> devRows = new HashSet<>(Set.of("-1/0"));
@@ -83,13 +92,22 @@ class RefsUnderAppendsTest {
     table.refresh();
     assertThat(ids(table.scan().toList())).as("main").isEqualTo(acknowledged);
     assertThat(ids(table.scan().useRef("dev").toList())).as("dev").isEqualTo(devRows);
-    // every tag still reads what its snapshot had, although retention keeps only 5 untagged snapshots
+    // every tag still reads what its snapshot had, although retention keeps only 5 untagged
+    // snapshots
     assertThat(tagged).isNotEmpty();
     for (Map.Entry<String, Set<String>> e : tagged.entrySet()) {
-      assertThat(ids(table.scan().useRef(e.getKey()).toList())).as(e.getKey()).isEqualTo(e.getValue());
+      assertThat(ids(table.scan().useRef(e.getKey()).toList()))
+          .as(e.getKey())
+          .isEqualTo(e.getValue());
     }
     io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, false);
-    System.out.println("RefsUnderAppendsTest: " + acknowledged.size() + " rows on main, " + i + " branch appends and "
-        + tagged.size() + " tags meanwhile");
+    System.out.println(
+        "RefsUnderAppendsTest: "
+            + acknowledged.size()
+            + " rows on main, "
+            + i
+            + " branch appends and "
+            + tagged.size()
+            + " tags meanwhile");
   }
 }

@@ -25,17 +25,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Rollbacks while child processes append. The rule under test: a rollback discards only rows its
- * caller saw (those of the snapshot it was decided against, the one {@code expectCurrent} names); if
- * anything else was committed on main in between, it fails with {@link CommitConflictException} and
- * commits nothing. So afterwards the table holds exactly the acknowledged rows minus the rows the
- * successful rollbacks discarded, each of which was in the snapshot that rollback had seen.
+ * caller saw (those of the snapshot it was decided against, the one {@code expectCurrent} names);
+ * if anything else was committed on main in between, it fails with {@link CommitConflictException}
+ * and commits nothing. So afterwards the table holds exactly the acknowledged rows minus the rows
+ * the successful rollbacks discarded, each of which was in the snapshot that rollback had seen.
  */
 class RollbackUnderAppendsTest {
   static final int PROCESSES = 3;
   static final int APPENDS = 50;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private static Set<String> ids(Table t, long snapshotId) {
     Set<String> out = new HashSet<>();
@@ -48,15 +47,24 @@ class RollbackUnderAppendsTest {
   @Test
   void aRollbackNeverDiscardsAnAppendItHasNotSeen() throws Exception {
     Path dir = tmp.resolve("table");
-    DataShard.table(dir).schema(Schema.parse("worker int not null, seq int not null"))
-        .property("datashard.snapshots.max-count", "100000").create();
+    DataShard.table(dir)
+        .schema(Schema.parse("worker int not null, seq int not null"))
+        .property("datashard.snapshots.max-count", "100000")
+        .create();
     List<Process> procs = new ArrayList<>();
     List<Path> logs = new ArrayList<>();
     for (int w = 0; w < PROCESSES; w++) {
       Path log = tmp.resolve("worker-" + w + ".log");
       logs.add(log);
-      procs.add(ChildJvm.start(PacedAppendWorker.class, tmp.resolve("worker-" + w + ".out"), dir.toString(),
-          Integer.toString(w), Integer.toString(APPENDS), log.toString(), "100"));
+      procs.add(
+          ChildJvm.start(
+              PacedAppendWorker.class,
+              tmp.resolve("worker-" + w + ".out"),
+              dir.toString(),
+              Integer.toString(w),
+              Integer.toString(APPENDS),
+              log.toString(),
+              "100"));
     }
     Table table = DataShard.open(dir);
     Set<String> discarded = new HashSet<>();
@@ -89,8 +97,9 @@ class RollbackUnderAppendsTest {
     }
     for (int w = 0; w < PROCESSES; w++) {
       assertThat(procs.get(w).waitFor(5, TimeUnit.MINUTES)).isTrue();
-      assertThat(procs.get(w).exitValue()).as("worker %d: %s", w,
-          Files.readString(tmp.resolve("worker-" + w + ".out"))).isZero();
+      assertThat(procs.get(w).exitValue())
+          .as("worker %d: %s", w, Files.readString(tmp.resolve("worker-" + w + ".out")))
+          .isZero();
     }
 
     Set<String> acknowledged = new HashSet<>();
@@ -116,11 +125,23 @@ class RollbackUnderAppendsTest {
     Set<String> present = new HashSet<>(seenCount.keySet());
     present.removeAll(unknown);
     assertThat(acknowledged).containsAll(discarded);
-    assertThat(present).as("acknowledged rows minus the ones rollbacks saw and discarded").isEqualTo(expected);
+    assertThat(present)
+        .as("acknowledged rows minus the ones rollbacks saw and discarded")
+        .isEqualTo(expected);
     assertThat(successes).as("rollbacks that committed").isPositive();
-    assertThat(conflicts).as("rollbacks refused because an append landed after the decision").isPositive();
-    System.out.println("RollbackUnderAppendsTest: " + acknowledged.size() + " acknowledged appends, " + successes
-        + " rollbacks committed (" + discarded.size() + " rows discarded), " + conflicts + " refused");
+    assertThat(conflicts)
+        .as("rollbacks refused because an append landed after the decision")
+        .isPositive();
+    System.out.println(
+        "RollbackUnderAppendsTest: "
+            + acknowledged.size()
+            + " acknowledged appends, "
+            + successes
+            + " rollbacks committed ("
+            + discarded.size()
+            + " rows discarded), "
+            + conflicts
+            + " refused");
     IcebergJava.assertSameAsDataShard(dir, false);
   }
 }

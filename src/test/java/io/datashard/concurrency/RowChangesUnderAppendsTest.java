@@ -27,23 +27,32 @@ import org.junit.jupiter.api.io.TempDir;
  * Deletes and upserts while child processes append. Worker 0's rows are deleted again and again
  * while it keeps appending (each delete's snapshot holds none of them: a concurrent append of a
  * matching row makes the delete re-run); worker 1's rows get upserted; worker 8's one row is
- * overwritten each round; worker 2's rows are never touched. Nothing acknowledged that no delete removed may be missing, and no key appears twice.
+ * overwritten each round; worker 2's rows are never touched. Nothing acknowledged that no delete
+ * removed may be missing, and no key appears twice.
  */
 class RowChangesUnderAppendsTest {
   static final int APPENDS = 60;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void deletesAndUpsertsNeverLoseOrDuplicateConcurrentAppends() throws Exception {
     Path dir = tmp.resolve("table");
-    DataShard.table(dir).schema(Schema.parse("worker int not null, seq int not null, v string"))
-        .property("datashard.snapshots.max-count", "100000").create();
+    DataShard.table(dir)
+        .schema(Schema.parse("worker int not null, seq int not null, v string"))
+        .property("datashard.snapshots.max-count", "100000")
+        .create();
     List<Process> procs = new ArrayList<>();
     for (int w = 0; w < 3; w++) {
-      procs.add(ChildJvm.start(PacedAppendWorker.class, tmp.resolve("worker-" + w + ".out"), dir.toString(),
-          Integer.toString(w), Integer.toString(APPENDS), tmp.resolve("worker-" + w + ".log").toString(), "25"));
+      procs.add(
+          ChildJvm.start(
+              PacedAppendWorker.class,
+              tmp.resolve("worker-" + w + ".out"),
+              dir.toString(),
+              Integer.toString(w),
+              Integer.toString(APPENDS),
+              tmp.resolve("worker-" + w + ".log").toString(),
+              "25"));
     }
     Table table = DataShard.open(dir);
     List<Long> deleteSnapshots = new ArrayList<>();
@@ -63,13 +72,19 @@ class RowChangesUnderAppendsTest {
       up.add(Map.of("worker", 9, "seq", round, "v", "new"));
       table.newUpsert().key("worker", "seq").addAll(up).commit();
       // worker 8 exists only through overwrites: each replaces the one row the last one wrote
-      table.newOverwrite().where("worker = 8").add(Map.of("worker", 8, "seq", round, "v", "ow")).commit();
+      table
+          .newOverwrite()
+          .where("worker = 8")
+          .add(Map.of("worker", 8, "seq", round, "v", "ow"))
+          .commit();
       round++;
       Thread.sleep(10);
     }
     for (int w = 0; w < 3; w++) {
       assertThat(procs.get(w).waitFor(5, TimeUnit.MINUTES)).isTrue();
-      assertThat(procs.get(w).exitValue()).as(Files.readString(tmp.resolve("worker-" + w + ".out"))).isZero();
+      assertThat(procs.get(w).exitValue())
+          .as(Files.readString(tmp.resolve("worker-" + w + ".out")))
+          .isZero();
     }
     Map<String, Integer> count = new HashMap<>();
     Map<String, Object> value = new HashMap<>();
@@ -95,11 +110,13 @@ class RowChangesUnderAppendsTest {
     for (int i = 0; i < round; i++) {
       assertThat(value.get("9/" + i)).isEqualTo("new");
     }
-    assertThat(count.keySet().stream().filter(k -> k.startsWith("8/"))).as("one row left by the overwrites")
+    assertThat(count.keySet().stream().filter(k -> k.startsWith("8/")))
+        .as("one row left by the overwrites")
         .containsExactly("8/" + (round - 1));
     assertThat(deleteSnapshots).as("deletes that removed rows").isNotEmpty();
     for (long s : deleteSnapshots) {
-      assertThat(table.scan().useSnapshot(s).filter("worker = 0").count()).as("worker-0 rows in delete snapshot %d", s)
+      assertThat(table.scan().useSnapshot(s).filter("worker = 0").count())
+          .as("worker-0 rows in delete snapshot %d", s)
           .isZero();
     }
     // worker 0's rows still present were all appended after the last delete that removed rows
@@ -111,9 +128,16 @@ class RowChangesUnderAppendsTest {
         ackedByZero.add("0/" + p[1]);
       }
     }
-    count.keySet().stream().filter(k -> k.startsWith("0/")).forEach(k -> assertThat(ackedByZero).contains(k));
-    System.out.println("RowChangesUnderAppendsTest: " + deleteSnapshots.size() + " deletes, " + upserted.size()
-        + " rows upserted, conflict re-runs " + table.conflictRetries());
+    count.keySet().stream()
+        .filter(k -> k.startsWith("0/"))
+        .forEach(k -> assertThat(ackedByZero).contains(k));
+    System.out.println(
+        "RowChangesUnderAppendsTest: "
+            + deleteSnapshots.size()
+            + " deletes, "
+            + upserted.size()
+            + " rows upserted, conflict re-runs "
+            + table.conflictRetries());
     IcebergJava.assertSameAsDataShard(dir, false);
   }
 }

@@ -12,15 +12,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Runs the main method of each program in {@code examples/} (compiled with the tests) on a temporary
- * directory. Each example checks its own result and throws if it is wrong.
+ * Runs the main method of each program in {@code examples/} (compiled with the tests) on a
+ * temporary directory. Each example checks its own result and throws if it is wrong.
  */
 class ExamplesTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @ParameterizedTest
-  @ValueSource(strings = {"QuickStart", "TimeTravel", "Transactions", "ConcurrentWriters", "ArrowTraining"})
+  @ValueSource(
+      strings = {"QuickStart", "TimeTravel", "Transactions", "ConcurrentWriters", "ArrowTraining"})
   void exampleRuns(String name) throws Exception {
     Method main = Class.forName(name).getMethod("main", String[].class);
     PrintStream old = System.out;

@@ -19,10 +19,10 @@ import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.io.CloseableIterable;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Tables whose data files are Parquet, ORC or Avro: every type round-trips (nulls, NaN, nested
@@ -30,8 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * statistics for each format, and Apache Iceberg Java reads the same rows.
  */
 class FileFormatsTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   static List<Map<String, Object>> maps(List<Row> rows) {
     List<Map<String, Object>> out = new ArrayList<>();
@@ -58,10 +57,14 @@ class FileFormatsTest {
 
   @ParameterizedTest
   @EnumSource(FileFormat.class)
-  void everyTypeRoundTripsInTablesOfEachFormatAndIcebergJavaReadsThem(FileFormat format) throws Exception {
+  void everyTypeRoundTripsInTablesOfEachFormatAndIcebergJavaReadsThem(FileFormat format)
+      throws Exception {
     Path dir = tmp.resolve("t-" + format);
-    Table t = DataShard.table(dir).schema(AllTypesRows.SCHEMA)
-        .property("write.format.default", format.name().toLowerCase()).create();
+    Table t =
+        DataShard.table(dir)
+            .schema(AllTypesRows.SCHEMA)
+            .property("write.format.default", format.name().toLowerCase())
+            .create();
     List<Row> rows = AllTypesRows.rows(40);
     t.newAppend().addAll(rows).commit();
     t.newAppend().addAll(AllTypesRows.rows(45).subList(40, 45)).commit();
@@ -107,13 +110,26 @@ class FileFormatsTest {
         assertThat(f.nullValueCounts()).containsEntry(3, nullInts).containsEntry(1, 0L);
         long minId = 0;
         long maxId = 29;
-        assertThat(f.lowerBounds().get(1).order(ByteOrder.LITTLE_ENDIAN).getLong(0)).isEqualTo(minId);
-        assertThat(f.upperBounds().get(1).order(ByteOrder.LITTLE_ENDIAN).getLong(0)).isEqualTo(maxId);
-        int minI = rows.stream().filter(r -> r.get("i") != null).mapToInt(r -> (Integer) r.get("i")).min().getAsInt();
-        int maxI = rows.stream().filter(r -> r.get("i") != null).mapToInt(r -> (Integer) r.get("i")).max().getAsInt();
+        assertThat(f.lowerBounds().get(1).order(ByteOrder.LITTLE_ENDIAN).getLong(0))
+            .isEqualTo(minId);
+        assertThat(f.upperBounds().get(1).order(ByteOrder.LITTLE_ENDIAN).getLong(0))
+            .isEqualTo(maxId);
+        int minI =
+            rows.stream()
+                .filter(r -> r.get("i") != null)
+                .mapToInt(r -> (Integer) r.get("i"))
+                .min()
+                .getAsInt();
+        int maxI =
+            rows.stream()
+                .filter(r -> r.get("i") != null)
+                .mapToInt(r -> (Integer) r.get("i"))
+                .max()
+                .getAsInt();
         assertThat(f.lowerBounds().get(3).order(ByteOrder.LITTLE_ENDIAN).getInt(0)).isEqualTo(minI);
         assertThat(f.upperBounds().get(3).order(ByteOrder.LITTLE_ENDIAN).getInt(0)).isEqualTo(maxI);
-        long nans = rows.stream().filter(r -> r.get("f") != null && ((Float) r.get("f")).isNaN()).count();
+        long nans =
+            rows.stream().filter(r -> r.get("f") != null && ((Float) r.get("f")).isNaN()).count();
         assertThat(f.nanValueCounts()).containsEntry(5, nans);
         assertThat(f.lowerBounds()).containsKey(14); // string
       }
@@ -124,7 +140,11 @@ class FileFormatsTest {
   @Test
   void formatIsChosenPerAppendOverTheTableDefault() throws Exception {
     Path dir = tmp.resolve("mixed");
-    Table t = DataShard.table(dir).schema(AllTypesRows.SCHEMA).property("write.format.default", "avro").create();
+    Table t =
+        DataShard.table(dir)
+            .schema(AllTypesRows.SCHEMA)
+            .property("write.format.default", "avro")
+            .create();
     List<Row> rows = AllTypesRows.rows(12);
     Snapshot s1 = t.newAppend().addAll(rows.subList(0, 4)).commit();
     t.newAppend().format(FileFormat.ORC).addAll(rows.subList(4, 8)).commit();
@@ -135,25 +155,36 @@ class FileFormatsTest {
     assertThat(names.stream().map(n -> n.substring(n.lastIndexOf('.') + 1)).sorted())
         .containsExactly("avro", "orc", "parquet");
     assertThat(maps(t.scan().toList())).isEqualTo(maps(rows));
-    assertThat(maps(t.scan().useSnapshot(s1.snapshotId()).toList())).isEqualTo(maps(rows.subList(0, 4)));
+    assertThat(maps(t.scan().useSnapshot(s1.snapshotId()).toList()))
+        .isEqualTo(maps(rows.subList(0, 4)));
     assertThat(sorted(IcebergJava.readRows(dir, null))).isEqualTo(maps(rows));
   }
 
   @Test
   void unknownFormatPropertyIsRefusedClearly() {
     Path dir = tmp.resolve("bad");
-    Table t = DataShard.table(dir).schema(AllTypesRows.SCHEMA).property("write.format.default", "csv").create();
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> t.newAppend().addAll(AllTypesRows.rows(1)).commit())
+    Table t =
+        DataShard.table(dir)
+            .schema(AllTypesRows.SCHEMA)
+            .property("write.format.default", "csv")
+            .create();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> t.newAppend().addAll(AllTypesRows.rows(1)).commit())
         .isInstanceOf(io.datashard.ValidationException.class)
-        .hasMessageContaining("write.format.default is 'csv'").hasMessageContaining("parquet, orc or avro");
+        .hasMessageContaining("write.format.default is 'csv'")
+        .hasMessageContaining("parquet, orc or avro");
   }
 
   @ParameterizedTest
   @EnumSource(FileFormat.class)
-  void verifyChecksRecordCountsOfEachFormatAndCompactionKeepsTheTableFormat(FileFormat format) throws Exception {
+  void verifyChecksRecordCountsOfEachFormatAndCompactionKeepsTheTableFormat(FileFormat format)
+      throws Exception {
     Path dir = tmp.resolve("v-" + format);
-    Table t = DataShard.table(dir).schema(AllTypesRows.SCHEMA)
-        .property("write.format.default", format.name().toLowerCase()).create();
+    Table t =
+        DataShard.table(dir)
+            .schema(AllTypesRows.SCHEMA)
+            .property("write.format.default", format.name().toLowerCase())
+            .create();
     List<Row> rows = AllTypesRows.rows(10);
     t.newAppend().addAll(rows.subList(0, 5)).commit();
     t.newAppend().addAll(rows.subList(5, 10)).commit();
@@ -168,16 +199,23 @@ class FileFormatsTest {
 
     // another file of the same format with fewer rows, put in place of the live one
     Path other = tmp.resolve("other-" + format);
-    Table o = DataShard.table(other).schema(AllTypesRows.SCHEMA)
-        .property("write.format.default", format.name().toLowerCase()).create();
+    Table o =
+        DataShard.table(other)
+            .schema(AllTypesRows.SCHEMA)
+            .property("write.format.default", format.name().toLowerCase())
+            .create();
     o.newAppend().addAll(rows.subList(0, 3)).commit();
-    Files.copy(Path.of(o.scan().files().get(0).path()), Path.of(live.get(0)),
+    Files.copy(
+        Path.of(o.scan().files().get(0).path()),
+        Path.of(live.get(0)),
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     var report = DataShard.verify(dir, false);
-    assertThat(report.errors()).anySatisfy(p -> {
-      assertThat(p.file()).isEqualTo(live.get(0));
-      assertThat(p.message()).contains("holds 3 rows", "records 10");
-    });
+    assertThat(report.errors())
+        .anySatisfy(
+            p -> {
+              assertThat(p.file()).isEqualTo(live.get(0));
+              assertThat(p.message()).contains("holds 3 rows", "records 10");
+            });
   }
 
   @Test
@@ -188,20 +226,29 @@ class FileFormatsTest {
     List<Row> rows = AllTypesRows.rows(40);
     org.apache.iceberg.AppendFiles append = ice.newAppend();
     int part = 0;
-    for (org.apache.iceberg.FileFormat format : List.of(org.apache.iceberg.FileFormat.AVRO,
-        org.apache.iceberg.FileFormat.ORC)) {
-      org.apache.iceberg.encryption.EncryptedOutputFile out = org.apache.iceberg.io.OutputFileFactory
-          .builderFor(ice, part, 1).format(format).build().newOutputFile();
+    for (org.apache.iceberg.FileFormat format :
+        List.of(org.apache.iceberg.FileFormat.AVRO, org.apache.iceberg.FileFormat.ORC)) {
+      org.apache.iceberg.encryption.EncryptedOutputFile out =
+          org.apache.iceberg.io.OutputFileFactory.builderFor(ice, part, 1)
+              .format(format)
+              .build()
+              .newOutputFile();
       org.apache.iceberg.io.FileAppender<org.apache.iceberg.data.Record> appender =
           new org.apache.iceberg.data.GenericAppenderFactory(ice.schema(), ice.spec())
               .newAppender(out.encryptingOutputFile(), format);
       try (org.apache.iceberg.io.FileAppender<org.apache.iceberg.data.Record> a = appender) {
         for (Row r : rows.subList(part * 20, part * 20 + 20)) {
-          a.add((org.apache.iceberg.data.Record) IcebergJava.toIceberg(ice.schema().asStruct(), r.toMap()));
+          a.add(
+              (org.apache.iceberg.data.Record)
+                  IcebergJava.toIceberg(ice.schema().asStruct(), r.toMap()));
         }
       }
-      append.appendFile(org.apache.iceberg.DataFiles.builder(ice.spec()).withEncryptedOutputFile(out)
-          .withFormat(format).withMetrics(appender.metrics()).build());
+      append.appendFile(
+          org.apache.iceberg.DataFiles.builder(ice.spec())
+              .withEncryptedOutputFile(out)
+              .withFormat(format)
+              .withMetrics(appender.metrics())
+              .build());
       part++;
     }
     append.commit();
@@ -216,25 +263,38 @@ class FileFormatsTest {
   @Test
   void partitionedOrcAndAvroFilesReadUnderAnEvolvedSchema() throws Exception {
     Path dir = tmp.resolve("evolve");
-    Table t = DataShard.table(dir).schema(io.datashard.Schema.parse("id long not null, tag string, n int, f float"))
-        .partitionBy("tag").property("write.format.default", "orc").create();
+    Table t =
+        DataShard.table(dir)
+            .schema(io.datashard.Schema.parse("id long not null, tag string, n int, f float"))
+            .partitionBy("tag")
+            .property("write.format.default", "orc")
+            .create();
     List<Map<String, Object>> first = new ArrayList<>();
     for (long i = 0; i < 6; i++) {
       first.add(Map.of("id", i, "tag", i % 2 == 0 ? "a" : "b", "n", (int) i * 10, "f", i + 0.5f));
     }
     t.append(first);
-    t.updateSchema().renameColumn("n", "count").widenColumn("count", io.datashard.Types.LONG)
-        .widenColumn("f", io.datashard.Types.DOUBLE).addColumn("note", io.datashard.Types.STRING).commit();
-    t.newAppend().format(FileFormat.AVRO)
+    t.updateSchema()
+        .renameColumn("n", "count")
+        .widenColumn("count", io.datashard.Types.LONG)
+        .widenColumn("f", io.datashard.Types.DOUBLE)
+        .addColumn("note", io.datashard.Types.STRING)
+        .commit();
+    t.newAppend()
+        .format(FileFormat.AVRO)
         .add(Map.of("id", 6L, "tag", "a", "count", 60L, "f", 6.5, "note", "new"))
         .commit();
 
     assertThat(t.scan().files().stream().map(f -> f.format()).sorted().toList())
         .containsExactly(FileFormat.ORC, FileFormat.ORC, FileFormat.AVRO);
-    assertThat(t.scan().files()).allSatisfy(f -> assertThat(f.partitionValues()).containsKey("tag"));
+    assertThat(t.scan().files())
+        .allSatisfy(f -> assertThat(f.partitionValues()).containsKey("tag"));
     List<Map<String, Object>> rows = maps(t.scan().toList());
     assertThat(rows).hasSize(7);
-    assertThat(rows.get(3)).containsEntry("count", 30L).containsEntry("f", 3.5).containsEntry("note", null)
+    assertThat(rows.get(3))
+        .containsEntry("count", 30L)
+        .containsEntry("f", 3.5)
+        .containsEntry("note", null)
         .containsEntry("tag", "b");
     assertThat(rows.get(6)).containsEntry("count", 60L).containsEntry("note", "new");
     assertThat(sorted(IcebergJava.readRows(dir, null))).isEqualTo(rows);
@@ -242,20 +302,30 @@ class FileFormatsTest {
 
   @ParameterizedTest
   @EnumSource(FileFormat.class)
-  void filtersPruneFilesByTheStatisticsOfEachFormatAndMatchRowsExactly(FileFormat format) throws Exception {
+  void filtersPruneFilesByTheStatisticsOfEachFormatAndMatchRowsExactly(FileFormat format)
+      throws Exception {
     Path dir = tmp.resolve("f-" + format);
-    Table t = DataShard.table(dir).schema(AllTypesRows.SCHEMA)
-        .property("write.format.default", format.name().toLowerCase()).create();
+    Table t =
+        DataShard.table(dir)
+            .schema(AllTypesRows.SCHEMA)
+            .property("write.format.default", format.name().toLowerCase())
+            .create();
     List<Row> rows = AllTypesRows.rows(40);
     for (int i = 0; i < 4; i++) {
-      t.newAppend().addAll(rows.subList(i * 10, i * 10 + 10)).commit(); // ids 0-9, 10-19, 20-29, 30-39
+      t.newAppend()
+          .addAll(rows.subList(i * 10, i * 10 + 10))
+          .commit(); // ids 0-9, 10-19, 20-29, 30-39
     }
     io.datashard.Scan scan = t.scan().filter("id >= 12 and id < 15 and s is not null");
     List<Long> ids = scan.toList().stream().map(r -> (Long) r.get("id")).sorted().toList();
-    List<Long> expected = rows.stream().filter(r -> (Long) r.get("id") >= 12 && (Long) r.get("id") < 15
-        && r.get("s") != null).map(r -> (Long) r.get("id")).toList();
+    List<Long> expected =
+        rows.stream()
+            .filter(r -> (Long) r.get("id") >= 12 && (Long) r.get("id") < 15 && r.get("s") != null)
+            .map(r -> (Long) r.get("id"))
+            .toList();
     assertThat(ids).isEqualTo(expected).isNotEmpty();
-    io.datashard.ScanReport report = t.scan().filter("id >= 12 and id < 15 and s is not null").explain();
+    io.datashard.ScanReport report =
+        t.scan().filter("id >= 12 and id < 15 and s is not null").explain();
     assertThat(report.filesConsidered()).isEqualTo(4);
     assertThat(report.filesRead()).isEqualTo(1);
   }

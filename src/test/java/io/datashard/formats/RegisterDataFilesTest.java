@@ -33,24 +33,29 @@ import org.junit.jupiter.params.provider.EnumSource;
  * them; files outside the allowed locations are refused unless their directory is listed.
  */
 class RegisterDataFilesTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   /** Writes rows in {@code format} through a scratch table and returns that data file's path. */
   private Path writeElsewhere(FileFormat format, List<Row> rows) {
-    Table scratch = DataShard.create(tmp.resolve("scratch-" + System.nanoTime()), AllTypesRows.SCHEMA);
+    Table scratch =
+        DataShard.create(tmp.resolve("scratch-" + System.nanoTime()), AllTypesRows.SCHEMA);
     scratch.newAppend().format(format).addAll(rows).commit();
     return Path.of(scratch.scan().files().get(0).path());
   }
 
   private static DataFile describe(Path file, FileFormat format, long records) throws Exception {
-    return DataFile.builder().path(file.toString()).format(format).recordCount(records)
-        .fileSizeInBytes(Files.size(file)).build();
+    return DataFile.builder()
+        .path(file.toString())
+        .format(format)
+        .recordCount(records)
+        .fileSizeInBytes(Files.size(file))
+        .build();
   }
 
   @ParameterizedTest
   @EnumSource(FileFormat.class)
-  void aFileCopiedIntoTheTableIsAddedWithItsMetricsAndReadByBoth(FileFormat format) throws Exception {
+  void aFileCopiedIntoTheTableIsAddedWithItsMetricsAndReadByBoth(FileFormat format)
+      throws Exception {
     Path dir = tmp.resolve("t-" + format);
     Table t = DataShard.create(dir, AllTypesRows.SCHEMA);
     List<Row> all = AllTypesRows.rows(30);
@@ -62,9 +67,15 @@ class RegisterDataFilesTest {
 
     Snapshot s = t.newAppend().appendFile(describe(inTable, format, 20)).commit();
 
-    assertThat(s.summary()).containsEntry("added-data-files", "1").containsEntry("added-records", "20");
+    assertThat(s.summary())
+        .containsEntry("added-data-files", "1")
+        .containsEntry("added-records", "20");
     assertThat(FileFormatsTest.maps(t.scan().toList())).isEqualTo(FileFormatsTest.maps(all));
-    DataFile added = t.scan().files().stream().filter(f -> f.path().equals(inTable.toString())).findFirst().orElseThrow();
+    DataFile added =
+        t.scan().files().stream()
+            .filter(f -> f.path().equals(inTable.toString()))
+            .findFirst()
+            .orElseThrow();
     assertThat(added.format()).isEqualTo(format);
     assertThat(added.recordCount()).isEqualTo(20);
     assertThat(added.valueCounts()).containsEntry(1, 20L);
@@ -75,7 +86,8 @@ class RegisterDataFilesTest {
     if (format == FileFormat.PARQUET) {
       assertThat(added.columnSizes()).containsKey(1);
     }
-    assertThat(FileFormatsTest.sorted(IcebergJava.readRows(dir, null))).isEqualTo(FileFormatsTest.maps(all));
+    assertThat(FileFormatsTest.sorted(IcebergJava.readRows(dir, null)))
+        .isEqualTo(FileFormatsTest.maps(all));
   }
 
   @Test
@@ -86,7 +98,10 @@ class RegisterDataFilesTest {
     Path inTable = dir.resolve("data").resolve("ext.avro");
     Files.createDirectories(inTable.getParent());
     Files.copy(writeElsewhere(FileFormat.AVRO, all.subList(4, 8)), inTable);
-    t.newAppend().addAll(all.subList(0, 4)).appendFile(describe(inTable, FileFormat.AVRO, 4)).commit();
+    t.newAppend()
+        .addAll(all.subList(0, 4))
+        .appendFile(describe(inTable, FileFormat.AVRO, 4))
+        .commit();
     assertThat(t.snapshots()).hasSize(1);
     assertThat(t.scan().files()).hasSize(2);
     assertThat(FileFormatsTest.maps(t.scan().toList())).isEqualTo(FileFormatsTest.maps(all));
@@ -108,11 +123,15 @@ class RegisterDataFilesTest {
         .hasMessageContaining("datashard.data-files.allowed-roots");
     assertThat(closed.snapshots()).isEmpty();
 
-    Table open = DataShard.table(tmp.resolve("open")).schema(AllTypesRows.SCHEMA)
-        .property("datashard.data-files.allowed-roots", "/nonexistent/x, " + ext).create();
+    Table open =
+        DataShard.table(tmp.resolve("open"))
+            .schema(AllTypesRows.SCHEMA)
+            .property("datashard.data-files.allowed-roots", "/nonexistent/x, " + ext)
+            .create();
     open.newAppend().appendFile(df).commit();
     assertThat(open.scan().count()).isEqualTo(3);
-    assertThat(FileFormatsTest.maps(open.scan().toList())).isEqualTo(FileFormatsTest.maps(AllTypesRows.rows(3)));
+    assertThat(FileFormatsTest.maps(open.scan().toList()))
+        .isEqualTo(FileFormatsTest.maps(AllTypesRows.rows(3)));
     assertThat(FileFormatsTest.sorted(IcebergJava.readRows(tmp.resolve("open"), null)))
         .isEqualTo(FileFormatsTest.maps(AllTypesRows.rows(3)));
   }
@@ -122,8 +141,9 @@ class RegisterDataFilesTest {
     Path dir = tmp.resolve("ice");
     Table t = DataShard.create(dir, Schema.parse("id long not null, name string"));
     t.append(List.of(Map.of("id", 1L, "name", "ours")));
-    org.apache.iceberg.DataFile theirs = IcebergJava.writeDataFile(IcebergJava.load(dir),
-        List.of(Map.of("id", 2L, "name", "theirs"), Map.of("id", 3L)));
+    org.apache.iceberg.DataFile theirs =
+        IcebergJava.writeDataFile(
+            IcebergJava.load(dir), List.of(Map.of("id", 2L, "name", "theirs"), Map.of("id", 3L)));
     Path file = Path.of(theirs.location().replaceFirst("^file:", ""));
     t.newAppend().appendFile(describe(file, FileFormat.PARQUET, 2)).commit();
     List<Object> names = new ArrayList<>();
@@ -137,9 +157,12 @@ class RegisterDataFilesTest {
     Table t = DataShard.create(dir, Schema.parse("id long not null, name string, score double"));
     Path file = dir.resolve("data").resolve("plain.avro");
     Files.createDirectories(file.getParent());
-    org.apache.avro.Schema avro = new org.apache.avro.Schema.Parser().parse("{\"type\": \"record\", \"name\": \"r\","
-        + " \"fields\": [{\"name\": \"name\", \"type\": [\"null\", \"string\"]}, {\"name\": \"id\", \"type\": \"long\"},"
-        + " {\"name\": \"extra\", \"type\": \"int\"}]}");
+    org.apache.avro.Schema avro =
+        new org.apache.avro.Schema.Parser()
+            .parse(
+                "{\"type\": \"record\", \"name\": \"r\","
+                    + " \"fields\": [{\"name\": \"name\", \"type\": [\"null\", \"string\"]}, {\"name\": \"id\", \"type\": \"long\"},"
+                    + " {\"name\": \"extra\", \"type\": \"int\"}]}");
     try (DataFileWriter<Object> w = new DataFileWriter<>(new GenericDatumWriter<>(avro))) {
       w.create(avro, file.toFile());
       for (long i = 0; i < 3; i++) {
@@ -153,7 +176,10 @@ class RegisterDataFilesTest {
     t.newAppend().appendFile(describe(file, FileFormat.AVRO, 3)).commit();
     List<Map<String, Object>> rows = FileFormatsTest.maps(t.scan().toList());
     assertThat(rows).hasSize(3);
-    assertThat(rows.get(0)).containsEntry("id", 0L).containsEntry("name", "n0").containsEntry("score", null);
+    assertThat(rows.get(0))
+        .containsEntry("id", 0L)
+        .containsEntry("name", "n0")
+        .containsEntry("score", null);
     assertThat(rows.get(1)).containsEntry("name", null);
     assertThat(t.refresh().properties()).containsKey("schema.name-mapping.default");
     assertThat(FileFormatsTest.sorted(IcebergJava.readRows(dir, null))).isEqualTo(rows);

@@ -18,8 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class AutoCleanupTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private long manifestLists() throws IOException {
     try (Stream<Path> s = Files.list(dir.resolve("metadata"))) {
@@ -28,9 +27,12 @@ class AutoCleanupTest {
   }
 
   private Table table(boolean auto) {
-    DataShard.TableBuilder b = DataShard.table(dir).schema(Schema.parse("id long not null"))
-        .property(TableCore.RETAIN_MAX_COUNT, "5").property(TableCore.RETAIN_MIN_COUNT, "1")
-        .property("commit.manifest.min-count-to-merge", "4");
+    DataShard.TableBuilder b =
+        DataShard.table(dir)
+            .schema(Schema.parse("id long not null"))
+            .property(TableCore.RETAIN_MAX_COUNT, "5")
+            .property(TableCore.RETAIN_MIN_COUNT, "1")
+            .property("commit.manifest.min-count-to-merge", "4");
     if (auto) {
       b.property(TableCore.AUTO_CLEANUP_COMMITS, "10");
     }
@@ -55,7 +57,8 @@ class AutoCleanupTest {
     }
     assertThat(ids).containsExactlyInAnyOrderElementsOf(expected);
     for (Snapshot s : t.snapshots()) {
-      assertThat(t.scan().useSnapshot(s.snapshotId()).count()).isEqualTo(s.summaryLong("total-records", -1));
+      assertThat(t.scan().useSnapshot(s.snapshotId()).count())
+          .isEqualTo(s.summaryLong("total-records", -1));
     }
     assertThat(DataShard.verify(dir, true).errors()).isEmpty();
     io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, false);
@@ -67,7 +70,9 @@ class AutoCleanupTest {
     for (long i = 0; i < 30; i++) {
       t.append(List.of(Map.of("id", i)));
     }
-    assertThat(manifestLists()).as("manifest lists of all 30 commits are still there").isEqualTo(30);
+    assertThat(manifestLists())
+        .as("manifest lists of all 30 commits are still there")
+        .isEqualTo(30);
   }
 
   private long dataFiles() throws IOException {
@@ -92,7 +97,8 @@ class AutoCleanupTest {
     for (long i = 20; i < 50; i++) {
       t.append(List.of(Map.of("id", i)));
     }
-    // one compacted file plus the 30 appended since: the 20 replaced ones went with the snapshots using them
+    // one compacted file plus the 30 appended since: the 20 replaced ones went with the snapshots
+    // using them
     assertThat(dataFiles()).isEqualTo(31);
     assertThat(t.scan().count()).isEqualTo(50);
     assertThat(DataShard.verify(dir, true).errors()).isEmpty();

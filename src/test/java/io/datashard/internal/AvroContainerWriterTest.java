@@ -19,13 +19,14 @@ import org.junit.jupiter.api.Test;
 
 /** Files of the container writer are read by Avro's own reader: records, blocks and metadata. */
 class AvroContainerWriterTest {
-  private static final Schema SCHEMA = SchemaBuilder.record("r").fields().requiredLong("n")
-      .optionalString("s").endRecord();
+  private static final Schema SCHEMA =
+      SchemaBuilder.record("r").fields().requiredLong("n").optionalString("s").endRecord();
 
-  private static List<GenericRecord> readAll(byte[] file, Map<String, String> meta) throws IOException {
+  private static List<GenericRecord> readAll(byte[] file, Map<String, String> meta)
+      throws IOException {
     List<GenericRecord> out = new ArrayList<>();
-    try (DataFileStream<GenericRecord> in = new DataFileStream<>(new ByteArrayInputStream(file),
-        new GenericDatumReader<>())) {
+    try (DataFileStream<GenericRecord> in =
+        new DataFileStream<>(new ByteArrayInputStream(file), new GenericDatumReader<>())) {
       assertThat(in.getSchema()).isEqualTo(SCHEMA);
       assertThat(in.getMetaString("avro.codec")).isEqualTo("null");
       meta.forEach((k, v) -> assertThat(in.getMetaString(k)).as(k).isEqualTo(v));

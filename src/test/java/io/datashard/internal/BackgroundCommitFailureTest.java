@@ -26,10 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** A commit whose files fail while being finished in the background commits nothing and leaves nothing. */
+/**
+ * A commit whose files fail while being finished in the background commits nothing and leaves
+ * nothing.
+ */
 class BackgroundCommitFailureTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @BeforeEach
   void background() {
@@ -69,7 +71,8 @@ class BackgroundCommitFailureTest {
 
   private Set<String> files() throws IOException {
     try (Stream<Path> s = Files.walk(dir)) {
-      return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString())
+      return s.filter(Files::isRegularFile)
+          .map(p -> dir.relativize(p).toString())
           .filter(n -> !n.contains("/.")) // the lock file, the append queue
           .collect(Collectors.toCollection(TreeSet::new));
     }
@@ -78,43 +81,60 @@ class BackgroundCommitFailureTest {
   @ParameterizedTest
   @ValueSource(strings = {".parquet", "-m0.avro", "/snap-", "/data/"})
   void aFailureCommitsNothingAndLeavesNoFileBehind(String failing) throws Exception {
-    DataShard.table(dir).schema(Schema.parse("id long not null, name string")).create()
+    DataShard.table(dir)
+        .schema(Schema.parse("id long not null, name string"))
+        .create()
         .append(List.of(Map.of("id", 1L, "name", "first")));
     Failing storage = new Failing();
-    Table table = TestTables.wrap(TableCore.open(storage, dir, TableOptions.defaults().withCommitRetries(0)));
+    Table table =
+        TestTables.wrap(TableCore.open(storage, dir, TableOptions.defaults().withCommitRetries(0)));
     Set<String> before = files();
     long snapshot = table.currentSnapshot().orElseThrow().snapshotId();
 
     storage.fail = l -> l.contains(failing);
     assertThatThrownBy(() -> table.newAppend().add(Map.of("id", 2L, "name", "second")).commit())
-        .hasMessageContaining("injected").hasMessageContaining("Nothing was committed");
+        .hasMessageContaining("injected")
+        .hasMessageContaining("Nothing was committed");
     storage.fail = l -> false;
 
     Table reopened = DataShard.open(dir);
     assertThat(reopened.currentSnapshot().orElseThrow().snapshotId()).isEqualTo(snapshot);
-    assertThat(reopened.scan().toList()).extracting(r -> r.get("id", Long.class)).containsExactly(1L);
+    assertThat(reopened.scan().toList())
+        .extracting(r -> r.get("id", Long.class))
+        .containsExactly(1L);
     assertThat(files()).as("files after the failed commit").isEqualTo(before);
 
     // and the table takes the next commit as usual
     table.newAppend().add(Map.of("id", 3L, "name", "third")).commit();
-    assertThat(DataShard.open(dir).scan().toList()).extracting(r -> r.get("id", Long.class))
+    assertThat(DataShard.open(dir).scan().toList())
+        .extracting(r -> r.get("id", Long.class))
         .containsExactlyInAnyOrder(1L, 3L);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {".parquet", "/snap-"})
   void aFailedReadModifyWriteTransactionCommitsNothing(String failing) throws Exception {
-    DataShard.table(dir).schema(Schema.parse("value long not null")).create().append(List.of(Map.of("value", 7L)));
+    DataShard.table(dir)
+        .schema(Schema.parse("value long not null"))
+        .create()
+        .append(List.of(Map.of("value", 7L)));
     Failing storage = new Failing();
     Table table = TestTables.wrap(TableCore.open(storage, dir, TableOptions.defaults()));
     Set<String> before = files();
     storage.fail = l -> l.contains(failing);
-    assertThatThrownBy(() -> table.transaction(tx -> {
-      long v = tx.scan().toList().get(0).get("value", Long.class);
-      tx.deleteAll().append(Map.of("value", v + 1));
-      return v;
-    })).hasMessageContaining("injected").hasMessageContaining("Nothing was committed");
+    assertThatThrownBy(
+            () ->
+                table.transaction(
+                    tx -> {
+                      long v = tx.scan().toList().get(0).get("value", Long.class);
+                      tx.deleteAll().append(Map.of("value", v + 1));
+                      return v;
+                    }))
+        .hasMessageContaining("injected")
+        .hasMessageContaining("Nothing was committed");
     assertThat(files()).isEqualTo(before);
-    assertThat(DataShard.open(dir).scan().toList()).extracting(r -> r.get("value", Long.class)).containsExactly(7L);
+    assertThat(DataShard.open(dir).scan().toList())
+        .extracting(r -> r.get("value", Long.class))
+        .containsExactly(7L);
   }
 }

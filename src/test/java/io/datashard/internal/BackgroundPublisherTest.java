@@ -20,10 +20,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The background publisher keeps a commit's on-disk order: forced, linked, directory synced, then settled. */
+/**
+ * The background publisher keeps a commit's on-disk order: forced, linked, directory synced, then
+ * settled.
+ */
 class BackgroundPublisherTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final ExecutorService pool = Executors.newFixedThreadPool(4);
 
@@ -104,7 +106,8 @@ class BackgroundPublisherTest {
       String data = dir + "/data/d" + round;
       String manifest = dir + "/metadata/m" + round;
       String list = dir + "/metadata/l" + round;
-      assertThat(write(out, data, "rows")).isEqualTo(4); // the length, known before the file is done
+      assertThat(write(out, data, "rows"))
+          .isEqualTo(4); // the length, known before the file is done
       out.syncDirectory(dir + "/data");
       write(out, manifest, "manifest!");
       write(out, list, "list");
@@ -114,9 +117,15 @@ class BackgroundPublisherTest {
       assertThat(events).as("seed %d", seed).hasSize(5);
       int dataSync = events.indexOf("synced data");
       int metaSync = events.indexOf("synced metadata");
-      assertThat(events.indexOf("linked d" + round)).as("seed %d: %s", seed, events).isLessThan(dataSync);
-      assertThat(events.indexOf("linked m" + round)).as("seed %d: %s", seed, events).isLessThan(metaSync);
-      assertThat(events.indexOf("linked l" + round)).as("seed %d: %s", seed, events).isLessThan(metaSync);
+      assertThat(events.indexOf("linked d" + round))
+          .as("seed %d: %s", seed, events)
+          .isLessThan(dataSync);
+      assertThat(events.indexOf("linked m" + round))
+          .as("seed %d: %s", seed, events)
+          .isLessThan(metaSync);
+      assertThat(events.indexOf("linked l" + round))
+          .as("seed %d: %s", seed, events)
+          .isLessThan(metaSync);
       assertThat(Files.readString(Path.of(manifest))).isEqualTo("manifest!");
       assertThat(Files.readString(Path.of(data))).isEqualTo("rows");
     }
@@ -131,7 +140,9 @@ class BackgroundPublisherTest {
     write(out, dir + "/good", "x");
     write(out, bad, "y"); // returns: the failure is the settle's
     out.syncDirectory(dir.toString());
-    assertThatThrownBy(out::settle).isInstanceOf(IOException.class).hasMessageContaining("disk full (injected)");
+    assertThatThrownBy(out::settle)
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("disk full (injected)");
     assertThat(storage.events).containsExactly("linked good");
     assertThat(Files.exists(Path.of(bad))).isFalse();
     assertThat(Files.list(dir).map(p -> p.getFileName().toString())).containsExactly("good");

@@ -24,8 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class GroupCommitTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final ExecutorService pool = Executors.newCachedThreadPool();
 
@@ -56,8 +55,13 @@ class GroupCommitTest {
   }
 
   private Future<Snapshot> appendAsync(long id) {
-    return pool.submit(() -> DataShard.open(dir).newAppend().add(Map.of("id", id)).summary("writer", "w" + id)
-        .commit());
+    return pool.submit(
+        () ->
+            DataShard.open(dir)
+                .newAppend()
+                .add(Map.of("id", id))
+                .summary("writer", "w" + id)
+                .commit());
   }
 
   private static Map<Long, Integer> counts(Table t) {
@@ -82,15 +86,22 @@ class GroupCommitTest {
     }
     Snapshot first = appends.get(0).get();
     for (Future<Snapshot> f : appends) {
-      assertThat(f.get().snapshotId()).as("every caller learns the shared snapshot").isEqualTo(first.snapshotId());
+      assertThat(f.get().snapshotId())
+          .as("every caller learns the shared snapshot")
+          .isEqualTo(first.snapshotId());
     }
     assertThat(t.snapshots()).hasSize(2);
     Snapshot shared = t.currentSnapshot().orElseThrow();
     assertThat(shared.snapshotId()).isEqualTo(first.snapshotId());
-    assertThat(shared.summary()).containsEntry("added-records", "5").containsEntry("total-records", "6");
+    assertThat(shared.summary())
+        .containsEntry("added-records", "5")
+        .containsEntry("total-records", "6");
     assertThat(shared.summary().get(GroupCommit.SUMMARY_KEY).split(",")).hasSize(5);
-    assertThat(shared.summary().get("writer").split(",")).containsExactlyInAnyOrder("w1", "w2", "w3", "w4", "w5");
-    assertThat(counts(t)).containsOnlyKeys(0L, 1L, 2L, 3L, 4L, 5L).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+    assertThat(shared.summary().get("writer").split(","))
+        .containsExactlyInAnyOrder("w1", "w2", "w3", "w4", "w5");
+    assertThat(counts(t))
+        .containsOnlyKeys(0L, 1L, 2L, 3L, 4L, 5L)
+        .allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
     assertThat(queued("")).as("nothing left in the queue").isEmpty();
     io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, true);
   }
@@ -117,7 +128,8 @@ class GroupCommitTest {
     try (AutoCloseable lock = holder.lockForTransaction()) {
       live = appendAsync(1);
       awaitQueued(1);
-      // a request of this process that no caller waits for any more (as after a crash of its thread)
+      // a request of this process that no caller waits for any more (as after a crash of its
+      // thread)
       Path req = queued(".req").get(0);
       Files.copy(req, queue().resolve("00000000deadbeef.req"));
     }
@@ -158,8 +170,11 @@ class GroupCommitTest {
     Process gone = new ProcessBuilder("true").start();
     gone.waitFor();
     long start = gone.toHandle().info().startInstant().map(i -> i.toEpochMilli()).orElse(1L);
-    String bootId = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim().replace("-", "")
-        .substring(0, 12);
+    String bootId =
+        Files.readString(Path.of("/proc/sys/kernel/random/boot_id"))
+            .trim()
+            .replace("-", "")
+            .substring(0, 12);
     String deadToken = Long.toHexString(gone.pid()) + "-" + Long.toHexString(start) + "-" + bootId;
     try (AutoCloseable lock = holder.lockForTransaction()) {
       waiting = appendAsync(7);
@@ -179,20 +194,27 @@ class GroupCommitTest {
 
   @Test
   void manyThreadsAppendingAtOnceLoseAndDuplicateNothing() throws Exception {
-    Table t = DataShard.table(dir).schema(Schema.parse("id long not null, payload string, emb list<float>"))
-        .property("datashard.snapshots.max-count", "100000").create();
+    Table t =
+        DataShard.table(dir)
+            .schema(Schema.parse("id long not null, payload string, emb list<float>"))
+            .property("datashard.snapshots.max-count", "100000")
+            .create();
     int threads = 6;
     int each = 40;
     List<Future<?>> futures = new ArrayList<>();
     for (int w = 0; w < threads; w++) {
       long base = w * 1000L;
-      futures.add(pool.submit(() -> {
-        Table mine = DataShard.open(dir);
-        for (int i = 0; i < each; i++) {
-          mine.newAppend().add(Map.of("id", base + i, "payload", "p" + i, "emb", new float[] {i, -i})).commit();
-        }
-        return null;
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                Table mine = DataShard.open(dir);
+                for (int i = 0; i < each; i++) {
+                  mine.newAppend()
+                      .add(Map.of("id", base + i, "payload", "p" + i, "emb", new float[] {i, -i}))
+                      .commit();
+                }
+                return null;
+              }));
     }
     for (Future<?> f : futures) {
       f.get();
@@ -201,16 +223,28 @@ class GroupCommitTest {
     assertThat(seen).hasSize(threads * each).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
     long added = t.snapshots().stream().mapToLong(s -> s.summaryLong("added-records", 0)).sum();
     assertThat(added).isEqualTo(threads * each);
-    Row r = t.scan().toList().stream().filter(x -> x.get("id", Long.class) == 3003L).findFirst().orElseThrow();
+    Row r =
+        t.scan().toList().stream()
+            .filter(x -> x.get("id", Long.class) == 3003L)
+            .findFirst()
+            .orElseThrow();
     assertThat(r.get("payload")).isEqualTo("p3");
     assertThat(r.get("emb")).isEqualTo(List.of(3f, -3f));
-    System.out.println("GroupCommitTest: " + threads * each + " appends in " + t.snapshots().size() + " snapshots");
+    System.out.println(
+        "GroupCommitTest: "
+            + threads * each
+            + " appends in "
+            + t.snapshots().size()
+            + " snapshots");
   }
 
   @Test
   void groupCommitCanBeSwitchedOff() throws Exception {
-    Table t = DataShard.table(dir).schema(Schema.parse("id long not null"))
-        .property("datashard.commit.group.enabled", "false").create();
+    Table t =
+        DataShard.table(dir)
+            .schema(Schema.parse("id long not null"))
+            .property("datashard.commit.group.enabled", "false")
+            .create();
     TableCore holder = TableCore.open(dir, TableOptions.defaults());
     List<Future<Snapshot>> appends = new ArrayList<>();
     try (AutoCloseable lock = holder.lockForTransaction()) {

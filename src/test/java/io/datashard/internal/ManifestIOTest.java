@@ -18,26 +18,36 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ManifestIOTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final LocalStorage storage = new LocalStorage(false);
 
   static DataFile file(String path, long rows) {
-    return DataFile.builder().path(path).format(FileFormat.PARQUET).recordCount(rows).fileSizeInBytes(rows * 10)
-        .columnSizes(Map.of(1, 40L)).valueCounts(Map.of(1, rows)).nullValueCounts(Map.of(1, 0L))
+    return DataFile.builder()
+        .path(path)
+        .format(FileFormat.PARQUET)
+        .recordCount(rows)
+        .fileSizeInBytes(rows * 10)
+        .columnSizes(Map.of(1, 40L))
+        .valueCounts(Map.of(1, rows))
+        .nullValueCounts(Map.of(1, 0L))
         .lowerBounds(Map.of(1, Values.toBytes(io.datashard.Types.LONG, 1L)))
         .upperBounds(Map.of(1, Values.toBytes(io.datashard.Types.LONG, rows)))
-        .splitOffsets(List.of(4L)).build();
+        .splitOffsets(List.of(4L))
+        .build();
   }
 
-  /** Copies an Avro file's records and header entries into a new file compressed with {@code codec}. */
-  private static void recompress(Path from, Path to, org.apache.avro.file.CodecFactory codec) throws Exception {
+  /**
+   * Copies an Avro file's records and header entries into a new file compressed with {@code codec}.
+   */
+  private static void recompress(Path from, Path to, org.apache.avro.file.CodecFactory codec)
+      throws Exception {
     try (org.apache.avro.file.DataFileStream<org.apache.avro.generic.GenericRecord> in =
-            new org.apache.avro.file.DataFileStream<>(Files.newInputStream(from),
-                new org.apache.avro.generic.GenericDatumReader<>());
+            new org.apache.avro.file.DataFileStream<>(
+                Files.newInputStream(from), new org.apache.avro.generic.GenericDatumReader<>());
         org.apache.avro.file.DataFileWriter<org.apache.avro.generic.GenericRecord> out =
-            new org.apache.avro.file.DataFileWriter<>(new org.apache.avro.generic.GenericDatumWriter<>())) {
+            new org.apache.avro.file.DataFileWriter<>(
+                new org.apache.avro.generic.GenericDatumWriter<>())) {
       out.setCodec(codec);
       for (String key : in.getMetaKeys()) {
         if (!key.startsWith("avro.")) {
@@ -57,8 +67,9 @@ class ManifestIOTest {
     Path m1 = dir.resolve("m1.avro");
     DataFile a = file("/t/data/a.parquet", 3);
     DataFile b = file("/t/data/b.parquet", 5);
-    ManifestIO.Manifest manifest = ManifestIO.writeAdded(storage, m1.toString(), schema,
-        PartitionSpec.unpartitioned(), 42L, List.of(a, b));
+    ManifestIO.Manifest manifest =
+        ManifestIO.writeAdded(
+            storage, m1.toString(), schema, PartitionSpec.unpartitioned(), 42L, List.of(a, b));
     Path list = dir.resolve("snap.avro");
     ManifestIO.writeList(storage, list.toString(), 42L, null, 7L, List.of(manifest));
 
@@ -72,10 +83,25 @@ class ManifestIOTest {
     assertThat(deflated.path).isEqualTo(plain.path);
     assertThat(deflated.sequenceNumber).isEqualTo(plain.sequenceNumber).isEqualTo(7);
     assertThat(deflated.addedRows).isEqualTo(plain.addedRows).isEqualTo(8);
-    ManifestIO.Manifest z = new ManifestIO.Manifest(m1z.toString(), Files.size(m1z), plain.specId, plain.content,
-        plain.sequenceNumber, plain.minSequenceNumber, plain.addedSnapshotId, plain.addedFiles, plain.existingFiles,
-        plain.deletedFiles, plain.addedRows, plain.existingRows, plain.deletedRows, plain.partitions, plain.keyMetadata);
-    assertThat(ManifestIO.liveFiles(storage, z, p -> p)).containsExactly(a, b)
+    ManifestIO.Manifest z =
+        new ManifestIO.Manifest(
+            m1z.toString(),
+            Files.size(m1z),
+            plain.specId,
+            plain.content,
+            plain.sequenceNumber,
+            plain.minSequenceNumber,
+            plain.addedSnapshotId,
+            plain.addedFiles,
+            plain.existingFiles,
+            plain.deletedFiles,
+            plain.addedRows,
+            plain.existingRows,
+            plain.deletedRows,
+            plain.partitions,
+            plain.keyMetadata);
+    assertThat(ManifestIO.liveFiles(storage, z, p -> p))
+        .containsExactly(a, b)
         .isEqualTo(ManifestIO.liveFiles(storage, plain, p -> p));
   }
 
@@ -85,8 +111,9 @@ class ManifestIOTest {
     String m1 = dir.resolve("m1.avro").toString();
     DataFile a = file("/t/data/a.parquet", 3);
     DataFile b = file("/t/data/b.parquet", 5);
-    ManifestIO.Manifest manifest = ManifestIO.writeAdded(storage, m1, schema, PartitionSpec.unpartitioned(), 42L,
-        List.of(a, b));
+    ManifestIO.Manifest manifest =
+        ManifestIO.writeAdded(
+            storage, m1, schema, PartitionSpec.unpartitioned(), 42L, List.of(a, b));
     assertThat(manifest.addedFiles).isEqualTo(2);
     assertThat(manifest.addedRows).isEqualTo(8);
     assertThat(manifest.length).isEqualTo(Files.size(Path.of(m1)));
@@ -103,7 +130,8 @@ class ManifestIOTest {
 
     List<DataFile> files = ManifestIO.liveFiles(storage, read.get(0), p -> p);
     assertThat(files).containsExactly(a, b);
-    assertThat(files.get(1).upperBounds().get(1)).isEqualTo(Values.toBytes(io.datashard.Types.LONG, 5L));
+    assertThat(files.get(1).upperBounds().get(1))
+        .isEqualTo(Values.toBytes(io.datashard.Types.LONG, 5L));
   }
 
   @Test
@@ -111,9 +139,11 @@ class ManifestIOTest {
     Path bad = dir.resolve("bad.avro");
     Files.write(bad, new byte[] {'O', 'b', 'j', 1, 0, 0});
     assertThatThrownBy(() -> ManifestIO.readList(storage, bad.toString()))
-        .isInstanceOf(CorruptTableException.class).hasMessageContaining("bad.avro");
+        .isInstanceOf(CorruptTableException.class)
+        .hasMessageContaining("bad.avro");
     assertThatThrownBy(() -> ManifestIO.readList(storage, dir.resolve("missing.avro").toString()))
-        .isInstanceOf(CorruptTableException.class).hasMessageContaining("missing");
+        .isInstanceOf(CorruptTableException.class)
+        .hasMessageContaining("missing");
   }
 
   @Test
@@ -131,23 +161,28 @@ class ManifestIOTest {
       many.add(file("/t/data/f" + i + ".parquet", i + 1));
     }
     String m1 = dir.resolve("big.avro").toString();
-    ManifestIO.Manifest manifest = ManifestIO.writeAdded(storage, m1, schema, PartitionSpec.unpartitioned(), 1L, many);
+    ManifestIO.Manifest manifest =
+        ManifestIO.writeAdded(storage, m1, schema, PartitionSpec.unpartitioned(), 1L, many);
     String list = dir.resolve("list.avro").toString();
     ManifestIO.writeList(storage, list, 1L, null, 1L, List.of(manifest));
     ManifestIO.Manifest listed = ManifestIO.readList(storage, list).get(0);
     assertThat(ManifestIO.liveFiles(storage, listed, p -> p)).hasSize(2000);
     byte[] bytes = Files.readAllBytes(Path.of(m1));
-    // cut at several places: every cut is an error naming the file, never a silently shorter manifest
+    // cut at several places: every cut is an error naming the file, never a silently shorter
+    // manifest
     for (int cut : new int[] {bytes.length - 1, bytes.length - 17, bytes.length / 2, 200}) {
       Files.write(Path.of(m1), java.util.Arrays.copyOf(bytes, cut));
-      assertThatThrownBy(() -> ManifestIO.liveFiles(storage, listed, p -> p)).as("cut at %d", cut)
-          .isInstanceOf(CorruptTableException.class).hasMessageContaining("big.avro");
+      assertThatThrownBy(() -> ManifestIO.liveFiles(storage, listed, p -> p))
+          .as("cut at %d", cut)
+          .isInstanceOf(CorruptTableException.class)
+          .hasMessageContaining("big.avro");
     }
     // a manifest list has no recorded length: its end marker catches a cut inside the last block
     Files.write(Path.of(m1), bytes);
     byte[] listBytes = Files.readAllBytes(Path.of(list));
     Files.write(Path.of(list), java.util.Arrays.copyOf(listBytes, listBytes.length - 5));
-    assertThatThrownBy(() -> ManifestIO.readList(storage, list)).isInstanceOf(CorruptTableException.class)
+    assertThatThrownBy(() -> ManifestIO.readList(storage, list))
+        .isInstanceOf(CorruptTableException.class)
         .hasMessageContaining("list.avro");
   }
 }

@@ -17,15 +17,21 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Small manifests are merged so a snapshot's manifest list stays bounded, without changing any read. */
+/**
+ * Small manifests are merged so a snapshot's manifest list stays bounded, without changing any
+ * read.
+ */
 class ManifestMergeTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void manifestCountStaysBoundedAndEveryRowAndSnapshotStillReads() {
-    Table t = DataShard.table(dir).schema(Schema.parse("id long not null")).durable(false)
-        .property("commit.manifest.min-count-to-merge", "10").create();
+    Table t =
+        DataShard.table(dir)
+            .schema(Schema.parse("id long not null"))
+            .durable(false)
+            .property("commit.manifest.min-count-to-merge", "10")
+            .create();
     for (long i = 0; i < 45; i++) {
       t.append(List.of(Map.of("id", i)));
     }
@@ -36,7 +42,8 @@ class ManifestMergeTest {
       maxManifests = Math.max(maxManifests, n);
     }
     assertThat(maxManifests).isLessThanOrEqualTo(10);
-    List<ManifestIO.Manifest> last = ManifestIO.readList(storage, t.currentSnapshot().orElseThrow().manifestList());
+    List<ManifestIO.Manifest> last =
+        ManifestIO.readList(storage, t.currentSnapshot().orElseThrow().manifestList());
     assertThat(last.stream().mapToLong(m -> m.existingFiles).sum()).isGreaterThan(0);
     Set<Long> ids = new HashSet<>();
     for (Row r : t.scan().toList()) {
@@ -49,10 +56,12 @@ class ManifestMergeTest {
       assertThat(t.scan().useSnapshot(snaps.get(i).snapshotId()).count()).isEqualTo(i + 1);
     }
     io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, true);
-    // sequence numbers survive the merge: Iceberg sees each file with the sequence number it was added with
+    // sequence numbers survive the merge: Iceberg sees each file with the sequence number it was
+    // added with
     org.apache.iceberg.Table ice = io.datashard.interop.IcebergJava.load(dir);
     List<Long> seqs = new ArrayList<>();
-    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks = ice.newScan().planFiles()) {
+    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
+        ice.newScan().planFiles()) {
       tasks.forEach(task -> seqs.add(task.file().dataSequenceNumber()));
     } catch (java.io.IOException e) {
       throw new AssertionError(e);
@@ -66,8 +75,12 @@ class ManifestMergeTest {
    */
   @Test
   void eachEntryIsRewrittenOnlyAFewTimes() {
-    Table t = DataShard.table(dir).schema(Schema.parse("id long not null")).durable(false)
-        .property("commit.manifest.min-count-to-merge", "10").create();
+    Table t =
+        DataShard.table(dir)
+            .schema(Schema.parse("id long not null"))
+            .durable(false)
+            .property("commit.manifest.min-count-to-merge", "10")
+            .create();
     LocalStorage storage = new LocalStorage(false);
     int commits = 400;
     long rewritten = 0;
@@ -77,7 +90,11 @@ class ManifestMergeTest {
       Snapshot s = t.append(List.of(Map.of("id", i)));
       List<ManifestIO.Manifest> list = ManifestIO.readList(storage, s.manifestList());
       maxManifests = Math.max(maxManifests, list.size());
-      long here = list.stream().filter(m -> m.addedSnapshotId == s.snapshotId()).mapToLong(m -> m.existingFiles).sum();
+      long here =
+          list.stream()
+              .filter(m -> m.addedSnapshotId == s.snapshotId())
+              .mapToLong(m -> m.existingFiles)
+              .sum();
       rewritten += here;
       if (i >= commits / 2) {
         rewrittenInLastHalf += here;

@@ -18,10 +18,11 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Parallel file reading: same rows in the same order, errors passed on, threads gone after close. */
+/**
+ * Parallel file reading: same rows in the same order, errors passed on, threads gone after close.
+ */
 class ParallelRowsTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Table table(int files, int rowsPerFile) {
     Table t = DataShard.create(dir, Schema.parse("id long not null, s string"));
@@ -37,18 +38,22 @@ class ParallelRowsTest {
   }
 
   private static long readerThreads() {
-    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("datashard-read")
-        && t.isAlive()).count();
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("datashard-read") && t.isAlive())
+        .count();
   }
 
   @Test
   void parallelScansReturnTheSameRowsInTheSameOrder() {
-    Table t = table(20, 700);   // several batches per file, uneven last batch
+    Table t = table(20, 700); // several batches per file, uneven last batch
     List<Row> sequential = t.scan().toList();
     for (int threads : new int[] {2, 3, 8, 64}) {
-      assertThat(t.scan().parallelism(threads).toList()).as("threads %d", threads).isEqualTo(sequential);
+      assertThat(t.scan().parallelism(threads).toList())
+          .as("threads %d", threads)
+          .isEqualTo(sequential);
     }
-    assertThat(t.scan().parallelism(4).select("s").toList()).isEqualTo(t.scan().select("s").toList());
+    assertThat(t.scan().parallelism(4).select("s").toList())
+        .isEqualTo(t.scan().select("s").toList());
     assertThat(readerThreads()).isZero();
   }
 
@@ -64,7 +69,8 @@ class ParallelRowsTest {
     // damage the fourth file: reading it fails, and the failure is the caller's
     DataFile fourth = t.scan().files().get(3);
     Files.write(Path.of(fourth.path()), new byte[] {1, 2, 3});
-    assertThatThrownBy(() -> t.scan().parallelism(3).toList()).isInstanceOf(RuntimeException.class)
+    assertThatThrownBy(() -> t.scan().parallelism(3).toList())
+        .isInstanceOf(RuntimeException.class)
         .hasMessageContaining(Path.of(fourth.path()).getFileName().toString());
     assertThat(readerThreads()).isZero();
   }
@@ -76,31 +82,33 @@ class ParallelRowsTest {
     List<Supplier<CloseableIterator<Integer>>> sources = new ArrayList<>();
     for (int s = 0; s < 12; s++) {
       int base = s * 1000;
-      sources.add(() -> {
-        synchronized (open) {
-          open[0]++;
-          maxOpen[0] = Math.max(maxOpen[0], open[0]);
-        }
-        java.util.Iterator<Integer> it = java.util.stream.IntStream.range(base, base + 1000).iterator();
-        return new CloseableIterator<>() {
-          @Override
-          public boolean hasNext() {
-            return it.hasNext();
-          }
-
-          @Override
-          public Integer next() {
-            return it.next();
-          }
-
-          @Override
-          public void close() {
+      sources.add(
+          () -> {
             synchronized (open) {
-              open[0]--;
+              open[0]++;
+              maxOpen[0] = Math.max(maxOpen[0], open[0]);
             }
-          }
-        };
-      });
+            java.util.Iterator<Integer> it =
+                java.util.stream.IntStream.range(base, base + 1000).iterator();
+            return new CloseableIterator<>() {
+              @Override
+              public boolean hasNext() {
+                return it.hasNext();
+              }
+
+              @Override
+              public Integer next() {
+                return it.next();
+              }
+
+              @Override
+              public void close() {
+                synchronized (open) {
+                  open[0]--;
+                }
+              }
+            };
+          });
     }
     List<Integer> out = new ArrayList<>();
     try (ParallelRows<Integer> rows = new ParallelRows<>(sources, 3)) {

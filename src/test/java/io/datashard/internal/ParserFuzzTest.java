@@ -56,17 +56,18 @@ import org.apache.avro.io.EncoderFactory;
 /**
  * Fuzzes the parsers of untrusted table files: {@link TableMetadataParser#fromJson} and the Avro
  * readers of {@link ManifestIO} (manifest lists and manifests). Inputs are valid files of a real
- * table (written by DataShard, and by Apache Iceberg Java for manifests, which are compressed)
- * with random mutations: bit flips, truncation, inserted, removed and overwritten bytes, huge
- * varints (declared lengths and counts) and, for JSON, known keys given other values or types or
- * removed. Every input must give a parsed value or a {@link DataShardException} (in practice
- * {@link io.datashard.CorruptTableException}); any other exception, more than
- * {@value #TIME_LIMIT_MS} ms (a hang), an OutOfMemoryError, or more than {@value #ALLOCATION_LIMIT}
- * bytes allocated while parsing one small input fails the property.
+ * table (written by DataShard, and by Apache Iceberg Java for manifests, which are compressed) with
+ * random mutations: bit flips, truncation, inserted, removed and overwritten bytes, huge varints
+ * (declared lengths and counts) and, for JSON, known keys given other values or types or removed.
+ * Every input must give a parsed value or a {@link DataShardException} (in practice {@link
+ * io.datashard.CorruptTableException}); any other exception, more than {@value #TIME_LIMIT_MS} ms
+ * (a hang), an OutOfMemoryError, or more than {@value #ALLOCATION_LIMIT} bytes allocated while
+ * parsing one small input fails the property.
  *
- * <p>CI runs {@code jqwik.tries.default} tries per property (src/test/resources/junit-platform.properties);
- * a long run: {@code mvn test -Dtest=ParserFuzzTest -Djqwik.tries.default=100000}. jqwik prints the
- * seed of each property; a failing input is printed as hex.
+ * <p>CI runs {@code jqwik.tries.default} tries per property
+ * (src/test/resources/junit-platform.properties); a long run: {@code mvn test -Dtest=ParserFuzzTest
+ * -Djqwik.tries.default=100000}. jqwik prints the seed of each property; a failing input is printed
+ * as hex.
  */
 class ParserFuzzTest {
   static final long TIME_LIMIT_MS = 10_000;
@@ -87,8 +88,12 @@ class ParserFuzzTest {
   static void writeSeedFiles() throws Exception {
     dir = Files.createTempDirectory("datashard-fuzz");
     Path t = dir.resolve("t");
-    Table table = DataShard.create(t, Schema.parse("id long not null, name string, ts timestamptz, d decimal(9,2), "
-        + "day date, tags list<string>, attrs map<string, int>, emb list<float>"));
+    Table table =
+        DataShard.create(
+            t,
+            Schema.parse(
+                "id long not null, name string, ts timestamptz, d decimal(9,2), "
+                    + "day date, tags list<string>, attrs map<string, int>, emb list<float>"));
     for (int i = 0; i < 3; i++) {
       Map<String, Object> r = new HashMap<>();
       r.put("id", (long) i);
@@ -108,17 +113,21 @@ class ParserFuzzTest {
     metadataSeeds.add(metadataJson);
     try (var s = Files.list(iceberg.resolve("metadata"))) {
       // the newest metadata file Apache Iceberg Java wrote (sort orders, refs, statistics keys...)
-      Path newest = s.filter(p -> p.getFileName().toString().endsWith(".metadata.json"))
-          .max(java.util.Comparator.comparing(p -> p.getFileName().toString())).orElseThrow();
+      Path newest =
+          s.filter(p -> p.getFileName().toString().endsWith(".metadata.json"))
+              .max(java.util.Comparator.comparing(p -> p.getFileName().toString()))
+              .orElseThrow();
       metadataSeeds.add(Files.readAllBytes(newest));
     }
     assertThat(manifestLists).hasSizeGreaterThanOrEqualTo(4);
     assertThat(manifests).hasSizeGreaterThanOrEqualTo(4);
-    worker = Executors.newSingleThreadExecutor(r -> {
-      Thread th = new Thread(r, "parser-fuzz");
-      th.setDaemon(true);
-      return th;
-    });
+    worker =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread th = new Thread(r, "parser-fuzz");
+              th.setDaemon(true);
+              return th;
+            });
   }
 
   private static void collectAvro(Path metadataDir) throws IOException {
@@ -135,22 +144,29 @@ class ParserFuzzTest {
 
   @AfterContainer
   static void cleanUp() throws IOException {
-    System.out.println("ParserFuzzTest: " + EXECUTIONS.get() + " parser executions, " + PARSED.get()
-        + " of them parsed without error");
+    System.out.println(
+        "ParserFuzzTest: "
+            + EXECUTIONS.get()
+            + " parser executions, "
+            + PARSED.get()
+            + " of them parsed without error");
     worker.shutdownNow();
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        dir,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            Files.delete(file);
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-        Files.delete(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+            Files.delete(d);
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 
   // ------------------------------------------------------------------ mutations
@@ -161,66 +177,83 @@ class ParserFuzzTest {
       int pos = Math.min(in.length, (int) (where * in.length));
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       switch (kind) {
-        case 0: { // flip one bit
-          if (in.length == 0) {
-            return in;
+        case 0:
+          { // flip one bit
+            if (in.length == 0) {
+              return in;
+            }
+            byte[] b = in.clone();
+            int at = Math.min(pos, b.length - 1);
+            b[at] ^= (byte) (1 << (value & 7));
+            return b;
           }
-          byte[] b = in.clone();
-          int at = Math.min(pos, b.length - 1);
-          b[at] ^= (byte) (1 << (value & 7));
-          return b;
-        }
         case 1: // truncate
           return java.util.Arrays.copyOf(in, pos);
-        case 2: { // insert bytes
-          Random r = new Random(value);
-          out.write(in, 0, pos);
-          for (int i = 0; i < length; i++) {
-            out.write(r.nextInt(256));
+        case 2:
+          { // insert bytes
+            Random r = new Random(value);
+            out.write(in, 0, pos);
+            for (int i = 0; i < length; i++) {
+              out.write(r.nextInt(256));
+            }
+            out.write(in, pos, in.length - pos);
+            return out.toByteArray();
           }
-          out.write(in, pos, in.length - pos);
-          return out.toByteArray();
-        }
-        case 3: { // remove bytes
-          int end = Math.min(in.length, pos + length);
-          out.write(in, 0, pos);
-          out.write(in, end, in.length - end);
-          return out.toByteArray();
-        }
-        case 4: { // overwrite a byte
-          if (in.length == 0) {
-            return in;
+        case 3:
+          { // remove bytes
+            int end = Math.min(in.length, pos + length);
+            out.write(in, 0, pos);
+            out.write(in, end, in.length - end);
+            return out.toByteArray();
           }
-          byte[] b = in.clone();
-          b[Math.min(pos, b.length - 1)] = (byte) value;
-          return b;
-        }
-        default: { // overwrite with a huge or negative zig-zag varint (a declared length or count)
-          long[] huge = {Integer.MAX_VALUE, 1_500_000_000L, 1L << 40, Long.MAX_VALUE, -1, -(1L << 35), 1_000_000};
-          ByteArrayOutputStream v = new ByteArrayOutputStream();
-          BinaryEncoder e = EncoderFactory.get().directBinaryEncoder(v, null);
-          try {
-            e.writeLong(huge[value % huge.length]);
-            e.flush();
-          } catch (IOException x) {
-            throw new UncheckedIOException(x);
+        case 4:
+          { // overwrite a byte
+            if (in.length == 0) {
+              return in;
+            }
+            byte[] b = in.clone();
+            b[Math.min(pos, b.length - 1)] = (byte) value;
+            return b;
           }
-          byte[] varint = v.toByteArray();
-          byte[] b = in.clone();
-          for (int i = 0; i < varint.length && pos + i < b.length; i++) {
-            b[pos + i] = varint[i];
+        default:
+          { // overwrite with a huge or negative zig-zag varint (a declared length or count)
+            long[] huge = {
+              Integer.MAX_VALUE,
+              1_500_000_000L,
+              1L << 40,
+              Long.MAX_VALUE,
+              -1,
+              -(1L << 35),
+              1_000_000
+            };
+            ByteArrayOutputStream v = new ByteArrayOutputStream();
+            BinaryEncoder e = EncoderFactory.get().directBinaryEncoder(v, null);
+            try {
+              e.writeLong(huge[value % huge.length]);
+              e.flush();
+            } catch (IOException x) {
+              throw new UncheckedIOException(x);
+            }
+            byte[] varint = v.toByteArray();
+            byte[] b = in.clone();
+            for (int i = 0; i < varint.length && pos + i < b.length; i++) {
+              b[pos + i] = varint[i];
+            }
+            return b;
           }
-          return b;
-        }
       }
     }
   }
 
   @Provide
   Arbitrary<List<Mutation>> byteMutations() {
-    Arbitrary<Mutation> one = Combinators.combine(Arbitraries.integers().between(0, 5),
-        Arbitraries.doubles().between(0, 1), Arbitraries.integers().between(0, 255),
-        Arbitraries.integers().between(1, 64)).as(Mutation::new);
+    Arbitrary<Mutation> one =
+        Combinators.combine(
+                Arbitraries.integers().between(0, 5),
+                Arbitraries.doubles().between(0, 1),
+                Arbitraries.integers().between(0, 255),
+                Arbitraries.integers().between(1, 64))
+            .as(Mutation::new);
     return one.list().ofMinSize(1).ofMaxSize(4);
   }
 
@@ -239,20 +272,40 @@ class ParserFuzzTest {
     JsonNodeFactory f = JsonNodeFactory.instance;
     ArrayNode mixed = f.arrayNode().add(1).add("a").addNull();
     ObjectNode obj = f.objectNode().put("a", 1);
-    ODD_VALUES = List.of(f.nullNode(), f.textNode(""), f.textNode("x"), f.numberNode(-1), f.numberNode(0),
-        f.numberNode(3), f.numberNode(99), f.numberNode(Integer.MAX_VALUE + 1L), f.numberNode(Long.MAX_VALUE),
-        f.numberNode(new BigDecimal("1e400")), f.numberNode(new java.math.BigInteger("123456789012345678901234567890")),
-        f.numberNode(1.5), f.booleanNode(true), f.arrayNode(), f.objectNode(), mixed, obj,
-        f.textNode("file:/../../etc/passwd"), f.textNode("\u0000\uFFFF"));
+    ODD_VALUES =
+        List.of(
+            f.nullNode(),
+            f.textNode(""),
+            f.textNode("x"),
+            f.numberNode(-1),
+            f.numberNode(0),
+            f.numberNode(3),
+            f.numberNode(99),
+            f.numberNode(Integer.MAX_VALUE + 1L),
+            f.numberNode(Long.MAX_VALUE),
+            f.numberNode(new BigDecimal("1e400")),
+            f.numberNode(new java.math.BigInteger("123456789012345678901234567890")),
+            f.numberNode(1.5),
+            f.booleanNode(true),
+            f.arrayNode(),
+            f.objectNode(),
+            mixed,
+            obj,
+            f.textNode("file:/../../etc/passwd"),
+            f.textNode("\u0000\uFFFF"));
   }
 
   /** A structural mutation: the value at the n-th field of the JSON tree replaced or removed. */
-  record JsonMutation(int field, int replacement, boolean remove) { }
+  record JsonMutation(int field, int replacement, boolean remove) {}
 
   @Provide
   Arbitrary<List<JsonMutation>> jsonMutations() {
-    Arbitrary<JsonMutation> one = Combinators.combine(Arbitraries.integers().between(0, 10_000),
-        Arbitraries.integers().between(0, ODD_VALUES.size() - 1), Arbitraries.of(true, false)).as(JsonMutation::new);
+    Arbitrary<JsonMutation> one =
+        Combinators.combine(
+                Arbitraries.integers().between(0, 10_000),
+                Arbitraries.integers().between(0, ODD_VALUES.size() - 1),
+                Arbitraries.of(true, false))
+            .as(JsonMutation::new);
     return one.list().ofMinSize(1).ofMaxSize(3);
   }
 
@@ -306,31 +359,41 @@ class ParserFuzzTest {
    */
   static <T> T check(String what, byte[] input, Callable<T> parse) {
     EXECUTIONS.incrementAndGet();
-    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    Future<Object[]> f = worker.submit(() -> {
-      long id = Thread.currentThread().getId();
-      long before = mx.getThreadAllocatedBytes(id);
-      Object result;
-      try {
-        result = parse.call();
-      } catch (Throwable t) {
-        result = t;
-      }
-      return new Object[] {result, mx.getThreadAllocatedBytes(id) - before};
-    });
+    com.sun.management.ThreadMXBean mx =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    Future<Object[]> f =
+        worker.submit(
+            () -> {
+              long id = Thread.currentThread().getId();
+              long before = mx.getThreadAllocatedBytes(id);
+              Object result;
+              try {
+                result = parse.call();
+              } catch (Throwable t) {
+                result = t;
+              }
+              return new Object[] {result, mx.getThreadAllocatedBytes(id) - before};
+            });
     Object[] outcome;
     try {
       outcome = f.get(TIME_LIMIT_MS, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       f.cancel(true);
-      throw new AssertionError(what + " did not finish within " + TIME_LIMIT_MS + " ms on input " + hex(input));
+      throw new AssertionError(
+          what + " did not finish within " + TIME_LIMIT_MS + " ms on input " + hex(input));
     } catch (InterruptedException | ExecutionException e) {
       throw new AssertionError(what + ": " + e, e);
     }
     long allocated = (Long) outcome[1];
     if (allocated > ALLOCATION_LIMIT) {
-      throw new AssertionError(what + " allocated " + allocated + " bytes for a " + input.length + "-byte input "
-          + hex(input));
+      throw new AssertionError(
+          what
+              + " allocated "
+              + allocated
+              + " bytes for a "
+              + input.length
+              + "-byte input "
+              + hex(input));
     }
     Object result = outcome[0];
     if (result instanceof Throwable) {
@@ -339,7 +402,8 @@ class ParserFuzzTest {
         assertThat(t.getMessage()).as("error message").isNotBlank();
         return null;
       }
-      throw new AssertionError(what + " threw " + t + " (not a DataShardException) on input " + hex(input), t);
+      throw new AssertionError(
+          what + " threw " + t + " (not a DataShardException) on input " + hex(input), t);
     }
     PARSED.incrementAndGet();
     @SuppressWarnings("unchecked")
@@ -348,26 +412,41 @@ class ParserFuzzTest {
   }
 
   private static String hex(byte[] b) {
-    return b.length > 256 ? HexFormat.of().formatHex(b, 0, 256) + "... (" + b.length + " bytes; replay with the "
-        + "printed jqwik seed)" : HexFormat.of().formatHex(b);
+    return b.length > 256
+        ? HexFormat.of().formatHex(b, 0, 256)
+            + "... ("
+            + b.length
+            + " bytes; replay with the "
+            + "printed jqwik seed)"
+        : HexFormat.of().formatHex(b);
   }
 
   static TableMetadata parseMetadata(byte[] json) {
-    TableMetadata m = check("TableMetadataParser.fromJson", json,
-        () -> TableMetadataParser.fromJson("/fuzz/v1.metadata.json", json));
+    TableMetadata m =
+        check(
+            "TableMetadataParser.fromJson",
+            json,
+            () -> TableMetadataParser.fromJson("/fuzz/v1.metadata.json", json));
     if (m != null) {
       // whatever parses must also write back out, and parse again
       byte[] again = check("TableMetadataParser.toJson", json, () -> TableMetadataParser.toJson(m));
       assertThat(again).as("toJson of a parsed metadata file").isNotNull();
-      check("TableMetadataParser.fromJson(toJson)", again, () -> TableMetadataParser.fromJson("/fuzz/v2.metadata.json",
-          again));
+      check(
+          "TableMetadataParser.fromJson(toJson)",
+          again,
+          () -> TableMetadataParser.fromJson("/fuzz/v2.metadata.json", again));
     }
     return m;
   }
 
   static void readManifestList(byte[] bytes) {
-    List<ManifestIO.Manifest> list = check("ManifestIO.readList", bytes,
-        () -> ManifestIO.readList(new MemoryStorage(Map.of("/fuzz/snap.avro", bytes)), "/fuzz/snap.avro"));
+    List<ManifestIO.Manifest> list =
+        check(
+            "ManifestIO.readList",
+            bytes,
+            () ->
+                ManifestIO.readList(
+                    new MemoryStorage(Map.of("/fuzz/snap.avro", bytes)), "/fuzz/snap.avro"));
     if (list != null) {
       assertThat(list).allSatisfy(m -> assertThat(m.path).isNotNull());
     }
@@ -375,10 +454,16 @@ class ParserFuzzTest {
 
   static void readManifest(byte[] bytes, boolean recordedLength) {
     long length = recordedLength ? bytes.length : 0;
-    ManifestIO.Manifest m = new ManifestIO.Manifest("/fuzz/m.avro", length, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, null,
-        null);
-    List<ManifestIO.Entry> entries = check("ManifestIO.liveEntries", bytes,
-        () -> ManifestIO.liveEntries(new MemoryStorage(Map.of("/fuzz/m.avro", bytes)), m, p -> p));
+    ManifestIO.Manifest m =
+        new ManifestIO.Manifest(
+            "/fuzz/m.avro", length, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, null, null);
+    List<ManifestIO.Entry> entries =
+        check(
+            "ManifestIO.liveEntries",
+            bytes,
+            () ->
+                ManifestIO.liveEntries(
+                    new MemoryStorage(Map.of("/fuzz/m.avro", bytes)), m, p -> p));
     if (entries != null) {
       assertThat(entries).allSatisfy(e -> assertThat(e.file.path()).isNotNull());
     }
@@ -390,35 +475,48 @@ class ParserFuzzTest {
       assertThat(parseMetadata(b)).isNotNull();
     }
     for (byte[] b : manifestLists) {
-      assertThat(check("readList", b, () -> ManifestIO.readList(new MemoryStorage(Map.of("/l", b)), "/l"))).isNotEmpty();
+      assertThat(
+              check(
+                  "readList",
+                  b,
+                  () -> ManifestIO.readList(new MemoryStorage(Map.of("/l", b)), "/l")))
+          .isNotEmpty();
     }
     for (byte[] b : manifests) {
-      ManifestIO.Manifest m = new ManifestIO.Manifest("/m", b.length, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, null, null);
-      assertThat(check("liveEntries", b, () -> ManifestIO.liveEntries(new MemoryStorage(Map.of("/m", b)), m,
-          p -> p))).isNotEmpty();
+      ManifestIO.Manifest m =
+          new ManifestIO.Manifest("/m", b.length, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, null, null);
+      assertThat(
+              check(
+                  "liveEntries",
+                  b,
+                  () -> ManifestIO.liveEntries(new MemoryStorage(Map.of("/m", b)), m, p -> p)))
+          .isNotEmpty();
     }
   }
 
   @Property
-  void mutatedMetadataBytesParseOrFailClearly(@ForAll("byteMutations") List<Mutation> ms,
-      @ForAll("seedIndex") int seed) {
+  void mutatedMetadataBytesParseOrFailClearly(
+      @ForAll("byteMutations") List<Mutation> ms, @ForAll("seedIndex") int seed) {
     parseMetadata(mutate(metadataSeeds.get(seed % metadataSeeds.size()), ms));
   }
 
   @Property
-  void metadataWithChangedValuesParsesOrFailsClearly(@ForAll("jsonMutations") List<JsonMutation> ms,
-      @ForAll("seedIndex") int seed) throws IOException {
+  void metadataWithChangedValuesParsesOrFailsClearly(
+      @ForAll("jsonMutations") List<JsonMutation> ms, @ForAll("seedIndex") int seed)
+      throws IOException {
     parseMetadata(mutateJson(metadataSeeds.get(seed % metadataSeeds.size()), ms));
   }
 
   @Property
-  void mutatedManifestListsReadOrFailClearly(@ForAll("byteMutations") List<Mutation> ms,
-      @ForAll("seedIndex") int seed) {
+  void mutatedManifestListsReadOrFailClearly(
+      @ForAll("byteMutations") List<Mutation> ms, @ForAll("seedIndex") int seed) {
     readManifestList(mutate(manifestLists.get(seed % manifestLists.size()), ms));
   }
 
   @Property
-  void mutatedManifestsReadOrFailClearly(@ForAll("byteMutations") List<Mutation> ms, @ForAll("seedIndex") int seed,
+  void mutatedManifestsReadOrFailClearly(
+      @ForAll("byteMutations") List<Mutation> ms,
+      @ForAll("seedIndex") int seed,
       @ForAll boolean recordedLength) {
     readManifest(mutate(manifests.get(seed % manifests.size()), ms), recordedLength);
   }
@@ -428,13 +526,20 @@ class ParserFuzzTest {
     return Arbitraries.integers().between(0, 1_000);
   }
 
-  /** Pathological JSON: deep nesting, huge numbers and strings, many keys; each gives a clear error or a value. */
+  /**
+   * Pathological JSON: deep nesting, huge numbers and strings, many keys; each gives a clear error
+   * or a value.
+   */
   @Example
   void pathologicalJsonFailsClearly() throws IOException {
     List<byte[]> inputs = new ArrayList<>();
     inputs.add(("[".repeat(200_000)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-    inputs.add(("{\"a\":".repeat(50_000) + "1" + "}".repeat(50_000)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-    inputs.add(("{\"format-version\": 2" + "0".repeat(1_000_000) + "}").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    inputs.add(
+        ("{\"a\":".repeat(50_000) + "1" + "}".repeat(50_000))
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    inputs.add(
+        ("{\"format-version\": 2" + "0".repeat(1_000_000) + "}")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     ObjectNode big = (ObjectNode) MAPPER.readTree(metadataJson);
     big.put("location", "x".repeat(3_000_000));
     inputs.add(MAPPER.writeValueAsBytes(big));
@@ -477,7 +582,8 @@ class ParserFuzzTest {
         }
       }
     }
-    System.out.println("ParserFuzzTest: " + checked + " inputs with a huge declared length checked");
+    System.out.println(
+        "ParserFuzzTest: " + checked + " inputs with a huge declared length checked");
     assertThat(checked).isGreaterThan(1000);
   }
 
@@ -517,7 +623,7 @@ class ParserFuzzTest {
         }
 
         @Override
-        public void close() { }
+        public void close() {}
       };
     }
 
@@ -551,7 +657,7 @@ class ParserFuzzTest {
     }
 
     @Override
-    public void syncDirectory(String directory) { }
+    public void syncDirectory(String directory) {}
 
     @Override
     public void replace(String location, byte[] content) {

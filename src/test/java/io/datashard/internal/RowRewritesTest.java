@@ -17,10 +17,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The serializable check of copy-on-write changes, with a commit injected between read and commit. */
+/**
+ * The serializable check of copy-on-write changes, with a commit injected between read and commit.
+ */
 class RowRewritesTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void aMatchingRowCommittedAfterTheReadMakesTheChangeRunAgainAndItIsRemovedToo() {
@@ -29,32 +30,45 @@ class RowRewritesTest {
     Table other = DataShard.open(dir);
     TableCore core = TableCore.open(dir, TableOptions.defaults());
     AtomicInteger plans = new AtomicInteger();
-    Snapshot s = RowRewrites.rewrite(core, "delete", schema -> {
-      RowRewrites.Matcher m = RowRewrites.matching(core, schema, Expressions.parse("tag = 'x'"));
-      boolean first = plans.getAndIncrement() == 0;
-      return new RowRewrites.Change(new RowRewrites.Matcher() {
-        private boolean injected;
+    Snapshot s =
+        RowRewrites.rewrite(
+            core,
+            "delete",
+            schema -> {
+              RowRewrites.Matcher m =
+                  RowRewrites.matching(core, schema, Expressions.parse("tag = 'x'"));
+              boolean first = plans.getAndIncrement() == 0;
+              return new RowRewrites.Change(
+                  new RowRewrites.Matcher() {
+                    private boolean injected;
 
-        @Override
-        public boolean mayMatch(DataFile file, Schema sc) {
-          if (first && !injected) {
-            injected = true;
-            // another writer commits a matching row and an unrelated one after this change read the table
-            other.append(List.of(Map.of("id", 3L, "tag", "x"), Map.of("id", 4L, "tag", "z")));
-          }
-          return m.mayMatch(file, sc);
-        }
+                    @Override
+                    public boolean mayMatch(DataFile file, Schema sc) {
+                      if (first && !injected) {
+                        injected = true;
+                        // another writer commits a matching row and an unrelated one after this
+                        // change read the table
+                        other.append(
+                            List.of(Map.of("id", 3L, "tag", "x"), Map.of("id", 4L, "tag", "z")));
+                      }
+                      return m.mayMatch(file, sc);
+                    }
 
-        @Override
-        public boolean matches(Row row) {
-          return m.matches(row);
-        }
-      }, List.of());
-    }, Map.of(), 10);
+                    @Override
+                    public boolean matches(Row row) {
+                      return m.matches(row);
+                    }
+                  },
+                  List.of());
+            },
+            Map.of(),
+            10);
     assertThat(plans.get()).as("planned twice: the first attempt was refused").isEqualTo(2);
     assertThat(core.conflictRetries()).isEqualTo(1);
     assertThat(s.summary().get("datashard.rows-removed")).isEqualTo("2");
-    assertThat(t.refresh().scan().toList()).extracting(r -> r.get("id")).containsExactlyInAnyOrder(2L, 4L);
+    assertThat(t.refresh().scan().toList())
+        .extracting(r -> r.get("id"))
+        .containsExactlyInAnyOrder(2L, 4L);
   }
 
   @Test
@@ -64,28 +78,38 @@ class RowRewritesTest {
     Table other = DataShard.open(dir);
     TableCore core = TableCore.open(dir, TableOptions.defaults());
     AtomicInteger plans = new AtomicInteger();
-    RowRewrites.rewrite(core, "delete", schema -> {
-      RowRewrites.Matcher m = RowRewrites.matching(core, schema, Expressions.parse("tag = 'x'"));
-      boolean first = plans.getAndIncrement() == 0;
-      return new RowRewrites.Change(new RowRewrites.Matcher() {
-        private boolean injected;
+    RowRewrites.rewrite(
+        core,
+        "delete",
+        schema -> {
+          RowRewrites.Matcher m =
+              RowRewrites.matching(core, schema, Expressions.parse("tag = 'x'"));
+          boolean first = plans.getAndIncrement() == 0;
+          return new RowRewrites.Change(
+              new RowRewrites.Matcher() {
+                private boolean injected;
 
-        @Override
-        public boolean mayMatch(DataFile file, Schema sc) {
-          if (first && !injected) {
-            injected = true;
-            other.append(List.of(Map.of("id", 5L, "tag", "z")));
-          }
-          return m.mayMatch(file, sc);
-        }
+                @Override
+                public boolean mayMatch(DataFile file, Schema sc) {
+                  if (first && !injected) {
+                    injected = true;
+                    other.append(List.of(Map.of("id", 5L, "tag", "z")));
+                  }
+                  return m.mayMatch(file, sc);
+                }
 
-        @Override
-        public boolean matches(Row row) {
-          return m.matches(row);
-        }
-      }, List.of());
-    }, Map.of(), 10);
+                @Override
+                public boolean matches(Row row) {
+                  return m.matches(row);
+                }
+              },
+              List.of());
+        },
+        Map.of(),
+        10);
     assertThat(plans.get()).isEqualTo(1);
-    assertThat(t.refresh().scan().toList()).extracting(r -> r.get("id")).containsExactlyInAnyOrder(2L, 5L);
+    assertThat(t.refresh().scan().toList())
+        .extracting(r -> r.get("id"))
+        .containsExactlyInAnyOrder(2L, 5L);
   }
 }

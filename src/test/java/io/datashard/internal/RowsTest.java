@@ -9,8 +9,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RowsTest {
-  private static final Types.StructType TYPE = Types.struct(List.of(Types.NestedField.required(1, "a", Types.LONG),
-      Types.NestedField.optional(2, "b", Types.STRING)));
+  private static final Types.StructType TYPE =
+      Types.struct(
+          List.of(
+              Types.NestedField.required(1, "a", Types.LONG),
+              Types.NestedField.optional(2, "b", Types.STRING)));
 
   @Test
   void wrapsTheGivenArrayIntoARowEqualToOneMadeByOf() {
@@ -22,13 +25,15 @@ class RowsTest {
 
   @Test
   void aWrongNumberOfValuesIsRefused() {
-    assertThatThrownBy(() -> Rows.wrap(TYPE, new Object[] {1L})).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> Rows.wrap(TYPE, new Object[] {1L}))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("needs 2 values, got 1");
   }
 
   @Test
   void onlyRowInstallsTheFactory() {
     Row.of(TYPE, 1L, null); // Row is initialized: its factory is in place
-    assertThatThrownBy(() -> Rows.install((t, v) -> null)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> Rows.install((t, v) -> null))
+        .isInstanceOf(IllegalStateException.class);
   }
 }

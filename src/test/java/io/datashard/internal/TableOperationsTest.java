@@ -16,15 +16,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TableOperationsTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private TableOperations ops() {
     return new TableOperations(new LocalStorage(true), dir.toString());
   }
 
   private TableMetadata created(TableOperations ops) {
-    return ops.commit(null, TableCore.initialMetadata(dir.toString(), Schema.parse("id long"), Map.of()));
+    return ops.commit(
+        null, TableCore.initialMetadata(dir.toString(), Schema.parse("id long"), Map.of()));
   }
 
   private static TableMetadata withProperty(TableMetadata base, String k, String v) {
@@ -52,7 +52,8 @@ class TableOperationsTest {
     TableMetadata seenByB = b.refresh();
     a.commit(v1, withProperty(v1, "writer", "a"));
     assertThatThrownBy(() -> b.commit(seenByB, withProperty(seenByB, "writer", "b")))
-        .isInstanceOf(CommitConflictException.class).hasMessageContaining("Version 2");
+        .isInstanceOf(CommitConflictException.class)
+        .hasMessageContaining("Version 2");
     assertThat(ops().refresh().properties()).containsEntry("writer", "a");
   }
 
@@ -82,13 +83,15 @@ class TableOperationsTest {
 
   @Test
   void missingTableAndCorruptNewestVersionAreClearErrors() throws Exception {
-    assertThatThrownBy(() -> ops().refresh()).isInstanceOf(TableNotFoundException.class)
+    assertThatThrownBy(() -> ops().refresh())
+        .isInstanceOf(TableNotFoundException.class)
         .hasMessageContaining(dir.toString());
     TableOperations ops = ops();
     TableMetadata m = created(ops);
     ops.commit(m, withProperty(m, "x", "y"));
     Files.writeString(dir.resolve("metadata/v2.metadata.json"), "{\"format-version\": 2, ");
-    assertThatThrownBy(() -> ops().refresh()).isInstanceOf(CorruptTableException.class)
+    assertThatThrownBy(() -> ops().refresh())
+        .isInstanceOf(CorruptTableException.class)
         .hasMessageContaining("v2.metadata.json");
   }
 }

@@ -30,8 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The verifier finds each kind of damage, names the file, and tells errors from warnings. */
 class VerifierTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   Path dir;
   Table table;
@@ -39,7 +38,11 @@ class VerifierTest {
   @BeforeEach
   void threeAppends() {
     dir = tmp.resolve("t");
-    table = DataShard.table(dir).schema(Schema.parse("id long not null, name string")).durable(false).create();
+    table =
+        DataShard.table(dir)
+            .schema(Schema.parse("id long not null, name string"))
+            .durable(false)
+            .create();
     for (long i = 0; i < 3; i++) {
       table.append(List.of(Map.of("id", i, "name", "a"), Map.of("id", 100 + i, "name", "b")));
     }
@@ -55,7 +58,9 @@ class VerifierTest {
 
   private List<ManifestIO.Manifest> manifests() {
     TableCore c = core();
-    return ManifestIO.readList(new io.datashard.storage.LocalStorage(), c.resolvePath(c.metadata().currentSnapshot().manifestList()));
+    return ManifestIO.readList(
+        new io.datashard.storage.LocalStorage(),
+        c.resolvePath(c.metadata().currentSnapshot().manifestList()));
   }
 
   private static List<Problem> of(VerifyReport r, Kind kind) {
@@ -67,11 +72,15 @@ class VerifierTest {
     VerifyReport r = DataShard.verify(dir, false);
     assertThat(r.problems()).isEmpty();
     assertThat(r.isClean()).isTrue();
-    assertThat(r.checked()).containsEntry("data files", 3L).containsEntry("manifests", 3L)
+    assertThat(r.checked())
+        .containsEntry("data files", 3L)
+        .containsEntry("manifests", 3L)
         .containsEntry("snapshots", 1L);
     VerifyReport deep = DataShard.verify(dir, true);
     assertThat(deep.problems()).isEmpty();
-    assertThat(deep.checked()).containsEntry("snapshots", 3L).containsEntry("manifest lists", 3L)
+    assertThat(deep.checked())
+        .containsEntry("snapshots", 3L)
+        .containsEntry("manifest lists", 3L)
         .containsEntry("metadata files", 4L);
   }
 
@@ -98,7 +107,9 @@ class VerifierTest {
     assertThat(r.errors()).hasSize(1);
     assertThat(r.errors().get(0).kind()).isEqualTo(Kind.WRONG_LENGTH);
     assertThat(r.errors().get(0).file()).isEqualTo(m.path);
-    assertThat(r.errors().get(0).message()).contains((m.length - 10) + " bytes").contains(Long.toString(m.length))
+    assertThat(r.errors().get(0).message())
+        .contains((m.length - 10) + " bytes")
+        .contains(Long.toString(m.length))
         .contains("snap-");
   }
 
@@ -107,11 +118,13 @@ class VerifierTest {
     TableCore c = core();
     String list = c.resolvePath(c.metadata().currentSnapshot().manifestList());
     ManifestIO.Manifest second = manifests().get(1);
-    rewriteAvro(list, r -> {
-      if (r.get("manifest_path").toString().equals(second.path)) {
-        r.put("manifest_length", second.length + 7);
-      }
-    });
+    rewriteAvro(
+        list,
+        r -> {
+          if (r.get("manifest_path").toString().equals(second.path)) {
+            r.put("manifest_length", second.length + 7);
+          }
+        });
     VerifyReport r = DataShard.verify(dir, false);
     assertThat(r.errors()).hasSize(1);
     Problem p = r.errors().get(0);
@@ -126,8 +139,13 @@ class VerifierTest {
     String list = c.resolvePath(c.metadata().currentSnapshot().manifestList());
     rewriteAvro(list, r -> r.put("added_rows_count", 5L));
     VerifyReport r = DataShard.verify(dir, false);
-    assertThat(of(r, Kind.WRONG_RECORD_COUNT)).hasSize(3)
-        .allSatisfy(p -> assertThat(p.message()).contains("5 rows in it").contains("holds 1 live files with 2 rows"));
+    assertThat(of(r, Kind.WRONG_RECORD_COUNT))
+        .hasSize(3)
+        .allSatisfy(
+            p ->
+                assertThat(p.message())
+                    .contains("5 rows in it")
+                    .contains("holds 1 live files with 2 rows"));
   }
 
   @Test
@@ -135,9 +153,13 @@ class VerifierTest {
     List<DataFile> files = dataFiles(table.currentSnapshot().orElseThrow());
     // Replace one data file by a valid Parquet file with other rows: both its length and its
     // footer's row count disagree with the manifest.
-    Table other = DataShard.table(tmp.resolve("other")).schema(Schema.parse("id long not null, name string"))
-        .durable(false).create();
-    other.append(List.of(Map.of("id", 1L), Map.of("id", 2L), Map.of("id", 3L, "name", "a longer name")));
+    Table other =
+        DataShard.table(tmp.resolve("other"))
+            .schema(Schema.parse("id long not null, name string"))
+            .durable(false)
+            .create();
+    other.append(
+        List.of(Map.of("id", 1L), Map.of("id", 2L), Map.of("id", 3L, "name", "a longer name")));
     String otherFile = DataShard.open(tmp.resolve("other")).location() + "/data";
     Path replacement;
     try (var s = Files.list(Path.of(otherFile))) {
@@ -146,16 +168,21 @@ class VerifierTest {
     String victim = files.get(0).path();
     Files.copy(replacement, Path.of(victim), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     VerifyReport r = DataShard.verify(dir, false);
-    assertThat(r.errors()).extracting(Problem::kind).containsExactlyInAnyOrder(Kind.WRONG_LENGTH,
-        Kind.WRONG_RECORD_COUNT);
+    assertThat(r.errors())
+        .extracting(Problem::kind)
+        .containsExactlyInAnyOrder(Kind.WRONG_LENGTH, Kind.WRONG_RECORD_COUNT);
     assertThat(r.errors()).allSatisfy(p -> assertThat(p.file()).isEqualTo(victim));
-    assertThat(of(r, Kind.WRONG_RECORD_COUNT).get(0).message()).contains("holds 3 rows").contains("records 2");
+    assertThat(of(r, Kind.WRONG_RECORD_COUNT).get(0).message())
+        .contains("holds 3 rows")
+        .contains("records 2");
 
     // Junk appended to another: the length is wrong and the footer no longer reads.
     String second = files.get(1).path();
     Files.write(Path.of(second), new byte[] {1, 2, 3}, StandardOpenOption.APPEND);
     VerifyReport r2 = DataShard.verify(dir, false);
-    assertThat(r2.errors()).filteredOn(p -> p.file().equals(second)).extracting(Problem::kind)
+    assertThat(r2.errors())
+        .filteredOn(p -> p.file().equals(second))
+        .extracting(Problem::kind)
         .containsExactlyInAnyOrder(Kind.WRONG_LENGTH, Kind.UNREADABLE);
   }
 
@@ -174,9 +201,12 @@ class VerifierTest {
     VerifyReport r = DataShard.verify(dir, false);
     assertThat(r.isClean()).isTrue();
     assertThat(r.errors()).isEmpty();
-    assertThat(of(r, Kind.ORPHAN)).extracting(Problem::file)
+    assertThat(of(r, Kind.ORPHAN))
+        .extracting(Problem::file)
         .containsExactlyInAnyOrder(orphan.toString(), orphanManifest.toString());
-    assertThat(of(r, Kind.TEMPORARY_FILE)).extracting(Problem::file).containsExactly(temp.toString());
+    assertThat(of(r, Kind.TEMPORARY_FILE))
+        .extracting(Problem::file)
+        .containsExactly(temp.toString());
     assertThat(r.warnings()).hasSize(3);
   }
 
@@ -185,10 +215,11 @@ class VerifierTest {
     Snapshot before = table.currentSnapshot().orElseThrow();
     List<DataFile> old = dataFiles(before);
     // Replace every row: the current snapshot no longer uses the old data files, older ones do.
-    table.transaction(tx -> {
-      tx.deleteAll().append(Map.of("id", 7L, "name", "new"));
-      return null;
-    });
+    table.transaction(
+        tx -> {
+          tx.deleteAll().append(Map.of("id", 7L, "name", "new"));
+          return null;
+        });
     Files.delete(Path.of(old.get(0).path()));
     VerifyReport shallow = DataShard.verify(dir, false);
     assertThat(shallow.problems()).isEmpty();
@@ -199,7 +230,8 @@ class VerifierTest {
   }
 
   @Test
-  void anUnreadableOlderManifestListIsAnErrorWithDeepAndSuppressesOrphansWithout() throws Exception {
+  void anUnreadableOlderManifestListIsAnErrorWithDeepAndSuppressesOrphansWithout()
+      throws Exception {
     Snapshot first = table.snapshots().get(0);
     TableCore c = core();
     String list = c.resolvePath(first.manifestList());
@@ -209,8 +241,9 @@ class VerifierTest {
     assertThat(shallow.isClean()).isTrue();
     assertThat(shallow.problems()).extracting(Problem::kind).containsExactly(Kind.INCOMPLETE);
     VerifyReport deep = DataShard.verify(dir, true);
-    assertThat(deep.errors()).extracting(Problem::kind, Problem::file).containsExactly(
-        org.assertj.core.groups.Tuple.tuple(Kind.UNREADABLE, list));
+    assertThat(deep.errors())
+        .extracting(Problem::kind, Problem::file)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(Kind.UNREADABLE, list));
     assertThat(deep.warnings()).extracting(Problem::kind).containsExactly(Kind.INCOMPLETE);
     assertThat(deep.warnings().get(0).message()).contains("see the errors");
     assertThat(shallow.warnings().get(0).message()).contains("--deep");
@@ -230,16 +263,21 @@ class VerifierTest {
   void theVersionHintIsChecked() throws Exception {
     Path hint = dir.resolve("metadata/version-hint.text");
     Files.writeString(hint, "2");
-    assertThat(DataShard.verify(dir, false).problems()).extracting(Problem::kind).containsExactly(Kind.STALE_HINT);
+    assertThat(DataShard.verify(dir, false).problems())
+        .extracting(Problem::kind)
+        .containsExactly(Kind.STALE_HINT);
     Files.writeString(hint, "9");
     VerifyReport ahead = DataShard.verify(dir, false);
     assertThat(ahead.errors()).extracting(Problem::kind).containsExactly(Kind.INCONSISTENT);
     assertThat(ahead.errors().get(0).message()).contains("version 9").contains("version 4");
     Files.writeString(hint, "four");
-    assertThat(DataShard.verify(dir, false).errors()).extracting(Problem::kind, Problem::file)
+    assertThat(DataShard.verify(dir, false).errors())
+        .extracting(Problem::kind, Problem::file)
         .containsExactly(org.assertj.core.groups.Tuple.tuple(Kind.UNREADABLE, hint.toString()));
     Files.delete(hint);
-    assertThat(DataShard.verify(dir, false).problems()).extracting(Problem::kind).containsExactly(Kind.STALE_HINT);
+    assertThat(DataShard.verify(dir, false).problems())
+        .extracting(Problem::kind)
+        .containsExactly(Kind.STALE_HINT);
   }
 
   @Test
@@ -247,32 +285,38 @@ class VerifierTest {
     Path v2 = dir.resolve("metadata/v2.metadata.json");
     Files.delete(v2);
     VerifyReport r = DataShard.verify(dir, false);
-    assertThat(r.errors()).extracting(Problem::kind, Problem::file)
+    assertThat(r.errors())
+        .extracting(Problem::kind, Problem::file)
         .containsExactly(org.assertj.core.groups.Tuple.tuple(Kind.MISSING, v2.toString()));
   }
 
   @Test
   void filesOfSnapshotsDroppedByRetentionAreOrphansNotErrors() {
-    Table t = DataShard.table(tmp.resolve("r")).schema(Schema.parse("id long not null")).durable(false)
-        .property("datashard.snapshots.max-count", "3").property("history.expire.min-snapshots-to-keep", "1")
-        .create();
+    Table t =
+        DataShard.table(tmp.resolve("r"))
+            .schema(Schema.parse("id long not null"))
+            .durable(false)
+            .property("datashard.snapshots.max-count", "3")
+            .property("history.expire.min-snapshots-to-keep", "1")
+            .create();
     for (long i = 0; i < 6; i++) {
       t.append(List.of(Map.of("id", i)));
     }
     VerifyReport r = DataShard.verify(tmp.resolve("r"), true);
     assertThat(r.isClean()).isTrue();
-    assertThat(of(r, Kind.ORPHAN)).hasSize(3)
+    assertThat(of(r, Kind.ORPHAN))
+        .hasSize(3)
         .allSatisfy(p -> assertThat(new File(p.file()).getName()).startsWith("snap-"));
   }
 
   /** Rewrites an Avro file in place with the same schema and header metadata, changing records. */
-  private static void rewriteAvro(String location, java.util.function.Consumer<GenericRecord> change)
-      throws Exception {
+  private static void rewriteAvro(
+      String location, java.util.function.Consumer<GenericRecord> change) throws Exception {
     List<GenericRecord> records = new ArrayList<>();
     org.apache.avro.Schema schema;
     List<String[]> meta = new ArrayList<>();
-    try (DataFileReader<GenericRecord> reader = new DataFileReader<>(new File(location),
-        new GenericDatumReader<>())) {
+    try (DataFileReader<GenericRecord> reader =
+        new DataFileReader<>(new File(location), new GenericDatumReader<>())) {
       schema = reader.getSchema();
       for (String k : reader.getMetaKeys()) {
         if (!k.startsWith("avro.")) {
@@ -285,7 +329,8 @@ class VerifierTest {
       }
     }
     Files.delete(Path.of(location));
-    try (DataFileWriter<GenericRecord> writer = new DataFileWriter<>(new GenericDatumWriter<>(schema))) {
+    try (DataFileWriter<GenericRecord> writer =
+        new DataFileWriter<>(new GenericDatumWriter<>(schema))) {
       for (String[] kv : meta) {
         writer.setMeta(kv[0], kv[1]);
       }

@@ -24,12 +24,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A filtered DataShard scan returns the same rows as Apache Iceberg Java's own filter on the same table
- * (random filters on columns without nulls or NaN, where both define the same meaning).
+ * A filtered DataShard scan returns the same rows as Apache Iceberg Java's own filter on the same
+ * table (random filters on columns without nulls or NaN, where both define the same meaning).
  */
 class IcebergFilterTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void filteredScansMatchIcebergJava() {
@@ -37,8 +36,14 @@ class IcebergFilterTest {
     System.out.println("IcebergFilterTest seed " + seed);
     Random rnd = new Random(seed);
     Path dir = tmp.resolve("t");
-    Table t = DataShard.table(dir).schema(Schema.parse("id long not null, n int not null, x double not null, "
-        + "s string not null, d date not null")).durable(false).create();
+    Table t =
+        DataShard.table(dir)
+            .schema(
+                Schema.parse(
+                    "id long not null, n int not null, x double not null, "
+                        + "s string not null, d date not null"))
+            .durable(false)
+            .create();
     long id = 0;
     for (int f = 0; f < 8; f++) {
       int base = rnd.nextInt(30);
@@ -58,8 +63,11 @@ class IcebergFilterTest {
     int selective = 0;
     for (int iter = 0; iter < 60; iter++) {
       Expression e = random(rnd, 2);
-      List<Long> ours = t.scan().filter(e).select("id").toList().stream().map(r -> (Long) r.get(0)).sorted()
-          .collect(Collectors.toList());
+      List<Long> ours =
+          t.scan().filter(e).select("id").toList().stream()
+              .map(r -> (Long) r.get(0))
+              .sorted()
+              .collect(Collectors.toList());
       List<Long> theirs = new ArrayList<>();
       try (CloseableIterable<Record> it = IcebergGenerics.read(ice).where(toIceberg(e)).build()) {
         for (Record r : it) {
@@ -77,8 +85,15 @@ class IcebergFilterTest {
     assertThat(selective).as("filters that keep some rows but not all").isGreaterThan(10);
   }
 
-  static final String[] WORDS = {"apple", "apricot", "banana", "band", "zebra", "a-long-string-past-sixteen-1",
-      "a-long-string-past-sixteen-2"};
+  static final String[] WORDS = {
+    "apple",
+    "apricot",
+    "banana",
+    "band",
+    "zebra",
+    "a-long-string-past-sixteen-1",
+    "a-long-string-past-sixteen-2"
+  };
 
   static Expression random(Random r, int depth) {
     int k = depth == 0 ? 3 : r.nextInt(5);
@@ -113,7 +128,8 @@ class IcebergFilterTest {
       case 7:
         return Expressions.notIn(c, v, literal(r, c));
       default:
-        return Expressions.startsWith(c, ((String) v).substring(0, r.nextInt(((String) v).length() + 1)));
+        return Expressions.startsWith(
+            c, ((String) v).substring(0, r.nextInt(((String) v).length() + 1)));
     }
   }
 
@@ -133,11 +149,11 @@ class IcebergFilterTest {
   static org.apache.iceberg.expressions.Expression toIceberg(Expression e) {
     switch (e.operation()) {
       case AND:
-        return org.apache.iceberg.expressions.Expressions.and(toIceberg(e.children().get(0)),
-            toIceberg(e.children().get(1)));
+        return org.apache.iceberg.expressions.Expressions.and(
+            toIceberg(e.children().get(0)), toIceberg(e.children().get(1)));
       case OR:
-        return org.apache.iceberg.expressions.Expressions.or(toIceberg(e.children().get(0)),
-            toIceberg(e.children().get(1)));
+        return org.apache.iceberg.expressions.Expressions.or(
+            toIceberg(e.children().get(0)), toIceberg(e.children().get(1)));
       case NOT:
         return org.apache.iceberg.expressions.Expressions.not(toIceberg(e.children().get(0)));
       default:

@@ -28,13 +28,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Apache Iceberg Java reads what DataShard writes: rows, schema, snapshots, time travel. */
 class IcebergInteropTest {
-  static final Schema ALL_TYPES = Schema.parse("id long not null, b boolean, i int, f float, d double, "
-      + "dec9 decimal(9,2), dec18 decimal(18,4), dec38 decimal(38,10), dt date, t time, ts timestamp, "
-      + "tz timestamptz, s string, u uuid, fx fixed[4], bin binary, emb list<float>, "
-      + "tags map<string, int>, pos struct<x: double, y: double not null>");
+  static final Schema ALL_TYPES =
+      Schema.parse(
+          "id long not null, b boolean, i int, f float, d double, "
+              + "dec9 decimal(9,2), dec18 decimal(18,4), dec38 decimal(38,10), dt date, t time, ts timestamp, "
+              + "tz timestamptz, s string, u uuid, fx fixed[4], bin binary, emb list<float>, "
+              + "tags map<string, int>, pos struct<x: double, y: double not null>");
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   static Map<String, Object> record(long id) {
     Map<String, Object> m = new HashMap<>();
@@ -100,7 +101,8 @@ class IcebergInteropTest {
     assertThat(ice.currentSnapshot().snapshotId()).isEqualTo(snapshots.get(2).snapshotId());
     List<Long> iceIds = new ArrayList<>();
     ice.snapshots().forEach(s -> iceIds.add(s.snapshotId()));
-    assertThat(iceIds).containsExactly(snapshots.stream().map(Snapshot::snapshotId).toArray(Long[]::new));
+    assertThat(iceIds)
+        .containsExactly(snapshots.stream().map(Snapshot::snapshotId).toArray(Long[]::new));
     assertThat(ice.currentSnapshot().parentId()).isEqualTo(snapshots.get(1).snapshotId());
     assertThat(ice.currentSnapshot().sequenceNumber()).isEqualTo(3);
 
@@ -111,7 +113,8 @@ class IcebergInteropTest {
       Types.NestedField g = iceStruct.field(f.id());
       assertThat(g.name()).isEqualTo(f.name());
       assertThat(g.isRequired()).isEqualTo(f.isRequired());
-      assertThat(g.type().toString().replace(" ", "")).isEqualTo(icebergName(f.type()).replace(" ", ""));
+      assertThat(g.type().toString().replace(" ", ""))
+          .isEqualTo(icebergName(f.type()).replace(" ", ""));
     }
 
     for (int i = 0; i < 3; i++) {
@@ -124,7 +127,8 @@ class IcebergInteropTest {
     }
     // a value read back equals the value written (not just "both sides agree")
     Map<String, Object> first = ours(table.scan().toList()).get(1);
-    assertThat(first.get("dec38")).isEqualTo(new BigDecimal("1234567890123456789012345678.1000000000"));
+    assertThat(first.get("dec38"))
+        .isEqualTo(new BigDecimal("1234567890123456789012345678.1000000000"));
     assertThat(first.get("fx")).isEqualTo(ByteBuffer.wrap(new byte[] {1, 2, 3, 1}));
     assertThat(first.get("u")).isEqualTo(new UUID(1, 7));
     assertThat(((List<?>) first.get("emb")).get(2)).isEqualTo(Float.NaN);
@@ -132,7 +136,8 @@ class IcebergInteropTest {
 
     // Iceberg Java sees the same file-level statistics DataShard recorded
     long files = 0;
-    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks = ice.newScan().includeColumnStats().planFiles()) {
+    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
+        ice.newScan().includeColumnStats().planFiles()) {
       for (org.apache.iceberg.FileScanTask task : tasks) {
         files++;
         assertThat(task.file().recordCount()).isEqualTo(5);
@@ -143,8 +148,10 @@ class IcebergInteropTest {
     }
     assertThat(files).isEqualTo(3);
     // and Iceberg's own filter pruning, driven by our bounds, keeps exactly the file holding id 7
-    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks = ice.newScan()
-        .filter(org.apache.iceberg.expressions.Expressions.equal("id", 7L)).planFiles()) {
+    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
+        ice.newScan()
+            .filter(org.apache.iceberg.expressions.Expressions.equal("id", 7L))
+            .planFiles()) {
       assertThat(tasks).hasSize(1);
     }
   }
@@ -154,15 +161,25 @@ class IcebergInteropTest {
       case LIST:
         return "list<" + icebergName(t.asList().elementType()) + ">";
       case MAP:
-        return "map<" + icebergName(t.asMap().keyType()) + ", " + icebergName(t.asMap().valueType()) + ">";
-      case STRUCT: {
-        List<String> parts = new ArrayList<>();
-        for (io.datashard.Types.NestedField f : t.asStruct().fields()) {
-          parts.add(f.id() + ": " + f.name() + ": " + (f.isRequired() ? "required " : "optional ")
-              + icebergName(f.type()));
+        return "map<"
+            + icebergName(t.asMap().keyType())
+            + ", "
+            + icebergName(t.asMap().valueType())
+            + ">";
+      case STRUCT:
+        {
+          List<String> parts = new ArrayList<>();
+          for (io.datashard.Types.NestedField f : t.asStruct().fields()) {
+            parts.add(
+                f.id()
+                    + ": "
+                    + f.name()
+                    + ": "
+                    + (f.isRequired() ? "required " : "optional ")
+                    + icebergName(f.type()));
+          }
+          return "struct<" + String.join(", ", parts) + ">";
         }
-        return "struct<" + String.join(", ", parts) + ">";
-      }
       case INTEGER:
         return "int";
       default:

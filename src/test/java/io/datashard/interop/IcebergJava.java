@@ -13,8 +13,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +51,8 @@ import org.apache.iceberg.types.Types;
  * rows read here compare with {@code io.datashard.Row#toMap()} using plain {@code equals}.
  *
  * <p>Hadoop runs with the configuration of {@link #conf()}: the local filesystem is {@link
- * FastLocalFileSystem} (no {@code .crc} side files, and no {@code chmod} process forked per file
- * or directory created, which is what Hadoop does when its native library is not loaded).
+ * FastLocalFileSystem} (no {@code .crc} side files, and no {@code chmod} process forked per file or
+ * directory created, which is what Hadoop does when its native library is not loaded).
  */
 public final class IcebergJava {
   private IcebergJava() {}
@@ -99,8 +99,8 @@ public final class IcebergJava {
   }
 
   /**
-   * A new Hadoop configuration for the local filesystem: {@link FastLocalFileSystem} for
-   * {@code file:} and plain paths, not cached. Each call returns a copy that may be changed.
+   * A new Hadoop configuration for the local filesystem: {@link FastLocalFileSystem} for {@code
+   * file:} and plain paths, not cached. Each call returns a copy that may be changed.
    */
   public static Configuration conf() {
     return new Configuration(CONF);
@@ -166,7 +166,9 @@ public final class IcebergJava {
   private static List<Snapshot> snapshots(Table table) {
     List<Snapshot> out = new ArrayList<>();
     table.snapshots().forEach(out::add);
-    out.sort(Comparator.comparingLong(Snapshot::sequenceNumber).thenComparingLong(Snapshot::timestampMillis));
+    out.sort(
+        Comparator.comparingLong(Snapshot::sequenceNumber)
+            .thenComparingLong(Snapshot::timestampMillis));
     return out;
   }
 
@@ -251,10 +253,10 @@ public final class IcebergJava {
   // Writing
 
   /**
-   * Writes rows given in DataShard conventions (missing keys are null; byte[] is accepted for
-   * fixed and binary, any {@code Map} for a struct) as one Parquet data file with Iceberg's own
-   * generic writer and file naming, and returns the {@link DataFile} (with full metrics and split
-   * offsets) without committing it. Unpartitioned tables only.
+   * Writes rows given in DataShard conventions (missing keys are null; byte[] is accepted for fixed
+   * and binary, any {@code Map} for a struct) as one Parquet data file with Iceberg's own generic
+   * writer and file naming, and returns the {@link DataFile} (with full metrics and split offsets)
+   * without committing it. Unpartitioned tables only.
    */
   public static DataFile writeDataFile(Table table, List<Map<String, Object>> rows) {
     Schema schema = table.schema();
@@ -262,12 +264,17 @@ public final class IcebergJava {
     for (Map<String, Object> row : rows) {
       records.add(toRecord(schema.asStruct(), row));
     }
-    EncryptedOutputFile out = OutputFileFactory.builderFor(table, 0, FILE_COUNTER.incrementAndGet())
-        .format(FileFormat.PARQUET).build().newOutputFile();
-    // with the table's properties, as engines do (new tables say write.parquet.compression-codec=zstd)
-    FileAppender<Record> appender = new GenericAppenderFactory(schema, table.spec())
-        .setAll(table.properties())
-        .newAppender(out.encryptingOutputFile(), FileFormat.PARQUET);
+    EncryptedOutputFile out =
+        OutputFileFactory.builderFor(table, 0, FILE_COUNTER.incrementAndGet())
+            .format(FileFormat.PARQUET)
+            .build()
+            .newOutputFile();
+    // with the table's properties, as engines do (new tables say
+    // write.parquet.compression-codec=zstd)
+    FileAppender<Record> appender =
+        new GenericAppenderFactory(schema, table.spec())
+            .setAll(table.properties())
+            .newAppender(out.encryptingOutputFile(), FileFormat.PARQUET);
     try (FileAppender<Record> a = appender) {
       a.addAll(records);
     } catch (IOException e) {
@@ -284,8 +291,8 @@ public final class IcebergJava {
   private static final AtomicLong FILE_COUNTER = new AtomicLong();
 
   /**
-   * Appends rows (DataShard conventions) to a table with Iceberg Java: one data file per batch,
-   * all batches in one commit (one new snapshot). Returns the new snapshot id.
+   * Appends rows (DataShard conventions) to a table with Iceberg Java: one data file per batch, all
+   * batches in one commit (one new snapshot). Returns the new snapshot id.
    */
   @SafeVarargs
   public static long append(Table table, List<Map<String, Object>>... batches) {
@@ -313,26 +320,30 @@ public final class IcebergJava {
       case BINARY:
         // a duplicate: the caller's buffer position stays as it was
         return v instanceof byte[] ? ByteBuffer.wrap((byte[]) v) : ((ByteBuffer) v).duplicate();
-      case STRUCT: {
-        if (v instanceof Record) {
-          return v;
+      case STRUCT:
+        {
+          if (v instanceof Record) {
+            return v;
+          }
+          return toRecord(type.asStructType(), (Map<?, ?>) v);
         }
-        return toRecord(type.asStructType(), (Map<?, ?>) v);
-      }
-      case LIST: {
-        Type element = type.asListType().elementType();
-        List<Object> out = new ArrayList<>();
-        for (Object o : (List<?>) v) {
-          out.add(toIceberg(element, o));
+      case LIST:
+        {
+          Type element = type.asListType().elementType();
+          List<Object> out = new ArrayList<>();
+          for (Object o : (List<?>) v) {
+            out.add(toIceberg(element, o));
+          }
+          return out;
         }
-        return out;
-      }
-      case MAP: {
-        Types.MapType mt = type.asMapType();
-        Map<Object, Object> out = new LinkedHashMap<>();
-        ((Map<?, ?>) v).forEach((k, x) -> out.put(toIceberg(mt.keyType(), k), toIceberg(mt.valueType(), x)));
-        return out;
-      }
+      case MAP:
+        {
+          Types.MapType mt = type.asMapType();
+          Map<Object, Object> out = new LinkedHashMap<>();
+          ((Map<?, ?>) v)
+              .forEach((k, x) -> out.put(toIceberg(mt.keyType(), k), toIceberg(mt.valueType(), x)));
+          return out;
+        }
       default:
         return v;
     }
@@ -363,36 +374,43 @@ public final class IcebergJava {
 
   /**
    * The schema of the sample table as given to Iceberg (Iceberg assigns fresh ids on create: the
-   * top-level columns get 1..19 in this order; see {@link #schema(Path)} for the stored ids).
-   * Every Iceberg v2 primitive type, nested list, map and struct; required: id, i, s, pos.y.
+   * top-level columns get 1..19 in this order; see {@link #schema(Path)} for the stored ids). Every
+   * Iceberg v2 primitive type, nested list, map and struct; required: id, i, s, pos.y.
    */
-  public static final Schema SAMPLE_SCHEMA = new Schema(
-      Types.NestedField.required(1, "id", Types.LongType.get()),
-      Types.NestedField.optional(2, "b", Types.BooleanType.get()),
-      Types.NestedField.required(3, "i", Types.IntegerType.get()),
-      Types.NestedField.optional(4, "f", Types.FloatType.get()),
-      Types.NestedField.optional(5, "d", Types.DoubleType.get()),
-      Types.NestedField.optional(6, "dec9", Types.DecimalType.of(9, 2)),
-      Types.NestedField.optional(7, "dec18", Types.DecimalType.of(18, 4)),
-      Types.NestedField.optional(8, "dec38", Types.DecimalType.of(38, 10)),
-      Types.NestedField.optional(9, "dt", Types.DateType.get()),
-      Types.NestedField.optional(10, "t", Types.TimeType.get()),
-      Types.NestedField.optional(11, "ts", Types.TimestampType.withoutZone()),
-      Types.NestedField.optional(12, "tz", Types.TimestampType.withZone()),
-      Types.NestedField.required(13, "s", Types.StringType.get()),
-      Types.NestedField.optional(14, "u", Types.UUIDType.get()),
-      Types.NestedField.optional(15, "fx", Types.FixedType.ofLength(4)),
-      Types.NestedField.optional(16, "bin", Types.BinaryType.get()),
-      Types.NestedField.optional(17, "emb", Types.ListType.ofOptional(20, Types.FloatType.get())),
-      Types.NestedField.optional(18, "tags",
-          Types.MapType.ofOptional(21, 22, Types.StringType.get(), Types.IntegerType.get())),
-      Types.NestedField.optional(19, "pos", Types.StructType.of(
-          Types.NestedField.optional(23, "x", Types.DoubleType.get()),
-          Types.NestedField.required(24, "y", Types.DoubleType.get()))));
+  public static final Schema SAMPLE_SCHEMA =
+      new Schema(
+          Types.NestedField.required(1, "id", Types.LongType.get()),
+          Types.NestedField.optional(2, "b", Types.BooleanType.get()),
+          Types.NestedField.required(3, "i", Types.IntegerType.get()),
+          Types.NestedField.optional(4, "f", Types.FloatType.get()),
+          Types.NestedField.optional(5, "d", Types.DoubleType.get()),
+          Types.NestedField.optional(6, "dec9", Types.DecimalType.of(9, 2)),
+          Types.NestedField.optional(7, "dec18", Types.DecimalType.of(18, 4)),
+          Types.NestedField.optional(8, "dec38", Types.DecimalType.of(38, 10)),
+          Types.NestedField.optional(9, "dt", Types.DateType.get()),
+          Types.NestedField.optional(10, "t", Types.TimeType.get()),
+          Types.NestedField.optional(11, "ts", Types.TimestampType.withoutZone()),
+          Types.NestedField.optional(12, "tz", Types.TimestampType.withZone()),
+          Types.NestedField.required(13, "s", Types.StringType.get()),
+          Types.NestedField.optional(14, "u", Types.UUIDType.get()),
+          Types.NestedField.optional(15, "fx", Types.FixedType.ofLength(4)),
+          Types.NestedField.optional(16, "bin", Types.BinaryType.get()),
+          Types.NestedField.optional(
+              17, "emb", Types.ListType.ofOptional(20, Types.FloatType.get())),
+          Types.NestedField.optional(
+              18,
+              "tags",
+              Types.MapType.ofOptional(21, 22, Types.StringType.get(), Types.IntegerType.get())),
+          Types.NestedField.optional(
+              19,
+              "pos",
+              Types.StructType.of(
+                  Types.NestedField.optional(23, "x", Types.DoubleType.get()),
+                  Types.NestedField.required(24, "y", Types.DoubleType.get()))));
 
   /**
-   * Rows (ids) of each commit of the sample table; each inner list is one data file. Commit 0:
-   * ids 0-4 in one file; commit 1: ids 5-6 and 7-9 in two files; commit 2: ids 10-14 in one file.
+   * Rows (ids) of each commit of the sample table; each inner list is one data file. Commit 0: ids
+   * 0-4 in one file; commit 1: ids 5-6 and 7-9 in two files; commit 2: ids 10-14 in one file.
    */
   private static final int[][][] SAMPLE_COMMITS = {
     {{0, 1, 2, 3, 4}},
@@ -417,16 +435,21 @@ public final class IcebergJava {
   }
 
   /**
-   * As {@link #writeSampleTable(Path)}; with {@code fileUri} the table location is given to
-   * Iceberg as a {@code file:} URI instead of a plain path, so that every location recorded in
-   * metadata, manifest lists and manifests is a {@code file:/...} URI.
+   * As {@link #writeSampleTable(Path)}; with {@code fileUri} the table location is given to Iceberg
+   * as a {@code file:} URI instead of a plain path, so that every location recorded in metadata,
+   * manifest lists and manifests is a {@code file:/...} URI.
    */
   public static Path writeSampleTable(Path tableDir, boolean fileUri) {
     Path abs = tableDir.toAbsolutePath();
     // Path.toUri() ends with '/' for an existing directory; Iceberg wants none
     String location = fileUri ? abs.toUri().toString().replaceAll("/+$", "") : abs.toString();
-    Table table = tables().create(SAMPLE_SCHEMA, PartitionSpec.unpartitioned(),
-        Map.of(TableProperties.FORMAT_VERSION, "2"), location);
+    Table table =
+        tables()
+            .create(
+                SAMPLE_SCHEMA,
+                PartitionSpec.unpartitioned(),
+                Map.of(TableProperties.FORMAT_VERSION, "2"),
+                location);
     long last = 0;
     for (int[][] commit : SAMPLE_COMMITS) {
       // distinct, strictly increasing commit times (as-of reads need them apart)
@@ -475,11 +498,11 @@ public final class IcebergJava {
   }
 
   /**
-   * Sample row {@code k}, every column present (null where missing), in DataShard conventions.
-   * Rows with {@code k % 5 == 4} have every optional column null. Edge cases: row 0 has an empty
-   * binary, pre-1970 date and timestamp and midnight; row 1 NaN, -Infinity, a null list element,
-   * -0.0, a null map value and 23:59:59.999999; row 2 an empty list and an empty map; row 3 a
-   * struct with a null field.
+   * Sample row {@code k}, every column present (null where missing), in DataShard conventions. Rows
+   * with {@code k % 5 == 4} have every optional column null. Edge cases: row 0 has an empty binary,
+   * pre-1970 date and timestamp and midnight; row 1 NaN, -Infinity, a null list element, -0.0, a
+   * null map value and 23:59:59.999999; row 2 an empty list and an empty map; row 3 a struct with a
+   * null field.
    */
   public static Map<String, Object> sampleRow(int k) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -497,13 +520,20 @@ public final class IcebergJava {
     m.put("d", k == 1 ? Double.NaN : k / 3.0);
     m.put("dec9", BigDecimal.valueOf(k * 12_345L - 30_000L, 2));
     m.put("dec18", BigDecimal.valueOf(k * 123_456_789_012L - 5L, 4));
-    BigInteger big = new BigInteger("1234567890123456789012345678").multiply(BigInteger.valueOf(k + 1));
+    BigInteger big =
+        new BigInteger("1234567890123456789012345678").multiply(BigInteger.valueOf(k + 1));
     m.put("dec38", new BigDecimal(k % 2 == 1 ? big.negate() : big, 10));
     m.put("dt", LocalDate.of(1969, 12, 30).plusDays(k * 400L));
-    m.put("t", k == 1 ? LocalTime.of(23, 59, 59, 999_999_000)
-        : LocalTime.ofNanoOfDay((k * 3_723_456_789L % 86_400_000_000L) * 1000));
+    m.put(
+        "t",
+        k == 1
+            ? LocalTime.of(23, 59, 59, 999_999_000)
+            : LocalTime.ofNanoOfDay((k * 3_723_456_789L % 86_400_000_000L) * 1000));
     m.put("ts", LocalDateTime.of(1969, 12, 31, 23, 59, 59).plusNanos(k * 1_000_001_000L));
-    m.put("tz", OffsetDateTime.of(2024, 2, 29, 12, 0, 0, 0, ZoneOffset.UTC).plusNanos(k * 86_399_000_001_000L));
+    m.put(
+        "tz",
+        OffsetDateTime.of(2024, 2, 29, 12, 0, 0, 0, ZoneOffset.UTC)
+            .plusNanos(k * 86_399_000_001_000L));
     m.put("u", new UUID(0x0123_4567_89AB_CDEFL * (k + 1), ~(long) k));
     m.put("fx", ByteBuffer.wrap(new byte[] {(byte) k, (byte) (k + 1), (byte) 0xFF, 0x7F}));
     byte[] bin = new byte[k];
@@ -554,20 +584,25 @@ public final class IcebergJava {
     List<Long> ourIds = new ArrayList<>();
     ours.snapshots().forEach(s -> ourIds.add(s.snapshotId()));
     org.assertj.core.api.Assertions.assertThat(iceIds).as("snapshot ids").isEqualTo(ourIds);
-    org.assertj.core.api.Assertions.assertThat(ice.schema().columns().size()).isEqualTo(ours.schema().columns().size());
+    org.assertj.core.api.Assertions.assertThat(ice.schema().columns().size())
+        .isEqualTo(ours.schema().columns().size());
     for (io.datashard.Types.NestedField f : ours.schema().columns()) {
-      org.assertj.core.api.Assertions.assertThat(ice.schema().findField(f.id()).name()).isEqualTo(f.name());
+      org.assertj.core.api.Assertions.assertThat(ice.schema().findField(f.id()).name())
+          .isEqualTo(f.name());
     }
-    org.assertj.core.api.Assertions.assertThat(rows(ice, null)).as("current rows")
+    org.assertj.core.api.Assertions.assertThat(rows(ice, null))
+        .as("current rows")
         .containsExactlyInAnyOrderElementsOf(dataShardRows(ours.scan()));
     if (everySnapshot) {
       for (io.datashard.Snapshot s : ours.snapshots()) {
         List<Map<String, Object>> expected = dataShardRows(ours.scan().useSnapshot(s.snapshotId()));
-        org.assertj.core.api.Assertions.assertThat(rows(ice, s.snapshotId())).as("rows of snapshot %d", s.snapshotId())
+        org.assertj.core.api.Assertions.assertThat(rows(ice, s.snapshotId()))
+            .as("rows of snapshot %d", s.snapshotId())
             .containsExactlyInAnyOrderElementsOf(expected);
         org.assertj.core.api.Assertions.assertThat(rowsAsOf(ice, s.timestampMillis()))
             .as("rows as of %d", s.timestampMillis())
-            .containsExactlyInAnyOrderElementsOf(dataShardRows(ours.scan().asOfMillis(s.timestampMillis())));
+            .containsExactlyInAnyOrderElementsOf(
+                dataShardRows(ours.scan().asOfMillis(s.timestampMillis())));
       }
     }
   }
@@ -580,7 +615,10 @@ public final class IcebergJava {
     return out;
   }
 
-  /** The manifests of the current snapshot as Iceberg Java reads them: path, added, existing, deleted (file counts). */
+  /**
+   * The manifests of the current snapshot as Iceberg Java reads them: path, added, existing,
+   * deleted (file counts).
+   */
   public static List<Map<String, Object>> manifests(Path tableDir) {
     Table t = load(tableDir);
     List<Map<String, Object>> out = new ArrayList<>();
@@ -602,7 +640,8 @@ public final class IcebergJava {
   public static List<Long> dataSequenceNumbers(Path tableDir) {
     Table t = load(tableDir);
     List<Long> out = new ArrayList<>();
-    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks = t.newScan().planFiles()) {
+    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
+        t.newScan().planFiles()) {
       for (org.apache.iceberg.FileScanTask task : tasks) {
         out.add(task.file().dataSequenceNumber());
       }

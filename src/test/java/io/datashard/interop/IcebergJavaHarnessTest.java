@@ -24,7 +24,6 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.iceberg.DataFile;
-import org.assertj.core.api.InstanceOfAssertFactories;
 import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
@@ -35,6 +34,7 @@ import org.apache.iceberg.types.Types;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalInputFile;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,8 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * which DataShard's reader has to handle.
  */
 class IcebergJavaHarnessTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   static List<Map<String, Object>> sorted(List<Map<String, Object>> rows) {
     List<Map<String, Object>> out = new ArrayList<>(rows);
@@ -78,13 +77,19 @@ class IcebergJavaHarnessTest {
     for (int i = 0; i < ids.size(); i++) {
       List<Map<String, Object>> want = expected.get(i);
       assertThat(want).hasSize(sizes.get(i));
-      assertThat(sorted(IcebergJava.readRows(dir, ids.get(i)))).as("snapshot %d by id", i).isEqualTo(want);
-      assertThat(sorted(IcebergJava.readRowsAsOf(dir, times.get(i)))).as("as of commit %d", i).isEqualTo(want);
+      assertThat(sorted(IcebergJava.readRows(dir, ids.get(i))))
+          .as("snapshot %d by id", i)
+          .isEqualTo(want);
+      assertThat(sorted(IcebergJava.readRowsAsOf(dir, times.get(i))))
+          .as("as of commit %d", i)
+          .isEqualTo(want);
       long justBeforeNext = i + 1 < times.size() ? times.get(i + 1) - 1 : times.get(i) + 60_000;
-      assertThat(sorted(IcebergJava.readRowsAsOf(dir, justBeforeNext))).as("as of before %d", i + 1)
+      assertThat(sorted(IcebergJava.readRowsAsOf(dir, justBeforeNext)))
+          .as("as of before %d", i + 1)
           .isEqualTo(want);
     }
-    assertThat(sorted(IcebergJava.readRows(dir, null))).isEqualTo(expected.get(expected.size() - 1));
+    assertThat(sorted(IcebergJava.readRows(dir, null)))
+        .isEqualTo(expected.get(expected.size() - 1));
     assertThatThrownBy(() -> IcebergJava.readRowsAsOf(dir, times.get(0) - 1))
         .isInstanceOf(IllegalArgumentException.class);
   }
@@ -95,8 +100,10 @@ class IcebergJavaHarnessTest {
     List<Map<String, Object>> rows = sorted(IcebergJava.readRows(dir, null));
 
     Map<String, Object> r0 = rows.get(0);
-    assertThat(r0.keySet()).containsExactly("id", "b", "i", "f", "d", "dec9", "dec18", "dec38", "dt", "t",
-        "ts", "tz", "s", "u", "fx", "bin", "emb", "tags", "pos");
+    assertThat(r0.keySet())
+        .containsExactly(
+            "id", "b", "i", "f", "d", "dec9", "dec18", "dec38", "dt", "t", "ts", "tz", "s", "u",
+            "fx", "bin", "emb", "tags", "pos");
     assertThat(r0.get("id")).isEqualTo(0L);
     assertThat(r0.get("b")).isEqualTo(true);
     assertThat(r0.get("i")).isEqualTo(-20);
@@ -123,7 +130,9 @@ class IcebergJavaHarnessTest {
     assertThat(r1.get("f")).isEqualTo(Float.NEGATIVE_INFINITY);
     assertThat(r1.get("t")).isEqualTo(LocalTime.of(23, 59, 59, 999_999_000));
     assertThat(r1.get("dec38")).isEqualTo(new BigDecimal("-246913578024691357.8024691356"));
-    assertThat(r1.get("emb")).asInstanceOf(InstanceOfAssertFactories.LIST).containsExactly(1f, null, -0.0f);
+    assertThat(r1.get("emb"))
+        .asInstanceOf(InstanceOfAssertFactories.LIST)
+        .containsExactly(1f, null, -0.0f);
     assertThat(castMap(r1.get("tags"))).containsEntry("n", null).containsEntry("one", 1).hasSize(2);
     assertThat(r1.get("bin")).isEqualTo(ByteBuffer.wrap(new byte[] {(byte) 0x81}));
     assertThat(rows.get(2).get("emb")).isEqualTo(List.of());
@@ -148,8 +157,14 @@ class IcebergJavaHarnessTest {
       seen.add(f.type().typeId());
     }
     // everything but the v3-only types
-    Set<Type.TypeID> v2 = EnumSet.complementOf(EnumSet.of(Type.TypeID.TIMESTAMP_NANO, Type.TypeID.VARIANT,
-        Type.TypeID.UNKNOWN, Type.TypeID.GEOMETRY, Type.TypeID.GEOGRAPHY));
+    Set<Type.TypeID> v2 =
+        EnumSet.complementOf(
+            EnumSet.of(
+                Type.TypeID.TIMESTAMP_NANO,
+                Type.TypeID.VARIANT,
+                Type.TypeID.UNKNOWN,
+                Type.TypeID.GEOMETRY,
+                Type.TypeID.GEOGRAPHY));
     assertThat(seen).containsAll(v2);
     assertThat(schema.findType("dec9")).isEqualTo(Types.DecimalType.of(9, 2));
     assertThat(schema.findType("dec18")).isEqualTo(Types.DecimalType.of(18, 4));
@@ -170,8 +185,12 @@ class IcebergJavaHarnessTest {
     // format-version is a reserved property: it goes to the metadata's format-version, not the
     // properties map (which holds the default write.parquet.compression-codec=zstd of new tables)
     assertThat(IcebergJava.load(dir).properties()).doesNotContainKey("format-version");
-    assertThat(((org.apache.iceberg.HasTableOperations) IcebergJava.load(dir)).operations().current()
-        .formatVersion()).isEqualTo(2);
+    assertThat(
+            ((org.apache.iceberg.HasTableOperations) IcebergJava.load(dir))
+                .operations()
+                .current()
+                .formatVersion())
+        .isEqualTo(2);
   }
 
   /** The files Iceberg Java's HadoopTables writes, as DataShard's reader meets them. */
@@ -182,25 +201,37 @@ class IcebergJavaHarnessTest {
 
     List<String> all;
     try (Stream<Path> s = Files.walk(dir)) {
-      all = s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted()
-          .collect(Collectors.toList());
+      all =
+          s.filter(Files::isRegularFile)
+              .map(p -> dir.relativize(p).toString())
+              .sorted()
+              .collect(Collectors.toList());
     }
     assertThat(all).noneMatch(n -> n.endsWith(".crc"));
     assertThat(all).noneMatch(n -> n.contains("version-hint.temp"));
 
     // metadata JSON: create (v1) plus one per append, a plain-text version hint with the number
-    assertThat(all).contains("metadata/v1.metadata.json", "metadata/v2.metadata.json",
-        "metadata/v3.metadata.json", "metadata/v4.metadata.json", "metadata/version-hint.text");
-    assertThat(Files.readString(dir.resolve("metadata/version-hint.text"), StandardCharsets.UTF_8)).isEqualTo("4");
+    assertThat(all)
+        .contains(
+            "metadata/v1.metadata.json",
+            "metadata/v2.metadata.json",
+            "metadata/v3.metadata.json",
+            "metadata/v4.metadata.json",
+            "metadata/version-hint.text");
+    assertThat(Files.readString(dir.resolve("metadata/version-hint.text"), StandardCharsets.UTF_8))
+        .isEqualTo("4");
 
     // table, manifest list and manifest locations are recorded as given: a plain absolute path
     assertThat(table.location()).isEqualTo(dir.toString());
     for (Snapshot s : table.snapshots()) {
       assertThat(s.manifestListLocation())
-          .matches(java.util.regex.Pattern.quote(dir + "/metadata/snap-" + s.snapshotId() + "-1-")
-              + "[0-9a-f-]{36}\\.avro");
+          .matches(
+              java.util.regex.Pattern.quote(dir + "/metadata/snap-" + s.snapshotId() + "-1-")
+                  + "[0-9a-f-]{36}\\.avro");
       for (ManifestFile m : s.allManifests(table.io())) {
-        assertThat(m.path()).matches(java.util.regex.Pattern.quote(dir + "/metadata/") + "[0-9a-f-]{36}-m\\d+\\.avro");
+        assertThat(m.path())
+            .matches(
+                java.util.regex.Pattern.quote(dir + "/metadata/") + "[0-9a-f-]{36}-m\\d+\\.avro");
       }
     }
     List<String> dataFiles = new ArrayList<>();
@@ -213,14 +244,21 @@ class IcebergJavaHarnessTest {
       }
     }
     // but data file paths, taken from Hadoop's qualified output file, are file: URIs
-    assertThat(dataFiles).hasSize(4).allMatch(p -> p.startsWith("file:" + dir + "/data/"))
-        .allMatch(p -> p.substring(p.lastIndexOf('/') + 1).matches("\\d{5}-\\d+-[0-9a-f-]{36}-\\d{5}\\.parquet"));
+    assertThat(dataFiles)
+        .hasSize(4)
+        .allMatch(p -> p.startsWith("file:" + dir + "/data/"))
+        .allMatch(
+            p ->
+                p.substring(p.lastIndexOf('/') + 1)
+                    .matches("\\d{5}-\\d+-[0-9a-f-]{36}-\\d{5}\\.parquet"));
     assertThat(table.currentSnapshot().addedDataFiles(table.io())).hasSize(1);
     // one new manifest per append (also for the commit that added two data files); a manifest
     // list holds the new manifest and every earlier one (no merging at this size)
     for (Snapshot s : table.snapshots()) {
-      assertThat(s.dataManifests(table.io())).hasSize((int) s.sequenceNumber())
-          .filteredOn(m -> m.snapshotId() == s.snapshotId()).hasSize(1);
+      assertThat(s.dataManifests(table.io()))
+          .hasSize((int) s.sequenceNumber())
+          .filteredOn(m -> m.snapshotId() == s.snapshotId())
+          .hasSize(1);
     }
 
     // Parquet data files are compressed as the table property says: ZSTD
@@ -238,13 +276,16 @@ class IcebergJavaHarnessTest {
     // the table location is kept exactly as given (file:///...), everything else as Hadoop's
     // normalised Path: file:/... (one slash)
     assertThat(table.location()).isEqualTo("file://" + dir);
-    assertThat(table.currentSnapshot().manifestListLocation()).startsWith("file:" + dir + "/metadata/snap-");
+    assertThat(table.currentSnapshot().manifestListLocation())
+        .startsWith("file:" + dir + "/metadata/snap-");
     assertThat(table.currentSnapshot().allManifests(table.io()))
         .allMatch(m -> m.path().startsWith("file:" + dir + "/metadata/"));
-    assertThat(table.currentSnapshot().addedDataFiles(table.io())).allMatch(f -> f.location().startsWith("file:" + dir + "/data/"));
+    assertThat(table.currentSnapshot().addedDataFiles(table.io()))
+        .allMatch(f -> f.location().startsWith("file:" + dir + "/data/"));
     List<Long> ids = IcebergJava.snapshotIds(dir);
     for (int i = 0; i < ids.size(); i++) {
-      assertThat(sorted(IcebergJava.readRows(dir, ids.get(i)))).isEqualTo(IcebergJava.sampleExpectedRows(i));
+      assertThat(sorted(IcebergJava.readRows(dir, ids.get(i))))
+          .isEqualTo(IcebergJava.sampleExpectedRows(i));
     }
   }
 

@@ -21,12 +21,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Apache Iceberg Java reads DataShard's tags, branches and rollbacks: the same refs, and by ref name
- * the same snapshot, files and rows; and DataShard reads the refs Iceberg Java writes.
+ * Apache Iceberg Java reads DataShard's tags, branches and rollbacks: the same refs, and by ref
+ * name the same snapshot, files and rows; and DataShard reads the refs Iceberg Java writes.
  */
 class IcebergRefsInteropTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private static List<Map<String, Object>> rows(io.datashard.Scan scan) {
     List<Map<String, Object>> out = new ArrayList<>();
@@ -36,7 +35,8 @@ class IcebergRefsInteropTest {
     return out;
   }
 
-  private static Set<String> icebergFiles(org.apache.iceberg.Table ice, String ref) throws Exception {
+  private static Set<String> icebergFiles(org.apache.iceberg.Table ice, String ref)
+      throws Exception {
     Set<String> out = new HashSet<>();
     try (CloseableIterable<FileScanTask> tasks = ice.newScan().useRef(ref).planFiles()) {
       for (FileScanTask t : tasks) {
@@ -54,14 +54,20 @@ class IcebergRefsInteropTest {
     return out;
   }
 
-  /** Iceberg Java resolves the ref by name to the same snapshot, plans the same files and reads the same rows. */
+  /**
+   * Iceberg Java resolves the ref by name to the same snapshot, plans the same files and reads the
+   * same rows.
+   */
   private static void assertSameByRef(Path dir, Table ours, String ref) throws Exception {
     org.apache.iceberg.Table ice = IcebergJava.load(dir);
     long id = ice.newScan().useRef(ref).snapshot().snapshotId();
-    assertThat(id).as("snapshot of %s", ref).isEqualTo(ours.scan().useRef(ref).snapshot().snapshotId());
+    assertThat(id)
+        .as("snapshot of %s", ref)
+        .isEqualTo(ours.scan().useRef(ref).snapshot().snapshotId());
     assertThat(ice.snapshot(ref).snapshotId()).isEqualTo(id);
     assertThat(icebergFiles(ice, ref)).as("files of %s", ref).isEqualTo(ourFiles(ours, ref));
-    assertThat(IcebergJava.rows(ice, id)).as("rows of %s", ref)
+    assertThat(IcebergJava.rows(ice, id))
+        .as("rows of %s", ref)
         .containsExactlyInAnyOrderElementsOf(rows(ours.scan().useRef(ref)));
   }
 
@@ -89,7 +95,9 @@ class IcebergRefsInteropTest {
     for (String ref : List.of("main", "v1", "dev")) {
       assertSameByRef(dir, t, ref);
     }
-    assertThat(IcebergJava.rows(ice, null)).extracting(m -> m.get("id")).containsExactlyInAnyOrder(1L, 2L, 4L);
+    assertThat(IcebergJava.rows(ice, null))
+        .extracting(m -> m.get("id"))
+        .containsExactlyInAnyOrder(1L, 2L, 4L);
     // the branch snapshot and the rollback read the same by id and as of their time, too
     IcebergJava.assertSameAsDataShard(dir, true);
   }
@@ -102,14 +110,18 @@ class IcebergRefsInteropTest {
     t.branch("dev").create();
 
     org.apache.iceberg.Table ice = IcebergJava.load(dir);
-    ice.newAppend().appendFile(IcebergJava.writeDataFile(ice, List.of(Map.of("id", 20L, "name", "ice"))))
-        .toBranch("dev").commit();
+    ice.newAppend()
+        .appendFile(IcebergJava.writeDataFile(ice, List.of(Map.of("id", 20L, "name", "ice"))))
+        .toBranch("dev")
+        .commit();
     ice.manageSnapshots().createTag("ice-tag", s1.snapshotId()).commit();
 
     t.refresh();
     assertThat(t.refs().keySet()).containsExactly("main", "dev", "ice-tag");
     assertThat(t.refs().get("ice-tag").snapshotId()).isEqualTo(s1.snapshotId());
-    assertThat(rows(t.scan().useRef("dev"))).extracting(m -> m.get("id")).containsExactlyInAnyOrder(1L, 20L);
+    assertThat(rows(t.scan().useRef("dev")))
+        .extracting(m -> m.get("id"))
+        .containsExactlyInAnyOrder(1L, 20L);
     assertThat(rows(t.scan())).extracting(m -> m.get("id")).containsExactly(1L);
     // DataShard keeps committing to both; the refs survive its commits
     t.newAppend().toBranch("dev").add(Map.of("id", 21L)).commit();

@@ -19,8 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * after compaction, expiry and orphan removal Iceberg Java still reads the same rows.
  */
 class MaintenanceInteropTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void icebergJavaReadsTheSameRowsAfterCompactionExpiryAndGc() throws Exception {
@@ -30,22 +29,29 @@ class MaintenanceInteropTest {
     MaintenanceResult c = t.maintenance().compact().run();
     assertThat(c.replacedFiles()).hasSize(4);
     assertThat(c.addedFiles()).hasSize(1);
-    assertThat(IcebergJava.readRows(dir, null)).containsExactlyInAnyOrderElementsOf(IcebergJava.sampleExpectedRows(2));
+    assertThat(IcebergJava.readRows(dir, null))
+        .containsExactlyInAnyOrderElementsOf(IcebergJava.sampleExpectedRows(2));
     for (int i = 0; i < ids.size(); i++) {
-      assertThat(IcebergJava.readRows(dir, ids.get(i))).as("snapshot %d", i)
+      assertThat(IcebergJava.readRows(dir, ids.get(i)))
+          .as("snapshot %d", i)
           .containsExactlyInAnyOrderElementsOf(IcebergJava.sampleExpectedRows(i));
     }
     IcebergJava.assertSameAsDataShard(dir, true);
 
-    MaintenanceResult e = t.maintenance().expireSnapshots().olderThan(Instant.now().plusSeconds(1)).retainLast(1)
-        .run();
+    MaintenanceResult e =
+        t.maintenance()
+            .expireSnapshots()
+            .olderThan(Instant.now().plusSeconds(1))
+            .retainLast(1)
+            .run();
     assertThat(e.expiredSnapshots()).containsExactlyInAnyOrderElementsOf(ids);
     t.maintenance().removeOrphanFiles().olderThan(Duration.ZERO).run();
     try (Stream<Path> s = Files.list(dir.resolve("data"))) {
       assertThat(s.filter(p -> !p.getFileName().toString().startsWith(".")).toList()).hasSize(1);
     }
     assertThat(IcebergJava.snapshotIds(dir)).hasSize(1);
-    assertThat(IcebergJava.readRows(dir, null)).containsExactlyInAnyOrderElementsOf(IcebergJava.sampleExpectedRows(2));
+    assertThat(IcebergJava.readRows(dir, null))
+        .containsExactlyInAnyOrderElementsOf(IcebergJava.sampleExpectedRows(2));
     IcebergJava.assertSameAsDataShard(dir, true);
   }
 }

@@ -21,8 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * by id and by time.
  */
 class ReadIcebergSampleTableTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @ParameterizedTest
   @ValueSource(booleans = {false, true})
@@ -34,9 +33,11 @@ class ReadIcebergSampleTableTest {
     for (int i = 0; i < IcebergJava.SAMPLE_SNAPSHOTS; i++) {
       List<Map<String, Object>> expected = IcebergJava.sampleExpectedRows(i);
       assertThat(maps(table.scan().useSnapshot(snapshots.get(i).snapshotId()).toList()))
-          .as("snapshot %d by id", i).containsExactlyInAnyOrderElementsOf(expected);
+          .as("snapshot %d by id", i)
+          .containsExactlyInAnyOrderElementsOf(expected);
       assertThat(maps(table.scan().asOfMillis(snapshots.get(i).timestampMillis()).toList()))
-          .as("snapshot %d by time", i).containsExactlyInAnyOrderElementsOf(expected);
+          .as("snapshot %d by time", i)
+          .containsExactlyInAnyOrderElementsOf(expected);
     }
   }
 

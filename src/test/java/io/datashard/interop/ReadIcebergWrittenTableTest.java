@@ -34,32 +34,40 @@ import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** DataShard reads a table that Apache Iceberg Java wrote (through HadoopTables), with time travel. */
+/**
+ * DataShard reads a table that Apache Iceberg Java wrote (through HadoopTables), with time travel.
+ */
 class ReadIcebergWrittenTableTest {
-  static final Schema SCHEMA = new Schema(
-      Types.NestedField.required(1, "id", Types.LongType.get()),
-      Types.NestedField.optional(2, "b", Types.BooleanType.get()),
-      Types.NestedField.optional(3, "i", Types.IntegerType.get()),
-      Types.NestedField.optional(4, "f", Types.FloatType.get()),
-      Types.NestedField.optional(5, "d", Types.DoubleType.get()),
-      Types.NestedField.optional(6, "dec", Types.DecimalType.of(38, 6)),
-      Types.NestedField.optional(7, "dt", Types.DateType.get()),
-      Types.NestedField.optional(8, "t", Types.TimeType.get()),
-      Types.NestedField.optional(9, "ts", Types.TimestampType.withoutZone()),
-      Types.NestedField.optional(10, "tz", Types.TimestampType.withZone()),
-      Types.NestedField.optional(11, "s", Types.StringType.get()),
-      Types.NestedField.optional(12, "u", Types.UUIDType.get()),
-      Types.NestedField.optional(13, "fx", Types.FixedType.ofLength(3)),
-      Types.NestedField.optional(14, "bin", Types.BinaryType.get()),
-      Types.NestedField.optional(15, "emb", Types.ListType.ofOptional(18, Types.FloatType.get())),
-      Types.NestedField.optional(16, "tags", Types.MapType.ofOptional(19, 20, Types.StringType.get(),
-          Types.IntegerType.get())),
-      Types.NestedField.optional(17, "pos", Types.StructType.of(
-          Types.NestedField.optional(21, "x", Types.DoubleType.get()),
-          Types.NestedField.required(22, "y", Types.DoubleType.get()))));
+  static final Schema SCHEMA =
+      new Schema(
+          Types.NestedField.required(1, "id", Types.LongType.get()),
+          Types.NestedField.optional(2, "b", Types.BooleanType.get()),
+          Types.NestedField.optional(3, "i", Types.IntegerType.get()),
+          Types.NestedField.optional(4, "f", Types.FloatType.get()),
+          Types.NestedField.optional(5, "d", Types.DoubleType.get()),
+          Types.NestedField.optional(6, "dec", Types.DecimalType.of(38, 6)),
+          Types.NestedField.optional(7, "dt", Types.DateType.get()),
+          Types.NestedField.optional(8, "t", Types.TimeType.get()),
+          Types.NestedField.optional(9, "ts", Types.TimestampType.withoutZone()),
+          Types.NestedField.optional(10, "tz", Types.TimestampType.withZone()),
+          Types.NestedField.optional(11, "s", Types.StringType.get()),
+          Types.NestedField.optional(12, "u", Types.UUIDType.get()),
+          Types.NestedField.optional(13, "fx", Types.FixedType.ofLength(3)),
+          Types.NestedField.optional(14, "bin", Types.BinaryType.get()),
+          Types.NestedField.optional(
+              15, "emb", Types.ListType.ofOptional(18, Types.FloatType.get())),
+          Types.NestedField.optional(
+              16,
+              "tags",
+              Types.MapType.ofOptional(19, 20, Types.StringType.get(), Types.IntegerType.get())),
+          Types.NestedField.optional(
+              17,
+              "pos",
+              Types.StructType.of(
+                  Types.NestedField.optional(21, "x", Types.DoubleType.get()),
+                  Types.NestedField.required(22, "y", Types.DoubleType.get()))));
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   static Record record(long id) {
     GenericRecord r = GenericRecord.create(SCHEMA);
@@ -75,7 +83,8 @@ class ReadIcebergWrittenTableTest {
     r.setField("dt", LocalDate.of(2020, 2, 29).plusDays(id));
     r.setField("t", LocalTime.of(23, 59, 59, 999_999_000));
     r.setField("ts", LocalDateTime.of(1969, 12, 31, 23, 59, 59).plusSeconds(id));
-    r.setField("tz", OffsetDateTime.of(2030, 6, 1, 0, 0, 0, 0, ZoneOffset.UTC).plusNanos(id * 1000));
+    r.setField(
+        "tz", OffsetDateTime.of(2030, 6, 1, 0, 0, 0, 0, ZoneOffset.UTC).plusNanos(id * 1000));
     r.setField("s", "ü-" + id);
     r.setField("u", UUID.nameUUIDFromBytes(new byte[] {(byte) id}));
     r.setField("fx", new byte[] {(byte) id, 1, 2});
@@ -90,13 +99,21 @@ class ReadIcebergWrittenTableTest {
   }
 
   static DataFile write(org.apache.iceberg.Table table, List<Record> records) throws IOException {
-    OutputFile out = table.io().newOutputFile(table.locationProvider().newDataLocation(UUID.randomUUID() + ".parquet"));
-    FileAppender<Record> appender = new GenericAppenderFactory(SCHEMA).newAppender(out, FileFormat.PARQUET);
+    OutputFile out =
+        table
+            .io()
+            .newOutputFile(
+                table.locationProvider().newDataLocation(UUID.randomUUID() + ".parquet"));
+    FileAppender<Record> appender =
+        new GenericAppenderFactory(SCHEMA).newAppender(out, FileFormat.PARQUET);
     try (FileAppender<Record> a = appender) {
       a.addAll(records);
     }
-    return DataFiles.builder(PartitionSpec.unpartitioned()).withInputFile(out.toInputFile())
-        .withMetrics(appender.metrics()).withFormat(FileFormat.PARQUET).build();
+    return DataFiles.builder(PartitionSpec.unpartitioned())
+        .withInputFile(out.toInputFile())
+        .withMetrics(appender.metrics())
+        .withFormat(FileFormat.PARQUET)
+        .build();
   }
 
   static List<Map<String, Object>> sorted(List<Map<String, Object>> rows) {
@@ -108,8 +125,13 @@ class ReadIcebergWrittenTableTest {
   @Test
   void dataShardReadsEverySnapshotOfAnIcebergJavaTable() throws Exception {
     Path dir = tmp.resolve("ice");
-    org.apache.iceberg.Table ice = IcebergJava.tables().create(SCHEMA, PartitionSpec.unpartitioned(),
-        Map.of("format-version", "2"), dir.toString());
+    org.apache.iceberg.Table ice =
+        IcebergJava.tables()
+            .create(
+                SCHEMA,
+                PartitionSpec.unpartitioned(),
+                Map.of("format-version", "2"),
+                dir.toString());
     List<Long> ids = new ArrayList<>();
     List<Long> times = new ArrayList<>();
     long next = 0;
@@ -134,7 +156,8 @@ class ReadIcebergWrittenTableTest {
       List<Map<String, Object>> expected = sorted(IcebergJava.rows(ice, ids.get(c)));
       assertThat(expected).hasSize(4 * (c + 1));
       assertThat(sorted(toMaps(table.scan().useSnapshot(ids.get(c)).toList()))).isEqualTo(expected);
-      assertThat(sorted(toMaps(table.scan().asOfMillis(times.get(c)).toList()))).isEqualTo(expected);
+      assertThat(sorted(toMaps(table.scan().asOfMillis(times.get(c)).toList())))
+          .isEqualTo(expected);
       assertThat(table.scan().useSnapshot(ids.get(c)).count()).isEqualTo(4L * (c + 1));
     }
     Map<String, Object> r1 = sorted(toMaps(table.scan().toList())).get(1);

@@ -21,21 +21,23 @@ import org.junit.jupiter.api.io.TempDir;
  * ones DELETED; Apache Iceberg Java reads each snapshot's rows, added and removed files alike.
  */
 class ReplacingCommitInteropTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void replacingCommitsWriteOneManifestThatIcebergJavaReads() throws Exception {
     Path dir = tmp.resolve("t");
-    Table t = DataShard.table(dir).schema(Schema.parse("value long not null, process int")).create();
+    Table t =
+        DataShard.table(dir).schema(Schema.parse("value long not null, process int")).create();
     t.append(List.of(Map.of("value", 0L, "process", 0), Map.of("value", 0L, "process", 1)));
     List<Snapshot> snapshots = new ArrayList<>();
     for (long v = 1; v <= 3; v++) {
       long next = v;
-      t.newTransaction().run(tx -> {
-        tx.deleteAll().append(Map.of("value", next, "process", 7));
-        return null;
-      });
+      t.newTransaction()
+          .run(
+              tx -> {
+                tx.deleteAll().append(Map.of("value", next, "process", 7));
+                return null;
+              });
       snapshots.add(t.currentSnapshot().orElseThrow());
     }
     org.apache.iceberg.Table ice = IcebergJava.load(dir);
@@ -52,17 +54,26 @@ class ReplacingCommitInteropTest {
       Set<String> added = new HashSet<>();
       is.addedDataFiles(ice.io()).forEach(f -> added.add(f.location().replaceFirst("^file:", "")));
       Set<String> removed = new HashSet<>();
-      is.removedDataFiles(ice.io()).forEach(f -> removed.add(f.location().replaceFirst("^file:", "")));
+      is.removedDataFiles(ice.io())
+          .forEach(f -> removed.add(f.location().replaceFirst("^file:", "")));
       Set<String> ours = new HashSet<>();
-      t.scan().useSnapshot(s.snapshotId()).files().forEach(f -> ours.add(f.path().replaceFirst("^file:", "")));
+      t.scan()
+          .useSnapshot(s.snapshotId())
+          .files()
+          .forEach(f -> ours.add(f.path().replaceFirst("^file:", "")));
       assertThat(added).isEqualTo(ours);
       Set<String> before = new HashSet<>();
-      t.scan().useSnapshot(s.parentId()).files().forEach(f -> before.add(f.path().replaceFirst("^file:", "")));
+      t.scan()
+          .useSnapshot(s.parentId())
+          .files()
+          .forEach(f -> before.add(f.path().replaceFirst("^file:", "")));
       assertThat(removed).isEqualTo(before);
-      assertThat(IcebergJava.rows(ice, s.snapshotId())).containsExactly(Map.of("value", i + 1L, "process", 7));
+      assertThat(IcebergJava.rows(ice, s.snapshotId()))
+          .containsExactly(Map.of("value", i + 1L, "process", 7));
     }
     // the first snapshot is still read as it was
-    assertThat(IcebergJava.rows(ice, ice.snapshot(snapshots.get(0).parentId()).snapshotId())).hasSize(2);
+    assertThat(IcebergJava.rows(ice, ice.snapshot(snapshots.get(0).parentId()).snapshotId()))
+        .hasSize(2);
     assertThat(DataShard.verify(dir, true).isClean()).isTrue();
   }
 }

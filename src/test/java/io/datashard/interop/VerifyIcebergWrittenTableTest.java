@@ -11,21 +11,32 @@ import org.apache.iceberg.PartitionSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A table Apache Iceberg Java wrote (file: URIs, .crc side files) verifies clean, and damage to it is found. */
+/**
+ * A table Apache Iceberg Java wrote (file: URIs, .crc side files) verifies clean, and damage to it
+ * is found.
+ */
 class VerifyIcebergWrittenTableTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void anIcebergJavaTableVerifiesClean() throws Exception {
     Path dir = tmp.resolve("ice");
-    org.apache.iceberg.Table ice = IcebergJava.tables().create(ReadIcebergWrittenTableTest.SCHEMA,
-        PartitionSpec.unpartitioned(), Map.of("format-version", "2"), dir.toString());
-    org.apache.iceberg.DataFile first = ReadIcebergWrittenTableTest.write(ice,
-        List.of(ReadIcebergWrittenTableTest.record(0), ReadIcebergWrittenTableTest.record(1)));
+    org.apache.iceberg.Table ice =
+        IcebergJava.tables()
+            .create(
+                ReadIcebergWrittenTableTest.SCHEMA,
+                PartitionSpec.unpartitioned(),
+                Map.of("format-version", "2"),
+                dir.toString());
+    org.apache.iceberg.DataFile first =
+        ReadIcebergWrittenTableTest.write(
+            ice,
+            List.of(ReadIcebergWrittenTableTest.record(0), ReadIcebergWrittenTableTest.record(1)));
     ice.newAppend().appendFile(first).commit();
-    ice.newAppend().appendFile(ReadIcebergWrittenTableTest.write(ice,
-        List.of(ReadIcebergWrittenTableTest.record(2)))).commit();
+    ice.newAppend()
+        .appendFile(
+            ReadIcebergWrittenTableTest.write(ice, List.of(ReadIcebergWrittenTableTest.record(2))))
+        .commit();
 
     VerifyReport r = DataShard.verify(dir, true);
     assertThat(r.problems()).isEmpty();
@@ -34,7 +45,8 @@ class VerifyIcebergWrittenTableTest {
     String path = first.location().replaceFirst("^file:/*", "/");
     java.nio.file.Files.delete(Path.of(path));
     VerifyReport damaged = DataShard.verify(dir, false);
-    assertThat(damaged.errors()).extracting(VerifyReport.Problem::kind, VerifyReport.Problem::file)
+    assertThat(damaged.errors())
+        .extracting(VerifyReport.Problem::kind, VerifyReport.Problem::file)
         .containsExactly(org.assertj.core.groups.Tuple.tuple(VerifyReport.Kind.MISSING, path));
   }
 }

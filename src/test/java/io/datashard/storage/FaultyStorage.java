@@ -20,28 +20,31 @@ import java.util.Set;
 
 /**
  * A storage for crash and fault tests on a local directory. It performs the same file-system steps
- * as {@link LocalStorage} (write a private temporary, force it, hard-link the final name, unlink the
- * temporary; directory fsync; write-and-rename for advisory files), counts every mutating step as
- * one <em>operation</em>, and remembers what a power loss could still take away:
+ * as {@link LocalStorage} (write a private temporary, force it, hard-link the final name, unlink
+ * the temporary; directory fsync; write-and-rename for advisory files), counts every mutating step
+ * as one <em>operation</em>, and remembers what a power loss could still take away:
+ *
  * <ul>
  *   <li><b>unsynced contents</b>: files written but not forced (private temporaries until their
- *       publish forces them; files written by {@link #replace}, which never forces);</li>
+ *       publish forces them; files written by {@link #replace}, which never forces);
  *   <li><b>unsynced names</b>: names created (published, temporaries, replaced) or removed in a
- *       directory since that directory was last synced.</li>
+ *       directory since that directory was last synced.
  * </ul>
  *
  * <p>Faults:
+ *
  * <ul>
- *   <li>{@link #failAt(int)}: operation k throws an IOException instead of running; later ones run;</li>
- *   <li>{@link #failAfter(int)}: operation k takes effect, then throws an IOException anyway;</li>
+ *   <li>{@link #failAt(int)}: operation k throws an IOException instead of running; later ones run;
+ *   <li>{@link #failAfter(int)}: operation k takes effect, then throws an IOException anyway;
  *   <li>{@link #stopAfter(int)}: operation k runs, then the "process" stops: every later mutating
- *       operation (and every write to an open file) throws, so nothing else reaches the disk;</li>
- *   <li>{@link #crash()}: a power loss. Using a {@link Random} seeded with {@link #seed()} (tests print
- *       it), each name created since its directory's last sync is lost (deleted) or kept at random,
- *       each name removed since then may come back with its old contents, and each surviving file
- *       whose contents were never forced is deleted, truncated, zeroed in a range, or has bits
- *       flipped. Files that were forced and whose names were synced are never touched.</li>
+ *       operation (and every write to an open file) throws, so nothing else reaches the disk;
+ *   <li>{@link #crash()}: a power loss. Using a {@link Random} seeded with {@link #seed()} (tests
+ *       print it), each name created since its directory's last sync is lost (deleted) or kept at
+ *       random, each name removed since then may come back with its old contents, and each
+ *       surviving file whose contents were never forced is deleted, truncated, zeroed in a range,
+ *       or has bits flipped. Files that were forced and whose names were synced are never touched.
  * </ul>
+ *
  * Directories a file creation needs are made durably (each new directory's parent is synced), as
  * {@link LocalStorage} does. Not thread-safe: crash tests drive it from one thread.
  */
@@ -49,12 +52,16 @@ public final class FaultyStorage implements Storage {
   private final LocalStorage reader = new LocalStorage(true);
   private final long seed;
   private final Random random;
+
   /** Files whose contents were written but not forced. */
   private final Set<Path> unsyncedContents = new LinkedHashSet<>();
+
   /** Names created since their directory's last sync. */
   private final Set<Path> addedNames = new LinkedHashSet<>();
+
   /** Names removed (or replaced) since their directory's last sync, with the contents they had. */
   private final Map<Path, byte[]> removedNames = new LinkedHashMap<>();
+
   private final List<String> log = new ArrayList<>();
   private int operations;
   private int failAt = -1;
@@ -100,7 +107,9 @@ public final class FaultyStorage implements Storage {
     return this;
   }
 
-  /** Mutating operations so far (including a failed one, not counting refused ones after a stop). */
+  /**
+   * Mutating operations so far (including a failed one, not counting refused ones after a stop).
+   */
   public int operations() {
     return operations;
   }
@@ -130,18 +139,22 @@ public final class FaultyStorage implements Storage {
     }
   }
 
-  /** Called when an operation has taken effect: throws if it is the one {@link #failAfter} names. */
+  /**
+   * Called when an operation has taken effect: throws if it is the one {@link #failAfter} names.
+   */
   private void effectDone() throws IOException {
     if (operations == failAfterAt && !failed) {
       failed = true;
-      throw new IOException("injected failure after operation " + log.get(log.size() - 1) + " took effect");
+      throw new IOException(
+          "injected failure after operation " + log.get(log.size() - 1) + " took effect");
     }
   }
 
   private void checkRunning(String what) throws IOException {
     if (stopAfter >= 0 && operations >= stopAfter) {
       stopped = true;
-      throw new IOException("process stopped after operation " + stopAfter + " (refused: " + what + ")");
+      throw new IOException(
+          "process stopped after operation " + stopAfter + " (refused: " + what + ")");
     }
   }
 
@@ -220,35 +233,38 @@ public final class FaultyStorage implements Storage {
       case 0:
         Files.delete(p);
         return "deleted " + p;
-      case 1: {
-        int len = b.length == 0 ? 0 : random.nextInt(b.length);
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
-          ch.truncate(len);
+      case 1:
+        {
+          int len = b.length == 0 ? 0 : random.nextInt(b.length);
+          try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+            ch.truncate(len);
+          }
+          return "truncated " + p + " from " + b.length + " to " + len + " bytes";
         }
-        return "truncated " + p + " from " + b.length + " to " + len + " bytes";
-      }
-      case 2: {
-        if (b.length == 0) {
-          return "left empty " + p;
+      case 2:
+        {
+          if (b.length == 0) {
+            return "left empty " + p;
+          }
+          int from = random.nextInt(b.length);
+          int to = from + 1 + random.nextInt(b.length - from);
+          java.util.Arrays.fill(b, from, to, (byte) 0);
+          Files.write(p, b);
+          return "zeroed bytes " + from + ".." + to + " of " + p;
         }
-        int from = random.nextInt(b.length);
-        int to = from + 1 + random.nextInt(b.length - from);
-        java.util.Arrays.fill(b, from, to, (byte) 0);
-        Files.write(p, b);
-        return "zeroed bytes " + from + ".." + to + " of " + p;
-      }
-      default: {
-        if (b.length == 0) {
-          return "left empty " + p;
+      default:
+        {
+          if (b.length == 0) {
+            return "left empty " + p;
+          }
+          int flips = 1 + random.nextInt(8);
+          for (int i = 0; i < flips; i++) {
+            int at = random.nextInt(b.length);
+            b[at] ^= (byte) (1 << random.nextInt(8));
+          }
+          Files.write(p, b);
+          return "flipped " + flips + " bits in " + p;
         }
-        int flips = 1 + random.nextInt(8);
-        for (int i = 0; i < flips; i++) {
-          int at = random.nextInt(b.length);
-          b[at] ^= (byte) (1 << random.nextInt(8));
-        }
-        Files.write(p, b);
-        return "flipped " + flips + " bits in " + p;
-      }
     }
   }
 
@@ -257,7 +273,9 @@ public final class FaultyStorage implements Storage {
   @Override
   public PendingFile create(String location) throws IOException {
     Path target = LocalStorage.path(location);
-    Path tmp = target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(random.nextLong()) + ".tmp");
+    Path tmp =
+        target.resolveSibling(
+            "." + target.getFileName() + "." + Long.toHexString(random.nextLong()) + ".tmp");
     step("create " + tmp);
     makeDirectoriesDurably(target.getParent());
     FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -286,22 +304,23 @@ public final class FaultyStorage implements Storage {
       this.target = target;
       this.tmp = tmp;
       this.channel = channel;
-      this.stream = new OutputStream() {
-        @Override
-        public void write(int b) throws IOException {
-          write(new byte[] {(byte) b}, 0, 1);
-        }
+      this.stream =
+          new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+              write(new byte[] {(byte) b}, 0, 1);
+            }
 
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          checkRunning("write " + tmp);
-          ByteBuffer buf = ByteBuffer.wrap(b, off, len);
-          while (buf.hasRemaining()) {
-            channel.write(buf);
-          }
-          count += len;
-        }
-      };
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+              checkRunning("write " + tmp);
+              ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+              while (buf.hasRemaining()) {
+                channel.write(buf);
+              }
+              count += len;
+            }
+          };
     }
 
     @Override
@@ -438,7 +457,9 @@ public final class FaultyStorage implements Storage {
   @Override
   public void replace(String location, byte[] content) throws IOException {
     Path target = LocalStorage.path(location);
-    Path tmp = target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(random.nextLong()) + ".tmp");
+    Path tmp =
+        target.resolveSibling(
+            "." + target.getFileName() + "." + Long.toHexString(random.nextLong()) + ".tmp");
     step("write " + tmp);
     makeDirectoriesDurably(target.getParent());
     Files.write(tmp, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);

@@ -16,8 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The crash model of {@link FaultyStorage}: what a power loss may and may not take away. */
 class FaultyStorageTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private int runs;
 
@@ -60,15 +59,21 @@ class FaultyStorageTest {
     Set<String> lates = new HashSet<>();
     for (long seed = 0; seed < 60; seed++) {
       List<String> r = crashOnce(seed);
-      assertThat(r.get(0)).as("forced file with a synced name, seed %d", seed).isEqualTo("synced contents");
+      assertThat(r.get(0))
+          .as("forced file with a synced name, seed %d", seed)
+          .isEqualTo("synced contents");
       assertThat(r.get(1)).as("forced file whose name was synced later").isEqualTo("unsynced name");
       hints.add(String.valueOf(r.get(2)));
       olds.add(String.valueOf(r.get(3)));
       lates.add(String.valueOf(r.get(4)));
-      assertThat(r.get(4)).as("a published file is lost or whole, never damaged").isIn(null, "late name");
+      assertThat(r.get(4))
+          .as("a published file is lost or whole, never damaged")
+          .isIn(null, "late name");
       assertThat(r.get(3)).as("an unsynced removal is kept or undone").isIn(null, "old contents");
     }
-    assertThat(hints).as("unforced contents are always damaged, in various ways").doesNotContain("12345678")
+    assertThat(hints)
+        .as("unforced contents are always damaged, in various ways")
+        .doesNotContain("12345678")
         .hasSizeGreaterThan(5);
     assertThat(olds).containsExactlyInAnyOrder("null", "old contents");
     assertThat(lates).containsExactlyInAnyOrder("null", "late name");

@@ -15,8 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LocalStorageTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final LocalStorage storage = new LocalStorage(true);
 
@@ -54,19 +53,21 @@ class LocalStorageTest {
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < writers; i++) {
       int id = i;
-      Thread t = new Thread(() -> {
-        try {
-          Storage.PendingFile f = storage.create(loc);
-          f.stream().write(("writer-" + id).getBytes(StandardCharsets.UTF_8));
-          start.await();
-          f.publish();
-          wins.incrementAndGet();
-        } catch (FileAlreadyExistsException e) {
-          losses.incrementAndGet();
-        } catch (Exception e) {
-          throw new RuntimeException(e);
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  Storage.PendingFile f = storage.create(loc);
+                  f.stream().write(("writer-" + id).getBytes(StandardCharsets.UTF_8));
+                  start.await();
+                  f.publish();
+                  wins.incrementAndGet();
+                } catch (FileAlreadyExistsException e) {
+                  losses.incrementAndGet();
+                } catch (Exception e) {
+                  throw new RuntimeException(e);
+                }
+              });
       t.start();
       threads.add(t);
     }

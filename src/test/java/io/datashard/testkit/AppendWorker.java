@@ -13,8 +13,8 @@ import java.util.Map;
 
 /**
  * A child process for concurrency tests: appends rows {worker, seq} one commit each, and logs every
- * outcome to its own file as it happens: {@code ok SEQ SNAPSHOT}, {@code unknown SEQ} or
- * {@code failed SEQ ERROR}.
+ * outcome to its own file as it happens: {@code ok SEQ SNAPSHOT}, {@code unknown SEQ} or {@code
+ * failed SEQ ERROR}.
  *
  * <p>Arguments: table dir, worker id, number of appends, log file.
  */
@@ -25,12 +25,17 @@ public final class AppendWorker {
     int count = Integer.parseInt(args[2]);
     Path log = Path.of(args[3]);
     Table table = DataShard.open(dir);
-    try (BufferedWriter out = Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND)) {
+    try (BufferedWriter out =
+        Files.newBufferedWriter(
+            log, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
       for (int seq = 0; seq < count; seq++) {
         try {
-          Snapshot s = table.newAppend().add(Map.of("worker", worker, "seq", seq))
-              .summary("writer", "worker-" + worker).commit();
+          Snapshot s =
+              table
+                  .newAppend()
+                  .add(Map.of("worker", worker, "seq", seq))
+                  .summary("writer", "worker-" + worker)
+                  .commit();
           out.write("ok " + seq + " " + s.snapshotId() + "\n");
         } catch (CommitStateUnknownException e) {
           out.write("unknown " + seq + "\n");

@@ -12,7 +12,9 @@ public final class ChildJvm {
 
   /** The java executable of this JVM. */
   public static String javaBinary() {
-    return ProcessHandle.current().info().command()
+    return ProcessHandle.current()
+        .info()
+        .command()
         .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
   }
 
@@ -27,7 +29,8 @@ public final class ChildJvm {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(mainClass.getName());
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     return pb.start();
   }
 }

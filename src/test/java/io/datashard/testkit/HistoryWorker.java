@@ -17,10 +17,12 @@ import java.util.Map;
  * A child process for the history check: alternates appends of unique ids and reads of the whole
  * table, logging each operation with its start and end time (System.nanoTime, which is one
  * monotonic clock for all processes of a Linux machine) and outcome:
+ *
  * <ul>
- *   <li>{@code append START END ok|unknown|failed ID SNAPSHOT}</li>
- *   <li>{@code read START END ok SNAPSHOT ID,ID,...} (the snapshot read and every id it held)</li>
+ *   <li>{@code append START END ok|unknown|failed ID SNAPSHOT}
+ *   <li>{@code read START END ok SNAPSHOT ID,ID,...} (the snapshot read and every id it held)
  * </ul>
+ *
  * Arguments: table dir, process number, operations, log file.
  */
 public final class HistoryWorker {
@@ -45,7 +47,18 @@ public final class HistoryWorker {
           } catch (RuntimeException e) {
             outcome = "failed";
           }
-          out.write("append " + start + " " + System.nanoTime() + " " + outcome + " " + id + " " + snapshot + "\n");
+          out.write(
+              "append "
+                  + start
+                  + " "
+                  + System.nanoTime()
+                  + " "
+                  + outcome
+                  + " "
+                  + id
+                  + " "
+                  + snapshot
+                  + "\n");
         } else {
           Snapshot s = table.scan().snapshot();
           List<String> ids = new ArrayList<>();
@@ -56,8 +69,16 @@ public final class HistoryWorker {
               ids.add(r.get("id").toString());
             }
           }
-          out.write("read " + start + " " + System.nanoTime() + " ok " + snapshot + " " + String.join(",", ids)
-              + "\n");
+          out.write(
+              "read "
+                  + start
+                  + " "
+                  + System.nanoTime()
+                  + " ok "
+                  + snapshot
+                  + " "
+                  + String.join(",", ids)
+                  + "\n");
         }
         out.flush();
       }

@@ -26,8 +26,9 @@ public final class PacedAppendWorker {
     Path log = Path.of(args[3]);
     long pause = Long.parseLong(args[4]);
     Table table = DataShard.open(dir);
-    try (BufferedWriter out = Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND)) {
+    try (BufferedWriter out =
+        Files.newBufferedWriter(
+            log, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
       for (int seq = 0; seq < count; seq++) {
         try {
           Snapshot s = table.newAppend().add(Map.of("worker", worker, "seq", seq)).commit();

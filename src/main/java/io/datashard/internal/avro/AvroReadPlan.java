@@ -63,11 +63,14 @@ final class AvroReadPlan {
     if (fileRecord.getType() != Schema.Type.RECORD) {
       return fileRecord;
     }
-    boolean byId = fileRecord.getFields().stream().anyMatch(f -> f.getObjectProp(AvroSchemas.FIELD_ID) != null);
+    boolean byId =
+        fileRecord.getFields().stream()
+            .anyMatch(f -> f.getObjectProp(AvroSchemas.FIELD_ID) != null);
     List<Schema.Field> kept = new ArrayList<>();
     for (Schema.Field f : fileRecord.getFields()) {
       Integer id = AvroSchemas.intProp(f.getObjectProp(AvroSchemas.FIELD_ID));
-      boolean wanted = byId ? id != null && target.fieldById(id) != null : target.field(f.name()) != null;
+      boolean wanted =
+          byId ? id != null && target.fieldById(id) != null : target.field(f.name()) != null;
       if (wanted) {
         kept.add(new Schema.Field(f, f.schema()));
       }
@@ -75,8 +78,9 @@ final class AvroReadPlan {
     if (kept.size() == fileRecord.getFields().size()) {
       return fileRecord;
     }
-    Schema pruned = Schema.createRecord(fileRecord.getName(), fileRecord.getDoc(), fileRecord.getNamespace(), false,
-        kept);
+    Schema pruned =
+        Schema.createRecord(
+            fileRecord.getName(), fileRecord.getDoc(), fileRecord.getNamespace(), false, kept);
     fileRecord.getObjectProps().forEach(pruned::addProp);
     return pruned;
   }
@@ -84,48 +88,74 @@ final class AvroReadPlan {
   private static AvroReadPlan build(Type target, Schema fileSchema, String name) {
     Schema file = AvroSchemas.nonNull(fileSchema);
     switch (target.typeId()) {
-      case STRUCT: {
-        expect(file.getType() == Schema.Type.RECORD, target, file, name);
-        List<Types.NestedField> fields = target.asStruct().fields();
-        boolean byId = file.getFields().stream().anyMatch(f -> f.getObjectProp(AvroSchemas.FIELD_ID) != null);
-        int[] pos = new int[fields.size()];
-        AvroReadPlan[] kids = new AvroReadPlan[fields.size()];
-        for (int i = 0; i < fields.size(); i++) {
-          Types.NestedField t = fields.get(i);
-          pos[i] = -1;
-          for (Schema.Field f : file.getFields()) {
-            boolean match = byId ? Integer.valueOf(t.id()).equals(AvroSchemas.intProp(f.getObjectProp(AvroSchemas.FIELD_ID)))
-                : f.name().equals(t.name());
-            if (match) {
-              pos[i] = f.pos();
-              String child = name.isEmpty() ? t.name() : name + "." + t.name();
-              kids[i] = build(t.type(), f.schema(), child);
-              break;
+      case STRUCT:
+        {
+          expect(file.getType() == Schema.Type.RECORD, target, file, name);
+          List<Types.NestedField> fields = target.asStruct().fields();
+          boolean byId =
+              file.getFields().stream()
+                  .anyMatch(f -> f.getObjectProp(AvroSchemas.FIELD_ID) != null);
+          int[] pos = new int[fields.size()];
+          AvroReadPlan[] kids = new AvroReadPlan[fields.size()];
+          for (int i = 0; i < fields.size(); i++) {
+            Types.NestedField t = fields.get(i);
+            pos[i] = -1;
+            for (Schema.Field f : file.getFields()) {
+              boolean match =
+                  byId
+                      ? Integer.valueOf(t.id())
+                          .equals(AvroSchemas.intProp(f.getObjectProp(AvroSchemas.FIELD_ID)))
+                      : f.name().equals(t.name());
+              if (match) {
+                pos[i] = f.pos();
+                String child = name.isEmpty() ? t.name() : name + "." + t.name();
+                kids[i] = build(t.type(), f.schema(), child);
+                break;
+              }
             }
           }
+          return new AvroReadPlan(target, file, pos, kids);
         }
-        return new AvroReadPlan(target, file, pos, kids);
-      }
       case LIST:
         expect(file.getType() == Schema.Type.ARRAY, target, file, name);
-        return new AvroReadPlan(target, file, null,
-            new AvroReadPlan[] {build(target.asList().elementType(), file.getElementType(), name + ".element")});
-      case MAP: {
-        Types.MapType m = target.asMap();
-        if (file.getType() == Schema.Type.MAP) {
-          expect(m.keyType().typeId() == Type.TypeId.STRING, target, file, name);
-          return new AvroReadPlan(target, file, null, new AvroReadPlan[] {
-              new AvroReadPlan(Types.STRING, Schema.create(Schema.Type.STRING), null, null),
-              build(m.valueType(), file.getValueType(), name + ".value")});
+        return new AvroReadPlan(
+            target,
+            file,
+            null,
+            new AvroReadPlan[] {
+              build(target.asList().elementType(), file.getElementType(), name + ".element")
+            });
+      case MAP:
+        {
+          Types.MapType m = target.asMap();
+          if (file.getType() == Schema.Type.MAP) {
+            expect(m.keyType().typeId() == Type.TypeId.STRING, target, file, name);
+            return new AvroReadPlan(
+                target,
+                file,
+                null,
+                new AvroReadPlan[] {
+                  new AvroReadPlan(Types.STRING, Schema.create(Schema.Type.STRING), null, null),
+                  build(m.valueType(), file.getValueType(), name + ".value")
+                });
+          }
+          expect(
+              file.getType() == Schema.Type.ARRAY
+                  && file.getElementType().getType() == Schema.Type.RECORD
+                  && file.getElementType().getFields().size() == 2,
+              target,
+              file,
+              name);
+          Schema entry = file.getElementType();
+          return new AvroReadPlan(
+              target,
+              file,
+              null,
+              new AvroReadPlan[] {
+                build(m.keyType(), entry.getFields().get(0).schema(), name + ".key"),
+                build(m.valueType(), entry.getFields().get(1).schema(), name + ".value")
+              });
         }
-        expect(file.getType() == Schema.Type.ARRAY
-            && file.getElementType().getType() == Schema.Type.RECORD
-            && file.getElementType().getFields().size() == 2, target, file, name);
-        Schema entry = file.getElementType();
-        return new AvroReadPlan(target, file, null, new AvroReadPlan[] {
-            build(m.keyType(), entry.getFields().get(0).schema(), name + ".key"),
-            build(m.valueType(), entry.getFields().get(1).schema(), name + ".value")});
-      }
       default:
         expect(primitiveFits(target, file), target, file, name);
         return new AvroReadPlan(target, file, null, null);
@@ -152,27 +182,32 @@ final class AvroReadPlan {
       case TIME:
         return t == Schema.Type.LONG && "time-micros".equals(logical);
       case TIMESTAMP:
-        return t == Schema.Type.LONG && ("local-timestamp-micros".equals(logical)
-            || "timestamp-micros".equals(logical) && !Boolean.TRUE.equals(file.getObjectProp("adjust-to-utc")));
+        return t == Schema.Type.LONG
+            && ("local-timestamp-micros".equals(logical)
+                || "timestamp-micros".equals(logical)
+                    && !Boolean.TRUE.equals(file.getObjectProp("adjust-to-utc")));
       case TIMESTAMPTZ:
-        return t == Schema.Type.LONG && "timestamp-micros".equals(logical)
+        return t == Schema.Type.LONG
+            && "timestamp-micros".equals(logical)
             && !Boolean.FALSE.equals(file.getObjectProp("adjust-to-utc"));
       case STRING:
         return t == Schema.Type.STRING;
       case UUID:
-        return t == Schema.Type.FIXED && file.getFixedSize() == 16 || t == Schema.Type.STRING && "uuid".equals(logical);
+        return t == Schema.Type.FIXED && file.getFixedSize() == 16
+            || t == Schema.Type.STRING && "uuid".equals(logical);
       case FIXED:
         return t == Schema.Type.FIXED && file.getFixedSize() == ((Types.FixedType) target).length();
       case BINARY:
         return t == Schema.Type.BYTES;
-      case DECIMAL: {
-        if (!(lt instanceof org.apache.avro.LogicalTypes.Decimal)) {
-          return false;
+      case DECIMAL:
+        {
+          if (!(lt instanceof org.apache.avro.LogicalTypes.Decimal)) {
+            return false;
+          }
+          org.apache.avro.LogicalTypes.Decimal d = (org.apache.avro.LogicalTypes.Decimal) lt;
+          Types.DecimalType want = (Types.DecimalType) target;
+          return d.getScale() == want.scale() && d.getPrecision() <= want.precision();
         }
-        org.apache.avro.LogicalTypes.Decimal d = (org.apache.avro.LogicalTypes.Decimal) lt;
-        Types.DecimalType want = (Types.DecimalType) target;
-        return d.getScale() == want.scale() && d.getPrecision() <= want.precision();
-      }
       default:
         return false;
     }
@@ -180,9 +215,12 @@ final class AvroReadPlan {
 
   private static void expect(boolean ok, Type target, Schema file, String name) {
     if (!ok) {
-      String what = file.getLogicalType() == null ? file.getType().getName()
-          : file.getType().getName() + " (" + file.getLogicalType().getName() + ")";
-      throw new Mismatch("column '" + name + "' is " + what + " in the file, but " + target + " in the table");
+      String what =
+          file.getLogicalType() == null
+              ? file.getType().getName()
+              : file.getType().getName() + " (" + file.getLogicalType().getName() + ")";
+      throw new Mismatch(
+          "column '" + name + "' is " + what + " in the file, but " + target + " in the table");
     }
   }
 
@@ -204,28 +242,30 @@ final class AvroReadPlan {
     switch (target.typeId()) {
       case STRUCT:
         return row((GenericRecord) v);
-      case LIST: {
-        Collection<?> in = (Collection<?>) v;
-        List<Object> out = new ArrayList<>(in.size());
-        for (Object e : in) {
-          out.add(children[0].value(e));
-        }
-        return out;
-      }
-      case MAP: {
-        Map<Object, Object> out = new LinkedHashMap<>();
-        if (v instanceof Map) {
-          for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-            out.put(e.getKey().toString(), children[1].value(e.getValue()));
+      case LIST:
+        {
+          Collection<?> in = (Collection<?>) v;
+          List<Object> out = new ArrayList<>(in.size());
+          for (Object e : in) {
+            out.add(children[0].value(e));
           }
-        } else {
-          for (Object o : (Collection<?>) v) {
-            GenericRecord kv = (GenericRecord) o;
-            out.put(children[0].value(kv.get(0)), children[1].value(kv.get(1)));
-          }
+          return out;
         }
-        return out;
-      }
+      case MAP:
+        {
+          Map<Object, Object> out = new LinkedHashMap<>();
+          if (v instanceof Map) {
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+              out.put(e.getKey().toString(), children[1].value(e.getValue()));
+            }
+          } else {
+            for (Object o : (Collection<?>) v) {
+              GenericRecord kv = (GenericRecord) o;
+              out.put(children[0].value(kv.get(0)), children[1].value(kv.get(1)));
+            }
+          }
+          return out;
+        }
       case BOOLEAN:
       case INTEGER:
       case FLOAT:
@@ -244,32 +284,35 @@ final class AvroReadPlan {
         return EPOCH.plus((Long) v, ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
       case STRING:
         return v.toString();
-      case UUID: {
-        if (v instanceof CharSequence) {
-          return java.util.UUID.fromString(v.toString());
+      case UUID:
+        {
+          if (v instanceof CharSequence) {
+            return java.util.UUID.fromString(v.toString());
+          }
+          ByteBuffer b = ByteBuffer.wrap(((GenericFixed) v).bytes());
+          return new java.util.UUID(b.getLong(0), b.getLong(8));
         }
-        ByteBuffer b = ByteBuffer.wrap(((GenericFixed) v).bytes());
-        return new java.util.UUID(b.getLong(0), b.getLong(8));
-      }
       case FIXED:
         return ByteBuffer.wrap(((GenericFixed) v).bytes().clone());
-      case BINARY: {
-        ByteBuffer in = ((ByteBuffer) v).duplicate();
-        ByteBuffer out = ByteBuffer.allocate(in.remaining());
-        out.put(in).flip();
-        return out;
-      }
-      case DECIMAL: {
-        byte[] bytes;
-        if (v instanceof GenericFixed) {
-          bytes = ((GenericFixed) v).bytes();
-        } else {
+      case BINARY:
+        {
           ByteBuffer in = ((ByteBuffer) v).duplicate();
-          bytes = new byte[in.remaining()];
-          in.get(bytes);
+          ByteBuffer out = ByteBuffer.allocate(in.remaining());
+          out.put(in).flip();
+          return out;
         }
-        return new BigDecimal(new BigInteger(bytes), ((Types.DecimalType) target).scale());
-      }
+      case DECIMAL:
+        {
+          byte[] bytes;
+          if (v instanceof GenericFixed) {
+            bytes = ((GenericFixed) v).bytes();
+          } else {
+            ByteBuffer in = ((ByteBuffer) v).duplicate();
+            bytes = new byte[in.remaining()];
+            in.get(bytes);
+          }
+          return new BigDecimal(new BigInteger(bytes), ((Types.DecimalType) target).scale());
+        }
       default:
         throw new IllegalArgumentException("Cannot read " + target);
     }

@@ -10,9 +10,9 @@ import org.apache.avro.Schema;
 
 /**
  * The Avro schema of an Iceberg schema, as the Iceberg spec's Avro section maps it: every record
- * field carries its Iceberg {@code field-id}, arrays their {@code element-id}, maps their
- * {@code key-id} and {@code value-id}; optional values are unions with null (null first, default
- * null); maps with non-string keys are arrays of key/value records with logical type {@code map}.
+ * field carries its Iceberg {@code field-id}, arrays their {@code element-id}, maps their {@code
+ * key-id} and {@code value-id}; optional values are unions with null (null first, default null);
+ * maps with non-string keys are arrays of key/value records with logical type {@code map}.
  */
 public final class AvroSchemas {
   private AvroSchemas() {}
@@ -66,59 +66,72 @@ public final class AvroSchemas {
         return LogicalTypes.date().addToSchema(Schema.create(Schema.Type.INT));
       case TIME:
         return LogicalTypes.timeMicros().addToSchema(Schema.create(Schema.Type.LONG));
-      case TIMESTAMP: {
-        Schema s = LogicalTypes.timestampMicros().addToSchema(Schema.create(Schema.Type.LONG));
-        s.addProp("adjust-to-utc", false);
-        return s;
-      }
-      case TIMESTAMPTZ: {
-        Schema s = LogicalTypes.timestampMicros().addToSchema(Schema.create(Schema.Type.LONG));
-        s.addProp("adjust-to-utc", true);
-        return s;
-      }
+      case TIMESTAMP:
+        {
+          Schema s = LogicalTypes.timestampMicros().addToSchema(Schema.create(Schema.Type.LONG));
+          s.addProp("adjust-to-utc", false);
+          return s;
+        }
+      case TIMESTAMPTZ:
+        {
+          Schema s = LogicalTypes.timestampMicros().addToSchema(Schema.create(Schema.Type.LONG));
+          s.addProp("adjust-to-utc", true);
+          return s;
+        }
       case STRING:
         return Schema.create(Schema.Type.STRING);
       case UUID:
-        return LogicalTypes.uuid().addToSchema(Schema.createFixed("uuid_fixed_" + id, null, null, 16));
+        return LogicalTypes.uuid()
+            .addToSchema(Schema.createFixed("uuid_fixed_" + id, null, null, 16));
       case FIXED:
         return Schema.createFixed("fixed_" + id, null, null, ((Types.FixedType) type).length());
       case BINARY:
         return Schema.create(Schema.Type.BYTES);
-      case DECIMAL: {
-        Types.DecimalType d = (Types.DecimalType) type;
-        return LogicalTypes.decimal(d.precision(), d.scale())
-            .addToSchema(Schema.createFixed("decimal_" + id, null, null, decimalBytes(d.precision())));
-      }
+      case DECIMAL:
+        {
+          Types.DecimalType d = (Types.DecimalType) type;
+          return LogicalTypes.decimal(d.precision(), d.scale())
+              .addToSchema(
+                  Schema.createFixed("decimal_" + id, null, null, decimalBytes(d.precision())));
+        }
       case STRUCT:
         return record(type.asStruct(), "r" + id);
-      case LIST: {
-        Types.ListType l = type.asList();
-        Schema element = type(l.elementType(), l.elementId());
-        Schema array = Schema.createArray(l.isElementRequired() ? element : optional(element));
-        array.addProp(ELEMENT_ID, l.elementId());
-        return array;
-      }
-      case MAP: {
-        Types.MapType m = type.asMap();
-        Schema value = type(m.valueType(), m.valueId());
-        Schema valueSchema = m.isValueRequired() ? value : optional(value);
-        if (m.keyType().typeId() == Type.TypeId.STRING) {
-          Schema map = Schema.createMap(valueSchema);
-          map.addProp(KEY_ID, m.keyId());
-          map.addProp(VALUE_ID, m.valueId());
-          return map;
+      case LIST:
+        {
+          Types.ListType l = type.asList();
+          Schema element = type(l.elementType(), l.elementId());
+          Schema array = Schema.createArray(l.isElementRequired() ? element : optional(element));
+          array.addProp(ELEMENT_ID, l.elementId());
+          return array;
         }
-        Schema.Field key = new Schema.Field("key", type(m.keyType(), m.keyId()), null, (Object) null);
-        key.addProp(FIELD_ID, m.keyId());
-        Schema.Field val = new Schema.Field("value", valueSchema, null,
-            m.isValueRequired() ? null : JsonProperties.NULL_VALUE);
-        val.addProp(FIELD_ID, m.valueId());
-        Schema entry = Schema.createRecord("k" + m.keyId() + "_v" + m.valueId(), null, null, false,
-            List.of(key, val));
-        Schema array = Schema.createArray(entry);
-        new org.apache.avro.LogicalType("map").addToSchema(array);
-        return array;
-      }
+      case MAP:
+        {
+          Types.MapType m = type.asMap();
+          Schema value = type(m.valueType(), m.valueId());
+          Schema valueSchema = m.isValueRequired() ? value : optional(value);
+          if (m.keyType().typeId() == Type.TypeId.STRING) {
+            Schema map = Schema.createMap(valueSchema);
+            map.addProp(KEY_ID, m.keyId());
+            map.addProp(VALUE_ID, m.valueId());
+            return map;
+          }
+          Schema.Field key =
+              new Schema.Field("key", type(m.keyType(), m.keyId()), null, (Object) null);
+          key.addProp(FIELD_ID, m.keyId());
+          Schema.Field val =
+              new Schema.Field(
+                  "value",
+                  valueSchema,
+                  null,
+                  m.isValueRequired() ? null : JsonProperties.NULL_VALUE);
+          val.addProp(FIELD_ID, m.valueId());
+          Schema entry =
+              Schema.createRecord(
+                  "k" + m.keyId() + "_v" + m.valueId(), null, null, false, List.of(key, val));
+          Schema array = Schema.createArray(entry);
+          new org.apache.avro.LogicalType("map").addToSchema(array);
+          return array;
+        }
       default:
         throw new IllegalArgumentException("No Avro type for " + type);
     }

@@ -26,9 +26,9 @@ import java.util.UUID;
  * Binds an {@link Expression} to a schema: resolves column names to fields, converts values to the
  * fields' types, checks that each operator fits its column, and pushes NOT down to the predicates.
  *
- * <p>Pushing NOT down is exact under three-valued logic: {@code not (x < 5)} is {@code x >= 5} for every
- * non-null x (floats order NaN highest, so this holds for NaN too) and unknown for null on both sides;
- * De Morgan's laws hold for Kleene's and/or/not.
+ * <p>Pushing NOT down is exact under three-valued logic: {@code not (x < 5)} is {@code x >= 5} for
+ * every non-null x (floats order NaN highest, so this holds for NaN too) and unknown for null on
+ * both sides; De Morgan's laws hold for Kleene's and/or/not.
  */
 public final class Binder {
   private Binder() {}
@@ -36,8 +36,8 @@ public final class Binder {
   /**
    * The bound form of the expression.
    *
-   * @throws ValidationException for an unknown column, a value that does not fit its column's type, or an
-   *     operator that does not apply to the column
+   * @throws ValidationException for an unknown column, a value that does not fit its column's type,
+   *     or an operator that does not apply to the column
    */
   public static BoundExpr bind(Schema schema, Expression expression) {
     return bind(schema, expression, false);
@@ -51,16 +51,18 @@ public final class Binder {
         return negate ? BoundExpr.TRUE : BoundExpr.FALSE;
       case NOT:
         return bind(schema, e.children().get(0), !negate);
-      case AND: {
-        BoundExpr a = bind(schema, e.children().get(0), negate);
-        BoundExpr b = bind(schema, e.children().get(1), negate);
-        return negate ? BoundExpr.or(a, b) : BoundExpr.and(a, b);
-      }
-      case OR: {
-        BoundExpr a = bind(schema, e.children().get(0), negate);
-        BoundExpr b = bind(schema, e.children().get(1), negate);
-        return negate ? BoundExpr.and(a, b) : BoundExpr.or(a, b);
-      }
+      case AND:
+        {
+          BoundExpr a = bind(schema, e.children().get(0), negate);
+          BoundExpr b = bind(schema, e.children().get(1), negate);
+          return negate ? BoundExpr.or(a, b) : BoundExpr.and(a, b);
+        }
+      case OR:
+        {
+          BoundExpr a = bind(schema, e.children().get(0), negate);
+          BoundExpr b = bind(schema, e.children().get(1), negate);
+          return negate ? BoundExpr.and(a, b) : BoundExpr.or(a, b);
+        }
       default:
         return predicate(schema, e, negate ? negated(e.operation()) : e.operation());
     }
@@ -111,12 +113,23 @@ public final class Binder {
       return BoundExpr.predicate(op, field, idPath, column, null, null);
     }
     if (type.isNested()) {
-      throw new ValidationException("Column '" + column + "' is " + type + ": a filter can only compare "
-          + "primitive columns (numbers, strings, dates, ...), or test any column with 'is null' / 'is not null'.");
+      throw new ValidationException(
+          "Column '"
+              + column
+              + "' is "
+              + type
+              + ": a filter can only compare "
+              + "primitive columns (numbers, strings, dates, ...), or test any column with 'is null' / 'is not null'.");
     }
-    if ((op == Operation.STARTS_WITH || op == Operation.NOT_STARTS_WITH) && type.typeId() != Type.TypeId.STRING) {
-      throw new ValidationException("Column '" + column + "' is " + type + ": 'starts with' applies only to "
-          + "string columns. Compare with =, <, >= ... instead.");
+    if ((op == Operation.STARTS_WITH || op == Operation.NOT_STARTS_WITH)
+        && type.typeId() != Type.TypeId.STRING) {
+      throw new ValidationException(
+          "Column '"
+              + column
+              + "' is "
+              + type
+              + ": 'starts with' applies only to "
+              + "string columns. Compare with =, <, >= ... instead.");
     }
     if (op == Operation.IN || op == Operation.NOT_IN) {
       TreeSet<Object> set = new TreeSet<>(Comparisons.comparator(type));
@@ -167,14 +180,21 @@ public final class Binder {
       struct = f.type().typeId() == Type.TypeId.STRUCT ? f.type().asStruct() : null;
     }
     if (f == null) {
-      throw new ValidationException("Unknown column '" + column + "' in the filter: the table's columns are "
-          + schema.columnNames() + " (fields inside a struct are written as parent.child). Check the spelling; "
-          + "names are case-sensitive.");
+      throw new ValidationException(
+          "Unknown column '"
+              + column
+              + "' in the filter: the table's columns are "
+              + schema.columnNames()
+              + " (fields inside a struct are written as parent.child). Check the spelling; "
+              + "names are case-sensitive.");
     }
     return f;
   }
 
-  /** The value converted to the type, or a BigDecimal for int and long columns when it is not a whole number in range. */
+  /**
+   * The value converted to the type, or a BigDecimal for int and long columns when it is not a
+   * whole number in range.
+   */
   static Object convert(Type type, Object v, String column) {
     try {
       Object out = convertOrNull(type, v);
@@ -193,26 +213,31 @@ public final class Binder {
         if (v instanceof Boolean) {
           return v;
         }
-        if (v instanceof String && (((String) v).equalsIgnoreCase("true") || ((String) v).equalsIgnoreCase("false"))) {
+        if (v instanceof String
+            && (((String) v).equalsIgnoreCase("true") || ((String) v).equalsIgnoreCase("false"))) {
           return Boolean.valueOf((String) v);
         }
         return null;
       case INTEGER:
-      case LONG: {
-        BigDecimal d = number(v);
-        if (d == null) {
-          return null;
-        }
-        long min = type.typeId() == Type.TypeId.INTEGER ? Integer.MIN_VALUE : Long.MIN_VALUE;
-        long max = type.typeId() == Type.TypeId.INTEGER ? Integer.MAX_VALUE : Long.MAX_VALUE;
-        if (d.signum() == 0 || d.stripTrailingZeros().scale() <= 0) {
-          BigInteger b = d.toBigIntegerExact();
-          if (b.compareTo(BigInteger.valueOf(min)) >= 0 && b.compareTo(BigInteger.valueOf(max)) <= 0) {
-            return type.typeId() == Type.TypeId.INTEGER ? (Object) b.intValue() : (Object) b.longValue();
+      case LONG:
+        {
+          BigDecimal d = number(v);
+          if (d == null) {
+            return null;
           }
+          long min = type.typeId() == Type.TypeId.INTEGER ? Integer.MIN_VALUE : Long.MIN_VALUE;
+          long max = type.typeId() == Type.TypeId.INTEGER ? Integer.MAX_VALUE : Long.MAX_VALUE;
+          if (d.signum() == 0 || d.stripTrailingZeros().scale() <= 0) {
+            BigInteger b = d.toBigIntegerExact();
+            if (b.compareTo(BigInteger.valueOf(min)) >= 0
+                && b.compareTo(BigInteger.valueOf(max)) <= 0) {
+              return type.typeId() == Type.TypeId.INTEGER
+                  ? (Object) b.intValue()
+                  : (Object) b.longValue();
+            }
+          }
+          return d; // compared exactly
         }
-        return d; // compared exactly
-      }
       case FLOAT:
         if (v instanceof Number) {
           return ((Number) v).floatValue();
@@ -328,8 +353,19 @@ public final class Binder {
     if (shown.length() > 60) {
       shown = shown.substring(0, 57) + "...";
     }
-    return new ValidationException("The filter compares column '" + column + "' (" + type + ") with " + shown
-        + " (" + v.getClass().getSimpleName() + "), which is not a " + type + " value. " + hint(type));
+    return new ValidationException(
+        "The filter compares column '"
+            + column
+            + "' ("
+            + type
+            + ") with "
+            + shown
+            + " ("
+            + v.getClass().getSimpleName()
+            + "), which is not a "
+            + type
+            + " value. "
+            + hint(type));
   }
 
   private static String hint(Type type) {

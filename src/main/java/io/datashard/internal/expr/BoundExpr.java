@@ -8,11 +8,13 @@ import java.util.List;
 import java.util.NavigableSet;
 
 /**
- * A filter bound to a schema: every predicate knows its field (by id, with the path of ids from the top
- * level) and holds its values converted to the field's type. Bound expressions contain no NOT: binding
- * pushes negations down to the predicates (exact under three-valued logic, see {@link Binder}).
+ * A filter bound to a schema: every predicate knows its field (by id, with the path of ids from the
+ * top level) and holds its values converted to the field's type. Bound expressions contain no NOT:
+ * binding pushes negations down to the predicates (exact under three-valued logic, see {@link
+ * Binder}).
  *
- * <p>Reusable by any code that needs to test rows or file statistics against a filter (scans, deletes).
+ * <p>Reusable by any code that needs to test rows or file statistics against a filter (scans,
+ * deletes).
  */
 public final class BoundExpr {
   private final Operation op;
@@ -23,8 +25,14 @@ public final class BoundExpr {
   private final Object literal;
   private final NavigableSet<Object> set;
 
-  private BoundExpr(Operation op, List<BoundExpr> children, Types.NestedField field, int[] idPath, String column,
-      Object literal, NavigableSet<Object> set) {
+  private BoundExpr(
+      Operation op,
+      List<BoundExpr> children,
+      Types.NestedField field,
+      int[] idPath,
+      String column,
+      Object literal,
+      NavigableSet<Object> set) {
     this.op = op;
     this.children = children;
     this.field = field;
@@ -34,8 +42,10 @@ public final class BoundExpr {
     this.set = set;
   }
 
-  static final BoundExpr TRUE = new BoundExpr(Operation.TRUE, List.of(), null, null, null, null, null);
-  static final BoundExpr FALSE = new BoundExpr(Operation.FALSE, List.of(), null, null, null, null, null);
+  static final BoundExpr TRUE =
+      new BoundExpr(Operation.TRUE, List.of(), null, null, null, null, null);
+  static final BoundExpr FALSE =
+      new BoundExpr(Operation.FALSE, List.of(), null, null, null, null, null);
 
   static BoundExpr and(BoundExpr a, BoundExpr b) {
     if (a.op == Operation.FALSE || b.op == Operation.FALSE) {
@@ -63,9 +73,20 @@ public final class BoundExpr {
     return new BoundExpr(Operation.OR, List.of(a, b), null, null, null, null, null);
   }
 
-  static BoundExpr predicate(Operation op, Types.NestedField field, int[] idPath, String column, Object literal,
+  static BoundExpr predicate(
+      Operation op,
+      Types.NestedField field,
+      int[] idPath,
+      String column,
+      Object literal,
       NavigableSet<Object> set) {
-    return new BoundExpr(op, List.of(), field, idPath, column, literal,
+    return new BoundExpr(
+        op,
+        List.of(),
+        field,
+        idPath,
+        column,
+        literal,
         set == null ? null : Collections.unmodifiableNavigableSet(set));
   }
 
@@ -112,7 +133,10 @@ public final class BoundExpr {
     return column;
   }
 
-  /** The value of a comparison or starts-with, converted to the field's type (or an exact BigDecimal for int and long). */
+  /**
+   * The value of a comparison or starts-with, converted to the field's type (or an exact BigDecimal
+   * for int and long).
+   */
   public Object literal() {
     return literal;
   }
@@ -161,7 +185,10 @@ public final class BoundExpr {
       case NOT_IN:
         return ExpressionText.column(column) + " " + ExpressionText.symbol(op) + " " + set;
       default:
-        return ExpressionText.column(column) + " " + ExpressionText.symbol(op) + " "
+        return ExpressionText.column(column)
+            + " "
+            + ExpressionText.symbol(op)
+            + " "
             + ExpressionText.literal(literal);
     }
   }

@@ -1,10 +1,10 @@
 package io.datashard.internal.expr;
 
 /**
- * Statistics of a set of rows (a data file or a row group) by field id. Every method may answer null
- * for unknown; bounds are values of the field's type in the filters' order ({@link Comparisons}),
- * where the lower bound is at most and the upper bound at least every non-null, non-NaN value (they may
- * be truncated, as Iceberg does for strings).
+ * Statistics of a set of rows (a data file or a row group) by field id. Every method may answer
+ * null for unknown; bounds are values of the field's type in the filters' order ({@link
+ * Comparisons}), where the lower bound is at most and the upper bound at least every non-null,
+ * non-NaN value (they may be truncated, as Iceberg does for strings).
  */
 public interface ColumnStats {
   /** The number of rows. */

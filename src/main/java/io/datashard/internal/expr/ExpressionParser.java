@@ -10,11 +10,18 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Parses the text form of a filter (grammar in {@link Expressions}) by recursive descent. Errors name
- * the position (1-based character) and what was expected there.
+ * Parses the text form of a filter (grammar in {@link Expressions}) by recursive descent. Errors
+ * name the position (1-based character) and what was expected there.
  */
 public final class ExpressionParser {
-  private enum Kind { WORD, QUOTED_NAME, STRING, NUMBER, SYMBOL, END }
+  private enum Kind {
+    WORD,
+    QUOTED_NAME,
+    STRING,
+    NUMBER,
+    SYMBOL,
+    END
+  }
 
   private record Token(Kind kind, String text, int pos) {
     boolean is(String keyword) {
@@ -50,7 +57,8 @@ public final class ExpressionParser {
 
   public static Expression parse(String text) {
     if (text == null || text.isBlank()) {
-      throw new ValidationException("The filter is empty: write a condition such as \"score > 0.5 and tag = 'x'\".");
+      throw new ValidationException(
+          "The filter is empty: write a condition such as \"score > 0.5 and tag = 'x'\".");
     }
     ExpressionParser p = new ExpressionParser(text);
     Expression e = p.or();
@@ -74,8 +82,16 @@ public final class ExpressionParser {
 
   private ValidationException error(String expected) {
     Token t = peek();
-    return new ValidationException("Invalid filter \"" + text + "\": " + expected + " at position " + (t.pos + 1)
-        + ", found " + t.shown() + ". Write filters like \"score > 0.5 and tag in ('a', 'b') and name is not null\".");
+    return new ValidationException(
+        "Invalid filter \""
+            + text
+            + "\": "
+            + expected
+            + " at position "
+            + (t.pos + 1)
+            + ", found "
+            + t.shown()
+            + ". Write filters like \"score > 0.5 and tag in ('a', 'b') and name is not null\".");
   }
 
   private Expression or() {
@@ -123,7 +139,8 @@ public final class ExpressionParser {
     String column;
     if (c.kind == Kind.QUOTED_NAME) {
       column = c.text;
-    } else if (c.kind == Kind.WORD && !ExpressionText.KEYWORDS.contains(c.text.toLowerCase(Locale.ROOT))) {
+    } else if (c.kind == Kind.WORD
+        && !ExpressionText.KEYWORDS.contains(c.text.toLowerCase(Locale.ROOT))) {
       column = c.text;
     } else {
       throw error("expected a column name, 'not' or '('");
@@ -154,13 +171,18 @@ public final class ExpressionParser {
           operation = Expression.Operation.GT_EQ;
           break;
         default:
-          throw error("expected an operator (=, !=, <, <=, >, >=, in, not in, is null, is not null, starts with)"
-              + " after column " + ExpressionText.column(column));
+          throw error(
+              "expected an operator (=, !=, <, <=, >, >=, in, not in, is null, is not null, starts with)"
+                  + " after column "
+                  + ExpressionText.column(column));
       }
       next();
       if (peek().is("null")) {
-        throw error("a comparison with null is never true; write '" + ExpressionText.column(column)
-            + (operation == Expression.Operation.NOT_EQ ? " is not null'" : " is null'") + " instead. Problem");
+        throw error(
+            "a comparison with null is never true; write '"
+                + ExpressionText.column(column)
+                + (operation == Expression.Operation.NOT_EQ ? " is not null'" : " is null'")
+                + " instead. Problem");
       }
       Object value = literal();
       switch (operation) {
@@ -209,8 +231,11 @@ public final class ExpressionParser {
       }
       while (true) {
         if (peek().is("null")) {
-          throw error("null cannot be in an 'in' list (a comparison with null is never true); use "
-              + "'" + ExpressionText.column(column) + " is null' with 'or'. Problem");
+          throw error(
+              "null cannot be in an 'in' list (a comparison with null is never true); use "
+                  + "'"
+                  + ExpressionText.column(column)
+                  + " is null' with 'or'. Problem");
         }
         values.add(literal());
         if (peek().isSymbol(",")) {
@@ -232,7 +257,9 @@ public final class ExpressionParser {
       }
       next();
       String prefix = string("a quoted prefix after 'starts with'");
-      return negated ? Expressions.notStartsWith(column, prefix) : Expressions.startsWith(column, prefix);
+      return negated
+          ? Expressions.notStartsWith(column, prefix)
+          : Expressions.startsWith(column, prefix);
     }
     if (kw.is("like")) {
       next();
@@ -241,17 +268,23 @@ public final class ExpressionParser {
       int pct = p.indexOf('%');
       if (pct != p.length() - 1 || p.indexOf('_') >= 0) {
         i--;
-        throw error("'like' takes only a prefix pattern ending in one '%' (such as 'ab%'), without '_'; "
-            + "for other patterns there is no support. Problem with pattern " + pattern.shown());
+        throw error(
+            "'like' takes only a prefix pattern ending in one '%' (such as 'ab%'), without '_'; "
+                + "for other patterns there is no support. Problem with pattern "
+                + pattern.shown());
       }
       String prefix = p.substring(0, p.length() - 1);
-      return negated ? Expressions.notStartsWith(column, prefix) : Expressions.startsWith(column, prefix);
+      return negated
+          ? Expressions.notStartsWith(column, prefix)
+          : Expressions.startsWith(column, prefix);
     }
     if (negated) {
       throw error("expected 'in', 'starts with' or 'like' after 'not'");
     }
-    throw error("expected an operator (=, !=, <, <=, >, >=, in, not in, is null, is not null, starts with)"
-        + " after column " + ExpressionText.column(column));
+    throw error(
+        "expected an operator (=, !=, <, <=, >, >=, in, not in, is null, is not null, starts with)"
+            + " after column "
+            + ExpressionText.column(column));
   }
 
   private String string(String expected) {
@@ -277,9 +310,11 @@ public final class ExpressionParser {
           next();
           return Boolean.valueOf(t.text.toLowerCase(Locale.ROOT));
         }
-        throw error("expected a value (a number, a 'quoted string', true or false; dates and times are quoted)");
+        throw error(
+            "expected a value (a number, a 'quoted string', true or false; dates and times are quoted)");
       default:
-        throw error("expected a value (a number, a 'quoted string', true or false; dates and times are quoted)");
+        throw error(
+            "expected a value (a number, a 'quoted string', true or false; dates and times are quoted)");
     }
   }
 
@@ -322,14 +357,24 @@ public final class ExpressionParser {
           p++;
         }
         if (!closed) {
-          throw new ValidationException("Invalid filter \"" + s + "\": the " + (ch == '\'' ? "string" : "quoted name")
-              + " starting at position " + (start + 1) + " is not closed. End it with " + ch
-              + " (write a " + ch + " inside it twice).");
+          throw new ValidationException(
+              "Invalid filter \""
+                  + s
+                  + "\": the "
+                  + (ch == '\'' ? "string" : "quoted name")
+                  + " starting at position "
+                  + (start + 1)
+                  + " is not closed. End it with "
+                  + ch
+                  + " (write a "
+                  + ch
+                  + " inside it twice).");
         }
         out.add(new Token(ch == '\'' ? Kind.STRING : Kind.QUOTED_NAME, sb.toString(), start));
         continue;
       }
-      if (Character.isDigit(ch) || ((ch == '-' || ch == '.') && p + 1 < n && Character.isDigit(s.charAt(p + 1)))) {
+      if (Character.isDigit(ch)
+          || ((ch == '-' || ch == '.') && p + 1 < n && Character.isDigit(s.charAt(p + 1)))) {
         p++;
         while (p < n && Character.isDigit(s.charAt(p))) {
           p++;
@@ -352,33 +397,59 @@ public final class ExpressionParser {
             }
           }
         }
-        if (p + 1 < n && (s.charAt(p) == '-' || s.charAt(p) == ':') && Character.isDigit(s.charAt(p + 1))) {
+        if (p + 1 < n
+            && (s.charAt(p) == '-' || s.charAt(p) == ':')
+            && Character.isDigit(s.charAt(p + 1))) {
           int end = p;
-          while (end < n && !Character.isWhitespace(s.charAt(end)) && s.charAt(end) != ')' && s.charAt(end) != ',') {
+          while (end < n
+              && !Character.isWhitespace(s.charAt(end))
+              && s.charAt(end) != ')'
+              && s.charAt(end) != ',') {
             end++;
           }
-          throw new ValidationException("Invalid filter \"" + s + "\": " + s.substring(start, end) + " at position "
-              + (start + 1) + " looks like a date or time; quote it ('" + s.substring(start, end) + "'), and it is "
-              + "converted by the column's type.");
+          throw new ValidationException(
+              "Invalid filter \""
+                  + s
+                  + "\": "
+                  + s.substring(start, end)
+                  + " at position "
+                  + (start + 1)
+                  + " looks like a date or time; quote it ('"
+                  + s.substring(start, end)
+                  + "'), and it is "
+                  + "converted by the column's type.");
         }
         if (p < n && (Character.isLetter(s.charAt(p)) || s.charAt(p) == '_')) {
-          throw new ValidationException("Invalid filter \"" + s + "\": '" + s.substring(start, p + 1)
-              + "...' at position " + (start + 1) + " is not a number. Quote text values ('abc'), and dates "
-              + "and times too ('2026-01-31').");
+          throw new ValidationException(
+              "Invalid filter \""
+                  + s
+                  + "\": '"
+                  + s.substring(start, p + 1)
+                  + "...' at position "
+                  + (start + 1)
+                  + " is not a number. Quote text values ('abc'), and dates "
+                  + "and times too ('2026-01-31').");
         }
         out.add(new Token(Kind.NUMBER, s.substring(start, p), start));
         continue;
       }
       if (Character.isLetter(ch) || ch == '_') {
         p++;
-        while (p < n && (Character.isLetterOrDigit(s.charAt(p)) || s.charAt(p) == '_' || s.charAt(p) == '.')) {
+        while (p < n
+            && (Character.isLetterOrDigit(s.charAt(p))
+                || s.charAt(p) == '_'
+                || s.charAt(p) == '.')) {
           p++;
         }
         out.add(new Token(Kind.WORD, s.substring(start, p), start));
         continue;
       }
       String two = p + 1 < n ? s.substring(p, p + 2) : "";
-      if (two.equals("<=") || two.equals(">=") || two.equals("!=") || two.equals("<>") || two.equals("==")) {
+      if (two.equals("<=")
+          || two.equals(">=")
+          || two.equals("!=")
+          || two.equals("<>")
+          || two.equals("==")) {
         out.add(new Token(Kind.SYMBOL, two, start));
         p += 2;
         continue;
@@ -388,8 +459,14 @@ public final class ExpressionParser {
         p++;
         continue;
       }
-      throw new ValidationException("Invalid filter \"" + s + "\": unexpected character '" + ch + "' at position "
-          + (start + 1) + ". Quote text values ('abc'), and column names with other characters (\"my col\").");
+      throw new ValidationException(
+          "Invalid filter \""
+              + s
+              + "\": unexpected character '"
+              + ch
+              + "' at position "
+              + (start + 1)
+              + ". Quote text values ('abc'), and column names with other characters (\"my col\").");
     }
     out.add(new Token(Kind.END, "", n));
     return out;

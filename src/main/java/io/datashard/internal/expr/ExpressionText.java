@@ -9,8 +9,8 @@ import java.util.Set;
 public final class ExpressionText {
   private ExpressionText() {}
 
-  static final Set<String> KEYWORDS = Set.of("and", "or", "not", "in", "is", "null", "true", "false", "starts",
-      "with", "like");
+  static final Set<String> KEYWORDS =
+      Set.of("and", "or", "not", "in", "is", "null", "true", "false", "starts", "with", "like");
 
   public static String format(Expression e) {
     StringBuilder sb = new StringBuilder();
@@ -27,18 +27,19 @@ public final class ExpressionText {
         sb.append("false");
         return;
       case AND:
-      case OR: {
-        if (!top) {
-          sb.append('(');
+      case OR:
+        {
+          if (!top) {
+            sb.append('(');
+          }
+          write(e.children().get(0), sb, false);
+          sb.append(e.operation() == Expression.Operation.AND ? " and " : " or ");
+          write(e.children().get(1), sb, false);
+          if (!top) {
+            sb.append(')');
+          }
+          return;
         }
-        write(e.children().get(0), sb, false);
-        sb.append(e.operation() == Expression.Operation.AND ? " and " : " or ");
-        write(e.children().get(1), sb, false);
-        if (!top) {
-          sb.append(')');
-        }
-        return;
-      }
       case NOT:
         sb.append("not ");
         write(e.children().get(0), sb, false);
@@ -55,17 +56,18 @@ public final class ExpressionText {
         sb.append(" is not null");
         return;
       case IN:
-      case NOT_IN: {
-        sb.append(e.operation() == Expression.Operation.IN ? " in (" : " not in (");
-        for (int i = 0; i < e.values().size(); i++) {
-          if (i > 0) {
-            sb.append(", ");
+      case NOT_IN:
+        {
+          sb.append(e.operation() == Expression.Operation.IN ? " in (" : " not in (");
+          for (int i = 0; i < e.values().size(); i++) {
+            if (i > 0) {
+              sb.append(", ");
+            }
+            sb.append(literal(e.values().get(i)));
           }
-          sb.append(literal(e.values().get(i)));
+          sb.append(')');
+          return;
         }
-        sb.append(')');
-        return;
-      }
       case STARTS_WITH:
         sb.append(" starts with ").append(literal(e.values().get(0)));
         return;
@@ -120,7 +122,10 @@ public final class ExpressionText {
     if (v instanceof Boolean) {
       return v.toString();
     }
-    if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte
+    if (v instanceof Integer
+        || v instanceof Long
+        || v instanceof Short
+        || v instanceof Byte
         || v instanceof java.math.BigInteger) {
       return v.toString();
     }

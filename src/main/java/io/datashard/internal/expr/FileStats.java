@@ -11,7 +11,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-/** The column statistics a manifest records for a data file, decoded with the table schema's types. */
+/**
+ * The column statistics a manifest records for a data file, decoded with the table schema's types.
+ */
 public final class FileStats implements ColumnStats {
   private final DataFile file;
   private final Schema schema;
@@ -67,13 +69,20 @@ public final class FileStats implements ColumnStats {
     return decode(f.type(), b);
   }
 
-  /** The bound as a value of the type, or null when the bytes are not a valid value (then it is not used). */
+  /**
+   * The bound as a value of the type, or null when the bytes are not a valid value (then it is not
+   * used).
+   */
   static Object decode(Type type, ByteBuffer b) {
     try {
       if (type.typeId() == Type.TypeId.STRING) {
         // strictly: a replacement character would raise a lower bound above the real values
-        return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(b.duplicate()).toString();
+        return StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(b.duplicate())
+            .toString();
       }
       return Values.fromBytes(type, b);
     } catch (CharacterCodingException | RuntimeException e) {

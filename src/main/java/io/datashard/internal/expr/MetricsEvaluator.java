@@ -5,14 +5,15 @@ import io.datashard.Type;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Decides from statistics whether a set of rows (a data file, a row group) may hold a row the filter
- * matches. Inclusive: it answers false only when no row can match, so pruning by it never loses a row.
+ * Decides from statistics whether a set of rows (a data file, a row group) may hold a row the
+ * filter matches. Inclusive: it answers false only when no row can match, so pruning by it never
+ * loses a row.
  *
  * <p>Care points: null and NaN values are not inside the bounds; NaN is above every number in the
- * filters' order, so {@code >} and {@code >=} can only prune when the NaN count is known to be zero; a
- * bound that is itself NaN is ignored; string bounds may be truncated (the lower bound a prefix of the
- * minimum, the upper bound above the maximum), so only comparisons that stay true for such bounds are
- * used; unknown statistics never prune.
+ * filters' order, so {@code >} and {@code >=} can only prune when the NaN count is known to be
+ * zero; a bound that is itself NaN is ignored; string bounds may be truncated (the lower bound a
+ * prefix of the minimum, the upper bound above the maximum), so only comparisons that stay true for
+ * such bounds are used; unknown statistics never prune.
  */
 public final class MetricsEvaluator {
   private MetricsEvaluator() {}
@@ -78,14 +79,15 @@ public final class MetricsEvaluator {
         return upper == null || Comparisons.compare(type, upper, lit) >= 0;
       case EQ:
         return mayEqual(type, lit, lower, upper, mayHaveNaN);
-      case IN: {
-        for (Object v : e.set()) {
-          if (mayEqual(type, v, lower, upper, mayHaveNaN)) {
-            return true;
+      case IN:
+        {
+          for (Object v : e.set()) {
+            if (mayEqual(type, v, lower, upper, mayHaveNaN)) {
+              return true;
+            }
           }
+          return false;
         }
-        return false;
-      }
       case NOT_EQ:
       case NOT_IN:
         return true; // any value outside the literals could be there
@@ -98,7 +100,8 @@ public final class MetricsEvaluator {
     }
   }
 
-  private static boolean mayEqual(Type type, Object v, Object lower, Object upper, boolean mayHaveNaN) {
+  private static boolean mayEqual(
+      Type type, Object v, Object lower, Object upper, boolean mayHaveNaN) {
     if (Comparisons.isNaN(v)) {
       return mayHaveNaN;
     }
@@ -119,9 +122,10 @@ public final class MetricsEvaluator {
   }
 
   /**
-   * Whether a value in [lower, upper] may start with the prefix: values with the prefix are at least the
-   * prefix, so an upper bound below it excludes them; and a value whose first bytes are above the prefix
-   * cannot start with it, so a lower bound whose first bytes are above it excludes them too.
+   * Whether a value in [lower, upper] may start with the prefix: values with the prefix are at
+   * least the prefix, so an upper bound below it excludes them; and a value whose first bytes are
+   * above the prefix cannot start with it, so a lower bound whose first bytes are above it excludes
+   * them too.
    */
   static boolean mayStartWith(String prefix, Object lower, Object upper) {
     byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
@@ -135,8 +139,8 @@ public final class MetricsEvaluator {
   }
 
   /**
-   * Whether every value in [lower, upper] starts with the prefix: the strings with a prefix form one
-   * interval, so if both bounds start with it, everything between them does too.
+   * Whether every value in [lower, upper] starts with the prefix: the strings with a prefix form
+   * one interval, so if both bounds start with it, everything between them does too.
    */
   static boolean allStartWith(String prefix, Object lower, Object upper) {
     if (lower == null || upper == null || prefix.isEmpty()) {

@@ -7,9 +7,9 @@ import io.datashard.Types;
 import java.util.NavigableSet;
 
 /**
- * Evaluates a bound filter on rows of one struct type (which must contain the filter's fields, found by
- * field id), with SQL's three-valued logic: {@link #eval} answers TRUE, FALSE or null (unknown).
- * A row matches when the answer is TRUE.
+ * Evaluates a bound filter on rows of one struct type (which must contain the filter's fields,
+ * found by field id), with SQL's three-valued logic: {@link #eval} answers TRUE, FALSE or null
+ * (unknown). A row matches when the answer is TRUE.
  */
 public final class RowFilter {
   private interface Node {
@@ -47,36 +47,38 @@ public final class RowFilter {
         return r -> Boolean.TRUE;
       case FALSE:
         return r -> Boolean.FALSE;
-      case AND: {
-        Node a = compile(e.children().get(0), rowType);
-        Node b = compile(e.children().get(1), rowType);
-        return r -> {
-          Boolean x = a.eval(r);
-          if (x == Boolean.FALSE) {
-            return Boolean.FALSE;
-          }
-          Boolean y = b.eval(r);
-          if (y == Boolean.FALSE) {
-            return Boolean.FALSE;
-          }
-          return x == null || y == null ? null : Boolean.TRUE;
-        };
-      }
-      case OR: {
-        Node a = compile(e.children().get(0), rowType);
-        Node b = compile(e.children().get(1), rowType);
-        return r -> {
-          Boolean x = a.eval(r);
-          if (x == Boolean.TRUE) {
-            return Boolean.TRUE;
-          }
-          Boolean y = b.eval(r);
-          if (y == Boolean.TRUE) {
-            return Boolean.TRUE;
-          }
-          return x == null || y == null ? null : Boolean.FALSE;
-        };
-      }
+      case AND:
+        {
+          Node a = compile(e.children().get(0), rowType);
+          Node b = compile(e.children().get(1), rowType);
+          return r -> {
+            Boolean x = a.eval(r);
+            if (x == Boolean.FALSE) {
+              return Boolean.FALSE;
+            }
+            Boolean y = b.eval(r);
+            if (y == Boolean.FALSE) {
+              return Boolean.FALSE;
+            }
+            return x == null || y == null ? null : Boolean.TRUE;
+          };
+        }
+      case OR:
+        {
+          Node a = compile(e.children().get(0), rowType);
+          Node b = compile(e.children().get(1), rowType);
+          return r -> {
+            Boolean x = a.eval(r);
+            if (x == Boolean.TRUE) {
+              return Boolean.TRUE;
+            }
+            Boolean y = b.eval(r);
+            if (y == Boolean.TRUE) {
+              return Boolean.TRUE;
+            }
+            return x == null || y == null ? null : Boolean.FALSE;
+          };
+        }
       default:
         return predicate(e, positions(e, rowType));
     }
@@ -95,7 +97,8 @@ public final class RowFilter {
         }
       }
       if (p < 0) {
-        throw new IllegalArgumentException("rows of " + rowType + " lack field " + id + " of filter " + e);
+        throw new IllegalArgumentException(
+            "rows of " + rowType + " lack field " + id + " of filter " + e);
       }
       pos[d] = p;
       Type t = struct.fields().get(p).type();

@@ -4,14 +4,14 @@ import io.datashard.Expression.Operation;
 import io.datashard.Type;
 
 /**
- * Decides from statistics whether every row of a set (a data file) matches the filter, so a count can
- * use the record count without opening the file (and a delete could drop the whole file). Strict: it
- * answers true only when the statistics prove it, so a null, a NaN or an unknown figure that could make
- * one row fail gives false.
+ * Decides from statistics whether every row of a set (a data file) matches the filter, so a count
+ * can use the record count without opening the file (and a delete could drop the whole file).
+ * Strict: it answers true only when the statistics prove it, so a null, a NaN or an unknown figure
+ * that could make one row fail gives false.
  *
  * <p>Truncated string bounds are still usable: the lower bound is at most the minimum and the upper
- * bound at least the maximum, which is all the comparisons below rely on; equal lower and upper string
- * bounds can only come from untruncated values.
+ * bound at least the maximum, which is all the comparisons below rely on; equal lower and upper
+ * string bounds can only come from untruncated values.
  */
 public final class StrictMetricsEvaluator {
   private StrictMetricsEvaluator() {}
@@ -70,21 +70,28 @@ public final class StrictMetricsEvaluator {
       case GT_EQ:
         return lower != null && Comparisons.compare(type, lower, lit) >= 0;
       case EQ:
-        return noNaN && lower != null && upper != null && Comparisons.compare(type, lower, lit) == 0
+        return noNaN
+            && lower != null
+            && upper != null
+            && Comparisons.compare(type, lower, lit) == 0
             && Comparisons.compare(type, upper, lit) == 0;
       case NOT_EQ:
         return notEqualToAll(type, lit, lower, upper, noNaN);
       case IN:
-        return noNaN && lower != null && upper != null && Comparisons.compare(type, lower, upper) == 0
+        return noNaN
+            && lower != null
+            && upper != null
+            && Comparisons.compare(type, lower, upper) == 0
             && e.set().contains(lower);
-      case NOT_IN: {
-        for (Object v : e.set()) {
-          if (!notEqualToAll(type, v, lower, upper, noNaN)) {
-            return false;
+      case NOT_IN:
+        {
+          for (Object v : e.set()) {
+            if (!notEqualToAll(type, v, lower, upper, noNaN)) {
+              return false;
+            }
           }
+          return true;
         }
-        return true;
-      }
       case STARTS_WITH:
         return MetricsEvaluator.allStartWith((String) lit, lower, upper);
       case NOT_STARTS_WITH:
@@ -95,7 +102,8 @@ public final class StrictMetricsEvaluator {
   }
 
   /** True if no row can equal v: v is outside the bounds (or a NaN where no NaN is). */
-  private static boolean notEqualToAll(Type type, Object v, Object lower, Object upper, boolean noNaN) {
+  private static boolean notEqualToAll(
+      Type type, Object v, Object lower, Object upper, boolean noNaN) {
     if (Comparisons.isNaN(v)) {
       return noNaN;
     }

@@ -13,7 +13,9 @@ final class JsonSlices {
 
   private JsonSlices() {}
 
-  /** The index after the value starting at {@code i} (an object, array, string or scalar), or -1. */
+  /**
+   * The index after the value starting at {@code i} (an object, array, string or scalar), or -1.
+   */
   static int skipValue(byte[] b, int i) {
     if (i >= b.length) {
       return -1;
@@ -95,7 +97,8 @@ final class JsonSlices {
     return true;
   }
 
-  private static final byte[] SNAPSHOT_ID_FIRST = "{\"snapshot-id\":".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] SNAPSHOT_ID_FIRST =
+      "{\"snapshot-id\":".getBytes(StandardCharsets.UTF_8);
 
   /**
    * The snapshot id of an object that starts with it ({@code {"snapshot-id":123,}, as DataShard

@@ -42,8 +42,11 @@ public final class PartitionSpec {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Field && ((Field) o).name.equals(name) && ((Field) o).transform.equals(transform)
-          && ((Field) o).sourceId == sourceId && ((Field) o).fieldId == fieldId;
+      return o instanceof Field
+          && ((Field) o).name.equals(name)
+          && ((Field) o).transform.equals(transform)
+          && ((Field) o).sourceId == sourceId
+          && ((Field) o).fieldId == fieldId;
     }
 
     @Override
@@ -95,10 +98,16 @@ public final class PartitionSpec {
     for (Field f : fields) {
       Types.NestedField source = schema.findField(f.sourceId());
       if (source == null) {
-        throw new ValidationException("Partition field '" + f.name() + "' refers to column id " + f.sourceId()
-            + ", which is not in the schema");
+        throw new ValidationException(
+            "Partition field '"
+                + f.name()
+                + "' refers to column id "
+                + f.sourceId()
+                + ", which is not in the schema");
       }
-      out.add(Types.NestedField.optional(f.fieldId(), f.name(), resultType(f.transform(), source.type())));
+      out.add(
+          Types.NestedField.optional(
+              f.fieldId(), f.name(), resultType(f.transform(), source.type())));
     }
     return Types.struct(out);
   }

@@ -11,18 +11,20 @@ import java.util.Set;
 /**
  * What snapshot references (branches and tags) keep alive when snapshots are dropped, following the
  * spec's "Snapshot Retention Policy":
+ *
  * <ol>
  *   <li>a ref other than {@code main} whose snapshot is older than its {@code max-ref-age-ms} (or
  *       the table property {@code history.expire.max-ref-age-ms}; by default refs never age out) is
- *       removed;</li>
- *   <li>every remaining ref keeps the snapshot it points to;</li>
+ *       removed;
+ *   <li>every remaining ref keeps the snapshot it points to;
  *   <li>every branch keeps its first {@code min-snapshots-to-keep} snapshots (its head and its
- *       ancestors; the ref's value, else the table's minimum), and, when the ref sets
- *       {@code max-snapshot-age-ms}, also the ancestors younger than that.</li>
+ *       ancestors; the ref's value, else the table's minimum), and, when the ref sets {@code
+ *       max-snapshot-age-ms}, also the ancestors younger than that.
  * </ol>
- * Only a ref's own {@code max-snapshot-age-ms} extends a branch by age: the table-wide age and count
- * bounds of DataShard's commit-time retention still govern the rest, so the metadata written per
- * commit stays bounded.
+ *
+ * Only a ref's own {@code max-snapshot-age-ms} extends a branch by age: the table-wide age and
+ * count bounds of DataShard's commit-time retention still govern the rest, so the metadata written
+ * per commit stays bounded.
  */
 public final class RefRetention {
   /** The table property giving refs without their own {@code max-ref-age-ms} a maximum age. */
@@ -36,8 +38,11 @@ public final class RefRetention {
    *
    * @return the names removed
    */
-  static Set<String> removeAgedRefs(Map<String, SnapshotRef> refs, Map<Long, Snapshot> byId,
-      Map<String, String> properties, long now) {
+  static Set<String> removeAgedRefs(
+      Map<String, SnapshotRef> refs,
+      Map<Long, Snapshot> byId,
+      Map<String, String> properties,
+      long now) {
     Long tableMax = parseLong(properties.get(MAX_REF_AGE_MS));
     Set<String> removed = new HashSet<>();
     for (Iterator<Map.Entry<String, SnapshotRef>> it = refs.entrySet().iterator(); it.hasNext(); ) {
@@ -56,12 +61,12 @@ public final class RefRetention {
   }
 
   /**
-   * The ids of the snapshots the refs keep: every ref's snapshot, and each branch's first
-   * {@code min-snapshots-to-keep} snapshots along its parent chain ({@code defaultMinKeep} when the
-   * ref does not say), plus the ancestors younger than the ref's own {@code max-snapshot-age-ms}.
+   * The ids of the snapshots the refs keep: every ref's snapshot, and each branch's first {@code
+   * min-snapshots-to-keep} snapshots along its parent chain ({@code defaultMinKeep} when the ref
+   * does not say), plus the ancestors younger than the ref's own {@code max-snapshot-age-ms}.
    */
-  public static Set<Long> pinned(List<Snapshot> snapshots, Map<String, SnapshotRef> refs, int defaultMinKeep,
-      long now) {
+  public static Set<Long> pinned(
+      List<Snapshot> snapshots, Map<String, SnapshotRef> refs, int defaultMinKeep, long now) {
     Map<Long, Snapshot> byId = new HashMap<>();
     snapshots.forEach(s -> byId.put(s.snapshotId(), s));
     Set<Long> keep = new HashSet<>();
@@ -70,7 +75,8 @@ public final class RefRetention {
       if (!ref.isBranch()) {
         continue;
       }
-      int minKeep = Math.max(1, ref.minSnapshotsToKeep() != null ? ref.minSnapshotsToKeep() : defaultMinKeep);
+      int minKeep =
+          Math.max(1, ref.minSnapshotsToKeep() != null ? ref.minSnapshotsToKeep() : defaultMinKeep);
       Long maxAge = ref.maxSnapshotAgeMs();
       Snapshot s = byId.get(ref.snapshotId());
       Set<Long> seen = new HashSet<>();

@@ -12,7 +12,11 @@ public final class SnapshotRef {
   private final Long maxSnapshotAgeMs;
   private final Long maxRefAgeMs;
 
-  public SnapshotRef(long snapshotId, String type, Integer minSnapshotsToKeep, Long maxSnapshotAgeMs,
+  public SnapshotRef(
+      long snapshotId,
+      String type,
+      Integer minSnapshotsToKeep,
+      Long maxSnapshotAgeMs,
       Long maxRefAgeMs) {
     this.snapshotId = snapshotId;
     this.type = Objects.requireNonNull(type, "type");
@@ -61,8 +65,11 @@ public final class SnapshotRef {
       return false;
     }
     SnapshotRef r = (SnapshotRef) o;
-    return snapshotId == r.snapshotId && type.equals(r.type) && Objects.equals(minSnapshotsToKeep, r.minSnapshotsToKeep)
-        && Objects.equals(maxSnapshotAgeMs, r.maxSnapshotAgeMs) && Objects.equals(maxRefAgeMs, r.maxRefAgeMs);
+    return snapshotId == r.snapshotId
+        && type.equals(r.type)
+        && Objects.equals(minSnapshotsToKeep, r.minSnapshotsToKeep)
+        && Objects.equals(maxSnapshotAgeMs, r.maxSnapshotAgeMs)
+        && Objects.equals(maxRefAgeMs, r.maxRefAgeMs);
   }
 
   @Override

@@ -14,8 +14,8 @@ import java.util.Objects;
  * The whole state of a table at one version, as stored in {@code vN.metadata.json} (Iceberg table
  * format v2). Immutable; changes go through {@link #buildFrom(TableMetadata)}.
  *
- * <p>Besides the JSON content, a loaded value knows the version number {@code N} and the location of
- * the file it was read from; these are not part of the JSON.
+ * <p>Besides the JSON content, a loaded value knows the version number {@code N} and the location
+ * of the file it was read from; these are not part of the JSON.
  */
 public final class TableMetadata {
   /** A row of the snapshot log: when a snapshot became current. */
@@ -38,7 +38,8 @@ public final class TableMetadata {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof SnapshotLogEntry && ((SnapshotLogEntry) o).timestampMillis == timestampMillis
+      return o instanceof SnapshotLogEntry
+          && ((SnapshotLogEntry) o).timestampMillis == timestampMillis
           && ((SnapshotLogEntry) o).snapshotId == snapshotId;
     }
 
@@ -68,7 +69,8 @@ public final class TableMetadata {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof MetadataLogEntry && ((MetadataLogEntry) o).timestampMillis == timestampMillis
+      return o instanceof MetadataLogEntry
+          && ((MetadataLogEntry) o).timestampMillis == timestampMillis
           && ((MetadataLogEntry) o).file.equals(file);
     }
 
@@ -135,7 +137,8 @@ public final class TableMetadata {
       throw new IllegalStateException("current-schema-id " + currentSchemaId + " names no schema");
     }
     if (currentSnapshotId != null && !byId.containsKey(currentSnapshotId)) {
-      throw new IllegalStateException("current-snapshot-id " + currentSnapshotId + " names no snapshot");
+      throw new IllegalStateException(
+          "current-snapshot-id " + currentSnapshotId + " names no snapshot");
     }
   }
 
@@ -459,7 +462,9 @@ public final class TableMetadata {
       snapshotLog.add(new SnapshotLogEntry(s.timestampMillis(), s.snapshotId()));
       lastSequenceNumber = Math.max(lastSequenceNumber, s.sequenceNumber());
       SnapshotRef main = refs.get(SnapshotRef.MAIN);
-      refs.put(SnapshotRef.MAIN, main == null ? SnapshotRef.branch(s.snapshotId()) : main.withSnapshot(s.snapshotId()));
+      refs.put(
+          SnapshotRef.MAIN,
+          main == null ? SnapshotRef.branch(s.snapshotId()) : main.withSnapshot(s.snapshotId()));
       return this;
     }
 
@@ -467,11 +472,13 @@ public final class TableMetadata {
      * Drops old snapshots from the metadata (not their files): keeps at most {@code maxCount}, and
      * of those drops the ones older than {@code maxAgeMillis} before {@code now}, but always keeps
      * the newest {@code minKeep} and what branches and tags keep (see {@link RefRetention}: refs
-     * past their max-ref-age-ms are removed first). Snapshot-log entries of dropped snapshots go too.
+     * past their max-ref-age-ms are removed first). Snapshot-log entries of dropped snapshots go
+     * too.
      *
      * @return the ids dropped
      */
-    public java.util.Set<Long> retainSnapshots(int maxCount, long maxAgeMillis, int minKeep, long now) {
+    public java.util.Set<Long> retainSnapshots(
+        int maxCount, long maxAgeMillis, int minKeep, long now) {
       // [refs] branches and tags: aged refs go, the rest pin their snapshots and branch ancestors
       Map<Long, Snapshot> byId = new LinkedHashMap<>();
       snapshots.forEach(s -> byId.put(s.snapshotId(), s));
@@ -486,7 +493,9 @@ public final class TableMetadata {
       for (int i = 0; i < newestFirst.size(); i++) {
         Snapshot s = newestFirst.get(i);
         boolean young = now - s.timestampMillis() <= maxAgeMillis;
-        if (pinned.contains(s.snapshotId()) || i < Math.max(1, minKeep) || (i < maxCount && young)) {
+        if (pinned.contains(s.snapshotId())
+            || i < Math.max(1, minKeep)
+            || (i < maxCount && young)) {
           keep.add(s.snapshotId());
         }
       }

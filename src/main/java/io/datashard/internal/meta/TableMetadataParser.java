@@ -15,8 +15,8 @@ import io.datashard.Type;
 import io.datashard.Types;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -37,20 +37,41 @@ public final class TableMetadataParser {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonFactory FACTORY = MAPPER.getFactory();
-  private static final Set<String> KNOWN = Set.of("format-version", "table-uuid", "location",
-      "last-sequence-number", "last-updated-ms", "last-column-id", "schema", "schemas", "current-schema-id",
-      "partition-spec", "partition-specs", "default-spec-id", "last-partition-id", "sort-orders",
-      "default-sort-order-id", "properties", "current-snapshot-id", "snapshots", "snapshot-log",
-      "metadata-log", "refs");
+  private static final Set<String> KNOWN =
+      Set.of(
+          "format-version",
+          "table-uuid",
+          "location",
+          "last-sequence-number",
+          "last-updated-ms",
+          "last-column-id",
+          "schema",
+          "schemas",
+          "current-schema-id",
+          "partition-spec",
+          "partition-specs",
+          "default-spec-id",
+          "last-partition-id",
+          "sort-orders",
+          "default-sort-order-id",
+          "properties",
+          "current-snapshot-id",
+          "snapshots",
+          "snapshot-log",
+          "metadata-log",
+          "refs");
 
   /**
    * The JSON text of snapshots written before. A snapshot never changes once written, and every
    * commit writes all retained snapshots again, so each one's text is made once (weak keys: an
    * entry goes with its snapshot).
    */
-  private static final Map<Snapshot, String> SNAPSHOT_JSON = Collections.synchronizedMap(new WeakHashMap<>());
+  private static final Map<Snapshot, String> SNAPSHOT_JSON =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
   /** The same texts in UTF-8, to recognize a known snapshot in a file by its bytes. */
-  private static final Map<Snapshot, byte[]> SNAPSHOT_BYTES = Collections.synchronizedMap(new WeakHashMap<>());
+  private static final Map<Snapshot, byte[]> SNAPSHOT_BYTES =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   private TableMetadataParser() {}
 
@@ -91,7 +112,8 @@ public final class TableMetadataParser {
         g.writeStringField(e.getKey(), e.getValue());
       }
       g.writeEndObject();
-      g.writeNumberField("current-snapshot-id", m.currentSnapshotId() == null ? -1 : m.currentSnapshotId());
+      g.writeNumberField(
+          "current-snapshot-id", m.currentSnapshotId() == null ? -1 : m.currentSnapshotId());
       g.writeObjectFieldStart("refs");
       for (Map.Entry<String, SnapshotRef> e : m.refs().entrySet()) {
         g.writeFieldName(e.getKey());
@@ -200,31 +222,33 @@ public final class TableMetadataParser {
         writeFields(g, type.asStruct());
         g.writeEndObject();
         break;
-      case LIST: {
-        Types.ListType l = type.asList();
-        g.writeStartObject();
-        g.writeStringField("type", "list");
-        g.writeNumberField("element-id", l.elementId());
-        g.writeFieldName("element");
-        writeType(g, l.elementType());
-        g.writeBooleanField("element-required", l.isElementRequired());
-        g.writeEndObject();
-        break;
-      }
-      case MAP: {
-        Types.MapType m = type.asMap();
-        g.writeStartObject();
-        g.writeStringField("type", "map");
-        g.writeNumberField("key-id", m.keyId());
-        g.writeFieldName("key");
-        writeType(g, m.keyType());
-        g.writeNumberField("value-id", m.valueId());
-        g.writeFieldName("value");
-        writeType(g, m.valueType());
-        g.writeBooleanField("value-required", m.isValueRequired());
-        g.writeEndObject();
-        break;
-      }
+      case LIST:
+        {
+          Types.ListType l = type.asList();
+          g.writeStartObject();
+          g.writeStringField("type", "list");
+          g.writeNumberField("element-id", l.elementId());
+          g.writeFieldName("element");
+          writeType(g, l.elementType());
+          g.writeBooleanField("element-required", l.isElementRequired());
+          g.writeEndObject();
+          break;
+        }
+      case MAP:
+        {
+          Types.MapType m = type.asMap();
+          g.writeStartObject();
+          g.writeStringField("type", "map");
+          g.writeNumberField("key-id", m.keyId());
+          g.writeFieldName("key");
+          writeType(g, m.keyType());
+          g.writeNumberField("value-id", m.valueId());
+          g.writeFieldName("value");
+          writeType(g, m.valueType());
+          g.writeBooleanField("value-required", m.isValueRequired());
+          g.writeEndObject();
+          break;
+        }
       default:
         g.writeString(type.toString());
     }
@@ -332,7 +356,8 @@ public final class TableMetadataParser {
    *     the file names the same table before its snapshots
    * @param known the snapshot with a given id in an earlier version of this table, or null
    */
-  public static TableMetadata fromJson(String file, byte[] json, String tableUuid, LongFunction<Snapshot> known) {
+  public static TableMetadata fromJson(
+      String file, byte[] json, String tableUuid, LongFunction<Snapshot> known) {
     if (tableUuid != null) {
       TableMetadata quick = withKnownSnapshots(file, json, tableUuid, known);
       if (quick != null) {
@@ -349,8 +374,8 @@ public final class TableMetadataParser {
    * two logs in the form DataShard writes them. Null when the text is not in that form, is of
    * another table, or reuses nothing: the general parse then runs and names any problem.
    */
-  private static TableMetadata withKnownSnapshots(String file, byte[] json, String tableUuid,
-      LongFunction<Snapshot> known) {
+  private static TableMetadata withKnownSnapshots(
+      String file, byte[] json, String tableUuid, LongFunction<Snapshot> known) {
     Parsed lists = new Parsed();
     int[][] cut = new int[3][];
     int cuts = 0;
@@ -366,7 +391,8 @@ public final class TableMetadataParser {
       if (nameEnd < 0) {
         return null;
       }
-      String name = new String(json, i + 1, nameEnd - i - 2, java.nio.charset.StandardCharsets.UTF_8);
+      String name =
+          new String(json, i + 1, nameEnd - i - 2, java.nio.charset.StandardCharsets.UTF_8);
       i = JsonSlices.skipSpace(json, nameEnd);
       if (i >= json.length || json[i] != ':') {
         return null;
@@ -392,14 +418,17 @@ public final class TableMetadataParser {
         end = quickLog(json, start, LOG_METADATA, log);
         lists.metadataLog = log;
       } else {
-        if (name.equals("snapshots") || name.equals("snapshot-log") || name.equals("metadata-log")) {
+        if (name.equals("snapshots")
+            || name.equals("snapshot-log")
+            || name.equals("metadata-log")) {
           return null; // a key given twice: the general parse decides
         }
         read = false;
         end = JsonSlices.skipValue(json, start);
         if (name.equals("table-uuid") && end > 0) {
-          if (!("\"" + tableUuid + "\"").equals(
-              new String(json, start, end - start, java.nio.charset.StandardCharsets.UTF_8))) {
+          if (!("\"" + tableUuid + "\"")
+              .equals(
+                  new String(json, start, end - start, java.nio.charset.StandardCharsets.UTF_8))) {
             return null;
           }
           uuidChecked = true;
@@ -444,8 +473,8 @@ public final class TableMetadataParser {
    * Reads a snapshots array starting at {@code i}: known snapshots by comparing bytes (counted in
    * {@code reused[0]}), others with the JSON parser. Returns the index after the array, or -1.
    */
-  private static int quickSnapshots(byte[] json, int i, LongFunction<Snapshot> known, List<Snapshot> out,
-      int[] reused) {
+  private static int quickSnapshots(
+      byte[] json, int i, LongFunction<Snapshot> known, List<Snapshot> out, int[] reused) {
     if (i >= json.length || json[i] != '[') {
       return -1;
     }
@@ -463,7 +492,9 @@ public final class TableMetadataParser {
       if (seen != null) {
         byte[] text = bytesOf(seen);
         end = text == null ? -1 : i + text.length;
-        if (end < 0 || end > json.length || !java.util.Arrays.equals(json, i, end, text, 0, text.length)) {
+        if (end < 0
+            || end > json.length
+            || !java.util.Arrays.equals(json, i, end, text, 0, text.length)) {
           return -1; // written another way (another writer, or damaged)
         }
         out.add(seen); // byte for byte the text of a snapshot already read: nothing to parse
@@ -491,9 +522,12 @@ public final class TableMetadataParser {
     return -1;
   }
 
-  private static final byte[] LOG_TIMESTAMP = "{\"timestamp-ms\":".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-  private static final byte[] LOG_SNAPSHOT = ",\"snapshot-id\":".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-  private static final byte[] LOG_METADATA = ",\"metadata-file\":\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  private static final byte[] LOG_TIMESTAMP =
+      "{\"timestamp-ms\":".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  private static final byte[] LOG_SNAPSHOT =
+      ",\"snapshot-id\":".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  private static final byte[] LOG_METADATA =
+      ",\"metadata-file\":\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
   /**
    * Reads a snapshot-log or metadata-log array in the exact form DataShard writes ({@code
@@ -539,8 +573,11 @@ public final class TableMetadataParser {
         if (close >= json.length || json[close] != '"') {
           return -1;
         }
-        out.add((E) new TableMetadata.MetadataLogEntry(timestamp,
-            new String(json, i, close - i, java.nio.charset.StandardCharsets.UTF_8)));
+        out.add(
+            (E)
+                new TableMetadata.MetadataLogEntry(
+                    timestamp,
+                    new String(json, i, close - i, java.nio.charset.StandardCharsets.UTF_8)));
         i = close + 1;
       }
       if (i + 1 >= json.length || json[i] != '}') {
@@ -558,8 +595,8 @@ public final class TableMetadataParser {
   }
 
   private static boolean startsWith(byte[] json, int at, byte[] prefix) {
-    return at + prefix.length <= json.length && java.util.Arrays.equals(json, at, at + prefix.length, prefix, 0,
-        prefix.length);
+    return at + prefix.length <= json.length
+        && java.util.Arrays.equals(json, at, at + prefix.length, prefix, 0, prefix.length);
   }
 
   /** The end of an optionally negative run of 1 to 19 digits at {@code i}, or -1. */
@@ -577,7 +614,8 @@ public final class TableMetadataParser {
   /** The 64-bit integer written from {@code start} to {@code end}, or null if it does not fit. */
   private static Long parseLong(byte[] json, int start, int end) {
     try {
-      return Long.parseLong(new String(json, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1));
+      return Long.parseLong(
+          new String(json, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1));
     } catch (NumberFormatException e) {
       return null;
     }
@@ -592,21 +630,25 @@ public final class TableMetadataParser {
     }
   }
 
-  private static TableMetadata fromJson(String file, byte[] json, String tableUuid, LongFunction<Snapshot> known,
-      Parsed read) {
+  private static TableMetadata fromJson(
+      String file, byte[] json, String tableUuid, LongFunction<Snapshot> known, Parsed read) {
     ObjectNode root = MAPPER.createObjectNode();
     Parsed lists = new Parsed();
     try (JsonParser p = FACTORY.createParser(json)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw new CorruptTableException("Table metadata file " + file + " does not hold a JSON object"
-            + " (it is empty or holds another kind of value); it is damaged.");
+        throw new CorruptTableException(
+            "Table metadata file "
+                + file
+                + " does not hold a JSON object"
+                + " (it is empty or holds another kind of value); it is damaged.");
       }
       JsonToken t;
       while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
         String name = p.currentName();
         JsonToken value = p.nextToken();
         if (value == JsonToken.START_ARRAY && name.equals("snapshots")) {
-          boolean sameTable = tableUuid != null && tableUuid.equals(root.path("table-uuid").textValue());
+          boolean sameTable =
+              tableUuid != null && tableUuid.equals(root.path("table-uuid").textValue());
           lists.snapshots = readSnapshots(p, sameTable ? known : id -> null);
         } else if (value == JsonToken.START_ARRAY && name.equals("snapshot-log")) {
           lists.snapshotLog = readLog(p, name, "snapshot-id");
@@ -617,19 +659,30 @@ public final class TableMetadataParser {
         }
       }
       if (t != JsonToken.END_OBJECT) {
-        throw new CorruptTableException("Table metadata file " + file + " ends before its JSON object does; "
-            + "the file is damaged or truncated. Restore it from a backup, or remove it only if it is the newest "
-            + "version and was never acknowledged.");
+        throw new CorruptTableException(
+            "Table metadata file "
+                + file
+                + " ends before its JSON object does; "
+                + "the file is damaged or truncated. Restore it from a backup, or remove it only if it is the newest "
+                + "version and was never acknowledged.");
       }
     } catch (JsonProcessingException e) {
-      throw new CorruptTableException("Table metadata file " + file + " is not valid JSON ("
-          + e.getOriginalMessage() + " at " + location(e) + "). The file is damaged or truncated; restore it "
-          + "from a backup, or remove it only if it is the newest version and was never acknowledged.");
+      throw new CorruptTableException(
+          "Table metadata file "
+              + file
+              + " is not valid JSON ("
+              + e.getOriginalMessage()
+              + " at "
+              + location(e)
+              + "). The file is damaged or truncated; restore it "
+              + "from a backup, or remove it only if it is the newest version and was never acknowledged.");
     } catch (IOException e) {
-      throw new CorruptTableException("Could not parse table metadata file " + file + ": " + e.getMessage(), e);
+      throw new CorruptTableException(
+          "Could not parse table metadata file " + file + ": " + e.getMessage(), e);
     } catch (IllegalArgumentException | IllegalStateException e) {
-      throw new CorruptTableException("Table metadata file " + file + " is not valid Iceberg table metadata: "
-          + e.getMessage(), e);
+      throw new CorruptTableException(
+          "Table metadata file " + file + " is not valid Iceberg table metadata: " + e.getMessage(),
+          e);
     }
     if (read != null) {
       lists.snapshots = read.snapshots != null ? read.snapshots : lists.snapshots;
@@ -639,12 +692,20 @@ public final class TableMetadataParser {
     try {
       return parse(root, lists);
     } catch (UnsupportedVersion e) {
-      throw new CorruptTableException("Table metadata file " + file + " uses Iceberg format version " + e.version
-          + ", and this version of DataShard reads format versions 1 and 2 only. Use a newer DataShard, or read "
-          + "the table with a tool that supports format version " + e.version + ".", e);
+      throw new CorruptTableException(
+          "Table metadata file "
+              + file
+              + " uses Iceberg format version "
+              + e.version
+              + ", and this version of DataShard reads format versions 1 and 2 only. Use a newer DataShard, or read "
+              + "the table with a tool that supports format version "
+              + e.version
+              + ".",
+          e);
     } catch (IllegalArgumentException | IllegalStateException e) {
-      throw new CorruptTableException("Table metadata file " + file + " is not valid Iceberg table metadata: "
-          + e.getMessage(), e);
+      throw new CorruptTableException(
+          "Table metadata file " + file + " is not valid Iceberg table metadata: " + e.getMessage(),
+          e);
     }
   }
 
@@ -656,7 +717,8 @@ public final class TableMetadataParser {
   }
 
   /** Reads the snapshots array; the parser is at its start. */
-  private static List<Snapshot> readSnapshots(JsonParser p, LongFunction<Snapshot> known) throws IOException {
+  private static List<Snapshot> readSnapshots(JsonParser p, LongFunction<Snapshot> known)
+      throws IOException {
     List<Snapshot> out = new ArrayList<>();
     JsonToken t;
     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
@@ -667,7 +729,8 @@ public final class TableMetadataParser {
       if (p.nextToken() == JsonToken.FIELD_NAME) {
         String first = p.currentName();
         JsonToken v = p.nextToken();
-        if (first.equals("snapshot-id") && v == JsonToken.VALUE_NUMBER_INT
+        if (first.equals("snapshot-id")
+            && v == JsonToken.VALUE_NUMBER_INT
             && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
           Snapshot seen = known.apply(p.getLongValue());
           if (seen != null) {
@@ -701,7 +764,8 @@ public final class TableMetadataParser {
     JsonToken t;
     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
       if (t != JsonToken.START_OBJECT) {
-        throw new IllegalArgumentException("'" + array + "' must hold objects, got " + t.asString());
+        throw new IllegalArgumentException(
+            "'" + array + "' must hold objects, got " + t.asString());
       }
       Long timestamp = null;
       Long snapshotId = null;
@@ -715,7 +779,8 @@ public final class TableMetadataParser {
           snapshotId = longValue(p, v, name);
         } else if (name.equals(key)) {
           if (v != JsonToken.VALUE_STRING) {
-            throw new IllegalArgumentException("field '" + name + "' must be a string, got " + v.asString());
+            throw new IllegalArgumentException(
+                "field '" + name + "' must be a string, got " + v.asString());
           }
           file = p.getText();
         } else {
@@ -723,18 +788,26 @@ public final class TableMetadataParser {
         }
       }
       if (timestamp == null || (snapshotId == null && file == null)) {
-        throw new IllegalArgumentException("missing required field '" + (timestamp == null ? "timestamp-ms" : key)
-            + "' in an entry of '" + array + "'");
+        throw new IllegalArgumentException(
+            "missing required field '"
+                + (timestamp == null ? "timestamp-ms" : key)
+                + "' in an entry of '"
+                + array
+                + "'");
       }
-      out.add((E) (file != null ? new TableMetadata.MetadataLogEntry(timestamp, file)
-          : new TableMetadata.SnapshotLogEntry(timestamp, snapshotId)));
+      out.add(
+          (E)
+              (file != null
+                  ? new TableMetadata.MetadataLogEntry(timestamp, file)
+                  : new TableMetadata.SnapshotLogEntry(timestamp, snapshotId)));
     }
     return out;
   }
 
   private static long longValue(JsonParser p, JsonToken v, String name) throws IOException {
     if (v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-      throw new IllegalArgumentException("field '" + name + "' must be a 64-bit integer, got " + p.getText());
+      throw new IllegalArgumentException(
+          "field '" + name + "' must be a 64-bit integer, got " + p.getText());
     }
     return p.getLongValue();
   }
@@ -751,7 +824,8 @@ public final class TableMetadataParser {
   }
 
   private static String location(JsonProcessingException e) {
-    return e.getLocation() == null ? "unknown position"
+    return e.getLocation() == null
+        ? "unknown position"
         : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
   }
 
@@ -761,9 +835,13 @@ public final class TableMetadataParser {
       throw new UnsupportedVersion(formatVersion);
     }
     TableMetadata.Builder b = TableMetadata.builder().formatVersion(formatVersion);
-    b.tableUuid(root.hasNonNull("table-uuid") ? text(root, "table-uuid") : new java.util.UUID(0, 0).toString());
+    b.tableUuid(
+        root.hasNonNull("table-uuid")
+            ? text(root, "table-uuid")
+            : new java.util.UUID(0, 0).toString());
     b.location(text(root, "location"));
-    b.lastSequenceNumber(root.has("last-sequence-number") ? longField(root, "last-sequence-number") : 0);
+    b.lastSequenceNumber(
+        root.has("last-sequence-number") ? longField(root, "last-sequence-number") : 0);
     b.lastUpdatedMillis(longField(root, "last-updated-ms"));
     b.lastColumnId(intField(root, "last-column-id"));
 
@@ -797,14 +875,16 @@ public final class TableMetadataParser {
     for (PartitionSpec s : specs) {
       lastPartitionId = Math.max(lastPartitionId, s.lastAssignedFieldId());
     }
-    b.lastPartitionId(root.has("last-partition-id") ? intField(root, "last-partition-id") : lastPartitionId);
+    b.lastPartitionId(
+        root.has("last-partition-id") ? intField(root, "last-partition-id") : lastPartitionId);
 
     List<JsonNode> sortOrders = new ArrayList<>();
     if (root.has("sort-orders")) {
       array(root, "sort-orders").forEach(sortOrders::add);
     }
     b.sortOrders(sortOrders);
-    b.defaultSortOrderId(root.has("default-sort-order-id") ? intField(root, "default-sort-order-id") : 0);
+    b.defaultSortOrderId(
+        root.has("default-sort-order-id") ? intField(root, "default-sort-order-id") : 0);
 
     Map<String, String> props = new LinkedHashMap<>();
     if (root.hasNonNull("properties")) {
@@ -815,7 +895,9 @@ public final class TableMetadataParser {
       Iterator<Map.Entry<String, JsonNode>> it = p.fields();
       while (it.hasNext()) {
         Map.Entry<String, JsonNode> e = it.next();
-        props.put(e.getKey(), e.getValue().isTextual() ? e.getValue().textValue() : e.getValue().toString());
+        props.put(
+            e.getKey(),
+            e.getValue().isTextual() ? e.getValue().textValue() : e.getValue().toString());
       }
     }
     b.properties(props);
@@ -853,7 +935,9 @@ public final class TableMetadataParser {
       snapshotLog = lists.snapshotLog;
     } else if (root.hasNonNull("snapshot-log")) {
       for (JsonNode e : array(root, "snapshot-log")) {
-        snapshotLog.add(new TableMetadata.SnapshotLogEntry(longField(e, "timestamp-ms"), longField(e, "snapshot-id")));
+        snapshotLog.add(
+            new TableMetadata.SnapshotLogEntry(
+                longField(e, "timestamp-ms"), longField(e, "snapshot-id")));
       }
     }
     b.snapshotLog(snapshotLog);
@@ -862,7 +946,9 @@ public final class TableMetadataParser {
       metadataLog = lists.metadataLog;
     } else if (root.hasNonNull("metadata-log")) {
       for (JsonNode e : array(root, "metadata-log")) {
-        metadataLog.add(new TableMetadata.MetadataLogEntry(longField(e, "timestamp-ms"), text(e, "metadata-file")));
+        metadataLog.add(
+            new TableMetadata.MetadataLogEntry(
+                longField(e, "timestamp-ms"), text(e, "metadata-file")));
       }
     }
     b.metadataLog(metadataLog);
@@ -882,7 +968,8 @@ public final class TableMetadataParser {
   /** Parses a schema object. */
   public static Schema parseSchema(JsonNode node) {
     if (!node.isObject() || !"struct".equals(node.path("type").asText())) {
-      throw new IllegalArgumentException("a schema must be a JSON object with \"type\": \"struct\", got " + brief(node));
+      throw new IllegalArgumentException(
+          "a schema must be a JSON object with \"type\": \"struct\", got " + brief(node));
     }
     int id = node.has("schema-id") ? intField(node, "schema-id") : 0;
     List<Integer> identifiers = new ArrayList<>();
@@ -909,10 +996,16 @@ public final class TableMetadataParser {
       String doc = f.hasNonNull("doc") ? f.get("doc").asText() : null;
       JsonNode req = required(f, "required");
       if (!req.isBoolean()) {
-        throw new IllegalArgumentException("field 'required' must be true or false, got " + brief(req));
+        throw new IllegalArgumentException(
+            "field 'required' must be true or false, got " + brief(req));
       }
-      fields.add(Types.NestedField.of(intField(f, "id"), text(f, "name"), req.booleanValue(),
-          parseType(required(f, "type")), doc));
+      fields.add(
+          Types.NestedField.of(
+              intField(f, "id"),
+              text(f, "name"),
+              req.booleanValue(),
+              parseType(required(f, "type")),
+              doc));
     }
     return Types.struct(fields);
   }
@@ -922,18 +1015,25 @@ public final class TableMetadataParser {
       return Types.primitive(node.textValue());
     }
     if (!node.isObject()) {
-      throw new IllegalArgumentException("a type must be a string or an object, got " + brief(node));
+      throw new IllegalArgumentException(
+          "a type must be a string or an object, got " + brief(node));
     }
     String t = text(node, "type");
     switch (t) {
       case "struct":
         return parseStruct(node);
       case "list":
-        return Types.list(intField(node, "element-id"), boolField(node, "element-required"),
+        return Types.list(
+            intField(node, "element-id"),
+            boolField(node, "element-required"),
             parseType(required(node, "element")));
       case "map":
-        return Types.map(intField(node, "key-id"), parseType(required(node, "key")), intField(node, "value-id"),
-            boolField(node, "value-required"), parseType(required(node, "value")));
+        return Types.map(
+            intField(node, "key-id"),
+            parseType(required(node, "key")),
+            intField(node, "value-id"),
+            boolField(node, "value-required"),
+            parseType(required(node, "value")));
       default:
         throw new IllegalArgumentException("unknown nested type '" + t + "'");
     }
@@ -945,20 +1045,25 @@ public final class TableMetadataParser {
 
   private static List<PartitionSpec.Field> parseSpecFields(JsonNode arr) {
     if (!arr.isArray()) {
-      throw new IllegalArgumentException("partition spec fields must be an array, got " + brief(arr));
+      throw new IllegalArgumentException(
+          "partition spec fields must be an array, got " + brief(arr));
     }
     List<PartitionSpec.Field> fields = new ArrayList<>();
     int next = PartitionSpec.FIRST_FIELD_ID;
     for (JsonNode f : arr) {
       int fieldId = f.has("field-id") ? intField(f, "field-id") : next;
       next = fieldId + 1;
-      fields.add(new PartitionSpec.Field(text(f, "name"), text(f, "transform"), intField(f, "source-id"), fieldId));
+      fields.add(
+          new PartitionSpec.Field(
+              text(f, "name"), text(f, "transform"), intField(f, "source-id"), fieldId));
     }
     return fields;
   }
 
   private static SnapshotRef parseRef(JsonNode n) {
-    return new SnapshotRef(longField(n, "snapshot-id"), text(n, "type"),
+    return new SnapshotRef(
+        longField(n, "snapshot-id"),
+        text(n, "type"),
         n.hasNonNull("min-snapshots-to-keep") ? intField(n, "min-snapshots-to-keep") : null,
         n.hasNonNull("max-snapshot-age-ms") ? longField(n, "max-snapshot-age-ms") : null,
         n.hasNonNull("max-ref-age-ms") ? longField(n, "max-ref-age-ms") : null);
@@ -974,13 +1079,19 @@ public final class TableMetadataParser {
       }
     }
     if (!n.hasNonNull("manifest-list")) {
-      throw new IllegalArgumentException("snapshot " + n.path("snapshot-id") + " has no manifest-list "
-          + "(format v1 'manifests' arrays are not supported)");
+      throw new IllegalArgumentException(
+          "snapshot "
+              + n.path("snapshot-id")
+              + " has no manifest-list "
+              + "(format v1 'manifests' arrays are not supported)");
     }
-    return new Snapshot(longField(n, "snapshot-id"),
+    return new Snapshot(
+        longField(n, "snapshot-id"),
         n.hasNonNull("parent-snapshot-id") ? longField(n, "parent-snapshot-id") : null,
         n.has("sequence-number") ? longField(n, "sequence-number") : 0,
-        longField(n, "timestamp-ms"), text(n, "manifest-list"), summary,
+        longField(n, "timestamp-ms"),
+        text(n, "manifest-list"),
+        summary,
         n.hasNonNull("schema-id") ? intField(n, "schema-id") : null);
   }
 
@@ -1005,7 +1116,8 @@ public final class TableMetadataParser {
   private static int intField(JsonNode node, String key) {
     JsonNode v = required(node, key);
     if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-      throw new IllegalArgumentException("field '" + key + "' must be a 32-bit integer, got " + brief(v));
+      throw new IllegalArgumentException(
+          "field '" + key + "' must be a 32-bit integer, got " + brief(v));
     }
     return v.intValue();
   }
@@ -1013,7 +1125,8 @@ public final class TableMetadataParser {
   private static long longField(JsonNode node, String key) {
     JsonNode v = required(node, key);
     if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-      throw new IllegalArgumentException("field '" + key + "' must be a 64-bit integer, got " + brief(v));
+      throw new IllegalArgumentException(
+          "field '" + key + "' must be a 64-bit integer, got " + brief(v));
     }
     return v.longValue();
   }
@@ -1021,7 +1134,8 @@ public final class TableMetadataParser {
   private static boolean boolField(JsonNode node, String key) {
     JsonNode v = required(node, key);
     if (!v.isBoolean()) {
-      throw new IllegalArgumentException("field '" + key + "' must be true or false, got " + brief(v));
+      throw new IllegalArgumentException(
+          "field '" + key + "' must be true or false, got " + brief(v));
     }
     return v.booleanValue();
   }

@@ -61,21 +61,24 @@ public final class OrcFormat implements FormatHandler {
   private static final int BATCH = 1024;
   private static final LocalDateTime EPOCH = LocalDateTime.of(1970, 1, 1, 0, 0);
   private static final OffsetDateTime EPOCH_TZ = EPOCH.atOffset(ZoneOffset.UTC);
+
   /** One configuration for all files: Hadoop parses its defaults once, not per file. */
   private static final Configuration CONF = new Configuration(false);
 
   @Override
-  public DataFile write(Storage storage, String location, Schema schema, Iterator<Row> rows) throws IOException {
+  public DataFile write(Storage storage, String location, Schema schema, Iterator<Row> rows)
+      throws IOException {
     TypeDescription type = OrcSchemas.toOrc(schema);
     RowMetrics metrics = new RowMetrics(schema);
     long length;
     try (Storage.PendingFile pending = storage.create(location)) {
-      OrcFile.WriterOptions options = OrcFile.writerOptions(CONF)
-          .setSchema(type)
-          .fileSystem(new StorageFileSystem(storage, pending, CONF))
-          .compress(CompressionKind.ZSTD)
-          .useUTCTimestamp(true)
-          .overwrite(false);
+      OrcFile.WriterOptions options =
+          OrcFile.writerOptions(CONF)
+              .setSchema(type)
+              .fileSystem(new StorageFileSystem(storage, pending, CONF))
+              .compress(CompressionKind.ZSTD)
+              .useUTCTimestamp(true)
+              .overwrite(false);
       Writer writer = OrcFile.createWriter(new Path(location), options);
       try {
         VectorizedRowBatch batch = type.createRowBatch(BATCH);
@@ -88,8 +91,12 @@ public final class OrcFormat implements FormatHandler {
             Types.NestedField f = fields.get(i);
             Object v = row.get(i);
             if (v == null && f.isRequired()) {
-              throw new ValidationException("Missing value in row " + index + ", column '" + f.name()
-                  + "': the column is required (not null). Give a value, or make the column optional.");
+              throw new ValidationException(
+                  "Missing value in row "
+                      + index
+                      + ", column '"
+                      + f.name()
+                      + "': the column is required (not null). Give a value, or make the column optional.");
             }
             set(f.type(), batch.cols[i], r, v, index, f.name());
           }
@@ -119,60 +126,79 @@ public final class OrcFormat implements FormatHandler {
     }
     cv.isNull[r] = false;
     switch (type.typeId()) {
-      case STRUCT: {
-        StructColumnVector s = (StructColumnVector) cv;
-        Row row = (Row) v;
-        List<Types.NestedField> fields = type.asStruct().fields();
-        for (int i = 0; i < fields.size(); i++) {
-          Object x = row.get(i);
-          if (x == null && fields.get(i).isRequired()) {
-            throw new ValidationException("Missing value in row " + index + ", column '" + name + "."
-                + fields.get(i).name() + "': the field is required (not null).");
+      case STRUCT:
+        {
+          StructColumnVector s = (StructColumnVector) cv;
+          Row row = (Row) v;
+          List<Types.NestedField> fields = type.asStruct().fields();
+          for (int i = 0; i < fields.size(); i++) {
+            Object x = row.get(i);
+            if (x == null && fields.get(i).isRequired()) {
+              throw new ValidationException(
+                  "Missing value in row "
+                      + index
+                      + ", column '"
+                      + name
+                      + "."
+                      + fields.get(i).name()
+                      + "': the field is required (not null).");
+            }
+            set(fields.get(i).type(), s.fields[i], r, x, index, name + "." + fields.get(i).name());
           }
-          set(fields.get(i).type(), s.fields[i], r, x, index, name + "." + fields.get(i).name());
+          return;
         }
-        return;
-      }
-      case LIST: {
-        ListColumnVector l = (ListColumnVector) cv;
-        Types.ListType lt = type.asList();
-        List<?> list = (List<?>) v;
-        int start = l.childCount;
-        l.offsets[r] = start;
-        l.lengths[r] = list.size();
-        l.childCount += list.size();
-        l.child.ensureSize(l.childCount, true);
-        for (int i = 0; i < list.size(); i++) {
-          if (list.get(i) == null && lt.isElementRequired()) {
-            throw new ValidationException("Null list element in row " + index + ", column '" + name
-                + "': the list's elements are required (not null). Remove the null, or make the elements optional.");
+      case LIST:
+        {
+          ListColumnVector l = (ListColumnVector) cv;
+          Types.ListType lt = type.asList();
+          List<?> list = (List<?>) v;
+          int start = l.childCount;
+          l.offsets[r] = start;
+          l.lengths[r] = list.size();
+          l.childCount += list.size();
+          l.child.ensureSize(l.childCount, true);
+          for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) == null && lt.isElementRequired()) {
+              throw new ValidationException(
+                  "Null list element in row "
+                      + index
+                      + ", column '"
+                      + name
+                      + "': the list's elements are required (not null). Remove the null, or make the elements optional.");
+            }
+            set(lt.elementType(), l.child, start + i, list.get(i), index, name);
           }
-          set(lt.elementType(), l.child, start + i, list.get(i), index, name);
+          return;
         }
-        return;
-      }
-      case MAP: {
-        MapColumnVector m = (MapColumnVector) cv;
-        Types.MapType mt = type.asMap();
-        Map<?, ?> map = (Map<?, ?>) v;
-        int start = m.childCount;
-        m.offsets[r] = start;
-        m.lengths[r] = map.size();
-        m.childCount += map.size();
-        m.keys.ensureSize(m.childCount, true);
-        m.values.ensureSize(m.childCount, true);
-        int i = start;
-        for (Map.Entry<?, ?> e : map.entrySet()) {
-          if (e.getKey() == null || e.getValue() == null && mt.isValueRequired()) {
-            throw new ValidationException("Null map " + (e.getKey() == null ? "key" : "value") + " in row " + index
-                + ", column '" + name + "': map keys (and required values) must not be null.");
+      case MAP:
+        {
+          MapColumnVector m = (MapColumnVector) cv;
+          Types.MapType mt = type.asMap();
+          Map<?, ?> map = (Map<?, ?>) v;
+          int start = m.childCount;
+          m.offsets[r] = start;
+          m.lengths[r] = map.size();
+          m.childCount += map.size();
+          m.keys.ensureSize(m.childCount, true);
+          m.values.ensureSize(m.childCount, true);
+          int i = start;
+          for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (e.getKey() == null || e.getValue() == null && mt.isValueRequired()) {
+              throw new ValidationException(
+                  "Null map "
+                      + (e.getKey() == null ? "key" : "value")
+                      + " in row "
+                      + index
+                      + ", column '"
+                      + name
+                      + "': map keys (and required values) must not be null.");
+            }
+            set(mt.keyType(), m.keys, i, e.getKey(), index, name);
+            set(mt.valueType(), m.values, i, e.getValue(), index, name);
+            i++;
           }
-          set(mt.keyType(), m.keys, i, e.getKey(), index, name);
-          set(mt.valueType(), m.values, i, e.getValue(), index, name);
-          i++;
+          return;
         }
-        return;
-      }
       case BOOLEAN:
         ((LongColumnVector) cv).vector[r] = ((Boolean) v) ? 1 : 0;
         return;
@@ -195,38 +221,54 @@ public final class OrcFormat implements FormatHandler {
         ((DoubleColumnVector) cv).vector[r] = (Double) v;
         return;
       case TIMESTAMP:
-        setMicros((TimestampColumnVector) cv, r, ChronoUnit.MICROS.between(EPOCH, (LocalDateTime) v));
+        setMicros(
+            (TimestampColumnVector) cv, r, ChronoUnit.MICROS.between(EPOCH, (LocalDateTime) v));
         return;
       case TIMESTAMPTZ:
-        setMicros((TimestampColumnVector) cv, r, ChronoUnit.MICROS.between(EPOCH_TZ, (OffsetDateTime) v));
+        setMicros(
+            (TimestampColumnVector) cv, r, ChronoUnit.MICROS.between(EPOCH_TZ, (OffsetDateTime) v));
         return;
       case STRING:
         ((BytesColumnVector) cv).setVal(r, ((String) v).getBytes(StandardCharsets.UTF_8));
         return;
-      case UUID: {
-        UUID u = (UUID) v;
-        ByteBuffer b = ByteBuffer.allocate(16);
-        b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-        ((BytesColumnVector) cv).setVal(r, b.array());
-        return;
-      }
-      case FIXED:
-      case BINARY: {
-        ByteBuffer b = ((ByteBuffer) v).duplicate();
-        byte[] bytes = new byte[b.remaining()];
-        b.get(bytes);
-        if (type.typeId() == Type.TypeId.FIXED && bytes.length != ((Types.FixedType) type).length()) {
-          throw new ValidationException("Value of " + bytes.length + " bytes in row " + index + ", column '" + name
-              + "': the column is " + type + ". Give exactly " + ((Types.FixedType) type).length() + " bytes.");
+      case UUID:
+        {
+          UUID u = (UUID) v;
+          ByteBuffer b = ByteBuffer.allocate(16);
+          b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
+          ((BytesColumnVector) cv).setVal(r, b.array());
+          return;
         }
-        ((BytesColumnVector) cv).setVal(r, bytes);
-        return;
-      }
-      case DECIMAL: {
-        BigDecimal d = AvroFormat.fit((Types.DecimalType) type, (BigDecimal) v, index, name);
-        ((DecimalColumnVector) cv).vector[r].set(HiveDecimal.create(d, false));
-        return;
-      }
+      case FIXED:
+      case BINARY:
+        {
+          ByteBuffer b = ((ByteBuffer) v).duplicate();
+          byte[] bytes = new byte[b.remaining()];
+          b.get(bytes);
+          if (type.typeId() == Type.TypeId.FIXED
+              && bytes.length != ((Types.FixedType) type).length()) {
+            throw new ValidationException(
+                "Value of "
+                    + bytes.length
+                    + " bytes in row "
+                    + index
+                    + ", column '"
+                    + name
+                    + "': the column is "
+                    + type
+                    + ". Give exactly "
+                    + ((Types.FixedType) type).length()
+                    + " bytes.");
+          }
+          ((BytesColumnVector) cv).setVal(r, bytes);
+          return;
+        }
+      case DECIMAL:
+        {
+          BigDecimal d = AvroFormat.fit((Types.DecimalType) type, (BigDecimal) v, index, name);
+          ((DecimalColumnVector) cv).vector[r].set(HiveDecimal.create(d, false));
+          return;
+        }
       default:
         throw new IllegalArgumentException("Cannot write " + type + " to ORC");
     }
@@ -248,8 +290,12 @@ public final class OrcFormat implements FormatHandler {
       records = reader.rows(reader.options().include(plan.include(reader.getSchema())));
     } catch (OrcReadPlan.Mismatch e) {
       closeQuietly(reader);
-      throw new CorruptTableException("Data file " + location + " does not fit the table's schema: " + e.getMessage()
-          + ". The file does not belong to this table, or the schema was changed outside DataShard.");
+      throw new CorruptTableException(
+          "Data file "
+              + location
+              + " does not fit the table's schema: "
+              + e.getMessage()
+              + ". The file does not belong to this table, or the schema was changed outside DataShard.");
     } catch (IOException | RuntimeException e) {
       closeQuietly(reader);
       throw damaged(location, e);
@@ -337,13 +383,19 @@ public final class OrcFormat implements FormatHandler {
   private static Reader open(Storage storage, String location) {
     try {
       long length = storage.length(location);
-      return OrcFile.createReader(new Path(location), OrcFile.readerOptions(CONF)
-          .filesystem(new StorageFileSystem(storage, null, CONF))
-          .maxLength(length)
-          .useUTCTimestamp(true));
+      return OrcFile.createReader(
+          new Path(location),
+          OrcFile.readerOptions(CONF)
+              .filesystem(new StorageFileSystem(storage, null, CONF))
+              .maxLength(length)
+              .useUTCTimestamp(true));
     } catch (NoSuchFileException e) {
-      throw new CorruptTableException("Data file " + location + " is missing: the table references it, but it is "
-          + "not there. It was deleted outside DataShard, or the table was copied incompletely.", e);
+      throw new CorruptTableException(
+          "Data file "
+              + location
+              + " is missing: the table references it, but it is "
+              + "not there. It was deleted outside DataShard, or the table was copied incompletely.",
+          e);
     } catch (IOException | RuntimeException e) {
       throw damaged(location, e);
     }
@@ -353,8 +405,13 @@ public final class OrcFormat implements FormatHandler {
     if (e instanceof DataShardException) {
       return (DataShardException) e;
     }
-    return new CorruptTableException("Cannot read data file " + location + " as ORC: " + e.getMessage()
-        + ". The file is damaged, truncated, or not an ORC file.", e);
+    return new CorruptTableException(
+        "Cannot read data file "
+            + location
+            + " as ORC: "
+            + e.getMessage()
+            + ". The file is damaged, truncated, or not an ORC file.",
+        e);
   }
 
   private static void closeQuietly(Reader reader) {

@@ -77,37 +77,51 @@ final class OrcReadPlan {
   private static OrcReadPlan build(Type target, TypeDescription file, String name) {
     TypeDescription.Category c = file.getCategory();
     switch (target.typeId()) {
-      case STRUCT: {
-        expect(c == TypeDescription.Category.STRUCT, target, file, name);
-        List<Types.NestedField> fields = target.asStruct().fields();
-        List<TypeDescription> kids = file.getChildren();
-        boolean byId = kids.stream().anyMatch(k -> OrcSchemas.id(k) != null);
-        int[] pos = new int[fields.size()];
-        OrcReadPlan[] plans = new OrcReadPlan[fields.size()];
-        for (int i = 0; i < fields.size(); i++) {
-          Types.NestedField t = fields.get(i);
-          pos[i] = -1;
-          for (int j = 0; j < kids.size(); j++) {
-            boolean match = byId ? Integer.valueOf(t.id()).equals(OrcSchemas.id(kids.get(j)))
-                : file.getFieldNames().get(j).equals(t.name());
-            if (match) {
-              pos[i] = j;
-              plans[i] = build(t.type(), kids.get(j), name.isEmpty() ? t.name() : name + "." + t.name());
-              break;
+      case STRUCT:
+        {
+          expect(c == TypeDescription.Category.STRUCT, target, file, name);
+          List<Types.NestedField> fields = target.asStruct().fields();
+          List<TypeDescription> kids = file.getChildren();
+          boolean byId = kids.stream().anyMatch(k -> OrcSchemas.id(k) != null);
+          int[] pos = new int[fields.size()];
+          OrcReadPlan[] plans = new OrcReadPlan[fields.size()];
+          for (int i = 0; i < fields.size(); i++) {
+            Types.NestedField t = fields.get(i);
+            pos[i] = -1;
+            for (int j = 0; j < kids.size(); j++) {
+              boolean match =
+                  byId
+                      ? Integer.valueOf(t.id()).equals(OrcSchemas.id(kids.get(j)))
+                      : file.getFieldNames().get(j).equals(t.name());
+              if (match) {
+                pos[i] = j;
+                plans[i] =
+                    build(t.type(), kids.get(j), name.isEmpty() ? t.name() : name + "." + t.name());
+                break;
+              }
             }
           }
+          return new OrcReadPlan(target, file, pos, plans);
         }
-        return new OrcReadPlan(target, file, pos, plans);
-      }
       case LIST:
         expect(c == TypeDescription.Category.LIST, target, file, name);
-        return new OrcReadPlan(target, file, null,
-            new OrcReadPlan[] {build(target.asList().elementType(), file.getChildren().get(0), name + ".element")});
+        return new OrcReadPlan(
+            target,
+            file,
+            null,
+            new OrcReadPlan[] {
+              build(target.asList().elementType(), file.getChildren().get(0), name + ".element")
+            });
       case MAP:
         expect(c == TypeDescription.Category.MAP, target, file, name);
-        return new OrcReadPlan(target, file, null, new OrcReadPlan[] {
-            build(target.asMap().keyType(), file.getChildren().get(0), name + ".key"),
-            build(target.asMap().valueType(), file.getChildren().get(1), name + ".value")});
+        return new OrcReadPlan(
+            target,
+            file,
+            null,
+            new OrcReadPlan[] {
+              build(target.asMap().keyType(), file.getChildren().get(0), name + ".key"),
+              build(target.asMap().valueType(), file.getChildren().get(1), name + ".value")
+            });
       default:
         expect(fits(target, file), target, file, name);
         return new OrcReadPlan(target, file, null, null);
@@ -116,17 +130,22 @@ final class OrcReadPlan {
 
   private static boolean fits(Type target, TypeDescription file) {
     TypeDescription.Category c = file.getCategory();
-    boolean integral = c == TypeDescription.Category.BYTE || c == TypeDescription.Category.SHORT
-        || c == TypeDescription.Category.INT;
+    boolean integral =
+        c == TypeDescription.Category.BYTE
+            || c == TypeDescription.Category.SHORT
+            || c == TypeDescription.Category.INT;
     switch (target.typeId()) {
       case BOOLEAN:
         return c == TypeDescription.Category.BOOLEAN;
       case INTEGER:
         return integral;
       case LONG:
-        return integral || c == TypeDescription.Category.LONG && !"TIME".equals(file.getAttributeValue(OrcSchemas.LONG_TYPE));
+        return integral
+            || c == TypeDescription.Category.LONG
+                && !"TIME".equals(file.getAttributeValue(OrcSchemas.LONG_TYPE));
       case TIME:
-        return c == TypeDescription.Category.LONG && "TIME".equals(file.getAttributeValue(OrcSchemas.LONG_TYPE));
+        return c == TypeDescription.Category.LONG
+            && "TIME".equals(file.getAttributeValue(OrcSchemas.LONG_TYPE));
       case FLOAT:
         return c == TypeDescription.Category.FLOAT;
       case DOUBLE:
@@ -138,17 +157,20 @@ final class OrcReadPlan {
       case TIMESTAMPTZ:
         return c == TypeDescription.Category.TIMESTAMP_INSTANT;
       case STRING:
-        return c == TypeDescription.Category.STRING || c == TypeDescription.Category.VARCHAR
+        return c == TypeDescription.Category.STRING
+            || c == TypeDescription.Category.VARCHAR
             || c == TypeDescription.Category.CHAR;
       case UUID:
       case FIXED:
       case BINARY:
         return c == TypeDescription.Category.BINARY;
-      case DECIMAL: {
-        Types.DecimalType d = (Types.DecimalType) target;
-        return c == TypeDescription.Category.DECIMAL && file.getScale() == d.scale()
-            && file.getPrecision() <= d.precision();
-      }
+      case DECIMAL:
+        {
+          Types.DecimalType d = (Types.DecimalType) target;
+          return c == TypeDescription.Category.DECIMAL
+              && file.getScale() == d.scale()
+              && file.getPrecision() <= d.precision();
+        }
       default:
         return false;
     }
@@ -156,7 +178,8 @@ final class OrcReadPlan {
 
   private static void expect(boolean ok, Type target, TypeDescription file, String name) {
     if (!ok) {
-      throw new Mismatch("column '" + name + "' is " + file + " in the file, but " + target + " in the table");
+      throw new Mismatch(
+          "column '" + name + "' is " + file + " in the file, but " + target + " in the table");
     }
   }
 
@@ -179,26 +202,28 @@ final class OrcReadPlan {
     switch (target.typeId()) {
       case STRUCT:
         return row(((StructColumnVector) cv).fields, r);
-      case LIST: {
-        ListColumnVector l = (ListColumnVector) cv;
-        int start = (int) l.offsets[r];
-        int n = (int) l.lengths[r];
-        List<Object> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-          out.add(children[0].value(l.child, start + i));
+      case LIST:
+        {
+          ListColumnVector l = (ListColumnVector) cv;
+          int start = (int) l.offsets[r];
+          int n = (int) l.lengths[r];
+          List<Object> out = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            out.add(children[0].value(l.child, start + i));
+          }
+          return out;
         }
-        return out;
-      }
-      case MAP: {
-        MapColumnVector m = (MapColumnVector) cv;
-        int start = (int) m.offsets[r];
-        int n = (int) m.lengths[r];
-        Map<Object, Object> out = new LinkedHashMap<>();
-        for (int i = 0; i < n; i++) {
-          out.put(children[0].value(m.keys, start + i), children[1].value(m.values, start + i));
+      case MAP:
+        {
+          MapColumnVector m = (MapColumnVector) cv;
+          int start = (int) m.offsets[r];
+          int n = (int) m.lengths[r];
+          Map<Object, Object> out = new LinkedHashMap<>();
+          for (int i = 0; i < n; i++) {
+            out.put(children[0].value(m.keys, start + i), children[1].value(m.values, start + i));
+          }
+          return out;
         }
-        return out;
-      }
       case BOOLEAN:
         return ((LongColumnVector) cv).vector[r] != 0;
       case INTEGER:
@@ -213,26 +238,32 @@ final class OrcReadPlan {
         return (float) ((DoubleColumnVector) cv).vector[r];
       case DOUBLE:
         return file.getCategory() == TypeDescription.Category.FLOAT
-            ? (double) (float) ((DoubleColumnVector) cv).vector[r] : ((DoubleColumnVector) cv).vector[r];
+            ? (double) (float) ((DoubleColumnVector) cv).vector[r]
+            : ((DoubleColumnVector) cv).vector[r];
       case TIMESTAMP:
         return EPOCH.plus(micros((TimestampColumnVector) cv, r), ChronoUnit.MICROS);
       case TIMESTAMPTZ:
-        return EPOCH.plus(micros((TimestampColumnVector) cv, r), ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
-      case STRING: {
-        BytesColumnVector b = (BytesColumnVector) cv;
-        return new String(b.vector[r], b.start[r], b.length[r], StandardCharsets.UTF_8);
-      }
-      case UUID: {
-        ByteBuffer b = bytes((BytesColumnVector) cv, r);
-        return new java.util.UUID(b.getLong(0), b.getLong(8));
-      }
+        return EPOCH
+            .plus(micros((TimestampColumnVector) cv, r), ChronoUnit.MICROS)
+            .atOffset(ZoneOffset.UTC);
+      case STRING:
+        {
+          BytesColumnVector b = (BytesColumnVector) cv;
+          return new String(b.vector[r], b.start[r], b.length[r], StandardCharsets.UTF_8);
+        }
+      case UUID:
+        {
+          ByteBuffer b = bytes((BytesColumnVector) cv, r);
+          return new java.util.UUID(b.getLong(0), b.getLong(8));
+        }
       case FIXED:
       case BINARY:
         return bytes((BytesColumnVector) cv, r);
-      case DECIMAL: {
-        BigDecimal d = ((DecimalColumnVector) cv).vector[r].getHiveDecimal().bigDecimalValue();
-        return d.setScale(((Types.DecimalType) target).scale());
-      }
+      case DECIMAL:
+        {
+          BigDecimal d = ((DecimalColumnVector) cv).vector[r].getHiveDecimal().bigDecimalValue();
+          return d.setScale(((Types.DecimalType) target).scale());
+        }
       default:
         throw new IllegalArgumentException("Cannot read " + target);
     }

@@ -5,10 +5,10 @@ import io.datashard.Types;
 import org.apache.orc.TypeDescription;
 
 /**
- * The ORC type of an Iceberg schema, with the attributes Iceberg readers map columns by:
- * {@code iceberg.id} and {@code iceberg.required} on every type, {@code iceberg.long-type} on longs
- * (TIME or LONG), {@code iceberg.binary-type} on binaries (UUID, FIXED or BINARY) and
- * {@code iceberg.length} on fixed. Timestamps with zone are ORC's timestamp with local time zone.
+ * The ORC type of an Iceberg schema, with the attributes Iceberg readers map columns by: {@code
+ * iceberg.id} and {@code iceberg.required} on every type, {@code iceberg.long-type} on longs (TIME
+ * or LONG), {@code iceberg.binary-type} on binaries (UUID, FIXED or BINARY) and {@code
+ * iceberg.length} on fixed. Timestamps with zone are ORC's timestamp with local time zone.
  */
 final class OrcSchemas {
   private OrcSchemas() {}
@@ -64,34 +64,43 @@ final class OrcSchemas {
         t = TypeDescription.createBinary().setAttribute(BINARY_TYPE, "UUID");
         break;
       case FIXED:
-        t = TypeDescription.createBinary().setAttribute(BINARY_TYPE, "FIXED")
-            .setAttribute(LENGTH, Integer.toString(((Types.FixedType) type).length()));
+        t =
+            TypeDescription.createBinary()
+                .setAttribute(BINARY_TYPE, "FIXED")
+                .setAttribute(LENGTH, Integer.toString(((Types.FixedType) type).length()));
         break;
       case BINARY:
         t = TypeDescription.createBinary().setAttribute(BINARY_TYPE, "BINARY");
         break;
-      case DECIMAL: {
-        Types.DecimalType d = (Types.DecimalType) type;
-        t = TypeDescription.createDecimal().withScale(d.scale()).withPrecision(d.precision());
-        break;
-      }
+      case DECIMAL:
+        {
+          Types.DecimalType d = (Types.DecimalType) type;
+          t = TypeDescription.createDecimal().withScale(d.scale()).withPrecision(d.precision());
+          break;
+        }
       case STRUCT:
         t = TypeDescription.createStruct();
         for (Types.NestedField f : type.asStruct().fields()) {
           t.addField(f.name(), type(f.type(), f.id(), f.isRequired()));
         }
         break;
-      case LIST: {
-        Types.ListType l = type.asList();
-        t = TypeDescription.createList(type(l.elementType(), l.elementId(), l.isElementRequired()));
-        break;
-      }
-      case MAP: {
-        Types.MapType m = type.asMap();
-        t = TypeDescription.createMap(type(m.keyType(), m.keyId(), true),
-            type(m.valueType(), m.valueId(), m.isValueRequired()));
-        break;
-      }
+      case LIST:
+        {
+          Types.ListType l = type.asList();
+          t =
+              TypeDescription.createList(
+                  type(l.elementType(), l.elementId(), l.isElementRequired()));
+          break;
+        }
+      case MAP:
+        {
+          Types.MapType m = type.asMap();
+          t =
+              TypeDescription.createMap(
+                  type(m.keyType(), m.keyId(), true),
+                  type(m.valueType(), m.valueId(), m.isValueRequired()));
+          break;
+        }
       default:
         throw new IllegalArgumentException("No ORC type for " + type);
     }

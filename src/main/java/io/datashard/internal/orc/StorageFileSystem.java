@@ -16,10 +16,11 @@ import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.util.Progressable;
 
 /**
- * The smallest Hadoop {@link FileSystem} ORC needs, over DataShard's {@link Storage}: {@code create}
- * writes into one pending (not yet published) storage file, {@code open} reads published files. No
- * local Hadoop filesystem is involved, so there are no {@code .crc} side files, no forked
- * {@code chmod}, and every write still goes through Storage (create-new, fsync, no-replace publish).
+ * The smallest Hadoop {@link FileSystem} ORC needs, over DataShard's {@link Storage}: {@code
+ * create} writes into one pending (not yet published) storage file, {@code open} reads published
+ * files. No local Hadoop filesystem is involved, so there are no {@code .crc} side files, no forked
+ * {@code chmod}, and every write still goes through Storage (create-new, fsync, no-replace
+ * publish).
  */
 final class StorageFileSystem extends FileSystem {
   private static final URI URI_ = URI.create("datashard:///");
@@ -52,27 +53,37 @@ final class StorageFileSystem extends FileSystem {
   }
 
   @Override
-  public FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite, int bufferSize,
-      short replication, long blockSize, Progressable progress) throws IOException {
+  public FSDataOutputStream create(
+      Path f,
+      FsPermission permission,
+      boolean overwrite,
+      int bufferSize,
+      short replication,
+      long blockSize,
+      Progressable progress)
+      throws IOException {
     if (pending == null || !pending.location().equals(location(f))) {
-      throw new IOException("This filesystem writes only " + (pending == null ? "nothing" : pending.location()));
+      throw new IOException(
+          "This filesystem writes only " + (pending == null ? "nothing" : pending.location()));
     }
-    OutputStream out = new FilterOutputStream(pending.stream()) {
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        out.write(b, off, len);
-      }
+    OutputStream out =
+        new FilterOutputStream(pending.stream()) {
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+          }
 
-      @Override
-      public void close() throws IOException {
-        out.flush(); // the pending file is published (or aborted) by its owner
-      }
-    };
+          @Override
+          public void close() throws IOException {
+            out.flush(); // the pending file is published (or aborted) by its owner
+          }
+        };
     return new FSDataOutputStream(out, null);
   }
 
   @Override
-  public FSDataOutputStream append(Path f, int bufferSize, Progressable progress) throws IOException {
+  public FSDataOutputStream append(Path f, int bufferSize, Progressable progress)
+      throws IOException {
     throw new IOException("Files are never appended to");
   }
 

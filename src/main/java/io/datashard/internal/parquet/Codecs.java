@@ -23,8 +23,10 @@ import org.xerial.snappy.Snappy;
 final class Codecs implements CompressionCodecFactory {
   static final int ZSTD_LEVEL = 3;
 
-  private final Map<CompressionCodecName, Compressor> compressors = new EnumMap<>(CompressionCodecName.class);
-  private final Map<CompressionCodecName, Decompressor> decompressors = new EnumMap<>(CompressionCodecName.class);
+  private final Map<CompressionCodecName, Compressor> compressors =
+      new EnumMap<>(CompressionCodecName.class);
+  private final Map<CompressionCodecName, Decompressor> decompressors =
+      new EnumMap<>(CompressionCodecName.class);
 
   @Override
   public BytesInputCompressor getCompressor(CompressionCodecName codec) {
@@ -45,8 +47,11 @@ final class Codecs implements CompressionCodecFactory {
   }
 
   private static UnsupportedOperationException unsupported(CompressionCodecName codec) {
-    return new UnsupportedOperationException("Parquet compression codec " + codec + " is not supported: DataShard "
-        + "reads and writes uncompressed, snappy, gzip and zstd pages");
+    return new UnsupportedOperationException(
+        "Parquet compression codec "
+            + codec
+            + " is not supported: DataShard "
+            + "reads and writes uncompressed, snappy, gzip and zstd pages");
   }
 
   private static final class Compressor implements BytesInputCompressor {
@@ -78,13 +83,14 @@ final class Codecs implements CompressionCodecFactory {
           return BytesInput.from(zstd.compress(bytes.toByteArray()));
         case SNAPPY:
           return BytesInput.from(Snappy.compress(bytes.toByteArray()));
-        case GZIP: {
-          ByteArrayOutputStream out = new ByteArrayOutputStream();
-          try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
-            bytes.writeAllTo(gz);
+        case GZIP:
+          {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+              bytes.writeAllTo(gz);
+            }
+            return BytesInput.from(out.toByteArray());
           }
-          return BytesInput.from(out.toByteArray());
-        }
         default:
           throw unsupported(codec);
       }
@@ -131,35 +137,40 @@ final class Codecs implements CompressionCodecFactory {
           return BytesInput.from(in);
         case ZSTD:
           return BytesInput.from(zstd.decompress(in, uncompressedSize));
-        case SNAPPY: {
-          byte[] out = new byte[uncompressedSize];
-          int n = Snappy.uncompress(in, 0, in.length, out, 0);
-          if (n != uncompressedSize) {
-            throw new IOException("Snappy page decompressed to " + n + " bytes, expected " + uncompressedSize);
-          }
-          return BytesInput.from(out);
-        }
-        case GZIP: {
-          byte[] out = new byte[uncompressedSize];
-          try (InputStream gz = new GZIPInputStream(new java.io.ByteArrayInputStream(in))) {
-            int off = 0;
-            while (off < out.length) {
-              int n = gz.read(out, off, out.length - off);
-              if (n < 0) {
-                throw new IOException("Gzip page ended after " + off + " of " + uncompressedSize + " bytes");
-              }
-              off += n;
+        case SNAPPY:
+          {
+            byte[] out = new byte[uncompressedSize];
+            int n = Snappy.uncompress(in, 0, in.length, out, 0);
+            if (n != uncompressedSize) {
+              throw new IOException(
+                  "Snappy page decompressed to " + n + " bytes, expected " + uncompressedSize);
             }
+            return BytesInput.from(out);
           }
-          return BytesInput.from(out);
-        }
+        case GZIP:
+          {
+            byte[] out = new byte[uncompressedSize];
+            try (InputStream gz = new GZIPInputStream(new java.io.ByteArrayInputStream(in))) {
+              int off = 0;
+              while (off < out.length) {
+                int n = gz.read(out, off, out.length - off);
+                if (n < 0) {
+                  throw new IOException(
+                      "Gzip page ended after " + off + " of " + uncompressedSize + " bytes");
+                }
+                off += n;
+              }
+            }
+            return BytesInput.from(out);
+          }
         default:
           throw unsupported(codec);
       }
     }
 
     @Override
-    public void decompress(ByteBuffer input, int compressedSize, ByteBuffer output, int uncompressedSize)
+    public void decompress(
+        ByteBuffer input, int compressedSize, ByteBuffer output, int uncompressedSize)
         throws IOException {
       byte[] in = new byte[compressedSize];
       input.duplicate().get(in);

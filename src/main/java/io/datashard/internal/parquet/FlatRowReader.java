@@ -68,10 +68,14 @@ final class FlatRowReader {
     }
   }
 
-  /** A three-level list of primitives: the values of one row run until the repetition level is 0 again. */
+  /**
+   * A three-level list of primitives: the values of one row run until the repetition level is 0
+   * again.
+   */
   private static final class ListColumn extends Column {
     /** The definition level of a present but empty list; lower means a null list. */
     private final int emptyDef;
+
     private final int maxDef;
     private final boolean floats;
     private final PrimitiveConverter converter;
@@ -80,16 +84,26 @@ final class FlatRowReader {
     private final FloatList.Builder floatList = new FloatList.Builder();
     private int lastSize = 4;
 
-    ListColumn(ColumnDescriptor descriptor, int pos, Types.ListType target, GroupType list, PrimitiveType element) {
+    ListColumn(
+        ColumnDescriptor descriptor,
+        int pos,
+        Types.ListType target,
+        GroupType list,
+        PrimitiveType element) {
       super(descriptor, pos);
       this.maxDef = descriptor.getMaxDefinitionLevel();
       // the repeated group adds one level, and an optional element one more
-      this.emptyDef = maxDef - 1 - (element.isRepetition(org.apache.parquet.schema.Type.Repetition.OPTIONAL) ? 1 : 0);
+      this.emptyDef =
+          maxDef
+              - 1
+              - (element.isRepetition(org.apache.parquet.schema.Type.Repetition.OPTIONAL) ? 1 : 0);
       this.floats = target.elementType().typeId() == Type.TypeId.FLOAT;
       if (floats) {
         this.converter = new FloatSink();
       } else {
-        this.converter = new RowMaterializer.ValueConverter(target.elementType(), element, v -> this.element = v);
+        this.converter =
+            new RowMaterializer.ValueConverter(
+                target.elementType(), element, v -> this.element = v);
       }
     }
 
@@ -156,6 +170,7 @@ final class FlatRowReader {
   private final MessageType requested;
   private final String createdBy;
   private final Column[] columns;
+
   /** Leaf converters by column index, for Parquet's column store to hand to its readers. */
   private final GroupConverter root;
 
@@ -171,14 +186,20 @@ final class FlatRowReader {
       Types.NestedField t = Projection.match(target, f);
       int pos = target.position(t.name());
       if (f.isPrimitive()) {
-        PrimitiveColumn c = new PrimitiveColumn(descriptors.get(i), pos, t.type(), f.asPrimitiveType());
+        PrimitiveColumn c =
+            new PrimitiveColumn(descriptors.get(i), pos, t.type(), f.asPrimitiveType());
         columns[i] = c;
         leaves[i] = c.converter;
       } else {
         GroupType list = f.asGroupType();
         GroupType repeated = list.getType(0).asGroupType();
-        ListColumn c = new ListColumn(descriptors.get(i), pos, t.type().asList(), list,
-            repeated.getType(0).asPrimitiveType());
+        ListColumn c =
+            new ListColumn(
+                descriptors.get(i),
+                pos,
+                t.type().asList(),
+                list,
+                repeated.getType(0).asPrimitiveType());
         columns[i] = c;
         leaves[i] = nest(nest(c.converter));
       }
@@ -191,8 +212,8 @@ final class FlatRowReader {
   }
 
   /**
-   * A reader for the projection, or null when it is not flat: every requested top-level field is
-   * a primitive read as a primitive, or a standard three-level list whose element is a primitive.
+   * A reader for the projection, or null when it is not flat: every requested top-level field is a
+   * primitive read as a primitive, or a standard three-level list whose element is a primitive.
    */
   static FlatRowReader of(Types.StructType target, MessageType requested, String createdBy) {
     if (requested.getFieldCount() == 0) {
@@ -215,8 +236,10 @@ final class FlatRowReader {
   }
 
   private static boolean isListOfPrimitives(Type target, GroupType f) {
-    if (target.typeId() != Type.TypeId.LIST || !target.asList().elementType().isPrimitive()
-        || f.getFieldCount() != 1 || RowMaterializer.isTwoLevelList(f)) {
+    if (target.typeId() != Type.TypeId.LIST
+        || !target.asList().elementType().isPrimitive()
+        || f.getFieldCount() != 1
+        || RowMaterializer.isTwoLevelList(f)) {
       return false;
     }
     org.apache.parquet.schema.Type repeated = f.getType(0);
@@ -224,7 +247,8 @@ final class FlatRowReader {
       return false;
     }
     org.apache.parquet.schema.Type element = repeated.asGroupType().getType(0);
-    return element.isPrimitive() && !element.isRepetition(org.apache.parquet.schema.Type.Repetition.REPEATED);
+    return element.isPrimitive()
+        && !element.isRepetition(org.apache.parquet.schema.Type.Repetition.REPEATED);
   }
 
   /** Starts on a row group. */

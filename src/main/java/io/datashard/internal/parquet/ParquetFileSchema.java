@@ -42,8 +42,8 @@ public final class ParquetFileSchema {
     MessageType type;
     Codecs codecs = new Codecs();
     try (Storage.InputFile file = storage.open(location);
-        ParquetFileReader reader = new ParquetFileReader(StorageFiles.input(file),
-            DataShardReadOptions.create(codecs))) {
+        ParquetFileReader reader =
+            new ParquetFileReader(StorageFiles.input(file), DataShardReadOptions.create(codecs))) {
       type = reader.getFooter().getFileMetaData().getSchema();
     } finally {
       codecs.release();
@@ -78,10 +78,17 @@ public final class ParquetFileSchema {
       int id = id(f);
       if (f.isRepetition(org.apache.parquet.schema.Type.Repetition.REPEATED)) {
         // a repeated field outside a LIST annotation: a list of required elements
-        fields.add(Types.NestedField.of(id, f.getName(), true, Types.list(++nextId, true, type(f, name)), null));
+        fields.add(
+            Types.NestedField.of(
+                id, f.getName(), true, Types.list(++nextId, true, type(f, name)), null));
       } else {
-        fields.add(Types.NestedField.of(id, f.getName(),
-            f.isRepetition(org.apache.parquet.schema.Type.Repetition.REQUIRED), type(f, name), null));
+        fields.add(
+            Types.NestedField.of(
+                id,
+                f.getName(),
+                f.isRepetition(org.apache.parquet.schema.Type.Repetition.REQUIRED),
+                type(f, name),
+                null));
       }
     }
     return Types.struct(fields);
@@ -93,25 +100,36 @@ public final class ParquetFileSchema {
     }
     GroupType g = f.asGroupType();
     LogicalTypeAnnotation a = g.getLogicalTypeAnnotation();
-    if (a instanceof LogicalTypeAnnotation.ListLogicalTypeAnnotation && g.getFieldCount() == 1
+    if (a instanceof LogicalTypeAnnotation.ListLogicalTypeAnnotation
+        && g.getFieldCount() == 1
         && g.getType(0).isRepetition(org.apache.parquet.schema.Type.Repetition.REPEATED)) {
       org.apache.parquet.schema.Type repeated = g.getType(0);
-      if (!repeated.isPrimitive() && repeated.asGroupType().getFieldCount() == 1
-          && !repeated.getName().equals("array") && !repeated.getName().equals(g.getName() + "_tuple")) {
+      if (!repeated.isPrimitive()
+          && repeated.asGroupType().getFieldCount() == 1
+          && !repeated.getName().equals("array")
+          && !repeated.getName().equals(g.getName() + "_tuple")) {
         org.apache.parquet.schema.Type element = repeated.asGroupType().getType(0);
-        return Types.list(id(element), element.isRepetition(org.apache.parquet.schema.Type.Repetition.REQUIRED),
+        return Types.list(
+            id(element),
+            element.isRepetition(org.apache.parquet.schema.Type.Repetition.REQUIRED),
             type(element, name + ".element"));
       }
       return Types.list(id(repeated), true, type(repeated, name + ".element"));
     }
     if ((a instanceof LogicalTypeAnnotation.MapLogicalTypeAnnotation
-        || a instanceof LogicalTypeAnnotation.MapKeyValueTypeAnnotation) && g.getFieldCount() == 1
-        && !g.getType(0).isPrimitive() && g.getType(0).asGroupType().getFieldCount() == 2) {
+            || a instanceof LogicalTypeAnnotation.MapKeyValueTypeAnnotation)
+        && g.getFieldCount() == 1
+        && !g.getType(0).isPrimitive()
+        && g.getType(0).asGroupType().getFieldCount() == 2) {
       GroupType kv = g.getType(0).asGroupType();
       org.apache.parquet.schema.Type key = kv.getType(0);
       org.apache.parquet.schema.Type value = kv.getType(1);
-      return Types.map(id(key), type(key, name + ".key"), id(value),
-          value.isRepetition(org.apache.parquet.schema.Type.Repetition.REQUIRED), type(value, name + ".value"));
+      return Types.map(
+          id(key),
+          type(key, name + ".key"),
+          id(value),
+          value.isRepetition(org.apache.parquet.schema.Type.Repetition.REQUIRED),
+          type(value, name + ".value"));
     }
     return struct(g, name + ".");
   }
@@ -119,7 +137,8 @@ public final class ParquetFileSchema {
   private Type primitive(PrimitiveType p, String name) {
     LogicalTypeAnnotation a = p.getLogicalTypeAnnotation();
     if (a instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation) {
-      LogicalTypeAnnotation.DecimalLogicalTypeAnnotation d = (LogicalTypeAnnotation.DecimalLogicalTypeAnnotation) a;
+      LogicalTypeAnnotation.DecimalLogicalTypeAnnotation d =
+          (LogicalTypeAnnotation.DecimalLogicalTypeAnnotation) a;
       return Types.decimal(d.getPrecision(), d.getScale());
     }
     switch (p.getPrimitiveTypeName()) {
@@ -130,7 +149,8 @@ public final class ParquetFileSchema {
           return Types.INT;
         }
         if (a instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation) {
-          LogicalTypeAnnotation.IntLogicalTypeAnnotation i = (LogicalTypeAnnotation.IntLogicalTypeAnnotation) a;
+          LogicalTypeAnnotation.IntLogicalTypeAnnotation i =
+              (LogicalTypeAnnotation.IntLogicalTypeAnnotation) a;
           if (i.isSigned() || i.getBitWidth() < 32) {
             return Types.INT;
           }
@@ -151,7 +171,8 @@ public final class ParquetFileSchema {
           return Types.LONG;
         }
         if (a instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation) {
-          return ((LogicalTypeAnnotation.TimestampLogicalTypeAnnotation) a).isAdjustedToUTC() ? Types.TIMESTAMPTZ
+          return ((LogicalTypeAnnotation.TimestampLogicalTypeAnnotation) a).isAdjustedToUTC()
+              ? Types.TIMESTAMPTZ
               : Types.TIMESTAMP;
         }
         if (a instanceof LogicalTypeAnnotation.TimeLogicalTypeAnnotation) {
@@ -185,9 +206,16 @@ public final class ParquetFileSchema {
       default:
         break;
     }
-    throw new ValidationException("Column '" + name + "' of Parquet file " + location + " has type "
-        + p.getPrimitiveTypeName() + (a == null ? "" : " (" + a + ")") + ", which has no Apache Iceberg "
-        + "equivalent. Convert the column (for example to a signed integer, string or timestamp) and import "
-        + "again.");
+    throw new ValidationException(
+        "Column '"
+            + name
+            + "' of Parquet file "
+            + location
+            + " has type "
+            + p.getPrimitiveTypeName()
+            + (a == null ? "" : " (" + a + ")")
+            + ", which has no Apache Iceberg "
+            + "equivalent. Convert the column (for example to a signed integer, string or timestamp) and import "
+            + "again.");
   }
 }

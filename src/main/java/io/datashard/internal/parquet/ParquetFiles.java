@@ -46,7 +46,10 @@ import org.apache.parquet.schema.MessageType;
 public final class ParquetFiles {
   private ParquetFiles() {}
 
-  /** Bounds of strings and binary values are truncated to this many characters or bytes, as Iceberg does. */
+  /**
+   * Bounds of strings and binary values are truncated to this many characters or bytes, as Iceberg
+   * does.
+   */
   static final int TRUNCATE_LENGTH = 16;
 
   /**
@@ -54,33 +57,49 @@ public final class ParquetFiles {
    *
    * @return the data file with its size, record count and column metrics
    */
-  public static DataFile write(Storage storage, String location, Schema schema, Iterator<Row> rows,
-      CompressionCodecName codec) throws IOException {
+  public static DataFile write(
+      Storage storage,
+      String location,
+      Schema schema,
+      Iterator<Row> rows,
+      CompressionCodecName codec)
+      throws IOException {
     return write(storage, location, schema, rows, codec, 128L * 1024 * 1024);
   }
 
-  /** Like {@link #write(Storage, String, Schema, Iterator, CompressionCodecName)}, with a row group size in bytes. */
-  static DataFile write(Storage storage, String location, Schema schema, Iterator<Row> rows,
-      CompressionCodecName codec, long rowGroupSize) throws IOException {
+  /**
+   * Like {@link #write(Storage, String, Schema, Iterator, CompressionCodecName)}, with a row group
+   * size in bytes.
+   */
+  static DataFile write(
+      Storage storage,
+      String location,
+      Schema schema,
+      Iterator<Row> rows,
+      CompressionCodecName codec,
+      long rowGroupSize)
+      throws IOException {
     RowWriteSupport support = new RowWriteSupport(schema);
     long count = 0;
     ParquetMetadata footer;
     long length;
     try (Storage.PendingFile pending = storage.create(location)) {
       Codecs codecs = new Codecs();
-      try (ParquetWriter<Row> writer = new Builder(StorageFiles.output(pending), support)
-          .withConf(new PlainParquetConfiguration())
-          .withCodecFactory(codecs)
-          .withCompressionCodec(codec)
-          .withWriteMode(ParquetFileWriter.Mode.CREATE)
-          .withRowGroupSize(rowGroupSize)
-          .withPageSize(1024 * 1024)
-          .withDictionaryEncoding(true)
-          .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
-          // size statistics (byte sizes, level histograms) are optional; nothing DataShard or Iceberg
-          // reads uses them, and collecting them costs time per value and bytes per footer
-          .withSizeStatisticsEnabled(false)
-          .build()) {
+      try (ParquetWriter<Row> writer =
+          new Builder(StorageFiles.output(pending), support)
+              .withConf(new PlainParquetConfiguration())
+              .withCodecFactory(codecs)
+              .withCompressionCodec(codec)
+              .withWriteMode(ParquetFileWriter.Mode.CREATE)
+              .withRowGroupSize(rowGroupSize)
+              .withPageSize(1024 * 1024)
+              .withDictionaryEncoding(true)
+              .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
+              // size statistics (byte sizes, level histograms) are optional; nothing DataShard or
+              // Iceberg
+              // reads uses them, and collecting them costs time per value and bytes per footer
+              .withSizeStatisticsEnabled(false)
+              .build()) {
         while (rows.hasNext()) {
           writer.write(rows.next());
           count++;
@@ -95,8 +114,13 @@ public final class ParquetFiles {
     return metrics(location, schema, support, footer, count, length);
   }
 
-  private static DataFile metrics(String location, Schema schema, RowWriteSupport support, ParquetMetadata footer,
-      long count, long length) {
+  private static DataFile metrics(
+      String location,
+      Schema schema,
+      RowWriteSupport support,
+      ParquetMetadata footer,
+      long count,
+      long length) {
     Map<Integer, Long> columnSizes = new LinkedHashMap<>();
     Map<Integer, Long> valueCounts = new LinkedHashMap<>();
     Map<Integer, Long> nullCounts = new LinkedHashMap<>();
@@ -176,15 +200,21 @@ public final class ParquetFiles {
         .build();
   }
 
-  /** Marks a column whose footer statistics are missing for a chunk with values: it gets no bounds. */
+  /**
+   * Marks a column whose footer statistics are missing for a chunk with values: it gets no bounds.
+   */
   private static final Object NO_BOUNDS = new Object();
 
   /**
-   * Merges one column chunk's statistics into the file's minimum and maximum of a column (values
-   * in Parquet's physical form: Integer, Long, Boolean or Binary, whose comparators are the chunk's).
+   * Merges one column chunk's statistics into the file's minimum and maximum of a column (values in
+   * Parquet's physical form: Integer, Long, Boolean or Binary, whose comparators are the chunk's).
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static void footerBounds(int id, Statistics<?> stats, long valueCount, Map<Integer, Object> min,
+  private static void footerBounds(
+      int id,
+      Statistics<?> stats,
+      long valueCount,
+      Map<Integer, Object> min,
       Map<Integer, Object> max) {
     if (min.get(id) == NO_BOUNDS) {
       return;
@@ -211,15 +241,18 @@ public final class ParquetFiles {
   /** An Iceberg bound from a footer minimum or maximum in Parquet's physical form. */
   private static ByteBuffer footerBound(Type type, Object v, boolean lowerBound) {
     switch (type.typeId()) {
-      case STRING: {
-        String s = ((org.apache.parquet.io.api.Binary) v).toStringUsingUTF8();
-        return lowerBound ? lowerBound(type, s) : upperBound(type, s);
-      }
+      case STRING:
+        {
+          String s = ((org.apache.parquet.io.api.Binary) v).toStringUsingUTF8();
+          return lowerBound ? lowerBound(type, s) : upperBound(type, s);
+        }
       case BOOLEAN:
         return ByteBuffer.wrap(new byte[] {(byte) (((Boolean) v) ? 1 : 0)});
       case INTEGER:
       case DATE:
-        return ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, (Integer) v);
+        return ByteBuffer.allocate(4)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .putInt(0, (Integer) v);
       default: // long, time, timestamps: 64-bit microseconds or values
         return ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, (Long) v);
     }
@@ -246,17 +279,19 @@ public final class ParquetFiles {
    */
   public static ByteBuffer lowerBound(Type type, Object min) {
     switch (type.typeId()) {
-      case STRING: {
-        String s = (String) min;
-        return Values.toBytes(type, truncate(s, TRUNCATE_LENGTH));
-      }
-      case BINARY: {
-        ByteBuffer b = ((ByteBuffer) min).duplicate();
-        if (b.remaining() > TRUNCATE_LENGTH) {
-          b.limit(b.position() + TRUNCATE_LENGTH);
+      case STRING:
+        {
+          String s = (String) min;
+          return Values.toBytes(type, truncate(s, TRUNCATE_LENGTH));
         }
-        return copy(b);
-      }
+      case BINARY:
+        {
+          ByteBuffer b = ((ByteBuffer) min).duplicate();
+          if (b.remaining() > TRUNCATE_LENGTH) {
+            b.limit(b.position() + TRUNCATE_LENGTH);
+          }
+          return copy(b);
+        }
       case FIXED:
         return copy(((ByteBuffer) min).duplicate());
       default:
@@ -270,39 +305,41 @@ public final class ParquetFiles {
    */
   public static ByteBuffer upperBound(Type type, Object max) {
     switch (type.typeId()) {
-      case STRING: {
-        String s = (String) max;
-        if (s.codePointCount(0, s.length()) <= TRUNCATE_LENGTH) {
-          return Values.toBytes(type, s);
-        }
-        int[] cps = truncate(s, TRUNCATE_LENGTH).codePoints().toArray();
-        for (int i = cps.length - 1; i >= 0; i--) {
-          int next = cps[i] + 1;
-          if (next == 0xD800) {
-            next = 0xE000; // skip surrogates
+      case STRING:
+        {
+          String s = (String) max;
+          if (s.codePointCount(0, s.length()) <= TRUNCATE_LENGTH) {
+            return Values.toBytes(type, s);
           }
-          if (next <= Character.MAX_CODE_POINT) {
-            cps[i] = next;
-            return Values.toBytes(type, new String(cps, 0, i + 1));
+          int[] cps = truncate(s, TRUNCATE_LENGTH).codePoints().toArray();
+          for (int i = cps.length - 1; i >= 0; i--) {
+            int next = cps[i] + 1;
+            if (next == 0xD800) {
+              next = 0xE000; // skip surrogates
+            }
+            if (next <= Character.MAX_CODE_POINT) {
+              cps[i] = next;
+              return Values.toBytes(type, new String(cps, 0, i + 1));
+            }
           }
+          return null;
         }
-        return null;
-      }
-      case BINARY: {
-        ByteBuffer b = ((ByteBuffer) max).duplicate();
-        if (b.remaining() <= TRUNCATE_LENGTH) {
-          return copy(b);
-        }
-        byte[] bytes = new byte[TRUNCATE_LENGTH];
-        b.get(bytes);
-        for (int i = bytes.length - 1; i >= 0; i--) {
-          if ((bytes[i] & 0xff) != 0xff) {
-            bytes[i]++;
-            return ByteBuffer.wrap(java.util.Arrays.copyOf(bytes, i + 1));
+      case BINARY:
+        {
+          ByteBuffer b = ((ByteBuffer) max).duplicate();
+          if (b.remaining() <= TRUNCATE_LENGTH) {
+            return copy(b);
           }
+          byte[] bytes = new byte[TRUNCATE_LENGTH];
+          b.get(bytes);
+          for (int i = bytes.length - 1; i >= 0; i--) {
+            if ((bytes[i] & 0xff) != 0xff) {
+              bytes[i]++;
+              return ByteBuffer.wrap(java.util.Arrays.copyOf(bytes, i + 1));
+            }
+          }
+          return null;
         }
-        return null;
-      }
       case FIXED:
         return copy(((ByteBuffer) max).duplicate());
       default:
@@ -345,22 +382,31 @@ public final class ParquetFiles {
   }
 
   /**
-   * Like {@link #read(Storage, String, Schema)}, skipping the row groups {@code groups} rules out from
-   * their footer statistics (their pages are never read).
+   * Like {@link #read(Storage, String, Schema)}, skipping the row groups {@code groups} rules out
+   * from their footer statistics (their pages are never read).
    */
-  public static CloseableIterator<Row> read(Storage storage, String location, Schema projection,
-      RowGroupFilter groups) {
+  public static CloseableIterator<Row> read(
+      Storage storage, String location, Schema projection, RowGroupFilter groups) {
     try {
       return new RowReader(storage.open(location), location, projection, groups);
     } catch (NoSuchFileException e) {
-      throw new CorruptTableException("Data file " + location + " is missing: the table references it, but it is "
-          + "not there. It was deleted outside DataShard, or the table was copied incompletely.", e);
+      throw new CorruptTableException(
+          "Data file "
+              + location
+              + " is missing: the table references it, but it is "
+              + "not there. It was deleted outside DataShard, or the table was copied incompletely.",
+          e);
     } catch (IOException | RuntimeException e) {
       if (e instanceof io.datashard.DataShardException) {
         throw (io.datashard.DataShardException) e;
       }
-      throw new CorruptTableException("Cannot read data file " + location + " as Parquet: " + e.getMessage()
-          + ". The file is damaged, truncated, or not a Parquet file.", e);
+      throw new CorruptTableException(
+          "Cannot read data file "
+              + location
+              + " as Parquet: "
+              + e.getMessage()
+              + ". The file is damaged, truncated, or not a Parquet file.",
+          e);
     }
   }
 

@@ -19,7 +19,8 @@ public final class ParquetFooters {
   public static long rowCount(Storage storage, String location) throws IOException {
     Codecs codecs = new Codecs();
     try (Storage.InputFile file = storage.open(location);
-        ParquetFileReader reader = new ParquetFileReader(StorageFiles.input(file), DataShardReadOptions.create(codecs))) {
+        ParquetFileReader reader =
+            new ParquetFileReader(StorageFiles.input(file), DataShardReadOptions.create(codecs))) {
       long rows = 0;
       for (BlockMetaData block : reader.getFooter().getBlocks()) {
         rows += block.getRowCount();

@@ -21,10 +21,14 @@ import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
 
-/** The Parquet {@link FormatHandler}: zstd-compressed files with field ids, read and written without Hadoop. */
+/**
+ * The Parquet {@link FormatHandler}: zstd-compressed files with field ids, read and written without
+ * Hadoop.
+ */
 public final class ParquetFormat implements FormatHandler {
   @Override
-  public DataFile write(Storage storage, String location, Schema schema, Iterator<Row> rows) throws IOException {
+  public DataFile write(Storage storage, String location, Schema schema, Iterator<Row> rows)
+      throws IOException {
     return ParquetFiles.write(storage, location, schema, rows, CompressionCodecName.ZSTD);
   }
 
@@ -42,8 +46,11 @@ public final class ParquetFormat implements FormatHandler {
     return out;
   }
 
-  /** Bytes on disk per column (field id) as the footer records them, for files written elsewhere. */
-  public static Map<Integer, Long> columnSizes(Storage storage, String location) throws IOException {
+  /**
+   * Bytes on disk per column (field id) as the footer records them, for files written elsewhere.
+   */
+  public static Map<Integer, Long> columnSizes(Storage storage, String location)
+      throws IOException {
     ParquetMetadata footer = footer(storage, location);
     MessageType schema = footer.getFileMetaData().getSchema();
     Map<Integer, Long> sizes = new LinkedHashMap<>();
@@ -61,7 +68,8 @@ public final class ParquetFormat implements FormatHandler {
   private static ParquetMetadata footer(Storage storage, String location) throws IOException {
     Codecs codecs = new Codecs();
     try (Storage.InputFile file = storage.open(location);
-        ParquetFileReader reader = new ParquetFileReader(StorageFiles.input(file), DataShardReadOptions.create(codecs))) {
+        ParquetFileReader reader =
+            new ParquetFileReader(StorageFiles.input(file), DataShardReadOptions.create(codecs))) {
       return reader.getFooter();
     } finally {
       codecs.release();

@@ -9,9 +9,9 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
 
 /**
- * Which columns of a Parquet file to read for a target struct: the file's fields whose Iceberg field
- * id is in the target (by name when the file has no ids), at any depth. Structs inside lists and
- * maps are pruned too, so the pages of columns the target does not ask for are never read.
+ * Which columns of a Parquet file to read for a target struct: the file's fields whose Iceberg
+ * field id is in the target (by name when the file has no ids), at any depth. Structs inside lists
+ * and maps are pruned too, so the pages of columns the target does not ask for are never read.
  */
 final class Projection {
   private final MessageType requested;
@@ -50,15 +50,22 @@ final class Projection {
    */
   private static Type prune(io.datashard.Type target, Type f, String name, String location) {
     switch (target.typeId()) {
-      case STRUCT: {
-        if (f.isPrimitive()) {
-          throw new CorruptTableException("Data file " + location + " stores column '" + name + "' as "
-              + f.asPrimitiveType().getPrimitiveTypeName() + ", but the table says it is a struct. The file does "
-              + "not belong to this table, or the table's schema was changed outside DataShard.");
+      case STRUCT:
+        {
+          if (f.isPrimitive()) {
+            throw new CorruptTableException(
+                "Data file "
+                    + location
+                    + " stores column '"
+                    + name
+                    + "' as "
+                    + f.asPrimitiveType().getPrimitiveTypeName()
+                    + ", but the table says it is a struct. The file does "
+                    + "not belong to this table, or the table's schema was changed outside DataShard.");
+          }
+          List<Type> children = select(target.asStruct(), f.asGroupType(), location);
+          return children.isEmpty() ? null : f.asGroupType().withNewFields(children);
         }
-        List<Type> children = select(target.asStruct(), f.asGroupType(), location);
-        return children.isEmpty() ? null : f.asGroupType().withNewFields(children);
-      }
       case LIST:
         return pruneList(target.asList(), f, name, location);
       case MAP:
@@ -79,12 +86,15 @@ final class Projection {
     }
     GroupType repeatedGroup = repeated.asGroupType();
     Type element = prune(target.elementType(), repeatedGroup.getType(0), name, location);
-    // with none of an element struct's fields wanted, read it whole: the list's shape is still needed
+    // with none of an element struct's fields wanted, read it whole: the list's shape is still
+    // needed
     return element == null ? f : list.withNewFields(repeatedGroup.withNewFields(element));
   }
 
   private static Type pruneMap(Types.MapType target, Type f, String name, String location) {
-    if (f.isPrimitive() || f.asGroupType().getFieldCount() != 1 || f.asGroupType().getType(0).isPrimitive()) {
+    if (f.isPrimitive()
+        || f.asGroupType().getFieldCount() != 1
+        || f.asGroupType().getType(0).isPrimitive()) {
       return f;
     }
     GroupType map = f.asGroupType();
@@ -93,7 +103,9 @@ final class Projection {
       return f;
     }
     Type value = prune(target.valueType(), keyValue.getType(1), name, location);
-    return value == null ? f : map.withNewFields(keyValue.withNewFields(keyValue.getType(0), value));
+    return value == null
+        ? f
+        : map.withNewFields(keyValue.withNewFields(keyValue.getType(0), value));
   }
 
   /** The target field a file field maps to: by field id, or by name when the file has no ids. */

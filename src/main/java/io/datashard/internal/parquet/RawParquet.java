@@ -29,18 +29,19 @@ import org.apache.parquet.schema.MessageTypeParser;
 
 /**
  * The benchmark baseline: rows of (long, string, double, timestamp, list&lt;float&gt;) written and
- * read with parquet-java's own API directly (a hand-written write support and record converter
- * over plain arrays, no table, no manifests, no type conversion), with the same codec, row group
- * and page sizes as DataShard's data files. Used only by {@code bench io}.
+ * read with parquet-java's own API directly (a hand-written write support and record converter over
+ * plain arrays, no table, no manifests, no type conversion), with the same codec, row group and
+ * page sizes as DataShard's data files. Used only by {@code bench io}.
  */
 public final class RawParquet {
   private RawParquet() {}
 
   /** The Parquet schema of the benchmark rows. */
-  public static final MessageType SCHEMA = MessageTypeParser.parseMessageType(
-      "message bench { required int64 id; optional binary name (STRING); optional double score; "
-          + "optional int64 ts (TIMESTAMP(MICROS,true)); optional group emb (LIST) { repeated group list { "
-          + "optional float element; } } }");
+  public static final MessageType SCHEMA =
+      MessageTypeParser.parseMessageType(
+          "message bench { required int64 id; optional binary name (STRING); optional double score; "
+              + "optional int64 ts (TIMESTAMP(MICROS,true)); optional group emb (LIST) { repeated group list { "
+              + "optional float element; } } }");
 
   /** One benchmark row as plain values. */
   public static final class Rec {
@@ -52,19 +53,22 @@ public final class RawParquet {
   }
 
   /** Writes {@code count} rows made by {@code make} to a new file; returns its size in bytes. */
-  public static long write(Path file, long count, java.util.function.LongFunction<Rec> make) throws IOException {
+  public static long write(Path file, long count, java.util.function.LongFunction<Rec> make)
+      throws IOException {
     Codecs codecs = new Codecs();
-    try (ParquetWriter<Rec> writer = new Builder(new LocalOutputFile(file))
-        .withConf(new PlainParquetConfiguration())
-        .withCodecFactory(codecs)
-        .withCompressionCodec(CompressionCodecName.ZSTD)
-        .withWriteMode(ParquetFileWriter.Mode.CREATE)
-        .withRowGroupSize(128L * 1024 * 1024)
-        .withPageSize(1024 * 1024)
-        .withDictionaryEncoding(true)
-        .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
-        .withSizeStatisticsEnabled(false) // as DataShard writes, so that bench io compares like with like
-        .build()) {
+    try (ParquetWriter<Rec> writer =
+        new Builder(new LocalOutputFile(file))
+            .withConf(new PlainParquetConfiguration())
+            .withCodecFactory(codecs)
+            .withCompressionCodec(CompressionCodecName.ZSTD)
+            .withWriteMode(ParquetFileWriter.Mode.CREATE)
+            .withRowGroupSize(128L * 1024 * 1024)
+            .withPageSize(1024 * 1024)
+            .withDictionaryEncoding(true)
+            .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
+            .withSizeStatisticsEnabled(
+                false) // as DataShard writes, so that bench io compares like with like
+            .build()) {
       for (long i = 0; i < count; i++) {
         writer.write(make.apply(i));
       }
@@ -81,8 +85,8 @@ public final class RawParquet {
   public static double read(Path file, long[] rows) throws IOException {
     Codecs codecs = new Codecs();
     Sink sink = new Sink();
-    try (ParquetFileReader reader = new ParquetFileReader(new LocalInputFile(file),
-        DataShardReadOptions.create(codecs))) {
+    try (ParquetFileReader reader =
+        new ParquetFileReader(new LocalInputFile(file), DataShardReadOptions.create(codecs))) {
       MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
       MessageColumnIO io = new ColumnIOFactory().getColumnIO(fileSchema);
       PageReadStore group;
@@ -184,92 +188,96 @@ public final class RawParquet {
     private int n;
     double sum;
 
-    private final GroupConverter element = new GroupConverter() {
-      private final PrimitiveConverter value = new PrimitiveConverter() {
-        @Override
-        public void addFloat(float v) {
-          if (n == buf.length) {
-            buf = java.util.Arrays.copyOf(buf, n * 2);
+    private final GroupConverter element =
+        new GroupConverter() {
+          private final PrimitiveConverter value =
+              new PrimitiveConverter() {
+                @Override
+                public void addFloat(float v) {
+                  if (n == buf.length) {
+                    buf = java.util.Arrays.copyOf(buf, n * 2);
+                  }
+                  buf[n++] = v;
+                }
+              };
+
+          @Override
+          public Converter getConverter(int fieldIndex) {
+            return value;
           }
-          buf[n++] = v;
-        }
-      };
 
-      @Override
-      public Converter getConverter(int fieldIndex) {
-        return value;
-      }
+          @Override
+          public void start() {}
 
-      @Override
-      public void start() {}
+          @Override
+          public void end() {}
+        };
 
-      @Override
-      public void end() {}
-    };
+    private final GroupConverter list =
+        new GroupConverter() {
+          @Override
+          public Converter getConverter(int fieldIndex) {
+            return element;
+          }
 
-    private final GroupConverter list = new GroupConverter() {
-      @Override
-      public Converter getConverter(int fieldIndex) {
-        return element;
-      }
+          @Override
+          public void start() {
+            n = 0;
+          }
 
-      @Override
-      public void start() {
-        n = 0;
-      }
-
-      @Override
-      public void end() {
-        rec.emb = java.util.Arrays.copyOf(buf, n);
-        for (int i = 0; i < n; i++) {
-          sum += buf[i];
-        }
-      }
-    };
+          @Override
+          public void end() {
+            rec.emb = java.util.Arrays.copyOf(buf, n);
+            for (int i = 0; i < n; i++) {
+              sum += buf[i];
+            }
+          }
+        };
 
     private final Converter[] fields = {
-        new PrimitiveConverter() {
-          @Override
-          public void addLong(long v) {
-            rec.id = v;
-          }
-        },
-        new PrimitiveConverter() {
-          @Override
-          public void addBinary(Binary v) {
-            rec.name = v.toStringUsingUTF8();
-          }
-        },
-        new PrimitiveConverter() {
-          @Override
-          public void addDouble(double v) {
-            rec.score = v;
-          }
-        },
-        new PrimitiveConverter() {
-          @Override
-          public void addLong(long v) {
-            rec.tsMicros = v;
-          }
-        },
-        list
+      new PrimitiveConverter() {
+        @Override
+        public void addLong(long v) {
+          rec.id = v;
+        }
+      },
+      new PrimitiveConverter() {
+        @Override
+        public void addBinary(Binary v) {
+          rec.name = v.toStringUsingUTF8();
+        }
+      },
+      new PrimitiveConverter() {
+        @Override
+        public void addDouble(double v) {
+          rec.score = v;
+        }
+      },
+      new PrimitiveConverter() {
+        @Override
+        public void addLong(long v) {
+          rec.tsMicros = v;
+        }
+      },
+      list
     };
 
-    private final GroupConverter root = new GroupConverter() {
-      @Override
-      public Converter getConverter(int fieldIndex) {
-        return fields[fieldIndex];
-      }
+    private final GroupConverter root =
+        new GroupConverter() {
+          @Override
+          public Converter getConverter(int fieldIndex) {
+            return fields[fieldIndex];
+          }
 
-      @Override
-      public void start() {
-        rec.name = null;
-        rec.emb = null;
-      }
+          @Override
+          public void start() {
+            rec.name = null;
+            rec.emb = null;
+          }
 
-      @Override
-      public void end() {}
-    };
+          @Override
+          public void end() {}
+        };
 
     @Override
     public Rec getCurrentRecord() {

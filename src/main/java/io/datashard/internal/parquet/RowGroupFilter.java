@@ -8,6 +8,9 @@ public interface RowGroupFilter {
   /** Reads every row group. */
   RowGroupFilter ALL = (schema, block) -> true;
 
-  /** False if no row of the row group can be wanted (the reader then skips it without reading its pages). */
+  /**
+   * False if no row of the row group can be wanted (the reader then skips it without reading its
+   * pages).
+   */
   boolean mightMatch(MessageType fileSchema, BlockMetaData block);
 }

@@ -23,10 +23,11 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
 
 /**
- * The footer statistics of one Parquet row group as {@link ColumnStats}, for columns that are not inside
- * a list or map and carry an Iceberg field id. Min and max are used only where their meaning is plain:
- * booleans, ints, longs, floats, doubles, dates, timestamps in microseconds and UTF-8 strings; others
- * are unknown. NaN counts are unknown (Parquet footers of this version do not carry them).
+ * The footer statistics of one Parquet row group as {@link ColumnStats}, for columns that are not
+ * inside a list or map and carry an Iceberg field id. Min and max are used only where their meaning
+ * is plain: booleans, ints, longs, floats, doubles, dates, timestamps in microseconds and UTF-8
+ * strings; others are unknown. NaN counts are unknown (Parquet footers of this version do not carry
+ * them).
  */
 public final class RowGroupStats implements ColumnStats {
   private static final LocalDateTime EPOCH = LocalDateTime.of(1970, 1, 1, 0, 0);
@@ -97,13 +98,17 @@ public final class RowGroupStats implements ColumnStats {
   @Override
   public Object lower(int fieldId) {
     Statistics<?> s = stats(fieldId);
-    return s == null || !s.hasNonNullValue() ? null : convert(columns.get(fieldId), s.genericGetMin());
+    return s == null || !s.hasNonNullValue()
+        ? null
+        : convert(columns.get(fieldId), s.genericGetMin());
   }
 
   @Override
   public Object upper(int fieldId) {
     Statistics<?> s = stats(fieldId);
-    return s == null || !s.hasNonNullValue() ? null : convert(columns.get(fieldId), s.genericGetMax());
+    return s == null || !s.hasNonNullValue()
+        ? null
+        : convert(columns.get(fieldId), s.genericGetMax());
   }
 
   private Statistics<?> stats(int fieldId) {
@@ -137,38 +142,46 @@ public final class RowGroupStats implements ColumnStats {
         return physical == PrimitiveType.PrimitiveTypeName.DOUBLE ? v : null;
       case DATE:
         return physical == PrimitiveType.PrimitiveTypeName.INT32
-            && logical instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation
-            ? LocalDate.ofEpochDay((Integer) v) : null;
+                && logical instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation
+            ? LocalDate.ofEpochDay((Integer) v)
+            : null;
       case TIMESTAMP:
-      case TIMESTAMPTZ: {
-        if (physical != PrimitiveType.PrimitiveTypeName.INT64
-            || !(logical instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation)
-            || ((LogicalTypeAnnotation.TimestampLogicalTypeAnnotation) logical).getUnit()
-                != LogicalTypeAnnotation.TimeUnit.MICROS) {
-          return null;
+      case TIMESTAMPTZ:
+        {
+          if (physical != PrimitiveType.PrimitiveTypeName.INT64
+              || !(logical instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation)
+              || ((LogicalTypeAnnotation.TimestampLogicalTypeAnnotation) logical).getUnit()
+                  != LogicalTypeAnnotation.TimeUnit.MICROS) {
+            return null;
+          }
+          LocalDateTime t = EPOCH.plus((Long) v, ChronoUnit.MICROS);
+          return c.tableType.typeId() == Type.TypeId.TIMESTAMP ? t : t.atOffset(ZoneOffset.UTC);
         }
-        LocalDateTime t = EPOCH.plus((Long) v, ChronoUnit.MICROS);
-        return c.tableType.typeId() == Type.TypeId.TIMESTAMP ? t : t.atOffset(ZoneOffset.UTC);
-      }
-      case STRING: {
-        if (physical != PrimitiveType.PrimitiveTypeName.BINARY) {
-          return null;
+      case STRING:
+        {
+          if (physical != PrimitiveType.PrimitiveTypeName.BINARY) {
+            return null;
+          }
+          ByteBuffer b = ((Binary) v).toByteBuffer();
+          try {
+            return StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(b)
+                .toString();
+          } catch (CharacterCodingException e) {
+            return null;
+          }
         }
-        ByteBuffer b = ((Binary) v).toByteBuffer();
-        try {
-          return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT).decode(b).toString();
-        } catch (CharacterCodingException e) {
-          return null;
-        }
-      }
       default:
         return null;
     }
   }
 
   private static boolean plainInt(LogicalTypeAnnotation logical) {
-    return logical == null || logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation
-        && ((LogicalTypeAnnotation.IntLogicalTypeAnnotation) logical).isSigned();
+    return logical == null
+        || logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation
+            && ((LogicalTypeAnnotation.IntLogicalTypeAnnotation) logical).isSigned();
   }
 }

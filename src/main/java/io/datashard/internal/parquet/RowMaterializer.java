@@ -30,7 +30,10 @@ import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.PrimitiveType;
 
-/** Builds {@link Row}s directly from Parquet's record assembly, converting values to DataShard's Java types. */
+/**
+ * Builds {@link Row}s directly from Parquet's record assembly, converting values to DataShard's
+ * Java types.
+ */
 final class RowMaterializer extends RecordMaterializer<Row> {
   /** Where a converted value goes. */
   interface Slot {
@@ -58,8 +61,13 @@ final class RowMaterializer extends RecordMaterializer<Row> {
     switch (target.typeId()) {
       case STRUCT:
         if (file.isPrimitive()) {
-          throw new CorruptTableException("A data file stores column '" + file.getName() + "' as "
-              + file.asPrimitiveType().getPrimitiveTypeName() + ", but the table says it is " + target);
+          throw new CorruptTableException(
+              "A data file stores column '"
+                  + file.getName()
+                  + "' as "
+                  + file.asPrimitiveType().getPrimitiveTypeName()
+                  + ", but the table says it is "
+                  + target);
         }
         return new StructConverter(target.asStruct(), file.asGroupType(), slot);
       case LIST:
@@ -69,14 +77,23 @@ final class RowMaterializer extends RecordMaterializer<Row> {
         return new ListConverter(target.asList(), file, slot);
       case MAP:
         if (file.isPrimitive()) {
-          throw new CorruptTableException("A data file stores column '" + file.getName() + "' as "
-              + file.asPrimitiveType().getPrimitiveTypeName() + ", but the table says it is " + target);
+          throw new CorruptTableException(
+              "A data file stores column '"
+                  + file.getName()
+                  + "' as "
+                  + file.asPrimitiveType().getPrimitiveTypeName()
+                  + ", but the table says it is "
+                  + target);
         }
         return new MapConverter(target.asMap(), file.asGroupType(), slot);
       default:
         if (!file.isPrimitive()) {
-          throw new CorruptTableException("A data file stores column '" + file.getName() + "' as a group, but the "
-              + "table says it is " + target);
+          throw new CorruptTableException(
+              "A data file stores column '"
+                  + file.getName()
+                  + "' as a group, but the "
+                  + "table says it is "
+                  + target);
         }
         return new ValueConverter(target, file.asPrimitiveType(), slot);
     }
@@ -120,7 +137,9 @@ final class RowMaterializer extends RecordMaterializer<Row> {
     }
   }
 
-  /** Lists: three-level (group LIST { repeated group list { element } }) and legacy two-level forms. */
+  /**
+   * Lists: three-level (group LIST { repeated group list { element } }) and legacy two-level forms.
+   */
   static final class ListConverter extends GroupConverter {
     private final Converter child;
     private final Slot slot;
@@ -128,10 +147,18 @@ final class RowMaterializer extends RecordMaterializer<Row> {
 
     ListConverter(Types.ListType target, org.apache.parquet.schema.Type file, Slot slot) {
       this.slot = slot;
-      if (file.isPrimitive() || file.asGroupType().getFieldCount() != 1
-          || !file.asGroupType().getType(0).isRepetition(org.apache.parquet.schema.Type.Repetition.REPEATED)) {
-        throw new CorruptTableException("A data file stores column '" + file.getName() + "' as "
-            + describe(file) + ", which is not a Parquet list, but the table says it is " + target);
+      if (file.isPrimitive()
+          || file.asGroupType().getFieldCount() != 1
+          || !file.asGroupType()
+              .getType(0)
+              .isRepetition(org.apache.parquet.schema.Type.Repetition.REPEATED)) {
+        throw new CorruptTableException(
+            "A data file stores column '"
+                + file.getName()
+                + "' as "
+                + describe(file)
+                + ", which is not a Parquet list, but the table says it is "
+                + target);
       }
       org.apache.parquet.schema.Type repeated = file.asGroupType().getType(0);
       if (isTwoLevelList(file.asGroupType())) {
@@ -173,7 +200,9 @@ final class RowMaterializer extends RecordMaterializer<Row> {
       return child;
     }
 
-    /** The size of the last list read: lists of a column are mostly alike, so it sizes the next one. */
+    /**
+     * The size of the last list read: lists of a column are mostly alike, so it sizes the next one.
+     */
     private int lastSize = 4;
 
     @Override
@@ -188,7 +217,9 @@ final class RowMaterializer extends RecordMaterializer<Row> {
     }
   }
 
-  /** Takes Parquet floats as primitives, from dictionary pages too (decoded once per dictionary). */
+  /**
+   * Takes Parquet floats as primitives, from dictionary pages too (decoded once per dictionary).
+   */
   abstract static class FloatConverter extends PrimitiveConverter {
     private float[] dictionary;
 
@@ -216,8 +247,8 @@ final class RowMaterializer extends RecordMaterializer<Row> {
   }
 
   /**
-   * A three-level list of Parquet floats read as a list&lt;float&gt; column: the elements go into one
-   * float array (a {@link FloatList}), not a boxed object each.
+   * A three-level list of Parquet floats read as a list&lt;float&gt; column: the elements go into
+   * one float array (a {@link FloatList}), not a boxed object each.
    */
   static final class FloatListConverter extends GroupConverter {
     private final Slot slot;
@@ -235,24 +266,27 @@ final class RowMaterializer extends RecordMaterializer<Row> {
         return false;
       }
       GroupType list = file.asGroupType();
-      if (list.getFieldCount() != 1 || !list.getType(0).isRepetition(org.apache.parquet.schema.Type.Repetition.REPEATED)
+      if (list.getFieldCount() != 1
+          || !list.getType(0).isRepetition(org.apache.parquet.schema.Type.Repetition.REPEATED)
           || isTwoLevelList(list)) {
         return false;
       }
       org.apache.parquet.schema.Type element = list.getType(0).asGroupType().getType(0);
       return element.isPrimitive()
-          && element.asPrimitiveType().getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.FLOAT;
+          && element.asPrimitiveType().getPrimitiveTypeName()
+              == PrimitiveType.PrimitiveTypeName.FLOAT;
     }
 
     /** The repeated group around each element. */
     private final class Elements extends GroupConverter {
-      private final PrimitiveConverter value = new FloatConverter() {
-        @Override
-        public void addFloat(float v) {
-          floats.add(v);
-          present = true;
-        }
-      };
+      private final PrimitiveConverter value =
+          new FloatConverter() {
+            @Override
+            public void addFloat(float v) {
+              floats.add(v);
+              present = true;
+            }
+          };
 
       @Override
       public Converter getConverter(int fieldIndex) {
@@ -290,19 +324,22 @@ final class RowMaterializer extends RecordMaterializer<Row> {
 
   /** A file field's physical type for messages: the primitive type name, or the group's layout. */
   static String describe(org.apache.parquet.schema.Type file) {
-    return file.isPrimitive() ? file.asPrimitiveType().getPrimitiveTypeName().toString()
+    return file.isPrimitive()
+        ? file.asPrimitiveType().getPrimitiveTypeName().toString()
         : "the group " + file.toString().replaceAll("\\s+", " ");
   }
 
   /**
    * True for the legacy two-level list layout, where the repeated field is the element itself (a
-   * primitive, a group of several fields, or a one-field group named {@code array} or
-   * {@code <list>_tuple}, per the Parquet format's backward-compatibility rules).
+   * primitive, a group of several fields, or a one-field group named {@code array} or {@code
+   * <list>_tuple}, per the Parquet format's backward-compatibility rules).
    */
   static boolean isTwoLevelList(GroupType list) {
     org.apache.parquet.schema.Type repeated = list.getType(0);
-    return repeated.isPrimitive() || repeated.asGroupType().getFieldCount() != 1
-        || repeated.getName().equals("array") || repeated.getName().equals(list.getName() + "_tuple");
+    return repeated.isPrimitive()
+        || repeated.asGroupType().getFieldCount() != 1
+        || repeated.getName().equals("array")
+        || repeated.getName().equals(list.getName() + "_tuple");
   }
 
   static final class MapConverter extends GroupConverter {
@@ -314,33 +351,43 @@ final class RowMaterializer extends RecordMaterializer<Row> {
 
     MapConverter(Types.MapType target, GroupType file, Slot slot) {
       this.slot = slot;
-      if (file.getFieldCount() != 1 || file.getType(0).isPrimitive()
+      if (file.getFieldCount() != 1
+          || file.getType(0).isPrimitive()
           || !file.getType(0).isRepetition(org.apache.parquet.schema.Type.Repetition.REPEATED)
-          || file.getType(0).asGroupType().getFieldCount() < 1 || file.getType(0).asGroupType().getFieldCount() > 2) {
-        throw new CorruptTableException("A data file stores column '" + file.getName() + "' as "
-            + describe(file) + ", which is not a Parquet map, but the table says it is " + target);
+          || file.getType(0).asGroupType().getFieldCount() < 1
+          || file.getType(0).asGroupType().getFieldCount() > 2) {
+        throw new CorruptTableException(
+            "A data file stores column '"
+                + file.getName()
+                + "' as "
+                + describe(file)
+                + ", which is not a Parquet map, but the table says it is "
+                + target);
       }
       GroupType kv = file.getType(0).asGroupType();
       Converter keyConverter = converter(target.keyType(), kv.getType(0), v -> key = v);
-      Converter valueConverter = kv.getFieldCount() > 1 ? converter(target.valueType(), kv.getType(1), v -> value = v)
-          : null;
-      this.entry = new GroupConverter() {
-        @Override
-        public Converter getConverter(int fieldIndex) {
-          return fieldIndex == 0 ? keyConverter : valueConverter;
-        }
+      Converter valueConverter =
+          kv.getFieldCount() > 1
+              ? converter(target.valueType(), kv.getType(1), v -> value = v)
+              : null;
+      this.entry =
+          new GroupConverter() {
+            @Override
+            public Converter getConverter(int fieldIndex) {
+              return fieldIndex == 0 ? keyConverter : valueConverter;
+            }
 
-        @Override
-        public void start() {
-          key = null;
-          value = null;
-        }
+            @Override
+            public void start() {
+              key = null;
+              value = null;
+            }
 
-        @Override
-        public void end() {
-          map.put(key, value);
-        }
-      };
+            @Override
+            public void end() {
+              map.put(key, value);
+            }
+          };
     }
 
     @Override
@@ -390,7 +437,10 @@ final class RowMaterializer extends RecordMaterializer<Row> {
     return new Passthrough(children);
   }
 
-  /** A group converter that only leads to its children (a skipped group, or the way to leaf converters). */
+  /**
+   * A group converter that only leads to its children (a skipped group, or the way to leaf
+   * converters).
+   */
   static final class Passthrough extends GroupConverter {
     private final Converter[] children;
 
@@ -410,7 +460,9 @@ final class RowMaterializer extends RecordMaterializer<Row> {
     public void end() {}
   }
 
-  /** Converts one primitive column's physical values to the target type, with dictionary support. */
+  /**
+   * Converts one primitive column's physical values to the target type, with dictionary support.
+   */
   static final class ValueConverter extends PrimitiveConverter {
     private static final long JULIAN_EPOCH_DAY = 2_440_588L;
     private final Type target;
@@ -432,9 +484,10 @@ final class RowMaterializer extends RecordMaterializer<Row> {
         u = unit(((LogicalTypeAnnotation.TimeLogicalTypeAnnotation) a).getUnit());
       }
       this.unit = u;
-      this.scale = a instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation
-          ? ((LogicalTypeAnnotation.DecimalLogicalTypeAnnotation) a).getScale()
-          : target.typeId() == Type.TypeId.DECIMAL ? ((Types.DecimalType) target).scale() : 0;
+      this.scale =
+          a instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation
+              ? ((LogicalTypeAnnotation.DecimalLogicalTypeAnnotation) a).getScale()
+              : target.typeId() == Type.TypeId.DECIMAL ? ((Types.DecimalType) target).scale() : 0;
       check();
     }
 
@@ -461,37 +514,55 @@ final class RowMaterializer extends RecordMaterializer<Row> {
           ok = p == PrimitiveType.PrimitiveTypeName.INT32;
           break;
         case LONG:
-          ok = p == PrimitiveType.PrimitiveTypeName.INT64 || p == PrimitiveType.PrimitiveTypeName.INT32;
+          ok =
+              p == PrimitiveType.PrimitiveTypeName.INT64
+                  || p == PrimitiveType.PrimitiveTypeName.INT32;
           break;
         case TIME:
-          ok = p == PrimitiveType.PrimitiveTypeName.INT64 || p == PrimitiveType.PrimitiveTypeName.INT32;
+          ok =
+              p == PrimitiveType.PrimitiveTypeName.INT64
+                  || p == PrimitiveType.PrimitiveTypeName.INT32;
           break;
         case TIMESTAMP:
         case TIMESTAMPTZ:
-          ok = p == PrimitiveType.PrimitiveTypeName.INT64 || p == PrimitiveType.PrimitiveTypeName.INT96;
+          ok =
+              p == PrimitiveType.PrimitiveTypeName.INT64
+                  || p == PrimitiveType.PrimitiveTypeName.INT96;
           break;
         case FLOAT:
           ok = p == PrimitiveType.PrimitiveTypeName.FLOAT;
           break;
         case DOUBLE:
-          ok = p == PrimitiveType.PrimitiveTypeName.DOUBLE || p == PrimitiveType.PrimitiveTypeName.FLOAT;
+          ok =
+              p == PrimitiveType.PrimitiveTypeName.DOUBLE
+                  || p == PrimitiveType.PrimitiveTypeName.FLOAT;
           break;
         case DECIMAL:
-          ok = p != PrimitiveType.PrimitiveTypeName.BOOLEAN && p != PrimitiveType.PrimitiveTypeName.FLOAT
-              && p != PrimitiveType.PrimitiveTypeName.DOUBLE && p != PrimitiveType.PrimitiveTypeName.INT96;
+          ok =
+              p != PrimitiveType.PrimitiveTypeName.BOOLEAN
+                  && p != PrimitiveType.PrimitiveTypeName.FLOAT
+                  && p != PrimitiveType.PrimitiveTypeName.DOUBLE
+                  && p != PrimitiveType.PrimitiveTypeName.INT96;
           break;
         case STRING:
         case BINARY:
         case FIXED:
         case UUID:
-          ok = p == PrimitiveType.PrimitiveTypeName.BINARY || p == PrimitiveType.PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY;
+          ok =
+              p == PrimitiveType.PrimitiveTypeName.BINARY
+                  || p == PrimitiveType.PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY;
           break;
         default:
           ok = false;
       }
       if (!ok) {
-        throw new CorruptTableException("A data file stores column '" + file.getName() + "' as " + p
-            + ", which cannot be read as the table's type " + target);
+        throw new CorruptTableException(
+            "A data file stores column '"
+                + file.getName()
+                + "' as "
+                + p
+                + ", which cannot be read as the table's type "
+                + target);
       }
     }
 
@@ -582,9 +653,12 @@ final class RowMaterializer extends RecordMaterializer<Row> {
         case TIME:
           return LocalTime.ofNanoOfDay(unit.getDuration().toNanos() * v);
         case TIMESTAMP:
-          return unit == ChronoUnit.MICROS ? dateTimeOfMicros(v) : RowWriteSupport.EPOCH.plus(v, unit);
+          return unit == ChronoUnit.MICROS
+              ? dateTimeOfMicros(v)
+              : RowWriteSupport.EPOCH.plus(v, unit);
         case TIMESTAMPTZ:
-          return unit == ChronoUnit.MICROS ? dateTimeOfMicros(v).atOffset(java.time.ZoneOffset.UTC)
+          return unit == ChronoUnit.MICROS
+              ? dateTimeOfMicros(v).atOffset(java.time.ZoneOffset.UTC)
               : RowWriteSupport.EPOCH_TZ.plus(v, unit);
         case DECIMAL:
           return BigDecimal.valueOf(v, scale);
@@ -593,7 +667,10 @@ final class RowMaterializer extends RecordMaterializer<Row> {
       }
     }
 
-    /** The UTC date-time {@code micros} microseconds from the epoch (the common Iceberg unit, built directly). */
+    /**
+     * The UTC date-time {@code micros} microseconds from the epoch (the common Iceberg unit, built
+     * directly).
+     */
     private LocalDateTime dateTimeOfMicros(long micros) {
       long seconds = Math.floorDiv(micros, 1_000_000L);
       long day = Math.floorDiv(seconds, 86_400L);
@@ -602,7 +679,9 @@ final class RowMaterializer extends RecordMaterializer<Row> {
         lastDate = java.time.LocalDate.ofEpochDay(day);
         lastDay = day;
       }
-      long nanoOfDay = Math.floorMod(seconds, 86_400L) * 1_000_000_000L + Math.floorMod(micros, 1_000_000L) * 1000L;
+      long nanoOfDay =
+          Math.floorMod(seconds, 86_400L) * 1_000_000_000L
+              + Math.floorMod(micros, 1_000_000L) * 1000L;
       return LocalDateTime.of(lastDate, java.time.LocalTime.ofNanoOfDay(nanoOfDay));
     }
 
@@ -617,22 +696,25 @@ final class RowMaterializer extends RecordMaterializer<Row> {
       switch (target.typeId()) {
         case STRING:
           return b.toStringUsingUTF8();
-        case UUID: {
-          ByteBuffer buf = b.toByteBuffer();
-          return new UUID(buf.getLong(buf.position()), buf.getLong(buf.position() + 8));
-        }
+        case UUID:
+          {
+            ByteBuffer buf = b.toByteBuffer();
+            return new UUID(buf.getLong(buf.position()), buf.getLong(buf.position() + 8));
+          }
         case DECIMAL:
           return new BigDecimal(new BigInteger(b.getBytes()), scale);
         case TIMESTAMP:
-        case TIMESTAMPTZ: {
-          // INT96: nanos of day (8 bytes) and Julian day (4 bytes), little-endian
-          ByteBuffer buf = b.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-          long nanos = buf.getLong(buf.position());
-          long day = buf.getInt(buf.position() + 8) - JULIAN_EPOCH_DAY;
-          long micros = day * 86_400_000_000L + nanos / 1000;
-          return target.typeId() == Type.TypeId.TIMESTAMP ? RowWriteSupport.EPOCH.plus(micros, ChronoUnit.MICROS)
-              : RowWriteSupport.EPOCH_TZ.plus(micros, ChronoUnit.MICROS);
-        }
+        case TIMESTAMPTZ:
+          {
+            // INT96: nanos of day (8 bytes) and Julian day (4 bytes), little-endian
+            ByteBuffer buf = b.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            long nanos = buf.getLong(buf.position());
+            long day = buf.getInt(buf.position() + 8) - JULIAN_EPOCH_DAY;
+            long micros = day * 86_400_000_000L + nanos / 1000;
+            return target.typeId() == Type.TypeId.TIMESTAMP
+                ? RowWriteSupport.EPOCH.plus(micros, ChronoUnit.MICROS)
+                : RowWriteSupport.EPOCH_TZ.plus(micros, ChronoUnit.MICROS);
+          }
         default:
           return ByteBuffer.wrap(b.getBytes()).asReadOnlyBuffer();
       }

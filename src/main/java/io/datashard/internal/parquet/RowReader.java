@@ -8,9 +8,9 @@ import io.datashard.storage.Storage;
 import java.io.IOException;
 import java.util.List;
 import java.util.NoSuchElementException;
+import org.apache.parquet.DataShardReadOptions;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.page.PageReadStore;
-import org.apache.parquet.DataShardReadOptions;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.io.ColumnIOFactory;
@@ -29,8 +29,13 @@ final class RowReader implements CloseableIterator<Row> {
   private final RowGroupFilter groupFilter;
   private int groupIndex;
   private RecordReader<Row> records;
-  /** Reads flat projections column by column; null for the others, which Parquet's record assembly reads. */
+
+  /**
+   * Reads flat projections column by column; null for the others, which Parquet's record assembly
+   * reads.
+   */
   private final FlatRowReader flat;
+
   private long remainingInGroup;
   private Row next;
   private boolean closed;
@@ -57,12 +62,17 @@ final class RowReader implements CloseableIterator<Row> {
       reader.setRequestedSchema(p.requested());
       this.columnIO = new ColumnIOFactory().getColumnIO(p.requested(), fileSchema, true);
       this.materializer = new RowMaterializer(projection.asStruct(), p);
-      this.flat = FlatRowReader.of(projection.asStruct(), p.requested(),
-          reader.getFooter().getFileMetaData().getCreatedBy());
+      this.flat =
+          FlatRowReader.of(
+              projection.asStruct(),
+              p.requested(),
+              reader.getFooter().getFileMetaData().getCreatedBy());
     } catch (CorruptTableException e) {
       close();
-      throw e.getMessage().contains(location) ? e
-          : new CorruptTableException("Cannot read data file " + location + ": " + e.getMessage(), e);
+      throw e.getMessage().contains(location)
+          ? e
+          : new CorruptTableException(
+              "Cannot read data file " + location + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -81,7 +91,8 @@ final class RowReader implements CloseableIterator<Row> {
       while (remainingInGroup == 0) {
         List<BlockMetaData> groups = reader.getRowGroups();
         if (groupIndex < groups.size()
-            && !groupFilter.mightMatch(reader.getFooter().getFileMetaData().getSchema(), groups.get(groupIndex))) {
+            && !groupFilter.mightMatch(
+                reader.getFooter().getFileMetaData().getSchema(), groups.get(groupIndex))) {
           groupIndex++;
           reader.skipNextRowGroup();
           continue;
@@ -107,8 +118,13 @@ final class RowReader implements CloseableIterator<Row> {
       if (e instanceof io.datashard.DataShardException) {
         throw (io.datashard.DataShardException) e;
       }
-      throw new CorruptTableException("Cannot read data file " + location + ": " + e.getMessage()
-          + ". The file is damaged or truncated.", e);
+      throw new CorruptTableException(
+          "Cannot read data file "
+              + location
+              + ": "
+              + e.getMessage()
+              + ". The file is damaged or truncated.",
+          e);
     }
   }
 
@@ -143,5 +159,4 @@ final class RowReader implements CloseableIterator<Row> {
       }
     }
   }
-
 }

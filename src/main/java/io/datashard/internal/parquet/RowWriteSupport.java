@@ -25,9 +25,9 @@ import org.apache.parquet.schema.MessageType;
 
 /**
  * Writes {@link Row}s of an Iceberg schema into Parquet, and records the lower and upper bounds and
- * NaN counts of the primitive columns not inside a list or map whose bounds Parquet's footer does not
- * give as Iceberg needs them (see {@link #boundsFromFooter}; the footer supplies the rest, and the
- * counts and sizes).
+ * NaN counts of the primitive columns not inside a list or map whose bounds Parquet's footer does
+ * not give as Iceberg needs them (see {@link #boundsFromFooter}; the footer supplies the rest, and
+ * the counts and sizes).
  */
 final class RowWriteSupport extends WriteSupport<Row> {
   static final LocalDateTime EPOCH = LocalDateTime.of(1970, 1, 1, 0, 0);
@@ -43,10 +43,13 @@ final class RowWriteSupport extends WriteSupport<Row> {
   private final io.datashard.Schema schema;
   private final MessageType messageType;
   private final Map<Integer, Bounds> bounds = new HashMap<>();
+
   /** The same bounds by field id, for the per-value lookup. */
   private final Bounds[] boundsById;
+
   /** Dotted column names by field id, for error messages. */
   private final Map<Integer, String> names = new HashMap<>();
+
   private RecordConsumer out;
   private long rowIndex;
 
@@ -88,14 +91,16 @@ final class RowWriteSupport extends WriteSupport<Row> {
   }
 
   private ValidationException invalid(int id, String what, String fix) {
-    return new ValidationException(what + " in row " + rowIndex + ", column '" + names.get(id) + "': " + fix);
+    return new ValidationException(
+        what + " in row " + rowIndex + ", column '" + names.get(id) + "': " + fix);
   }
 
   /**
-   * True for the types whose bounds come from Parquet's own column statistics (exact in the writer's
-   * footer, in the same order as Iceberg's bounds): integers, dates, times, timestamps, booleans and
-   * strings (unsigned UTF-8 byte order, which is code point order). Floats and doubles are tracked here,
-   * for their NaN counts and NaN-free bounds, and so are decimals, UUIDs and bytes.
+   * True for the types whose bounds come from Parquet's own column statistics (exact in the
+   * writer's footer, in the same order as Iceberg's bounds): integers, dates, times, timestamps,
+   * booleans and strings (unsigned UTF-8 byte order, which is code point order). Floats and doubles
+   * are tracked here, for their NaN counts and NaN-free bounds, and so are decimals, UUIDs and
+   * bytes.
    */
   static boolean boundsFromFooter(Type type) {
     switch (type.typeId()) {
@@ -155,42 +160,45 @@ final class RowWriteSupport extends WriteSupport<Row> {
 
   private ValueWriter writer(Type type, int id, boolean trackBounds) {
     switch (type.typeId()) {
-      case STRUCT: {
-        StructWriter struct = new StructWriter(type.asStruct(), trackBounds);
-        return v -> {
-          out.startGroup();
-          struct.write((Row) v);
-          out.endGroup();
-        };
-      }
+      case STRUCT:
+        {
+          StructWriter struct = new StructWriter(type.asStruct(), trackBounds);
+          return v -> {
+            out.startGroup();
+            struct.write((Row) v);
+            out.endGroup();
+          };
+        }
       case LIST:
         return listWriter(type.asList(), id);
       case MAP:
         return mapWriter(type.asMap(), id);
-      case DECIMAL: {
-        Types.DecimalType decimal = (Types.DecimalType) type;
-        ValueWriter plain = primitiveWriter(type);
-        return v -> {
-          BigDecimal d = fit(decimal, id, (BigDecimal) v);
-          plain.write(d);
-          if (trackBounds) {
-            track(type, id, d);
+      case DECIMAL:
+        {
+          Types.DecimalType decimal = (Types.DecimalType) type;
+          ValueWriter plain = primitiveWriter(type);
+          return v -> {
+            BigDecimal d = fit(decimal, id, (BigDecimal) v);
+            plain.write(d);
+            if (trackBounds) {
+              track(type, id, d);
+            }
+          };
+        }
+      default:
+        {
+          ValueWriter plain = primitiveWriter(type);
+          if (trackBounds && boundsFromFooter(type)) {
+            footerBounded.add(id);
           }
-        };
-      }
-      default: {
-        ValueWriter plain = primitiveWriter(type);
-        if (trackBounds && boundsFromFooter(type)) {
-          footerBounded.add(id);
+          if (!trackBounds || boundsFromFooter(type)) {
+            return plain;
+          }
+          return v -> {
+            plain.write(v);
+            track(type, id, v);
+          };
         }
-        if (!trackBounds || boundsFromFooter(type)) {
-          return plain;
-        }
-        return v -> {
-          plain.write(v);
-          track(type, id, v);
-        };
-      }
     }
   }
 
@@ -222,7 +230,9 @@ final class RowWriteSupport extends WriteSupport<Row> {
         Object v = row.get(i);
         if (v == null) {
           if (required[i]) {
-            throw invalid(ids[i], "Missing value",
+            throw invalid(
+                ids[i],
+                "Missing value",
                 "the column is required (not null). Give a value, or make the column optional.");
           }
           continue;
@@ -242,7 +252,8 @@ final class RowWriteSupport extends WriteSupport<Row> {
       List<?> list = (List<?>) v;
       out.startGroup();
       if (floats && list instanceof FloatList && !list.isEmpty()) {
-        writeFloats((FloatList) list, elementRequired, id); // as a scan returned it: no boxed elements
+        writeFloats(
+            (FloatList) list, elementRequired, id); // as a scan returned it: no boxed elements
       } else if (!list.isEmpty()) {
         out.startField("list", 0);
         for (Object e : list) {
@@ -263,7 +274,9 @@ final class RowWriteSupport extends WriteSupport<Row> {
   }
 
   private ValidationException nullElement(int id) {
-    return invalid(id, "Null list element",
+    return invalid(
+        id,
+        "Null list element",
         "the list's elements are required (not null). Remove the null, or make the elements optional.");
   }
 
@@ -294,7 +307,10 @@ final class RowWriteSupport extends WriteSupport<Row> {
         out.startField("key_value", 0);
         for (Map.Entry<?, ?> e : map.entrySet()) {
           if (e.getKey() == null) {
-            throw invalid(id, "Null map key", "map keys must not be null. Remove the entry or give it a key.");
+            throw invalid(
+                id,
+                "Null map key",
+                "map keys must not be null. Remove the entry or give it a key.");
           }
           out.startGroup();
           out.startField("key", 0);
@@ -305,7 +321,9 @@ final class RowWriteSupport extends WriteSupport<Row> {
             value.write(e.getValue());
             out.endField("value", 1);
           } else if (valueRequired) {
-            throw invalid(id, "Null map value for key '" + e.getKey() + "'",
+            throw invalid(
+                id,
+                "Null map value for key '" + e.getKey() + "'",
                 "the map's values are required (not null). Give a value, or make the values optional.");
           }
           out.endGroup();
@@ -336,19 +354,26 @@ final class RowWriteSupport extends WriteSupport<Row> {
     }
   }
 
-  /** The decimal with the column's scale; fails if that needs rounding or more digits than the column holds. */
+  /**
+   * The decimal with the column's scale; fails if that needs rounding or more digits than the
+   * column holds.
+   */
   private BigDecimal fit(Types.DecimalType type, int id, BigDecimal v) {
     BigDecimal d = v;
     if (d.scale() != type.scale()) {
       try {
         d = d.setScale(type.scale());
       } catch (ArithmeticException e) {
-        throw invalid(id, "Decimal " + v.toPlainString() + " has too many fraction digits",
+        throw invalid(
+            id,
+            "Decimal " + v.toPlainString() + " has too many fraction digits",
             "the column is " + type + ". Round the value to " + type.scale() + " fraction digits.");
       }
     }
     if (d.precision() > type.precision()) {
-      throw invalid(id, "Decimal " + v.toPlainString() + " is too large",
+      throw invalid(
+          id,
+          "Decimal " + v.toPlainString() + " is too large",
           "it needs " + d.precision() + " digits, and the column is " + type + ".");
     }
     return d;
@@ -392,16 +417,19 @@ final class RowWriteSupport extends WriteSupport<Row> {
       case FIXED:
       case BINARY:
         return v -> out.addBinary(Binary.fromConstantByteBuffer(((ByteBuffer) v).duplicate()));
-      case DECIMAL: {
-        Types.DecimalType d = (Types.DecimalType) type;
-        int bytes = ParquetSchemas.decimalBytes(d.precision());
-        if (d.precision() <= 9) {
-          return v -> out.addInteger(((BigDecimal) v).unscaledValue().intValueExact());
-        } else if (d.precision() <= 18) {
-          return v -> out.addLong(((BigDecimal) v).unscaledValue().longValueExact());
+      case DECIMAL:
+        {
+          Types.DecimalType d = (Types.DecimalType) type;
+          int bytes = ParquetSchemas.decimalBytes(d.precision());
+          if (d.precision() <= 9) {
+            return v -> out.addInteger(((BigDecimal) v).unscaledValue().intValueExact());
+          } else if (d.precision() <= 18) {
+            return v -> out.addLong(((BigDecimal) v).unscaledValue().longValueExact());
+          }
+          return v ->
+              out.addBinary(
+                  Binary.fromConstantByteArray(Values.decimalToFixed((BigDecimal) v, bytes)));
         }
-        return v -> out.addBinary(Binary.fromConstantByteArray(Values.decimalToFixed((BigDecimal) v, bytes)));
-      }
       default:
         throw new IllegalArgumentException("Not a primitive type: " + type);
     }

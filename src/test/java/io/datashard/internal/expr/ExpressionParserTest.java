@@ -41,15 +41,16 @@ class ExpressionParserTest {
     assertThat(p("id != 7")).isEqualTo(notEqual("id", 7L));
     assertThat(p("id <> 7")).isEqualTo(notEqual("id", 7L));
     assertThat(p("id < 1e3")).isEqualTo(lessThan("id", new BigDecimal("1e3")));
-    assertThat(p("id <= 99999999999999999999")).isEqualTo(
-        lessThanOrEqual("id", new BigDecimal("99999999999999999999")));
+    assertThat(p("id <= 99999999999999999999"))
+        .isEqualTo(lessThanOrEqual("id", new BigDecimal("99999999999999999999")));
     assertThat(p("id >= .5")).isEqualTo(greaterThanOrEqual("id", new BigDecimal(".5")));
     assertThat(p("tag = 'x'")).isEqualTo(equal("tag", "x"));
     assertThat(p("tag = 'it''s'")).isEqualTo(equal("tag", "it's"));
     assertThat(p("tag = ''")).isEqualTo(equal("tag", ""));
     assertThat(p("ok = TRUE")).isEqualTo(equal("ok", true));
     assertThat(p("ok = false")).isEqualTo(equal("ok", false));
-    assertThat(p("ts >= '2026-01-31T10:00:00Z'")).isEqualTo(greaterThanOrEqual("ts", "2026-01-31T10:00:00Z"));
+    assertThat(p("ts >= '2026-01-31T10:00:00Z'"))
+        .isEqualTo(greaterThanOrEqual("ts", "2026-01-31T10:00:00Z"));
   }
 
   @Test
@@ -90,43 +91,49 @@ class ExpressionParserTest {
 
   @Test
   void textFormRoundTrips() {
-    Expression e = or(and(greaterThan("score", 0.5), in("tag", "a", "it's")),
-        not(or(isNull("my col"), notStartsWith("in", "p"))));
+    Expression e =
+        or(
+            and(greaterThan("score", 0.5), in("tag", "a", "it's")),
+            not(or(isNull("my col"), notStartsWith("in", "p"))));
     assertThat(p(e.toString())).isEqualTo(p(p(e.toString()).toString()));
-    assertThat(e.toString()).isEqualTo("(score > 0.5 and tag in ('a', 'it''s')) or not (\"my col\" is null or "
-        + "\"in\" not starts with 'p')");
+    assertThat(e.toString())
+        .isEqualTo(
+            "(score > 0.5 and tag in ('a', 'it''s')) or not (\"my col\" is null or "
+                + "\"in\" not starts with 'p')");
     assertThat(p(e.toString()).toString()).isEqualTo(e.toString());
     assertThat(equal("d", Double.NaN).toString()).isEqualTo("d = 'NaN'");
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "score >| expected a value| position 8",
-      "score 0.5| expected an operator| position 7",
-      "> 3| expected a column name| position 1",
-      "a = 1 and| expected a column name| position 10",
-      "a = 1 b = 2| expected 'and', 'or' or the end| position 7",
-      "(a = 1| expected ')'| position 7",
-      "a = 1)| expected 'and', 'or' or the end| position 6",
-      "a in ()| at least one value| position 7",
-      "a in (1, 2| expected ',' or ')'| position 11",
-      "a in 1| expected '('| position 6",
-      "a is 1| expected 'null'| position 6",
-      "a = null| is null| position 5",
-      "a != null| is not null| position 6",
-      "a in (1, null)| cannot be in an 'in' list| position 10",
-      "a starts 'x'| expected 'with'| position 10",
-      "a starts with 1| quoted prefix| position 15",
-      "a like 'a%b'| only a prefix pattern| position 8",
-      "a like 'a_%'| only a prefix pattern| position 8",
-      "a not = 1| expected 'in', 'starts with' or 'like'| position 7",
-      "a = 'open| is not closed| position 5",
-      "a = 2026-01-01| quote it ('2026-01-01')| position 5",
-      "a = 12ab| not a number| position 5",
-      "a = b| expected a value| position 5",
-      "a ! 1| unexpected character '!'| position 3",
-      "and = 1| expected a column name| position 1",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "score >| expected a value| position 8",
+        "score 0.5| expected an operator| position 7",
+        "> 3| expected a column name| position 1",
+        "a = 1 and| expected a column name| position 10",
+        "a = 1 b = 2| expected 'and', 'or' or the end| position 7",
+        "(a = 1| expected ')'| position 7",
+        "a = 1)| expected 'and', 'or' or the end| position 6",
+        "a in ()| at least one value| position 7",
+        "a in (1, 2| expected ',' or ')'| position 11",
+        "a in 1| expected '('| position 6",
+        "a is 1| expected 'null'| position 6",
+        "a = null| is null| position 5",
+        "a != null| is not null| position 6",
+        "a in (1, null)| cannot be in an 'in' list| position 10",
+        "a starts 'x'| expected 'with'| position 10",
+        "a starts with 1| quoted prefix| position 15",
+        "a like 'a%b'| only a prefix pattern| position 8",
+        "a like 'a_%'| only a prefix pattern| position 8",
+        "a not = 1| expected 'in', 'starts with' or 'like'| position 7",
+        "a = 'open| is not closed| position 5",
+        "a = 2026-01-01| quote it ('2026-01-01')| position 5",
+        "a = 12ab| not a number| position 5",
+        "a = b| expected a value| position 5",
+        "a ! 1| unexpected character '!'| position 3",
+        "and = 1| expected a column name| position 1",
+      })
   void badInputIsRefusedWithPositionAndHint(String text, String expected, String position) {
     assertThatThrownBy(() -> p(text))
         .isInstanceOf(ValidationException.class)
@@ -137,12 +144,17 @@ class ExpressionParserTest {
 
   @Test
   void emptyAndNullValues() {
-    assertThatThrownBy(() -> p("  ")).isInstanceOf(ValidationException.class).hasMessageContaining("empty");
-    assertThatThrownBy(() -> equal("a", null)).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> p("  "))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("empty");
+    assertThatThrownBy(() -> equal("a", null))
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("isNull");
-    assertThatThrownBy(() -> in("a", 1, null)).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> in("a", 1, null))
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("isNull");
-    assertThatThrownBy(() -> equal("", 1)).isInstanceOf(ValidationException.class)
+    assertThatThrownBy(() -> equal("", 1))
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("column's name");
   }
 }

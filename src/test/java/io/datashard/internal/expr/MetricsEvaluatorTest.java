@@ -161,8 +161,17 @@ class MetricsEvaluatorTest {
 
     Stats unknown = new Stats();
     unknown.rows = 3;
-    for (String f : List.of("a is null", "a is not null", "a = 1", "a < 1", "a > 1", "x > 1", "x = 'NaN'",
-        "s starts with 'q'", "s not starts with 'q'")) {
+    for (String f :
+        List.of(
+            "a is null",
+            "a is not null",
+            "a = 1",
+            "a < 1",
+            "a > 1",
+            "x > 1",
+            "x = 'NaN'",
+            "s starts with 'q'",
+            "s not starts with 'q'")) {
       assertThat(might(f, unknown)).as(f).isTrue();
     }
     Stats empty = new Stats();
@@ -259,7 +268,8 @@ class MetricsEvaluatorTest {
       }
       boolean all = StrictMetricsEvaluator.allMatch(bound, stats);
       if (all && !rows.stream().allMatch(filter::matches)) {
-        throw new AssertionError("seed " + seed + ": strict evaluator claims all of " + rows + " match " + e);
+        throw new AssertionError(
+            "seed " + seed + ": strict evaluator claims all of " + rows + " match " + e);
       }
       if (all) {
         allMatch++;
@@ -273,14 +283,26 @@ class MetricsEvaluatorTest {
     return r.nextInt(5) == 0 ? null : (long) (r.nextInt(21) - 10);
   }
 
-  static final double[] DOUBLES = {Double.NaN, -0.0, 0.0, 1.5, -2.5, 3.0, Double.POSITIVE_INFINITY,
-      Double.NEGATIVE_INFINITY, 1e-300, 7.0};
+  static final double[] DOUBLES = {
+    Double.NaN,
+    -0.0,
+    0.0,
+    1.5,
+    -2.5,
+    3.0,
+    Double.POSITIVE_INFINITY,
+    Double.NEGATIVE_INFINITY,
+    1e-300,
+    7.0
+  };
 
   static Double randomDouble(Random r) {
     return r.nextInt(5) == 0 ? null : DOUBLES[r.nextInt(DOUBLES.length)];
   }
 
-  static final String[] ALPHABET = {"a", "b", "z", "\u00e9", "\uFFFD", new String(Character.toChars(0x1F600))};
+  static final String[] ALPHABET = {
+    "a", "b", "z", "\u00e9", "\uFFFD", new String(Character.toChars(0x1F600))
+  };
 
   static String randomString(Random r) {
     if (r.nextInt(5) == 0) {
@@ -294,7 +316,10 @@ class MetricsEvaluatorTest {
     return sb.toString();
   }
 
-  /** Statistics as a writer records them (NaN outside the bounds, strings truncated to 2 code points), some left unknown. */
+  /**
+   * Statistics as a writer records them (NaN outside the bounds, strings truncated to 2 code
+   * points), some left unknown.
+   */
   static Stats stats(List<Row> rows, Random rnd) {
     Stats s = new Stats();
     s.rows = rows.size();
@@ -394,7 +419,9 @@ class MetricsEvaluatorTest {
       if (Character.isHighSurrogate(prefix.isEmpty() ? 'a' : prefix.charAt(prefix.length() - 1))) {
         prefix = prefix.substring(0, prefix.length() - 1);
       }
-      return op == 10 ? Expressions.startsWith(name, prefix) : Expressions.notStartsWith(name, prefix);
+      return op == 10
+          ? Expressions.startsWith(name, prefix)
+          : Expressions.notStartsWith(name, prefix);
     }
     Object v = literal(r, col);
     switch (op) {
@@ -420,13 +447,16 @@ class MetricsEvaluatorTest {
   static Object literal(Random r, int col) {
     switch (col) {
       case 0:
-        return r.nextInt(4) == 0 ? (r.nextInt(25) - 12) + 0.5 : (Object) (long) (r.nextInt(25) - 12);
+        return r.nextInt(4) == 0
+            ? (r.nextInt(25) - 12) + 0.5
+            : (Object) (long) (r.nextInt(25) - 12);
       case 1:
         return DOUBLES[r.nextInt(DOUBLES.length)];
-      default: {
-        String s = randomString(r);
-        return s == null ? "" : s;
-      }
+      default:
+        {
+          String s = randomString(r);
+          return s == null ? "" : s;
+        }
     }
   }
 }

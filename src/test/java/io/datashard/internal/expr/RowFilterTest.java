@@ -19,8 +19,10 @@ import org.junit.jupiter.api.Test;
 
 /** Binding filters to a schema, and evaluating them on rows with three-valued logic. */
 class RowFilterTest {
-  static final Schema SCHEMA = Schema.parse("id long not null, n int, x double, f float, s string, d date, "
-      + "ts timestamptz, amount decimal(9,2), ok boolean, emb list<float>, p struct<a: int, b: string>");
+  static final Schema SCHEMA =
+      Schema.parse(
+          "id long not null, n int, x double, f float, s string, d date, "
+              + "ts timestamptz, amount decimal(9,2), ok boolean, emb list<float>, p struct<a: int, b: string>");
 
   private static Row row(Object... values) {
     return Row.of(SCHEMA.asStruct(), values);
@@ -41,8 +43,16 @@ class RowFilterTest {
   @Test
   void comparisonsOnNullAreUnknownAndNotOfUnknownStaysUnknown() {
     Row nullN = with("n", null);
-    for (String f : List.of("n = 1", "n != 1", "n < 1", "n <= 1", "n > 1", "n >= 1", "n in (1, 2)",
-        "n not in (1, 2)")) {
+    for (String f :
+        List.of(
+            "n = 1",
+            "n != 1",
+            "n < 1",
+            "n <= 1",
+            "n > 1",
+            "n >= 1",
+            "n in (1, 2)",
+            "n not in (1, 2)")) {
       assertThat(eval(f, nullN)).as(f).isNull();
       assertThat(eval("not (" + f + ")", nullN)).as("not " + f).isNull();
     }
@@ -94,12 +104,40 @@ class RowFilterTest {
   @Test
   void everyOperatorOnValues() {
     Row r = with("n", 5);
-    assertThat(List.of("n = 5", "n != 4", "n < 6", "n <= 5", "n > 4", "n >= 5", "n in (1, 5)", "n not in (1, 2)",
-        "n is not null", "n > 4.5", "n < 5.5", "n != 5.5", "n in (5.0)", "n < 99999999999999999999",
-        "n > -3000000000"))
+    assertThat(
+            List.of(
+                "n = 5",
+                "n != 4",
+                "n < 6",
+                "n <= 5",
+                "n > 4",
+                "n >= 5",
+                "n in (1, 5)",
+                "n not in (1, 2)",
+                "n is not null",
+                "n > 4.5",
+                "n < 5.5",
+                "n != 5.5",
+                "n in (5.0)",
+                "n < 99999999999999999999",
+                "n > -3000000000"))
         .allSatisfy(f -> assertThat(eval(f, r)).as(f).isTrue());
-    assertThat(List.of("n = 4", "n != 5", "n < 5", "n <= 4", "n > 5", "n >= 6", "n in (1, 2)", "n not in (5)",
-        "n is null", "n = 5.5", "n > 5.5", "n >= 5.01", "n in (4.5)", "n > 99999999999999999999"))
+    assertThat(
+            List.of(
+                "n = 4",
+                "n != 5",
+                "n < 5",
+                "n <= 4",
+                "n > 5",
+                "n >= 6",
+                "n in (1, 2)",
+                "n not in (5)",
+                "n is null",
+                "n = 5.5",
+                "n > 5.5",
+                "n >= 5.01",
+                "n in (4.5)",
+                "n > 99999999999999999999"))
         .allSatisfy(f -> assertThat(eval(f, r)).as(f).isFalse());
     Row s = with("s", "abc");
     assertThat(eval("s starts with 'ab'", s)).isTrue();
@@ -123,15 +161,23 @@ class RowFilterTest {
     assertThat(eval("ts > '2026-01-31'", with("ts", t))).isTrue();
     assertThat(eval("amount = 12.5", with("amount", new BigDecimal("12.50")))).isTrue();
     assertThat(eval("amount > '12.49'", with("amount", new BigDecimal("12.50")))).isTrue();
-    assertThat(RowFilter.of(Binder.bind(SCHEMA, Expressions.equal("amount", 0.1)), SCHEMA.asStruct())
-        .matches(with("amount", new BigDecimal("0.10")))).as("a Java double 0.1 means the decimal 0.1").isTrue();
-    assertThat(RowFilter.of(Binder.bind(SCHEMA, Expressions.lessThan("n", 2.5f)), SCHEMA.asStruct())
-        .matches(with("n", 2))).isTrue();
+    assertThat(
+            RowFilter.of(Binder.bind(SCHEMA, Expressions.equal("amount", 0.1)), SCHEMA.asStruct())
+                .matches(with("amount", new BigDecimal("0.10"))))
+        .as("a Java double 0.1 means the decimal 0.1")
+        .isTrue();
+    assertThat(
+            RowFilter.of(Binder.bind(SCHEMA, Expressions.lessThan("n", 2.5f)), SCHEMA.asStruct())
+                .matches(with("n", 2)))
+        .isTrue();
     assertThat(eval("ok = true", with("ok", true))).isTrue();
-    assertThat(eval("f = 0.1", with("f", 0.1f))).as("the value is rounded to the float column's type").isTrue();
+    assertThat(eval("f = 0.1", with("f", 0.1f)))
+        .as("the value is rounded to the float column's type")
+        .isTrue();
     assertThat(eval("x = 0.1", with("x", 0.1))).isTrue();
     assertThat(eval("x > 1e2", with("x", 150.0))).isTrue();
-    assertThat(eval("p.a = 3", with("p", Row.of(SCHEMA.findField("p").type().asStruct(), 3, "z")))).isTrue();
+    assertThat(eval("p.a = 3", with("p", Row.of(SCHEMA.findField("p").type().asStruct(), 3, "z"))))
+        .isTrue();
     assertThat(eval("p.b = 'z'", with("p", null))).as("a field of a null struct is null").isNull();
     assertThat(eval("emb is null", with("emb", null))).isTrue();
     assertThat(eval("emb is not null", with("emb", List.of(1f)))).isTrue();
@@ -154,32 +200,43 @@ class RowFilterTest {
 
   @Test
   void requiredColumnIsNeverNull() {
-    assertThat(Binder.bind(SCHEMA, Expressions.isNull("id")).op()).isEqualTo(Expression.Operation.FALSE);
-    assertThat(Binder.bind(SCHEMA, Expressions.notNull("id")).op()).isEqualTo(Expression.Operation.TRUE);
+    assertThat(Binder.bind(SCHEMA, Expressions.isNull("id")).op())
+        .isEqualTo(Expression.Operation.FALSE);
+    assertThat(Binder.bind(SCHEMA, Expressions.notNull("id")).op())
+        .isEqualTo(Expression.Operation.TRUE);
   }
 
   @Test
   void notIsPushedToThePredicates() {
-    BoundExpr b = Binder.bind(SCHEMA, Expressions.parse("not (n < 3 or s in ('a') or not x is null)"));
+    BoundExpr b =
+        Binder.bind(SCHEMA, Expressions.parse("not (n < 3 or s in ('a') or not x is null)"));
     assertThat(b.toString()).isEqualTo("((n >= 3 and s not in [a]) and x is null)");
   }
 
   @Test
   void bindingErrorsNameTheProblem() {
-    List<String[]> cases = new ArrayList<>(Arrays.asList(
-        new String[] {"nope = 1", "Unknown column 'nope'", "[id, n, x, f, s, d, ts, amount, ok, emb, p]"},
-        new String[] {"p.zz = 1", "Unknown column 'p.zz'", "parent.child"},
-        new String[] {"ID = 1", "Unknown column 'ID'", "case-sensitive"},
-        new String[] {"n = 'abc'", "column 'n' (int) with 'abc'", "Write a number"},
-        new String[] {"n = true", "column 'n' (int) with true", "Write a number"},
-        new String[] {"n = 'NaN'", "column 'n' (int)", "Write a number"},
-        new String[] {"s = 5", "column 's' (string) with 5", "Quote text values"},
-        new String[] {"d = '2026-13-01'", "column 'd' (date)", "'2026-01-31'"},
-        new String[] {"ts < 'yesterday'", "column 'ts' (timestamptz)", "2026-01-31T10:15:30Z"},
-        new String[] {"ok = 1", "column 'ok' (boolean)", "true or false"},
-        new String[] {"n starts with 'a'", "'starts with' applies only to string", "Column 'n' is int"},
-        new String[] {"emb = 1", "Column 'emb' is list<float>", "is null"},
-        new String[] {"p = 1", "Column 'p' is struct", "primitive"}));
+    List<String[]> cases =
+        new ArrayList<>(
+            Arrays.asList(
+                new String[] {
+                  "nope = 1", "Unknown column 'nope'", "[id, n, x, f, s, d, ts, amount, ok, emb, p]"
+                },
+                new String[] {"p.zz = 1", "Unknown column 'p.zz'", "parent.child"},
+                new String[] {"ID = 1", "Unknown column 'ID'", "case-sensitive"},
+                new String[] {"n = 'abc'", "column 'n' (int) with 'abc'", "Write a number"},
+                new String[] {"n = true", "column 'n' (int) with true", "Write a number"},
+                new String[] {"n = 'NaN'", "column 'n' (int)", "Write a number"},
+                new String[] {"s = 5", "column 's' (string) with 5", "Quote text values"},
+                new String[] {"d = '2026-13-01'", "column 'd' (date)", "'2026-01-31'"},
+                new String[] {
+                  "ts < 'yesterday'", "column 'ts' (timestamptz)", "2026-01-31T10:15:30Z"
+                },
+                new String[] {"ok = 1", "column 'ok' (boolean)", "true or false"},
+                new String[] {
+                  "n starts with 'a'", "'starts with' applies only to string", "Column 'n' is int"
+                },
+                new String[] {"emb = 1", "Column 'emb' is list<float>", "is null"},
+                new String[] {"p = 1", "Column 'p' is struct", "primitive"}));
     for (String[] c : cases) {
       assertThatThrownBy(() -> Binder.bind(SCHEMA, Expressions.parse(c[0])))
           .as(c[0])

@@ -19,8 +19,8 @@ class JsonSlicesTest {
 
   @Test
   void findsTheEndOfAValueAcrossStringsWithBracesAndEscapes() {
-    assertThat(value("{\"a\": {\"b\": [1, \"]}\\\"\"]}, \"c\": 2} , tail")).isEqualTo(
-        "{\"a\": {\"b\": [1, \"]}\\\"\"]}, \"c\": 2}");
+    assertThat(value("{\"a\": {\"b\": [1, \"]}\\\"\"]}, \"c\": 2} , tail"))
+        .isEqualTo("{\"a\": {\"b\": [1, \"]}\\\"\"]}, \"c\": 2}");
     assertThat(value("\"x}]\\\"{[\", 1")).isEqualTo("\"x}]\\\"{[\"");
     assertThat(value("-12.5e3, 1")).isEqualTo("-12.5e3");
     assertThat(value("true}")).isEqualTo("true");
@@ -32,7 +32,9 @@ class JsonSlicesTest {
     assertThat(value("{\"a\": [1, 2}")).isNull();
     assertThat(value("{\"a\": \"open")).isNull();
     assertThat(value("[[[")).isNull();
-    assertThat(value("[".repeat(100) + "]".repeat(100))).as("deeper than the scanner goes").isNull();
+    assertThat(value("[".repeat(100) + "]".repeat(100)))
+        .as("deeper than the scanner goes")
+        .isNull();
   }
 
   @Test

@@ -21,13 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
  * empty lists, projections, promotions and columns the file lacks.
  */
 class FlatRowReaderTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final LocalStorage storage = new LocalStorage(false);
 
   /** ParquetTestData's columns without structs and maps, and lists of several element kinds. */
   private static final Schema FLAT;
+
   private static final int[] FROM_ALL;
 
   static {
@@ -35,8 +35,10 @@ class FlatRowReaderTest {
     List<Integer> from = new ArrayList<>();
     for (int i = 0; i < ParquetTestData.ALL.columns().size(); i++) {
       Types.NestedField f = ParquetTestData.ALL.columns().get(i);
-      boolean flat = f.type().isPrimitive()
-          || f.type().typeId() == io.datashard.Type.TypeId.LIST && f.type().asList().elementType().isPrimitive();
+      boolean flat =
+          f.type().isPrimitive()
+              || f.type().typeId() == io.datashard.Type.TypeId.LIST
+                  && f.type().asList().elementType().isPrimitive();
       if (flat) {
         fields.add(f);
         from.add(i);
@@ -68,15 +70,21 @@ class FlatRowReaderTest {
 
   private String write(Schema schema, List<Row> rows, long rowGroupBytes) throws IOException {
     String file = dir.resolve("f" + System.nanoTime() + ".parquet").toString();
-    ParquetFiles.write(storage, file, schema, rows.iterator(), CompressionCodecName.ZSTD, rowGroupBytes);
+    ParquetFiles.write(
+        storage, file, schema, rows.iterator(), CompressionCodecName.ZSTD, rowGroupBytes);
     return file;
   }
 
   @Test
   void theFlatPathAppliesOnlyToFlatProjections() {
     assertThat(FlatRowReader.of(FLAT.asStruct(), ParquetSchemas.toParquet(FLAT), null)).isNotNull();
-    assertThat(FlatRowReader.of(ParquetTestData.ALL.asStruct(), ParquetSchemas.toParquet(ParquetTestData.ALL), null))
-        .as("structs and maps take the general path").isNull();
+    assertThat(
+            FlatRowReader.of(
+                ParquetTestData.ALL.asStruct(),
+                ParquetSchemas.toParquet(ParquetTestData.ALL),
+                null))
+        .as("structs and maps take the general path")
+        .isNull();
   }
 
   @Test
@@ -86,8 +94,9 @@ class FlatRowReaderTest {
       rows.add(flatRow(n));
     }
     String file = write(FLAT, rows, 128 * 1024);
-    try (org.apache.parquet.hadoop.ParquetFileReader footer = org.apache.parquet.hadoop.ParquetFileReader.open(
-        new org.apache.parquet.io.LocalInputFile(Path.of(file)))) {
+    try (org.apache.parquet.hadoop.ParquetFileReader footer =
+        org.apache.parquet.hadoop.ParquetFileReader.open(
+            new org.apache.parquet.io.LocalInputFile(Path.of(file)))) {
       assertThat(footer.getRowGroups()).as("row groups").hasSizeGreaterThan(1);
     }
     List<Row> read = ParquetFiles.read(storage, file, FLAT).toList();
@@ -105,23 +114,38 @@ class FlatRowReaderTest {
     List<Row> read = ParquetFiles.read(storage, file, some).toList();
     for (int i = 0; i < rows.size(); i++) {
       Row r = rows.get(i);
-      assertThat(read.get(i)).isEqualTo(Row.of(some.asStruct(), r.get("tz"), r.get("emb"), r.get("s"), r.get("id")));
+      assertThat(read.get(i))
+          .isEqualTo(Row.of(some.asStruct(), r.get("tz"), r.get("emb"), r.get("s"), r.get("id")));
     }
   }
 
   @Test
   void promotedTypesAndColumnsTheFileLacksReadAsTheTableSays() throws IOException {
-    Schema before = new Schema(0, List.of(Types.NestedField.required(1, "n", Types.INT),
-        Types.NestedField.optional(2, "x", Types.FLOAT), Types.NestedField.optional(3, "xs", Types.list(4, true,
-            Types.INT))));
+    Schema before =
+        new Schema(
+            0,
+            List.of(
+                Types.NestedField.required(1, "n", Types.INT),
+                Types.NestedField.optional(2, "x", Types.FLOAT),
+                Types.NestedField.optional(3, "xs", Types.list(4, true, Types.INT))));
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
-      rows.add(Row.of(before.asStruct(), i, i % 3 == 0 ? null : i * 0.5f, i % 4 == 0 ? null : List.of(i, -i)));
+      rows.add(
+          Row.of(
+              before.asStruct(),
+              i,
+              i % 3 == 0 ? null : i * 0.5f,
+              i % 4 == 0 ? null : List.of(i, -i)));
     }
     String file = write(before, rows, 128L * 1024 * 1024);
-    Schema after = new Schema(1, List.of(Types.NestedField.required(1, "n", Types.LONG),
-        Types.NestedField.optional(2, "x", Types.DOUBLE), Types.NestedField.optional(3, "xs", Types.list(4, true,
-            Types.LONG)), Types.NestedField.optional(5, "added", Types.STRING)));
+    Schema after =
+        new Schema(
+            1,
+            List.of(
+                Types.NestedField.required(1, "n", Types.LONG),
+                Types.NestedField.optional(2, "x", Types.DOUBLE),
+                Types.NestedField.optional(3, "xs", Types.list(4, true, Types.LONG)),
+                Types.NestedField.optional(5, "added", Types.STRING)));
     List<Row> read = ParquetFiles.read(storage, file, after).toList();
     for (int i = 0; i < 100; i++) {
       Row r = read.get(i);

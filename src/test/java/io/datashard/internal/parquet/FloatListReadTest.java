@@ -17,16 +17,21 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** list&lt;float&gt; columns are read into float arrays; the rows equal those written, nulls and all. */
+/**
+ * list&lt;float&gt; columns are read into float arrays; the rows equal those written, nulls and
+ * all.
+ */
 class FloatListReadTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final LocalStorage storage = new LocalStorage(false);
 
-  private static final Schema OPTIONAL_ELEMENTS = new Schema(0, List.of(
-      Types.NestedField.required(1, "id", Types.LONG),
-      Types.NestedField.optional(2, "emb", Types.list(3, false, Types.FLOAT))));
+  private static final Schema OPTIONAL_ELEMENTS =
+      new Schema(
+          0,
+          List.of(
+              Types.NestedField.required(1, "id", Types.LONG),
+              Types.NestedField.optional(2, "emb", Types.list(3, false, Types.FLOAT))));
 
   private List<Row> roundTrip(Schema schema, List<Row> rows) throws IOException {
     String file = dir.resolve("f" + System.nanoTime() + ".parquet").toString();
@@ -66,7 +71,8 @@ class FloatListReadTest {
 
   @Test
   void dictionaryEncodedAndPlainPagesReadAlike() throws IOException {
-    // few distinct values: dictionary pages; then many distinct ones: parquet-java falls back to plain
+    // few distinct values: dictionary pages; then many distinct ones: parquet-java falls back to
+    // plain
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < 20_000; i++) {
       float base = i < 10_000 ? i % 3 : i * 1.25f;
@@ -91,19 +97,27 @@ class FloatListReadTest {
 
   @Test
   void aNullElementInAFloatListIsRefusedForRequiredElements() {
-    Schema required = new Schema(0, List.of(Types.NestedField.optional(2, "emb", Types.list(3, true, Types.FLOAT))));
+    Schema required =
+        new Schema(
+            0, List.of(Types.NestedField.optional(2, "emb", Types.list(3, true, Types.FLOAT))));
     FloatList withNull = new FloatList(new float[] {1f, 0f}, new boolean[] {false, true});
     assertThatThrownBy(() -> roundTrip(required, List.of(Row.of(required.asStruct(), withNull))))
-        .hasMessageContaining("Null list element").hasMessageContaining("emb");
+        .hasMessageContaining("Null list element")
+        .hasMessageContaining("emb");
   }
 
   @Test
   void floatListsWidenedToDoubleStillReadAsDoubles() throws IOException {
     List<Row> rows = List.of(Row.of(OPTIONAL_ELEMENTS.asStruct(), 1L, List.of(1.5f, 2.5f)));
     String file = dir.resolve("w.parquet").toString();
-    ParquetFiles.write(storage, file, OPTIONAL_ELEMENTS, rows.iterator(), CompressionCodecName.ZSTD);
-    Schema widened = new Schema(1, List.of(Types.NestedField.required(1, "id", Types.LONG),
-        Types.NestedField.optional(2, "emb", Types.list(3, false, Types.DOUBLE))));
+    ParquetFiles.write(
+        storage, file, OPTIONAL_ELEMENTS, rows.iterator(), CompressionCodecName.ZSTD);
+    Schema widened =
+        new Schema(
+            1,
+            List.of(
+                Types.NestedField.required(1, "id", Types.LONG),
+                Types.NestedField.optional(2, "emb", Types.list(3, false, Types.DOUBLE))));
     List<Row> read = ParquetFiles.read(storage, file, widened).toList();
     assertThat(read.get(0).get(1)).isEqualTo(List.of(1.5, 2.5));
   }

@@ -41,25 +41,30 @@ final class IcebergConversions {
 
   static org.apache.iceberg.types.Type iceberg(Type t) {
     switch (t.typeId()) {
-      case STRUCT: {
-        List<org.apache.iceberg.types.Types.NestedField> fields = new ArrayList<>();
-        t.asStruct().fields().forEach(f -> fields.add(iceberg(f)));
-        return org.apache.iceberg.types.Types.StructType.of(fields);
-      }
-      case LIST: {
-        Types.ListType l = t.asList();
-        return l.isElementRequired()
-            ? org.apache.iceberg.types.Types.ListType.ofRequired(l.elementId(), iceberg(l.elementType()))
-            : org.apache.iceberg.types.Types.ListType.ofOptional(l.elementId(), iceberg(l.elementType()));
-      }
-      case MAP: {
-        Types.MapType m = t.asMap();
-        return m.isValueRequired()
-            ? org.apache.iceberg.types.Types.MapType.ofRequired(m.keyId(), m.valueId(), iceberg(m.keyType()),
-                iceberg(m.valueType()))
-            : org.apache.iceberg.types.Types.MapType.ofOptional(m.keyId(), m.valueId(), iceberg(m.keyType()),
-                iceberg(m.valueType()));
-      }
+      case STRUCT:
+        {
+          List<org.apache.iceberg.types.Types.NestedField> fields = new ArrayList<>();
+          t.asStruct().fields().forEach(f -> fields.add(iceberg(f)));
+          return org.apache.iceberg.types.Types.StructType.of(fields);
+        }
+      case LIST:
+        {
+          Types.ListType l = t.asList();
+          return l.isElementRequired()
+              ? org.apache.iceberg.types.Types.ListType.ofRequired(
+                  l.elementId(), iceberg(l.elementType()))
+              : org.apache.iceberg.types.Types.ListType.ofOptional(
+                  l.elementId(), iceberg(l.elementType()));
+        }
+      case MAP:
+        {
+          Types.MapType m = t.asMap();
+          return m.isValueRequired()
+              ? org.apache.iceberg.types.Types.MapType.ofRequired(
+                  m.keyId(), m.valueId(), iceberg(m.keyType()), iceberg(m.valueType()))
+              : org.apache.iceberg.types.Types.MapType.ofOptional(
+                  m.keyId(), m.valueId(), iceberg(m.keyType()), iceberg(m.valueType()));
+        }
       case INTEGER:
         return org.apache.iceberg.types.Types.IntegerType.get();
       default:
@@ -67,7 +72,9 @@ final class IcebergConversions {
     }
   }
 
-  /** A row as an Iceberg generic record (fixed as byte[], the rest as Iceberg's generics expect). */
+  /**
+   * A row as an Iceberg generic record (fixed as byte[], the rest as Iceberg's generics expect).
+   */
   static Record record(org.apache.iceberg.types.Types.StructType struct, Row row) {
     GenericRecord r = GenericRecord.create(struct);
     for (int i = 0; i < row.size(); i++) {
@@ -83,31 +90,40 @@ final class IcebergConversions {
     switch (type.typeId()) {
       case STRUCT:
         return record(type.asStructType(), (Row) v);
-      case LIST: {
-        List<Object> out = new ArrayList<>();
-        for (Object e : (List<?>) v) {
-          out.add(generic(type.asListType().elementType(), e));
+      case LIST:
+        {
+          List<Object> out = new ArrayList<>();
+          for (Object e : (List<?>) v) {
+            out.add(generic(type.asListType().elementType(), e));
+          }
+          return out;
         }
-        return out;
-      }
-      case MAP: {
-        Map<Object, Object> out = new LinkedHashMap<>();
-        ((Map<?, ?>) v).forEach((k, x) -> out.put(generic(type.asMapType().keyType(), k),
-            generic(type.asMapType().valueType(), x)));
-        return out;
-      }
-      case FIXED: {
-        ByteBuffer b = ((ByteBuffer) v).duplicate();
-        byte[] bytes = new byte[b.remaining()];
-        b.get(bytes);
-        return bytes;
-      }
+      case MAP:
+        {
+          Map<Object, Object> out = new LinkedHashMap<>();
+          ((Map<?, ?>) v)
+              .forEach(
+                  (k, x) ->
+                      out.put(
+                          generic(type.asMapType().keyType(), k),
+                          generic(type.asMapType().valueType(), x)));
+          return out;
+        }
+      case FIXED:
+        {
+          ByteBuffer b = ((ByteBuffer) v).duplicate();
+          byte[] bytes = new byte[b.remaining()];
+          b.get(bytes);
+          return bytes;
+        }
       default:
         return v;
     }
   }
 
-  /** Our Java value in Iceberg's internal representation (for its comparators and serialization). */
+  /**
+   * Our Java value in Iceberg's internal representation (for its comparators and serialization).
+   */
   static Object internal(Type type, Object v) {
     switch (type.typeId()) {
       case DATE:
@@ -117,8 +133,8 @@ final class IcebergConversions {
       case TIMESTAMP:
         return ChronoUnit.MICROS.between(LocalDateTime.of(1970, 1, 1, 0, 0), (LocalDateTime) v);
       case TIMESTAMPTZ:
-        return ChronoUnit.MICROS.between(OffsetDateTime.of(1970, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC),
-            (OffsetDateTime) v);
+        return ChronoUnit.MICROS.between(
+            OffsetDateTime.of(1970, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC), (OffsetDateTime) v);
       default:
         return v;
     }

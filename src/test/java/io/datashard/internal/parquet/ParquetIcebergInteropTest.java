@@ -39,24 +39,25 @@ import org.junit.jupiter.api.io.TempDir;
  * files, and its metrics for our files agree with ours.
  */
 class ParquetIcebergInteropTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final LocalStorage storage = new LocalStorage(false);
   private static final Schema SCHEMA = ParquetTestData.ALL;
   private static final org.apache.iceberg.Schema ICE = IcebergConversions.iceberg(SCHEMA);
 
-  private DataFile writeOurs(Path file, List<Row> rows, CompressionCodecName codec) throws IOException {
+  private DataFile writeOurs(Path file, List<Row> rows, CompressionCodecName codec)
+      throws IOException {
     return ParquetFiles.write(storage, file.toString(), SCHEMA, rows.iterator(), codec);
   }
 
-  private static List<Map<String, Object>> readWithIceberg(Path file, org.apache.iceberg.Schema projection)
-      throws IOException {
+  private static List<Map<String, Object>> readWithIceberg(
+      Path file, org.apache.iceberg.Schema projection) throws IOException {
     List<Map<String, Object>> out = new ArrayList<>();
-    try (CloseableIterable<Record> records = Parquet.read(org.apache.iceberg.Files.localInput(file.toFile()))
-        .project(projection)
-        .createReaderFunc(fs -> GenericParquetReaders.buildReader(projection, fs))
-        .build()) {
+    try (CloseableIterable<Record> records =
+        Parquet.read(org.apache.iceberg.Files.localInput(file.toFile()))
+            .project(projection)
+            .createReaderFunc(fs -> GenericParquetReaders.buildReader(projection, fs))
+            .build()) {
       for (Record r : records) {
         @SuppressWarnings("unchecked")
         Map<String, Object> m = (Map<String, Object>) IcebergJava.plain(r);
@@ -75,8 +76,12 @@ class ParquetIcebergInteropTest {
   @Test
   void icebergJavaReadsOurFilesWithEveryCodec() throws IOException {
     List<Row> rows = ParquetTestData.rows(60);
-    for (CompressionCodecName codec : List.of(CompressionCodecName.ZSTD, CompressionCodecName.SNAPPY,
-        CompressionCodecName.GZIP, CompressionCodecName.UNCOMPRESSED)) {
+    for (CompressionCodecName codec :
+        List.of(
+            CompressionCodecName.ZSTD,
+            CompressionCodecName.SNAPPY,
+            CompressionCodecName.GZIP,
+            CompressionCodecName.UNCOMPRESSED)) {
       Path file = dir.resolve("ours-" + codec + ".parquet");
       writeOurs(file, rows, codec);
       assertThat(readWithIceberg(file, ICE)).as(codec.name()).isEqualTo(maps(rows));
@@ -89,10 +94,14 @@ class ParquetIcebergInteropTest {
     List<Row> rows = ParquetTestData.rows(20);
     writeOurs(file, rows, CompressionCodecName.ZSTD);
     // columns renamed (same ids), one dropped, one unknown to the file
-    org.apache.iceberg.Schema projection = new org.apache.iceberg.Schema(
-        org.apache.iceberg.types.Types.NestedField.required(1, "key", org.apache.iceberg.types.Types.LongType.get()),
-        org.apache.iceberg.types.Types.NestedField.optional(14, "text", org.apache.iceberg.types.Types.StringType.get()),
-        org.apache.iceberg.types.Types.NestedField.optional(99, "new", org.apache.iceberg.types.Types.IntegerType.get()));
+    org.apache.iceberg.Schema projection =
+        new org.apache.iceberg.Schema(
+            org.apache.iceberg.types.Types.NestedField.required(
+                1, "key", org.apache.iceberg.types.Types.LongType.get()),
+            org.apache.iceberg.types.Types.NestedField.optional(
+                14, "text", org.apache.iceberg.types.Types.StringType.get()),
+            org.apache.iceberg.types.Types.NestedField.optional(
+                99, "new", org.apache.iceberg.types.Types.IntegerType.get()));
     List<Map<String, Object>> read = readWithIceberg(file, projection);
     assertThat(read).hasSize(20);
     for (int n = 0; n < 20; n++) {
@@ -107,21 +116,27 @@ class ParquetIcebergInteropTest {
     List<Row> rows = ParquetTestData.rows(60);
     for (String codec : List.of("zstd", "snappy", "gzip", "uncompressed")) {
       Path file = dir.resolve("iceberg-" + codec + ".parquet");
-      try (FileAppender<Record> appender = Parquet.write(org.apache.iceberg.Files.localOutput(file.toFile()))
-          .schema(ICE)
-          .createWriterFunc(GenericParquetWriter::create)
-          .set("write.parquet.compression-codec", codec)
-          .build()) {
+      try (FileAppender<Record> appender =
+          Parquet.write(org.apache.iceberg.Files.localOutput(file.toFile()))
+              .schema(ICE)
+              .createWriterFunc(GenericParquetWriter::create)
+              .set("write.parquet.compression-codec", codec)
+              .build()) {
         for (Row r : rows) {
           appender.add(IcebergConversions.record(ICE.asStruct(), r));
         }
       }
-      assertThat(ParquetFiles.read(storage, file.toString(), SCHEMA).toList()).as(codec).isEqualTo(rows);
+      assertThat(ParquetFiles.read(storage, file.toString(), SCHEMA).toList())
+          .as(codec)
+          .isEqualTo(rows);
       // and by id, in another order, with a column the file lacks
-      Schema projection = new Schema(0, List.of(
-          Types.NestedField.optional(20, "pos", ParquetTestData.POINT),
-          Types.NestedField.required(1, "id", Types.LONG),
-          Types.NestedField.optional(77, "missing", Types.STRING)));
+      Schema projection =
+          new Schema(
+              0,
+              List.of(
+                  Types.NestedField.optional(20, "pos", ParquetTestData.POINT),
+                  Types.NestedField.required(1, "id", Types.LONG),
+                  Types.NestedField.optional(77, "missing", Types.STRING)));
       List<Row> read = ParquetFiles.read(storage, file.toString(), projection).toList();
       assertThat(read).hasSize(rows.size());
       for (int n = 0; n < rows.size(); n++) {
@@ -136,13 +151,14 @@ class ParquetIcebergInteropTest {
   void weReadAnIcebergFileWithManyRowGroups() throws IOException {
     List<Row> rows = ParquetTestData.rows(3000);
     Path file = dir.resolve("groups.parquet");
-    try (FileAppender<Record> appender = Parquet.write(org.apache.iceberg.Files.localOutput(file.toFile()))
-        .schema(ICE)
-        .createWriterFunc(GenericParquetWriter::create)
-        .set("write.parquet.row-group-size-bytes", "16384")
-        .set("write.parquet.row-group-check-min-record-count", "50")
-        .set("write.parquet.row-group-check-max-record-count", "50")
-        .build()) {
+    try (FileAppender<Record> appender =
+        Parquet.write(org.apache.iceberg.Files.localOutput(file.toFile()))
+            .schema(ICE)
+            .createWriterFunc(GenericParquetWriter::create)
+            .set("write.parquet.row-group-size-bytes", "16384")
+            .set("write.parquet.row-group-check-min-record-count", "50")
+            .set("write.parquet.row-group-check-max-record-count", "50")
+            .build()) {
       for (Row r : rows) {
         appender.add(IcebergConversions.record(ICE.asStruct(), r));
       }
@@ -157,24 +173,34 @@ class ParquetIcebergInteropTest {
     Path file = dir.resolve("metrics.parquet");
     List<Row> rows = ParquetTestData.rows(45);
     DataFile ours = writeOurs(file, rows, CompressionCodecName.ZSTD);
-    Metrics ice = ParquetUtil.fileMetrics(org.apache.iceberg.Files.localInput(file.toFile()), MetricsConfig.getDefault());
+    Metrics ice =
+        ParquetUtil.fileMetrics(
+            org.apache.iceberg.Files.localInput(file.toFile()), MetricsConfig.getDefault());
 
     assertThat(ours.recordCount()).isEqualTo(ice.recordCount()).isEqualTo(45);
     assertThat(ours.fileSizeInBytes()).isEqualTo(Files.size(file));
     assertThat(ours.columnSizes()).isEqualTo(ice.columnSizes());
     assertThat(ice.valueCounts()).isNotEmpty();
-    ice.valueCounts().forEach((id, n) -> assertThat(ours.valueCounts().get(id)).as("value count %d", id).isEqualTo(n));
-    ice.nullValueCounts().forEach((id, n) ->
-        assertThat(ours.nullValueCounts().get(id)).as("null count %d", id).isEqualTo(n));
-    ice.lowerBounds().forEach((id, b) -> assertThat(ours.lowerBounds().get(id)).as("lower %d", id).isEqualTo(b));
-    ice.upperBounds().forEach((id, b) -> assertThat(ours.upperBounds().get(id)).as("upper %d", id).isEqualTo(b));
+    ice.valueCounts()
+        .forEach(
+            (id, n) ->
+                assertThat(ours.valueCounts().get(id)).as("value count %d", id).isEqualTo(n));
+    ice.nullValueCounts()
+        .forEach(
+            (id, n) ->
+                assertThat(ours.nullValueCounts().get(id)).as("null count %d", id).isEqualTo(n));
+    ice.lowerBounds()
+        .forEach((id, b) -> assertThat(ours.lowerBounds().get(id)).as("lower %d", id).isEqualTo(b));
+    ice.upperBounds()
+        .forEach((id, b) -> assertThat(ours.upperBounds().get(id)).as("upper %d", id).isEqualTo(b));
     assertThat(ours.splitOffsets()).containsExactlyElementsOf(readFooterSplitOffsets(file));
   }
 
   private static List<Long> readFooterSplitOffsets(Path file) throws IOException {
-    try (org.apache.parquet.hadoop.ParquetFileReader r = org.apache.parquet.hadoop.ParquetFileReader.open(
-        org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
-            new org.apache.hadoop.fs.Path(file.toString()), IcebergJava.conf()))) {
+    try (org.apache.parquet.hadoop.ParquetFileReader r =
+        org.apache.parquet.hadoop.ParquetFileReader.open(
+            org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+                new org.apache.hadoop.fs.Path(file.toString()), IcebergJava.conf()))) {
       return ParquetUtil.getSplitOffsets(r.getFooter());
     }
   }
@@ -183,8 +209,11 @@ class ParquetIcebergInteropTest {
   void ourMetricsMatchWhatIcebergJavasWriterRecordsForTheSameRows() throws IOException {
     List<Row> rows = ParquetTestData.rows(45);
     DataFile ours = writeOurs(dir.resolve("ours.parquet"), rows, CompressionCodecName.ZSTD);
-    FileAppender<Record> appender = Parquet.write(org.apache.iceberg.Files.localOutput(dir.resolve("ice.parquet").toFile()))
-        .schema(ICE).createWriterFunc(GenericParquetWriter::create).build();
+    FileAppender<Record> appender =
+        Parquet.write(org.apache.iceberg.Files.localOutput(dir.resolve("ice.parquet").toFile()))
+            .schema(ICE)
+            .createWriterFunc(GenericParquetWriter::create)
+            .build();
     try (FileAppender<Record> a = appender) {
       rows.forEach(r -> a.add(IcebergConversions.record(ICE.asStruct(), r)));
     }
@@ -193,9 +222,11 @@ class ParquetIcebergInteropTest {
     // only rows where the struct is present, while its footer metrics, and ours, count every row.)
     for (Types.NestedField f : SCHEMA.columns()) {
       if (ice.valueCounts().containsKey(f.id())) {
-        assertThat(ours.valueCounts().get(f.id())).as("value count of %s", f.name())
+        assertThat(ours.valueCounts().get(f.id()))
+            .as("value count of %s", f.name())
             .isEqualTo(ice.valueCounts().get(f.id()));
-        assertThat(ours.nullValueCounts().get(f.id())).as("null count of %s", f.name())
+        assertThat(ours.nullValueCounts().get(f.id()))
+            .as("null count of %s", f.name())
             .isEqualTo(ice.nullValueCounts().get(f.id()));
       }
     }
@@ -218,12 +249,14 @@ class ParquetIcebergInteropTest {
       if (!f.type().isPrimitive()) {
         continue;
       }
-      org.apache.iceberg.types.Type.PrimitiveType iceType = IcebergConversions.iceberg(f.type()).asPrimitiveType();
+      org.apache.iceberg.types.Type.PrimitiveType iceType =
+          IcebergConversions.iceberg(f.type()).asPrimitiveType();
       List<Object> values = new ArrayList<>();
       long nans = 0;
       for (Row r : rows) {
         Object v = r.get(pos);
-        if (v instanceof Float && ((Float) v).isNaN() || v instanceof Double && ((Double) v).isNaN()) {
+        if (v instanceof Float && ((Float) v).isNaN()
+            || v instanceof Double && ((Double) v).isNaN()) {
           nans++;
         } else if (v != null) {
           values.add(IcebergConversions.internal(f.type(), v));
@@ -237,7 +270,8 @@ class ParquetIcebergInteropTest {
       ByteBuffer lower;
       ByteBuffer upper;
       if (f.type().typeId() == Type.TypeId.STRING) {
-        lower = Conversions.toByteBuffer(iceType, UnicodeUtil.truncateStringMin(min.toString(), 16));
+        lower =
+            Conversions.toByteBuffer(iceType, UnicodeUtil.truncateStringMin(min.toString(), 16));
         CharSequence up = UnicodeUtil.truncateStringMax(max.toString(), 16);
         upper = up == null ? null : Conversions.toByteBuffer(iceType, up);
       } else if (f.type().typeId() == Type.TypeId.BINARY) { // fixed[L] bounds keep all L bytes
@@ -253,7 +287,10 @@ class ParquetIcebergInteropTest {
       assertThat(ours.valueCounts().get(f.id())).isEqualTo(rows.size());
       assertThat(ours.nullValueCounts().get(f.id())).as("nulls of %s", f.name()).isEqualTo(nulls);
       if (f.type().typeId() == Type.TypeId.FLOAT || f.type().typeId() == Type.TypeId.DOUBLE) {
-        assertThat(ours.nanValueCounts().get(f.id())).as("NaNs of %s", f.name()).isEqualTo(nans).isPositive();
+        assertThat(ours.nanValueCounts().get(f.id()))
+            .as("NaNs of %s", f.name())
+            .isEqualTo(nans)
+            .isPositive();
       }
       checked++;
     }

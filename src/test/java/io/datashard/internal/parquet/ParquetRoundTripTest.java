@@ -28,21 +28,25 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Round trips, projection by field id, metrics and errors of the Parquet layer on its own. */
 class ParquetRoundTripTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final LocalStorage storage = new LocalStorage(false);
   private static final Schema ALL = ParquetTestData.ALL;
 
-  private DataFile write(Path file, Schema schema, List<Row> rows, CompressionCodecName codec) throws IOException {
+  private DataFile write(Path file, Schema schema, List<Row> rows, CompressionCodecName codec)
+      throws IOException {
     return ParquetFiles.write(storage, file.toString(), schema, rows.iterator(), codec);
   }
 
   @Test
   void everyTypeWithNullsNestingAndEveryCodecRoundTrips() throws IOException {
     List<Row> rows = ParquetTestData.rows(60);
-    for (CompressionCodecName codec : List.of(CompressionCodecName.ZSTD, CompressionCodecName.SNAPPY,
-        CompressionCodecName.GZIP, CompressionCodecName.UNCOMPRESSED)) {
+    for (CompressionCodecName codec :
+        List.of(
+            CompressionCodecName.ZSTD,
+            CompressionCodecName.SNAPPY,
+            CompressionCodecName.GZIP,
+            CompressionCodecName.UNCOMPRESSED)) {
       Path file = dir.resolve(codec + ".parquet");
       DataFile f = write(file, ALL, rows, codec);
       assertThat(f.path()).isEqualTo(file.toString());
@@ -56,31 +60,52 @@ class ParquetRoundTripTest {
 
   @Test
   void decimalsOfAllThreePhysicalWidthsKeepTheirExtremes() throws IOException {
-    Schema s = new Schema(0, List.of(Types.NestedField.required(1, "a", Types.decimal(9, 0)),
-        Types.NestedField.required(2, "b", Types.decimal(18, 18)),
-        Types.NestedField.required(3, "c", Types.decimal(38, 5)),
-        Types.NestedField.required(4, "d", Types.decimal(19, 2))));
+    Schema s =
+        new Schema(
+            0,
+            List.of(
+                Types.NestedField.required(1, "a", Types.decimal(9, 0)),
+                Types.NestedField.required(2, "b", Types.decimal(18, 18)),
+                Types.NestedField.required(3, "c", Types.decimal(38, 5)),
+                Types.NestedField.required(4, "d", Types.decimal(19, 2))));
     List<Row> rows = new ArrayList<>();
     for (String sign : List.of("", "-")) {
-      rows.add(Row.of(s.asStruct(), new java.math.BigDecimal(sign + "999999999"),
-          new java.math.BigDecimal(sign + "0.999999999999999999"),
-          new java.math.BigDecimal(sign + "9".repeat(33) + ".99999"),
-          new java.math.BigDecimal(sign + "9".repeat(17) + ".99")));
-      rows.add(Row.of(s.asStruct(), new java.math.BigDecimal(sign + "1"),
-          new java.math.BigDecimal(sign + "0.000000000000000001"),
-          new java.math.BigDecimal(sign + "0.00001"), new java.math.BigDecimal(sign + "0.01")));
+      rows.add(
+          Row.of(
+              s.asStruct(),
+              new java.math.BigDecimal(sign + "999999999"),
+              new java.math.BigDecimal(sign + "0.999999999999999999"),
+              new java.math.BigDecimal(sign + "9".repeat(33) + ".99999"),
+              new java.math.BigDecimal(sign + "9".repeat(17) + ".99")));
+      rows.add(
+          Row.of(
+              s.asStruct(),
+              new java.math.BigDecimal(sign + "1"),
+              new java.math.BigDecimal(sign + "0.000000000000000001"),
+              new java.math.BigDecimal(sign + "0.00001"),
+              new java.math.BigDecimal(sign + "0.01")));
     }
     Path file = dir.resolve("dec.parquet");
     DataFile f = write(file, s, rows, CompressionCodecName.ZSTD);
     assertThat(ParquetFiles.read(storage, file.toString(), s).toList()).isEqualTo(rows);
     org.apache.parquet.schema.MessageType parquet = ParquetSchemas.toParquet(s);
-    assertThat(parquet.getType("a").asPrimitiveType().getPrimitiveTypeName().name()).isEqualTo("INT32");
-    assertThat(parquet.getType("b").asPrimitiveType().getPrimitiveTypeName().name()).isEqualTo("INT64");
+    assertThat(parquet.getType("a").asPrimitiveType().getPrimitiveTypeName().name())
+        .isEqualTo("INT32");
+    assertThat(parquet.getType("b").asPrimitiveType().getPrimitiveTypeName().name())
+        .isEqualTo("INT64");
     assertThat(parquet.getType("c").asPrimitiveType().getTypeLength()).isEqualTo(16);
     assertThat(parquet.getType("d").asPrimitiveType().getTypeLength()).isEqualTo(9);
     for (Types.NestedField c : s.columns()) {
-      Object min = rows.stream().map(r -> r.get(c.name())).min((x, y) -> Values.compare(c.type(), x, y)).get();
-      Object max = rows.stream().map(r -> r.get(c.name())).max((x, y) -> Values.compare(c.type(), x, y)).get();
+      Object min =
+          rows.stream()
+              .map(r -> r.get(c.name()))
+              .min((x, y) -> Values.compare(c.type(), x, y))
+              .get();
+      Object max =
+          rows.stream()
+              .map(r -> r.get(c.name()))
+              .max((x, y) -> Values.compare(c.type(), x, y))
+              .get();
       assertThat(Values.fromBytes(c.type(), f.lowerBounds().get(c.id()))).isEqualTo(min);
       assertThat(Values.fromBytes(c.type(), f.upperBounds().get(c.id()))).isEqualTo(max);
     }
@@ -105,23 +130,34 @@ class ParquetRoundTripTest {
     for (int pos = 0; pos < ALL.columns().size(); pos++) {
       Types.NestedField c = ALL.columns().get(pos);
       Type t = c.type();
-      if (!t.isPrimitive() || t.typeId() == Type.TypeId.STRING || t.typeId() == Type.TypeId.BINARY) {
-        continue; // strings and binary are truncated: checked against Iceberg Java in ParquetIcebergInteropTest
+      if (!t.isPrimitive()
+          || t.typeId() == Type.TypeId.STRING
+          || t.typeId() == Type.TypeId.BINARY) {
+        continue; // strings and binary are truncated: checked against Iceberg Java in
+        // ParquetIcebergInteropTest
       }
       List<Object> values = new ArrayList<>();
       for (Row r : rows) {
         Object v = r.get(pos);
-        if (v != null && !(v instanceof Float && ((Float) v).isNaN()) && !(v instanceof Double && ((Double) v).isNaN())) {
+        if (v != null
+            && !(v instanceof Float && ((Float) v).isNaN())
+            && !(v instanceof Double && ((Double) v).isNaN())) {
           values.add(v);
         }
       }
       values.sort((x, y) -> Values.compare(t, x, y));
-      assertThat(Values.fromBytes(t, f.lowerBounds().get(c.id()))).as("min of %s", c.name()).isEqualTo(values.get(0));
-      assertThat(Values.fromBytes(t, f.upperBounds().get(c.id()))).as("max of %s", c.name())
+      assertThat(Values.fromBytes(t, f.lowerBounds().get(c.id())))
+          .as("min of %s", c.name())
+          .isEqualTo(values.get(0));
+      assertThat(Values.fromBytes(t, f.upperBounds().get(c.id())))
+          .as("max of %s", c.name())
           .isEqualTo(values.get(values.size() - 1));
     }
     // -0.0 is the smallest double written (row 9), NaN (row 8) is counted and excluded
-    assertThat(f.nanValueCounts()).containsEntry(6, 1L).containsEntry(5, 1L).containsEntry(40, 0L)
+    assertThat(f.nanValueCounts())
+        .containsEntry(6, 1L)
+        .containsEntry(5, 1L)
+        .containsEntry(40, 0L)
         .containsEntry(41, 0L);
     assertThat(f.valueCounts()).containsEntry(1, 45L).containsEntry(30, 74L);
     assertThat(f.nullValueCounts()).containsEntry(2, 6L).containsEntry(21, 0L);
@@ -134,15 +170,20 @@ class ParquetRoundTripTest {
     List<Row> rows = ParquetTestData.rows(30);
     Path file = dir.resolve("p.parquet");
     write(file, ALL, rows, CompressionCodecName.ZSTD);
-    Types.StructType point = Types.struct(Types.NestedField.required(41, "why", Types.DOUBLE),
-        Types.NestedField.optional(98, "z", Types.DOUBLE));
+    Types.StructType point =
+        Types.struct(
+            Types.NestedField.required(41, "why", Types.DOUBLE),
+            Types.NestedField.optional(98, "z", Types.DOUBLE));
     Types.StructType person = Types.struct(Types.NestedField.optional(51, "age", Types.INT));
-    Schema projection = new Schema(3, List.of(
-        Types.NestedField.optional(14, "text", Types.STRING),
-        Types.NestedField.optional(99, "added", Types.list(97, false, Types.INT)),
-        Types.NestedField.optional(20, "point", point),
-        Types.NestedField.optional(22, "people", Types.list(33, true, person)),
-        Types.NestedField.required(1, "id", Types.LONG)));
+    Schema projection =
+        new Schema(
+            3,
+            List.of(
+                Types.NestedField.optional(14, "text", Types.STRING),
+                Types.NestedField.optional(99, "added", Types.list(97, false, Types.INT)),
+                Types.NestedField.optional(20, "point", point),
+                Types.NestedField.optional(22, "people", Types.list(33, true, person)),
+                Types.NestedField.required(1, "id", Types.LONG)));
     List<Row> read = ParquetFiles.read(storage, file.toString(), projection).toList();
     assertThat(read).hasSize(30);
     for (int n = 0; n < 30; n++) {
@@ -153,7 +194,8 @@ class ParquetRoundTripTest {
       assertThat(out.get("text")).isEqualTo(in.get("s"));
       assertThat(out.get("added")).isNull();
       Row pos = (Row) in.get("pos");
-      assertThat(out.get("point")).isEqualTo(pos == null ? null : Row.of(point, pos.get("y"), null));
+      assertThat(out.get("point"))
+          .isEqualTo(pos == null ? null : Row.of(point, pos.get("y"), null));
       @SuppressWarnings("unchecked")
       List<Row> people = (List<Row>) in.get("people");
       if (people == null) {
@@ -168,7 +210,8 @@ class ParquetRoundTripTest {
 
   @Test
   void columnsNotProjectedAreNotRead() throws IOException {
-    Schema s = Schema.parse("id long not null, payload string, extra list<struct<a: string, b: long>>");
+    Schema s =
+        Schema.parse("id long not null, payload string, extra list<struct<a: string, b: long>>");
     Types.StructType ab = s.findField("extra").type().asList().elementType().asStruct();
     List<Row> rows = new ArrayList<>();
     java.util.Random random = new java.util.Random(42);
@@ -184,9 +227,18 @@ class ParquetRoundTripTest {
     AtomicLong bytesRead = new AtomicLong();
     Storage counting = countingReads(bytesRead);
     int bId = ab.field("b").id();
-    Schema onlySmall = new Schema(0, List.of(s.findField("id"), Types.NestedField.optional(s.findField("extra").id(),
-        "extra", Types.list(s.findField("extra").type().asList().elementId(), false,
-            Types.struct(Types.NestedField.optional(bId, "b", Types.LONG))))));
+    Schema onlySmall =
+        new Schema(
+            0,
+            List.of(
+                s.findField("id"),
+                Types.NestedField.optional(
+                    s.findField("extra").id(),
+                    "extra",
+                    Types.list(
+                        s.findField("extra").type().asList().elementId(),
+                        false,
+                        Types.struct(Types.NestedField.optional(bId, "b", Types.LONG))))));
     List<Row> read = ParquetFiles.read(counting, file.toString(), onlySmall).toList();
     assertThat(read).hasSize(3000);
     assertThat(((Row) ((List<?>) read.get(7).get("extra")).get(0)).get("b")).isEqualTo(7L);
@@ -229,16 +281,23 @@ class ParquetRoundTripTest {
   void aColumnWhoseTypeDoesNotMatchIsAnErrorNamingTheFile() throws IOException {
     Path file = dir.resolve("typed.parquet");
     write(file, ALL, ParquetTestData.rows(5), CompressionCodecName.ZSTD);
-    for (Type wrong : List.of(Types.STRING, Types.struct(Types.NestedField.optional(60, "q", Types.INT)),
-        Types.list(61, false, Types.INT), Types.map(62, Types.STRING, 63, false, Types.INT))) {
+    for (Type wrong :
+        List.of(
+            Types.STRING,
+            Types.struct(Types.NestedField.optional(60, "q", Types.INT)),
+            Types.list(61, false, Types.INT),
+            Types.map(62, Types.STRING, 63, false, Types.INT))) {
       Schema s = new Schema(0, List.of(Types.NestedField.optional(4, "l", wrong)));
-      assertThatThrownBy(() -> ParquetFiles.read(storage, file.toString(), s).toList()).as(wrong.toString())
+      assertThatThrownBy(() -> ParquetFiles.read(storage, file.toString(), s).toList())
+          .as(wrong.toString())
           .isInstanceOf(CorruptTableException.class)
           .hasMessageContainingAll("typed.parquet", "'l'", "INT64");
     }
-    Schema listAsString = new Schema(0, List.of(Types.NestedField.optional(18, "emb", Types.STRING)));
+    Schema listAsString =
+        new Schema(0, List.of(Types.NestedField.optional(18, "emb", Types.STRING)));
     assertThatThrownBy(() -> ParquetFiles.read(storage, file.toString(), listAsString).toList())
-        .isInstanceOf(CorruptTableException.class).hasMessageContainingAll("typed.parquet", "'emb'");
+        .isInstanceOf(CorruptTableException.class)
+        .hasMessageContainingAll("typed.parquet", "'emb'");
   }
 
   @Test
@@ -249,8 +308,10 @@ class ParquetRoundTripTest {
     for (int keep : new int[] {0, 3, 8, bytes.length / 3, bytes.length - 9, bytes.length - 1}) {
       Path cut = dir.resolve("cut-" + keep + ".parquet");
       Files.write(cut, java.util.Arrays.copyOf(bytes, keep));
-      assertThatThrownBy(() -> ParquetFiles.read(storage, cut.toString(), ALL).toList()).as("first %d bytes", keep)
-          .isInstanceOf(CorruptTableException.class).hasMessageContaining(cut.toString());
+      assertThatThrownBy(() -> ParquetFiles.read(storage, cut.toString(), ALL).toList())
+          .as("first %d bytes", keep)
+          .isInstanceOf(CorruptTableException.class)
+          .hasMessageContaining(cut.toString());
     }
     // damage in the middle of the data pages
     byte[] damaged = bytes.clone();
@@ -260,17 +321,30 @@ class ParquetRoundTripTest {
     Path bad = dir.resolve("damaged.parquet");
     Files.write(bad, damaged);
     assertThatThrownBy(() -> ParquetFiles.read(storage, bad.toString(), ALL).toList())
-        .isInstanceOf(CorruptTableException.class).hasMessageContaining(bad.toString());
+        .isInstanceOf(CorruptTableException.class)
+        .hasMessageContaining(bad.toString());
   }
 
   @Test
   void unusualValuesRoundTrip() throws IOException {
     Schema s = Schema.parse("s string, bin binary, f float, d double, m map<string, string>");
-    List<Row> rows = List.of(
-        Row.of(s.asStruct(), "\uD83D\uDE00".repeat(20), ByteBuffer.allocate(0), Float.MIN_VALUE, Double.MAX_VALUE,
-            Map.of("", "")),
-        Row.of(s.asStruct(), "", ByteBuffer.wrap(new byte[40]), Float.NEGATIVE_INFINITY, -0.0, Map.of()),
-        Row.of(s.asStruct(), "\u0000", null, Float.NaN, Double.NaN, null));
+    List<Row> rows =
+        List.of(
+            Row.of(
+                s.asStruct(),
+                "\uD83D\uDE00".repeat(20),
+                ByteBuffer.allocate(0),
+                Float.MIN_VALUE,
+                Double.MAX_VALUE,
+                Map.of("", "")),
+            Row.of(
+                s.asStruct(),
+                "",
+                ByteBuffer.wrap(new byte[40]),
+                Float.NEGATIVE_INFINITY,
+                -0.0,
+                Map.of()),
+            Row.of(s.asStruct(), "\u0000", null, Float.NaN, Double.NaN, null));
     Path file = dir.resolve("odd.parquet");
     DataFile f = write(file, s, rows, CompressionCodecName.SNAPPY);
     assertThat(ParquetFiles.read(storage, file.toString(), s).toList()).isEqualTo(rows);
@@ -286,21 +360,38 @@ class ParquetRoundTripTest {
 
   @Test
   void boundsTakenFromTheFooterSpanEveryRowGroup() throws IOException {
-    Schema s = new Schema(0, List.of(Types.NestedField.required(1, "n", Types.LONG),
-        Types.NestedField.optional(2, "s", Types.STRING), Types.NestedField.optional(3, "d", Types.DATE),
-        Types.NestedField.optional(4, "b", Types.BOOLEAN)));
-    // row groups of a few rows each: the maximum sits in the first rows, the minimum in the last, and
+    Schema s =
+        new Schema(
+            0,
+            List.of(
+                Types.NestedField.required(1, "n", Types.LONG),
+                Types.NestedField.optional(2, "s", Types.STRING),
+                Types.NestedField.optional(3, "d", Types.DATE),
+                Types.NestedField.optional(4, "b", Types.BOOLEAN)));
+    // row groups of a few rows each: the maximum sits in the first rows, the minimum in the last,
+    // and
     // a middle stretch has only nulls in the optional columns
     List<Row> rows = new ArrayList<>();
     int n = 3000;
     for (int i = 0; i < n; i++) {
       boolean nulls = i >= 1000 && i < 2000;
-      rows.add(Row.of(s.asStruct(), (long) (n - i) * 1_000_003L - 7, nulls ? null : "k" + (char) ('z' - i % 26)
-          + (n - i), nulls ? null : java.time.LocalDate.ofEpochDay(-i), nulls ? null : i % 2 == 0));
+      rows.add(
+          Row.of(
+              s.asStruct(),
+              (long) (n - i) * 1_000_003L - 7,
+              nulls ? null : "k" + (char) ('z' - i % 26) + (n - i),
+              nulls ? null : java.time.LocalDate.ofEpochDay(-i),
+              nulls ? null : i % 2 == 0));
     }
     Path file = dir.resolve("groups.parquet");
-    DataFile f = ParquetFiles.write(storage, file.toString(), s, rows.iterator(), CompressionCodecName.UNCOMPRESSED,
-        4 * 1024);
+    DataFile f =
+        ParquetFiles.write(
+            storage,
+            file.toString(),
+            s,
+            rows.iterator(),
+            CompressionCodecName.UNCOMPRESSED,
+            4 * 1024);
     assertThat(f.splitOffsets()).as("row groups").hasSizeGreaterThan(3);
     assertThat(Values.fromBytes(Types.LONG, f.lowerBounds().get(1))).isEqualTo(1_000_003L - 7);
     assertThat(Values.fromBytes(Types.LONG, f.upperBounds().get(1))).isEqualTo(n * 1_000_003L - 7);
@@ -312,9 +403,12 @@ class ParquetRoundTripTest {
     }
     strings.sort(Values::compareCodePoints);
     assertThat(Values.fromBytes(Types.STRING, f.lowerBounds().get(2))).isEqualTo(strings.get(0));
-    assertThat(Values.fromBytes(Types.STRING, f.upperBounds().get(2))).isEqualTo(strings.get(strings.size() - 1));
-    assertThat(Values.fromBytes(Types.DATE, f.lowerBounds().get(3))).isEqualTo(java.time.LocalDate.ofEpochDay(-(n - 1)));
-    assertThat(Values.fromBytes(Types.DATE, f.upperBounds().get(3))).isEqualTo(java.time.LocalDate.ofEpochDay(0));
+    assertThat(Values.fromBytes(Types.STRING, f.upperBounds().get(2)))
+        .isEqualTo(strings.get(strings.size() - 1));
+    assertThat(Values.fromBytes(Types.DATE, f.lowerBounds().get(3)))
+        .isEqualTo(java.time.LocalDate.ofEpochDay(-(n - 1)));
+    assertThat(Values.fromBytes(Types.DATE, f.upperBounds().get(3)))
+        .isEqualTo(java.time.LocalDate.ofEpochDay(0));
     assertThat(Values.fromBytes(Types.BOOLEAN, f.lowerBounds().get(4))).isEqualTo(false);
     assertThat(Values.fromBytes(Types.BOOLEAN, f.upperBounds().get(4))).isEqualTo(true);
     assertThat(f.nullValueCounts()).containsEntry(2, 1000L).containsEntry(1, 0L);

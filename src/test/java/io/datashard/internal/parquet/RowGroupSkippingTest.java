@@ -23,16 +23,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Row groups of a Parquet file are skipped by their footer statistics, and the rows that remain after
- * the exact row test are exactly those a full read would give.
+ * Row groups of a Parquet file are skipped by their footer statistics, and the rows that remain
+ * after the exact row test are exactly those a full read would give.
  */
 class RowGroupSkippingTest {
-  @TempDir
-  java.nio.file.Path dir;
+  @TempDir java.nio.file.Path dir;
 
   private final LocalStorage storage = new LocalStorage(false);
-  private final Schema schema = Schema.parse("id long not null, n int, score double, f float, name string, "
-      + "d date, ts timestamptz, ok boolean");
+  private final Schema schema =
+      Schema.parse(
+          "id long not null, n int, score double, f float, name string, "
+              + "d date, ts timestamptz, ok boolean");
   private final List<Row> rows = new ArrayList<>();
   private String location;
   private int groups;
@@ -41,12 +42,22 @@ class RowGroupSkippingTest {
   void write() throws Exception {
     OffsetDateTime t0 = OffsetDateTime.of(2026, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
     for (int i = 0; i < 2000; i++) {
-      rows.add(Row.of(schema.asStruct(), (long) i, i % 7 == 0 ? null : i, i == 1500 ? Double.NaN : i / 10.0,
-          (float) i, i % 5 == 0 ? null : String.format("name-%05d-%s", i, "x".repeat(i % 30)),
-          LocalDate.of(2026, 1, 1).plusDays(i), t0.plusMinutes(i), i % 2 == 0));
+      rows.add(
+          Row.of(
+              schema.asStruct(),
+              (long) i,
+              i % 7 == 0 ? null : i,
+              i == 1500 ? Double.NaN : i / 10.0,
+              (float) i,
+              i % 5 == 0 ? null : String.format("name-%05d-%s", i, "x".repeat(i % 30)),
+              LocalDate.of(2026, 1, 1).plusDays(i),
+              t0.plusMinutes(i),
+              i % 2 == 0));
     }
     location = dir.resolve("g.parquet").toString();
-    DataFile f = ParquetFiles.write(storage, location, schema, rows.iterator(), CompressionCodecName.ZSTD, 1);
+    DataFile f =
+        ParquetFiles.write(
+            storage, location, schema, rows.iterator(), CompressionCodecName.ZSTD, 1);
     groups = f.splitOffsets().size();
     assertThat(groups).as("several row groups").isGreaterThanOrEqualTo(10);
   }
@@ -63,7 +74,8 @@ class RowGroupSkippingTest {
     }
 
     @Override
-    public boolean mightMatch(org.apache.parquet.schema.MessageType fileSchema,
+    public boolean mightMatch(
+        org.apache.parquet.schema.MessageType fileSchema,
         org.apache.parquet.hadoop.metadata.BlockMetaData block) {
       boolean m = MetricsEvaluator.mightMatch(bound, new RowGroupStats(fileSchema, block, schema));
       if (m) {
@@ -90,8 +102,11 @@ class RowGroupSkippingTest {
     }
     assertThat(groupsFilter.read + groupsFilter.skipped).isEqualTo(groups);
     skippedOut[0] = groupsFilter.skipped;
-    List<Long> expected = rows.stream().filter(rowFilter::matches).map(r -> (Long) r.get(0))
-        .collect(Collectors.toList());
+    List<Long> expected =
+        rows.stream()
+            .filter(rowFilter::matches)
+            .map(r -> (Long) r.get(0))
+            .collect(Collectors.toList());
     assertThat(out).as(filter).isEqualTo(expected);
     return out;
   }
@@ -99,9 +114,16 @@ class RowGroupSkippingTest {
   @Test
   void selectiveFiltersSkipAllButTheirGroups() {
     int[] skipped = new int[1];
-    for (String f : List.of("id >= 1000 and id < 1010", "n = 1234", "d = '2026-03-01'",
-        "ts >= '2026-01-01T20:00:00Z' and ts < '2026-01-01T20:05:00Z'", "name starts with 'name-0150'",
-        "f < 10", "score < 5", "id in (3, 1999)")) {
+    for (String f :
+        List.of(
+            "id >= 1000 and id < 1010",
+            "n = 1234",
+            "d = '2026-03-01'",
+            "ts >= '2026-01-01T20:00:00Z' and ts < '2026-01-01T20:05:00Z'",
+            "name starts with 'name-0150'",
+            "f < 10",
+            "score < 5",
+            "id in (3, 1999)")) {
       List<Long> ids = ids(f, skipped);
       assertThat(ids).as(f).isNotEmpty();
       assertThat(skipped[0]).as(f).isGreaterThanOrEqualTo(groups - 2);
