@@ -2,6 +2,7 @@ package io.datashard.cli;
 
 import io.datashard.Schema;
 import io.datashard.TableOptions;
+import io.datashard.TableProperties;
 import io.datashard.internal.TableCore;
 import io.datashard.storage.LocalStorage;
 import io.datashard.storage.Storage;
@@ -69,7 +70,7 @@ final class BenchCommand implements Runnable {
         paramLabel = "N",
         description =
             "Sets the table property "
-                + TableCore.AUTO_CLEANUP_COMMITS
+                + TableProperties.CLEANUP_EVERY_COMMITS
                 + ": every N commits, the files only dropped snapshots used are deleted, so "
                 + "metadata on disk stays bounded by the snapshot retention (default: ${DEFAULT-VALUE}; 0: off, then they "
                 + "stay until 'gc').")
@@ -87,7 +88,7 @@ final class BenchCommand implements Runnable {
       CountingStorage storage = new CountingStorage(new LocalStorage(true));
       io.datashard.DataShard.table(work)
           .schema(Schema.parse("id long not null, value double"))
-          .property(TableCore.AUTO_CLEANUP_COMMITS, Integer.toString(cleanupEvery))
+          .property(TableProperties.CLEANUP_EVERY_COMMITS, Integer.toString(cleanupEvery))
           .create();
       TableCore table = TableCore.open(storage, work, TableOptions.defaults());
       int window = Math.min(1000, count);

@@ -3,6 +3,7 @@ package io.datashard.cli;
 import io.datashard.DataShard;
 import io.datashard.Schema;
 import io.datashard.Table;
+import io.datashard.TableProperties;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -62,9 +63,7 @@ final class CreateCommand implements Callable<Integer> {
       io.datashard.FileFormat f = io.datashard.FileFormat.fromName(fileFormat);
       io.datashard.internal.DataFileIO.handler(
           f); // fails now, not at the first append, if ORC is missing
-      b.property(
-          io.datashard.internal.DataFileIO.FORMAT_PROPERTY,
-          f.name().toLowerCase(java.util.Locale.ROOT));
+      b.property(TableProperties.DEFAULT_FILE_FORMAT, f.name().toLowerCase(java.util.Locale.ROOT));
     }
     for (String terms : partitionBy) {
       b.partitionBy(splitTopLevel(terms).toArray(new String[0]));

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,8 +128,7 @@ public final class BulkAppend implements AutoCloseable {
             e);
       }
     }
-    String location =
-        ops.dataDir() + "/" + UUID.randomUUID() + "." + FileFormat.PARQUET.extension();
+    String location = ops.dataDir() + "/" + FileNames.dataFile(FileFormat.PARQUET);
     try {
       DataFile f = DataFileIO.writeParquet(storage, location, schema, rows);
       written.add(f.path());
@@ -165,7 +163,8 @@ public final class BulkAppend implements AutoCloseable {
     ManifestIO.Manifest manifest;
     try {
       storage.syncDirectory(ops.dataDir());
-      String manifestLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m0.avro";
+      String manifestLocation =
+          ops.metadataDir() + "/" + FileNames.manifest(FileNames.ManifestKind.ADDED);
       manifest =
           ManifestIO.writeAdded(storage, manifestLocation, schema, base.spec(), snapshotId, files);
       // (partitioned tables: writeDataFiles synced the partition directories already)

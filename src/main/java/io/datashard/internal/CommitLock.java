@@ -22,7 +22,6 @@ import java.util.concurrent.locks.ReentrantLock;
 final class CommitLock implements AutoCloseable {
   private static final ConcurrentHashMap<String, ReentrantLock> IN_PROCESS =
       new ConcurrentHashMap<>();
-  static final String FILE_NAME = ".datashard-commit.lock";
 
   private final ReentrantLock local;
   private final FileChannel channel;
@@ -62,7 +61,9 @@ final class CommitLock implements AutoCloseable {
     try {
       ch =
           FileChannel.open(
-              Path.of(metadataDir, FILE_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+              Path.of(metadataDir, FileNames.COMMIT_LOCK),
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE);
       FileLock l = ch.tryLock();
       if (l != null) {
         return new CommitLock(local, ch, l);
@@ -147,7 +148,9 @@ final class CommitLock implements AutoCloseable {
     try {
       ch =
           FileChannel.open(
-              Path.of(metadataDir, FILE_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+              Path.of(metadataDir, FileNames.COMMIT_LOCK),
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE);
       FileLock l = ch.tryLock();
       if (l != null) {
         return new CommitLock(local, ch, l);

@@ -6,6 +6,7 @@ import io.datashard.DataShardException;
 import io.datashard.FileFormat;
 import io.datashard.Row;
 import io.datashard.Schema;
+import io.datashard.TableProperties;
 import io.datashard.ValidationException;
 import io.datashard.internal.avro.AvroFormat;
 import io.datashard.internal.parquet.ParquetFormat;
@@ -21,16 +22,13 @@ import java.util.Map;
 public final class DataFileIO {
   private DataFileIO() {}
 
-  /** Table property naming the format of new data files (Iceberg's key). */
-  public static final String FORMAT_PROPERTY = "write.format.default";
-
   private static final FormatHandler PARQUET = new ParquetFormat();
   private static final FormatHandler AVRO = new AvroFormat();
   private static volatile FormatHandler orc;
 
   /** The format new data files of a table with these properties are written in. */
   public static FileFormat defaultFormat(Map<String, String> properties) {
-    String name = properties.get(FORMAT_PROPERTY);
+    String name = properties.get(TableProperties.DEFAULT_FILE_FORMAT);
     if (name == null || name.isBlank()) {
       return FileFormat.PARQUET;
     }
@@ -39,7 +37,7 @@ public final class DataFileIO {
     } catch (ValidationException e) {
       throw new ValidationException(
           "The table property "
-              + FORMAT_PROPERTY
+              + TableProperties.DEFAULT_FILE_FORMAT
               + " is '"
               + name
               + "', which is not a "

@@ -6,10 +6,12 @@ import io.datashard.DataShardException;
 import io.datashard.FileFormat;
 import io.datashard.Row;
 import io.datashard.Schema;
+import io.datashard.TableProperties;
 import io.datashard.Types;
 import io.datashard.ValidationException;
 import io.datashard.internal.meta.TableMetadata;
 import io.datashard.internal.parquet.ParquetFormat;
+import io.datashard.storage.Locations;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -21,20 +23,15 @@ import java.util.Map;
 
 /**
  * Checks a data file written elsewhere before an append adds it to a table: it must lie under an
- * allowed location (the table directory, or a root listed in {@link #ALLOWED_ROOTS}), also after
- * resolving symbolic links; exist with the stated size; be of the stated format; have columns that
- * fit the table schema (by field id, or by name when the file has no ids); and hold the stated
- * number of records. The file is read once to check its rows against the schema and to compute the
- * column metrics that go into the manifest (value, null and NaN counts, lower and upper bounds; for
- * Parquet also the column sizes its footer records).
+ * allowed location (the table directory, or a root listed in {@link
+ * TableProperties#DATA_FILES_ALLOWED_ROOTS}), also after resolving symbolic links; exist with the
+ * stated size; be of the stated format; have columns that fit the table schema (by field id, or by
+ * name when the file has no ids); and hold the stated number of records. The file is read once to
+ * check its rows against the schema and to compute the column metrics that go into the manifest
+ * (value, null and NaN counts, lower and upper bounds; for Parquet also the column sizes its footer
+ * records).
  */
 public final class DataFileRegistration {
-  /**
-   * Table property: further directories (absolute paths, separated by commas) whose files may be
-   * added to the table. By default only files under the table directory may be.
-   */
-  public static final String ALLOWED_ROOTS = "datashard.data-files.allowed-roots";
-
   private final TableCore core;
   private final TableMetadata base;
   private boolean byName;
@@ -86,7 +83,7 @@ public final class DataFileRegistration {
               + "; allowed are "
               + roots,
           "Copy the file into the table directory, or list its directory in the table property "
-              + ALLOWED_ROOTS
+              + TableProperties.DATA_FILES_ALLOWED_ROOTS
               + ".");
     }
     if (!Files.isRegularFile(real)) {
@@ -234,14 +231,7 @@ public final class DataFileRegistration {
   }
 
   private Path location(String given) {
-    String p = given;
-    if (p.startsWith("file:")) {
-      p = p.substring(5);
-      while (p.startsWith("//")) {
-        p = p.substring(1);
-      }
-    }
-    Path path = Path.of(p);
+    Path path = Path.of(Locations.stripFileScheme(given));
     if (!path.isAbsolute()) {
       path = Path.of(core.location()).resolve(path);
     }
@@ -252,7 +242,7 @@ public final class DataFileRegistration {
     List<Path> roots = new ArrayList<>();
     roots.add(Path.of(core.location()).toAbsolutePath().normalize());
     Map<String, String> props = base.properties();
-    String extra = props.get(ALLOWED_ROOTS);
+    String extra = props.get(TableProperties.DATA_FILES_ALLOWED_ROOTS);
     if (extra != null) {
       for (String r : extra.split(",")) {
         if (!r.isBlank()) {

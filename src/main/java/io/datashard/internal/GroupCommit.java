@@ -6,6 +6,7 @@ import io.datashard.DataShardException;
 import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Snapshot;
+import io.datashard.TableProperties;
 import io.datashard.Types;
 import io.datashard.internal.meta.TableMetadata;
 import java.io.ByteArrayInputStream;
@@ -62,13 +63,9 @@ import org.slf4j.LoggerFactory;
 final class GroupCommit {
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
 
-  /** Table property switching group commit on (the default) or off. */
-  static final String PROPERTY = "datashard.commit.group.enabled";
-
   /** Snapshot summary key: ids of the append requests a group commit carried, comma-separated. */
   static final String SUMMARY_KEY = "datashard.group-requests";
 
-  static final String DIR = ".datashard-queue";
   private static final int MAGIC = 0x44534731; // "DSG1"
   private static final byte OK = 1;
   private static final byte CONFLICT = 2;
@@ -95,11 +92,14 @@ final class GroupCommit {
   GroupCommit(TableCore core, String metadataDir) {
     this.core = core;
     this.metadataDir = metadataDir;
-    this.queue = Path.of(metadataDir, DIR);
+    this.queue = Path.of(metadataDir, FileNames.QUEUE_DIR);
   }
 
   static boolean enabled(TableMetadata meta) {
-    return Boolean.parseBoolean(meta.property(PROPERTY, "true"));
+    return Boolean.parseBoolean(
+        meta.property(
+            TableProperties.GROUP_COMMIT_ENABLED,
+            Boolean.toString(TableProperties.GROUP_COMMIT_ENABLED_DEFAULT)));
   }
 
   /** What happened to one request. */

@@ -17,8 +17,6 @@ import java.util.List;
 final class NameMapping {
   private NameMapping() {}
 
-  static final String PROPERTY = "schema.name-mapping.default";
-
   static String json(Schema schema) {
     return fields(schema.asStruct().fields()).toString();
   }

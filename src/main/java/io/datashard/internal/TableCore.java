@@ -11,10 +11,12 @@ import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Snapshot;
 import io.datashard.TableOptions;
+import io.datashard.TableProperties;
 import io.datashard.ValidationException;
 import io.datashard.internal.meta.PartitionSpec;
 import io.datashard.internal.meta.TableMetadata;
 import io.datashard.storage.LocalStorage;
+import io.datashard.storage.Locations;
 import io.datashard.storage.Storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -156,8 +158,8 @@ public final class TableCore {
       spec = PartitionSpecs.of(0, s, partitionTerms, PartitionSpec.FIRST_FIELD_ID - 1);
     }
     Map<String, String> props = new LinkedHashMap<>();
-    props.put("write.format.default", "parquet");
-    props.put("write.parquet.compression-codec", "zstd");
+    props.put(TableProperties.DEFAULT_FILE_FORMAT, TableProperties.DEFAULT_FILE_FORMAT_DEFAULT);
+    props.put(TableProperties.PARQUET_COMPRESSION, TableProperties.PARQUET_COMPRESSION_DEFAULT);
     props.putAll(properties);
     long now = System.currentTimeMillis();
     return TableMetadata.builder()
@@ -418,20 +420,8 @@ public final class TableCore {
    * directory the table was opened at, so a moved or copied table still reads.
    */
   public String resolvePath(String recorded) {
-    String path = recorded;
-    if (path.startsWith("file:")) {
-      path = path.substring(5);
-      while (path.startsWith("//")) {
-        path = path.substring(1);
-      }
-    }
-    String recordedRoot = ops.current().location();
-    if (recordedRoot.startsWith("file:")) {
-      recordedRoot = recordedRoot.substring(5);
-      while (recordedRoot.startsWith("//")) {
-        recordedRoot = recordedRoot.substring(1);
-      }
-    }
+    String path = Locations.stripFileScheme(recorded);
+    String recordedRoot = Locations.stripFileScheme(ops.current().location());
     if (recordedRoot.endsWith("/")) {
       recordedRoot = recordedRoot.substring(0, recordedRoot.length() - 1);
     }
@@ -557,7 +547,7 @@ public final class TableCore {
     }
 
     String property() {
-      return "datashard.txn." + appId;
+      return TableProperties.IDEMPOTENCY_PREFIX + appId;
     }
 
     /**
@@ -614,7 +604,10 @@ public final class TableCore {
         && known != null
         && GroupCommit.enabled(known)
         && !known.schema().columns().isEmpty()
-        && records.size() <= known.propertyLong(GROUP_MAX_ROWS, DEFAULT_GROUP_MAX_ROWS)) {
+        && records.size()
+            <= known.propertyLong(
+                TableProperties.GROUP_COMMIT_MAX_ROWS,
+                TableProperties.GROUP_COMMIT_MAX_ROWS_DEFAULT)) {
       Schema schema = known.schema();
       List<Row> rows = convert(schema, records, false);
       Snapshot s = group.append(schema, rows, extraSummary);
@@ -662,16 +655,11 @@ public final class TableCore {
               checked);
       if (byName) {
         // files without field ids: tell other Iceberg readers to map their columns by name
-        staged.defaultProperties.put(NameMapping.PROPERTY, NameMapping.json(base.schema()));
+        staged.defaultProperties.put(TableProperties.NAME_MAPPING, NameMapping.json(base.schema()));
       }
     }
     return commitStaged(base, staged, extraSummary, BLIND, null);
   }
-
-  /** Table property: rows per data file of a streamed append ({@link #appendStream}). */
-  public static final String STREAM_ROWS_PER_FILE = "datashard.append.stream.rows-per-file";
-
-  public static final long DEFAULT_STREAM_ROWS_PER_FILE = 1_000_000;
 
   /** Rows a streamed append to a partitioned table holds at a time (split per partition). */
   public static final long STREAM_PARTITIONED_CHUNK = 100_000;
@@ -709,7 +697,11 @@ public final class TableCore {
             }
           };
       long perFile =
-          Math.max(1, known.propertyLong(STREAM_ROWS_PER_FILE, DEFAULT_STREAM_ROWS_PER_FILE));
+          Math.max(
+              1,
+              known.propertyLong(
+                  TableProperties.STREAM_ROWS_PER_FILE,
+                  TableProperties.STREAM_ROWS_PER_FILE_DEFAULT));
       if (bulk.partitioned()) {
         perFile = Math.min(perFile, STREAM_PARTITIONED_CHUNK);
       }
@@ -744,11 +736,6 @@ public final class TableCore {
       }
     };
   }
-
-  /** Table property: appends with more rows than this do not use group commit. */
-  public static final String GROUP_MAX_ROWS = "datashard.commit.group.max-rows";
-
-  public static final long DEFAULT_GROUP_MAX_ROWS = 1000;
 
   /** The table's operations (metadata versions and storage), for group commit and maintenance. */
   TableOperations operations() {
@@ -839,7 +826,8 @@ public final class TableCore {
         }
       }
       if (!files.isEmpty()) {
-        String manifestLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m0.avro";
+        String manifestLocation =
+            ops.metadataDir() + "/" + FileNames.manifest(FileNames.ManifestKind.ADDED);
         written.add(manifestLocation);
         List<ManifestIO.Entry> sameSpec =
             bySpec.size() == 1 ? bySpec.get(appendSpec.specId()) : null;
@@ -864,7 +852,8 @@ public final class TableCore {
                   + group.getKey()
                   + ", which its metadata does not define. Check the table (verify).");
         }
-        String deleteLocation = ops.metadataDir() + "/" + UUID.randomUUID() + "-m1.avro";
+        String deleteLocation =
+            ops.metadataDir() + "/" + FileNames.manifest(FileNames.ManifestKind.DELETED);
         written.add(deleteLocation);
         deletes.add(
             ManifestIO.writeDeleted(
@@ -937,7 +926,7 @@ public final class TableCore {
     java.util.Set<String> dirs = new java.util.LinkedHashSet<>();
     for (Map.Entry<Row, List<Row>> part : byPartition.entrySet()) {
       String dir = ops.dataDir() + Partitioner.directory(spec, schema, part.getKey());
-      String dataLocation = dir + "/" + UUID.randomUUID() + "." + format.extension();
+      String dataLocation = dir + "/" + FileNames.dataFile(format);
       dirs.add(dir); // created, with its parent synced, by the storage when the first file is
       written.add(dataLocation);
       DataFile file =
@@ -1048,21 +1037,6 @@ public final class TableCore {
     }
   }
 
-  /**
-   * Snapshot retention, applied at every commit so that the metadata file written per commit stays
-   * bounded: at most {@value #DEFAULT_RETAIN_MAX_COUNT} snapshots by default, of which those older
-   * than 5 days are dropped, always keeping the newest {@value #DEFAULT_RETAIN_MIN_COUNT} and any
-   * snapshot a branch or tag points to. Only the metadata entry goes: data and manifest files stay
-   * until a maintenance run removes what no retained snapshot uses.
-   */
-  public static final String RETAIN_MAX_COUNT = "datashard.snapshots.max-count";
-
-  public static final String RETAIN_MAX_AGE_MS = "history.expire.max-snapshot-age-ms";
-  public static final String RETAIN_MIN_COUNT = "history.expire.min-snapshots-to-keep";
-  public static final long DEFAULT_RETAIN_MAX_COUNT = 100;
-  public static final long DEFAULT_RETAIN_MAX_AGE_MS = 5L * 24 * 3600 * 1000;
-  public static final long DEFAULT_RETAIN_MIN_COUNT = 10;
-
   /** How long a committer waits for the advisory commit lock before going ahead without it. */
   static final long COMMIT_LOCK_WAIT_MS = 5_000;
 
@@ -1138,14 +1112,7 @@ public final class TableCore {
               merged));
     }
     String listLocation =
-        ops.metadataDir()
-            + "/snap-"
-            + staged.snapshotId
-            + "-"
-            + attempt
-            + "-"
-            + UUID.randomUUID()
-            + ".avro";
+        ops.metadataDir() + "/" + FileNames.manifestList(staged.snapshotId, attempt);
     merged.add(listLocation);
     ManifestIO.writeList(
         staged.publisher,
@@ -1182,15 +1149,6 @@ public final class TableCore {
       throw e;
     }
   }
-
-  /**
-   * Table property: every this many versions, the committer of that version also deletes the
-   * manifest lists, manifests and data files that only snapshots dropped since then used (by
-   * retention or expiry), so files on disk stay bounded by the retention without running {@code
-   * expire}/{@code gc}. 0 (the default) turns it off: it makes those commits slower. At most 100
-   * (the metadata log must still hold the version it compares with).
-   */
-  public static final String AUTO_CLEANUP_COMMITS = "datashard.cleanup.every-commits";
 
   /**
    * Commits a new current schema computed from the newest version by {@code change} (see {@link
@@ -1324,9 +1282,17 @@ public final class TableCore {
     return PartitionSpecs.terms(committed.spec(), committed.schema());
   }
 
-  /** Runs the automatic cleanup after a commit when {@link #AUTO_CLEANUP_COMMITS} asks for it. */
+  /**
+   * Runs the automatic cleanup after a commit when {@link TableProperties#CLEANUP_EVERY_COMMITS}
+   * asks for it.
+   */
   private void autoCleanup(TableMetadata committed) {
-    long every = Math.min(100, committed.propertyLong(AUTO_CLEANUP_COMMITS, 0));
+    long every =
+        Math.min(
+            100,
+            committed.propertyLong(
+                TableProperties.CLEANUP_EVERY_COMMITS,
+                TableProperties.CLEANUP_EVERY_COMMITS_DEFAULT));
     if (every <= 0 || committed.version() % every != 0) {
       return;
     }
@@ -1370,9 +1336,14 @@ public final class TableCore {
    */
   static void applyCommitRetention(TableMetadata base, TableMetadata.Builder next, long now) {
     next.retainSnapshots(
-        (int) base.propertyLong(RETAIN_MAX_COUNT, DEFAULT_RETAIN_MAX_COUNT),
-        base.propertyLong(RETAIN_MAX_AGE_MS, DEFAULT_RETAIN_MAX_AGE_MS),
-        (int) base.propertyLong(RETAIN_MIN_COUNT, DEFAULT_RETAIN_MIN_COUNT),
+        (int)
+            base.propertyLong(TableProperties.MAX_SNAPSHOTS, TableProperties.MAX_SNAPSHOTS_DEFAULT),
+        base.propertyLong(
+            TableProperties.MAX_SNAPSHOT_AGE_MS, TableProperties.MAX_SNAPSHOT_AGE_MS_DEFAULT),
+        (int)
+            base.propertyLong(
+                TableProperties.MIN_SNAPSHOTS_TO_KEEP,
+                TableProperties.MIN_SNAPSHOTS_TO_KEEP_DEFAULT),
         now);
     logPrevious(base, next);
   }
@@ -1385,7 +1356,10 @@ public final class TableCore {
     if (base.metadataFileLocation() != null) {
       next.addPreviousMetadata(
           new TableMetadata.MetadataLogEntry(base.lastUpdatedMillis(), base.metadataFileLocation()),
-          (int) base.propertyLong("write.metadata.previous-versions-max", 100));
+          (int)
+              base.propertyLong(
+                  TableProperties.METADATA_PREVIOUS_VERSIONS_MAX,
+                  TableProperties.METADATA_PREVIOUS_VERSIONS_MAX_DEFAULT));
     }
   }
 
@@ -1410,11 +1384,20 @@ public final class TableCore {
       long snapshotId,
       List<String> written)
       throws IOException {
-    if (!Boolean.parseBoolean(base.property("commit.manifest-merge.enabled", "true"))) {
+    if (!Boolean.parseBoolean(
+        base.property(
+            TableProperties.MANIFEST_MERGE_ENABLED,
+            Boolean.toString(TableProperties.MANIFEST_MERGE_ENABLED_DEFAULT)))) {
       return manifests;
     }
-    long minCount = base.propertyLong("commit.manifest.min-count-to-merge", 100);
-    long targetSize = base.propertyLong("commit.manifest.target-size-bytes", 8L * 1024 * 1024);
+    long minCount =
+        base.propertyLong(
+            TableProperties.MANIFEST_MIN_MERGE_COUNT,
+            TableProperties.MANIFEST_MIN_MERGE_COUNT_DEFAULT);
+    long targetSize =
+        base.propertyLong(
+            TableProperties.MANIFEST_TARGET_SIZE_BYTES,
+            TableProperties.MANIFEST_TARGET_SIZE_BYTES_DEFAULT);
     long dataManifests = manifests.stream().filter(m -> !m.isDeletes()).count();
     if (dataManifests + 1 < minCount) {
       return manifests;
@@ -1488,7 +1471,7 @@ public final class TableCore {
     for (ManifestIO.Manifest m : bin) {
       entries.addAll(ManifestIO.liveEntries(storage, m, this::resolvePath));
     }
-    String location = ops.metadataDir() + "/" + UUID.randomUUID() + "-m2.avro";
+    String location = ops.metadataDir() + "/" + FileNames.manifest(FileNames.ManifestKind.MERGED);
     written.add(location);
     return ManifestIO.writeExisting(
         storage, location, base.schema(), base.spec(specId), snapshotId, entries);

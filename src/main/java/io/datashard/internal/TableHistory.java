@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 
 /**
  * History operations: snapshot references (tags and branches, the spec's {@code refs}), appends to
@@ -398,7 +397,8 @@ public final class TableHistory {
           long snapshotId = TableCore.newSnapshotId();
           List<ManifestIO.Manifest> manifests = new ArrayList<>();
           for (Map.Entry<Integer, List<ManifestIO.Entry>> e : removedBySpec.entrySet()) {
-            String location = ops.metadataDir() + "/" + UUID.randomUUID() + "-m5.avro";
+            String location =
+                ops.metadataDir() + "/" + FileNames.manifest(FileNames.ManifestKind.ROLLBACK);
             written.add(location);
             manifests.add(
                 ManifestIO.writeDeleted(
@@ -512,8 +512,7 @@ public final class TableHistory {
     long sequenceNumber = base.lastSequenceNumber() + 1;
     long now = System.currentTimeMillis();
     long timestamp = parent == null ? now : Math.max(now, parent.timestampMillis());
-    String listLocation =
-        ops.metadataDir() + "/snap-" + snapshotId + "-" + UUID.randomUUID() + ".avro";
+    String listLocation = ops.metadataDir() + "/" + FileNames.manifestList(snapshotId, 0);
     written.add(listLocation);
     ManifestIO.writeList(
         storage,

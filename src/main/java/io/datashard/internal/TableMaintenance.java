@@ -9,6 +9,7 @@ import io.datashard.FileFormat;
 import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Snapshot;
+import io.datashard.TableProperties;
 import io.datashard.ValidationException;
 import io.datashard.internal.meta.PartitionSpec;
 import io.datashard.internal.meta.TableMetadata;
@@ -31,9 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,20 +53,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class TableMaintenance {
   private static final Logger LOG = LoggerFactory.getLogger(TableMaintenance.class);
-  private static final Pattern VERSION_FILE = Pattern.compile("v(\\d+)\\.metadata\\.json");
 
   /** Default grace period of orphan removal: files younger than this are never removed. */
   public static final long DEFAULT_ORPHAN_GRACE_MS = 3L * 24 * 3600 * 1000;
-
-  /** The table property holding the target size of compacted data files (Iceberg's name). */
-  public static final String TARGET_FILE_SIZE = "write.target-file-size-bytes";
-
-  public static final long DEFAULT_TARGET_FILE_SIZE = 128L * 1024 * 1024;
-
-  /** The table property holding the target size of manifests (also used by manifest merging). */
-  public static final String TARGET_MANIFEST_SIZE = "commit.manifest.target-size-bytes";
-
-  public static final long DEFAULT_TARGET_MANIFEST_SIZE = 8L * 1024 * 1024;
 
   private final TableCore core;
   private final TableOperations ops;
@@ -271,17 +258,21 @@ public final class TableMaintenance {
     long maxAge =
         olderThanMillis != null
             ? now - olderThanMillis
-            : base.propertyLong(TableCore.RETAIN_MAX_AGE_MS, TableCore.DEFAULT_RETAIN_MAX_AGE_MS);
+            : base.propertyLong(
+                TableProperties.MAX_SNAPSHOT_AGE_MS, TableProperties.MAX_SNAPSHOT_AGE_MS_DEFAULT);
     int minKeep =
         retainLast != null
             ? retainLast
             : (int)
-                base.propertyLong(TableCore.RETAIN_MIN_COUNT, TableCore.DEFAULT_RETAIN_MIN_COUNT);
+                base.propertyLong(
+                    TableProperties.MIN_SNAPSHOTS_TO_KEEP,
+                    TableProperties.MIN_SNAPSHOTS_TO_KEEP_DEFAULT);
     int maxCount =
         maxSnapshots != null
             ? maxSnapshots
             : (int)
-                base.propertyLong(TableCore.RETAIN_MAX_COUNT, TableCore.DEFAULT_RETAIN_MAX_COUNT);
+                base.propertyLong(
+                    TableProperties.MAX_SNAPSHOTS, TableProperties.MAX_SNAPSHOTS_DEFAULT);
     return next.retainSnapshots(maxCount, maxAge, minKeep, now);
   }
 
@@ -366,12 +357,10 @@ public final class TableMaintenance {
       Path p = Path.of(path);
       if (p.getParent() != null && p.getParent().toString().equals(metadataDir)) {
         String name = p.getFileName().toString();
-        if (name.equals(TableOperations.HINT)) {
+        if (name.equals(FileNames.VERSION_HINT)) {
           continue;
         }
-        Matcher m = VERSION_FILE.matcher(name);
-        if (m.matches()
-            && (m.group(1).length() > 9 || Integer.parseInt(m.group(1)) >= meta.version())) {
+        if (FileNames.parseVersion(name) >= meta.version()) {
           continue; // the current version or one committed since it was read
         }
       }
@@ -462,7 +451,9 @@ public final class TableMaintenance {
     long target =
         targetFileSize != null
             ? targetFileSize
-            : base.propertyLong(TARGET_FILE_SIZE, DEFAULT_TARGET_FILE_SIZE);
+            : base.propertyLong(
+                TableProperties.TARGET_FILE_SIZE_BYTES,
+                TableProperties.TARGET_FILE_SIZE_BYTES_DEFAULT);
     if (target < 1) {
       throw new ValidationException(
           "The target file size of compaction must be positive, got " + target);
@@ -526,7 +517,7 @@ public final class TableMaintenance {
       long doneBytes = 0;
       progress.accept(0L, totalBytes);
       for (List<DataFile> bin : bins) {
-        String location = ops.dataDir() + "/" + UUID.randomUUID() + "." + format.extension();
+        String location = ops.dataDir() + "/" + FileNames.dataFile(format);
         DataFile out;
         try (CloseableIterator<Row> rows = core.readFiles(bin, schema)) {
           written.add(location);
@@ -619,7 +610,8 @@ public final class TableMaintenance {
             found += drop.size();
             deletedBySpec.computeIfAbsent(m.specId, k -> new ArrayList<>()).addAll(drop);
             if (!keep.isEmpty()) {
-              String location = ops.metadataDir() + "/" + UUID.randomUUID() + "-m3.avro";
+              String location =
+                  ops.metadataDir() + "/" + FileNames.manifest(FileNames.ManifestKind.REWRITTEN);
               written.add(location);
               manifests.add(
                   ManifestIO.writeExisting(
@@ -639,7 +631,8 @@ public final class TableMaintenance {
           added.forEach(
               f -> addedBySpec.computeIfAbsent(f.specId(), k -> new ArrayList<>()).add(f));
           for (Map.Entry<Integer, List<DataFile>> e : addedBySpec.entrySet()) {
-            String location = ops.metadataDir() + "/" + UUID.randomUUID() + "-m3.avro";
+            String location =
+                ops.metadataDir() + "/" + FileNames.manifest(FileNames.ManifestKind.REWRITTEN);
             written.add(location);
             head.add(
                 ManifestIO.writeAdded(
@@ -651,7 +644,8 @@ public final class TableMaintenance {
                     e.getValue()));
           }
           for (Map.Entry<Integer, List<ManifestIO.Entry>> e : deletedBySpec.entrySet()) {
-            String location = ops.metadataDir() + "/" + UUID.randomUUID() + "-m3.avro";
+            String location =
+                ops.metadataDir() + "/" + FileNames.manifest(FileNames.ManifestKind.REWRITTEN);
             written.add(location);
             head.add(
                 ManifestIO.writeDeleted(
@@ -691,7 +685,9 @@ public final class TableMaintenance {
     long target =
         targetManifestSize != null
             ? targetManifestSize
-            : read.propertyLong(TARGET_MANIFEST_SIZE, DEFAULT_TARGET_MANIFEST_SIZE);
+            : read.propertyLong(
+                TableProperties.MANIFEST_TARGET_SIZE_BYTES,
+                TableProperties.MANIFEST_TARGET_SIZE_BYTES_DEFAULT);
     if (target < 1) {
       throw new ValidationException("The target manifest size must be positive, got " + target);
     }
@@ -748,7 +744,8 @@ public final class TableMaintenance {
     try {
       for (Map.Entry<Integer, List<List<ManifestIO.Entry>>> e : chunks.entrySet()) {
         for (List<ManifestIO.Entry> chunk : e.getValue()) {
-          String location = ops.metadataDir() + "/" + UUID.randomUUID() + "-m4.avro";
+          String location =
+              ops.metadataDir() + "/" + FileNames.manifest(FileNames.ManifestKind.MANIFEST_REWRITE);
           written.add(location);
           created.add(
               ManifestIO.writeExisting(
@@ -943,8 +940,7 @@ public final class TableMaintenance {
       throws IOException {
     long sequenceNumber = base.lastSequenceNumber() + 1;
     long timestamp = Math.max(System.currentTimeMillis(), parent.timestampMillis());
-    String listLocation =
-        ops.metadataDir() + "/snap-" + snapshotId + "-" + UUID.randomUUID() + ".avro";
+    String listLocation = ops.metadataDir() + "/" + FileNames.manifestList(snapshotId, 0);
     written.add(listLocation);
     ManifestIO.writeList(
         storage, listLocation, snapshotId, parent.snapshotId(), sequenceNumber, manifests);

@@ -5,6 +5,7 @@ import io.datashard.CommitStateUnknownException;
 import io.datashard.CorruptTableException;
 import io.datashard.DataShardException;
 import io.datashard.TableNotFoundException;
+import io.datashard.TableProperties;
 import io.datashard.internal.meta.TableMetadata;
 import io.datashard.internal.meta.TableMetadataParser;
 import io.datashard.storage.Storage;
@@ -13,8 +14,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TableOperations {
   private static final Logger LOG = LoggerFactory.getLogger(TableOperations.class);
-  private static final Pattern VERSION_FILE = Pattern.compile("v(\\d+)\\.metadata\\.json");
-  public static final String HINT = "version-hint.text";
 
   private final Storage storage;
   private final String root;
@@ -48,7 +45,7 @@ public final class TableOperations {
   public TableOperations(Storage storage, String root) {
     this.storage = storage;
     this.root = root;
-    this.metadataDir = root + "/metadata";
+    this.metadataDir = root + "/" + FileNames.METADATA_DIR;
   }
 
   public Storage storage() {
@@ -65,12 +62,12 @@ public final class TableOperations {
   }
 
   public String dataDir() {
-    return root + "/data";
+    return root + "/" + FileNames.DATA_DIR;
   }
 
   /** The location of version {@code n}'s metadata file. */
   public String metadataFile(int n) {
-    return metadataDir + "/v" + n + ".metadata.json";
+    return metadataDir + "/" + FileNames.version(n);
   }
 
   /** The last loaded version, loading it if none was loaded yet. */
@@ -187,7 +184,10 @@ public final class TableOperations {
   private int readHint() {
     try {
       String s =
-          new String(storage.readAll(metadataDir + "/" + HINT), StandardCharsets.UTF_8).trim();
+          new String(
+                  storage.readAll(metadataDir + "/" + FileNames.VERSION_HINT),
+                  StandardCharsets.UTF_8)
+              .trim();
       return Integer.parseInt(s);
     } catch (NoSuchFileException e) {
       return 0;
@@ -200,13 +200,9 @@ public final class TableOperations {
   private int listLatestVersion() throws IOException {
     int max = 0;
     for (String name : storage.list(metadataDir)) {
-      Matcher m = VERSION_FILE.matcher(name);
-      if (m.matches()) {
-        try {
-          max = Math.max(max, Integer.parseInt(m.group(1)));
-        } catch (NumberFormatException e) {
-          // a huge number: not ours
-        }
+      long v = FileNames.parseVersion(name);
+      if (v <= Integer.MAX_VALUE) { // a larger number is not ours
+        max = Math.max(max, (int) v);
       }
     }
     return max;
@@ -331,7 +327,9 @@ public final class TableOperations {
    */
   private void removeOldMetadataFiles(TableMetadata base, TableMetadata committed) {
     if (!Boolean.parseBoolean(
-        committed.property("write.metadata.delete-after-commit.enabled", "true"))) {
+        committed.property(
+            TableProperties.METADATA_DELETE_AFTER_COMMIT,
+            Boolean.toString(TableProperties.METADATA_DELETE_AFTER_COMMIT_DEFAULT)))) {
       return;
     }
     java.util.Set<String> kept = new java.util.HashSet<>();
@@ -350,10 +348,11 @@ public final class TableOperations {
   private void writeHint(int version) {
     try {
       storage.replace(
-          metadataDir + "/" + HINT, Integer.toString(version).getBytes(StandardCharsets.UTF_8));
+          metadataDir + "/" + FileNames.VERSION_HINT,
+          Integer.toString(version).getBytes(StandardCharsets.UTF_8));
     } catch (IOException | RuntimeException e) {
       // The hint is advisory: readers probe past it. A failure here never fails a commit.
-      LOG.warn("Could not update {} in {}: {}", HINT, metadataDir, e.toString());
+      LOG.warn("Could not update {} in {}: {}", FileNames.VERSION_HINT, metadataDir, e.toString());
     }
   }
 }

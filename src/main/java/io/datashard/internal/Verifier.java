@@ -27,8 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -50,7 +48,6 @@ import java.util.stream.Stream;
  * problems are not errors, but if one cannot be read the orphan list is left out.
  */
 public final class Verifier {
-  private static final Pattern VERSION_FILE = Pattern.compile("v(\\d+)\\.metadata\\.json");
 
   private final Path dir;
   private final String root;
@@ -109,18 +106,18 @@ public final class Verifier {
   }
 
   private String metadataDir() {
-    return root + "/metadata";
+    return root + "/" + FileNames.METADATA_DIR;
   }
 
   private void run() {
     int latestListed = latestListedVersion();
-    String hintFile = metadataDir() + "/" + TableOperations.HINT;
+    String hintFile = metadataDir() + "/" + FileNames.VERSION_HINT;
     referenced.add(hintFile);
     try {
       core = TableCore.open(storage, dir, TableOptions.defaults());
     } catch (CorruptTableException e) {
       String file =
-          latestListed > 0 ? metadataDir() + "/v" + latestListed + ".metadata.json" : metadataDir();
+          latestListed > 0 ? metadataDir() + "/" + FileNames.version(latestListed) : metadataDir();
       problem(Kind.UNREADABLE, file, "the current metadata file cannot be read: " + e.getMessage());
       return;
     }
@@ -193,9 +190,9 @@ public final class Verifier {
     int max = 0;
     try {
       for (String name : storage.list(metadataDir())) {
-        Matcher m = VERSION_FILE.matcher(name);
-        if (m.matches() && m.group(1).length() < 10) {
-          max = Math.max(max, Integer.parseInt(m.group(1)));
+        long v = FileNames.parseVersion(name);
+        if (v <= Integer.MAX_VALUE) {
+          max = Math.max(max, (int) v);
         }
       }
     } catch (IOException e) {
@@ -507,7 +504,7 @@ public final class Verifier {
       return;
     }
     Path base = Path.of(root);
-    for (String sub : List.of("data", "metadata")) {
+    for (String sub : List.of(FileNames.DATA_DIR, FileNames.METADATA_DIR)) {
       Path top = base.resolve(sub);
       if (!Files.isDirectory(top)) {
         continue;

@@ -45,23 +45,7 @@ public final class LocalStorage implements Storage {
   }
 
   static Path path(String location) {
-    if (location.startsWith("file:")) {
-      return Paths.get(
-          java.net.URI.create(
-              location.startsWith("file:///") || !location.startsWith("file://")
-                  ? normalizeFileUri(location)
-                  : location));
-    }
-    return Paths.get(location);
-  }
-
-  private static String normalizeFileUri(String location) {
-    // "file:/a/b" and "file:///a/b" both name /a/b
-    String rest = location.substring("file:".length());
-    while (rest.startsWith("//")) {
-      rest = rest.substring(1);
-    }
-    return "file://" + rest;
+    return Paths.get(Locations.stripFileScheme(location));
   }
 
   /**

@@ -7,6 +7,7 @@ import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Snapshot;
 import io.datashard.Table;
+import io.datashard.TableProperties;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,11 +31,11 @@ class AutoCleanupTest {
     DataShard.TableBuilder b =
         DataShard.table(dir)
             .schema(Schema.parse("id long not null"))
-            .property(TableCore.RETAIN_MAX_COUNT, "5")
-            .property(TableCore.RETAIN_MIN_COUNT, "1")
+            .property(TableProperties.MAX_SNAPSHOTS, "5")
+            .property(TableProperties.MIN_SNAPSHOTS_TO_KEEP, "1")
             .property("commit.manifest.min-count-to-merge", "4");
     if (auto) {
-      b.property(TableCore.AUTO_CLEANUP_COMMITS, "10");
+      b.property(TableProperties.CLEANUP_EVERY_COMMITS, "10");
     }
     return b.create();
   }

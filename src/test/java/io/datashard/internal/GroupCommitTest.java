@@ -8,6 +8,7 @@ import io.datashard.Schema;
 import io.datashard.Snapshot;
 import io.datashard.Table;
 import io.datashard.TableOptions;
+import io.datashard.TableProperties;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ class GroupCommitTest {
   }
 
   private Path queue() {
-    return dir.resolve("metadata").resolve(GroupCommit.DIR);
+    return dir.resolve("metadata").resolve(FileNames.QUEUE_DIR);
   }
 
   private List<Path> queued(String suffix) throws IOException {
@@ -110,7 +111,7 @@ class GroupCommitTest {
   void largeAppendsCommitOnTheirOwnWithoutQueueing() {
     Table t = DataShard.create(dir, Schema.parse("id long not null"));
     java.util.List<Map<String, Object>> many = new java.util.ArrayList<>();
-    for (long i = 0; i < TableCore.DEFAULT_GROUP_MAX_ROWS + 1; i++) {
+    for (long i = 0; i < TableProperties.GROUP_COMMIT_MAX_ROWS_DEFAULT + 1; i++) {
       many.add(Map.of("id", i));
     }
     Snapshot big = t.append(many);

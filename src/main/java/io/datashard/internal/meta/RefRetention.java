@@ -1,6 +1,7 @@
 package io.datashard.internal.meta;
 
 import io.datashard.Snapshot;
+import io.datashard.TableProperties;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -27,9 +28,6 @@ import java.util.Set;
  * per commit stays bounded.
  */
 public final class RefRetention {
-  /** The table property giving refs without their own {@code max-ref-age-ms} a maximum age. */
-  public static final String MAX_REF_AGE_MS = "history.expire.max-ref-age-ms";
-
   private RefRetention() {}
 
   /**
@@ -43,7 +41,7 @@ public final class RefRetention {
       Map<Long, Snapshot> byId,
       Map<String, String> properties,
       long now) {
-    Long tableMax = parseLong(properties.get(MAX_REF_AGE_MS));
+    Long tableMax = parseLong(properties.get(TableProperties.MAX_REF_AGE_MS));
     Set<String> removed = new HashSet<>();
     for (Iterator<Map.Entry<String, SnapshotRef>> it = refs.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<String, SnapshotRef> e = it.next();

@@ -1,0 +1,28 @@
+package io.datashard.storage;
+
+/**
+ * How locations recorded in table metadata map to local paths. Tables written by Apache Iceberg
+ * Java through Hadoop record {@code file:/a/b} (or {@code file:///a/b}); DataShard records plain
+ * absolute paths. Both name the same file.
+ */
+public final class Locations {
+  private static final String FILE_SCHEME = "file:";
+
+  private Locations() {}
+
+  /**
+   * The plain path of a location: {@code file:/a/b} and {@code file:///a/b} give {@code /a/b}; a
+   * location without the {@code file:} scheme is returned as it is. Percent escapes are not
+   * decoded: Hadoop writes paths unescaped.
+   */
+  public static String stripFileScheme(String location) {
+    if (!location.startsWith(FILE_SCHEME)) {
+      return location;
+    }
+    String rest = location.substring(FILE_SCHEME.length());
+    while (rest.startsWith("//")) {
+      rest = rest.substring(1);
+    }
+    return rest;
+  }
+}
