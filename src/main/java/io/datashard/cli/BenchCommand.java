@@ -4,10 +4,10 @@ import io.datashard.Schema;
 import io.datashard.TableOptions;
 import io.datashard.TableProperties;
 import io.datashard.internal.TableCore;
+import io.datashard.storage.ForwardingStorage;
 import io.datashard.storage.LocalStorage;
 import io.datashard.storage.Storage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -169,86 +169,30 @@ final class BenchCommand implements Runnable {
   }
 
   /** Counts the bytes of every file published through it. */
-  static final class CountingStorage implements Storage {
-    private final Storage delegate;
+  static final class CountingStorage extends ForwardingStorage {
     final AtomicLong bytes = new AtomicLong();
 
     CountingStorage(Storage delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     @Override
-    public PendingFile create(String location) throws IOException {
-      PendingFile inner = delegate.create(location);
-      return new PendingFile() {
-        @Override
-        public String location() {
-          return inner.location();
-        }
-
-        @Override
-        public OutputStream stream() {
-          return inner.stream();
-        }
-
-        @Override
-        public long position() {
-          return inner.position();
-        }
-
-        @Override
-        public long publish() throws IOException {
-          long n = inner.publish();
-          bytes.addAndGet(n);
-          return n;
-        }
-
-        @Override
-        public void abort() {
-          inner.abort();
-        }
-      };
-    }
-
-    @Override
-    public InputFile open(String location) throws IOException {
-      return delegate.open(location);
-    }
-
-    @Override
-    public boolean exists(String location) throws IOException {
-      return delegate.exists(location);
-    }
-
-    @Override
-    public long length(String location) throws IOException {
-      return delegate.length(location);
-    }
-
-    @Override
-    public boolean delete(String location) throws IOException {
-      return delegate.delete(location);
-    }
-
-    @Override
-    public List<String> list(String directory) throws IOException {
-      return delegate.list(directory);
-    }
-
-    @Override
-    public void syncDirectory(String directory) throws IOException {
-      delegate.syncDirectory(directory);
+    protected long publish(String location, PendingFile file) throws IOException {
+      long n = file.publish();
+      bytes.addAndGet(n);
+      return n;
     }
 
     @Override
     public void replace(String location, byte[] content) throws IOException {
-      delegate.replace(location, content);
+      super.replace(location, content);
       bytes.addAndGet(content.length);
     }
 
+    /** Counting is thread-safe: files are finished in the background as without the counting. */
     @Override
-    public boolean isDurable() {
-      return delegate.isDurable();
+    public boolean supports(Capability capability) {
+      return inner.supports(capability);
     }
   }
 }

@@ -1,9 +1,8 @@
 package io.datashard.internal;
 
-import io.datashard.storage.LocalStorage;
+import io.datashard.storage.ForwardingStorage;
 import io.datashard.storage.Storage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,11 +26,12 @@ import java.util.concurrent.Executors;
  * names (and a removal cannot be undone by a link that was still queued). A failure in the
  * background is thrown by {@link #settle()}, as the {@link IOException} the publish threw.
  *
- * <p>Only a durable {@link LocalStorage} is finished in the background (forcing is what takes time,
- * and it is thread-safe); with any other storage each step runs in the calling thread, at the
- * moment it is asked for, and throws there, exactly as without this class.
+ * <p>Only a storage with {@link Storage.Capability#BACKGROUND_PUBLISH} (a durable local storage:
+ * forcing is what takes time, and it is thread-safe) is finished in the background; with any other
+ * storage each step runs in the calling thread, at the moment it is asked for, and throws there,
+ * exactly as without this class.
  */
-final class BackgroundPublisher implements Storage {
+final class BackgroundPublisher extends ForwardingStorage {
   /**
    * Daemon threads made as needed and ended after a minute idle: each task is a few blocking system
    * calls, and commits running at once in one process must not queue behind each other's fsyncs
@@ -45,8 +45,6 @@ final class BackgroundPublisher implements Storage {
             return t;
           });
 
-  private final Storage storage;
-
   /** Null: every step runs in the calling thread when asked for, failures thrown there. */
   private final Executor executor;
 
@@ -57,17 +55,13 @@ final class BackgroundPublisher implements Storage {
 
   /** A publisher finishing files on {@code executor} (null: in the calling thread). */
   BackgroundPublisher(Storage storage, Executor executor) {
-    this.storage = storage;
+    super(storage);
     this.executor = executor;
   }
 
-  /** Tests only: also finish other durable storages (thread-safe ones) in the background. */
-  static volatile boolean anyDurableStorage;
-
-  /** A publisher over {@code storage}: in the background for a durable {@link LocalStorage}. */
+  /** A publisher over {@code storage}: in the background if the storage supports that. */
   static BackgroundPublisher over(Storage storage) {
-    boolean background =
-        storage.isDurable() && (storage instanceof LocalStorage || anyDurableStorage);
+    boolean background = storage.supports(Storage.Capability.BACKGROUND_PUBLISH);
     return new BackgroundPublisher(storage, background ? POOL : null);
   }
 
@@ -155,55 +149,20 @@ final class BackgroundPublisher implements Storage {
   }
 
   @Override
-  public PendingFile create(String location) throws IOException {
-    PendingFile file = storage.create(location);
-    return new PendingFile() {
-      private boolean handedOver;
-
-      @Override
-      public String location() {
-        return file.location();
-      }
-
-      @Override
-      public OutputStream stream() {
-        return file.stream();
-      }
-
-      @Override
-      public long position() {
-        return file.position();
-      }
-
-      @Override
-      public long publish() throws IOException {
-        if (handedOver) {
-          throw new IllegalStateException("File already published or aborted: " + location);
-        }
-        handedOver = true;
-        if (executor == null) {
-          return file.publish();
-        }
-        long length = file.position(); // nothing more is written: this is the published length
-        CompletableFuture<Void> done = CompletableFuture.runAsync(io(file::publish), executor);
-        track(done, true);
-        return length;
-      }
-
-      @Override
-      public void abort() {
-        if (!handedOver) {
-          handedOver = true;
-          file.abort();
-        }
-      }
-    };
+  protected long publish(String location, PendingFile file) throws IOException {
+    if (executor == null) {
+      return file.publish();
+    }
+    long length = file.position(); // nothing more is written: this is the published length
+    CompletableFuture<Void> done = CompletableFuture.runAsync(io(file::publish), executor);
+    track(done, true);
+    return length;
   }
 
   @Override
   public void syncDirectory(String directory) throws IOException {
     if (executor == null) {
-      storage.syncDirectory(directory);
+      inner.syncDirectory(directory);
       return;
     }
     // after every file handed over so far, whatever its directory: simple, and never too early
@@ -213,48 +172,67 @@ final class BackgroundPublisher implements Storage {
     }
     CompletableFuture<Void> sync =
         CompletableFuture.allOf(linked.toArray(new CompletableFuture<?>[0]))
-            .thenRunAsync(io(() -> storage.syncDirectory(directory)), executor);
+            .thenRunAsync(io(() -> inner.syncDirectory(directory)), executor);
     track(sync, false);
   }
 
   @Override
   public InputFile open(String location) throws IOException {
     settleFirst();
-    return storage.open(location);
+    return inner.open(location);
+  }
+
+  @Override
+  public byte[] readAll(String location) throws IOException {
+    settleFirst();
+    return inner.readAll(location);
   }
 
   @Override
   public boolean exists(String location) throws IOException {
     settleFirst();
-    return storage.exists(location);
+    return inner.exists(location);
   }
 
   @Override
   public long length(String location) throws IOException {
     settleFirst();
-    return storage.length(location);
+    return inner.length(location);
   }
 
   @Override
   public boolean delete(String location) throws IOException {
     settleQuietly();
-    return storage.delete(location);
+    return inner.delete(location);
   }
 
   @Override
   public List<String> list(String directory) throws IOException {
     settleFirst();
-    return storage.list(directory);
+    return inner.list(directory);
+  }
+
+  @Override
+  public List<FileInfo> walk(String directory) throws IOException {
+    settleFirst();
+    return inner.walk(directory);
   }
 
   @Override
   public void replace(String location, byte[] content) throws IOException {
     settleFirst();
-    storage.replace(location, content);
+    inner.replace(location, content);
   }
 
   @Override
-  public boolean isDurable() {
-    return storage.isDurable();
+  public void writeNew(String location, byte[] content) throws IOException {
+    settleFirst();
+    inner.writeNew(location, content);
+  }
+
+  @Override
+  public void link(String existing, String location) throws IOException {
+    settleFirst();
+    inner.link(existing, location);
   }
 }

@@ -4,18 +4,30 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.FileLockInterruptionException;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@link Storage} on a local (or NFS) filesystem.
@@ -86,13 +98,7 @@ public final class LocalStorage implements Storage {
     Path target = path(location);
     Path dir = target.getParent();
     createDirectories(dir);
-    Path tmp =
-        dir.resolve(
-            "."
-                + target.getFileName()
-                + "."
-                + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                + ".tmp");
+    Path tmp = temporary(target);
     FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     return new LocalPendingFile(location, target, tmp, ch);
   }
@@ -326,13 +332,7 @@ public final class LocalStorage implements Storage {
   public void replace(String location, byte[] content) throws IOException {
     Path target = path(location);
     createDirectories(target.getParent());
-    Path tmp =
-        target.resolveSibling(
-            "."
-                + target.getFileName()
-                + "."
-                + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                + ".tmp");
+    Path tmp = temporary(target);
     try (FileChannel ch =
         FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       ByteBuffer b = ByteBuffer.wrap(content);
@@ -352,12 +352,215 @@ public final class LocalStorage implements Storage {
   }
 
   @Override
-  public String toString() {
-    return "LocalStorage(durable=" + durable + ")";
+  public List<FileInfo> walk(String directory) throws IOException {
+    List<FileInfo> out = new ArrayList<>();
+    Path dir = path(directory);
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    String prefix = directory.endsWith("/") ? directory : directory + "/";
+    Files.walkFileTree(
+        dir,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            if (attrs.isRegularFile()) {
+              out.add(
+                  new FileInfo(
+                      prefix
+                          + dir.relativize(file)
+                              .toString()
+                              .replace(java.io.File.separatorChar, '/'),
+                      attrs.size(),
+                      attrs.lastModifiedTime().toMillis()));
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (e instanceof NoSuchFileException) {
+              return FileVisitResult.CONTINUE; // removed while listing
+            }
+            throw e;
+          }
+        });
+    return out;
   }
 
-  /** Throws if {@code e} is not a "name exists" failure. Utility for callers of publish. */
-  public static boolean isAlreadyExists(IOException e) {
-    return e instanceof FileAlreadyExistsException;
+  /**
+   * Writes {@code content} under a temporary name, then links it as {@code target} (never
+   * replacing).
+   */
+  @Override
+  public void writeNew(String location, byte[] content) throws IOException {
+    Path target = path(location);
+    Path tmp = temporary(target);
+    try {
+      Files.write(tmp, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    } catch (NoSuchFileException e) {
+      createDirectories(target.getParent());
+      Files.write(tmp, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    }
+    try {
+      Files.createLink(target, tmp);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** A hard link. */
+  @Override
+  public void link(String existing, String location) throws IOException {
+    Files.createLink(path(location), path(existing));
+  }
+
+  @Override
+  public String realLocation(String location) throws IOException {
+    return path(location).toRealPath().toString();
+  }
+
+  /** Locks always; background publishing when durable; deletes are POSIX unlinks. */
+  @Override
+  public boolean supports(Capability capability) {
+    switch (capability) {
+      case LOCKS:
+      case EXCLUSIVE_DELETE:
+        return true;
+      case BACKGROUND_PUBLISH:
+        return durable;
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * An OS file lock ({@link FileChannel#lock()}) on the file at {@code location}, created if
+   * missing. The wait blocks in the kernel (no spinning); after {@code maxWait} an alarm interrupts
+   * it. OS locks are held per process: callers in one process must take turns among themselves
+   * first, and must not open a second lock on the same file while one is held (closing any channel
+   * to the file would release the process's lock).
+   */
+  @Override
+  public Lock lock(String location, Duration maxWait) throws IOException {
+    long nanos = maxWait.toNanos();
+    FileChannel ch = openLockFile(location);
+    try {
+      FileLock l = ch.tryLock();
+      if (l == null && nanos > 0) {
+        l = lockWithin(ch, nanos);
+      }
+      if (l != null) {
+        return new LocalLock(ch, l);
+      }
+    } catch (OverlappingFileLockException e) {
+      closeQuietly(ch);
+      throw new IOException("The lock " + location + " is already held in this process", e);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(ch);
+      throw e;
+    }
+    closeQuietly(ch);
+    return null;
+  }
+
+  @Override
+  public Lock tryLock(String location) throws IOException {
+    return lock(location, Duration.ZERO);
+  }
+
+  private static FileChannel openLockFile(String location) throws IOException {
+    return FileChannel.open(path(location), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+  }
+
+  /** Blocks until the lock is granted, at most {@code nanos}; null if not granted by then. */
+  private static FileLock lockWithin(FileChannel ch, long nanos) throws IOException {
+    Alarm alarm = new Alarm(Thread.currentThread());
+    ScheduledFuture<?> timer = LOCK_TIMER.schedule(alarm, nanos, TimeUnit.NANOSECONDS);
+    try {
+      return ch.lock();
+    } catch (ClosedByInterruptException | FileLockInterruptionException e) {
+      return null;
+    } finally {
+      timer.cancel(false);
+      if (alarm.disarm()) {
+        Thread.interrupted(); // the alarm's interrupt, not the caller's
+      }
+    }
+  }
+
+  private static final ScheduledExecutorService LOCK_TIMER =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "datashard-lock-timer");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /** Interrupts a thread waiting for an OS lock, unless disarmed first. */
+  private static final class Alarm implements Runnable {
+    private final Thread waiter;
+    private boolean armed = true;
+    private boolean fired;
+
+    Alarm(Thread waiter) {
+      this.waiter = waiter;
+    }
+
+    @Override
+    public synchronized void run() {
+      if (armed) {
+        fired = true;
+        waiter.interrupt();
+      }
+    }
+
+    /** Stops the alarm; true if it had already fired. */
+    synchronized boolean disarm() {
+      armed = false;
+      return fired;
+    }
+  }
+
+  private static final class LocalLock implements Lock {
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    LocalLock(FileChannel channel, FileLock lock) {
+      this.channel = channel;
+      this.lock = lock;
+    }
+
+    @Override
+    public void close() {
+      try {
+        lock.release();
+      } catch (IOException e) {
+        // closing the channel releases it too
+      }
+      closeQuietly(channel);
+    }
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    try {
+      ch.close();
+    } catch (IOException e) {
+      // nothing to do
+    }
+  }
+
+  private static Path temporary(Path target) {
+    return target.resolveSibling(
+        "."
+            + target.getFileName()
+            + "."
+            + Long.toHexString(ThreadLocalRandom.current().nextLong())
+            + ".tmp");
+  }
+
+  @Override
+  public String toString() {
+    return "LocalStorage(durable=" + durable + ")";
   }
 }

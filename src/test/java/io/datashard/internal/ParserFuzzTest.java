@@ -13,7 +13,7 @@ import io.datashard.Schema;
 import io.datashard.Table;
 import io.datashard.internal.meta.TableMetadata;
 import io.datashard.internal.meta.TableMetadataParser;
-import io.datashard.storage.Storage;
+import io.datashard.storage.InMemoryStorage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,7 +21,6 @@ import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -446,7 +445,7 @@ class ParserFuzzTest {
             bytes,
             () ->
                 ManifestIO.readList(
-                    new MemoryStorage(Map.of("/fuzz/snap.avro", bytes)), "/fuzz/snap.avro"));
+                    InMemoryStorage.of(Map.of("/fuzz/snap.avro", bytes)), "/fuzz/snap.avro"));
     if (list != null) {
       assertThat(list).allSatisfy(m -> assertThat(m.path).isNotNull());
     }
@@ -463,7 +462,7 @@ class ParserFuzzTest {
             bytes,
             () ->
                 ManifestIO.liveEntries(
-                    new MemoryStorage(Map.of("/fuzz/m.avro", bytes)), m, p -> p));
+                    InMemoryStorage.of(Map.of("/fuzz/m.avro", bytes)), m, p -> p));
     if (entries != null) {
       assertThat(entries).allSatisfy(e -> assertThat(e.file.path()).isNotNull());
     }
@@ -479,7 +478,7 @@ class ParserFuzzTest {
               check(
                   "readList",
                   b,
-                  () -> ManifestIO.readList(new MemoryStorage(Map.of("/l", b)), "/l")))
+                  () -> ManifestIO.readList(InMemoryStorage.of(Map.of("/l", b)), "/l")))
           .isNotEmpty();
     }
     for (byte[] b : manifests) {
@@ -489,7 +488,7 @@ class ParserFuzzTest {
               check(
                   "liveEntries",
                   b,
-                  () -> ManifestIO.liveEntries(new MemoryStorage(Map.of("/m", b)), m, p -> p)))
+                  () -> ManifestIO.liveEntries(InMemoryStorage.of(Map.of("/m", b)), m, p -> p)))
           .isNotEmpty();
     }
   }
@@ -585,88 +584,5 @@ class ParserFuzzTest {
     System.out.println(
         "ParserFuzzTest: " + checked + " inputs with a huge declared length checked");
     assertThat(checked).isGreaterThan(1000);
-  }
-
-  /** Table files held in memory, readable through the {@link Storage} interface. */
-  static final class MemoryStorage implements Storage {
-    private final Map<String, byte[]> files;
-
-    MemoryStorage(Map<String, byte[]> files) {
-      this.files = files;
-    }
-
-    @Override
-    public InputFile open(String location) throws IOException {
-      byte[] b = files.get(location);
-      if (b == null) {
-        throw new NoSuchFileException(location);
-      }
-      return new InputFile() {
-        @Override
-        public String location() {
-          return location;
-        }
-
-        @Override
-        public long length() {
-          return b.length;
-        }
-
-        @Override
-        public int read(long position, byte[] buf, int off, int len) {
-          if (position >= b.length) {
-            return -1;
-          }
-          int n = (int) Math.min(len, b.length - position);
-          System.arraycopy(b, (int) position, buf, off, n);
-          return n;
-        }
-
-        @Override
-        public void close() {}
-      };
-    }
-
-    @Override
-    public boolean exists(String location) {
-      return files.containsKey(location);
-    }
-
-    @Override
-    public long length(String location) throws IOException {
-      byte[] b = files.get(location);
-      if (b == null) {
-        throw new NoSuchFileException(location);
-      }
-      return b.length;
-    }
-
-    @Override
-    public PendingFile create(String location) {
-      throw new UnsupportedOperationException("read-only");
-    }
-
-    @Override
-    public boolean delete(String location) {
-      throw new UnsupportedOperationException("read-only");
-    }
-
-    @Override
-    public List<String> list(String directory) {
-      return List.of();
-    }
-
-    @Override
-    public void syncDirectory(String directory) {}
-
-    @Override
-    public void replace(String location, byte[] content) {
-      throw new UnsupportedOperationException("read-only");
-    }
-
-    @Override
-    public boolean isDurable() {
-      return false;
-    }
   }
 }

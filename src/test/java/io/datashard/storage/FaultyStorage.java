@@ -48,8 +48,7 @@ import java.util.Set;
  * Directories a file creation needs are made durably (each new directory's parent is synced), as
  * {@link LocalStorage} does. Not thread-safe: crash tests drive it from one thread.
  */
-public final class FaultyStorage implements Storage {
-  private final LocalStorage reader = new LocalStorage(true);
+public final class FaultyStorage extends ForwardingStorage {
   private final long seed;
   private final Random random;
 
@@ -77,6 +76,7 @@ public final class FaultyStorage implements Storage {
 
   /** A storage whose {@link #crash()} decisions follow {@code seed}. */
   public FaultyStorage(long seed) {
+    super(new LocalStorage(true)); // reads, listings and locks go to a durable local storage
     this.seed = seed;
     this.random = new Random(seed);
   }
@@ -406,21 +406,6 @@ public final class FaultyStorage implements Storage {
   }
 
   @Override
-  public InputFile open(String location) throws IOException {
-    return reader.open(location);
-  }
-
-  @Override
-  public boolean exists(String location) throws IOException {
-    return reader.exists(location);
-  }
-
-  @Override
-  public long length(String location) throws IOException {
-    return reader.length(location);
-  }
-
-  @Override
   public boolean delete(String location) throws IOException {
     Path p = LocalStorage.path(location);
     step("delete " + p);
@@ -435,11 +420,6 @@ public final class FaultyStorage implements Storage {
     }
     effectDone();
     return true;
-  }
-
-  @Override
-  public List<String> list(String directory) throws IOException {
-    return reader.list(directory);
   }
 
   @Override
@@ -479,6 +459,47 @@ public final class FaultyStorage implements Storage {
     unsyncedContents.remove(tmp);
     nameAdded(target);
     unsyncedContents.add(target);
+    effectDone();
+  }
+
+  /** As {@link LocalStorage}: a temporary written, linked under the name, removed; never forced. */
+  @Override
+  public void writeNew(String location, byte[] content) throws IOException {
+    Path target = LocalStorage.path(location);
+    Path tmp =
+        target.resolveSibling(
+            "." + target.getFileName() + "." + Long.toHexString(random.nextLong()) + ".tmp");
+    step("write " + tmp);
+    makeDirectoriesDurably(target.getParent());
+    Files.write(tmp, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    nameAdded(tmp);
+    unsyncedContents.add(tmp);
+    try {
+      effectDone();
+      step("link " + target);
+      Files.createLink(target, tmp);
+      nameAdded(target);
+      unsyncedContents.add(target);
+      effectDone();
+    } finally {
+      if (!stopped) {
+        Files.deleteIfExists(tmp);
+        nameRemoved(tmp);
+      }
+    }
+  }
+
+  /** A hard link; its contents are as (un)synced as the file it links to. */
+  @Override
+  public void link(String existing, String location) throws IOException {
+    Path from = LocalStorage.path(existing);
+    Path target = LocalStorage.path(location);
+    step("link " + target + " to " + from);
+    Files.createLink(target, from);
+    nameAdded(target);
+    if (unsyncedContents.contains(from)) {
+      unsyncedContents.add(target);
+    }
     effectDone();
   }
 
