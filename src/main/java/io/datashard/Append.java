@@ -1,6 +1,7 @@
 package io.datashard;
 
 import io.datashard.internal.TableCore;
+import io.datashard.internal.TableHistory;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -134,7 +135,7 @@ public final class Append {
         List<Iterator<?>> sources = new ArrayList<>();
         sources.add(records.iterator());
         sources.addAll(streams);
-        return core.appendStream(concat(sources), summary);
+        return core.appends().appendStream(concat(sources), summary);
       }
       for (Iterator<?> it : streams) {
         it.forEachRemaining(records::add);
@@ -149,9 +150,9 @@ public final class Append {
                 + "' cannot yet add existing data files "
                 + "or choose a file format: append to main for that, or append records to the branch.");
       }
-      return new io.datashard.internal.TableHistory(core).appendToBranch(branch, records, summary);
+      return new TableHistory(core).appendToBranch(branch, records, summary);
     }
-    return core.append(records, files, summary, format);
+    return core.appends().append(records, files, summary, format);
   }
 
   /** The elements of each iterator in turn, read lazily. */

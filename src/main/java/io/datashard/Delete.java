@@ -1,7 +1,8 @@
 package io.datashard;
 
-import io.datashard.internal.RowRewrites;
 import io.datashard.internal.TableCore;
+import io.datashard.internal.commit.RowRewrites;
+import io.datashard.internal.commit.SnapshotSummary;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -102,15 +103,18 @@ public final class Delete {
     Expression f = filter;
     String what = overwrite ? "overwrite" : "delete";
     Map<String, String> extra = new LinkedHashMap<>(summary);
-    extra.put("datashard.filter", f.toString());
-    return Optional.ofNullable(
-        RowRewrites.rewrite(
-            core,
+    extra.put(SnapshotSummary.FILTER, f.toString());
+    RowRewrites change =
+        new RowRewrites(
+            core.reader(),
+            core.writer(),
             what,
             schema ->
                 new RowRewrites.Change(
-                    RowRewrites.matching(core, schema, f), RowRewrites.rows(schema, records)),
+                    RowRewrites.matching(core.reader(), schema, f),
+                    RowRewrites.rows(schema, records)),
             extra,
-            maxAttempts));
+            maxAttempts);
+    return Optional.ofNullable(core.commit(change).value());
   }
 }

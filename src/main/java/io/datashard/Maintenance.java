@@ -1,7 +1,7 @@
 package io.datashard;
 
 import io.datashard.internal.TableCore;
-import io.datashard.internal.TableMaintenance;
+import io.datashard.internal.maintenance.TableMaintenance;
 import java.time.Duration;
 import java.time.Instant;
 

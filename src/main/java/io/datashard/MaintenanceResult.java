@@ -1,6 +1,6 @@
 package io.datashard;
 
-import io.datashard.internal.TableMaintenance;
+import io.datashard.internal.maintenance.TableMaintenance;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,7 +1,8 @@
 package io.datashard;
 
-import io.datashard.internal.FilteredScan;
 import io.datashard.internal.TableCore;
+import io.datashard.internal.TableHistory;
+import io.datashard.internal.scan.FilteredScan;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -64,9 +65,9 @@ public final class Scan {
       return pinnedSnapshot;
     }
     if (ref != null) {
-      return new io.datashard.internal.TableHistory(core).resolveRef(ref);
+      return new TableHistory(core).resolveRef(ref);
     }
-    return core.resolve(snapshotId, asOfMillis);
+    return core.reader().resolve(snapshotId, asOfMillis);
   }
 
   /**
@@ -172,7 +173,7 @@ public final class Scan {
   }
 
   private FilteredScan planned() {
-    return new FilteredScan(core, target(), columns, filter);
+    return new FilteredScan(core.reader(), target(), columns, filter);
   }
 
   private boolean plain() {
@@ -186,7 +187,7 @@ public final class Scan {
 
   /** The schema of the rows this scan returns. */
   public Schema schema() {
-    return core.projection(target(), columns);
+    return core.reader().projection(target(), columns);
   }
 
   /**
@@ -206,7 +207,7 @@ public final class Scan {
   /** The rows, streamed from the data files; close the iterator when done. */
   public CloseableIterator<Row> iterator() {
     if (plain()) {
-      return core.scan(target(), columns, threads);
+      return core.reader().scan(target(), columns, threads);
     }
     return planned().rows(reporter == null ? r -> {} : reporter);
   }
@@ -223,9 +224,9 @@ public final class Scan {
    */
   public long count() {
     if (plain()) {
-      return core.count(target());
+      return core.reader().count(target());
     }
-    FilteredScan scan = new FilteredScan(core, target(), filterColumns(), filter);
+    FilteredScan scan = new FilteredScan(core.reader(), target(), filterColumns(), filter);
     long n = scan.count();
     if (reporter != null) {
       reporter.accept(scan.report());
@@ -244,7 +245,7 @@ public final class Scan {
    */
   public List<DataFile> files() {
     if (filter == null) {
-      return core.files(target());
+      return core.reader().files(target());
     }
     return planned().files();
   }

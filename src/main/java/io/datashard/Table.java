@@ -1,6 +1,9 @@
 package io.datashard;
 
+import io.datashard.internal.PartitionSpecs;
 import io.datashard.internal.TableCore;
+import io.datashard.internal.TableHistory;
+import io.datashard.internal.meta.TableMetadata;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +61,7 @@ public final class Table {
 
   /** All retained snapshots, oldest first. */
   public List<Snapshot> snapshots() {
-    return core.snapshots();
+    return core.reader().snapshots();
   }
 
   /**
@@ -67,7 +70,7 @@ public final class Table {
    * @throws ValidationException if the table has no such (retained) snapshot
    */
   public Snapshot snapshot(long snapshotId) {
-    return core.snapshot(core.refresh(), snapshotId);
+    return core.reader().snapshot(core.refresh(), snapshotId);
   }
 
   /**
@@ -76,7 +79,7 @@ public final class Table {
    * @throws ValidationException if the table had no snapshot yet at that time
    */
   public Snapshot snapshotAsOf(Instant instant) {
-    return core.snapshotAsOf(core.refresh(), instant.toEpochMilli());
+    return core.reader().snapshotAsOf(core.refresh(), instant.toEpochMilli());
   }
 
   /** Starts an append. */
@@ -120,7 +123,8 @@ public final class Table {
    * id)}; empty when unpartitioned.
    */
   public List<String> partitioning() {
-    return core.partitioning();
+    TableMetadata meta = core.metadata();
+    return PartitionSpecs.terms(meta.spec(), meta.schema());
   }
 
   /**
@@ -135,17 +139,17 @@ public final class Table {
 
   /** The table's branches and tags by name: {@code main} first, then by name. */
   public Map<String, Ref> refs() {
-    return new io.datashard.internal.TableHistory(core).refs();
+    return new TableHistory(core).refs();
   }
 
   /** Creates, moves or removes the tag with this name (see {@link RefChange}). */
   public RefChange tag(String name) {
-    return new RefChange(new io.datashard.internal.TableHistory(core), name, false);
+    return new RefChange(new TableHistory(core), name, false);
   }
 
   /** Creates, moves or removes the branch with this name (see {@link RefChange}). */
   public RefChange branch(String name) {
-    return new RefChange(new io.datashard.internal.TableHistory(core), name, true);
+    return new RefChange(new TableHistory(core), name, true);
   }
 
   /**
@@ -153,8 +157,7 @@ public final class Table {
    * to still be current when it commits (see {@link Rollback}).
    */
   public Rollback rollback() {
-    return new Rollback(
-        new io.datashard.internal.TableHistory(core), core.refresh().currentSnapshotId());
+    return new Rollback(new TableHistory(core), core.refresh().currentSnapshotId());
   }
 
   /**
@@ -163,7 +166,7 @@ public final class Table {
    * @throws ValidationException if either snapshot does not exist (any more)
    */
   public SnapshotDiff diff(long fromSnapshotId, long toSnapshotId) {
-    return new io.datashard.internal.TableHistory(core).diff(fromSnapshotId, toSnapshotId);
+    return new TableHistory(core).diff(fromSnapshotId, toSnapshotId);
   }
 
   /** Starts a delete of the rows a filter matches (see {@link Delete}). */

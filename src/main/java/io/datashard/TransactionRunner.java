@@ -1,7 +1,9 @@
 package io.datashard;
 
 import io.datashard.internal.TableCore;
-import io.datashard.internal.meta.TableMetadata;
+import io.datashard.internal.commit.IdempotencyKey;
+import io.datashard.internal.commit.TransactionCommit;
+import java.util.ArrayList;
 import java.util.function.Function;
 
 /**
@@ -25,7 +27,7 @@ import java.util.function.Function;
 public final class TransactionRunner {
   private final TableCore core;
   private int maxAttempts = 1000;
-  private TableCore.IdempotencyKey key;
+  private IdempotencyKey key;
 
   TransactionRunner(TableCore core) {
     this.core = core;
@@ -49,7 +51,7 @@ public final class TransactionRunner {
    * applied again. Use it when a job may retry after a crash or an unknown commit state.
    */
   public TransactionRunner idempotencyKey(String applicationId, long sequence) {
-    this.key = new TableCore.IdempotencyKey(applicationId, sequence);
+    this.key = new IdempotencyKey(applicationId, sequence);
     return this;
   }
 
@@ -62,56 +64,27 @@ public final class TransactionRunner {
    * @throws CommitStateUnknownException if it is unknown whether the commit happened
    */
   public <T> TransactionResult<T> run(Function<Transaction, T> body) {
-    for (int attempt = 1; ; attempt++) {
-      TransactionResult<T> result;
-      // Transactions take turns on the table's advisory lock: with it, a transaction's reads are
-      // rarely invalidated; without it (not available, or timed out), the snapshot check below
-      // still keeps the transaction serializable.
-      try (AutoCloseable lock = core.lockForTransaction()) {
-        result = attempt(body, attempt);
-      } catch (RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-      if (result != null) {
-        return result;
-      }
-      if (attempt >= maxAttempts) {
-        throw new CommitConflictException(
-            "Transaction on "
-                + core.location()
-                + " gave up after "
-                + attempt
-                + " attempts: each time, another writer changed the table after the transaction read it. Nothing "
-                + "was committed. Raise maxAttempts, or reduce contention on this table.");
-      }
-      core.countConflictRetry();
-      TableCore.backoff(attempt - 1);
-    }
-  }
-
-  /** One run of the function and its commit; null when its reads went stale. */
-  private <T> TransactionResult<T> attempt(Function<Transaction, T> body, int attempt) {
-    TableMetadata base = core.refresh();
-    if (key != null && key.appliedIn(base)) {
-      return new TransactionResult<>(null, null, attempt - 1, true);
-    }
-    Transaction tx = new Transaction(core, base);
-    T value = body.apply(tx);
-    if (tx.records().isEmpty() && (!tx.deletesAll() || base.currentSnapshot() == null)) {
-      return new TransactionResult<>(value, null, attempt, false);
-    }
-    TableCore.Staged staged = core.stage(base, tx.records(), tx.deletesAll());
-    TableCore.RebasePolicy policy =
-        tx.didRead() ? TableCore.requireSnapshot(base.currentSnapshotId()) : TableCore.BLIND;
-    try {
-      Snapshot s = core.commitStaged(base, staged, tx.summaryExtras(), policy, key);
-      return new TransactionResult<>(value, s, attempt, false);
-    } catch (TableCore.AlreadyApplied e) {
-      return new TransactionResult<>(null, null, attempt, true);
-    } catch (TableCore.ReadConflict e) {
-      return null;
-    }
+    // Each run of the function happens under the table's advisory commit lock, on the newest
+    // version: transactions take turns instead of invalidating each other. Without the lock (not
+    // available, or timed out), the check of the read snapshot still keeps them serializable.
+    TransactionCommit.Result<T> r =
+        core.commit(
+                new TransactionCommit<>(
+                    core.operations(),
+                    core.writer(),
+                    base -> {
+                      Transaction tx = new Transaction(core, base);
+                      T value = body.apply(tx);
+                      return new TransactionCommit.Run<>(
+                          value,
+                          new ArrayList<>(tx.records()),
+                          tx.deletesAll(),
+                          tx.didRead(),
+                          tx.summaryExtras());
+                    },
+                    maxAttempts,
+                    key))
+            .value();
+    return new TransactionResult<>(r.value(), r.snapshot(), r.runs(), r.alreadyApplied());
   }
 }

@@ -1,6 +1,9 @@
 package io.datashard;
 
+import io.datashard.internal.PartitionSpecs;
 import io.datashard.internal.TableCore;
+import io.datashard.internal.commit.TableEvolution;
+import io.datashard.internal.meta.TableMetadata;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,6 +51,8 @@ public final class UpdatePartitioning {
    *     column's type, is already there (add) or is not there (remove)
    */
   public List<String> commit() {
-    return core.commitPartitioning(adds, removes);
+    TableMetadata committed =
+        core.commit(TableEvolution.partitioning(core.location(), adds, removes)).metadata();
+    return PartitionSpecs.terms(committed.spec(), committed.schema());
   }
 }

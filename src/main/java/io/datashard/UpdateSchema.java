@@ -1,6 +1,7 @@
 package io.datashard;
 
 import io.datashard.internal.TableCore;
+import io.datashard.internal.commit.TableEvolution;
 import io.datashard.internal.meta.TableMetadata;
 import java.util.ArrayList;
 import java.util.List;
@@ -283,7 +284,7 @@ public final class UpdateSchema {
    * @throws CommitConflictException if other writers kept committing first
    */
   public Schema commit() {
-    return core.commitSchema(this::apply);
+    return core.commit(TableEvolution.schema(this::apply)).metadata().schema();
   }
 
   /**

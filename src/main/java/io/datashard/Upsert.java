@@ -1,7 +1,8 @@
 package io.datashard;
 
-import io.datashard.internal.RowRewrites;
 import io.datashard.internal.TableCore;
+import io.datashard.internal.commit.RowRewrites;
+import io.datashard.internal.commit.SnapshotSummary;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -83,8 +84,15 @@ public final class Upsert {
       throw new ValidationException("Nothing to upsert: add at least one record before commit()");
     }
     Map<String, String> extra = new LinkedHashMap<>(summary);
-    extra.put("datashard.upsert-key", String.join(",", key));
-    return RowRewrites.rewrite(
-        core, "upsert", schema -> RowRewrites.upsert(schema, key, records), extra, maxAttempts);
+    extra.put(SnapshotSummary.UPSERT_KEY, String.join(",", key));
+    RowRewrites change =
+        new RowRewrites(
+            core.reader(),
+            core.writer(),
+            "upsert",
+            schema -> RowRewrites.upsert(schema, key, records),
+            extra,
+            maxAttempts);
+    return core.commit(change).value();
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.datashard.internal.TableCore;
+import io.datashard.internal.commit.Appends;
 import io.datashard.internal.meta.TableMetadata;
 import io.datashard.interop.IcebergJava;
 import java.math.BigDecimal;
@@ -184,7 +185,7 @@ class SchemaEvolutionTest {
     row.put("tag", "staged");
     row.put("n", 70);
     row.put("old", "gone");
-    TableCore.Staged staged = writer.stage(base, List.of(row));
+    Appends.Prepared staged = writer.appends().prepare(base, List.of(row));
     // another writer changes the schema after the rows were written, before they commit
     Table other = DataShard.open(dir);
     other
@@ -193,7 +194,7 @@ class SchemaEvolutionTest {
         .widenColumn("n", Types.LONG)
         .dropColumn("old")
         .commit();
-    writer.commitStaged(base, staged, Map.of(), TableCore.BLIND, null);
+    staged.commit();
     Map<Long, Row> rows = byId(other.refresh().scan().toList());
     assertThat(rows).hasSize(4);
     assertThat(rows.get(7L).get("label")).isEqualTo("staged");

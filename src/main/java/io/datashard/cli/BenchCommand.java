@@ -105,7 +105,7 @@ final class BenchCommand implements Runnable {
         }
         long before = storage.bytes.get();
         long t0 = System.nanoTime();
-        table.append(batch, Map.of());
+        table.appends().append(batch, Map.of());
         long took = System.nanoTime() - t0;
         long wrote = storage.bytes.get() - before;
         if (c < window) {

@@ -5,10 +5,10 @@ import io.datashard.Schema;
 import io.datashard.Snapshot;
 import io.datashard.TableOptions;
 import io.datashard.ValidationException;
-import io.datashard.internal.BulkAppend;
 import io.datashard.internal.RecordConverter;
 import io.datashard.internal.SchemaInference;
 import io.datashard.internal.TableCore;
+import io.datashard.internal.commit.BulkAppend;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -102,7 +102,7 @@ final class ImportCommand implements Callable<Integer> {
     long bytes = 0;
     try (Progress progress = Progress.start("import", totalBytes, Progress.Unit.BYTES, err, quiet);
         Inputs inputs = new Inputs(files, progress);
-        BulkAppend bulk = new BulkAppend(core)) {
+        BulkAppend bulk = core.appends().bulk()) {
       if (bulk.needsSchema()) {
         List<Object> sample = new ArrayList<>();
         List<String> where = new ArrayList<>();

@@ -54,7 +54,7 @@ final class InfoCommand implements Callable<Integer> {
     TableCore core = TableCore.open(dir, TableOptions.defaults().withDurable(!common.noFsync));
     TableMetadata meta = core.refresh();
     Snapshot current = meta.currentSnapshot();
-    List<DataFile> files = core.files(current);
+    List<DataFile> files = core.reader().files(current);
     long rows = 0;
     long bytes = 0;
     Map<String, Long> formats = new TreeMap<>();

@@ -3,6 +3,7 @@ package io.datashard.internal;
 import io.datashard.Row;
 import io.datashard.Type;
 import io.datashard.Types;
+import io.datashard.internal.manifest.ManifestIO;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.time.LocalDate;
@@ -73,7 +74,7 @@ public final class AvroValues {
    * (strings, bytes and fixed become String and ByteBuffer; logical dates and timestamps become
    * java.time values).
    */
-  static Row partitionRow(GenericRecord partition) {
+  public static Row partitionRow(GenericRecord partition) {
     Schema schema = partition.getSchema();
     List<Types.NestedField> fields = new ArrayList<>();
     Object[] values = new Object[schema.getFields().size()];

@@ -46,18 +46,18 @@ public final class DataFileIO {
     }
   }
 
-  static DataFile writeParquet(Storage storage, String location, Schema schema, Iterator<Row> rows)
-      throws IOException {
+  public static DataFile writeParquet(
+      Storage storage, String location, Schema schema, Iterator<Row> rows) throws IOException {
     return PARQUET.write(storage, location, schema, rows);
   }
 
-  static DataFile write(
+  public static DataFile write(
       Storage storage, String location, FileFormat format, Schema schema, Iterator<Row> rows)
       throws IOException {
     return handler(format).write(storage, location, schema, rows);
   }
 
-  static CloseableIterator<Row> read(
+  public static CloseableIterator<Row> read(
       Storage storage, String location, FileFormat format, Schema projection) {
     return handler(format).read(storage, location, projection);
   }

@@ -11,15 +11,16 @@ import io.datashard.Types;
 import io.datashard.ValidationException;
 import io.datashard.internal.meta.TableMetadata;
 import io.datashard.internal.parquet.ParquetFormat;
+import io.datashard.internal.scan.TableReader;
 import io.datashard.storage.Locations;
+import io.datashard.storage.Storage;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Checks a data file written elsewhere before an append adds it to a table: it must lie under an
@@ -32,15 +33,23 @@ import java.util.Map;
  * records).
  */
 public final class DataFileRegistration {
-  private final TableCore core;
+  private final TableReader reader;
   private final TableMetadata base;
   private boolean byName;
 
-  private java.util.Set<Path> live; // paths of the base snapshot's files, read once per append
+  private Set<Path> live; // paths of the base snapshot's files, read once per append
 
-  DataFileRegistration(TableCore core, TableMetadata base) {
-    this.core = core;
+  public DataFileRegistration(TableReader reader, TableMetadata base) {
+    this.reader = reader;
     this.base = base;
+  }
+
+  private static boolean exists(Storage storage, String location) {
+    try {
+      return storage.exists(location);
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private ValidationException refuse(String path, String problem, String fix) {
@@ -48,7 +57,7 @@ public final class DataFileRegistration {
         "Cannot add data file "
             + path
             + " to table "
-            + core.location()
+            + reader.operations().root()
             + ": "
             + problem
             + ". "
@@ -57,25 +66,28 @@ public final class DataFileRegistration {
   }
 
   /** The checked file, with the table's spec id and the metrics read from it. */
-  DataFile check(DataFile f) {
+  public DataFile check(DataFile f) {
     String given = f.path();
     Path path = location(given);
     String location = path.toString();
-    if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+    Storage storage = reader.operations().storage();
+    if (!exists(storage, location)) {
       throw refuse(
-          given, "the file does not exist", "Write the file first, and give its full path.");
+          given,
+          "the file does not exist (or is not a regular file)",
+          "Write the file first, and give its full path.");
     }
     List<Path> roots = allowedRoots();
     Path real;
     try {
-      real = path.toRealPath();
+      real = Path.of(storage.realLocation(location));
     } catch (IOException e) {
       throw refuse(
           given,
           "its location cannot be resolved (" + e + ")",
           "Check that the file and its " + "directories exist and are readable.");
     }
-    if (!under(path, roots, false) || !under(real, roots, true)) {
+    if (!under(path, roots, null) || !under(real, roots, storage)) {
       throw refuse(
           given,
           "it lies outside the table's allowed locations"
@@ -86,12 +98,9 @@ public final class DataFileRegistration {
               + TableProperties.DATA_FILES_ALLOWED_ROOTS
               + ".");
     }
-    if (!Files.isRegularFile(real)) {
-      throw refuse(given, "it is not a regular file", "Give the path of a data file.");
-    }
     long size;
     try {
-      size = Files.size(real);
+      size = storage.length(real.toString());
     } catch (IOException e) {
       throw refuse(given, "its size cannot be read (" + e + ")", "Check its permissions.");
     }
@@ -102,9 +111,9 @@ public final class DataFileRegistration {
           "Give its actual size (the file may have been changed, or the wrong file was named).");
     }
     if (live == null) {
-      live = new java.util.HashSet<>();
-      for (DataFile existing : core.files(base.currentSnapshot())) {
-        live.add(Path.of(core.resolvePath(existing.path())).toAbsolutePath().normalize());
+      live = new HashSet<>();
+      for (DataFile existing : reader.files(base.currentSnapshot())) {
+        live.add(Path.of(reader.operations().canonicalPath(existing.path())));
       }
     }
     if (live.contains(path)) {
@@ -113,7 +122,7 @@ public final class DataFileRegistration {
           "it is already part of the table (adding it again would duplicate its rows)",
           "Add each file once.");
     }
-    FileFormat actual = sniff(real);
+    FileFormat actual = sniff(storage, real.toString());
     if (actual != f.format()) {
       throw refuse(
           given,
@@ -143,7 +152,7 @@ public final class DataFileRegistration {
     checkColumns(given, handler, location, schema);
     RowMetrics metrics = new RowMetrics(schema);
     try (CloseableIterator<Row> rows =
-        handler.read(core.operations().storage(), location, schema)) {
+        handler.read(reader.operations().storage(), location, schema)) {
       while (rows.hasNext()) {
         metrics.add(rows.next());
       }
@@ -171,7 +180,7 @@ public final class DataFileRegistration {
             .partition(f.partition());
     if (f.format() == FileFormat.PARQUET) {
       try {
-        out.columnSizes(ParquetFormat.columnSizes(core.operations().storage(), location));
+        out.columnSizes(ParquetFormat.columnSizes(reader.operations().storage(), location));
       } catch (IOException e) {
         throw refuse(given, "its Parquet footer cannot be read (" + e + ")", "Check the file.");
       }
@@ -185,7 +194,7 @@ public final class DataFileRegistration {
   private void checkColumns(String given, FormatHandler handler, String location, Schema schema) {
     List<FormatHandler.FileColumn> columns;
     try {
-      columns = handler.columns(core.operations().storage(), location);
+      columns = handler.columns(reader.operations().storage(), location);
     } catch (IOException | RuntimeException e) {
       throw refuse(
           given,
@@ -222,7 +231,7 @@ public final class DataFileRegistration {
   }
 
   /** True if the file last checked has no field ids, so its columns were matched by name. */
-  boolean matchedByName() {
+  public boolean matchedByName() {
     return byName;
   }
 
@@ -233,14 +242,14 @@ public final class DataFileRegistration {
   private Path location(String given) {
     Path path = Path.of(Locations.stripFileScheme(given));
     if (!path.isAbsolute()) {
-      path = Path.of(core.location()).resolve(path);
+      path = Path.of(reader.operations().root()).resolve(path);
     }
     return path.normalize();
   }
 
   private List<Path> allowedRoots() {
     List<Path> roots = new ArrayList<>();
-    roots.add(Path.of(core.location()).toAbsolutePath().normalize());
+    roots.add(Path.of(reader.operations().root()).toAbsolutePath().normalize());
     Map<String, String> props = base.properties();
     String extra = props.get(TableProperties.DATA_FILES_ALLOWED_ROOTS);
     if (extra != null) {
@@ -254,17 +263,17 @@ public final class DataFileRegistration {
   }
 
   /**
-   * True if {@code p} is inside one of the roots (compared with the roots' real paths when {@code
-   * real}).
+   * True if {@code p} is inside one of the roots (compared with the roots' real locations in {@code
+   * storage}, if given).
    */
-  private static boolean under(Path p, List<Path> roots, boolean real) {
+  private static boolean under(Path p, List<Path> roots, Storage storage) {
     for (Path r : roots) {
       Path root = r;
-      if (real) {
+      if (storage != null) {
         try {
-          root = r.toRealPath();
+          root = Path.of(storage.realLocation(r.toString()));
         } catch (IOException e) {
-          continue;
+          continue; // a root that is not there holds no file
         }
       }
       if (p.startsWith(root) && !p.equals(root)) {
@@ -275,10 +284,10 @@ public final class DataFileRegistration {
   }
 
   /** The format a file's magic bytes show, or null. */
-  static FileFormat sniff(Path file) {
+  static FileFormat sniff(Storage storage, String location) {
     byte[] head = new byte[4];
-    try (InputStream in = Files.newInputStream(file)) {
-      if (in.readNBytes(head, 0, 4) < 3) {
+    try (Storage.InputFile in = storage.open(location)) {
+      if (in.length() < 3 || in.read(0, head, 0, (int) Math.min(4, in.length())) < 3) {
         return null;
       }
     } catch (IOException e) {

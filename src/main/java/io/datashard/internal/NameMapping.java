@@ -14,10 +14,10 @@ import java.util.List;
  * {@code key} and {@code value}) is which field id. DataShard sets it when a file without ids is
  * added, so other Iceberg readers map that file's columns the way DataShard does.
  */
-final class NameMapping {
+public final class NameMapping {
   private NameMapping() {}
 
-  static String json(Schema schema) {
+  public static String json(Schema schema) {
     return fields(schema.asStruct().fields()).toString();
   }
 

@@ -29,7 +29,8 @@ public final class PartitionSpecs {
     return new PartitionSpec(specId, fields);
   }
 
-  static void checkName(PartitionSpec.Field f, Set<String> names, Schema schema, String term) {
+  public static void checkName(
+      PartitionSpec.Field f, Set<String> names, Schema schema, String term) {
     if (!names.add(f.name())) {
       throw new ValidationException(
           "Partition term '"

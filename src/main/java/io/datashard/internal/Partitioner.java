@@ -11,11 +11,11 @@ import java.util.List;
 import java.util.Map;
 
 /** Splits rows by the partition values a spec gives them. */
-final class Partitioner {
+public final class Partitioner {
   private Partitioner() {}
 
   /** The rows grouped by partition (as rows of the spec's partition type), in first-seen order. */
-  static Map<Row, List<Row>> split(PartitionSpec spec, Schema schema, List<Row> rows) {
+  public static Map<Row, List<Row>> split(PartitionSpec spec, Schema schema, List<Row> rows) {
     Map<Row, List<Row>> out = new LinkedHashMap<>();
     if (spec.isUnpartitioned()) {
       out.put(Row.of(Types.struct(List.of())), rows);
@@ -41,7 +41,7 @@ final class Partitioner {
   }
 
   /** The relative directory for a partition: {@code /name=value/...}, empty when unpartitioned. */
-  static String directory(PartitionSpec spec, Schema schema, Row partition) {
+  public static String directory(PartitionSpec spec, Schema schema, Row partition) {
     if (spec.isUnpartitioned()) {
       return "";
     }

@@ -8,6 +8,7 @@ import io.datashard.TableOptions;
 import io.datashard.VerifyReport;
 import io.datashard.VerifyReport.Kind;
 import io.datashard.VerifyReport.Problem;
+import io.datashard.internal.manifest.ManifestIO;
 import io.datashard.internal.meta.SnapshotRef;
 import io.datashard.internal.meta.TableMetadata;
 import io.datashard.internal.meta.TableMetadataParser;
@@ -16,7 +17,6 @@ import io.datashard.storage.LocalStorage;
 import io.datashard.storage.Storage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Checks a table directory against what its metadata records, without changing anything.
@@ -503,42 +502,37 @@ public final class Verifier {
               + ", so it is unknown which files it references");
       return;
     }
-    Path base = Path.of(root);
     for (String sub : List.of(FileNames.DATA_DIR, FileNames.METADATA_DIR)) {
-      Path top = base.resolve(sub);
-      if (!Files.isDirectory(top)) {
-        continue;
-      }
-      List<Path> files = new ArrayList<>();
-      try (Stream<Path> walk = Files.walk(top)) {
-        walk.filter(Files::isRegularFile).forEach(files::add);
-      } catch (IOException | java.io.UncheckedIOException e) {
-        problem(
-            Kind.INCOMPLETE,
-            top.toString(),
-            "cannot list the directory to find orphaned files: " + e);
+      String top = root + "/" + sub;
+      List<String> files = new ArrayList<>();
+      try {
+        for (Storage.FileInfo f : storage.walk(top)) {
+          files.add(f.location());
+        }
+      } catch (IOException | RuntimeException e) {
+        problem(Kind.INCOMPLETE, top, "cannot list the directory to find orphaned files: " + e);
         continue;
       }
       files.sort(Comparator.naturalOrder());
-      for (Path p : files) {
-        String name = p.getFileName().toString();
-        if (hiddenBelow(top, p.getParent())) {
+      for (String p : files) {
+        String name = p.substring(p.lastIndexOf('/') + 1);
+        if (hiddenBelow(top, p)) {
           continue;
         }
-        if (name.startsWith(".")) {
+        if (FileNames.isHidden(name)) {
           if (name.endsWith(".tmp")) {
             problem(
                 Kind.TEMPORARY_FILE,
-                p.toString(),
+                p,
                 "a temporary file of a write that never finished (its "
                     + "process was killed or failed); safe to delete when no writer is running");
           }
           continue; // coordination files: the commit lock, Hadoop's .crc side files
         }
-        if (!referenced.contains(p.toString())) {
+        if (!referenced.contains(p)) {
           problem(
               Kind.ORPHAN,
-              p.toString(),
+              p,
               "no retained snapshot and no metadata file references it (left by "
                   + "an interrupted or losing writer, or by a snapshot dropped by retention)");
         }
@@ -546,10 +540,13 @@ public final class Verifier {
     }
   }
 
-  /** True if a directory between {@code top} (exclusive) and {@code dir} (inclusive) is hidden. */
-  private static boolean hiddenBelow(Path top, Path dir) {
-    for (Path d = dir; d != null && !d.equals(top); d = d.getParent()) {
-      if (d.getFileName().toString().startsWith(".")) {
+  /**
+   * True if a directory between {@code top} (exclusive) and the file {@code location} is hidden.
+   */
+  private static boolean hiddenBelow(String top, String location) {
+    String[] parts = location.substring(top.length() + 1).split("/");
+    for (int i = 0; i < parts.length - 1; i++) {
+      if (FileNames.isHidden(parts[i])) {
         return true;
       }
     }

@@ -10,6 +10,7 @@ import io.datashard.Schema;
 import io.datashard.Table;
 import io.datashard.TableOptions;
 import io.datashard.internal.TableCore;
+import io.datashard.internal.commit.Appends;
 import io.datashard.internal.meta.TableMetadata;
 import io.datashard.testkit.AppendWorker;
 import io.datashard.testkit.ChildJvm;
@@ -71,7 +72,8 @@ class MaintenanceUnderLoadTest {
       // An in-flight commit of this process: its files are written, not yet committed, while gc
       // runs.
       TableMetadata base = core.refresh();
-      TableCore.Staged staged = core.stage(base, List.of(Map.of("worker", 99, "seq", rounds)));
+      Appends.Prepared staged =
+          core.appends().prepare(base, List.of(Map.of("worker", 99, "seq", rounds)));
       // An old stray file: a real orphan that gc must remove.
       Path stray = Files.writeString(dir.resolve("data/stray-" + rounds + ".parquet"), "x");
       Files.setLastModifiedTime(stray, FileTime.from(Instant.now().minus(Duration.ofMinutes(1))));
@@ -100,7 +102,7 @@ class MaintenanceUnderLoadTest {
       orphansRemoved += gc.deletedFiles().size();
       assertThat(gc.deletedFiles()).contains(stray.toString());
       assertThat(stray).doesNotExist();
-      core.commitStaged(base, staged, Map.of(), TableCore.BLIND, null);
+      staged.commit();
       inFlight++;
     }
     for (int w = 0; w < PROCESSES; w++) {

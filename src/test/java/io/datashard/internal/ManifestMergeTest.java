@@ -7,6 +7,7 @@ import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Snapshot;
 import io.datashard.Table;
+import io.datashard.internal.manifest.ManifestIO;
 import io.datashard.storage.LocalStorage;
 import java.nio.file.Path;
 import java.util.ArrayList;

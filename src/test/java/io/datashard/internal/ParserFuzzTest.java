@@ -11,6 +11,7 @@ import io.datashard.DataShard;
 import io.datashard.DataShardException;
 import io.datashard.Schema;
 import io.datashard.Table;
+import io.datashard.internal.manifest.ManifestIO;
 import io.datashard.internal.meta.TableMetadata;
 import io.datashard.internal.meta.TableMetadataParser;
 import io.datashard.storage.InMemoryStorage;

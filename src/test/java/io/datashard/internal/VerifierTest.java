@@ -11,6 +11,7 @@ import io.datashard.TableOptions;
 import io.datashard.VerifyReport;
 import io.datashard.VerifyReport.Kind;
 import io.datashard.VerifyReport.Problem;
+import io.datashard.internal.manifest.ManifestIO;
 import java.io.File;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -53,7 +54,7 @@ class VerifierTest {
   }
 
   private List<DataFile> dataFiles(Snapshot s) {
-    return core().files(s);
+    return core().reader().files(s);
   }
 
   private List<ManifestIO.Manifest> manifests() {

@@ -1,0 +1,541 @@
+package io.datashard.internal.commit;
+
+import io.datashard.Row;
+import io.datashard.Schema;
+import io.datashard.Snapshot;
+import io.datashard.Types;
+import io.datashard.internal.FileNames;
+import io.datashard.internal.meta.TableMetadata;
+import io.datashard.storage.Storage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The files of group commit's append queue, {@code metadata/.datashard-queue/}, all through the
+ * table's {@link Storage}: requests, claims and outcomes, their names and their bytes (the layout
+ * is in the commit package's documentation). Every file is written whole and published under its
+ * name exclusively ({@link Storage#writeNew}, {@link Storage#link}); none is forced to disk, so
+ * each carries a format version and a CRC32, and a torn or foreign file is rejected, never half
+ * read.
+ */
+final class AppendQueue {
+  private static final Logger LOG = LoggerFactory.getLogger(AppendQueue.class);
+
+  static final String REQUEST = ".req";
+  static final String CLAIM = ".claimed";
+  static final String OUTCOME = ".done";
+
+  /** "DSGQ": a DataShard group-commit queue file. */
+  static final int MAGIC = 0x44534751;
+
+  static final int FORMAT_VERSION = 1;
+  static final byte KIND_REQUEST = 1;
+  static final byte KIND_OUTCOME = 2;
+
+  /** Magic, kind, version, body length before the body; the CRC32 after it. */
+  static final int HEADER = 4 + 1 + 1 + 4;
+
+  static final int FOOTER = 4;
+
+  static final byte OK = 1;
+  static final byte CONFLICT = 2;
+  static final byte FAILED = 3;
+
+  /** Outcome and temporary files left by processes that died are removed after this long. */
+  private static final long STALE_MILLIS = 10 * 60 * 1000;
+
+  private final Storage storage;
+  private final String dir;
+
+  AppendQueue(Storage storage, String metadataDir) {
+    this.storage = storage;
+    this.dir = metadataDir + "/" + FileNames.QUEUE_DIR;
+  }
+
+  /** The queue directory. */
+  String location() {
+    return dir;
+  }
+
+  // ---------------------------------------------------------------- who is queueing
+
+  /** Ids of this JVM's requests whose callers are still waiting for their outcome. */
+  static final Set<String> LIVE = ConcurrentHashMap.newKeySet();
+
+  static final long PID = ProcessHandle.current().pid();
+  static final long START =
+      ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
+
+  /** This machine and boot: process ids are only compared between requests of the same one. */
+  static final String MACHINE = machine();
+
+  /** Names this process in its claims: pid, start time, machine. */
+  static final String TOKEN = Long.toHexString(PID) + "-" + Long.toHexString(START) + "-" + MACHINE;
+
+  private static String machine() {
+    try {
+      String id =
+          Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim().replace("-", "");
+      if (id.matches("[0-9a-f]{8,}")) {
+        return id.substring(0, 12);
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux: fall through
+    }
+    return "unknown";
+  }
+
+  /** Start times of the processes seen queueing requests, by pid (dropped when one is gone). */
+  private static final ConcurrentHashMap<Long, Long> STARTS = new ConcurrentHashMap<>();
+
+  /** True while the process named by (pid, start) on this machine may still be running. */
+  static boolean processAlive(long pid, long start) {
+    Optional<ProcessHandle> p = ProcessHandle.of(pid);
+    if (p.isEmpty() || !p.get().isAlive()) {
+      STARTS.remove(pid);
+      return false;
+    }
+    // Reading a process's start time costs several /proc reads; a leader asks about the same few
+    // processes at every commit, so it is read once per process.
+    Long started = STARTS.get(pid);
+    if (started == null) {
+      started = p.get().info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
+      if (STARTS.size() > 10_000) {
+        STARTS.clear();
+      }
+      STARTS.put(pid, started);
+    }
+    return start == 0 || started == 0 || started == start; // else: the pid was reused
+  }
+
+  // ---------------------------------------------------------------- entries
+
+  /**
+   * A request file in the queue: pending ({@code ID.req}) or claimed ({@code ID.TOKEN.claimed}).
+   */
+  record Entry(String location, String id, boolean claimed, boolean ownClaim) {
+    /** True if the leader named in this claim may still be working on it. */
+    boolean claimerAlive() {
+      String name = location.substring(location.lastIndexOf('/') + 1);
+      String[] parts = name.split("\\.");
+      if (parts.length != 3) {
+        return false; // not written by this protocol version: treat as abandoned
+      }
+      String token = parts[1];
+      if (token.equals(TOKEN)) {
+        return false; // this process leads one group at a time: a claim of its own is left over
+      }
+      String[] t = token.split("-");
+      if (t.length != 3 || !t[2].equals(MACHINE) || MACHINE.equals("unknown")) {
+        return true; // another machine (or unknown): cannot tell, so never take it over
+      }
+      try {
+        return processAlive(Long.parseLong(t[0], 16), Long.parseLong(t[1], 16));
+      } catch (NumberFormatException e) {
+        return true;
+      }
+    }
+  }
+
+  /** A request as read by a leader; its rows only if it was written for the latest schema. */
+  static final class Request {
+    final String id;
+    String location;
+    final long pid;
+    final long start;
+    final String machine;
+    final int schemaId;
+    final Map<String, String> summary;
+    final List<Row> rows;
+    final long bytes;
+
+    Request(
+        String id,
+        String location,
+        long pid,
+        long start,
+        String machine,
+        int schemaId,
+        Map<String, String> summary,
+        List<Row> rows,
+        long bytes) {
+      this.id = id;
+      this.location = location;
+      this.pid = pid;
+      this.start = start;
+      this.machine = machine;
+      this.schemaId = schemaId;
+      this.summary = summary;
+      this.rows = rows;
+      this.bytes = bytes;
+    }
+
+    /** True while the process that queued this request may still be waiting for it. */
+    boolean alive() {
+      if (!machine.equals(MACHINE) || MACHINE.equals("unknown")) {
+        return true; // queued on another machine: cannot tell
+      }
+      if (pid == PID && start == START) {
+        return LIVE.contains(id);
+      }
+      return processAlive(pid, start);
+    }
+  }
+
+  /** What happened to one request. */
+  record Outcome(byte kind, Snapshot snapshot, String message) {}
+
+  private String request(String id) {
+    return dir + "/" + id + REQUEST;
+  }
+
+  private String outcome(String id) {
+    return dir + "/" + id + OUTCOME;
+  }
+
+  /**
+   * The pending requests and claims (own first), clearing outcome and temporary files that dead
+   * processes left behind.
+   */
+  List<Entry> entries(String ownId) {
+    List<Entry> out = new ArrayList<>();
+    long now = System.currentTimeMillis();
+    List<Storage.FileInfo> files;
+    try {
+      files = storage.walk(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not list the append queue " + dir + ": " + e, e);
+    }
+    for (Storage.FileInfo f : files) {
+      String name = f.name();
+      if (name.endsWith(REQUEST) || name.endsWith(CLAIM)) {
+        String id = name.substring(0, name.indexOf('.'));
+        boolean claimed = name.endsWith(CLAIM);
+        Entry e = new Entry(f.location(), id, claimed, name.equals(id + "." + TOKEN + CLAIM));
+        if (id.equals(ownId)) {
+          out.add(0, e);
+        } else {
+          out.add(e);
+        }
+      } else if ((name.endsWith(OUTCOME) || name.endsWith(".tmp"))
+          && now - f.lastModifiedMillis() > STALE_MILLIS) {
+        remove(f.location());
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  /** Queues a request: its bytes are published whole under {@code ID.req}. */
+  void submit(String id, Schema schema, List<Row> rows, Map<String, String> summary)
+      throws IOException {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream(256);
+    try (DataOutputStream out = new DataOutputStream(buf)) {
+      out.writeLong(PID);
+      out.writeLong(START);
+      out.writeUTF(MACHINE);
+      out.writeInt(schema.schemaId());
+      writeMap(out, summary);
+      out.writeInt(rows.size());
+      Types.StructType type = schema.asStruct();
+      for (Row r : rows) {
+        RowCodec.write(out, type, r);
+      }
+    }
+    storage.writeNew(request(id), seal(KIND_REQUEST, buf.toByteArray()));
+  }
+
+  /** True while the request is pending (neither claimed nor withdrawn). */
+  boolean pending(String id) throws IOException {
+    return storage.exists(request(id));
+  }
+
+  /** Takes a pending request back; false if a leader claimed it first. */
+  boolean withdraw(String id) {
+    return remove(request(id));
+  }
+
+  /**
+   * Reads a request.
+   *
+   * @throws java.nio.file.NoSuchFileException if it was withdrawn or taken meanwhile
+   * @throws IOException if it is torn, damaged or not a request
+   */
+  Request read(Entry entry, TableMetadata latest) throws IOException {
+    byte[] bytes = storage.readAll(entry.location());
+    DataInputStream in =
+        new DataInputStream(new ByteArrayInputStream(open(entry.location(), bytes, KIND_REQUEST)));
+    long pid = in.readLong();
+    long start = in.readLong();
+    String machine = in.readUTF();
+    int schemaId = in.readInt();
+    Map<String, String> summary = readMap(in);
+    Schema schema = latest.schema();
+    List<Row> rows = new ArrayList<>();
+    if (schemaId == schema.schemaId()) {
+      int n = in.readInt();
+      if (n < 0 || n > bytes.length) {
+        throw new IOException("bad row count " + n + " in " + entry.location());
+      }
+      Types.StructType type = schema.asStruct();
+      for (int i = 0; i < n; i++) {
+        rows.add(RowCodec.read(in, type));
+      }
+      if (in.available() != 0) {
+        throw new IOException(
+            in.available() + " unexpected bytes after the rows in " + entry.location());
+      }
+    }
+    return new Request(
+        entry.id(), entry.location(), pid, start, machine, schemaId, summary, rows, bytes.length);
+  }
+
+  /**
+   * Claims a request (pending, or claimed by a leader that died) for this process: links the file
+   * under a claim name of its own, then removes the old name; whoever removes it first wins.
+   *
+   * @return false if its caller withdrew it (or another leader took it) first
+   * @throws IOException if the claim could not be made for another reason
+   */
+  boolean claim(Request r) throws IOException {
+    String claimed = dir + "/" + r.id + "." + TOKEN + CLAIM;
+    try {
+      storage.link(r.location, claimed);
+    } catch (FileAlreadyExistsException | java.nio.file.NoSuchFileException e) {
+      return false;
+    }
+    if (remove(r.location)) {
+      r.location = claimed;
+      return true;
+    }
+    remove(claimed); // its caller withdrew it first
+    return false;
+  }
+
+  /** Returns the claimed request {@code id}, whose claim file is {@code claim}, to the queue. */
+  void unclaim(String id, String claim) {
+    try {
+      storage.link(claim, request(id));
+      storage.delete(claim);
+    } catch (IOException e) {
+      LOG.warn("Could not return append request {} to {}: {}", id, dir, e.toString());
+    }
+  }
+
+  /** Removes a queue file; false if it was not there (or could not be removed). */
+  boolean remove(String location) {
+    try {
+      return storage.delete(location);
+    } catch (IOException e) {
+      LOG.debug("Could not remove {}: {}", location, e.toString());
+      return false;
+    }
+  }
+
+  // ---------------------------------------------------------------- outcomes
+
+  /**
+   * Takes the outcome of request {@code id} (and removes its file): null if there is none yet.
+   *
+   * @throws IOException if it cannot be read, or is torn or damaged
+   */
+  Outcome takeOutcome(String id) throws IOException {
+    String file = outcome(id);
+    if (!storage.exists(file)) {
+      return null;
+    }
+    byte[] bytes;
+    try {
+      bytes = storage.readAll(file);
+    } catch (java.nio.file.NoSuchFileException e) {
+      return null;
+    }
+    remove(file);
+    DataInputStream in =
+        new DataInputStream(new ByteArrayInputStream(open(file, bytes, KIND_OUTCOME)));
+    byte kind = in.readByte();
+    if (kind != OK) {
+      return new Outcome(kind, null, in.readUTF());
+    }
+    long snapshotId = in.readLong();
+    Long parentId = in.readBoolean() ? in.readLong() : null;
+    long sequenceNumber = in.readLong();
+    long timestamp = in.readLong();
+    String manifestList = in.readUTF();
+    Integer schemaId = in.readBoolean() ? in.readInt() : null;
+    Map<String, String> summary = readMap(in);
+    return new Outcome(
+        OK,
+        new Snapshot(
+            snapshotId, parentId, sequenceNumber, timestamp, manifestList, summary, schemaId),
+        null);
+  }
+
+  /**
+   * Writes one outcome for several requests: the file is written once, whole, under a temporary
+   * name and linked as each request's {@code ID.done} (never replacing one), so a group costs one
+   * file and a link per request. Best effort: a waiter without its outcome leads itself and settles
+   * its request from the table's summaries.
+   */
+  void writeOutcomes(List<String> ids, Outcome o) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    ByteArrayOutputStream buf = new ByteArrayOutputStream(512);
+    try (DataOutputStream out = new DataOutputStream(buf)) {
+      out.writeByte(o.kind());
+      if (o.kind() != OK) {
+        String m = o.message() == null ? "" : o.message();
+        out.writeUTF(m.length() > 8000 ? m.substring(0, 8000) + "..." : m);
+      } else {
+        Snapshot s = o.snapshot();
+        out.writeLong(s.snapshotId());
+        out.writeBoolean(s.parentId() != null);
+        if (s.parentId() != null) {
+          out.writeLong(s.parentId());
+        }
+        out.writeLong(s.sequenceNumber());
+        out.writeLong(s.timestampMillis());
+        out.writeUTF(s.manifestList());
+        out.writeBoolean(s.schemaId() != null);
+        if (s.schemaId() != null) {
+          out.writeInt(s.schemaId());
+        }
+        writeMap(out, s.summary());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // writing to memory
+    }
+    String tmp = dir + "/outcome-" + tempSuffix();
+    try {
+      storage.writeNew(tmp, seal(KIND_OUTCOME, buf.toByteArray()));
+      for (String id : ids) {
+        try {
+          storage.link(tmp, outcome(id));
+        } catch (FileAlreadyExistsException e) {
+          // settled twice (by two leaders): the same outcome, keep the first
+        } catch (IOException e) {
+          LOG.warn(
+              "Could not write the outcome of append request {} in {}: {}", id, dir, e.toString());
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn(
+          "Could not write the outcome of append requests {} in {}: {}", ids, dir, e.toString());
+    } finally {
+      remove(tmp);
+    }
+  }
+
+  /** A unique name ending in .tmp (such files left by a process that died are cleared later). */
+  private static String tempSuffix() {
+    return Long.toHexString(PID)
+        + "-"
+        + Long.toHexString(ThreadLocalRandom.current().nextLong())
+        + "-"
+        + Long.toHexString(System.nanoTime())
+        + ".tmp";
+  }
+
+  // ---------------------------------------------------------------- the envelope
+
+  /** The bytes of a queue file: header, body, CRC32 of everything before it. */
+  static byte[] seal(byte kind, byte[] body) {
+    ByteBuffer b = ByteBuffer.allocate(HEADER + body.length + FOOTER);
+    b.putInt(MAGIC).put(kind).put((byte) FORMAT_VERSION).putInt(body.length).put(body);
+    CRC32 crc = new CRC32();
+    crc.update(b.array(), 0, HEADER + body.length);
+    b.putInt((int) crc.getValue());
+    return b.array();
+  }
+
+  /**
+   * The body of a queue file of {@code kind}.
+   *
+   * @throws IOException naming the file and what is wrong with it, if it is not one whole
+   */
+  static byte[] open(String location, byte[] bytes, byte kind) throws IOException {
+    String what = kind == KIND_REQUEST ? "append request" : "append outcome";
+    if (bytes.length < HEADER + FOOTER) {
+      throw new IOException(
+          location + " is not a DataShard " + what + ": only " + bytes.length + " bytes (torn?)");
+    }
+    ByteBuffer b = ByteBuffer.wrap(bytes);
+    if (b.getInt() != MAGIC) {
+      throw new IOException(location + " is not a DataShard " + what + " (wrong magic number)");
+    }
+    byte actualKind = b.get();
+    int version = b.get();
+    if (version != FORMAT_VERSION) {
+      throw new IOException(
+          location
+              + " is a group-commit queue file of format version "
+              + version
+              + ", which this DataShard (version "
+              + FORMAT_VERSION
+              + ") does not read: run one DataShard version per table at a time");
+    }
+    if (actualKind != kind) {
+      throw new IOException(
+          location + " is not a DataShard " + what + " (kind " + actualKind + ")");
+    }
+    int length = b.getInt();
+    if (length != bytes.length - HEADER - FOOTER) {
+      throw new IOException(
+          location
+              + " is torn: its header says "
+              + length
+              + " bytes of body, it has "
+              + (bytes.length - HEADER - FOOTER));
+    }
+    CRC32 crc = new CRC32();
+    crc.update(bytes, 0, HEADER + length);
+    int stored = ByteBuffer.wrap(bytes, HEADER + length, FOOTER).getInt();
+    if (stored != (int) crc.getValue()) {
+      throw new IOException(location + " is damaged: its CRC32 does not match its contents");
+    }
+    byte[] body = new byte[length];
+    System.arraycopy(bytes, HEADER, body, 0, length);
+    return body;
+  }
+
+  private static void writeMap(DataOutputStream out, Map<String, String> map) throws IOException {
+    out.writeInt(map.size());
+    for (Map.Entry<String, String> e : map.entrySet()) {
+      out.writeUTF(e.getKey());
+      out.writeUTF(e.getValue());
+    }
+  }
+
+  private static Map<String, String> readMap(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > in.available()) {
+      throw new IOException("bad map size " + n);
+    }
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < n; i++) {
+      m.put(in.readUTF(), in.readUTF());
+    }
+    return m;
+  }
+}

@@ -1,0 +1,177 @@
+package io.datashard.internal.commit;
+
+import io.datashard.CommitConflictException;
+import io.datashard.CommitStateUnknownException;
+import io.datashard.TableOptions;
+import io.datashard.internal.meta.TableMetadata;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The one place that commits a change to a table: it takes the commit lock, builds the change on
+ * the newest version, publishes the next version exclusively, and on a lost race removes what the
+ * attempt wrote and tries again on the newer version, with a random, growing backoff, until the
+ * retry limit or deadline of {@link TableOptions}. Every other failure removes every file the
+ * change wrote and is passed on — except an unknown commit state, after which nothing is removed
+ * (the commit may have landed). The protocol is in the package documentation.
+ */
+public final class Committer {
+  /** How long a committer waits for the advisory commit lock before going ahead without it. */
+  public static final long LOCK_WAIT_MS = 5_000;
+
+  private final TableOperations ops;
+  private final TableOptions options;
+  private final AtomicLong conflictRetries = new AtomicLong();
+  private final Consumer<TableMetadata> cleanup;
+
+  /**
+   * @param cleanup runs after the commits that ask for it ({@link PendingCommit#cleansUp()}), best
+   *     effort
+   */
+  public Committer(TableOperations ops, TableOptions options, Consumer<TableMetadata> cleanup) {
+    this.ops = ops;
+    this.options = options;
+    this.cleanup = cleanup;
+  }
+
+  /** The table's versions and storage. */
+  public TableOperations operations() {
+    return ops;
+  }
+
+  /** The options commits retry by. */
+  public TableOptions options() {
+    return options;
+  }
+
+  /** Commit attempts retried after losing a race, since this committer was made. */
+  public long conflictRetries() {
+    return conflictRetries.get();
+  }
+
+  /**
+   * The outcome of a commit: the version after it (the base, when nothing was committed) and the
+   * change's value.
+   */
+  public record Committed<T>(TableMetadata metadata, T value, boolean changed) {}
+
+  /**
+   * Commits a change whose files are recorded in {@code files} (those it prepared before, and those
+   * its attempts write).
+   *
+   * @throws CommitConflictException if the retries ran out (nothing committed), or the change
+   *     cannot move onto a newer version
+   * @throws CommitStateUnknownException if the publish may or may not have happened
+   */
+  public <T> Committed<T> commit(PendingCommit<T> change, CommitFiles files) {
+    long deadline = System.nanoTime() + options.commitTimeout().toNanos();
+    try {
+      for (int attempt = 0; ; attempt++) {
+        if (attempt > 0) {
+          conflictRetries.incrementAndGet();
+        }
+        try (CommitLock lock = CommitLock.acquire(ops.storage(), ops.metadataDir(), LOCK_WAIT_MS)) {
+          // Under the lock, start from the newest version: usually nobody can commit before us now.
+          TableMetadata base = ops.refresh();
+          Update<T> update;
+          files.beginAttempt();
+          try {
+            update = change.apply(base, files, attempt);
+          } finally {
+            files.endAttempt();
+          }
+          if (update.isNone()) {
+            files.discardAll();
+            return new Committed<>(base, update.value(), false);
+          }
+          TableMetadata.Builder next = update.next();
+          Retention.logPrevious(base, next);
+          if (update.addsSnapshot()) {
+            Retention.applyAtCommit(base, next, System.currentTimeMillis());
+          }
+          files.syncDirectories(ops.metadataDir());
+          TableMetadata committed;
+          try {
+            // the new metadata is written while the new files finish in the background; it is
+            // published once every one of them is forced, linked and its directory synced
+            committed = ops.commit(base, next.build(), files::settle);
+          } catch (CommitConflictException lost) {
+            files.discardAttempt();
+            committed = null;
+          }
+          if (committed != null) {
+            files.committed();
+            change.committed(committed, update.value());
+            if (change.cleansUp()) {
+              cleanup.accept(committed);
+            }
+            return new Committed<>(committed, update.value(), true);
+          }
+        }
+        if (attempt >= options.commitRetries() || System.nanoTime() > deadline) {
+          throw new CommitConflictException(
+              "Gave up committing the "
+                  + change.what()
+                  + " to "
+                  + ops.root()
+                  + " after "
+                  + (attempt + 1)
+                  + " attempts: other writers kept committing first. Nothing was committed; "
+                  + "retry later or raise TableOptions.commitRetries/commitTimeout.");
+        }
+        backoff(attempt);
+      }
+    } catch (CommitStateUnknownException e) {
+      failed(change, e, true);
+      throw e;
+    } catch (IOException e) {
+      files.discardAll();
+      UncheckedIOException error =
+          new UncheckedIOException(
+              "Writing the files of the "
+                  + change.what()
+                  + " to "
+                  + ops.root()
+                  + " failed: "
+                  + e
+                  + ". Nothing was committed; check free disk space and permissions.",
+              e);
+      failed(change, error, false);
+      throw error;
+    } catch (RuntimeException | Error e) {
+      files.discardAll();
+      if (e instanceof RuntimeException r) {
+        failed(change, r, false);
+      }
+      throw e;
+    }
+  }
+
+  private static void failed(PendingCommit<?> change, RuntimeException error, boolean unknown) {
+    try {
+      change.failed(error, unknown);
+    } catch (RuntimeException e) {
+      error.addSuppressed(e); // the caller learns the commit's own error
+    }
+  }
+
+  /** Counts one retry caused by a conflict outside the commit loop (a re-planned change). */
+  public void countConflictRetry() {
+    conflictRetries.incrementAndGet();
+  }
+
+  /** Sleeps a random, growing time before retry {@code attempt + 1}. */
+  public static void backoff(int attempt) {
+    long max = Math.min(100, 1L << Math.min(attempt, 7));
+    try {
+      Thread.sleep(ThreadLocalRandom.current().nextLong(max + 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CommitConflictException(
+          "Interrupted while waiting to retry a commit; nothing was committed", e);
+    }
+  }
+}

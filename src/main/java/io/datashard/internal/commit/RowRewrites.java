@@ -1,0 +1,433 @@
+package io.datashard.internal.commit;
+
+import io.datashard.CloseableIterator;
+import io.datashard.CommitConflictException;
+import io.datashard.DataFile;
+import io.datashard.Expression;
+import io.datashard.Row;
+import io.datashard.Schema;
+import io.datashard.Snapshot;
+import io.datashard.Type;
+import io.datashard.Types;
+import io.datashard.ValidationException;
+import io.datashard.internal.DataFileIO;
+import io.datashard.internal.Values;
+import io.datashard.internal.expr.Binder;
+import io.datashard.internal.expr.BoundExpr;
+import io.datashard.internal.expr.FileStats;
+import io.datashard.internal.expr.MetricsEvaluator;
+import io.datashard.internal.expr.RowFilter;
+import io.datashard.internal.expr.StrictMetricsEvaluator;
+import io.datashard.internal.meta.TableMetadata;
+import io.datashard.internal.scan.PartitionPruning;
+import io.datashard.internal.scan.TableReader;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Copy-on-write changes of rows (delete, overwrite, upsert): the data files holding rows that match
+ * are rewritten without them (and, for an overwrite or upsert, new rows are added), in one atomic
+ * snapshot.
+ *
+ * <p>Serializable against concurrent commits: the change is planned on one snapshot; when it
+ * commits on a newer one, every data file added since is checked, and if one holds a row that
+ * matches (a row the change would have replaced), or a file the change rewrites was removed, the
+ * change is planned again on the newer snapshot, up to a limit. A concurrent append of rows that do
+ * not match is kept, never lost.
+ */
+public final class RowRewrites extends PendingCommit<Snapshot> {
+  /** Which rows a change replaces. */
+  public interface Matcher {
+    /**
+     * False only if no row of the file can match (from its partition values or column statistics).
+     */
+    boolean mayMatch(DataFile file, Schema schema);
+
+    /** True if the row (read under {@code schema}) is replaced. */
+    boolean matches(Row row);
+
+    /** True only if every row of the file matches (then it is removed without being read). */
+    default boolean allMatch(DataFile file, Schema schema) {
+      return false;
+    }
+  }
+
+  /** Rows for which a filter expression is true (unknown, as for nulls, is not a match). */
+  public static Matcher matching(TableReader reader, Schema schema, Expression filter) {
+    BoundExpr bound = Binder.bind(schema, filter);
+    RowFilter rows = RowFilter.of(bound, schema.asStruct());
+    return new Matcher() {
+      @Override
+      public boolean mayMatch(DataFile file, Schema s) {
+        return PartitionPruning.mightMatch(bound, file, reader.operations().current(), s)
+            && MetricsEvaluator.mightMatch(bound, new FileStats(file, s));
+      }
+
+      @Override
+      public boolean matches(Row row) {
+        return rows.matches(row);
+      }
+
+      @Override
+      public boolean allMatch(DataFile file, Schema s) {
+        return StrictMetricsEvaluator.allMatch(bound, new FileStats(file, s));
+      }
+    };
+  }
+
+  /** What a change does, planned against one schema: which rows go, which rows come. */
+  public static final class Change {
+    final Matcher matcher;
+    final List<Row> added;
+
+    public Change(Matcher matcher, List<Row> added) {
+      this.matcher = matcher;
+      this.added = added;
+    }
+  }
+
+  /** One plan of the change, on the version it read. */
+  private static final class Plan {
+    TableMetadata read;
+    Schema schema;
+    Matcher matcher;
+    final Set<String> before = new HashSet<>();
+    final List<DataFile> replaced = new ArrayList<>();
+    final Set<String> removedPaths = new HashSet<>();
+    List<DataFile> added;
+    StagedAppend staged;
+    Map<String, String> extra;
+    boolean nothing;
+  }
+
+  private final TableReader reader;
+  private final DataWriter writer;
+  private final String what;
+  private final Function<Schema, Change> planner;
+  private final Map<String, String> summary;
+  private final int maxAttempts;
+  private final long snapshotId = Snapshots.newId();
+  private Plan plan;
+  private int plans;
+
+  /**
+   * A change that removes the rows that match and adds new ones (none: a delete), planned again up
+   * to {@code maxAttempts} times if concurrent commits interfere.
+   *
+   * @param planner the change for the table schema (upserts match by the converted new rows)
+   */
+  public RowRewrites(
+      TableReader reader,
+      DataWriter writer,
+      String what,
+      Function<Schema, Change> planner,
+      Map<String, String> summary,
+      int maxAttempts) {
+    this.reader = reader;
+    this.writer = writer;
+    this.what = what;
+    this.planner = planner;
+    this.summary = summary;
+    this.maxAttempts = maxAttempts;
+  }
+
+  private TableOperations ops() {
+    return reader.operations();
+  }
+
+  @Override
+  protected String what() {
+    return what;
+  }
+
+  @Override
+  protected Update<Snapshot> apply(TableMetadata base, CommitFiles files, int attempt)
+      throws IOException {
+    String reason = null;
+    while (true) {
+      if (plan == null || (reason = staleness(base)) != null) {
+        if (plans >= maxAttempts) {
+          throw new CommitConflictException(
+              "The "
+                  + what
+                  + " on "
+                  + ops().root()
+                  + " gave up after "
+                  + plans
+                  + " attempts: each time, another writer changed rows it replaces ("
+                  + reason
+                  + "). Nothing was committed. Run it again, or raise the attempt limit.");
+        }
+        files.discardPrepared();
+        plan = files.prepare(() -> plan(base, files));
+        plans++;
+      }
+      if (plan.nothing) {
+        return Update.none(null);
+      }
+      if (plan.replaced.isEmpty()) {
+        // nothing to remove: the new rows commit like a transaction that read the table
+        return new AppendCommit(ops(), plan.staged, plan.extra, null).apply(base, files, attempt);
+      }
+      ReplaceFiles.Built built =
+          ReplaceFiles.build(
+              ops(),
+              what,
+              plan.read,
+              base,
+              plan.replaced,
+              plan.removedPaths,
+              plan.added,
+              plan.added.isEmpty() ? "delete" : "overwrite",
+              plan.extra,
+              snapshotId,
+              files,
+              attempt);
+      if (built.refusal() == null) {
+        return built.update();
+      }
+      reason = built.refusal();
+      plan = null; // planned again on this base
+    }
+  }
+
+  /** Why the plan cannot move onto {@code base}, or null if it can. */
+  private String staleness(TableMetadata base) {
+    if (Objects.equals(base.currentSnapshotId(), plan.read.currentSnapshotId())) {
+      return null;
+    }
+    if (base.currentSchemaId() != plan.read.currentSchemaId()) {
+      return "the schema changed";
+    }
+    return addedMatchingRows(base);
+  }
+
+  private Plan plan(TableMetadata read, CommitFiles files) throws IOException {
+    Schema schema = read.schema();
+    if (schema.columns().isEmpty()) {
+      throw new ValidationException(
+          "Table "
+              + ops().root()
+              + " has no schema yet (no data), so the "
+              + what
+              + " has nothing to match. Append records first.");
+    }
+    Change change = planner.apply(schema);
+    Plan p = new Plan();
+    p.read = read;
+    p.schema = schema;
+    p.matcher = change.matcher;
+    Snapshot current = read.currentSnapshot();
+    List<Row> kept = new ArrayList<>();
+    long removedRows = 0;
+    // the files of the snapshot read, listed once: scanned for matches, then the baseline for the
+    // check of what concurrent commits added
+    List<DataFile> readFiles = current == null ? List.of() : reader.files(current);
+    readFiles.forEach(f -> p.before.add(ops().canonicalPath(f.path())));
+    for (DataFile f : readFiles) {
+      if (!change.matcher.mayMatch(f, schema)) {
+        continue;
+      }
+      if (change.matcher.allMatch(f, schema)) {
+        p.replaced.add(f);
+        removedRows += f.recordCount();
+        continue;
+      }
+      List<Row> keep = new ArrayList<>();
+      long rows = 0;
+      try (CloseableIterator<Row> it = reader.readFiles(List.of(f), schema)) {
+        while (it.hasNext()) {
+          Row r = it.next();
+          rows++;
+          if (!change.matcher.matches(r)) {
+            keep.add(r);
+          }
+        }
+      }
+      if (keep.size() < rows) {
+        p.replaced.add(f);
+        kept.addAll(keep);
+        removedRows += rows - keep.size();
+      }
+    }
+    if (p.replaced.isEmpty() && change.added.isEmpty()) {
+      p.nothing = true;
+      return p;
+    }
+    p.extra = new LinkedHashMap<>(summary);
+    p.extra.put(SnapshotSummary.ROWS_REMOVED, Long.toString(removedRows));
+    if (p.replaced.isEmpty()) {
+      p.staged = writer.stageRows(read, schema, false, change.added, false, null, List.of(), files);
+      return p;
+    }
+    List<Row> all = new ArrayList<>(kept);
+    all.addAll(change.added);
+    p.added =
+        writer.writeDataFiles(
+            read, schema, all, DataFileIO.defaultFormat(read.properties()), files);
+    p.replaced.forEach(f -> p.removedPaths.add(ops().canonicalPath(f.path())));
+    return p;
+  }
+
+  /**
+   * A description of the first file added since the plan's read that holds a matching row, or null.
+   */
+  private String addedMatchingRows(TableMetadata base) {
+    if (base.currentSnapshot() == null) {
+      return null;
+    }
+    for (DataFile f : reader.files(base.currentSnapshot())) {
+      if (plan.before.contains(ops().canonicalPath(f.path()))
+          || !plan.matcher.mayMatch(f, plan.schema)) {
+        continue;
+      }
+      try (CloseableIterator<Row> it = reader.readFiles(List.of(f), plan.schema)) {
+        while (it.hasNext()) {
+          if (plan.matcher.matches(it.next())) {
+            return "a concurrent commit added rows that match, in " + f.path();
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Records converted to rows of {@code schema} (none gives none). */
+  public static List<Row> rows(Schema schema, List<?> records) {
+    return records.isEmpty() ? List.of() : DataWriter.convert(schema, records, false);
+  }
+
+  // ------------------------------------------------------------------ upsert
+
+  /**
+   * The change of an upsert: rows whose key (values of {@code keyColumns}) is among the new rows'
+   * keys are replaced by the new rows; the other new rows are inserted.
+   */
+  public static Change upsert(Schema schema, List<String> keyColumns, List<?> records) {
+    if (keyColumns.isEmpty()) {
+      throw new ValidationException(
+          "An upsert needs at least one key column. Name the columns that identify a row.");
+    }
+    int[] positions = new int[keyColumns.size()];
+    Types.NestedField[] fields = new Types.NestedField[keyColumns.size()];
+    for (int i = 0; i < positions.length; i++) {
+      positions[i] = schema.asStruct().position(keyColumns.get(i));
+      if (positions[i] < 0) {
+        throw new ValidationException(
+            "Upsert key column '"
+                + keyColumns.get(i)
+                + "' is not a column of the table ("
+                + String.join(", ", schema.columnNames())
+                + "). Name top-level columns.");
+      }
+      fields[i] = schema.columns().get(positions[i]);
+      if (!fields[i].type().isPrimitive()) {
+        throw new ValidationException(
+            "Upsert key column '"
+                + keyColumns.get(i)
+                + "' is "
+                + fields[i].type()
+                + "; a key must be made of primitive columns.");
+      }
+    }
+    List<Row> rows = DataWriter.convert(schema, records, false);
+    Set<List<Object>> keys = new HashSet<>();
+    List<List<Object>> byColumn = new ArrayList<>();
+    for (int i = 0; i < positions.length; i++) {
+      byColumn.add(new ArrayList<>());
+    }
+    for (int n = 0; n < rows.size(); n++) {
+      List<Object> key = key(rows.get(n), positions);
+      if (key.contains(null)) {
+        throw new ValidationException(
+            "Upsert record "
+                + (n + 1)
+                + " has a null in key "
+                + keyColumns
+                + ". Give every "
+                + "record a value for each key column.");
+      }
+      if (!keys.add(key)) {
+        throw new ValidationException(
+            "Upsert records repeat the key "
+                + key
+                + " (record "
+                + (n + 1)
+                + "). Give each "
+                + "key once, so it is clear which record wins.");
+      }
+      for (int i = 0; i < positions.length; i++) {
+        byColumn.get(i).add(key.get(i));
+      }
+    }
+    Matcher matcher =
+        new Matcher() {
+          @Override
+          public boolean mayMatch(DataFile file, Schema s) {
+            for (int i = 0; i < fields.length; i++) {
+              ByteBuffer lower = file.lowerBounds().get(fields[i].id());
+              ByteBuffer upper = file.upperBounds().get(fields[i].id());
+              if (lower == null || upper == null || !boundable(fields[i].type())) {
+                continue;
+              }
+              Object lo = Values.fromBytes(fields[i].type(), lower);
+              Object hi = Values.fromBytes(fields[i].type(), upper);
+              boolean any = false;
+              for (Object v : byColumn.get(i)) {
+                if (Values.compare(fields[i].type(), v, lo) >= 0
+                    && Values.compare(fields[i].type(), v, hi) <= 0) {
+                  any = true;
+                  break;
+                }
+              }
+              if (!any) {
+                return false;
+              }
+            }
+            return true;
+          }
+
+          @Override
+          public boolean matches(Row row) {
+            return keys.contains(key(row, positions));
+          }
+        };
+    return new Change(matcher, rows);
+  }
+
+  /** Types whose manifest bounds are exact (strings and binary bounds may be truncated). */
+  private static boolean boundable(Type type) {
+    switch (type.typeId()) {
+      case INTEGER:
+      case LONG:
+      case DATE:
+      case TIME:
+      case TIMESTAMP:
+      case TIMESTAMPTZ:
+      case DECIMAL:
+      case UUID:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private static List<Object> key(Row row, int[] positions) {
+    List<Object> key = new ArrayList<>(positions.length);
+    for (int p : positions) {
+      Object v = row.get(p);
+      // the same instant written with another offset is the same key
+      key.add(v instanceof OffsetDateTime ? ((OffsetDateTime) v).toInstant() : v);
+    }
+    return key;
+  }
+}

@@ -1,0 +1,384 @@
+package io.datashard.internal.commit;
+
+import io.datashard.CommitConflictException;
+import io.datashard.CommitStateUnknownException;
+import io.datashard.CorruptTableException;
+import io.datashard.DataShardException;
+import io.datashard.TableNotFoundException;
+import io.datashard.TableProperties;
+import io.datashard.internal.FileNames;
+import io.datashard.internal.meta.TableMetadata;
+import io.datashard.internal.meta.TableMetadataParser;
+import io.datashard.storage.Locations;
+import io.datashard.storage.Storage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds, loads and publishes the versions of one table ({@code metadata/vN.metadata.json}), the
+ * commit point of the protocol in the package documentation: {@link #commit} publishes the version
+ * after its base exclusively, so exactly one writer wins each version. Also maps locations recorded
+ * in metadata to ones this process opens.
+ */
+public final class TableOperations {
+  private static final Logger LOG = LoggerFactory.getLogger(TableOperations.class);
+
+  private final Storage storage;
+  private final String root;
+  private final String metadataDir;
+  private volatile TableMetadata current;
+
+  /**
+   * @param storage the storage of the table
+   * @param root the table directory, an absolute path without trailing slash
+   */
+  public TableOperations(Storage storage, String root) {
+    this.storage = storage;
+    this.root = root;
+    this.metadataDir = root + "/" + FileNames.METADATA_DIR;
+  }
+
+  public Storage storage() {
+    return storage;
+  }
+
+  /** The table directory. */
+  public String root() {
+    return root;
+  }
+
+  public String metadataDir() {
+    return metadataDir;
+  }
+
+  public String dataDir() {
+    return root + "/" + FileNames.DATA_DIR;
+  }
+
+  /** The location of version {@code n}'s metadata file. */
+  public String metadataFile(int n) {
+    return metadataDir + "/" + FileNames.version(n);
+  }
+
+  /**
+   * Maps a location recorded in metadata to one this process can open: {@code file:} URIs become
+   * plain paths; locations under the recorded table location are rebased onto the directory the
+   * table was opened at, so a moved or copied table still reads.
+   */
+  public String resolvePath(String recorded) {
+    String path = Locations.stripFileScheme(recorded);
+    String recordedRoot = Locations.stripFileScheme(current().location());
+    if (recordedRoot.endsWith("/")) {
+      recordedRoot = recordedRoot.substring(0, recordedRoot.length() - 1);
+    }
+    if (!recordedRoot.equals(root) && path.startsWith(recordedRoot + "/")) {
+      return root + path.substring(recordedRoot.length());
+    }
+    return path;
+  }
+
+  /**
+   * A recorded location in one canonical form (resolved as {@link #resolvePath}, then a plain path
+   * normalized), so that locations recorded in different forms compare equal.
+   */
+  public String canonicalPath(String recorded) {
+    String path = resolvePath(recorded);
+    return path.contains("://") ? path : Path.of(path).toAbsolutePath().normalize().toString();
+  }
+
+  /** The last loaded version, loading it if none was loaded yet. */
+  public TableMetadata current() {
+    TableMetadata c = current;
+    return c != null ? c : refresh();
+  }
+
+  /** True if a table (some version file) exists here. */
+  public boolean exists() {
+    try {
+      return findLatestVersion() > 0;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Loads the newest version.
+   *
+   * @throws TableNotFoundException if there is no table here
+   * @throws CorruptTableException if the newest metadata file cannot be read
+   */
+  public TableMetadata refresh() {
+    int version;
+    try {
+      version = findLatestVersion();
+    } catch (IOException e) {
+      throw new DataShardException("Cannot list the metadata of table " + root + ": " + e, e);
+    }
+    if (version <= 0) {
+      throw new TableNotFoundException(
+          "No table at "
+              + root
+              + ": there is no metadata/v<N>.metadata.json. "
+              + "Create one first (DataShard.create or 'datashard create'), or check the path.");
+    }
+    TableMetadata known = current;
+    if (known != null && known.version() == version) {
+      return known; // a published version never changes
+    }
+    TableMetadata loaded;
+    try {
+      loaded = load(version);
+    } catch (CorruptTableException e) {
+      if (!(e.getCause() instanceof NoSuchFileException)) {
+        throw e;
+      }
+      // Old metadata files are removed after commits; a reader that was very slow between finding
+      // the newest version and reading it may find it already replaced and removed. Look again.
+      loaded = reloadAfterRemoval(e);
+    }
+    this.current = loaded;
+    return loaded;
+  }
+
+  private TableMetadata reloadAfterRemoval(CorruptTableException first) {
+    for (int attempt = 0; attempt < 5; attempt++) {
+      try {
+        int version = findLatestVersion();
+        if (version > 0) {
+          return load(version);
+        }
+      } catch (IOException e) {
+        break;
+      } catch (CorruptTableException e) {
+        if (!(e.getCause() instanceof NoSuchFileException)) {
+          throw e;
+        }
+      }
+    }
+    throw first;
+  }
+
+  /** Reads version {@code n}. */
+  public TableMetadata load(int n) {
+    String file = metadataFile(n);
+    byte[] bytes;
+    try {
+      bytes = storage.readAll(file);
+    } catch (NoSuchFileException e) {
+      throw new CorruptTableException(
+          "Table metadata file "
+              + file
+              + " disappeared while being read; "
+              + "another process may have removed it. Retry the operation.",
+          e);
+    } catch (IOException e) {
+      throw new CorruptTableException("Cannot read table metadata file " + file + ": " + e, e);
+    }
+    TableMetadata before = current; // an earlier version of this table: its snapshots are reused
+    TableMetadata parsed =
+        before == null
+            ? TableMetadataParser.fromJson(file, bytes)
+            : TableMetadataParser.fromJson(file, bytes, before.tableUuid(), before::snapshot);
+    return TableMetadata.buildFrom(parsed).version(n).metadataFileLocation(file).build();
+  }
+
+  private int findLatestVersion() throws IOException {
+    int start = readHint();
+    if (start <= 0 || !storage.exists(metadataFile(start))) {
+      start = listLatestVersion();
+      if (start <= 0) {
+        return 0;
+      }
+    }
+    int v = start;
+    while (storage.exists(metadataFile(v + 1))) {
+      v++;
+    }
+    return v;
+  }
+
+  private int readHint() {
+    try {
+      String s =
+          new String(
+                  storage.readAll(metadataDir + "/" + FileNames.VERSION_HINT),
+                  StandardCharsets.UTF_8)
+              .trim();
+      return Integer.parseInt(s);
+    } catch (NoSuchFileException e) {
+      return 0;
+    } catch (IOException | NumberFormatException e) {
+      LOG.debug("Ignoring unreadable version hint in {}: {}", metadataDir, e.toString());
+      return 0;
+    }
+  }
+
+  private int listLatestVersion() throws IOException {
+    int max = 0;
+    for (String name : storage.list(metadataDir)) {
+      long v = FileNames.parseVersion(name);
+      if (v <= Integer.MAX_VALUE) { // a larger number is not ours
+        max = Math.max(max, (int) v);
+      }
+    }
+    return max;
+  }
+
+  /**
+   * Publishes {@code updated} as the version after {@code base}.
+   *
+   * <p>Files that {@code updated} references must already be published and their directories
+   * synced. On success the new version is durable (when the storage is) before this returns.
+   *
+   * @param base the version the change was built on, or null when creating the table (version 1)
+   * @throws CommitConflictException if another writer published that version first; nothing changed
+   * @throws CommitStateUnknownException if the publish may or may not have happened
+   */
+  public TableMetadata commit(TableMetadata base, TableMetadata updated) {
+    return commit(base, updated, () -> {});
+  }
+
+  /**
+   * Like {@link #commit(TableMetadata, TableMetadata)}, running {@code beforePublish} after the new
+   * metadata file is written and before it is published: the files it references may still be on
+   * their way to the disk until then.
+   *
+   * @throws UncheckedIOException if {@code beforePublish} fails; nothing was published
+   */
+  public TableMetadata commit(TableMetadata base, TableMetadata updated, IoStep beforePublish) {
+    int next = base == null ? 1 : base.version() + 1;
+    String file = metadataFile(next);
+    byte[] json = TableMetadataParser.toJson(updated);
+    Storage.PendingFile out;
+    try {
+      out = storage.create(file);
+    } catch (IOException e) {
+      throw new DataShardException(
+          "Cannot create a new metadata file in "
+              + metadataDir
+              + ": "
+              + e
+              + ". Check that the directory exists and is writable.",
+          e);
+    }
+    try {
+      out.stream().write(json);
+    } catch (IOException e) {
+      out.abort();
+      throw new DataShardException(
+          "Cannot write metadata file "
+              + file
+              + ": "
+              + e
+              + ". Nothing was committed; check free disk space and permissions.",
+          e);
+    }
+    try {
+      beforePublish.run();
+    } catch (IOException e) {
+      out.abort();
+      throw new UncheckedIOException(
+          "Writing the new files of a commit to "
+              + root
+              + " failed: "
+              + e
+              + ". Nothing was committed; check free disk space and permissions.",
+          e);
+    } catch (RuntimeException | Error e) {
+      out.abort();
+      throw e;
+    }
+    try {
+      out.publish();
+    } catch (FileAlreadyExistsException e) {
+      throw new CommitConflictException(
+          "Version "
+              + next
+              + " of table "
+              + root
+              + " was committed by another writer first; rebase and retry.",
+          e);
+    } catch (IOException e) {
+      if (e instanceof Storage.UncertainPublishException) {
+        throw new CommitStateUnknownException(
+            "Publishing "
+                + file
+                + " failed with "
+                + e.getCause()
+                + "; the commit may or may not have happened. Re-read the table to find out.",
+            e);
+      }
+      throw new DataShardException(
+          "Could not publish " + file + ": " + e + ". Nothing was committed.", e);
+    }
+    try {
+      storage.syncDirectory(metadataDir);
+    } catch (IOException e) {
+      throw new CommitStateUnknownException(
+          "The new version "
+              + file
+              + " is visible, but syncing directory "
+              + metadataDir
+              + " failed ("
+              + e
+              + "), so it may not survive a power loss.",
+          e);
+    }
+    TableMetadata committed =
+        TableMetadata.buildFrom(updated).version(next).metadataFileLocation(file).build();
+    this.current = committed;
+    writeHint(next);
+    if (base != null) {
+      removeOldMetadataFiles(base, committed);
+    }
+    return committed;
+  }
+
+  /**
+   * Deletes the metadata files that fell out of the metadata log with this commit (the log keeps
+   * {@code write.metadata.previous-versions-max} entries, default 100), unless {@code
+   * write.metadata.delete-after-commit.enabled} is false. Best effort: failures are ignored, since
+   * the commit already happened.
+   */
+  private void removeOldMetadataFiles(TableMetadata base, TableMetadata committed) {
+    if (!Boolean.parseBoolean(
+        committed.property(
+            TableProperties.METADATA_DELETE_AFTER_COMMIT,
+            Boolean.toString(TableProperties.METADATA_DELETE_AFTER_COMMIT_DEFAULT)))) {
+      return;
+    }
+    java.util.Set<String> kept = new java.util.HashSet<>();
+    committed.metadataLog().forEach(e -> kept.add(e.file()));
+    for (TableMetadata.MetadataLogEntry e : base.metadataLog()) {
+      if (!kept.contains(e.file())) {
+        try {
+          storage.delete(e.file());
+        } catch (IOException | RuntimeException ex) {
+          LOG.debug("Could not remove old metadata file {}: {}", e.file(), ex.toString());
+        }
+      }
+    }
+  }
+
+  private void writeHint(int version) {
+    try {
+      storage.replace(
+          metadataDir + "/" + FileNames.VERSION_HINT,
+          Integer.toString(version).getBytes(StandardCharsets.UTF_8));
+    } catch (IOException | RuntimeException e) {
+      // The hint is advisory: readers probe past it. A failure here never fails a commit.
+      LOG.warn("Could not update {} in {}: {}", FileNames.VERSION_HINT, metadataDir, e.toString());
+    }
+  }
+
+  /** A step that does I/O: what must be finished before the new version is published. */
+  public interface IoStep {
+    void run() throws IOException;
+  }
+}

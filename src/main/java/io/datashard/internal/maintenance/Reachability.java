@@ -1,0 +1,118 @@
+package io.datashard.internal.maintenance;
+
+import io.datashard.DataFile;
+import io.datashard.DataShardException;
+import io.datashard.Snapshot;
+import io.datashard.internal.commit.TableOperations;
+import io.datashard.internal.manifest.ManifestIO;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a set of snapshots uses: manifest lists, manifests and live data files, by canonical path
+ * (with their sizes where the metadata gives them).
+ */
+final class Reachability {
+  private final TableOperations ops;
+  private final boolean strict;
+  private final boolean readDataFiles;
+  final Set<String> manifestLists = new LinkedHashSet<>();
+  final Map<String, Long> manifests = new LinkedHashMap<>();
+  final Map<String, Long> dataFiles = new LinkedHashMap<>();
+
+  /**
+   * @param strict fail if a file of a snapshot the newest version still has cannot be read (else
+   *     skip it: it may be gone already)
+   * @param readDataFiles whether to read the manifests for the data files they list (else only
+   *     manifest lists)
+   */
+  Reachability(TableOperations ops, boolean strict, boolean readDataFiles) {
+    this.ops = ops;
+    this.strict = strict;
+    this.readDataFiles = readDataFiles;
+  }
+
+  /** Every file found so far. */
+  Set<String> all() {
+    Set<String> out = new LinkedHashSet<>(manifestLists);
+    out.addAll(manifests.keySet());
+    out.addAll(dataFiles.keySet());
+    return out;
+  }
+
+  void addSnapshots(Iterable<Snapshot> snapshots) {
+    for (Snapshot s : snapshots) {
+      String list = ops.canonicalPath(s.manifestList());
+      if (!manifestLists.add(list)) {
+        continue;
+      }
+      List<ManifestIO.Manifest> ms;
+      try {
+        ms = ManifestIO.readList(ops.storage(), list);
+      } catch (RuntimeException e) {
+        if (strict && stillRetained(s)) {
+          throw unreadable(s, list, e);
+        }
+        continue;
+      }
+      for (ManifestIO.Manifest m : ms) {
+        String path = ops.canonicalPath(m.path);
+        if (manifests.containsKey(path)) {
+          continue;
+        }
+        manifests.put(path, m.length);
+        if (!readDataFiles) {
+          continue;
+        }
+        List<DataFile> live;
+        try {
+          live = ManifestIO.liveFiles(ops.storage(), m, ops::resolvePath);
+        } catch (RuntimeException e) {
+          if (strict && stillRetained(s)) {
+            throw unreadable(s, path, e);
+          }
+          continue;
+        }
+        for (DataFile f : live) {
+          dataFiles.put(ops.canonicalPath(f.path()), f.fileSizeInBytes());
+        }
+      }
+    }
+  }
+
+  /**
+   * True if the newest version still has this snapshot. A concurrent expiry in another process may
+   * have removed the snapshot and its files since it was read: that is no reason to fail.
+   */
+  private boolean stillRetained(Snapshot s) {
+    return ops.refresh().snapshot(s.snapshotId()) != null;
+  }
+
+  private DataShardException unreadable(Snapshot s, String file, RuntimeException e) {
+    return new DataShardException(
+        "Cannot read "
+            + file
+            + " of retained snapshot "
+            + s.snapshotId()
+            + " of table "
+            + ops.root()
+            + " ("
+            + e.getMessage()
+            + "), so it is unknown which files are still needed; nothing was removed. Check the "
+            + "table (it may be damaged) before running maintenance again.",
+        e);
+  }
+
+  /** The length of a file, or 0 if it cannot be read. */
+  static long lengthOrZero(TableOperations ops, String location) {
+    try {
+      return ops.storage().length(location);
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+}

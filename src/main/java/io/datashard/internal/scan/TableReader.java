@@ -1,0 +1,252 @@
+package io.datashard.internal.scan;
+
+import io.datashard.CloseableIterator;
+import io.datashard.DataFile;
+import io.datashard.DataShardException;
+import io.datashard.Row;
+import io.datashard.Schema;
+import io.datashard.Snapshot;
+import io.datashard.ValidationException;
+import io.datashard.internal.DataFileIO;
+import io.datashard.internal.commit.TableOperations;
+import io.datashard.internal.manifest.ManifestIO;
+import io.datashard.internal.meta.TableMetadata;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * Reads one table: which snapshot a read means (by id, by time, current), the live data files of a
+ * snapshot, and their rows.
+ */
+public final class TableReader {
+  /** Snapshots with more live files than this are not kept in memory between reads. */
+  private static final int CACHED_ENTRIES_MAX = 10_000;
+
+  private final TableOperations ops;
+  private volatile SnapshotEntries lastEntries;
+
+  public TableReader(TableOperations ops) {
+    this.ops = ops;
+  }
+
+  /** The table's versions and storage. */
+  public TableOperations operations() {
+    return ops;
+  }
+
+  private String location() {
+    return ops.root();
+  }
+
+  // ---------------------------------------------------------------- which snapshot
+
+  /** The retained snapshots of the newest version, oldest first. */
+  public List<Snapshot> snapshots() {
+    List<Snapshot> list = new ArrayList<>(ops.refresh().snapshots());
+    list.sort(
+        Comparator.comparingLong(Snapshot::sequenceNumber)
+            .thenComparingLong(Snapshot::timestampMillis));
+    return list;
+  }
+
+  /** The snapshot {@code id} of {@code meta}; a clear error if it never existed or expired. */
+  public Snapshot snapshot(TableMetadata meta, long id) {
+    Snapshot s = meta.snapshot(id);
+    if (s == null) {
+      throw new ValidationException(
+          "Table "
+              + location()
+              + " has no snapshot "
+              + id
+              + ": it never existed or has expired. List the retained snapshots with "
+              + "Table.snapshots() or 'datashard snapshots'.");
+    }
+    return s;
+  }
+
+  /** The snapshot of {@code meta} that was current at {@code millis}. */
+  public Snapshot snapshotAsOf(TableMetadata meta, long millis) {
+    Long found = null;
+    for (TableMetadata.SnapshotLogEntry e : meta.snapshotLog()) {
+      if (e.timestampMillis() <= millis && meta.snapshot(e.snapshotId()) != null) {
+        found = e.snapshotId();
+      }
+    }
+    if (found == null) {
+      String oldest =
+          meta.snapshotLog().isEmpty()
+              ? "the table has no snapshots yet"
+              : "the oldest retained snapshot is from "
+                  + Instant.ofEpochMilli(meta.snapshotLog().get(0).timestampMillis());
+      throw new ValidationException(
+          "Table "
+              + location()
+              + " had no snapshot at or before "
+              + Instant.ofEpochMilli(millis)
+              + ": "
+              + oldest
+              + ". Choose a later time.");
+    }
+    return meta.snapshot(found);
+  }
+
+  /** The snapshot a scan reads: by id, by time, or the current one (null if none). */
+  public Snapshot resolve(Long snapshotId, Long asOfMillis) {
+    TableMetadata meta = ops.refresh();
+    if (snapshotId != null) {
+      return snapshot(meta, snapshotId);
+    }
+    if (asOfMillis != null) {
+      return snapshotAsOf(meta, asOfMillis);
+    }
+    return meta.currentSnapshot();
+  }
+
+  /** The schema rows of this snapshot are read with, narrowed to the columns (null: all). */
+  public Schema projection(Snapshot snapshot, List<String> columns) {
+    TableMetadata meta = ops.current();
+    Schema schema = meta.schema();
+    // The current snapshot reads under the current schema (which a schema change may have made
+    // newer than the snapshot's); time travel reads under the schema each snapshot was written
+    // with.
+    if (snapshot != null
+        && snapshot.schemaId() != null
+        && meta.schema(snapshot.schemaId()) != null
+        && !Objects.equals(snapshot.snapshotId(), meta.currentSnapshotId())) {
+      schema = meta.schema(snapshot.schemaId());
+    }
+    return columns == null ? schema : schema.select(columns);
+  }
+
+  // ---------------------------------------------------------------- files
+
+  /** The live data files of a snapshot (none for null). */
+  public List<DataFile> files(Snapshot snapshot) {
+    List<DataFile> out = new ArrayList<>();
+    if (snapshot == null) {
+      return out;
+    }
+    for (ManifestIO.Entry e : liveEntries(snapshot)) {
+      out.add(e.file);
+    }
+    return out;
+  }
+
+  /** The live entries of the snapshot read last, by its manifest list's location. */
+  private record SnapshotEntries(String manifestList, List<ManifestIO.Entry> entries) {}
+
+  /**
+   * The live entries of a snapshot. Those of the snapshot read last are kept: a manifest list and
+   * its manifests never change once written, and a transaction reads the same snapshot to scan it
+   * and again to replace its files.
+   */
+  public List<ManifestIO.Entry> liveEntries(Snapshot snapshot) {
+    String list = ops.resolvePath(snapshot.manifestList());
+    SnapshotEntries cached = lastEntries;
+    if (cached != null && cached.manifestList().equals(list)) {
+      return cached.entries();
+    }
+    List<ManifestIO.Entry> out = new ArrayList<>();
+    for (ManifestIO.Manifest m : ManifestIO.readList(ops.storage(), list)) {
+      if (m.isDeletes()) {
+        throw new DataShardException(
+            "Snapshot "
+                + snapshot.snapshotId()
+                + " of table "
+                + location()
+                + " has delete files (row-level deletes), which this version of DataShard cannot "
+                + "apply yet. Read it with Apache Iceberg, or compact the table there first.");
+      }
+      out.addAll(ManifestIO.liveEntries(ops.storage(), m, ops::resolvePath));
+    }
+    List<ManifestIO.Entry> entries = Collections.unmodifiableList(out);
+    if (entries.size() <= CACHED_ENTRIES_MAX) {
+      lastEntries = new SnapshotEntries(list, entries);
+    }
+    return entries;
+  }
+
+  /** The number of rows of a snapshot, from its files' record counts. */
+  public long count(Snapshot snapshot) {
+    long n = 0;
+    for (DataFile f : files(snapshot)) {
+      n += f.recordCount();
+    }
+    return n;
+  }
+
+  // ---------------------------------------------------------------- rows
+
+  /** The rows of a snapshot, one file after the other. */
+  public CloseableIterator<Row> scan(Snapshot snapshot, List<String> columns) {
+    return readFiles(files(snapshot), projection(snapshot, columns));
+  }
+
+  /**
+   * The rows of a snapshot, with up to {@code threads} data files read at once (rows still come in
+   * file order, as from {@link #scan(Snapshot, List)}; see {@link ParallelRows}).
+   */
+  public CloseableIterator<Row> scan(Snapshot snapshot, List<String> columns, int threads) {
+    List<DataFile> files = files(snapshot);
+    Schema projection = projection(snapshot, columns);
+    if (threads <= 1 || files.size() <= 1) {
+      return readFiles(files, projection);
+    }
+    List<Supplier<CloseableIterator<Row>>> sources = new ArrayList<>();
+    for (DataFile f : files) {
+      sources.add(
+          () -> DataFileIO.read(ops.storage(), ops.resolvePath(f.path()), f.format(), projection));
+    }
+    return new ParallelRows<>(sources, Math.min(threads, files.size()));
+  }
+
+  /**
+   * The rows of data files one after the other, read with one projection; one file open at a time.
+   */
+  public CloseableIterator<Row> readFiles(List<DataFile> dataFiles, Schema projection) {
+    Iterator<DataFile> files = dataFiles.iterator();
+    return new CloseableIterator<Row>() {
+      private CloseableIterator<Row> current;
+
+      @Override
+      public boolean hasNext() {
+        while (current == null || !current.hasNext()) {
+          if (current != null) {
+            current.close();
+            current = null;
+          }
+          if (!files.hasNext()) {
+            return false;
+          }
+          DataFile f = files.next();
+          current =
+              DataFileIO.read(ops.storage(), ops.resolvePath(f.path()), f.format(), projection);
+        }
+        return true;
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return current.next();
+      }
+
+      @Override
+      public void close() {
+        if (current != null) {
+          current.close();
+          current = null;
+        }
+      }
+    };
+  }
+}
