@@ -1,9 +1,17 @@
 package io.datashard;
 
 import io.datashard.internal.TableCore;
+import io.datashard.internal.Verifier;
+import io.datashard.storage.LocalStorage;
+import io.datashard.storage.Storage;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.BiConsumer;
 
 /**
  * Entry point: create and open tables on a directory.
@@ -62,24 +70,56 @@ public final class DataShard {
    * @throws TableNotFoundException if there is no table there
    */
   public static VerifyReport verify(Path dir, boolean deep) {
-    return io.datashard.internal.Verifier.verify(dir, deep);
+    return Verifier.verify(dir, deep);
   }
 
-  /** A builder for creating or opening the table at {@code dir} with options. */
+  /**
+   * As {@link #verify(Path, boolean)}, telling {@code progress} the files checked so far and the
+   * files to check in all, after each file.
+   */
+  public static VerifyReport verify(Path dir, boolean deep, BiConsumer<Long, Long> progress) {
+    return Verifier.verify(dir, deep, progress);
+  }
+
+  /** A builder for creating or opening the table in the local directory {@code dir}. */
   public static TableBuilder table(Path dir) {
-    return new TableBuilder(dir);
+    return new TableBuilder(null, dir.toAbsolutePath().normalize().toString());
+  }
+
+  /**
+   * A builder for creating or opening the table at {@code location} of a storage: any {@link
+   * Storage} (an in-memory one in tests, a wrapper that watches or throttles the local one, an
+   * object store) holds a table the same way. The location is an absolute path-like string without
+   * a trailing slash.
+   */
+  public static TableBuilder table(Storage storage, String location) {
+    Objects.requireNonNull(storage, "storage");
+    if (location == null || location.isBlank() || location.endsWith("/")) {
+      throw new ValidationException(
+          "Invalid table location '"
+              + location
+              + "': give an absolute location without a trailing slash, such as /data/events");
+    }
+    return new TableBuilder(storage, location);
   }
 
   /** Creates or opens a table with options. */
   public static final class TableBuilder {
-    private final Path dir;
+    private final Storage storage;
+    private final String location;
     private Schema schema;
     private final Map<String, String> properties = new LinkedHashMap<>();
     private TableOptions options = TableOptions.defaults();
-    private final java.util.List<String> partitioning = new java.util.ArrayList<>();
+    private final List<String> partitioning = new ArrayList<>();
 
-    private TableBuilder(Path dir) {
-      this.dir = dir;
+    private TableBuilder(Storage storage, String location) {
+      this.storage = storage;
+      this.location = location;
+    }
+
+    /** The given storage, or a local one durable as the options say. */
+    private Storage storage() {
+      return storage != null ? storage : new LocalStorage(options.durable());
     }
 
     /** The schema for a new table. */
@@ -100,7 +140,7 @@ public final class DataShard {
      * }</pre>
      */
     public TableBuilder partitionBy(String... terms) {
-      partitioning.addAll(java.util.Arrays.asList(terms));
+      partitioning.addAll(Arrays.asList(terms));
       return this;
     }
 
@@ -116,7 +156,10 @@ public final class DataShard {
       return this;
     }
 
-    /** Shortcut for {@code options(options.withDurable(value))}. */
+    /**
+     * Shortcut for {@code options(options.withDurable(value))}. For a table in a local directory; a
+     * given storage is as durable as it is made.
+     */
     public TableBuilder durable(boolean value) {
       this.options = options.withDurable(value);
       return this;
@@ -128,7 +171,8 @@ public final class DataShard {
      * @throws ValidationException if a table already exists there
      */
     public Table create() {
-      return new Table(TableCore.create(dir, schema, properties, options, partitioning));
+      return new Table(
+          TableCore.create(storage(), location, schema, properties, options, partitioning));
     }
 
     /**
@@ -137,12 +181,13 @@ public final class DataShard {
      * @throws TableNotFoundException if there is none
      */
     public Table open() {
-      return new Table(TableCore.open(dir, options));
+      return new Table(TableCore.open(storage(), location, options));
     }
 
     /** Opens the table, creating it first if there is none (safe when several processes race). */
     public Table openOrCreate() {
-      return new Table(TableCore.openOrCreate(dir, schema, properties, options, partitioning));
+      return new Table(
+          TableCore.openOrCreate(storage(), location, schema, properties, options, partitioning));
     }
   }
 }

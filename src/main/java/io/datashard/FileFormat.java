@@ -1,5 +1,6 @@
 package io.datashard;
 
+import io.datashard.internal.DataFileIO;
 import java.util.Locale;
 
 /** The format of a data file. */
@@ -25,6 +26,15 @@ public enum FileFormat {
   /** The name as written in Iceberg manifests ({@code PARQUET}, {@code ORC}, {@code AVRO}). */
   public String specName() {
     return name();
+  }
+
+  /**
+   * Checks that this format can be read and written here, now rather than at the first append.
+   *
+   * @throws DataShardException naming what to add if its optional jars (ORC) are missing
+   */
+  public void checkAvailable() {
+    DataFileIO.handler(this);
   }
 
   /** Parses a format name, case-insensitively. */

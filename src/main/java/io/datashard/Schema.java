@@ -1,5 +1,7 @@
 package io.datashard;
 
+import io.datashard.internal.RecordConverter;
+import io.datashard.internal.SchemaInference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -93,6 +95,26 @@ public final class Schema {
   /** A builder that assigns field ids in order, starting at 1. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * The schema DataShard infers from records (as for the first append to a table created without
+   * one): integers widen to long, other numbers to double, every column optional.
+   *
+   * @throws ValidationException if there are no records, or a column's type cannot be inferred
+   */
+  public static Schema infer(List<?> records) {
+    return SchemaInference.infer(records);
+  }
+
+  /**
+   * A record (a {@code Map}, a Java record or a {@link Row}) as a row of this schema, each value
+   * checked and converted as an append converts it.
+   *
+   * @throws ValidationException naming the column and the value that does not fit
+   */
+  public Row toRow(Object record) {
+    return RecordConverter.toRow(asStruct(), record, 0);
   }
 
   /** The id of this schema within its table. */

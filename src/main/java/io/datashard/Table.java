@@ -54,6 +54,31 @@ public final class Table {
     return core.metadata().properties();
   }
 
+  /** The Iceberg table format version (2). */
+  public int formatVersion() {
+    return core.metadata().formatVersion();
+  }
+
+  /** The table's UUID, which stays the same for its whole life. */
+  public String uuid() {
+    return core.metadata().tableUuid();
+  }
+
+  /** The number N of the version last read ({@code metadata/vN.metadata.json}). */
+  public int metadataVersion() {
+    return core.metadata().version();
+  }
+
+  /** The location of the metadata file of the version last read. */
+  public String metadataLocation() {
+    return core.metadata().metadataFileLocation();
+  }
+
+  /** The id of the partition spec new data is written with. */
+  public int partitionSpecId() {
+    return core.metadata().spec().specId();
+  }
+
   /** The current snapshot, empty when nothing was committed yet. */
   public Optional<Snapshot> currentSnapshot() {
     return Optional.ofNullable(core.refresh().currentSnapshot());
@@ -85,6 +110,14 @@ public final class Table {
   /** Starts an append. */
   public Append newAppend() {
     return new Append(core);
+  }
+
+  /**
+   * Starts an append written file by file, for appends too large for memory whose caller chooses
+   * the file boundaries (see {@link StreamingAppend}).
+   */
+  public StreamingAppend newStreamingAppend() {
+    return new StreamingAppend(core.appends().bulk());
   }
 
   /** Appends records (maps, Java records or rows) in one commit and returns its snapshot. */
@@ -125,6 +158,13 @@ public final class Table {
   public List<String> partitioning() {
     TableMetadata meta = core.metadata();
     return PartitionSpecs.terms(meta.spec(), meta.schema());
+  }
+
+  /**
+   * Starts a change of the table's properties, committed with {@link UpdateProperties#commit()}.
+   */
+  public UpdateProperties updateProperties() {
+    return new UpdateProperties(core);
   }
 
   /**

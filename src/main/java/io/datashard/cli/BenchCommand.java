@@ -1,9 +1,9 @@
 package io.datashard.cli;
 
+import io.datashard.DataShard;
 import io.datashard.Schema;
-import io.datashard.TableOptions;
+import io.datashard.Table;
 import io.datashard.TableProperties;
-import io.datashard.internal.TableCore;
 import io.datashard.storage.ForwardingStorage;
 import io.datashard.storage.LocalStorage;
 import io.datashard.storage.Storage;
@@ -86,11 +86,11 @@ final class BenchCommand implements Runnable {
       boolean temporary = dir == null;
       Path work = temporary ? Files.createTempDirectory("datashard-bench").resolve("table") : dir;
       CountingStorage storage = new CountingStorage(new LocalStorage(true));
-      io.datashard.DataShard.table(work)
+      DataShard.table(work)
           .schema(Schema.parse("id long not null, value double"))
           .property(TableProperties.CLEANUP_EVERY_COMMITS, Integer.toString(cleanupEvery))
           .create();
-      TableCore table = TableCore.open(storage, work, TableOptions.defaults());
+      Table table = DataShard.table(storage, work.toAbsolutePath().normalize().toString()).open();
       int window = Math.min(1000, count);
       long[] firstNanos = new long[window];
       long[] lastNanos = new long[window];
@@ -105,7 +105,7 @@ final class BenchCommand implements Runnable {
         }
         long before = storage.bytes.get();
         long t0 = System.nanoTime();
-        table.appends().append(batch, Map.of());
+        table.append(batch);
         long took = System.nanoTime() - t0;
         long wrote = storage.bytes.get() - before;
         if (c < window) {
@@ -187,12 +187,6 @@ final class BenchCommand implements Runnable {
     public void replace(String location, byte[] content) throws IOException {
       super.replace(location, content);
       bytes.addAndGet(content.length);
-    }
-
-    /** Counting is thread-safe: files are finished in the background as without the counting. */
-    @Override
-    public boolean supports(Capability capability) {
-      return inner.supports(capability);
     }
   }
 }

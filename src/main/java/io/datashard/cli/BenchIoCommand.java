@@ -5,7 +5,6 @@ import io.datashard.DataShard;
 import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Table;
-import io.datashard.internal.parquet.RawParquet;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,11 +1,13 @@
 package io.datashard.cli;
 
 import io.datashard.DataShard;
+import io.datashard.FileFormat;
 import io.datashard.Schema;
 import io.datashard.Table;
 import io.datashard.TableProperties;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -60,10 +62,9 @@ final class CreateCommand implements Callable<Integer> {
     }
     properties.forEach(b::property);
     if (fileFormat != null) {
-      io.datashard.FileFormat f = io.datashard.FileFormat.fromName(fileFormat);
-      io.datashard.internal.DataFileIO.handler(
-          f); // fails now, not at the first append, if ORC is missing
-      b.property(TableProperties.DEFAULT_FILE_FORMAT, f.name().toLowerCase(java.util.Locale.ROOT));
+      FileFormat f = FileFormat.fromName(fileFormat);
+      f.checkAvailable(); // fails now, not at the first append, if ORC is missing
+      b.property(TableProperties.DEFAULT_FILE_FORMAT, f.name().toLowerCase(Locale.ROOT));
     }
     for (String terms : partitionBy) {
       b.partitionBy(splitTopLevel(terms).toArray(new String[0]));

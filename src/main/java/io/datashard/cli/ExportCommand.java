@@ -1,12 +1,12 @@
 package io.datashard.cli;
 
 import io.datashard.CloseableIterator;
+import io.datashard.ParquetFile;
 import io.datashard.Row;
 import io.datashard.Scan;
 import io.datashard.Schema;
 import io.datashard.Table;
 import io.datashard.Types;
-import io.datashard.internal.parquet.ParquetFiles;
 import io.datashard.storage.LocalStorage;
 import io.datashard.storage.Storage;
 import java.io.BufferedWriter;
@@ -24,7 +24,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -149,9 +148,7 @@ final class ExportCommand implements Callable<Integer> {
         CloseableIterator<Row> it = scan.iterator()) {
       Counted counted = new Counted(it, progress);
       if (f == Format.parquet) {
-        length =
-            ParquetFiles.write(storage, location, schema, counted, CompressionCodecName.ZSTD)
-                .fileSizeInBytes();
+        length = ParquetFile.write(storage, location, schema, counted);
       } else {
         try (Storage.PendingFile pending = storage.create(location)) {
           Writer w =

@@ -1,14 +1,14 @@
 package io.datashard.cli;
 
+import io.datashard.DataFile;
+import io.datashard.DataShard;
 import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Snapshot;
+import io.datashard.StreamingAppend;
+import io.datashard.Table;
 import io.datashard.TableOptions;
 import io.datashard.ValidationException;
-import io.datashard.internal.RecordConverter;
-import io.datashard.internal.SchemaInference;
-import io.datashard.internal.TableCore;
-import io.datashard.internal.commit.BulkAppend;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -18,9 +18,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
@@ -93,7 +91,8 @@ final class ImportCommand implements Callable<Integer> {
       RecordSource.Format.of(f);
       totalBytes += Files.size(f);
     }
-    TableCore core = TableCore.open(dir, TableOptions.defaults().withDurable(!common.noFsync));
+    Table table =
+        DataShard.table(dir).options(TableOptions.defaults().withDurable(!common.noFsync)).open();
     PrintWriter err = spec.commandLine().getErr();
     long started = System.nanoTime();
     Snapshot s;
@@ -102,7 +101,7 @@ final class ImportCommand implements Callable<Integer> {
     long bytes = 0;
     try (Progress progress = Progress.start("import", totalBytes, Progress.Unit.BYTES, err, quiet);
         Inputs inputs = new Inputs(files, progress);
-        BulkAppend bulk = core.appends().bulk()) {
+        StreamingAppend bulk = table.newStreamingAppend()) {
       if (bulk.needsSchema()) {
         List<Object> sample = new ArrayList<>();
         List<String> where = new ArrayList<>();
@@ -114,8 +113,7 @@ final class ImportCommand implements Callable<Integer> {
           throw new ValidationException("No records in " + files + ", so nothing was committed");
         }
         try {
-          bulk.schema(
-              inputs.firstSchema != null ? inputs.firstSchema : SchemaInference.infer(sample));
+          bulk.schema(inputs.firstSchema != null ? inputs.firstSchema : Schema.infer(sample));
         } catch (ValidationException e) {
           throw new ValidationException(
               e.getMessage()
@@ -134,7 +132,7 @@ final class ImportCommand implements Callable<Integer> {
       // smaller
       long chunkRows = bulk.partitioned() ? Math.min(rowsPerFile, PARTITIONED_CHUNK) : rowsPerFile;
       while (inputs.hasNext()) {
-        Chunk chunk = new Chunk(inputs, bulk.schema(), chunkRows, rows);
+        Chunk chunk = new Chunk(inputs, bulk.schema(), chunkRows);
         bulk.writeFile(chunk);
         rows += chunk.count;
       }
@@ -145,12 +143,10 @@ final class ImportCommand implements Callable<Integer> {
                 + ", so nothing was committed");
       }
       dataFiles = bulk.files().size();
-      for (io.datashard.DataFile f : bulk.files()) {
+      for (DataFile f : bulk.files()) {
         bytes += f.fileSizeInBytes();
       }
-      Map<String, String> summary = new LinkedHashMap<>();
-      summary.put("datashard.import-files", Integer.toString(files.size()));
-      s = bulk.commit(summary);
+      s = bulk.summary("datashard.import-files", Integer.toString(files.size())).commit();
     }
     spec.commandLine().getOut().println(s.snapshotId());
     if (!quiet) {
@@ -277,16 +273,14 @@ final class ImportCommand implements Callable<Integer> {
   /** Up to {@code max} rows converted to the table schema: the rows of one data file. */
   static final class Chunk implements Iterator<Row> {
     private final Inputs inputs;
-    private final io.datashard.Types.StructType struct;
+    private final Schema schema;
     private final long max;
-    private final long offset;
     long count;
 
-    Chunk(Inputs inputs, Schema schema, long max, long offset) {
+    Chunk(Inputs inputs, Schema schema, long max) {
       this.inputs = inputs;
-      this.struct = schema.asStruct();
+      this.schema = schema;
       this.max = max;
-      this.offset = offset;
     }
 
     @Override
@@ -298,7 +292,7 @@ final class ImportCommand implements Callable<Integer> {
     public Row next() {
       Object r = inputs.next();
       try {
-        Row row = RecordConverter.toRow(struct, r, offset + count);
+        Row row = schema.toRow(r);
         count++;
         return row;
       } catch (ValidationException e) {

@@ -1,19 +1,18 @@
 package io.datashard.cli;
 
 import io.datashard.DataFile;
+import io.datashard.Ref;
 import io.datashard.Schema;
 import io.datashard.Snapshot;
-import io.datashard.TableOptions;
+import io.datashard.Table;
 import io.datashard.Types;
-import io.datashard.internal.TableCore;
-import io.datashard.internal.meta.PartitionSpec;
-import io.datashard.internal.meta.TableMetadata;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -51,27 +50,28 @@ final class InfoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    TableCore core = TableCore.open(dir, TableOptions.defaults().withDurable(!common.noFsync));
-    TableMetadata meta = core.refresh();
-    Snapshot current = meta.currentSnapshot();
-    List<DataFile> files = core.reader().files(current);
+    Table table = common.open(dir);
+    Snapshot current = table.currentSnapshot().orElse(null);
+    List<DataFile> files =
+        current == null ? List.of() : table.scan().useSnapshot(current.snapshotId()).files();
+    int retained = table.snapshots().size();
     long rows = 0;
     long bytes = 0;
     Map<String, Long> formats = new TreeMap<>();
     for (DataFile f : files) {
       rows += f.recordCount();
       bytes += f.fileSizeInBytes();
-      formats.merge(f.format().name().toLowerCase(java.util.Locale.ROOT), 1L, Long::sum);
+      formats.merge(f.format().name().toLowerCase(Locale.ROOT), 1L, Long::sum);
     }
-    Schema schema = meta.schema();
+    Schema schema = table.schema();
     PrintWriter out = spec.commandLine().getOut();
     if (format == Format.json) {
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("location", core.location());
-      m.put("format_version", (long) meta.formatVersion());
-      m.put("table_uuid", meta.tableUuid());
-      m.put("metadata_version", (long) meta.version());
-      m.put("metadata_file", meta.metadataFileLocation());
+      m.put("location", table.location());
+      m.put("format_version", (long) table.formatVersion());
+      m.put("table_uuid", table.uuid());
+      m.put("metadata_version", (long) table.metadataVersion());
+      m.put("metadata_file", table.metadataLocation());
       m.put("schema_id", (long) schema.schemaId());
       List<Object> columns = new ArrayList<>();
       for (Types.NestedField f : schema.columns()) {
@@ -83,13 +83,13 @@ final class InfoCommand implements Callable<Integer> {
         columns.add(c);
       }
       m.put("columns", columns);
-      m.put("partition_spec", partitionText(meta.spec(), schema));
-      m.put("properties", new TreeMap<>(meta.properties()));
+      m.put("partition_spec", partitionText(table));
+      m.put("properties", new TreeMap<>(table.properties()));
       m.put("current_snapshot_id", current == null ? null : current.snapshotId());
       m.put(
           "current_snapshot_time",
           current == null ? null : Instant.ofEpochMilli(current.timestampMillis()).toString());
-      m.put("snapshots", (long) meta.snapshots().size());
+      m.put("snapshots", (long) retained);
       Map<String, Object> refs = new LinkedHashMap<>();
       refs(dir)
           .forEach(
@@ -102,16 +102,16 @@ final class InfoCommand implements Callable<Integer> {
       out.println(Render.json(m));
       return 0;
     }
-    out.println("Table:      " + core.location());
+    out.println("Table:      " + table.location());
     out.println(
         "Format:     Apache Iceberg v"
-            + meta.formatVersion()
+            + table.formatVersion()
             + ", metadata version "
-            + meta.version()
+            + table.metadataVersion()
             + " ("
-            + shortName(meta.metadataFileLocation())
+            + shortName(table.metadataLocation())
             + "), uuid "
-            + meta.tableUuid());
+            + table.uuid());
     if (schema.columns().isEmpty()) {
       out.println("Schema:     none yet (the first append defines it)");
     } else {
@@ -136,12 +136,12 @@ final class InfoCommand implements Callable<Integer> {
         out.println("    " + line);
       }
     }
-    out.println("Partition:  " + partitionText(meta.spec(), schema));
-    if (meta.properties().isEmpty()) {
+    out.println("Partition:  " + partitionText(table));
+    if (table.properties().isEmpty()) {
       out.println("Properties: none");
     } else {
       out.println("Properties:");
-      new TreeMap<>(meta.properties()).forEach((k, v) -> out.println("    " + k + " = " + v));
+      new TreeMap<>(table.properties()).forEach((k, v) -> out.println("    " + k + " = " + v));
     }
     if (current == null) {
       out.println("Current:    no snapshot yet (empty table)");
@@ -154,9 +154,9 @@ final class InfoCommand implements Callable<Integer> {
               + ", "
               + Instant.ofEpochMilli(current.timestampMillis())
               + "), "
-              + meta.snapshots().size()
+              + retained
               + " snapshot"
-              + (meta.snapshots().size() == 1 ? "" : "s")
+              + (retained == 1 ? "" : "s")
               + " retained");
     }
     List<String> refs = new ArrayList<>();
@@ -177,7 +177,7 @@ final class InfoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Map<String, io.datashard.Ref> refs(Path tableDir) {
+  private Map<String, Ref> refs(Path tableDir) {
     return common.open(tableDir).refs();
   }
 
@@ -189,16 +189,11 @@ final class InfoCommand implements Callable<Integer> {
     return slash < 0 ? location : location.substring(slash + 1);
   }
 
-  static String partitionText(PartitionSpec spec, Schema schema) {
-    if (spec.isUnpartitioned()) {
+  static String partitionText(Table table) {
+    List<String> terms = table.partitioning();
+    if (terms.isEmpty()) {
       return "unpartitioned";
     }
-    List<String> parts = new ArrayList<>();
-    for (PartitionSpec.Field f : spec.fields()) {
-      Types.NestedField source = schema.findField(f.sourceId());
-      String col = source == null ? "#" + f.sourceId() : source.name();
-      parts.add(f.transform().equals("identity") ? col : f.transform() + "(" + col + ")");
-    }
-    return String.join(", ", parts) + " (spec " + spec.specId() + ")";
+    return String.join(", ", terms) + " (spec " + table.partitionSpecId() + ")";
   }
 }

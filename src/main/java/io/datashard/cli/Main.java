@@ -36,7 +36,8 @@ import picocli.CommandLine.Command;
       ImportCommand.class,
       ExportCommand.class,
       InfoCommand.class,
-      HistoryCommand.class
+      HistoryCommand.class,
+      AlterCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -51,6 +52,7 @@ public final class Main implements Runnable {
   /** Runs the command line and returns the exit code. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cmd = new CommandLine(new Main());
+    withHelp(cmd);
     cmd.setOut(out);
     cmd.setErr(err);
     cmd.setExecutionExceptionHandler(
@@ -67,6 +69,14 @@ public final class Main implements Runnable {
     out.flush();
     err.flush();
     return code;
+  }
+
+  /** Gives every command {@code --help} (and {@code --version}), before its required arguments. */
+  private static void withHelp(CommandLine cmd) {
+    cmd.getCommandSpec().mixinStandardHelpOptions(true);
+    for (CommandLine sub : cmd.getSubcommands().values()) {
+      withHelp(sub);
+    }
   }
 
   static String message(Throwable ex) {

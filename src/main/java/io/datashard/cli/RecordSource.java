@@ -2,15 +2,12 @@ package io.datashard.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.datashard.CloseableIterator;
+import io.datashard.ParquetFile;
 import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Type;
 import io.datashard.Types;
 import io.datashard.ValidationException;
-import io.datashard.internal.parquet.ParquetFileSchema;
-import io.datashard.internal.parquet.ParquetFiles;
-import io.datashard.internal.parquet.ParquetFooters;
-import io.datashard.storage.LocalStorage;
 import java.io.BufferedReader;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -536,13 +533,11 @@ interface RecordSource extends AutoCloseable {
 
     Parquet(Path file) throws IOException {
       this.file = file;
-      LocalStorage storage = new LocalStorage(false);
-      String location = file.toAbsolutePath().toString();
       this.size = Files.size(file);
       Schema fileSchema;
       try {
-        this.rows = ParquetFooters.rowCount(storage, location);
-        fileSchema = ParquetFileSchema.of(storage, location);
+        this.rows = ParquetFile.rowCount(file);
+        fileSchema = ParquetFile.schema(file);
       } catch (ValidationException e) {
         throw e;
       } catch (IOException | RuntimeException e) {
@@ -561,7 +556,7 @@ interface RecordSource extends AutoCloseable {
       }
       this.schema = b.build();
       try {
-        this.it = ParquetFiles.read(storage, location, fileSchema);
+        this.it = ParquetFile.read(file, fileSchema);
       } catch (RuntimeException e) {
         throw new ValidationException(
             "Cannot import " + file + ": " + e.getMessage() + " Nothing was committed.", e);

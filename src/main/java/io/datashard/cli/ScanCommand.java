@@ -84,7 +84,7 @@ final class ScanCommand implements Callable<Integer> {
       description =
           "Print only rows for which EXPR is true, "
               + "e.g. \"score > 0.5 and tag = 'x'\" (operators =, !=, <, <=, >, >=, in (...), not in (...), is null, "
-              + "is not null, starts with '...', like 'ab%'; and, or, not, parentheses; dates and times in quotes).")
+              + "is not null, starts with '...', like 'ab%%'; and, or, not, parentheses; dates and times in quotes).")
   String filter;
 
   @Option(

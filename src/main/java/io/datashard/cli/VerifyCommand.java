@@ -67,9 +67,7 @@ final class VerifyCommand implements Callable<Integer> {
       try (Progress progress =
           Progress.start(
               "verify", 0, Progress.Unit.SNAPSHOTS, spec.commandLine().getErr(), quiet)) {
-        report =
-            io.datashard.internal.Verifier.verify(
-                dir, true, (done, total) -> progress.update(done, total));
+        report = DataShard.verify(dir, true, (done, total) -> progress.update(done, total));
       }
     } else {
       report = DataShard.verify(dir, false);

@@ -1,11 +1,15 @@
-package io.datashard.internal.parquet;
+package io.datashard.cli;
 
+import com.github.luben.zstd.Zstd;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.HashMap;
 import org.apache.parquet.DataShardReadOptions;
+import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.conf.ParquetConfiguration;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileReader;
@@ -33,7 +37,7 @@ import org.apache.parquet.schema.MessageTypeParser;
  * plain arrays, no table, no manifests, no type conversion), with the same codec, row group and
  * page sizes as DataShard's data files. Used only by {@code bench io}.
  */
-public final class RawParquet {
+final class RawParquet {
   private RawParquet() {}
 
   /** The Parquet schema of the benchmark rows. */
@@ -55,7 +59,7 @@ public final class RawParquet {
   /** Writes {@code count} rows made by {@code make} to a new file; returns its size in bytes. */
   public static long write(Path file, long count, java.util.function.LongFunction<Rec> make)
       throws IOException {
-    Codecs codecs = new Codecs();
+    ZstdOnly codecs = new ZstdOnly();
     try (ParquetWriter<Rec> writer =
         new Builder(new LocalOutputFile(file))
             .withConf(new PlainParquetConfiguration())
@@ -83,7 +87,7 @@ public final class RawParquet {
    * work cannot be skipped), with the row count in {@code rows[0]}.
    */
   public static double read(Path file, long[] rows) throws IOException {
-    Codecs codecs = new Codecs();
+    ZstdOnly codecs = new ZstdOnly();
     Sink sink = new Sink();
     try (ParquetFileReader reader =
         new ParquetFileReader(new LocalInputFile(file), DataShardReadOptions.create(codecs))) {
@@ -288,5 +292,61 @@ public final class RawParquet {
     public GroupConverter getRootConverter() {
       return root;
     }
+  }
+
+  /**
+   * The codec factory of the baseline: zstd (level 3, as DataShard writes) through zstd-jni,
+   * because parquet-java's own factory needs Hadoop.
+   */
+  private static final class ZstdOnly implements CompressionCodecFactory {
+    @Override
+    public BytesInputCompressor getCompressor(CompressionCodecName codec) {
+      require(codec);
+      return new BytesInputCompressor() {
+        @Override
+        public BytesInput compress(BytesInput bytes) throws IOException {
+          return BytesInput.from(Zstd.compress(bytes.toByteArray(), 3));
+        }
+
+        @Override
+        public CompressionCodecName getCodecName() {
+          return CompressionCodecName.ZSTD;
+        }
+
+        @Override
+        public void release() {}
+      };
+    }
+
+    @Override
+    public BytesInputDecompressor getDecompressor(CompressionCodecName codec) {
+      require(codec);
+      return new BytesInputDecompressor() {
+        @Override
+        public BytesInput decompress(BytesInput bytes, int size) throws IOException {
+          return BytesInput.from(Zstd.decompress(bytes.toByteArray(), size));
+        }
+
+        @Override
+        public void decompress(ByteBuffer in, int inSize, ByteBuffer out, int outSize)
+            throws IOException {
+          byte[] src = new byte[inSize];
+          in.duplicate().get(src);
+          out.put(Zstd.decompress(src, outSize));
+        }
+
+        @Override
+        public void release() {}
+      };
+    }
+
+    private static void require(CompressionCodecName codec) {
+      if (codec != CompressionCodecName.ZSTD) {
+        throw new UnsupportedOperationException("The raw baseline writes zstd only, not " + codec);
+      }
+    }
+
+    @Override
+    public void release() {}
   }
 }
