@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 
 /**
  * An append of records, committed atomically by {@link #commit()}: either all of them become
@@ -174,7 +175,7 @@ public final class Append {
       @Override
       public Object next() {
         if (!hasNext()) {
-          throw new java.util.NoSuchElementException();
+          throw new NoSuchElementException();
         }
         return sources.get(at).next();
       }

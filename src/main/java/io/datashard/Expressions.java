@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Builds and parses row filters ({@link Expression}).
@@ -115,7 +116,7 @@ public final class Expressions {
       if (e == null) {
         throw new ValidationException(
             "An "
-                + op.name().toLowerCase(java.util.Locale.ROOT)
+                + op.name().toLowerCase(Locale.ROOT)
                 + " of filters was given a null filter; pass only non-null expressions.");
       }
       result = result == null ? e : Expression.logical(op, List.of(result, e));

@@ -4,6 +4,8 @@ import io.datashard.internal.TableCore;
 import io.datashard.internal.maintenance.TableMaintenance;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
+import java.util.function.BiConsumer;
 
 /**
  * Maintenance operations of a table, each safe to run while other processes commit:
@@ -148,7 +150,7 @@ public final class Maintenance {
     private Long targetFileSize;
     private int minInputFiles = 2;
     private boolean dryRun;
-    private java.util.function.BiConsumer<Long, Long> progress = (done, total) -> {};
+    private BiConsumer<Long, Long> progress = (done, total) -> {};
 
     Compact(TableCore core) {
       this.core = core;
@@ -177,8 +179,8 @@ public final class Maintenance {
      * bytes to rewrite in all (for a progress display); called from the thread that runs the
      * compaction.
      */
-    public Compact onProgress(java.util.function.BiConsumer<Long, Long> listener) {
-      this.progress = java.util.Objects.requireNonNull(listener, "listener");
+    public Compact onProgress(BiConsumer<Long, Long> listener) {
+      this.progress = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.datashard;
 
+import io.datashard.internal.Rows;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -46,7 +47,7 @@ public final class Row {
 
   static {
     // internal readers hand over the arrays they build, without a copy
-    io.datashard.internal.Rows.install(Row::new);
+    Rows.install(Row::new);
   }
 
   /** The struct type of this row. */

@@ -6,6 +6,7 @@ import io.datashard.internal.scan.FilteredScan;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -75,7 +76,7 @@ public final class Scan {
    * snapshot.
    */
   public Scan useRef(String name) {
-    this.ref = java.util.Objects.requireNonNull(name, "name");
+    this.ref = Objects.requireNonNull(name, "name");
     this.snapshotId = null;
     this.asOfMillis = null;
     return this;

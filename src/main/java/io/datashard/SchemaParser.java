@@ -2,6 +2,7 @@ package io.datashard;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Parses compact schema definitions: a comma-separated list of {@code name type [not null]}, where
@@ -67,7 +68,7 @@ final class SchemaParser {
         && (Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '_')) {
       pos++;
     }
-    String word = text.substring(start, pos).toLowerCase(java.util.Locale.ROOT);
+    String word = text.substring(start, pos).toLowerCase(Locale.ROOT);
     if (word.isEmpty()) {
       throw error("expected a type");
     }

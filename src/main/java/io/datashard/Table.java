@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * A table on a directory. Any number of threads and OS processes may use the same table at once:
@@ -134,7 +135,7 @@ public final class Table {
    * Runs a serializable read-modify-write transaction with the default options and returns the
    * function's value. See {@link TransactionRunner}.
    */
-  public <T> T transaction(java.util.function.Function<Transaction, T> body) {
+  public <T> T transaction(Function<Transaction, T> body) {
     return newTransaction().run(body).value();
   }
 

@@ -2,8 +2,10 @@ package io.datashard;
 
 import io.datashard.internal.TableCore;
 import io.datashard.internal.commit.TableEvolution;
+import io.datashard.internal.meta.PartitionSpec;
 import io.datashard.internal.meta.TableMetadata;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
@@ -323,8 +325,8 @@ public final class UpdateSchema {
       }
       identifiers.add(id);
     }
-    for (io.datashard.internal.meta.PartitionSpec spec : base.specs()) {
-      for (io.datashard.internal.meta.PartitionSpec.Field f : spec.fields()) {
+    for (PartitionSpec spec : base.specs()) {
+      for (PartitionSpec.Field f : spec.fields()) {
         if (candidate.findField(f.sourceId()) == null) {
           throw invalid(
               "Cannot drop column "
@@ -408,7 +410,7 @@ public final class UpdateSchema {
       return change.apply(fields);
     }
     Types.NestedField parent = find(fields, path[depth]);
-    String prefix = String.join(".", java.util.Arrays.copyOf(path, depth + 1));
+    String prefix = String.join(".", Arrays.copyOf(path, depth + 1));
     if (parent == null || parent.type().typeId() != Type.TypeId.STRUCT) {
       throw invalid(
           "Cannot change '"

@@ -2,6 +2,7 @@ package io.datashard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.datashard.testkit.ChildJvm;
 import io.datashard.testkit.ScanLoop;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ class BoundedMemoryScanTest {
     List<String> cmd =
         new ArrayList<>(
             List.of(
-                io.datashard.testkit.ChildJvm.javaBinary(),
+                ChildJvm.javaBinary(),
                 "-Xmx48m",
                 "-cp",
                 System.getProperty("java.class.path"),

@@ -11,11 +11,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -110,7 +116,7 @@ class CorruptionCasesTest {
 
     void truncate(Path p) throws Exception {
       byte[] b = save(p);
-      write(p, java.util.Arrays.copyOf(b, b.length / 2));
+      write(p, Arrays.copyOf(b, b.length / 2));
     }
 
     void flip(Path p, int offset, int bit) throws Exception {
@@ -128,10 +134,7 @@ class CorruptionCasesTest {
     void editJson(Path p, String from, String to) throws Exception {
       String s = new String(save(p), StandardCharsets.UTF_8);
       assertThat(s).contains(from);
-      write(
-          p,
-          s.replaceFirst(
-              java.util.regex.Pattern.quote(from), java.util.regex.Matcher.quoteReplacement(to)));
+      write(p, s.replaceFirst(Pattern.quote(from), Matcher.quoteReplacement(to)));
     }
 
     /** Puts back every damaged file (and removes files the case added). */
@@ -215,9 +218,7 @@ class CorruptionCasesTest {
   static void rejects(Fixture f, Object record, String... fragments) {
     assertError(
         catchThrowable(
-            () ->
-                DataShard.open(f.dir)
-                    .append(java.util.Arrays.asList(Fixture.rec(9, "ok"), record))),
+            () -> DataShard.open(f.dir).append(Arrays.asList(Fixture.rec(9, "ok"), record))),
         ValidationException.class,
         fragments);
     unchanged(f);
@@ -567,7 +568,7 @@ class CorruptionCasesTest {
             "data file replaced by a longer file",
             f -> {
               byte[] b = f.save(f.dataFile());
-              byte[] longer = java.util.Arrays.copyOf(b, b.length + 100);
+              byte[] longer = Arrays.copyOf(b, b.length + 100);
               f.write(f.dataFile(), longer);
               readFails(f, CorruptTableException.class, f.dataFile().getFileName().toString());
               repairedReadsTheSameRows(f);
@@ -812,13 +813,11 @@ class CorruptionCasesTest {
                       .parse(
                           "{\"type\": \"record\", "
                               + "\"name\": \"r\", \"fields\": [{\"name\": \"name\", \"type\": \"string\"}]}");
-              try (org.apache.avro.file.DataFileWriter<Object> w =
-                  new org.apache.avro.file.DataFileWriter<>(
-                      new org.apache.avro.generic.GenericDatumWriter<>(avro))) {
+              try (DataFileWriter<Object> w =
+                  new DataFileWriter<>(new GenericDatumWriter<>(avro))) {
                 w.create(avro, file.toFile());
                 for (String n : List.of("p", "q")) {
-                  org.apache.avro.generic.GenericData.Record r =
-                      new org.apache.avro.generic.GenericData.Record(avro);
+                  GenericData.Record r = new GenericData.Record(avro);
                   r.put(0, n);
                   w.append(r);
                 }

@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +28,7 @@ class DeleteOverwriteTest {
     for (int f = 0; f < 4; f++) {
       List<Map<String, Object>> rows = new ArrayList<>();
       for (long i = f * 10L; i < f * 10L + 10; i++) {
-        java.util.HashMap<String, Object> r = new java.util.HashMap<>();
+        HashMap<String, Object> r = new HashMap<>();
         r.put("id", i);
         r.put("score", i / 40.0);
         r.put("tag", i % 3 == 0 ? null : "t" + (i % 3));

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -455,8 +456,8 @@ class FilterScanTest {
         return ((OffsetDateTime) v)
             .toInstant()
             .compareTo(
-                lit instanceof java.time.Instant
-                    ? (java.time.Instant) lit
+                lit instanceof Instant
+                    ? (Instant) lit
                     : OffsetDateTime.parse(lit.toString()).toInstant());
       default:
         return ((BigDecimal) v).compareTo(new BigDecimal(lit.toString()));

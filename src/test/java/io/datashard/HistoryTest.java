@@ -3,6 +3,8 @@ package io.datashard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -347,8 +349,8 @@ class HistoryTest {
       assertThat(files.filter(p -> p.getFileName().toString().endsWith("-m5.avro")).count())
           .as("the refused rollback removed what it wrote")
           .isZero();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
 
     // decided against the new current snapshot, it commits; expectCurrent names it explicitly

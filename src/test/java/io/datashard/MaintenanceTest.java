@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -305,8 +306,7 @@ class MaintenanceTest {
     assertThat(manifests.get(0)).containsEntry("existing", 25).containsEntry("added", 0);
     // each file keeps the sequence number of the append that added it
     assertThat(IcebergJava.dataSequenceNumbers(dir))
-        .containsExactlyInAnyOrderElementsOf(
-            java.util.stream.LongStream.rangeClosed(1, 25).boxed().toList());
+        .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 25).boxed().toList());
     before.forEach(
         (id, expected) ->
             assertThat(t.scan().useSnapshot(id).toList())

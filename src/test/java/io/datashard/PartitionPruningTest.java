@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -53,7 +54,7 @@ class PartitionPruningTest {
     }
     Map<String, Object> probe = all.get(rnd.nextInt(all.size()));
     long id = (Long) probe.get("id");
-    Map<String, Predicate<Map<String, Object>>> cases = new java.util.LinkedHashMap<>();
+    Map<String, Predicate<Map<String, Object>>> cases = new LinkedHashMap<>();
     cases.put("id = " + id, r -> r.get("id").equals(id));
     cases.put("id in (" + id + ", 5, 77)", r -> List.of(id, 5L, 77L).contains(r.get("id")));
     cases.put("name starts with 'alp'", r -> ((String) r.get("name")).startsWith("alp"));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.datashard.interop.IcebergJava;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.data.IcebergGenerics;
@@ -238,18 +240,9 @@ class PartitioningTest {
             .schema(Schema.parse("a uuid, b uuid, c decimal(9,2), d decimal(9,2)"))
             .partitionBy("a", "b", "c", "d")
             .create();
-    java.util.UUID u = java.util.UUID.randomUUID();
+    UUID u = UUID.randomUUID();
     t.append(
-        List.of(
-            Map.of(
-                "a",
-                u,
-                "b",
-                u,
-                "c",
-                new java.math.BigDecimal("1.50"),
-                "d",
-                new java.math.BigDecimal("2.25"))));
+        List.of(Map.of("a", u, "b", u, "c", new BigDecimal("1.50"), "d", new BigDecimal("2.25"))));
     assertThat(t.scan().count()).isEqualTo(1);
     assertThat(t.scan().files().get(0).partitionValues())
         .containsEntry("a", u)

@@ -3,10 +3,12 @@ package io.datashard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.datashard.interop.IcebergJava;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,7 +60,7 @@ class RetentionTest {
         .isInstanceOf(ValidationException.class)
         .hasMessageContaining("no snapshot " + firstId)
         .hasMessageContaining("expired");
-    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, true);
+    IcebergJava.assertSameAsDataShard(dir, true);
   }
 
   @Test
@@ -73,7 +75,7 @@ class RetentionTest {
       t.append(List.of(Map.of("id", i)));
     }
     List<String> versions;
-    try (java.util.stream.Stream<Path> files = Files.list(dir.resolve("metadata"))) {
+    try (Stream<Path> files = Files.list(dir.resolve("metadata"))) {
       versions =
           files
               .map(p -> p.getFileName().toString())
@@ -89,6 +91,6 @@ class RetentionTest {
     Files.writeString(dir.resolve("metadata/version-hint.text"), "3");
     assertThat(DataShard.open(dir).scan().count()).isEqualTo(20);
     Files.writeString(dir.resolve("metadata/version-hint.text"), "21");
-    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, false);
+    IcebergJava.assertSameAsDataShard(dir, false);
   }
 }

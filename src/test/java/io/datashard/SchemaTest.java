@@ -3,6 +3,7 @@ package io.datashard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SchemaTest {
@@ -57,8 +58,8 @@ class SchemaTest {
   @Test
   void selectProjectsColumnsInOrder() {
     Schema s = Schema.parse("a int, b string, c double");
-    assertThat(s.select(java.util.List.of("c", "a")).columnNames()).containsExactly("c", "a");
-    assertThatThrownBy(() -> s.select(java.util.List.of("z")))
+    assertThat(s.select(List.of("c", "a")).columnNames()).containsExactly("c", "a");
+    assertThatThrownBy(() -> s.select(List.of("z")))
         .isInstanceOf(ValidationException.class)
         .hasMessageContaining("Unknown column 'z'");
   }

@@ -3,6 +3,7 @@ package io.datashard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.datashard.interop.IcebergJava;
 import io.datashard.testkit.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +65,7 @@ class StreamingAppendTest {
     assertThat(dataFiles(dir)).hasSize(4);
     assertThat(t.scan().count()).isEqualTo(3_501);
     assertThat(idSum(t)).isEqualTo(3_500L * 3_499 / 2 - 1);
-    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, true);
+    IcebergJava.assertSameAsDataShard(dir, true);
   }
 
   @Test
@@ -145,7 +146,7 @@ class StreamingAppendTest {
     assertThat(dataFiles(dir)).hasSize(3);
     assertThat(t.scan().filter("tag = 't1'").count()).isEqualTo(1_000);
     assertThat(idSum(t)).isEqualTo(3_000L * 2_999 / 2);
-    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, true);
+    IcebergJava.assertSameAsDataShard(dir, true);
   }
 
   @Test

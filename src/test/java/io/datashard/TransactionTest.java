@@ -3,6 +3,7 @@ package io.datashard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.datashard.interop.IcebergJava;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ class TransactionTest {
       assertThat(v).isEqualTo(i + 1);
     }
     assertThat(t.scan().count()).isEqualTo(3);
-    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, true);
+    IcebergJava.assertSameAsDataShard(dir, true);
   }
 
   @Test
@@ -125,7 +126,7 @@ class TransactionTest {
         t.newTransaction().idempotencyKey("job-2", 1).run(tx -> tx.append(Map.of("value", 3L)));
     assertThat(otherApp.alreadyApplied()).isFalse();
     assertThat(t.scan().count()).isEqualTo(3);
-    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, true);
+    IcebergJava.assertSameAsDataShard(dir, true);
   }
 
   @Test
@@ -173,7 +174,7 @@ class TransactionTest {
           .extracting(r -> r.get("value"))
           .containsExactly((long) i + 1);
     }
-    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, true);
+    IcebergJava.assertSameAsDataShard(dir, true);
   }
 
   @Test
@@ -184,6 +185,6 @@ class TransactionTest {
     assertThat(t.scan().count()).isZero();
     assertThat(t.currentSnapshot().orElseThrow().operation()).isEqualTo("delete");
     assertThat(t.snapshots()).hasSize(2);
-    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, true);
+    IcebergJava.assertSameAsDataShard(dir, true);
   }
 }

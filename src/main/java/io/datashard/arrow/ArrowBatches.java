@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.UUID;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
@@ -269,10 +271,10 @@ public final class ArrowBatches implements CloseableIterator<VectorSchemaRoot> {
     while (vector.getValueCapacity() <= i) {
       vector.reAlloc();
     }
-    if (vector instanceof org.apache.arrow.vector.BaseFixedWidthVector) {
-      ((org.apache.arrow.vector.BaseFixedWidthVector) vector).setNull(i);
-    } else if (vector instanceof org.apache.arrow.vector.BaseVariableWidthVector) {
-      ((org.apache.arrow.vector.BaseVariableWidthVector) vector).setNull(i);
+    if (vector instanceof BaseFixedWidthVector) {
+      ((BaseFixedWidthVector) vector).setNull(i);
+    } else if (vector instanceof BaseVariableWidthVector) {
+      ((BaseVariableWidthVector) vector).setNull(i);
     } else {
       throw new IllegalStateException("Cannot set null in " + vector.getClass().getSimpleName());
     }

@@ -3,12 +3,15 @@ package io.datashard.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.datashard.Append;
+import io.datashard.FileFormat;
 import io.datashard.Snapshot;
 import io.datashard.Table;
 import io.datashard.ValidationException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -17,6 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -60,8 +65,7 @@ final class AppendCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    io.datashard.FileFormat format =
-        fileFormat == null ? null : io.datashard.FileFormat.fromName(fileFormat);
+    FileFormat format = fileFormat == null ? null : FileFormat.fromName(fileFormat);
     Table table = common.open(dir);
     List<Integer> lines = new ArrayList<>();
     List<Object> records = readJsonLines(file, lines);
@@ -71,7 +75,7 @@ final class AppendCommand implements Callable<Integer> {
     }
     Snapshot s;
     try {
-      io.datashard.Append append = table.newAppend().format(format).addAll(records);
+      Append append = table.newAppend().format(format).addAll(records);
       if (branch != null) {
         append.toBranch(branch);
       }
@@ -83,15 +87,14 @@ final class AppendCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static final java.util.regex.Pattern RECORD =
-      java.util.regex.Pattern.compile("\\brecord (\\d+)\\b");
+  private static final Pattern RECORD = Pattern.compile("\\brecord (\\d+)\\b");
 
   /**
    * Names the input line of the record a validation error is about ("record 3" is line 5 of the
    * file).
    */
   private ValidationException withLineNumber(ValidationException e, List<Integer> lines) {
-    java.util.regex.Matcher m = RECORD.matcher(e.getMessage());
+    Matcher m = RECORD.matcher(e.getMessage());
     if (!m.find()) {
       return e;
     }
@@ -153,7 +156,7 @@ final class AppendCommand implements Callable<Integer> {
         records.add(v);
         lineNumbers.add(n);
       }
-    } catch (java.nio.charset.MalformedInputException e) {
+    } catch (MalformedInputException e) {
       throw new CliException(
           "Input file " + file + " is not valid UTF-8 text. Nothing was committed.");
     }

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +83,7 @@ final class BenchCompactCommand implements Callable<Integer> {
     double scanAfter = timeScans(table, after);
     boolean same =
         before.size() == commits
-            && new java.util.HashSet<>(before).equals(new java.util.HashSet<>(after))
+            && new HashSet<>(before).equals(new HashSet<>(after))
             && after.size() == before.size();
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("commits", (long) commits);

@@ -3,9 +3,13 @@ package io.datashard.cli;
 import io.datashard.CloseableIterator;
 import io.datashard.DataShard;
 import io.datashard.Row;
+import io.datashard.ScanReport;
 import io.datashard.Schema;
 import io.datashard.Table;
+import io.datashard.Types;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
@@ -89,7 +93,7 @@ final class BenchIoCommand implements Callable<Integer> {
     return r;
   }
 
-  private static Row row(io.datashard.Types.StructType type, long i) {
+  private static Row row(Types.StructType type, long i) {
     RawParquet.Rec r = raw(i);
     List<Float> emb = new ArrayList<>(8);
     for (float f : r.emb) {
@@ -114,7 +118,7 @@ final class BenchIoCommand implements Callable<Integer> {
     try {
       // alternate the two paths file by file, so that machine noise hits both alike
       Table table = DataShard.create(tableDir, Schema.parse(SCHEMA));
-      io.datashard.Types.StructType type = table.schema().asStruct();
+      Types.StructType type = table.schema().asStruct();
       long dsWriteNanos = 0;
       long rawWriteNanos = 0;
       int files = 0;
@@ -186,14 +190,13 @@ final class BenchIoCommand implements Callable<Integer> {
                 .partitionBy("part")
                 .create();
         for (int p = 0; p < filterFiles; p++) {
-          List<java.util.Map<String, Object>> batch = new ArrayList<>();
+          List<Map<String, Object>> batch = new ArrayList<>();
           for (int i = 0; i < 100; i++) {
-            batch.add(
-                java.util.Map.of("part", p, "id", (long) p * 100 + i, "score", (i % 10) / 10.0));
+            batch.add(Map.of("part", p, "id", (long) p * 100 + i, "score", (i % 10) / 10.0));
           }
           parts.append(batch);
         }
-        io.datashard.ScanReport[] report = new io.datashard.ScanReport[1];
+        ScanReport[] report = new ScanReport[1];
         long matched = 0;
         long start = System.nanoTime();
         try (CloseableIterator<Row> it =
@@ -261,7 +264,7 @@ final class BenchIoCommand implements Callable<Integer> {
   }
 
   /** One full scan of the raw files: checksum, rows, nanoseconds. */
-  private static double[] rawScan(Path rawDir, int files) throws java.io.IOException {
+  private static double[] rawScan(Path rawDir, int files) throws IOException {
     long[] rows = {0};
     double sum = 0;
     long t0 = System.nanoTime();
@@ -311,9 +314,7 @@ final class BenchIoCommand implements Callable<Integer> {
             SmallHeapScan.class.getName(),
             table.toString());
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String output =
-        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
-            .strip();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
       throw new CliException("The streaming scan with -Xmx256m failed: " + output);
     }
@@ -337,7 +338,7 @@ final class BenchIoCommand implements Callable<Integer> {
     }
   }
 
-  private static long treeBytes(Path root) throws java.io.IOException {
+  private static long treeBytes(Path root) throws IOException {
     try (Stream<Path> s = Files.walk(root)) {
       return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
     }

@@ -1,7 +1,9 @@
 package io.datashard.cli;
 
 import io.datashard.DataShard;
+import io.datashard.ScanReport;
 import io.datashard.Table;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -63,7 +65,7 @@ final class Common {
   }
 
   /** Prints a scan report (scan/count --explain), one figure group per line. */
-  static void printReport(java.io.PrintWriter err, io.datashard.ScanReport report) {
+  static void printReport(PrintWriter err, ScanReport report) {
     if (report == null) {
       return;
     }

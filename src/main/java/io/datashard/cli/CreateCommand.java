@@ -6,7 +6,9 @@ import io.datashard.Schema;
 import io.datashard.Table;
 import io.datashard.TableProperties;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -34,7 +36,7 @@ final class CreateCommand implements Callable<Integer> {
       description =
           "Partition by these terms, comma-separated or repeated: a column name, year(col), month(col), "
               + "day(col), hour(col), bucket(N, col), truncate(W, col). Needs --schema.")
-  java.util.List<String> partitionBy = new java.util.ArrayList<>();
+  List<String> partitionBy = new ArrayList<>();
 
   @Option(
       names = "--property",
@@ -85,8 +87,8 @@ final class CreateCommand implements Callable<Integer> {
   }
 
   /** Splits on commas outside parentheses: {@code day(ts), bucket(16, id)} gives two terms. */
-  static java.util.List<String> splitTopLevel(String s) {
-    java.util.List<String> out = new java.util.ArrayList<>();
+  static List<String> splitTopLevel(String s) {
+    List<String> out = new ArrayList<>();
     int depth = 0;
     int start = 0;
     for (int i = 0; i < s.length(); i++) {

@@ -7,6 +7,7 @@ import io.datashard.Scan;
 import io.datashard.Schema;
 import io.datashard.Table;
 import io.datashard.Types;
+import io.datashard.ValidationException;
 import io.datashard.storage.LocalStorage;
 import io.datashard.storage.Storage;
 import java.io.BufferedWriter;
@@ -117,7 +118,7 @@ final class ExportCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     Format f = format != null ? format : formatOf(to);
     if (Files.exists(to)) {
-      throw new io.datashard.ValidationException(
+      throw new ValidationException(
           "Output file "
               + to
               + " already exists: export never replaces a "
@@ -178,7 +179,7 @@ final class ExportCommand implements Callable<Integer> {
       }
       rows = counted.count;
     } catch (FileAlreadyExistsException e) {
-      throw new io.datashard.ValidationException(
+      throw new ValidationException(
           "Output file "
               + to
               + " appeared while exporting: export never "

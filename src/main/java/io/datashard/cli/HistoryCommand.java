@@ -1,5 +1,6 @@
 package io.datashard.cli;
 
+import io.datashard.Ref;
 import io.datashard.Snapshot;
 import io.datashard.Table;
 import java.io.PrintWriter;
@@ -8,6 +9,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,8 +78,8 @@ final class HistoryCommand implements Callable<Integer> {
    * dev".
    */
   static Map<Long, List<String>> refNames(Table table) {
-    Map<Long, List<String>> out = new java.util.HashMap<>();
-    for (io.datashard.Ref r : table.refs().values()) {
+    Map<Long, List<String>> out = new HashMap<>();
+    for (Ref r : table.refs().values()) {
       if (!r.name().equals("main")) {
         out.computeIfAbsent(r.snapshotId(), k -> new ArrayList<>()).add(r.type() + " " + r.name());
       }

@@ -1,8 +1,10 @@
 package io.datashard.cli;
 
 import io.datashard.DataShardException;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -98,13 +100,9 @@ public final class Main implements Runnable {
       System.setProperty("slf4j.internal.verbosity", "ERROR");
     }
     PrintWriter out =
-        new PrintWriter(
-            new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8),
-            false);
+        new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
     PrintWriter err =
-        new PrintWriter(
-            new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8),
-            true);
+        new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
     System.exit(run(args, out, err));
   }
 }

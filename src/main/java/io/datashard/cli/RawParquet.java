@@ -3,8 +3,12 @@ package io.datashard.cli;
 import com.github.luben.zstd.Zstd;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.function.LongFunction;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.DataShardReadOptions;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.column.ParquetProperties;
@@ -21,6 +25,7 @@ import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.MessageColumnIO;
+import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.Converter;
@@ -57,8 +62,7 @@ final class RawParquet {
   }
 
   /** Writes {@code count} rows made by {@code make} to a new file; returns its size in bytes. */
-  public static long write(Path file, long count, java.util.function.LongFunction<Rec> make)
-      throws IOException {
+  public static long write(Path file, long count, LongFunction<Rec> make) throws IOException {
     ZstdOnly codecs = new ZstdOnly();
     try (ParquetWriter<Rec> writer =
         new Builder(new LocalOutputFile(file))
@@ -79,7 +83,7 @@ final class RawParquet {
     } finally {
       codecs.release();
     }
-    return java.nio.file.Files.size(file);
+    return Files.size(file);
   }
 
   /**
@@ -109,7 +113,7 @@ final class RawParquet {
   }
 
   private static final class Builder extends ParquetWriter.Builder<Rec, Builder> {
-    Builder(org.apache.parquet.io.OutputFile file) {
+    Builder(OutputFile file) {
       super(file);
     }
 
@@ -119,7 +123,7 @@ final class RawParquet {
     }
 
     @Override
-    protected WriteSupport<Rec> getWriteSupport(org.apache.hadoop.conf.Configuration conf) {
+    protected WriteSupport<Rec> getWriteSupport(Configuration conf) {
       return new Support();
     }
 
@@ -133,7 +137,7 @@ final class RawParquet {
     private RecordConsumer out;
 
     @Override
-    public WriteContext init(org.apache.hadoop.conf.Configuration configuration) {
+    public WriteContext init(Configuration configuration) {
       return new WriteContext(SCHEMA, new HashMap<>());
     }
 
@@ -199,7 +203,7 @@ final class RawParquet {
                 @Override
                 public void addFloat(float v) {
                   if (n == buf.length) {
-                    buf = java.util.Arrays.copyOf(buf, n * 2);
+                    buf = Arrays.copyOf(buf, n * 2);
                   }
                   buf[n++] = v;
                 }
@@ -231,7 +235,7 @@ final class RawParquet {
 
           @Override
           public void end() {
-            rec.emb = java.util.Arrays.copyOf(buf, n);
+            rec.emb = Arrays.copyOf(buf, n);
             for (int i = 0; i < n; i++) {
               sum += buf[i];
             }

@@ -2,6 +2,7 @@ package io.datashard.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.datashard.CloseableIterator;
+import io.datashard.CorruptTableException;
 import io.datashard.ParquetFile;
 import io.datashard.Row;
 import io.datashard.Schema;
@@ -15,6 +16,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -210,7 +212,7 @@ interface RecordSource extends AutoCloseable {
   static String readLine(BufferedReader in, Path file, int lineNumber) throws IOException {
     try {
       return in.readLine();
-    } catch (java.nio.charset.CharacterCodingException e) {
+    } catch (CharacterCodingException e) {
       throw new ValidationException(
           "Line "
               + lineNumber
@@ -576,7 +578,7 @@ interface RecordSource extends AutoCloseable {
         }
         row++;
         return it.next();
-      } catch (UncheckedIOException | io.datashard.CorruptTableException e) {
+      } catch (UncheckedIOException | CorruptTableException e) {
         throw new ValidationException(
             "Cannot read row "
                 + (row + 1)

@@ -3,6 +3,7 @@ package io.datashard.cli;
 import io.datashard.CloseableIterator;
 import io.datashard.Row;
 import io.datashard.Scan;
+import io.datashard.ScanReport;
 import io.datashard.Table;
 import io.datashard.Types;
 import java.io.PrintWriter;
@@ -105,7 +106,7 @@ final class ScanCommand implements Callable<Integer> {
     if (columns != null) {
       scan.select(columns);
     }
-    io.datashard.ScanReport[] report = new io.datashard.ScanReport[1];
+    ScanReport[] report = new ScanReport[1];
     if (filter != null) {
       scan.filter(filter);
     }

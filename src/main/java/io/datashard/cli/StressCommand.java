@@ -9,6 +9,8 @@ import io.datashard.Table;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,7 +98,7 @@ final class StressCommand implements Callable<Integer> {
       description =
           "A table property for the tables the "
               + "workers use, e.g. datashard.commit.group.enabled=false to compare without group commit (repeatable).")
-  Map<String, String> properties = new java.util.LinkedHashMap<>();
+  Map<String, String> properties = new LinkedHashMap<>();
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -465,13 +467,12 @@ final class StressCommand implements Callable<Integer> {
    * stopped).
    */
   private static long newLines(Path log, long[] offsets, int p) {
-    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(log)) {
+    try (FileChannel ch = FileChannel.open(log)) {
       long size = ch.size();
       if (size <= offsets[p]) {
         return 0;
       }
-      java.nio.ByteBuffer buf =
-          java.nio.ByteBuffer.allocate((int) Math.min(size - offsets[p], 1 << 20));
+      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(size - offsets[p], 1 << 20));
       ch.read(buf, offsets[p]);
       buf.flip();
       long n = 0;

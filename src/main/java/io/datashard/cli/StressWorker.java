@@ -2,6 +2,7 @@ package io.datashard.cli;
 
 import io.datashard.CommitStateUnknownException;
 import io.datashard.DataShard;
+import io.datashard.Row;
 import io.datashard.Table;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -86,7 +87,7 @@ public final class StressWorker {
         .run(
             tx -> {
               long current = 0;
-              for (io.datashard.Row r : tx.scan().toList()) {
+              for (Row r : tx.scan().toList()) {
                 current = r.get("value", Long.class);
               }
               long next = current + 1;

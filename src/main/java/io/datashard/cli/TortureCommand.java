@@ -4,6 +4,7 @@ import io.datashard.CloseableIterator;
 import io.datashard.DataShard;
 import io.datashard.Row;
 import io.datashard.Schema;
+import io.datashard.Snapshot;
 import io.datashard.Table;
 import io.datashard.VerifyReport;
 import java.io.IOException;
@@ -330,7 +331,7 @@ final class TortureCommand implements Callable<Integer> {
     long snapshots = 0;
     try {
       Table table = DataShard.open(tableDir);
-      snapshots = table.currentSnapshot().map(io.datashard.Snapshot::sequenceNumber).orElse(0L);
+      snapshots = table.currentSnapshot().map(Snapshot::sequenceNumber).orElse(0L);
       try (CloseableIterator<Row> it = table.scan().iterator()) {
         while (it.hasNext()) {
           Row r = it.next();

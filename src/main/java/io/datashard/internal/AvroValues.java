@@ -5,6 +5,7 @@ import io.datashard.Type;
 import io.datashard.Types;
 import io.datashard.internal.manifest.ManifestIO;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -15,6 +16,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericFixed;
@@ -119,9 +121,8 @@ public final class AvroValues {
         if ("uuid".equals(logical)) {
           return Types.UUID;
         }
-        if (s.getLogicalType() instanceof org.apache.avro.LogicalTypes.Decimal) {
-          org.apache.avro.LogicalTypes.Decimal d =
-              (org.apache.avro.LogicalTypes.Decimal) s.getLogicalType();
+        if (s.getLogicalType() instanceof LogicalTypes.Decimal) {
+          LogicalTypes.Decimal d = (LogicalTypes.Decimal) s.getLogicalType();
           return Types.decimal(d.getPrecision(), d.getScale());
         }
         return Types.fixed(s.getFixedSize());
@@ -152,8 +153,7 @@ public final class AvroValues {
         }
       case DECIMAL:
         return new BigDecimal(
-            new java.math.BigInteger(((GenericFixed) v).bytes()),
-            ((Types.DecimalType) type).scale());
+            new BigInteger(((GenericFixed) v).bytes()), ((Types.DecimalType) type).scale());
       case FIXED:
         return ByteBuffer.wrap(((GenericFixed) v).bytes().clone()).asReadOnlyBuffer();
       case BINARY:

@@ -13,6 +13,7 @@ import io.datashard.internal.parquet.ParquetFormat;
 import io.datashard.storage.Storage;
 import java.io.IOException;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -184,7 +185,7 @@ public final class DataFileIO {
     }
 
     @Override
-    public java.util.List<FileColumn> columns(Storage storage, String location) throws IOException {
+    public List<FileColumn> columns(Storage storage, String location) throws IOException {
       try {
         return inner.columns(storage, location);
       } catch (LinkageError e) {

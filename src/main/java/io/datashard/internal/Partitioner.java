@@ -2,6 +2,7 @@ package io.datashard.internal;
 
 import io.datashard.Row;
 import io.datashard.Schema;
+import io.datashard.Type;
 import io.datashard.Types;
 import io.datashard.ValidationException;
 import io.datashard.internal.meta.PartitionSpec;
@@ -23,7 +24,7 @@ public final class Partitioner {
     }
     Types.StructType partitionType = spec.partitionType(schema);
     List<int[]> paths = new ArrayList<>();
-    List<io.datashard.Type> sourceTypes = new ArrayList<>();
+    List<Type> sourceTypes = new ArrayList<>();
     for (PartitionSpec.Field f : spec.fields()) {
       paths.add(positions(schema, f.sourceId()));
       sourceTypes.add(schema.findField(f.sourceId()).type());
@@ -77,8 +78,8 @@ public final class Partitioner {
   }
 
   private static Types.StructType structOf(Schema schema, int parentId, int sourceId) {
-    io.datashard.Type t = schema.findField(parentId).type();
-    if (t.typeId() != io.datashard.Type.TypeId.STRUCT) {
+    Type t = schema.findField(parentId).type();
+    if (t.typeId() != Type.TypeId.STRUCT) {
       throw new ValidationException(
           "Partition source field "
               + sourceId

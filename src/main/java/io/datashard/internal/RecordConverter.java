@@ -21,8 +21,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
@@ -493,7 +495,7 @@ public final class RecordConverter {
                 + path.where()
                 + ": the string holds a lone UTF-16 "
                 + "surrogate (\\u"
-                + Integer.toHexString(ch).toUpperCase(java.util.Locale.ROOT)
+                + Integer.toHexString(ch).toUpperCase(Locale.ROOT)
                 + " at index "
                 + i
                 + "), which is not valid Unicode and cannot be stored as UTF-8. Fix or remove that character.");
@@ -648,7 +650,7 @@ public final class RecordConverter {
         out.add(value(type.elementType(), e, elemPath));
       }
     }
-    return java.util.Collections.unmodifiableList(out);
+    return Collections.unmodifiableList(out);
   }
 
   /**
@@ -734,7 +736,7 @@ public final class RecordConverter {
       }
       out.put(key, val);
     }
-    return java.util.Collections.unmodifiableMap(out);
+    return Collections.unmodifiableMap(out);
   }
 
   private static ValidationException mismatch(Type type, Object v, Path path, String hint) {

@@ -1,7 +1,9 @@
 package io.datashard.internal;
 
 import io.datashard.Type;
+import io.datashard.Types;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -123,8 +125,7 @@ public final class Values {
           need(type, n > 0, n);
           byte[] unscaled = new byte[n];
           b.get(unscaled);
-          return new BigDecimal(
-              new java.math.BigInteger(unscaled), ((io.datashard.Types.DecimalType) type).scale());
+          return new BigDecimal(new BigInteger(unscaled), ((Types.DecimalType) type).scale());
         }
       default:
         throw new IllegalArgumentException("No single-value serialization for " + type);

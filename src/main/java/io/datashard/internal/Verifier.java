@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * Checks a table directory against what its metadata records, without changing anything.
@@ -61,7 +62,7 @@ public final class Verifier {
   private boolean referencesIncomplete;
   private boolean unreadableOutsideCheck;
   private TableCore core;
-  private java.util.function.BiConsumer<Long, Long> progress;
+  private BiConsumer<Long, Long> progress;
 
   private Verifier(Path dir, boolean deep) {
     this.dir = dir;
@@ -86,8 +87,7 @@ public final class Verifier {
    * Verifies the table at {@code dir}, telling {@code progress} (if not null) how many snapshots of
    * how many are checked after each one.
    */
-  public static VerifyReport verify(
-      Path dir, boolean deep, java.util.function.BiConsumer<Long, Long> progress) {
+  public static VerifyReport verify(Path dir, boolean deep, BiConsumer<Long, Long> progress) {
     Verifier v = new Verifier(dir, deep);
     v.progress = progress;
     v.run();

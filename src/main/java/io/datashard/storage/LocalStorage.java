@@ -1,5 +1,6 @@
 package io.datashard.storage;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -367,10 +368,7 @@ public final class LocalStorage implements Storage {
             if (attrs.isRegularFile()) {
               out.add(
                   new FileInfo(
-                      prefix
-                          + dir.relativize(file)
-                              .toString()
-                              .replace(java.io.File.separatorChar, '/'),
+                      prefix + dir.relativize(file).toString().replace(File.separatorChar, '/'),
                       attrs.size(),
                       attrs.lastModifiedTime().toMillis()));
             }

@@ -1,5 +1,6 @@
 package io.datashard.storage;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -273,7 +274,7 @@ public interface Storage {
       while (done < len) {
         int n = read(position + done, buf, off + done, len - done);
         if (n < 0) {
-          throw new java.io.EOFException(
+          throw new EOFException(
               "Unexpected end of "
                   + location()
                   + " at byte "

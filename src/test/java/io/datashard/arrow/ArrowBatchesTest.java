@@ -14,6 +14,7 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -29,6 +30,7 @@ import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.MapVector;
 import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.util.Text;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -151,7 +153,7 @@ class ArrowBatchesTest {
 
   /** Arrow's getObject values in plain Java form, to compare with what the scan returned. */
   private static Object normalize(Object v) {
-    if (v instanceof org.apache.arrow.vector.util.Text) {
+    if (v instanceof Text) {
       return v.toString();
     }
     if (v instanceof byte[]) {
@@ -193,7 +195,7 @@ class ArrowBatchesTest {
       return v; // Arrow gives LocalDateTime for timestamps without zone
     }
     if (v instanceof OffsetDateTime) {
-      return java.time.temporal.ChronoUnit.MICROS.between(
+      return ChronoUnit.MICROS.between(
           OffsetDateTime.of(1970, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC), (OffsetDateTime) v);
     }
     if (v instanceof UUID) {

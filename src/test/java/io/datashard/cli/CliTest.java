@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.datashard.DataShard;
+import io.datashard.interop.IcebergJava;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -101,7 +103,7 @@ class CliTest {
     assertThat(rows.get(1).get("summary").get("added-records").asText()).isEqualTo("1");
     assertThat(rows.get(1).get("timestamp_ms").asLong())
         .isGreaterThanOrEqualTo(rows.get(0).get("timestamp_ms").asLong());
-    io.datashard.interop.IcebergJava.assertSameAsDataShard(Path.of(dir), true);
+    IcebergJava.assertSameAsDataShard(Path.of(dir), true);
   }
 
   @Test
@@ -118,7 +120,7 @@ class CliTest {
         .isZero();
     Result scan = run("scan", dir);
     assertThat(scan.out().strip()).isEqualTo("{\"id\":1,\"score\":0.5,\"tag\":\"x\"}");
-    io.datashard.interop.IcebergJava.assertSameAsDataShard(Path.of(dir), true);
+    IcebergJava.assertSameAsDataShard(Path.of(dir), true);
   }
 
   @Test
@@ -180,8 +182,8 @@ class CliTest {
                 .toString());
     assertThat(a.code()).as(a.err()).isZero();
     assertThat(run("count", dir).out().strip()).isEqualTo("4");
-    assertThat(io.datashard.DataShard.open(Path.of(dir)).scan().files()).hasSize(3);
-    io.datashard.interop.IcebergJava.assertSameAsDataShard(Path.of(dir), false);
+    assertThat(DataShard.open(Path.of(dir)).scan().files()).hasSize(3);
+    IcebergJava.assertSameAsDataShard(Path.of(dir), false);
     Result bad =
         run(
             "create",

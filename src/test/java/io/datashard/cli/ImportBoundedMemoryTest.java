@@ -2,15 +2,20 @@ package io.datashard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.datashard.CloseableIterator;
 import io.datashard.DataShard;
+import io.datashard.Row;
+import io.datashard.Schema;
 import io.datashard.Snapshot;
 import io.datashard.Table;
 import io.datashard.testkit.ChildJvm;
 import java.io.BufferedWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +32,7 @@ class ImportBoundedMemoryTest {
     String cp = System.getProperty("datashard.runtime.classpath");
     assertThat(cp).as("set by the build (pom.xml)").isNotBlank();
     List<String> cmd =
-        new java.util.ArrayList<>(
+        new ArrayList<>(
             List.of(
                 ChildJvm.javaBinary(),
                 "-Xmx32m",
@@ -56,7 +61,7 @@ class ImportBoundedMemoryTest {
       }
     }
     Path dir = tmp.resolve("t");
-    DataShard.create(dir, io.datashard.Schema.parse("id long not null, name string, score double"));
+    DataShard.create(dir, Schema.parse("id long not null, name string, score double"));
     String out = run("import", dir.toString(), input.toString(), "--rows-per-file", "100000");
     assertThat(out).contains("Imported 300,000 rows from 1 file into 3 data files");
 
@@ -66,7 +71,7 @@ class ImportBoundedMemoryTest {
     assertThat(s.summaryLong("added-records", 0)).isEqualTo(n);
     assertThat(t.scan().count()).isEqualTo(n);
     long sum = 0;
-    try (io.datashard.CloseableIterator<io.datashard.Row> rows = t.scan().select("id").iterator()) {
+    try (CloseableIterator<Row> rows = t.scan().select("id").iterator()) {
       while (rows.hasNext()) {
         sum += rows.next().get("id", Long.class);
       }
@@ -76,7 +81,7 @@ class ImportBoundedMemoryTest {
     Path csv = tmp.resolve("out.csv");
     assertThat(run("export", dir.toString(), "--to", csv.toString()))
         .contains("Exported 300,000 rows");
-    try (java.util.stream.Stream<String> lines = Files.lines(csv)) {
+    try (Stream<String> lines = Files.lines(csv)) {
       assertThat(lines.count()).isEqualTo(n + 1);
     }
   }

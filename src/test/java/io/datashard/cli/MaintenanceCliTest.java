@@ -3,6 +3,9 @@ package io.datashard.cli;
 import static io.datashard.cli.CliTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.datashard.interop.IcebergJava;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -88,7 +91,7 @@ class MaintenanceCliTest {
     assertThat(rewrite.code()).as(rewrite.err()).isZero();
     assertThat(rewrite.out()).startsWith("rewrite-manifests: rewrite ").contains("into 1 files");
     assertThat(run("count", dir.toString()).out().strip()).isEqualTo("9");
-    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, true);
+    IcebergJava.assertSameAsDataShard(dir, true);
   }
 
   @Test
@@ -128,8 +131,7 @@ class MaintenanceCliTest {
             tmp.resolve("b").toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.lines()).hasSize(1);
-    com.fasterxml.jackson.databind.JsonNode j =
-        new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+    JsonNode j = new ObjectMapper().readTree(r.out());
     assertThat(j.get("commits").asLong()).isEqualTo(30);
     assertThat(j.get("rows").asLong()).isEqualTo(30);
     assertThat(j.get("files_before").asLong()).isEqualTo(30);

@@ -8,6 +8,7 @@ import io.datashard.Row;
 import io.datashard.Table;
 import io.datashard.Types;
 import io.datashard.interop.IcebergJava;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -150,7 +151,7 @@ class ParquetImportCliTest {
     assertThat(DataShard.open(t).snapshots()).isEmpty();
 
     Path notParquet = tmp.resolve("fake.parquet");
-    java.nio.file.Files.writeString(notParquet, "not parquet at all");
+    Files.writeString(notParquet, "not parquet at all");
     r = run("import", t.toString(), notParquet.toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("Cannot read " + notParquet + " as Parquet");

@@ -12,6 +12,7 @@ import io.datashard.TableOptions;
 import io.datashard.internal.TableCore;
 import io.datashard.internal.commit.Appends;
 import io.datashard.internal.meta.TableMetadata;
+import io.datashard.interop.IcebergJava;
 import io.datashard.testkit.AppendWorker;
 import io.datashard.testkit.ChildJvm;
 import java.nio.file.Files;
@@ -158,6 +159,6 @@ class MaintenanceUnderLoadTest {
     assertThat(compactions).as("compactions that committed").isPositive();
     assertThat(expired).as("snapshots expired").isPositive();
     assertThat(table.scan().files()).as("data files after the final compaction").hasSize(1);
-    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, true);
+    IcebergJava.assertSameAsDataShard(dir, true);
   }
 }

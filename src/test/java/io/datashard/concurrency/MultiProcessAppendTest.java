@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.datashard.DataShard;
 import io.datashard.Row;
 import io.datashard.Schema;
+import io.datashard.Snapshot;
 import io.datashard.Table;
+import io.datashard.interop.IcebergJava;
 import io.datashard.testkit.AppendWorker;
 import io.datashard.testkit.ChildJvm;
 import java.nio.file.Files;
@@ -105,7 +107,7 @@ class MultiProcessAppendTest {
     Set<Long> tableSnapshots = new HashSet<>();
     long addedRecords = 0;
     Long parent = null;
-    for (io.datashard.Snapshot s : table.snapshots()) {
+    for (Snapshot s : table.snapshots()) {
       assertThat(s.parentId()).isEqualTo(parent);
       parent = s.snapshotId();
       tableSnapshots.add(s.snapshotId());
@@ -121,6 +123,6 @@ class MultiProcessAppendTest {
             + table.snapshots().size()
             + " snapshots");
     // Apache Iceberg Java sees the same history and rows
-    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, false);
+    IcebergJava.assertSameAsDataShard(dir, false);
   }
 }

@@ -7,6 +7,7 @@ import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Table;
 import io.datashard.cli.StressWorker;
+import io.datashard.interop.IcebergJava;
 import io.datashard.testkit.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,6 +74,6 @@ class MultiProcessCounterTest {
     assertThat(table.currentSnapshot().orElseThrow().sequenceNumber())
         .as("one commit per increment")
         .isEqualTo((long) PROCESSES * INCREMENTS);
-    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, false);
+    IcebergJava.assertSameAsDataShard(dir, false);
   }
 }

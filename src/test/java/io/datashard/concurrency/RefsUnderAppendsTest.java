@@ -7,6 +7,7 @@ import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Snapshot;
 import io.datashard.Table;
+import io.datashard.interop.IcebergJava;
 import io.datashard.testkit.ChildJvm;
 import io.datashard.testkit.PacedAppendWorker;
 import java.nio.file.Files;
@@ -100,7 +101,7 @@ class RefsUnderAppendsTest {
           .as(e.getKey())
           .isEqualTo(e.getValue());
     }
-    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, false);
+    IcebergJava.assertSameAsDataShard(dir, false);
     System.out.println(
         "RefsUnderAppendsTest: "
             + acknowledged.size()

@@ -5,20 +5,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.datashard.DataShard;
 import io.datashard.FileFormat;
 import io.datashard.Row;
+import io.datashard.Scan;
+import io.datashard.ScanReport;
+import io.datashard.Schema;
 import io.datashard.Snapshot;
 import io.datashard.Table;
+import io.datashard.Types;
+import io.datashard.ValidationException;
 import io.datashard.internal.parquet.AllTypesRows;
 import io.datashard.interop.IcebergJava;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
 import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.data.GenericAppenderFactory;
+import org.apache.iceberg.encryption.EncryptedOutputFile;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.FileAppender;
+import org.apache.iceberg.io.OutputFileFactory;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -101,7 +115,7 @@ class FileFormatsTest {
       int files = 0;
       for (FileScanTask task : tasks) {
         files++;
-        org.apache.iceberg.DataFile f = task.file();
+        DataFile f = task.file();
         assertThat(f.format().name()).isEqualTo(format.name());
         assertThat(f.recordCount()).isEqualTo(30);
         assertThat(f.valueCounts()).containsEntry(1, 30L).containsEntry(3, 30L);
@@ -168,9 +182,8 @@ class FileFormatsTest {
             .schema(AllTypesRows.SCHEMA)
             .property("write.format.default", "csv")
             .create();
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> t.newAppend().addAll(AllTypesRows.rows(1)).commit())
-        .isInstanceOf(io.datashard.ValidationException.class)
+    Assertions.assertThatThrownBy(() -> t.newAppend().addAll(AllTypesRows.rows(1)).commit())
+        .isInstanceOf(ValidationException.class)
         .hasMessageContaining("write.format.default is 'csv'")
         .hasMessageContaining("parquet, orc or avro");
   }
@@ -208,7 +221,7 @@ class FileFormatsTest {
     Files.copy(
         Path.of(o.scan().files().get(0).path()),
         Path.of(live.get(0)),
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        StandardCopyOption.REPLACE_EXISTING);
     var report = DataShard.verify(dir, false);
     assertThat(report.errors())
         .anySatisfy(
@@ -224,19 +237,16 @@ class FileFormatsTest {
     DataShard.create(dir, AllTypesRows.SCHEMA);
     org.apache.iceberg.Table ice = IcebergJava.load(dir);
     List<Row> rows = AllTypesRows.rows(40);
-    org.apache.iceberg.AppendFiles append = ice.newAppend();
+    AppendFiles append = ice.newAppend();
     int part = 0;
     for (org.apache.iceberg.FileFormat format :
         List.of(org.apache.iceberg.FileFormat.AVRO, org.apache.iceberg.FileFormat.ORC)) {
-      org.apache.iceberg.encryption.EncryptedOutputFile out =
-          org.apache.iceberg.io.OutputFileFactory.builderFor(ice, part, 1)
-              .format(format)
-              .build()
-              .newOutputFile();
-      org.apache.iceberg.io.FileAppender<org.apache.iceberg.data.Record> appender =
-          new org.apache.iceberg.data.GenericAppenderFactory(ice.schema(), ice.spec())
+      EncryptedOutputFile out =
+          OutputFileFactory.builderFor(ice, part, 1).format(format).build().newOutputFile();
+      FileAppender<org.apache.iceberg.data.Record> appender =
+          new GenericAppenderFactory(ice.schema(), ice.spec())
               .newAppender(out.encryptingOutputFile(), format);
-      try (org.apache.iceberg.io.FileAppender<org.apache.iceberg.data.Record> a = appender) {
+      try (FileAppender<org.apache.iceberg.data.Record> a = appender) {
         for (Row r : rows.subList(part * 20, part * 20 + 20)) {
           a.add(
               (org.apache.iceberg.data.Record)
@@ -244,7 +254,7 @@ class FileFormatsTest {
         }
       }
       append.appendFile(
-          org.apache.iceberg.DataFiles.builder(ice.spec())
+          DataFiles.builder(ice.spec())
               .withEncryptedOutputFile(out)
               .withFormat(format)
               .withMetrics(appender.metrics())
@@ -265,7 +275,7 @@ class FileFormatsTest {
     Path dir = tmp.resolve("evolve");
     Table t =
         DataShard.table(dir)
-            .schema(io.datashard.Schema.parse("id long not null, tag string, n int, f float"))
+            .schema(Schema.parse("id long not null, tag string, n int, f float"))
             .partitionBy("tag")
             .property("write.format.default", "orc")
             .create();
@@ -276,9 +286,9 @@ class FileFormatsTest {
     t.append(first);
     t.updateSchema()
         .renameColumn("n", "count")
-        .widenColumn("count", io.datashard.Types.LONG)
-        .widenColumn("f", io.datashard.Types.DOUBLE)
-        .addColumn("note", io.datashard.Types.STRING)
+        .widenColumn("count", Types.LONG)
+        .widenColumn("f", Types.DOUBLE)
+        .addColumn("note", Types.STRING)
         .commit();
     t.newAppend()
         .format(FileFormat.AVRO)
@@ -316,7 +326,7 @@ class FileFormatsTest {
           .addAll(rows.subList(i * 10, i * 10 + 10))
           .commit(); // ids 0-9, 10-19, 20-29, 30-39
     }
-    io.datashard.Scan scan = t.scan().filter("id >= 12 and id < 15 and s is not null");
+    Scan scan = t.scan().filter("id >= 12 and id < 15 and s is not null");
     List<Long> ids = scan.toList().stream().map(r -> (Long) r.get("id")).sorted().toList();
     List<Long> expected =
         rows.stream()
@@ -324,8 +334,7 @@ class FileFormatsTest {
             .map(r -> (Long) r.get("id"))
             .toList();
     assertThat(ids).isEqualTo(expected).isNotEmpty();
-    io.datashard.ScanReport report =
-        t.scan().filter("id >= 12 and id < 15 and s is not null").explain();
+    ScanReport report = t.scan().filter("id >= 12 and id < 15 and s is not null").explain();
     assertThat(report.filesConsidered()).isEqualTo(4);
     assertThat(report.filesRead()).isEqualTo(1);
   }

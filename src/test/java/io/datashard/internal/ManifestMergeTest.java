@@ -8,13 +8,17 @@ import io.datashard.Schema;
 import io.datashard.Snapshot;
 import io.datashard.Table;
 import io.datashard.internal.manifest.ManifestIO;
+import io.datashard.interop.IcebergJava;
 import io.datashard.storage.LocalStorage;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.io.CloseableIterable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,15 +60,14 @@ class ManifestMergeTest {
     for (int i = 0; i < snaps.size(); i++) {
       assertThat(t.scan().useSnapshot(snaps.get(i).snapshotId()).count()).isEqualTo(i + 1);
     }
-    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, true);
+    IcebergJava.assertSameAsDataShard(dir, true);
     // sequence numbers survive the merge: Iceberg sees each file with the sequence number it was
     // added with
-    org.apache.iceberg.Table ice = io.datashard.interop.IcebergJava.load(dir);
+    org.apache.iceberg.Table ice = IcebergJava.load(dir);
     List<Long> seqs = new ArrayList<>();
-    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
-        ice.newScan().planFiles()) {
+    try (CloseableIterable<FileScanTask> tasks = ice.newScan().planFiles()) {
       tasks.forEach(task -> seqs.add(task.file().dataSequenceNumber()));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new AssertionError(e);
     }
     assertThat(new HashSet<>(seqs)).hasSize(45);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.management.ThreadMXBean;
 import io.datashard.DataShard;
 import io.datashard.DataShardException;
 import io.datashard.Schema;
@@ -14,12 +15,15 @@ import io.datashard.Table;
 import io.datashard.internal.manifest.ManifestIO;
 import io.datashard.internal.meta.TableMetadata;
 import io.datashard.internal.meta.TableMetadataParser;
+import io.datashard.interop.IcebergJava;
 import io.datashard.storage.InMemoryStorage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +31,8 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -108,14 +114,14 @@ class ParserFuzzTest {
     }
     metadataJson = Files.readAllBytes(t.resolve("metadata/v4.metadata.json"));
     collectAvro(t.resolve("metadata"));
-    Path iceberg = io.datashard.interop.IcebergJava.writeSampleTable(dir.resolve("iceberg"));
+    Path iceberg = IcebergJava.writeSampleTable(dir.resolve("iceberg"));
     collectAvro(iceberg.resolve("metadata"));
     metadataSeeds.add(metadataJson);
     try (var s = Files.list(iceberg.resolve("metadata"))) {
       // the newest metadata file Apache Iceberg Java wrote (sort orders, refs, statistics keys...)
       Path newest =
           s.filter(p -> p.getFileName().toString().endsWith(".metadata.json"))
-              .max(java.util.Comparator.comparing(p -> p.getFileName().toString()))
+              .max(Comparator.comparing(p -> p.getFileName().toString()))
               .orElseThrow();
       metadataSeeds.add(Files.readAllBytes(newest));
     }
@@ -188,7 +194,7 @@ class ParserFuzzTest {
             return b;
           }
         case 1: // truncate
-          return java.util.Arrays.copyOf(in, pos);
+          return Arrays.copyOf(in, pos);
         case 2:
           { // insert bytes
             Random r = new Random(value);
@@ -284,7 +290,7 @@ class ParserFuzzTest {
             f.numberNode(Integer.MAX_VALUE + 1L),
             f.numberNode(Long.MAX_VALUE),
             f.numberNode(new BigDecimal("1e400")),
-            f.numberNode(new java.math.BigInteger("123456789012345678901234567890")),
+            f.numberNode(new BigInteger("123456789012345678901234567890")),
             f.numberNode(1.5),
             f.booleanNode(true),
             f.arrayNode(),
@@ -359,8 +365,7 @@ class ParserFuzzTest {
    */
   static <T> T check(String what, byte[] input, Callable<T> parse) {
     EXECUTIONS.incrementAndGet();
-    com.sun.management.ThreadMXBean mx =
-        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     Future<Object[]> f =
         worker.submit(
             () -> {
@@ -533,13 +538,12 @@ class ParserFuzzTest {
   @Example
   void pathologicalJsonFailsClearly() throws IOException {
     List<byte[]> inputs = new ArrayList<>();
-    inputs.add(("[".repeat(200_000)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    inputs.add(("[".repeat(200_000)).getBytes(StandardCharsets.US_ASCII));
     inputs.add(
-        ("{\"a\":".repeat(50_000) + "1" + "}".repeat(50_000))
-            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        ("{\"a\":".repeat(50_000) + "1" + "}".repeat(50_000)).getBytes(StandardCharsets.US_ASCII));
     inputs.add(
         ("{\"format-version\": 2" + "0".repeat(1_000_000) + "}")
-            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            .getBytes(StandardCharsets.US_ASCII));
     ObjectNode big = (ObjectNode) MAPPER.readTree(metadataJson);
     big.put("location", "x".repeat(3_000_000));
     inputs.add(MAPPER.writeValueAsBytes(big));

@@ -12,19 +12,23 @@ import io.datashard.VerifyReport;
 import io.datashard.VerifyReport.Kind;
 import io.datashard.VerifyReport.Problem;
 import io.datashard.internal.manifest.ManifestIO;
+import io.datashard.storage.LocalStorage;
 import java.io.File;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,8 +64,7 @@ class VerifierTest {
   private List<ManifestIO.Manifest> manifests() {
     TableCore c = core();
     return ManifestIO.readList(
-        new io.datashard.storage.LocalStorage(),
-        c.resolvePath(c.metadata().currentSnapshot().manifestList()));
+        new LocalStorage(), c.resolvePath(c.metadata().currentSnapshot().manifestList()));
   }
 
   private static List<Problem> of(VerifyReport r, Kind kind) {
@@ -167,7 +170,7 @@ class VerifierTest {
       replacement = s.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
     }
     String victim = files.get(0).path();
-    Files.copy(replacement, Path.of(victim), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(replacement, Path.of(victim), StandardCopyOption.REPLACE_EXISTING);
     VerifyReport r = DataShard.verify(dir, false);
     assertThat(r.errors())
         .extracting(Problem::kind)
@@ -244,7 +247,7 @@ class VerifierTest {
     VerifyReport deep = DataShard.verify(dir, true);
     assertThat(deep.errors())
         .extracting(Problem::kind, Problem::file)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(Kind.UNREADABLE, list));
+        .containsExactly(Tuple.tuple(Kind.UNREADABLE, list));
     assertThat(deep.warnings()).extracting(Problem::kind).containsExactly(Kind.INCOMPLETE);
     assertThat(deep.warnings().get(0).message()).contains("see the errors");
     assertThat(shallow.warnings().get(0).message()).contains("--deep");
@@ -274,7 +277,7 @@ class VerifierTest {
     Files.writeString(hint, "four");
     assertThat(DataShard.verify(dir, false).errors())
         .extracting(Problem::kind, Problem::file)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(Kind.UNREADABLE, hint.toString()));
+        .containsExactly(Tuple.tuple(Kind.UNREADABLE, hint.toString()));
     Files.delete(hint);
     assertThat(DataShard.verify(dir, false).problems())
         .extracting(Problem::kind)
@@ -288,7 +291,7 @@ class VerifierTest {
     VerifyReport r = DataShard.verify(dir, false);
     assertThat(r.errors())
         .extracting(Problem::kind, Problem::file)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(Kind.MISSING, v2.toString()));
+        .containsExactly(Tuple.tuple(Kind.MISSING, v2.toString()));
   }
 
   @Test
@@ -311,8 +314,8 @@ class VerifierTest {
   }
 
   /** Rewrites an Avro file in place with the same schema and header metadata, changing records. */
-  private static void rewriteAvro(
-      String location, java.util.function.Consumer<GenericRecord> change) throws Exception {
+  private static void rewriteAvro(String location, Consumer<GenericRecord> change)
+      throws Exception {
     List<GenericRecord> records = new ArrayList<>();
     org.apache.avro.Schema schema;
     List<String[]> meta = new ArrayList<>();

@@ -7,6 +7,7 @@ import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Snapshot;
 import io.datashard.Table;
+import io.datashard.Type;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -22,6 +23,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -136,9 +140,8 @@ class IcebergInteropTest {
 
     // Iceberg Java sees the same file-level statistics DataShard recorded
     long files = 0;
-    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
-        ice.newScan().includeColumnStats().planFiles()) {
-      for (org.apache.iceberg.FileScanTask task : tasks) {
+    try (CloseableIterable<FileScanTask> tasks = ice.newScan().includeColumnStats().planFiles()) {
+      for (FileScanTask task : tasks) {
         files++;
         assertThat(task.file().recordCount()).isEqualTo(5);
         assertThat(task.file().valueCounts().get(1)).isEqualTo(5L);
@@ -148,15 +151,13 @@ class IcebergInteropTest {
     }
     assertThat(files).isEqualTo(3);
     // and Iceberg's own filter pruning, driven by our bounds, keeps exactly the file holding id 7
-    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
-        ice.newScan()
-            .filter(org.apache.iceberg.expressions.Expressions.equal("id", 7L))
-            .planFiles()) {
+    try (CloseableIterable<FileScanTask> tasks =
+        ice.newScan().filter(Expressions.equal("id", 7L)).planFiles()) {
       assertThat(tasks).hasSize(1);
     }
   }
 
-  static String icebergName(io.datashard.Type t) {
+  static String icebergName(Type t) {
     switch (t.typeId()) {
       case LIST:
         return "list<" + icebergName(t.asList().elementType()) + ">";

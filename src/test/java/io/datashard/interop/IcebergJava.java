@@ -1,5 +1,8 @@
 package io.datashard.interop;
 
+import io.datashard.DataShard;
+import io.datashard.Row;
+import io.datashard.Scan;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -27,6 +30,8 @@ import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
 import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
@@ -43,6 +48,7 @@ import org.apache.iceberg.io.FileAppender;
 import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
+import org.assertj.core.api.Assertions;
 
 /**
  * Apache Iceberg Java (test scope only), used as the reference reader and writer in tests.
@@ -577,29 +583,27 @@ public final class IcebergJava {
    * snapshot by id and by its commit time.
    */
   public static void assertSameAsDataShard(Path dir, boolean everySnapshot) {
-    io.datashard.Table ours = io.datashard.DataShard.open(dir);
+    io.datashard.Table ours = DataShard.open(dir);
     Table ice = load(dir);
     List<Long> iceIds = new ArrayList<>();
     ice.snapshots().forEach(s -> iceIds.add(s.snapshotId()));
     List<Long> ourIds = new ArrayList<>();
     ours.snapshots().forEach(s -> ourIds.add(s.snapshotId()));
-    org.assertj.core.api.Assertions.assertThat(iceIds).as("snapshot ids").isEqualTo(ourIds);
-    org.assertj.core.api.Assertions.assertThat(ice.schema().columns().size())
-        .isEqualTo(ours.schema().columns().size());
+    Assertions.assertThat(iceIds).as("snapshot ids").isEqualTo(ourIds);
+    Assertions.assertThat(ice.schema().columns().size()).isEqualTo(ours.schema().columns().size());
     for (io.datashard.Types.NestedField f : ours.schema().columns()) {
-      org.assertj.core.api.Assertions.assertThat(ice.schema().findField(f.id()).name())
-          .isEqualTo(f.name());
+      Assertions.assertThat(ice.schema().findField(f.id()).name()).isEqualTo(f.name());
     }
-    org.assertj.core.api.Assertions.assertThat(rows(ice, null))
+    Assertions.assertThat(rows(ice, null))
         .as("current rows")
         .containsExactlyInAnyOrderElementsOf(dataShardRows(ours.scan()));
     if (everySnapshot) {
       for (io.datashard.Snapshot s : ours.snapshots()) {
         List<Map<String, Object>> expected = dataShardRows(ours.scan().useSnapshot(s.snapshotId()));
-        org.assertj.core.api.Assertions.assertThat(rows(ice, s.snapshotId()))
+        Assertions.assertThat(rows(ice, s.snapshotId()))
             .as("rows of snapshot %d", s.snapshotId())
             .containsExactlyInAnyOrderElementsOf(expected);
-        org.assertj.core.api.Assertions.assertThat(rowsAsOf(ice, s.timestampMillis()))
+        Assertions.assertThat(rowsAsOf(ice, s.timestampMillis()))
             .as("rows as of %d", s.timestampMillis())
             .containsExactlyInAnyOrderElementsOf(
                 dataShardRows(ours.scan().asOfMillis(s.timestampMillis())));
@@ -607,9 +611,9 @@ public final class IcebergJava {
     }
   }
 
-  private static List<Map<String, Object>> dataShardRows(io.datashard.Scan scan) {
+  private static List<Map<String, Object>> dataShardRows(Scan scan) {
     List<Map<String, Object>> out = new ArrayList<>();
-    for (io.datashard.Row r : scan.toList()) {
+    for (Row r : scan.toList()) {
       out.add(r.toMap());
     }
     return out;
@@ -625,8 +629,8 @@ public final class IcebergJava {
     if (t.currentSnapshot() == null) {
       return out;
     }
-    for (org.apache.iceberg.ManifestFile m : t.currentSnapshot().allManifests(t.io())) {
-      Map<String, Object> row = new java.util.LinkedHashMap<>();
+    for (ManifestFile m : t.currentSnapshot().allManifests(t.io())) {
+      Map<String, Object> row = new LinkedHashMap<>();
       row.put("path", m.path());
       row.put("added", m.addedFilesCount());
       row.put("existing", m.existingFilesCount());
@@ -640,13 +644,12 @@ public final class IcebergJava {
   public static List<Long> dataSequenceNumbers(Path tableDir) {
     Table t = load(tableDir);
     List<Long> out = new ArrayList<>();
-    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
-        t.newScan().planFiles()) {
-      for (org.apache.iceberg.FileScanTask task : tasks) {
+    try (CloseableIterable<FileScanTask> tasks = t.newScan().planFiles()) {
+      for (FileScanTask task : tasks) {
         out.add(task.file().dataSequenceNumber());
       }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return out;
   }

@@ -17,13 +17,16 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
@@ -185,11 +188,7 @@ class IcebergJavaHarnessTest {
     // format-version is a reserved property: it goes to the metadata's format-version, not the
     // properties map (which holds the default write.parquet.compression-codec=zstd of new tables)
     assertThat(IcebergJava.load(dir).properties()).doesNotContainKey("format-version");
-    assertThat(
-            ((org.apache.iceberg.HasTableOperations) IcebergJava.load(dir))
-                .operations()
-                .current()
-                .formatVersion())
+    assertThat(((HasTableOperations) IcebergJava.load(dir)).operations().current().formatVersion())
         .isEqualTo(2);
   }
 
@@ -226,12 +225,11 @@ class IcebergJavaHarnessTest {
     for (Snapshot s : table.snapshots()) {
       assertThat(s.manifestListLocation())
           .matches(
-              java.util.regex.Pattern.quote(dir + "/metadata/snap-" + s.snapshotId() + "-1-")
+              Pattern.quote(dir + "/metadata/snap-" + s.snapshotId() + "-1-")
                   + "[0-9a-f-]{36}\\.avro");
       for (ManifestFile m : s.allManifests(table.io())) {
         assertThat(m.path())
-            .matches(
-                java.util.regex.Pattern.quote(dir + "/metadata/") + "[0-9a-f-]{36}-m\\d+\\.avro");
+            .matches(Pattern.quote(dir + "/metadata/") + "[0-9a-f-]{36}-m\\d+\\.avro");
       }
     }
     List<String> dataFiles = new ArrayList<>();
@@ -293,7 +291,7 @@ class IcebergJavaHarnessTest {
   void appendWritesRowsGivenInDataShardConventions() {
     Path dir = IcebergJava.writeSampleTable(tmp.resolve("sample"));
     ByteBuffer bin = ByteBuffer.wrap(new byte[] {1, 2, 3});
-    Map<String, Object> row = new java.util.HashMap<>(IcebergJava.sampleRow(100));
+    Map<String, Object> row = new HashMap<>(IcebergJava.sampleRow(100));
     row.put("bin", bin);
     long id = IcebergJava.append(dir, List.of(row));
     assertThat(bin.remaining()).isEqualTo(3); // the caller's buffer is left alone

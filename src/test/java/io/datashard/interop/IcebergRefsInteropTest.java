@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.datashard.DataFile;
 import io.datashard.DataShard;
 import io.datashard.Row;
+import io.datashard.Scan;
 import io.datashard.Schema;
 import io.datashard.Snapshot;
 import io.datashard.Table;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class IcebergRefsInteropTest {
   @TempDir Path tmp;
 
-  private static List<Map<String, Object>> rows(io.datashard.Scan scan) {
+  private static List<Map<String, Object>> rows(Scan scan) {
     List<Map<String, Object>> out = new ArrayList<>();
     for (Row r : scan.toList()) {
       out.add(r.toMap());

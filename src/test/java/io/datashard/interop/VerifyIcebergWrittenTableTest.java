@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.datashard.DataShard;
 import io.datashard.VerifyReport;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Table;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,14 +25,14 @@ class VerifyIcebergWrittenTableTest {
   @Test
   void anIcebergJavaTableVerifiesClean() throws Exception {
     Path dir = tmp.resolve("ice");
-    org.apache.iceberg.Table ice =
+    Table ice =
         IcebergJava.tables()
             .create(
                 ReadIcebergWrittenTableTest.SCHEMA,
                 PartitionSpec.unpartitioned(),
                 Map.of("format-version", "2"),
                 dir.toString());
-    org.apache.iceberg.DataFile first =
+    DataFile first =
         ReadIcebergWrittenTableTest.write(
             ice,
             List.of(ReadIcebergWrittenTableTest.record(0), ReadIcebergWrittenTableTest.record(1)));
@@ -43,10 +47,10 @@ class VerifyIcebergWrittenTableTest {
     assertThat(r.checked()).containsEntry("data files", 2L).containsEntry("snapshots", 2L);
 
     String path = first.location().replaceFirst("^file:/*", "/");
-    java.nio.file.Files.delete(Path.of(path));
+    Files.delete(Path.of(path));
     VerifyReport damaged = DataShard.verify(dir, false);
     assertThat(damaged.errors())
         .extracting(VerifyReport.Problem::kind, VerifyReport.Problem::file)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(VerifyReport.Kind.MISSING, path));
+        .containsExactly(Tuple.tuple(VerifyReport.Kind.MISSING, path));
   }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -248,7 +249,7 @@ public final class FaultyStorage extends ForwardingStorage {
           }
           int from = random.nextInt(b.length);
           int to = from + 1 + random.nextInt(b.length - from);
-          java.util.Arrays.fill(b, from, to, (byte) 0);
+          Arrays.fill(b, from, to, (byte) 0);
           Files.write(p, b);
           return "zeroed bytes " + from + ".." + to + " of " + p;
         }

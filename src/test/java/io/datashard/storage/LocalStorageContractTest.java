@@ -1,6 +1,7 @@
 package io.datashard.storage;
 
 import io.datashard.testkit.LockHolder;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,7 +16,7 @@ class LocalStorageContractTest extends StorageContractTest {
   }
 
   @Override
-  protected String newRoot() throws java.io.IOException {
+  protected String newRoot() throws IOException {
     return Files.createDirectories(dir.resolve("root")).toString();
   }
 

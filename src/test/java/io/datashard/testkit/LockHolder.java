@@ -5,6 +5,7 @@ import io.datashard.storage.Storage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A child JVM that takes a {@link LocalStorage} lock, creates a marker file once it holds it, and
@@ -49,7 +50,7 @@ public final class LockHolder {
     }
     return () -> {
       p.getOutputStream().close();
-      if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
         p.destroyForcibly().waitFor();
       }
     };

@@ -17,7 +17,9 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.avro.LogicalType;
+import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.GenericRecord;
@@ -201,10 +203,10 @@ final class AvroReadPlan {
         return t == Schema.Type.BYTES;
       case DECIMAL:
         {
-          if (!(lt instanceof org.apache.avro.LogicalTypes.Decimal)) {
+          if (!(lt instanceof LogicalTypes.Decimal)) {
             return false;
           }
-          org.apache.avro.LogicalTypes.Decimal d = (org.apache.avro.LogicalTypes.Decimal) lt;
+          LogicalTypes.Decimal d = (LogicalTypes.Decimal) lt;
           Types.DecimalType want = (Types.DecimalType) target;
           return d.getScale() == want.scale() && d.getPrecision() <= want.precision();
         }
@@ -287,10 +289,10 @@ final class AvroReadPlan {
       case UUID:
         {
           if (v instanceof CharSequence) {
-            return java.util.UUID.fromString(v.toString());
+            return UUID.fromString(v.toString());
           }
           ByteBuffer b = ByteBuffer.wrap(((GenericFixed) v).bytes());
-          return new java.util.UUID(b.getLong(0), b.getLong(8));
+          return new UUID(b.getLong(0), b.getLong(8));
         }
       case FIXED:
         return ByteBuffer.wrap(((GenericFixed) v).bytes().clone());

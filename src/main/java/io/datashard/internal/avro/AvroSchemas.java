@@ -5,6 +5,7 @@ import io.datashard.Types;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.JsonProperties;
+import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 
@@ -129,7 +130,7 @@ public final class AvroSchemas {
               Schema.createRecord(
                   "k" + m.keyId() + "_v" + m.valueId(), null, null, false, List.of(key, val));
           Schema array = Schema.createArray(entry);
-          new org.apache.avro.LogicalType("map").addToSchema(array);
+          new LogicalType("map").addToSchema(array);
           return array;
         }
       default:

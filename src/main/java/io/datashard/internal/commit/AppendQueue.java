@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -321,7 +322,7 @@ final class AppendQueue {
     String claimed = dir + "/" + r.id + "." + TOKEN + CLAIM;
     try {
       storage.link(r.location, claimed);
-    } catch (FileAlreadyExistsException | java.nio.file.NoSuchFileException e) {
+    } catch (FileAlreadyExistsException | NoSuchFileException e) {
       return false;
     }
     if (remove(r.location)) {
@@ -367,7 +368,7 @@ final class AppendQueue {
     byte[] bytes;
     try {
       bytes = storage.readAll(file);
-    } catch (java.nio.file.NoSuchFileException e) {
+    } catch (NoSuchFileException e) {
       return null;
     }
     remove(file);

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -86,7 +87,7 @@ final class BackgroundPublisher extends ForwardingStorage {
     for (CompletableFuture<Void> f : work) {
       try {
         f.join();
-      } catch (CompletionException | java.util.concurrent.CancellationException e) {
+      } catch (CompletionException | CancellationException e) {
         if (first == null) {
           first = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         }

@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -353,7 +355,7 @@ public final class TableOperations {
             Boolean.toString(TableProperties.METADATA_DELETE_AFTER_COMMIT_DEFAULT)))) {
       return;
     }
-    java.util.Set<String> kept = new java.util.HashSet<>();
+    Set<String> kept = new HashSet<>();
     committed.metadataLog().forEach(e -> kept.add(e.file()));
     for (TableMetadata.MetadataLogEntry e : base.metadataLog()) {
       if (!kept.contains(e.file())) {

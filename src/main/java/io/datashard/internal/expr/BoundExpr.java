@@ -4,8 +4,10 @@ import io.datashard.Expression.Operation;
 import io.datashard.Type;
 import io.datashard.Types;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.NavigableSet;
+import java.util.Set;
 
 /**
  * A filter bound to a schema: every predicate knows its field (by id, with the path of ids from the
@@ -152,13 +154,13 @@ public final class BoundExpr {
   }
 
   /** The top-level field ids this expression reads. */
-  public java.util.Set<Integer> topLevelIds() {
-    java.util.Set<Integer> out = new java.util.LinkedHashSet<>();
+  public Set<Integer> topLevelIds() {
+    Set<Integer> out = new LinkedHashSet<>();
     collect(out);
     return out;
   }
 
-  private void collect(java.util.Set<Integer> out) {
+  private void collect(Set<Integer> out) {
     if (idPath != null) {
       out.add(idPath[0]);
     }

@@ -2,6 +2,7 @@ package io.datashard.internal.expr;
 
 import io.datashard.Expression;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.Locale;
 import java.util.Set;
 
@@ -126,7 +127,7 @@ public final class ExpressionText {
         || v instanceof Long
         || v instanceof Short
         || v instanceof Byte
-        || v instanceof java.math.BigInteger) {
+        || v instanceof BigInteger) {
       return v.toString();
     }
     if (v instanceof BigDecimal) {

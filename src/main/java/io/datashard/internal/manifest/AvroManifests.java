@@ -1,6 +1,7 @@
 package io.datashard.internal.manifest;
 
 import io.datashard.Types;
+import io.datashard.internal.avro.AvroSchemas;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.JsonProperties;
@@ -97,12 +98,7 @@ public final class AvroManifests {
       if (!f.type().isPrimitive()) {
         throw new IllegalArgumentException("Not a primitive partition type: " + f.type());
       }
-      fields.add(
-          field(
-              f.name(),
-              f.id(),
-              io.datashard.internal.avro.AvroSchemas.type(f.type(), f.id()),
-              false));
+      fields.add(field(f.name(), f.id(), AvroSchemas.type(f.type(), f.id()), false));
     }
     return Schema.createRecord("r102", null, null, false, fields);
   }

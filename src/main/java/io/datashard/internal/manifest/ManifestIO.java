@@ -2,6 +2,7 @@ package io.datashard.internal.manifest;
 
 import io.datashard.CorruptTableException;
 import io.datashard.DataFile;
+import io.datashard.DataShardException;
 import io.datashard.FileFormat;
 import io.datashard.Schema;
 import io.datashard.Type;
@@ -11,23 +12,31 @@ import io.datashard.internal.Values;
 import io.datashard.internal.meta.PartitionSpec;
 import io.datashard.internal.meta.TableMetadataParser;
 import io.datashard.storage.Storage;
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.Decoder;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.util.Utf8;
 
 /**
@@ -710,7 +719,7 @@ public final class ManifestIO {
         org.apache.avro.Schema schema = CanonicalSchemaReader.parse(schemaJson);
         consumer.accept(schema, c.records(bytes, schema));
       } else {
-        try (InputStream in = new java.io.ByteArrayInputStream(bytes);
+        try (InputStream in = new ByteArrayInputStream(bytes);
             DataFileStream<GenericRecord> stream =
                 new DataFileStream<>(in, new CanonicalSchemaReader())) {
           consumer.accept(stream.getSchema(), stream);
@@ -725,7 +734,7 @@ public final class ManifestIO {
               + " is missing: the table references it, but "
               + "it is not there. It was deleted outside DataShard, or the table was copied incompletely.",
           e);
-    } catch (io.datashard.DataShardException e) {
+    } catch (DataShardException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
       // Damaged bytes surface from Avro's decoder as many kinds of runtime exception (an index out
@@ -773,7 +782,7 @@ public final class ManifestIO {
    */
   private static Container checkContainer(byte[] bytes) throws IOException {
     Cursor c = new Cursor(bytes);
-    if (!java.util.Arrays.equals(c.fixed(4), AVRO_MAGIC)) {
+    if (!Arrays.equals(c.fixed(4), AVRO_MAGIC)) {
       throw new IOException(
           "it does not start with the Avro magic bytes 'Obj' 1, so it is not an Avro file");
     }
@@ -827,7 +836,7 @@ public final class ManifestIO {
       }
       out.blocks.add(new long[] {c.pos, size, count});
       c.skip(size);
-      if (!java.util.Arrays.equals(c.fixed(16), sync)) {
+      if (!Arrays.equals(c.fixed(16), sync)) {
         throw new IOException(
             "the block at byte "
                 + blockStart
@@ -852,11 +861,9 @@ public final class ManifestIO {
     List<GenericRecord> records(byte[] bytes, org.apache.avro.Schema schema) throws IOException {
       GenericDatumReader<GenericRecord> reader = new GenericDatumReader<>(schema);
       List<GenericRecord> out = new ArrayList<>();
-      org.apache.avro.io.BinaryDecoder decoder = null;
+      BinaryDecoder decoder = null;
       for (long[] b : blocks) {
-        decoder =
-            org.apache.avro.io.DecoderFactory.get()
-                .binaryDecoder(bytes, (int) b[0], (int) b[1], decoder);
+        decoder = DecoderFactory.get().binaryDecoder(bytes, (int) b[0], (int) b[1], decoder);
         BoundedDecoder bounded = new BoundedDecoder(decoder);
         for (long i = 0; i < b[2]; i++) {
           out.add(reader.read(null, bounded));
@@ -877,10 +884,10 @@ public final class ManifestIO {
 
     byte[] fixed(int n) throws IOException {
       if (n > bytes.length - pos) {
-        throw new java.io.EOFException(
+        throw new EOFException(
             "it ends at byte " + bytes.length + ", inside its Avro header or a block");
       }
-      byte[] b = java.util.Arrays.copyOfRange(bytes, pos, pos + n);
+      byte[] b = Arrays.copyOfRange(bytes, pos, pos + n);
       pos += n;
       return b;
     }
@@ -890,7 +897,7 @@ public final class ManifestIO {
       long raw = 0;
       for (int shift = 0; shift < 70; shift += 7) {
         if (pos >= bytes.length) {
-          throw new java.io.EOFException(
+          throw new EOFException(
               "it ends at byte " + bytes.length + ", inside its Avro header or a block");
         }
         int b = bytes[pos++] & 0xff;
@@ -929,10 +936,10 @@ public final class ManifestIO {
    * left in the block being read, before Avro would allocate them. (Every item of the arrays and
    * maps in manifests takes at least one byte.)
    */
-  public static final class BoundedDecoder extends org.apache.avro.io.Decoder {
-    private final org.apache.avro.io.BinaryDecoder in;
+  public static final class BoundedDecoder extends Decoder {
+    private final BinaryDecoder in;
 
-    BoundedDecoder(org.apache.avro.io.BinaryDecoder in) {
+    BoundedDecoder(BinaryDecoder in) {
       this.in = in;
     }
 
@@ -1081,11 +1088,9 @@ public final class ManifestIO {
    * own schema object, each manifest read leaked about 37 KB (a table of 1,500 manifests ran out of
    * a 256 MB heap after four scans). This reader hands Avro one shared object per distinct schema.
    */
-  public static final class CanonicalSchemaReader
-      implements org.apache.avro.io.DatumReader<GenericRecord> {
+  public static final class CanonicalSchemaReader implements DatumReader<GenericRecord> {
     private static final int MAX_SCHEMAS = 1024;
-    private static final Map<String, org.apache.avro.Schema> CANONICAL =
-        new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, org.apache.avro.Schema> CANONICAL = new ConcurrentHashMap<>();
     private final GenericDatumReader<GenericRecord> delegate = new GenericDatumReader<>();
 
     @Override
@@ -1113,13 +1118,9 @@ public final class ManifestIO {
     }
 
     @Override
-    public GenericRecord read(GenericRecord reuse, org.apache.avro.io.Decoder in)
-        throws IOException {
+    public GenericRecord read(GenericRecord reuse, Decoder in) throws IOException {
       return delegate.read(
-          reuse,
-          in instanceof org.apache.avro.io.BinaryDecoder
-              ? new BoundedDecoder((org.apache.avro.io.BinaryDecoder) in)
-              : in);
+          reuse, in instanceof BinaryDecoder ? new BoundedDecoder((BinaryDecoder) in) : in);
     }
   }
 

@@ -5,10 +5,12 @@ import io.datashard.Schema;
 import io.datashard.Snapshot;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The whole state of a table at one version, as stored in {@code vN.metadata.json} (Iceberg table
@@ -477,19 +479,18 @@ public final class TableMetadata {
      *
      * @return the ids dropped
      */
-    public java.util.Set<Long> retainSnapshots(
-        int maxCount, long maxAgeMillis, int minKeep, long now) {
+    public Set<Long> retainSnapshots(int maxCount, long maxAgeMillis, int minKeep, long now) {
       // [refs] branches and tags: aged refs go, the rest pin their snapshots and branch ancestors
       Map<Long, Snapshot> byId = new LinkedHashMap<>();
       snapshots.forEach(s -> byId.put(s.snapshotId(), s));
       RefRetention.removeAgedRefs(refs, byId, properties, now);
-      java.util.Set<Long> pinned = RefRetention.pinned(snapshots, refs, minKeep, now);
+      Set<Long> pinned = RefRetention.pinned(snapshots, refs, minKeep, now);
       if (currentSnapshotId != null) {
         pinned.add(currentSnapshotId);
       }
       List<Snapshot> newestFirst = new ArrayList<>(snapshots);
       newestFirst.sort((a, b) -> Long.compare(b.sequenceNumber(), a.sequenceNumber()));
-      java.util.Set<Long> keep = new java.util.HashSet<>();
+      Set<Long> keep = new HashSet<>();
       for (int i = 0; i < newestFirst.size(); i++) {
         Snapshot s = newestFirst.get(i);
         boolean young = now - s.timestampMillis() <= maxAgeMillis;
@@ -499,7 +500,7 @@ public final class TableMetadata {
           keep.add(s.snapshotId());
         }
       }
-      java.util.Set<Long> dropped = new java.util.HashSet<>();
+      Set<Long> dropped = new HashSet<>();
       for (Snapshot s : snapshots) {
         if (!keep.contains(s.snapshotId())) {
           dropped.add(s.snapshotId());

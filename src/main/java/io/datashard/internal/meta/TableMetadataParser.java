@@ -17,13 +17,16 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.WeakHashMap;
 import java.util.function.LongFunction;
 
@@ -194,7 +197,7 @@ public final class TableMetadataParser {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    return out.toString(StandardCharsets.UTF_8);
   }
 
   private static void writeFields(JsonGenerator g, Types.StructType struct) throws IOException {
@@ -308,7 +311,7 @@ public final class TableMetadataParser {
   private static byte[] snapshotBytes(Snapshot s) throws IOException {
     byte[] bytes = SNAPSHOT_BYTES.get(s);
     if (bytes == null) {
-      bytes = snapshotJson(s).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      bytes = snapshotJson(s).getBytes(StandardCharsets.UTF_8);
       SNAPSHOT_BYTES.put(s, bytes);
     }
     return bytes;
@@ -391,8 +394,7 @@ public final class TableMetadataParser {
       if (nameEnd < 0) {
         return null;
       }
-      String name =
-          new String(json, i + 1, nameEnd - i - 2, java.nio.charset.StandardCharsets.UTF_8);
+      String name = new String(json, i + 1, nameEnd - i - 2, StandardCharsets.UTF_8);
       i = JsonSlices.skipSpace(json, nameEnd);
       if (i >= json.length || json[i] != ':') {
         return null;
@@ -427,8 +429,7 @@ public final class TableMetadataParser {
         end = JsonSlices.skipValue(json, start);
         if (name.equals("table-uuid") && end > 0) {
           if (!("\"" + tableUuid + "\"")
-              .equals(
-                  new String(json, start, end - start, java.nio.charset.StandardCharsets.UTF_8))) {
+              .equals(new String(json, start, end - start, StandardCharsets.UTF_8))) {
             return null;
           }
           uuidChecked = true;
@@ -492,9 +493,7 @@ public final class TableMetadataParser {
       if (seen != null) {
         byte[] text = bytesOf(seen);
         end = text == null ? -1 : i + text.length;
-        if (end < 0
-            || end > json.length
-            || !java.util.Arrays.equals(json, i, end, text, 0, text.length)) {
+        if (end < 0 || end > json.length || !Arrays.equals(json, i, end, text, 0, text.length)) {
           return -1; // written another way (another writer, or damaged)
         }
         out.add(seen); // byte for byte the text of a snapshot already read: nothing to parse
@@ -522,10 +521,8 @@ public final class TableMetadataParser {
     return -1;
   }
 
-  private static final byte[] LOG_TIMESTAMP =
-      "{\"timestamp-ms\":".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-  private static final byte[] LOG_SNAPSHOT =
-      ",\"snapshot-id\":".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  private static final byte[] LOG_TIMESTAMP = "{\"timestamp-ms\":".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] LOG_SNAPSHOT = ",\"snapshot-id\":".getBytes(StandardCharsets.UTF_8);
   private static final byte[] LOG_METADATA =
       ",\"metadata-file\":\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
@@ -576,8 +573,7 @@ public final class TableMetadataParser {
         out.add(
             (E)
                 new TableMetadata.MetadataLogEntry(
-                    timestamp,
-                    new String(json, i, close - i, java.nio.charset.StandardCharsets.UTF_8)));
+                    timestamp, new String(json, i, close - i, StandardCharsets.UTF_8)));
         i = close + 1;
       }
       if (i + 1 >= json.length || json[i] != '}') {
@@ -596,7 +592,7 @@ public final class TableMetadataParser {
 
   private static boolean startsWith(byte[] json, int at, byte[] prefix) {
     return at + prefix.length <= json.length
-        && java.util.Arrays.equals(json, at, at + prefix.length, prefix, 0, prefix.length);
+        && Arrays.equals(json, at, at + prefix.length, prefix, 0, prefix.length);
   }
 
   /** The end of an optionally negative run of 1 to 19 digits at {@code i}, or -1. */
@@ -614,8 +610,7 @@ public final class TableMetadataParser {
   /** The 64-bit integer written from {@code start} to {@code end}, or null if it does not fit. */
   private static Long parseLong(byte[] json, int start, int end) {
     try {
-      return Long.parseLong(
-          new String(json, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1));
+      return Long.parseLong(new String(json, start, end - start, StandardCharsets.ISO_8859_1));
     } catch (NumberFormatException e) {
       return null;
     }
@@ -836,9 +831,7 @@ public final class TableMetadataParser {
     }
     TableMetadata.Builder b = TableMetadata.builder().formatVersion(formatVersion);
     b.tableUuid(
-        root.hasNonNull("table-uuid")
-            ? text(root, "table-uuid")
-            : new java.util.UUID(0, 0).toString());
+        root.hasNonNull("table-uuid") ? text(root, "table-uuid") : new UUID(0, 0).toString());
     b.location(text(root, "location"));
     b.lastSequenceNumber(
         root.has("last-sequence-number") ? longField(root, "last-sequence-number") : 0);

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.orc.TypeDescription;
 import org.apache.orc.storage.ql.exec.vector.BytesColumnVector;
 import org.apache.orc.storage.ql.exec.vector.ColumnVector;
@@ -254,7 +255,7 @@ final class OrcReadPlan {
       case UUID:
         {
           ByteBuffer b = bytes((BytesColumnVector) cv, r);
-          return new java.util.UUID(b.getLong(0), b.getLong(8));
+          return new UUID(b.getLong(0), b.getLong(8));
         }
       case FIXED:
       case BINARY:

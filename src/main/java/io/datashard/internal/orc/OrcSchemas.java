@@ -1,5 +1,6 @@
 package io.datashard.internal.orc;
 
+import io.datashard.Schema;
 import io.datashard.Type;
 import io.datashard.Types;
 import org.apache.orc.TypeDescription;
@@ -19,7 +20,7 @@ final class OrcSchemas {
   static final String BINARY_TYPE = "iceberg.binary-type";
   static final String LENGTH = "iceberg.length";
 
-  static TypeDescription toOrc(io.datashard.Schema schema) {
+  static TypeDescription toOrc(Schema schema) {
     TypeDescription root = TypeDescription.createStruct();
     for (Types.NestedField f : schema.columns()) {
       root.addField(f.name(), type(f.type(), f.id(), f.isRequired()));

@@ -2,6 +2,7 @@ package io.datashard.internal.parquet;
 
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -150,7 +151,7 @@ final class Codecs implements CompressionCodecFactory {
         case GZIP:
           {
             byte[] out = new byte[uncompressedSize];
-            try (InputStream gz = new GZIPInputStream(new java.io.ByteArrayInputStream(in))) {
+            try (InputStream gz = new GZIPInputStream(new ByteArrayInputStream(in))) {
               int off = 0;
               while (off < out.length) {
                 int n = gz.read(out, off, out.length - off);

@@ -3,6 +3,7 @@ package io.datashard.internal.parquet;
 import io.datashard.CloseableIterator;
 import io.datashard.CorruptTableException;
 import io.datashard.DataFile;
+import io.datashard.DataShardException;
 import io.datashard.FileFormat;
 import io.datashard.Row;
 import io.datashard.Schema;
@@ -12,17 +13,20 @@ import io.datashard.internal.Values;
 import io.datashard.storage.Storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.conf.ParquetConfiguration;
@@ -35,7 +39,9 @@ import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveComparator;
 
 /**
  * Writes and reads Parquet data files of Iceberg tables, without Hadoop.
@@ -227,7 +233,7 @@ public final class ParquetFiles {
     }
     Comparable lo = (Comparable) stats.genericGetMin();
     Comparable hi = (Comparable) stats.genericGetMax();
-    org.apache.parquet.schema.PrimitiveComparator cmp = stats.comparator();
+    PrimitiveComparator cmp = stats.comparator();
     Object curLo = min.get(id);
     if (curLo == null || cmp.compare(lo, curLo) < 0) {
       min.put(id, lo);
@@ -243,18 +249,16 @@ public final class ParquetFiles {
     switch (type.typeId()) {
       case STRING:
         {
-          String s = ((org.apache.parquet.io.api.Binary) v).toStringUsingUTF8();
+          String s = ((Binary) v).toStringUsingUTF8();
           return lowerBound ? lowerBound(type, s) : upperBound(type, s);
         }
       case BOOLEAN:
         return ByteBuffer.wrap(new byte[] {(byte) (((Boolean) v) ? 1 : 0)});
       case INTEGER:
       case DATE:
-        return ByteBuffer.allocate(4)
-            .order(java.nio.ByteOrder.LITTLE_ENDIAN)
-            .putInt(0, (Integer) v);
+        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, (Integer) v);
       default: // long, time, timestamps: 64-bit microseconds or values
-        return ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, (Long) v);
+        return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, (Long) v);
     }
   }
 
@@ -335,7 +339,7 @@ public final class ParquetFiles {
           for (int i = bytes.length - 1; i >= 0; i--) {
             if ((bytes[i] & 0xff) != 0xff) {
               bytes[i]++;
-              return ByteBuffer.wrap(java.util.Arrays.copyOf(bytes, i + 1));
+              return ByteBuffer.wrap(Arrays.copyOf(bytes, i + 1));
             }
           }
           return null;
@@ -397,8 +401,8 @@ public final class ParquetFiles {
               + "not there. It was deleted outside DataShard, or the table was copied incompletely.",
           e);
     } catch (IOException | RuntimeException e) {
-      if (e instanceof io.datashard.DataShardException) {
-        throw (io.datashard.DataShardException) e;
+      if (e instanceof DataShardException) {
+        throw (DataShardException) e;
       }
       throw new CorruptTableException(
           "Cannot read data file "
@@ -424,7 +428,7 @@ public final class ParquetFiles {
     }
 
     @Override
-    protected WriteSupport<Row> getWriteSupport(org.apache.hadoop.conf.Configuration conf) {
+    protected WriteSupport<Row> getWriteSupport(Configuration conf) {
       return support;
     }
 

@@ -3,6 +3,8 @@ package io.datashard.internal.parquet;
 import io.datashard.Schema;
 import io.datashard.Type;
 import io.datashard.Types;
+import java.math.BigInteger;
+import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.LogicalTypeAnnotation.TimeUnit;
 import org.apache.parquet.schema.MessageType;
@@ -33,7 +35,7 @@ final class ParquetSchemas {
     switch (type.typeId()) {
       case STRUCT:
         {
-          org.apache.parquet.schema.Types.GroupBuilder<org.apache.parquet.schema.GroupType> g =
+          org.apache.parquet.schema.Types.GroupBuilder<GroupType> g =
               org.apache.parquet.schema.Types.buildGroup(rep);
           for (Types.NestedField f : type.asStruct().fields()) {
             g.addField(field(f.id(), f.name(), f.isRequired(), f.type()));
@@ -168,8 +170,7 @@ final class ParquetSchemas {
 
   /** The fewest bytes holding any unscaled decimal of this precision, in two's complement. */
   static int decimalBytes(int precision) {
-    java.math.BigInteger max =
-        java.math.BigInteger.TEN.pow(precision).subtract(java.math.BigInteger.ONE);
+    BigInteger max = BigInteger.TEN.pow(precision).subtract(BigInteger.ONE);
     return (max.bitLength() + 1 + 7) / 8;
   }
 }

@@ -18,6 +18,7 @@ import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
@@ -43,7 +44,7 @@ public final class RowGroupStats implements ColumnStats {
       String[] path = chunk.getPath().toArray();
       boolean flat = true;
       org.apache.parquet.schema.Type t = null;
-      org.apache.parquet.schema.GroupType g = fileSchema;
+      GroupType g = fileSchema;
       for (int i = 0; i < path.length; i++) {
         if (!g.containsField(path[i])) {
           flat = false;

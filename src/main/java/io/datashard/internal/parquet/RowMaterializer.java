@@ -13,6 +13,7 @@ import java.nio.ByteOrder;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -658,7 +659,7 @@ final class RowMaterializer extends RecordMaterializer<Row> {
               : RowWriteSupport.EPOCH.plus(v, unit);
         case TIMESTAMPTZ:
           return unit == ChronoUnit.MICROS
-              ? dateTimeOfMicros(v).atOffset(java.time.ZoneOffset.UTC)
+              ? dateTimeOfMicros(v).atOffset(ZoneOffset.UTC)
               : RowWriteSupport.EPOCH_TZ.plus(v, unit);
         case DECIMAL:
           return BigDecimal.valueOf(v, scale);
@@ -676,17 +677,17 @@ final class RowMaterializer extends RecordMaterializer<Row> {
       long day = Math.floorDiv(seconds, 86_400L);
       if (day != lastDay || lastDate == null) {
         // neighbouring values of a column mostly fall on the same day: its date is made once
-        lastDate = java.time.LocalDate.ofEpochDay(day);
+        lastDate = LocalDate.ofEpochDay(day);
         lastDay = day;
       }
       long nanoOfDay =
           Math.floorMod(seconds, 86_400L) * 1_000_000_000L
               + Math.floorMod(micros, 1_000_000L) * 1000L;
-      return LocalDateTime.of(lastDate, java.time.LocalTime.ofNanoOfDay(nanoOfDay));
+      return LocalDateTime.of(lastDate, LocalTime.ofNanoOfDay(nanoOfDay));
     }
 
     private long lastDay;
-    private java.time.LocalDate lastDate;
+    private LocalDate lastDate;
 
     private Object fromFloat(float v) {
       return target.typeId() == Type.TypeId.DOUBLE ? (double) v : (Object) v;

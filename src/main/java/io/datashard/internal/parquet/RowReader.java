@@ -2,6 +2,7 @@ package io.datashard.internal.parquet;
 
 import io.datashard.CloseableIterator;
 import io.datashard.CorruptTableException;
+import io.datashard.DataShardException;
 import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.storage.Storage;
@@ -115,8 +116,8 @@ final class RowReader implements CloseableIterator<Row> {
       return true;
     } catch (IOException | RuntimeException e) {
       close();
-      if (e instanceof io.datashard.DataShardException) {
-        throw (io.datashard.DataShardException) e;
+      if (e instanceof DataShardException) {
+        throw (DataShardException) e;
       }
       throw new CorruptTableException(
           "Cannot read data file "

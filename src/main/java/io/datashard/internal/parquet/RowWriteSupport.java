@@ -1,11 +1,13 @@
 package io.datashard.internal.parquet;
 
 import io.datashard.Row;
+import io.datashard.Schema;
 import io.datashard.Type;
 import io.datashard.Types;
 import io.datashard.ValidationException;
 import io.datashard.internal.FloatList;
 import io.datashard.internal.Values;
+import io.datashard.internal.meta.TableMetadataParser;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.time.LocalDate;
@@ -14,9 +16,12 @@ import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.conf.ParquetConfiguration;
 import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.io.api.Binary;
@@ -40,7 +45,7 @@ final class RowWriteSupport extends WriteSupport<Row> {
     long nanCount;
   }
 
-  private final io.datashard.Schema schema;
+  private final Schema schema;
   private final MessageType messageType;
   private final Map<Integer, Bounds> bounds = new HashMap<>();
 
@@ -53,7 +58,7 @@ final class RowWriteSupport extends WriteSupport<Row> {
   private RecordConsumer out;
   private long rowIndex;
 
-  RowWriteSupport(io.datashard.Schema schema) {
+  RowWriteSupport(Schema schema) {
     this.schema = schema;
     this.messageType = ParquetSchemas.toParquet(schema);
     this.boundsById = new Bounds[schema.highestFieldId() + 1];
@@ -119,9 +124,9 @@ final class RowWriteSupport extends WriteSupport<Row> {
   }
 
   /** Field ids of the columns whose bounds come from the footer (not inside a list or map). */
-  private final java.util.Set<Integer> footerBounded = new java.util.HashSet<>();
+  private final Set<Integer> footerBounded = new HashSet<>();
 
-  java.util.Set<Integer> footerBounded() {
+  Set<Integer> footerBounded() {
     return footerBounded;
   }
 
@@ -134,14 +139,14 @@ final class RowWriteSupport extends WriteSupport<Row> {
   }
 
   @Override
-  public WriteContext init(org.apache.hadoop.conf.Configuration configuration) {
+  public WriteContext init(Configuration configuration) {
     return init((ParquetConfiguration) null);
   }
 
   @Override
   public WriteContext init(ParquetConfiguration configuration) {
     Map<String, String> meta = new HashMap<>();
-    meta.put("iceberg.schema", io.datashard.internal.meta.TableMetadataParser.schemaToJson(schema));
+    meta.put("iceberg.schema", TableMetadataParser.schemaToJson(schema));
     return new WriteContext(messageType, meta);
   }
 

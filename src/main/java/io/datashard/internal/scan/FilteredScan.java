@@ -3,6 +3,7 @@ package io.datashard.internal.scan;
 import io.datashard.CloseableIterator;
 import io.datashard.DataFile;
 import io.datashard.Expression;
+import io.datashard.Expressions;
 import io.datashard.FileFormat;
 import io.datashard.Row;
 import io.datashard.ScanReport;
@@ -17,6 +18,7 @@ import io.datashard.internal.expr.FileStats;
 import io.datashard.internal.expr.MetricsEvaluator;
 import io.datashard.internal.expr.RowFilter;
 import io.datashard.internal.expr.StrictMetricsEvaluator;
+import io.datashard.internal.meta.TableMetadata;
 import io.datashard.internal.parquet.ParquetFiles;
 import io.datashard.internal.parquet.RowGroupFilter;
 import io.datashard.internal.parquet.RowGroupStats;
@@ -59,11 +61,10 @@ public final class FilteredScan {
     this.reader = reader;
     this.tableSchema = reader.projection(snapshot, null);
     this.output = reader.projection(snapshot, columns);
-    this.filter =
-        Binder.bind(tableSchema, filter == null ? io.datashard.Expressions.alwaysTrue() : filter);
+    this.filter = Binder.bind(tableSchema, filter == null ? Expressions.alwaysTrue() : filter);
     this.read = readSchema(tableSchema, output, this.filter);
     this.considered = reader.files(snapshot);
-    io.datashard.internal.meta.TableMetadata meta = reader.operations().current();
+    TableMetadata meta = reader.operations().current();
     for (DataFile f : considered) {
       bytesConsidered += f.fileSizeInBytes();
       if (PartitionPruning.mightMatch(this.filter, f, meta, tableSchema)

@@ -3,23 +3,28 @@ package io.datashard.internal.commit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.datashard.DataFile;
 import io.datashard.DataShard;
 import io.datashard.DataShardException;
+import io.datashard.FileFormat;
 import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Table;
 import io.datashard.TableOptions;
 import io.datashard.TableProperties;
 import io.datashard.TestTables;
+import io.datashard.Types;
 import io.datashard.internal.TableCore;
 import io.datashard.storage.FaultyStorage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -59,8 +64,8 @@ class CommitFaultSweepTest {
   private static int totalPoints;
 
   /** Scenarios whose commit changes metadata only (no new data or manifest files). */
-  private static final java.util.Set<String> METADATA_ONLY =
-      java.util.Set.of("tag", "schema-change", "partition-change", "properties", "expire");
+  private static final Set<String> METADATA_ONLY =
+      Set.of("tag", "schema-change", "partition-change", "properties", "expire");
 
   enum Mode {
     FAIL,
@@ -151,9 +156,9 @@ class CommitFaultSweepTest {
               try {
                 t.newAppend()
                     .appendFile(
-                        io.datashard.DataFile.builder()
+                        DataFile.builder()
                             .path(f.toString())
-                            .format(io.datashard.FileFormat.PARQUET)
+                            .format(FileFormat.PARQUET)
                             .recordCount(2)
                             .fileSizeInBytes(Files.size(f))
                             .build())
@@ -333,7 +338,7 @@ class CommitFaultSweepTest {
         new Scenario(
             "schema-change",
             dir -> DataShard.create(dir, SCHEMA).append(rows(1)),
-            t -> t.updateSchema().addColumn("note", io.datashard.Types.STRING).commit(),
+            t -> t.updateSchema().addColumn("note", Types.STRING).commit(),
             List.of(1L),
             List.of(1L),
             dir -> assertThat(DataShard.open(dir).schema().columnNames()).contains("note")));
@@ -366,7 +371,7 @@ class CommitFaultSweepTest {
             t ->
                 t.maintenance()
                     .expireSnapshots()
-                    .olderThan(java.time.Instant.now().plusSeconds(3600))
+                    .olderThan(Instant.now().plusSeconds(3600))
                     .retainLast(1)
                     .run(),
             List.of(1L, 2L, 3L, 4L),

@@ -11,6 +11,7 @@ import io.datashard.TableOptions;
 import io.datashard.TableProperties;
 import io.datashard.internal.FileNames;
 import io.datashard.internal.TableCore;
+import io.datashard.interop.IcebergJava;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -106,13 +108,13 @@ class GroupCommitTest {
         .containsOnlyKeys(0L, 1L, 2L, 3L, 4L, 5L)
         .allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
     assertThat(queued("")).as("nothing left in the queue").isEmpty();
-    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, true);
+    IcebergJava.assertSameAsDataShard(dir, true);
   }
 
   @Test
   void largeAppendsCommitOnTheirOwnWithoutQueueing() {
     Table t = DataShard.create(dir, Schema.parse("id long not null"));
-    java.util.List<Map<String, Object>> many = new java.util.ArrayList<>();
+    List<Map<String, Object>> many = new ArrayList<>();
     for (long i = 0; i < TableProperties.GROUP_COMMIT_MAX_ROWS_DEFAULT + 1; i++) {
       many.add(Map.of("id", i));
     }
@@ -189,7 +191,7 @@ class GroupCommitTest {
       Files.delete(req);
     }
     // no outcome will ever come from the dead leader: the waiter takes the lock and carries it
-    Snapshot s = waiting.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    Snapshot s = waiting.get(30, TimeUnit.SECONDS);
     assertThat(s.summary()).containsEntry("added-records", "1");
     assertThat(counts(t)).containsExactly(Map.entry(7L, 1));
     assertThat(queued("")).as("nothing left in the queue").isEmpty();

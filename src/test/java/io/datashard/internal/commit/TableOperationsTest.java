@@ -11,6 +11,7 @@ import io.datashard.internal.meta.TableMetadata;
 import io.datashard.storage.LocalStorage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,8 +25,7 @@ class TableOperationsTest {
 
   private TableMetadata created(TableOperations ops) {
     return ops.commit(
-        null,
-        NewTable.metadata(dir.toString(), Schema.parse("id long"), Map.of(), java.util.List.of()));
+        null, NewTable.metadata(dir.toString(), Schema.parse("id long"), Map.of(), List.of()));
   }
 
   private static TableMetadata withProperty(TableMetadata base, String k, String v) {

@@ -6,6 +6,7 @@ import io.datashard.Expression;
 import io.datashard.Expressions;
 import io.datashard.Row;
 import io.datashard.Schema;
+import io.datashard.Type;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -336,7 +337,7 @@ class MetricsEvaluatorTest {
         } else if (Comparisons.isNaN(v)) {
           nans++;
         } else {
-          io.datashard.Type t = SCHEMA.findField(id).type();
+          Type t = SCHEMA.findField(id).type();
           if (lo == null || Comparisons.compare(t, v, lo) < 0) {
             lo = v;
           }

@@ -8,6 +8,7 @@ import io.datashard.Schema;
 import io.datashard.Snapshot;
 import io.datashard.Table;
 import io.datashard.TableProperties;
+import io.datashard.interop.IcebergJava;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +63,7 @@ class AutoCleanupTest {
           .isEqualTo(s.summaryLong("total-records", -1));
     }
     assertThat(DataShard.verify(dir, true).errors()).isEmpty();
-    io.datashard.interop.IcebergJava.assertSameAsDataShard(dir, false);
+    IcebergJava.assertSameAsDataShard(dir, false);
   }
 
   @Test

@@ -15,6 +15,7 @@ import io.datashard.internal.commit.TableOperations;
 import io.datashard.internal.meta.SnapshotRef;
 import io.datashard.internal.meta.TableMetadata;
 import io.datashard.interop.IcebergJava;
+import io.datashard.storage.LocalStorage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -135,9 +136,7 @@ class TableMaintenanceTest {
     Snapshot tagged = snaps.get(1);
     List<Row> taggedRows = t.scan().useSnapshot(tagged.snapshotId()).toList();
     TableOperations ops =
-        new TableOperations(
-            new io.datashard.storage.LocalStorage(false),
-            dir.toAbsolutePath().normalize().toString());
+        new TableOperations(new LocalStorage(false), dir.toAbsolutePath().normalize().toString());
     TableMetadata base = ops.refresh();
     Map<String, SnapshotRef> refs = new LinkedHashMap<>(base.refs());
     refs.put("v1", new SnapshotRef(tagged.snapshotId(), "tag", null, null, null));

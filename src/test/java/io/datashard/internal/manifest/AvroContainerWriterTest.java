@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +81,7 @@ class AvroContainerWriterTest {
     byte[] x = a.toByteArray();
     byte[] y = b.toByteArray();
     assertThat(x).hasSameSizeAs(y);
-    assertThat(java.util.Arrays.copyOfRange(x, x.length - 16, x.length))
-        .isNotEqualTo(java.util.Arrays.copyOfRange(y, y.length - 16, y.length));
+    assertThat(Arrays.copyOfRange(x, x.length - 16, x.length))
+        .isNotEqualTo(Arrays.copyOfRange(y, y.length - 16, y.length));
   }
 }

@@ -7,14 +7,23 @@ import io.datashard.CorruptTableException;
 import io.datashard.DataFile;
 import io.datashard.FileFormat;
 import io.datashard.Schema;
+import io.datashard.Types;
 import io.datashard.internal.Values;
 import io.datashard.internal.meta.PartitionSpec;
 import io.datashard.storage.LocalStorage;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.file.CodecFactory;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,8 +41,8 @@ class ManifestIOTest {
         .columnSizes(Map.of(1, 40L))
         .valueCounts(Map.of(1, rows))
         .nullValueCounts(Map.of(1, 0L))
-        .lowerBounds(Map.of(1, Values.toBytes(io.datashard.Types.LONG, 1L)))
-        .upperBounds(Map.of(1, Values.toBytes(io.datashard.Types.LONG, rows)))
+        .lowerBounds(Map.of(1, Values.toBytes(Types.LONG, 1L)))
+        .upperBounds(Map.of(1, Values.toBytes(Types.LONG, rows)))
         .splitOffsets(List.of(4L))
         .build();
   }
@@ -41,14 +50,10 @@ class ManifestIOTest {
   /**
    * Copies an Avro file's records and header entries into a new file compressed with {@code codec}.
    */
-  private static void recompress(Path from, Path to, org.apache.avro.file.CodecFactory codec)
-      throws Exception {
-    try (org.apache.avro.file.DataFileStream<org.apache.avro.generic.GenericRecord> in =
-            new org.apache.avro.file.DataFileStream<>(
-                Files.newInputStream(from), new org.apache.avro.generic.GenericDatumReader<>());
-        org.apache.avro.file.DataFileWriter<org.apache.avro.generic.GenericRecord> out =
-            new org.apache.avro.file.DataFileWriter<>(
-                new org.apache.avro.generic.GenericDatumWriter<>())) {
+  private static void recompress(Path from, Path to, CodecFactory codec) throws Exception {
+    try (DataFileStream<GenericRecord> in =
+            new DataFileStream<>(Files.newInputStream(from), new GenericDatumReader<>());
+        DataFileWriter<GenericRecord> out = new DataFileWriter<>(new GenericDatumWriter<>())) {
       out.setCodec(codec);
       for (String key : in.getMetaKeys()) {
         if (!key.startsWith("avro.")) {
@@ -56,7 +61,7 @@ class ManifestIOTest {
         }
       }
       out.create(in.getSchema(), Files.newOutputStream(to));
-      for (org.apache.avro.generic.GenericRecord r : in) {
+      for (GenericRecord r : in) {
         out.append(r);
       }
     }
@@ -75,9 +80,9 @@ class ManifestIOTest {
     ManifestIO.writeList(storage, list.toString(), 42L, null, 7L, List.of(manifest));
 
     Path m1z = dir.resolve("m1-deflate.avro");
-    recompress(m1, m1z, org.apache.avro.file.CodecFactory.deflateCodec(6));
+    recompress(m1, m1z, CodecFactory.deflateCodec(6));
     Path listz = dir.resolve("snap-deflate.avro");
-    recompress(list, listz, org.apache.avro.file.CodecFactory.deflateCodec(6));
+    recompress(list, listz, CodecFactory.deflateCodec(6));
 
     ManifestIO.Manifest plain = ManifestIO.readList(storage, list.toString()).get(0);
     ManifestIO.Manifest deflated = ManifestIO.readList(storage, listz.toString()).get(0);
@@ -131,8 +136,7 @@ class ManifestIOTest {
 
     List<DataFile> files = ManifestIO.liveFiles(storage, read.get(0), p -> p);
     assertThat(files).containsExactly(a, b);
-    assertThat(files.get(1).upperBounds().get(1))
-        .isEqualTo(Values.toBytes(io.datashard.Types.LONG, 5L));
+    assertThat(files.get(1).upperBounds().get(1)).isEqualTo(Values.toBytes(Types.LONG, 5L));
   }
 
   @Test
@@ -149,7 +153,7 @@ class ManifestIOTest {
 
   @Test
   void longBoundsAreLittleEndian() {
-    ByteBuffer b = Values.toBytes(io.datashard.Types.LONG, 1L);
+    ByteBuffer b = Values.toBytes(Types.LONG, 1L);
     assertThat(b.get(0)).isEqualTo((byte) 1);
     assertThat(b.remaining()).isEqualTo(8);
   }
@@ -157,7 +161,7 @@ class ManifestIOTest {
   @Test
   void truncatedOrReplacedManifestsAreDetected() throws Exception {
     Schema schema = Schema.parse("id long");
-    List<DataFile> many = new java.util.ArrayList<>();
+    List<DataFile> many = new ArrayList<>();
     for (int i = 0; i < 2000; i++) {
       many.add(file("/t/data/f" + i + ".parquet", i + 1));
     }
@@ -172,7 +176,7 @@ class ManifestIOTest {
     // cut at several places: every cut is an error naming the file, never a silently shorter
     // manifest
     for (int cut : new int[] {bytes.length - 1, bytes.length - 17, bytes.length / 2, 200}) {
-      Files.write(Path.of(m1), java.util.Arrays.copyOf(bytes, cut));
+      Files.write(Path.of(m1), Arrays.copyOf(bytes, cut));
       assertThatThrownBy(() -> ManifestIO.liveFiles(storage, listed, p -> p))
           .as("cut at %d", cut)
           .isInstanceOf(CorruptTableException.class)
@@ -181,7 +185,7 @@ class ManifestIOTest {
     // a manifest list has no recorded length: its end marker catches a cut inside the last block
     Files.write(Path.of(m1), bytes);
     byte[] listBytes = Files.readAllBytes(Path.of(list));
-    Files.write(Path.of(list), java.util.Arrays.copyOf(listBytes, listBytes.length - 5));
+    Files.write(Path.of(list), Arrays.copyOf(listBytes, listBytes.length - 5));
     assertThatThrownBy(() -> ManifestIO.readList(storage, list))
         .isInstanceOf(CorruptTableException.class)
         .hasMessageContaining("list.avro");

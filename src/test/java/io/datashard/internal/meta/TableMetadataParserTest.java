@@ -7,6 +7,7 @@ import io.datashard.CorruptTableException;
 import io.datashard.Schema;
 import io.datashard.Snapshot;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -155,7 +156,7 @@ class TableMetadataParserTest {
                       v1.tableUuid(),
                       v1::snapshot))
           .as(d)
-          .isInstanceOf(io.datashard.CorruptTableException.class)
+          .isInstanceOf(CorruptTableException.class)
           .hasMessageContaining("v2.metadata.json");
     }
   }
@@ -221,7 +222,7 @@ class TableMetadataParserTest {
   @Test
   void truncatedJsonIsAClearError() {
     byte[] json = TableMetadataParser.toJson(sample());
-    byte[] cut = java.util.Arrays.copyOf(json, json.length / 2);
+    byte[] cut = Arrays.copyOf(json, json.length / 2);
     assertThatThrownBy(() -> TableMetadataParser.fromJson("/t/metadata/v3.metadata.json", cut))
         .isInstanceOf(CorruptTableException.class)
         .hasMessageContaining("/t/metadata/v3.metadata.json")

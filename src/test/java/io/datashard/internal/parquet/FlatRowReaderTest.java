@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.datashard.Row;
 import io.datashard.Schema;
+import io.datashard.Type;
 import io.datashard.Types;
 import io.datashard.storage.LocalStorage;
 import java.io.IOException;
@@ -11,7 +12,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalInputFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +40,7 @@ class FlatRowReaderTest {
       Types.NestedField f = ParquetTestData.ALL.columns().get(i);
       boolean flat =
           f.type().isPrimitive()
-              || f.type().typeId() == io.datashard.Type.TypeId.LIST
+              || f.type().typeId() == Type.TypeId.LIST
                   && f.type().asList().elementType().isPrimitive();
       if (flat) {
         fields.add(f);
@@ -94,9 +97,7 @@ class FlatRowReaderTest {
       rows.add(flatRow(n));
     }
     String file = write(FLAT, rows, 128 * 1024);
-    try (org.apache.parquet.hadoop.ParquetFileReader footer =
-        org.apache.parquet.hadoop.ParquetFileReader.open(
-            new org.apache.parquet.io.LocalInputFile(Path.of(file)))) {
+    try (ParquetFileReader footer = ParquetFileReader.open(new LocalInputFile(Path.of(file)))) {
       assertThat(footer.getRowGroups()).as("row groups").hasSizeGreaterThan(1);
     }
     List<Row> read = ParquetFiles.read(storage, file, FLAT).toList();

@@ -1,5 +1,6 @@
 package io.datashard.internal.parquet;
 
+import io.datashard.CorruptTableException;
 import io.datashard.DataFile;
 import io.datashard.Row;
 import io.datashard.Schema;
@@ -7,6 +8,8 @@ import io.datashard.storage.LocalStorage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
@@ -45,16 +48,14 @@ public final class NoHadoopParquetMain {
               storage, dir.resolve("child-ZSTD.parquet").toString(), Schema.parse("id string"))
           .toList();
       check(false, "type mismatch detected");
-    } catch (io.datashard.CorruptTableException expected) {
+    } catch (CorruptTableException expected) {
       // the error path needs no Hadoop either
     }
     System.out.println("parquet paths OK");
     // Whether parquet-java's public read-options builder still needs Hadoop (why
     // DataShardReadOptions exists)
     try {
-      org.apache.parquet.ParquetReadOptions.builder(
-              new org.apache.parquet.conf.PlainParquetConfiguration())
-          .build();
+      ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
       System.out.println("public ParquetReadOptions builder works without Hadoop");
     } catch (NoClassDefFoundError e) {
       System.out.println("public ParquetReadOptions builder needs Hadoop: " + e.getMessage());

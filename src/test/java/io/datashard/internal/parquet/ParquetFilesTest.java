@@ -10,6 +10,7 @@ import io.datashard.Schema;
 import io.datashard.Types;
 import io.datashard.internal.Values;
 import io.datashard.storage.LocalStorage;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ class ParquetFilesTest {
       List<Row> in = rows(100);
       try {
         ParquetFiles.write(storage, loc, schema, in.iterator(), codec);
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new AssertionError(e);
       }
       assertThat(ParquetFiles.read(storage, loc, schema).toList()).as(codec.name()).isEqualTo(in);

@@ -30,7 +30,9 @@ import org.apache.iceberg.types.Comparators;
 import org.apache.iceberg.types.Conversions;
 import org.apache.iceberg.util.BinaryUtil;
 import org.apache.iceberg.util.UnicodeUtil;
+import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -197,9 +199,9 @@ class ParquetIcebergInteropTest {
   }
 
   private static List<Long> readFooterSplitOffsets(Path file) throws IOException {
-    try (org.apache.parquet.hadoop.ParquetFileReader r =
-        org.apache.parquet.hadoop.ParquetFileReader.open(
-            org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+    try (ParquetFileReader r =
+        ParquetFileReader.open(
+            HadoopInputFile.fromPath(
                 new org.apache.hadoop.fs.Path(file.toString()), IcebergJava.conf()))) {
       return ParquetUtil.getSplitOffsets(r.getFooter());
     }

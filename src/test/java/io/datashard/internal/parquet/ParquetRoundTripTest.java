@@ -15,14 +15,20 @@ import io.datashard.storage.ForwardingStorage;
 import io.datashard.storage.LocalStorage;
 import io.datashard.storage.Storage;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.schema.MessageType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,22 +79,22 @@ class ParquetRoundTripTest {
       rows.add(
           Row.of(
               s.asStruct(),
-              new java.math.BigDecimal(sign + "999999999"),
-              new java.math.BigDecimal(sign + "0.999999999999999999"),
-              new java.math.BigDecimal(sign + "9".repeat(33) + ".99999"),
-              new java.math.BigDecimal(sign + "9".repeat(17) + ".99")));
+              new BigDecimal(sign + "999999999"),
+              new BigDecimal(sign + "0.999999999999999999"),
+              new BigDecimal(sign + "9".repeat(33) + ".99999"),
+              new BigDecimal(sign + "9".repeat(17) + ".99")));
       rows.add(
           Row.of(
               s.asStruct(),
-              new java.math.BigDecimal(sign + "1"),
-              new java.math.BigDecimal(sign + "0.000000000000000001"),
-              new java.math.BigDecimal(sign + "0.00001"),
-              new java.math.BigDecimal(sign + "0.01")));
+              new BigDecimal(sign + "1"),
+              new BigDecimal(sign + "0.000000000000000001"),
+              new BigDecimal(sign + "0.00001"),
+              new BigDecimal(sign + "0.01")));
     }
     Path file = dir.resolve("dec.parquet");
     DataFile f = write(file, s, rows, CompressionCodecName.ZSTD);
     assertThat(ParquetFiles.read(storage, file.toString(), s).toList()).isEqualTo(rows);
-    org.apache.parquet.schema.MessageType parquet = ParquetSchemas.toParquet(s);
+    MessageType parquet = ParquetSchemas.toParquet(s);
     assertThat(parquet.getType("a").asPrimitiveType().getPrimitiveTypeName().name())
         .isEqualTo("INT32");
     assertThat(parquet.getType("b").asPrimitiveType().getPrimitiveTypeName().name())
@@ -214,11 +220,11 @@ class ParquetRoundTripTest {
         Schema.parse("id long not null, payload string, extra list<struct<a: string, b: long>>");
     Types.StructType ab = s.findField("extra").type().asList().elementType().asStruct();
     List<Row> rows = new ArrayList<>();
-    java.util.Random random = new java.util.Random(42);
+    Random random = new Random(42);
     for (long n = 0; n < 3000; n++) {
       byte[] noise = new byte[300];
       random.nextBytes(noise);
-      String big = java.util.Base64.getEncoder().encodeToString(noise);
+      String big = Base64.getEncoder().encodeToString(noise);
       rows.add(Row.of(s.asStruct(), n, big, List.of(Row.of(ab, big, n))));
     }
     Path file = dir.resolve("wide.parquet");
@@ -307,7 +313,7 @@ class ParquetRoundTripTest {
     byte[] bytes = Files.readAllBytes(file);
     for (int keep : new int[] {0, 3, 8, bytes.length / 3, bytes.length - 9, bytes.length - 1}) {
       Path cut = dir.resolve("cut-" + keep + ".parquet");
-      Files.write(cut, java.util.Arrays.copyOf(bytes, keep));
+      Files.write(cut, Arrays.copyOf(bytes, keep));
       assertThatThrownBy(() -> ParquetFiles.read(storage, cut.toString(), ALL).toList())
           .as("first %d bytes", keep)
           .isInstanceOf(CorruptTableException.class)
@@ -380,7 +386,7 @@ class ParquetRoundTripTest {
               s.asStruct(),
               (long) (n - i) * 1_000_003L - 7,
               nulls ? null : "k" + (char) ('z' - i % 26) + (n - i),
-              nulls ? null : java.time.LocalDate.ofEpochDay(-i),
+              nulls ? null : LocalDate.ofEpochDay(-i),
               nulls ? null : i % 2 == 0));
     }
     Path file = dir.resolve("groups.parquet");
@@ -406,9 +412,9 @@ class ParquetRoundTripTest {
     assertThat(Values.fromBytes(Types.STRING, f.upperBounds().get(2)))
         .isEqualTo(strings.get(strings.size() - 1));
     assertThat(Values.fromBytes(Types.DATE, f.lowerBounds().get(3)))
-        .isEqualTo(java.time.LocalDate.ofEpochDay(-(n - 1)));
+        .isEqualTo(LocalDate.ofEpochDay(-(n - 1)));
     assertThat(Values.fromBytes(Types.DATE, f.upperBounds().get(3)))
-        .isEqualTo(java.time.LocalDate.ofEpochDay(0));
+        .isEqualTo(LocalDate.ofEpochDay(0));
     assertThat(Values.fromBytes(Types.BOOLEAN, f.lowerBounds().get(4))).isEqualTo(false);
     assertThat(Values.fromBytes(Types.BOOLEAN, f.upperBounds().get(4))).isEqualTo(true);
     assertThat(f.nullValueCounts()).containsEntry(2, 1000L).containsEntry(1, 0L);

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,9 +40,7 @@ class ParquetWriteValidationTest {
                     CompressionCodecName.ZSTD))
         .isInstanceOf(ValidationException.class)
         .hasMessageContainingAll(messageParts);
-    org.assertj.core.api.Assertions.assertThat(Files.exists(file))
-        .as("no file is published")
-        .isFalse();
+    Assertions.assertThat(Files.exists(file)).as("no file is published").isFalse();
   }
 
   @Test

@@ -11,13 +11,16 @@ import io.datashard.internal.expr.BoundExpr;
 import io.datashard.internal.expr.MetricsEvaluator;
 import io.datashard.internal.expr.RowFilter;
 import io.datashard.storage.LocalStorage;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.schema.MessageType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * after the exact row test are exactly those a full read would give.
  */
 class RowGroupSkippingTest {
-  @TempDir java.nio.file.Path dir;
+  @TempDir Path dir;
 
   private final LocalStorage storage = new LocalStorage(false);
   private final Schema schema =
@@ -74,9 +77,7 @@ class RowGroupSkippingTest {
     }
 
     @Override
-    public boolean mightMatch(
-        org.apache.parquet.schema.MessageType fileSchema,
-        org.apache.parquet.hadoop.metadata.BlockMetaData block) {
+    public boolean mightMatch(MessageType fileSchema, BlockMetaData block) {
       boolean m = MetricsEvaluator.mightMatch(bound, new RowGroupStats(fileSchema, block, schema));
       if (m) {
         read++;

@@ -12,9 +12,11 @@ import io.datashard.Table;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,8 +90,7 @@ class ParallelRowsTest {
               open[0]++;
               maxOpen[0] = Math.max(maxOpen[0], open[0]);
             }
-            java.util.Iterator<Integer> it =
-                java.util.stream.IntStream.range(base, base + 1000).iterator();
+            Iterator<Integer> it = IntStream.range(base, base + 1000).iterator();
             return new CloseableIterator<>() {
               @Override
               public boolean hasNext() {
