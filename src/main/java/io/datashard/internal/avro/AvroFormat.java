@@ -12,6 +12,7 @@ import io.datashard.Types;
 import io.datashard.ValidationException;
 import io.datashard.internal.AvroValues;
 import io.datashard.internal.FormatHandler;
+import io.datashard.internal.PositionedInput;
 import io.datashard.internal.RowMetrics;
 import io.datashard.internal.meta.TableMetadataParser;
 import io.datashard.storage.Storage;
@@ -358,40 +359,35 @@ public final class AvroFormat implements FormatHandler {
 
   /** Avro's seekable input over a storage file. */
   private static final class Input implements SeekableInput {
-    private final Storage.InputFile file;
-    private long pos;
+    private final PositionedInput in;
 
     Input(Storage.InputFile file) {
-      this.file = file;
+      this.in = new PositionedInput(file);
     }
 
     @Override
     public void seek(long p) {
-      pos = p;
+      in.seek(p);
     }
 
     @Override
     public long tell() {
-      return pos;
+      return in.position();
     }
 
     @Override
     public long length() throws IOException {
-      return file.length();
+      return in.length();
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-      int n = file.read(pos, b, off, len);
-      if (n > 0) {
-        pos += n;
-      }
-      return n;
+      return in.read(b, off, len);
     }
 
     @Override
     public void close() throws IOException {
-      file.close();
+      in.file().close();
     }
   }
 }

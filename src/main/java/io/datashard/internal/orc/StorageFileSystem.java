@@ -1,5 +1,6 @@
 package io.datashard.internal.orc;
 
+import io.datashard.internal.PositionedInput;
 import io.datashard.storage.Storage;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -124,21 +125,20 @@ final class StorageFileSystem extends FileSystem {
 
   /** A positioned, seekable stream over a storage file. */
   private static final class In extends FSInputStream {
-    private final Storage.InputFile file;
-    private long pos;
+    private final PositionedInput in;
 
     In(Storage.InputFile file) {
-      this.file = file;
+      this.in = new PositionedInput(file);
     }
 
     @Override
     public void seek(long p) {
-      pos = p;
+      in.seek(p);
     }
 
     @Override
     public long getPos() {
-      return pos;
+      return in.position();
     }
 
     @Override
@@ -148,36 +148,27 @@ final class StorageFileSystem extends FileSystem {
 
     @Override
     public int read() throws IOException {
-      byte[] one = new byte[1];
-      int n = read(one, 0, 1);
-      return n <= 0 ? -1 : one[0] & 0xff;
+      return in.read();
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-      if (len == 0) {
-        return 0;
-      }
-      int n = file.read(pos, b, off, len);
-      if (n > 0) {
-        pos += n;
-      }
-      return n;
+      return in.read(b, off, len);
     }
 
     @Override
     public int read(long position, byte[] buffer, int offset, int length) throws IOException {
-      return length == 0 ? 0 : file.read(position, buffer, offset, length);
+      return length == 0 ? 0 : in.file().read(position, buffer, offset, length);
     }
 
     @Override
     public void readFully(long position, byte[] buffer, int offset, int length) throws IOException {
-      file.readFully(position, buffer, offset, length);
+      in.file().readFully(position, buffer, offset, length);
     }
 
     @Override
     public void close() throws IOException {
-      file.close();
+      in.file().close();
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.datashard.internal.parquet;
 
+import io.datashard.internal.PositionedInput;
 import io.datashard.storage.Storage;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -94,89 +95,50 @@ final class StorageFiles {
   }
 
   private static final class Seekable extends SeekableInputStream {
-    private final Storage.InputFile file;
-    private long pos;
+    private final PositionedInput in;
 
     Seekable(Storage.InputFile file) {
-      this.file = file;
+      this.in = new PositionedInput(file);
     }
 
     @Override
     public long getPos() {
-      return pos;
+      return in.position();
     }
 
     @Override
     public void seek(long newPos) {
-      this.pos = newPos;
+      in.seek(newPos);
     }
 
     @Override
     public int read() throws IOException {
-      byte[] one = new byte[1];
-      int n = file.read(pos, one, 0, 1);
-      if (n <= 0) {
-        return -1;
-      }
-      pos++;
-      return one[0] & 0xff;
+      return in.read();
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-      if (len == 0) {
-        return 0;
-      }
-      int n = file.read(pos, b, off, len);
-      if (n > 0) {
-        pos += n;
-      }
-      return n;
+      return in.read(b, off, len);
     }
 
     @Override
     public void readFully(byte[] bytes) throws IOException {
-      readFully(bytes, 0, bytes.length);
+      in.readFully(bytes, 0, bytes.length);
     }
 
     @Override
     public void readFully(byte[] bytes, int start, int len) throws IOException {
-      file.readFully(pos, bytes, start, len);
-      pos += len;
+      in.readFully(bytes, start, len);
     }
 
     @Override
     public int read(ByteBuffer buf) throws IOException {
-      int len = buf.remaining();
-      if (len == 0) {
-        return 0;
-      }
-      if (buf.hasArray()) { // heap buffers (DataShard's allocator): no copy
-        int n = read(buf.array(), buf.arrayOffset() + buf.position(), len);
-        if (n > 0) {
-          buf.position(buf.position() + n);
-        }
-        return n;
-      }
-      byte[] tmp = new byte[len];
-      int n = read(tmp, 0, len);
-      if (n > 0) {
-        buf.put(tmp, 0, n);
-      }
-      return n;
+      return in.read(buf);
     }
 
     @Override
     public void readFully(ByteBuffer buf) throws IOException {
-      int len = buf.remaining();
-      if (buf.hasArray()) {
-        readFully(buf.array(), buf.arrayOffset() + buf.position(), len);
-        buf.position(buf.position() + len);
-        return;
-      }
-      byte[] tmp = new byte[len];
-      readFully(tmp, 0, len);
-      buf.put(tmp);
+      in.readFully(buf);
     }
 
     @Override

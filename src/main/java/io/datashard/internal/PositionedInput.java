@@ -1,0 +1,93 @@
+package io.datashard.internal;
+
+import io.datashard.storage.Storage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * A read position over a {@link Storage.InputFile}: what every format library's seekable stream
+ * needs (Avro's, Hadoop's for ORC, Parquet's), written once; each adapter forwards to it.
+ */
+public final class PositionedInput {
+  private final Storage.InputFile file;
+  private long pos;
+
+  public PositionedInput(Storage.InputFile file) {
+    this.file = file;
+  }
+
+  /** The file read. */
+  public Storage.InputFile file() {
+    return file;
+  }
+
+  public long position() {
+    return pos;
+  }
+
+  public void seek(long position) {
+    this.pos = position;
+  }
+
+  public long length() throws IOException {
+    return file.length();
+  }
+
+  /** Reads up to {@code len} bytes at the position and moves past them; -1 at the end. */
+  public int read(byte[] b, int off, int len) throws IOException {
+    if (len == 0) {
+      return 0;
+    }
+    int n = file.read(pos, b, off, len);
+    if (n > 0) {
+      pos += n;
+    }
+    return n;
+  }
+
+  /** Reads one byte (0-255) and moves past it; -1 at the end. */
+  public int read() throws IOException {
+    byte[] one = new byte[1];
+    return read(one, 0, 1) <= 0 ? -1 : one[0] & 0xff;
+  }
+
+  /** Reads exactly {@code len} bytes at the position and moves past them. */
+  public void readFully(byte[] b, int off, int len) throws IOException {
+    file.readFully(pos, b, off, len);
+    pos += len;
+  }
+
+  /** Reads into the buffer's remaining space as far as the file goes; -1 at the end. */
+  public int read(ByteBuffer buf) throws IOException {
+    int len = buf.remaining();
+    if (len == 0) {
+      return 0;
+    }
+    if (buf.hasArray()) { // heap buffers: no copy
+      int n = read(buf.array(), buf.arrayOffset() + buf.position(), len);
+      if (n > 0) {
+        buf.position(buf.position() + n);
+      }
+      return n;
+    }
+    byte[] tmp = new byte[len];
+    int n = read(tmp, 0, len);
+    if (n > 0) {
+      buf.put(tmp, 0, n);
+    }
+    return n;
+  }
+
+  /** Fills the buffer's remaining space. */
+  public void readFully(ByteBuffer buf) throws IOException {
+    int len = buf.remaining();
+    if (buf.hasArray()) {
+      readFully(buf.array(), buf.arrayOffset() + buf.position(), len);
+      buf.position(buf.position() + len);
+      return;
+    }
+    byte[] tmp = new byte[len];
+    readFully(tmp, 0, len);
+    buf.put(tmp);
+  }
+}
