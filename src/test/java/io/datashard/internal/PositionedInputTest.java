@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class PositionedInputTest {
   private static PositionedInput input(String content) throws Exception {
     Storage s = InMemoryStorage.of(Map.of("/f", content.getBytes(StandardCharsets.UTF_8)));
-    return new PositionedInput(s.open("/f"));
+    return new PositionedInput(s.open("/f"), true);
   }
 
   @Test
@@ -25,11 +25,11 @@ class PositionedInputTest {
     byte[] b = new byte[3];
     assertThat(in.read(b, 0, 3)).isEqualTo(3);
     assertThat(new String(b, StandardCharsets.UTF_8)).isEqualTo("bcd");
-    assertThat(in.position()).isEqualTo(4);
+    assertThat(in.getPos()).isEqualTo(4);
     in.seek(1);
     in.readFully(b, 0, 2);
     assertThat(new String(b, 0, 2, StandardCharsets.UTF_8)).isEqualTo("bc");
-    assertThat(in.position()).isEqualTo(3);
+    assertThat(in.getPos()).isEqualTo(3);
     in.seek(6);
     assertThat(in.read()).isEqualTo(-1);
     assertThat(in.read(b, 0, 0)).isZero();
@@ -47,7 +47,7 @@ class PositionedInputTest {
       byte[] got = new byte[4];
       buf.get(got);
       assertThat(new String(got, StandardCharsets.UTF_8)).isEqualTo("xyz!");
-      assertThat(in.position()).isEqualTo(5);
+      assertThat(in.getPos()).isEqualTo(5);
       buf.clear();
       in.seek(3);
       assertThat(in.read(buf)).isEqualTo(2);

@@ -30,7 +30,6 @@ import java.util.NoSuchElementException;
 import org.apache.avro.file.CodecFactory;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.file.DataFileWriter;
-import org.apache.avro.file.SeekableInput;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -323,7 +322,7 @@ public final class AvroFormat implements FormatHandler {
     Storage.InputFile in = null;
     try {
       in = storage.open(location);
-      return new DataFileReader<>(new Input(in), datum);
+      return new DataFileReader<>(new PositionedInput(in, true), datum);
     } catch (NoSuchFileException e) {
       throw new CorruptTableException(
           "Data file "
@@ -354,40 +353,6 @@ public final class AvroFormat implements FormatHandler {
       reader.close();
     } catch (IOException ignored) {
       // read-only
-    }
-  }
-
-  /** Avro's seekable input over a storage file. */
-  private static final class Input implements SeekableInput {
-    private final PositionedInput in;
-
-    Input(Storage.InputFile file) {
-      this.in = new PositionedInput(file);
-    }
-
-    @Override
-    public void seek(long p) {
-      in.seek(p);
-    }
-
-    @Override
-    public long tell() {
-      return in.position();
-    }
-
-    @Override
-    public long length() throws IOException {
-      return in.length();
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      return in.read(b, off, len);
-    }
-
-    @Override
-    public void close() throws IOException {
-      in.file().close();
     }
   }
 }

@@ -128,7 +128,7 @@ final class StorageFileSystem extends FileSystem {
     private final PositionedInput in;
 
     In(Storage.InputFile file) {
-      this.in = new PositionedInput(file);
+      this.in = new PositionedInput(file, true);
     }
 
     @Override
@@ -138,7 +138,7 @@ final class StorageFileSystem extends FileSystem {
 
     @Override
     public long getPos() {
-      return in.position();
+      return in.getPos();
     }
 
     @Override

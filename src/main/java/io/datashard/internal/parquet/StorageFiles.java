@@ -4,7 +4,6 @@ import io.datashard.internal.PositionedInput;
 import io.datashard.storage.Storage;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
@@ -84,7 +83,7 @@ final class StorageFiles {
 
       @Override
       public SeekableInputStream newStream() {
-        return new Seekable(file);
+        return new PositionedInput(file, false); // the owner closes the storage file
       }
 
       @Override
@@ -92,58 +91,5 @@ final class StorageFiles {
         return file.location(); // parquet-java names the file by this in its error messages
       }
     };
-  }
-
-  private static final class Seekable extends SeekableInputStream {
-    private final PositionedInput in;
-
-    Seekable(Storage.InputFile file) {
-      this.in = new PositionedInput(file);
-    }
-
-    @Override
-    public long getPos() {
-      return in.position();
-    }
-
-    @Override
-    public void seek(long newPos) {
-      in.seek(newPos);
-    }
-
-    @Override
-    public int read() throws IOException {
-      return in.read();
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      return in.read(b, off, len);
-    }
-
-    @Override
-    public void readFully(byte[] bytes) throws IOException {
-      in.readFully(bytes, 0, bytes.length);
-    }
-
-    @Override
-    public void readFully(byte[] bytes, int start, int len) throws IOException {
-      in.readFully(bytes, start, len);
-    }
-
-    @Override
-    public int read(ByteBuffer buf) throws IOException {
-      return in.read(buf);
-    }
-
-    @Override
-    public void readFully(ByteBuffer buf) throws IOException {
-      in.readFully(buf);
-    }
-
-    @Override
-    public void close() {
-      // the owner closes the storage file
-    }
   }
 }
