@@ -158,13 +158,8 @@ public final class Committer {
     }
   }
 
-  /** Counts one retry caused by a conflict outside the commit loop (a re-planned change). */
-  public void countConflictRetry() {
-    conflictRetries.incrementAndGet();
-  }
-
   /** Sleeps a random, growing time before retry {@code attempt + 1}. */
-  public static void backoff(int attempt) {
+  private static void backoff(int attempt) {
     long max = Math.min(100, 1L << Math.min(attempt, 7));
     try {
       Thread.sleep(ThreadLocalRandom.current().nextLong(max + 1));
