@@ -27,6 +27,7 @@ public final class CommitFiles {
   private final List<String> prepared = new ArrayList<>();
   private final List<String> attempt = new ArrayList<>();
   private final Set<String> unsyncedDirs = new LinkedHashSet<>();
+  private final Set<String> syncedThisAttempt = new LinkedHashSet<>();
   private boolean attemptScope;
 
   private CommitFiles(BackgroundPublisher storage) {
@@ -96,6 +97,7 @@ public final class CommitFiles {
 
   void beginAttempt() {
     attemptScope = true;
+    syncedThisAttempt.clear();
   }
 
   void endAttempt() {
@@ -103,11 +105,26 @@ public final class CommitFiles {
   }
 
   /**
+   * Syncs the directories of every file recorded since the last sync, once those files are linked;
+   * in the background where the storage allows, so a change calls this as soon as a set of files is
+   * written (its data files) rather than leaving every sync to the end.
+   */
+  public void syncDirectoriesNow() throws IOException {
+    for (String dir : unsyncedDirs) {
+      storage.syncDirectory(dir);
+      syncedThisAttempt.add(dir);
+    }
+    unsyncedDirs.clear();
+  }
+
+  /**
    * Syncs {@code always} and the directories of every file recorded since the last sync (after
    * those files).
    */
   void syncDirectories(String always) throws IOException {
-    unsyncedDirs.add(always);
+    if (!syncedThisAttempt.contains(always)) {
+      unsyncedDirs.add(always);
+    }
     for (String dir : unsyncedDirs) {
       storage.syncDirectory(dir);
     }

@@ -195,6 +195,7 @@ public final class DataWriter {
       }
       files.add(file);
     }
+    out.syncDirectoriesNow(); // the data directories, while the manifest is written
     return files;
   }
 }

@@ -44,6 +44,7 @@ public final class Snapshots {
     Long parentId = parent == null ? null : parent.snapshotId();
     String list = files.add(ops.metadataDir() + "/" + FileNames.manifestList(snapshotId, attempt));
     ManifestIO.writeList(files.storage(), list, snapshotId, parentId, sequenceNumber, manifests);
+    files.syncDirectoriesNow(); // the manifest list's and its manifests' directory, at once
     return new Snapshot(snapshotId, parentId, sequenceNumber, timestamp, list, summary, schemaId);
   }
 
