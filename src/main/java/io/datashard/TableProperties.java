@@ -117,11 +117,45 @@ public final class TableProperties {
 
   public static final boolean METADATA_DELETE_AFTER_COMMIT_DEFAULT = true;
 
+  // ---------------------------------------------------------------- automatic upkeep
+
   /**
-   * Every this many versions, the committer of that version also deletes the files that only
-   * snapshots dropped since then used. 0 (the default) turns it off; at most 100.
+   * Every this many versions, the committer of that version also finds the files (manifest lists,
+   * manifests, data files) that only snapshots dropped since then used, and schedules them for
+   * deletion once {@link #CLEANUP_GRACE_MS} has passed, so files on disk stay bounded by the
+   * retention without running maintenance. 0 turns it off; at most 100 (the metadata log must still
+   * hold the version it compares with).
    */
   public static final String CLEANUP_EVERY_COMMITS = "datashard.cleanup.every-commits";
 
-  public static final long CLEANUP_EVERY_COMMITS_DEFAULT = 0;
+  public static final long CLEANUP_EVERY_COMMITS_DEFAULT = 10;
+
+  /**
+   * How long (milliseconds) the files of dropped snapshots are kept before the automatic cleanup
+   * deletes them, so that a reader in another process still reading a just-dropped snapshot can
+   * finish. A reader that is slower than this gets an error that names the expired snapshot. 0
+   * deletes them at once.
+   */
+  public static final String CLEANUP_GRACE_MS = "datashard.cleanup.grace-ms";
+
+  public static final long CLEANUP_GRACE_MS_DEFAULT = 10_000;
+
+  /**
+   * Automatic compaction: after appends, a committing process merges small data files of one
+   * partition into larger ones by size tiers, so that the table keeps few files however many small
+   * appends it takes ({@code true}, the default) or leaves that to {@code datashard compact}.
+   */
+  public static final String COMPACTION_AUTO_ENABLED = "datashard.compaction.auto.enabled";
+
+  public static final boolean COMPACTION_AUTO_ENABLED_DEFAULT = true;
+
+  /**
+   * How many files of one tier automatic compaction merges into one. A tier holds the files whose
+   * row counts have the same order of magnitude in this base (1–9 rows, 10–99, ... for 10), so a
+   * row is rewritten about log<sub>factor</sub>(rows in its partition) times in all, and a
+   * partition keeps fewer than {@code factor} files per tier. At least 2.
+   */
+  public static final String COMPACTION_MERGE_FACTOR = "datashard.compaction.merge-factor";
+
+  public static final long COMPACTION_MERGE_FACTOR_DEFAULT = 10;
 }

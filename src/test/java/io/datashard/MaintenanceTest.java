@@ -29,7 +29,12 @@ class MaintenanceTest {
 
   private Table table(String... properties) {
     DataShard.TableBuilder b =
-        DataShard.table(dir).schema(Schema.parse("id long not null, name string")).durable(false);
+        DataShard.table(dir)
+            .schema(Schema.parse("id long not null, name string"))
+            .durable(false)
+            // these tests run maintenance themselves and count the files it changes
+            .property(TableProperties.COMPACTION_AUTO_ENABLED, "false")
+            .property(TableProperties.CLEANUP_EVERY_COMMITS, "0");
     for (int i = 0; i < properties.length; i += 2) {
       b.property(properties[i], properties[i + 1]);
     }

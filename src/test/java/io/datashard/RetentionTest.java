@@ -25,6 +25,7 @@ class RetentionTest {
         DataShard.table(dir)
             .schema(Schema.parse("id long not null"))
             .durable(false)
+            .property(TableProperties.COMPACTION_AUTO_ENABLED, "false") // counts its appends' files
             .property("datashard.snapshots.max-count", "10")
             .property("write.metadata.previous-versions-max", "5")
             .create();
@@ -69,6 +70,7 @@ class RetentionTest {
         DataShard.table(dir)
             .schema(Schema.parse("id long not null"))
             .durable(false)
+            .property(TableProperties.COMPACTION_AUTO_ENABLED, "false") // counts its appends' files
             .property("write.metadata.previous-versions-max", "5")
             .create();
     for (long i = 0; i < 20; i++) {

@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
  *   metadata/UUID-mK.avro                     manifests; K tells which kind of change wrote it
  *   metadata/.datashard-commit.lock           the advisory commit lock (never read)
  *   metadata/.datashard-queue/                group commit's append queue (see the commit package)
+ *   metadata/.datashard-compaction.lock       the advisory lock of automatic compaction
+ *   metadata/.datashard-deletes/MS-UUID.deletes  files the automatic cleanup deletes after MS + grace
  *   .NAME.RANDOM.tmp                          a file being written, before its publish
  * </pre>
  *
@@ -37,6 +39,32 @@ public final class FileNames {
 
   /** The advisory commit lock, in the metadata directory. */
   public static final String COMMIT_LOCK = ".datashard-commit.lock";
+
+  /** The advisory lock that lets one process at a time compact automatically. */
+  public static final String COMPACTION_LOCK = ".datashard-compaction.lock";
+
+  /** The directory of the automatic cleanup's deferred deletions, in the metadata directory. */
+  public static final String DEFERRED_DELETES_DIR = ".datashard-deletes";
+
+  private static final Pattern DEFERRED_DELETES = Pattern.compile("(\\d+)-[0-9a-f-]+\\.deletes");
+
+  /** The name of a list of deferred deletions scheduled at {@code millis}. */
+  public static String deferredDeletes(long millis) {
+    return millis + "-" + UUID.randomUUID() + ".deletes";
+  }
+
+  /** The time a list of deferred deletions was scheduled at, from its name; -1 if not one. */
+  public static long parseDeferredDeletes(String name) {
+    Matcher m = DEFERRED_DELETES.matcher(name);
+    if (!m.matches()) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(m.group(1));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
 
   /** Group commit's queue directory, in the metadata directory. */
   public static final String QUEUE_DIR = ".datashard-queue";

@@ -13,6 +13,7 @@ import io.datashard.internal.commit.NewTable;
 import io.datashard.internal.commit.PendingCommit;
 import io.datashard.internal.commit.TableOperations;
 import io.datashard.internal.maintenance.AutoCleanup;
+import io.datashard.internal.maintenance.AutoCompaction;
 import io.datashard.internal.meta.TableMetadata;
 import io.datashard.internal.scan.TableReader;
 import io.datashard.storage.LocalStorage;
@@ -41,9 +42,18 @@ public final class TableCore {
     this.options = options;
     this.reader = new TableReader(ops);
     this.writer = new DataWriter(ops, reader);
-    this.committer =
-        new Committer(ops, options, committed -> AutoCleanup.afterCommit(reader, committed));
+    this.committer = new Committer(ops, options, this::upkeep);
     this.appends = new Appends(reader, writer, committer, new GroupCommit(ops, committer, writer));
+  }
+
+  /**
+   * The automatic upkeep after a commit that added data: compaction of small files, then cleanup of
+   * the files only dropped snapshots used (each when due; see {@link AutoCompaction} and {@link
+   * AutoCleanup}).
+   */
+  private void upkeep(TableMetadata committed) {
+    AutoCleanup.afterCommit(ops, committed);
+    AutoCompaction.afterCommit(this, committed); // its own commit runs the cleanup's turn too
   }
 
   private static String rootOf(Path dir) {

@@ -8,6 +8,8 @@ import io.datashard.TableOptions;
 import io.datashard.VerifyReport;
 import io.datashard.VerifyReport.Kind;
 import io.datashard.VerifyReport.Problem;
+import io.datashard.internal.maintenance.AutoCleanup;
+import io.datashard.internal.maintenance.DeferredDeletes;
 import io.datashard.internal.manifest.ManifestIO;
 import io.datashard.internal.meta.SnapshotRef;
 import io.datashard.internal.meta.TableMetadata;
@@ -63,6 +65,9 @@ public final class Verifier {
   private boolean unreadableOutsideCheck;
   private TableCore core;
   private BiConsumer<Long, Long> progress;
+
+  /** The count of unreferenced files the automatic cleanup will delete after its grace period. */
+  public static final String AWAITING_CLEANUP = "files awaiting cleanup";
 
   private Verifier(Path dir, boolean deep) {
     this.dir = dir;
@@ -502,6 +507,10 @@ public final class Verifier {
               + ", so it is unknown which files it references");
       return;
     }
+    // Files of dropped snapshots that the automatic cleanup deletes after its grace period (or
+    // lists at its next turn) are not orphans: they are counted, not reported.
+    Set<String> scheduled = new HashSet<>(DeferredDeletes.scheduledFiles(core.operations()));
+    scheduled.addAll(AutoCleanup.notYetScheduled(core.operations(), core.metadata()));
     for (String sub : List.of(FileNames.DATA_DIR, FileNames.METADATA_DIR)) {
       String top = root + "/" + sub;
       List<String> files = new ArrayList<>();
@@ -529,7 +538,9 @@ public final class Verifier {
           }
           continue; // coordination files: the commit lock, Hadoop's .crc side files
         }
-        if (!referenced.contains(p)) {
+        if (!referenced.contains(p) && scheduled.contains(p)) {
+          count(AWAITING_CLEANUP);
+        } else if (!referenced.contains(p)) {
           problem(
               Kind.ORPHAN,
               p,

@@ -111,7 +111,9 @@ class MultiProcessAppendTest {
       assertThat(s.parentId()).isEqualTo(parent);
       parent = s.snapshotId();
       tableSnapshots.add(s.snapshotId());
-      addedRecords += s.summaryLong("added-records", -1);
+      if (!"replace".equals(s.operation())) { // automatic compactions rewrite, adding no rows
+        addedRecords += s.summaryLong("added-records", -1);
+      }
     }
     assertThat(tableSnapshots).containsAll(ackSnapshots);
     assertThat(addedRecords).isEqualTo(PROCESSES * APPENDS);

@@ -7,6 +7,7 @@ import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Snapshot;
 import io.datashard.Table;
+import io.datashard.TableProperties;
 import io.datashard.internal.manifest.ManifestIO;
 import io.datashard.interop.IcebergJava;
 import io.datashard.storage.LocalStorage;
@@ -35,6 +36,7 @@ class ManifestMergeTest {
         DataShard.table(dir)
             .schema(Schema.parse("id long not null"))
             .durable(false)
+            .property(TableProperties.COMPACTION_AUTO_ENABLED, "false") // counts its appends' files
             .property("commit.manifest.min-count-to-merge", "10")
             .create();
     for (long i = 0; i < 45; i++) {
@@ -83,6 +85,7 @@ class ManifestMergeTest {
         DataShard.table(dir)
             .schema(Schema.parse("id long not null"))
             .durable(false)
+            .property(TableProperties.COMPACTION_AUTO_ENABLED, "false") // counts its appends' files
             .property("commit.manifest.min-count-to-merge", "10")
             .create();
     LocalStorage storage = new LocalStorage(false);

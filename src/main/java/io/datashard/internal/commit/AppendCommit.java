@@ -40,12 +40,6 @@ public final class AppendCommit extends PendingCommit<Snapshot> {
     return "append";
   }
 
-  /** Appends refresh the files that dropped snapshots used, when the table asks for it. */
-  @Override
-  protected boolean cleansUp() {
-    return true;
-  }
-
   private static boolean isEarlierSchema(TableMetadata base, Schema schema) {
     Schema earlier = base.schema(schema.schemaId());
     return earlier != null && !earlier.columns().isEmpty() && earlier.sameColumns(schema);

@@ -25,16 +25,20 @@ public final class Committer {
   private final TableOperations ops;
   private final TableOptions options;
   private final AtomicLong conflictRetries = new AtomicLong();
-  private final Consumer<TableMetadata> cleanup;
+  private final Consumer<TableMetadata> upkeep;
+
+  /** The version whose upkeep waits for the caller's outer lock to be released, per thread. */
+  private final ThreadLocal<TableMetadata> deferred = new ThreadLocal<>();
 
   /**
-   * @param cleanup runs after the commits that ask for it ({@link PendingCommit#cleansUp()}), best
-   *     effort
+   * @param upkeep the table's automatic upkeep (compaction, cleanup): runs after the commits that
+   *     ask for it ({@link PendingCommit#startsUpkeep()}) once the commit lock is released; must
+   *     not throw (the commit has happened)
    */
-  public Committer(TableOperations ops, TableOptions options, Consumer<TableMetadata> cleanup) {
+  public Committer(TableOperations ops, TableOptions options, Consumer<TableMetadata> upkeep) {
     this.ops = ops;
     this.options = options;
-    this.cleanup = cleanup;
+    this.upkeep = upkeep;
   }
 
   /** The table's versions and storage. */
@@ -73,6 +77,7 @@ public final class Committer {
         if (attempt > 0) {
           conflictRetries.incrementAndGet();
         }
+        Committed<T> done = null;
         try (CommitLock lock = CommitLock.acquire(ops.storage(), ops.metadataDir(), LOCK_WAIT_MS)) {
           // Under the lock, start from the newest version: usually nobody can commit before us now.
           TableMetadata base = ops.refresh();
@@ -105,11 +110,14 @@ public final class Committer {
           if (committed != null) {
             files.committed();
             change.committed(committed, update.value());
-            if (change.cleansUp()) {
-              cleanup.accept(committed);
-            }
-            return new Committed<>(committed, update.value(), true);
+            done = new Committed<>(committed, update.value(), true);
           }
+        }
+        if (done != null) {
+          if (change.startsUpkeep()) {
+            upkeepAfter(done.metadata());
+          }
+          return done;
         }
         if (attempt >= options.commitRetries() || System.nanoTime() > deadline) {
           throw new CommitConflictException(
@@ -147,6 +155,36 @@ public final class Committer {
         failed(change, r, false);
       }
       throw e;
+    }
+  }
+
+  /**
+   * Runs the upkeep after {@code committed} now, or, while the calling thread still holds the
+   * commit lock (a group commit's leader), once it calls {@link #runDeferredUpkeep}: upkeep commits
+   * too, and must neither hold the lock long nor run while others wait for it.
+   */
+  private void upkeepAfter(TableMetadata committed) {
+    if (CommitLock.heldByCurrentThread(ops.metadataDir())) {
+      deferred.set(committed);
+    } else {
+      runUpkeep(committed);
+    }
+  }
+
+  /** Runs the upkeep a commit under the caller's own lock deferred; call after releasing it. */
+  public void runDeferredUpkeep() {
+    TableMetadata committed = deferred.get();
+    if (committed != null && !CommitLock.heldByCurrentThread(ops.metadataDir())) {
+      deferred.remove();
+      runUpkeep(committed);
+    }
+  }
+
+  private void runUpkeep(TableMetadata committed) {
+    try {
+      upkeep.accept(committed);
+    } catch (RuntimeException e) {
+      // best effort: the commit has happened, and a later commit's upkeep takes what is left
     }
   }
 

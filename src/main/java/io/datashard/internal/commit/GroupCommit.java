@@ -127,6 +127,8 @@ public final class GroupCommit {
               }
             }
           }
+          // a leader compacts and cleans up only now, with the lock released for the next one
+          committer.runDeferredUpkeep();
         }
         if (o != null) {
           settled = true;
@@ -234,11 +236,6 @@ public final class GroupCommit {
     @Override
     protected String what() {
       return "group append";
-    }
-
-    @Override
-    protected boolean cleansUp() {
-      return true;
     }
 
     @Override

@@ -33,11 +33,11 @@ public abstract class PendingCommit<T> {
       throws IOException;
 
   /**
-   * True if the table's automatic cleanup ({@link
-   * io.datashard.TableProperties#CLEANUP_EVERY_COMMITS}) runs after this kind of commit.
+   * True (the default) if the table's automatic upkeep (compaction of small files, cleanup of files
+   * only dropped snapshots used; see {@link io.datashard.TableProperties}) runs after this commit.
    */
-  protected boolean cleansUp() {
-    return false;
+  protected boolean startsUpkeep() {
+    return true;
   }
 
   /** Called once the next version is published; must not throw (the commit has happened). */

@@ -149,12 +149,6 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
     return what;
   }
 
-  /** A change that only adds rows commits as an append, and cleans up after like one. */
-  @Override
-  protected boolean cleansUp() {
-    return plan != null && !plan.nothing && plan.replaced.isEmpty();
-  }
-
   @Override
   protected Update<Snapshot> apply(TableMetadata base, CommitFiles files, int attempt)
       throws IOException {

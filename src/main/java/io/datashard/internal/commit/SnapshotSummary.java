@@ -12,6 +12,12 @@ import java.util.Map;
  * counts of added and removed data files, {@code changed-partition-count}, and the table totals.
  */
 public final class SnapshotSummary {
+  /** Summary key (the spec's): data files the snapshot added. */
+  public static final String ADDED_DATA_FILES = "added-data-files";
+
+  /** Summary key (the spec's): live data files of the table at the snapshot. */
+  public static final String TOTAL_DATA_FILES = "total-data-files";
+
   /** Summary key: rows a delete, overwrite or upsert removed. */
   public static final String ROWS_REMOVED = "datashard.rows-removed";
 
@@ -138,7 +144,7 @@ public final class SnapshotSummary {
       s.put("operation", operation);
       s.putAll(own);
       if (zeroCounts || addedFiles > 0) {
-        s.put("added-data-files", Integer.toString(addedFiles));
+        s.put(ADDED_DATA_FILES, Integer.toString(addedFiles));
         s.put("added-records", Long.toString(addedRecords));
         s.put("added-files-size", Long.toString(addedBytes));
       }
@@ -155,7 +161,7 @@ public final class SnapshotSummary {
       } else if (totalsFromParent) {
         Snapshot p = totalsParent;
         long records = p == null ? 0 : p.summaryLong("total-records", -1);
-        long files = p == null ? 0 : p.summaryLong("total-data-files", -1);
+        long files = p == null ? 0 : p.summaryLong(TOTAL_DATA_FILES, -1);
         long size = p == null ? 0 : p.summaryLong("total-files-size", -1);
         if (records >= 0 && files >= 0 && size >= 0) {
           putTotals(
@@ -173,7 +179,7 @@ public final class SnapshotSummary {
         Map<String, String> s, long records, long bytes, long files, Snapshot parent) {
       s.put("total-records", Long.toString(records));
       s.put("total-files-size", Long.toString(bytes));
-      s.put("total-data-files", Long.toString(files));
+      s.put(TOTAL_DATA_FILES, Long.toString(files));
       for (String key :
           List.of("total-delete-files", "total-position-deletes", "total-equality-deletes")) {
         s.put(key, parent == null ? "0" : parent.summary().getOrDefault(key, "0"));

@@ -59,11 +59,6 @@ public final class TransactionCommit<T> extends PendingCommit<TransactionCommit.
   }
 
   @Override
-  protected boolean cleansUp() {
-    return true;
-  }
-
-  @Override
   protected Update<Result<T>> apply(TableMetadata base, CommitFiles files, int attempt)
       throws IOException {
     if (key != null && key.appliedIn(base)) {

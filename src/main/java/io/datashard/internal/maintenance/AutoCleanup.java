@@ -4,29 +4,75 @@ import io.datashard.Snapshot;
 import io.datashard.TableProperties;
 import io.datashard.internal.commit.TableOperations;
 import io.datashard.internal.meta.TableMetadata;
-import io.datashard.internal.scan.TableReader;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The automatic cleanup after appends: every {@link TableProperties#CLEANUP_EVERY_COMMITS}
- * versions, the committer of that version also deletes the manifest lists, manifests and data files
- * that only snapshots dropped since then used (by retention or expiry), so files on disk stay
- * bounded by the retention without running maintenance. Off by default (0); at most 100 (the
- * metadata log must still hold the version it compares with). Best effort: the commit has happened;
- * a later cleanup or orphan removal takes what is left.
+ * The automatic cleanup after appends: every {@link TableProperties#CLEANUP_EVERY_COMMITS} versions
+ * (10 by default), the committer of that version finds the manifest lists, manifests and data files
+ * that only snapshots dropped since then used (by retention or expiry), and schedules them for
+ * deletion ({@link DeferredDeletes}) once the grace period {@link TableProperties#CLEANUP_GRACE_MS}
+ * has passed; it also deletes what earlier cleanups scheduled that is now due. So files on disk
+ * stay bounded by the retention without running maintenance, and a reader of a just-dropped
+ * snapshot keeps its files for the grace period. At most every 100 versions (the metadata log must
+ * still hold the version it compares with). Best effort: the commit has happened; a later cleanup
+ * or orphan removal takes what is left. Files outside the table's directory (registered with {@code
+ * appendFile}) are never deleted by it.
  */
 public final class AutoCleanup {
   private static final Logger LOG = LoggerFactory.getLogger(AutoCleanup.class);
 
   private AutoCleanup() {}
 
+  /** The grace period of deferred deletions, in milliseconds, of a version's properties. */
+  public static long graceMillis(TableMetadata meta) {
+    return Math.max(
+        0,
+        meta.propertyLong(
+            TableProperties.CLEANUP_GRACE_MS, TableProperties.CLEANUP_GRACE_MS_DEFAULT));
+  }
+
+  /**
+   * The files that the next automatic cleanup will schedule: those only snapshots dropped since the
+   * last cleanup's version used (empty if the cleanup is off or cannot tell).
+   */
+  public static Set<String> notYetScheduled(TableOperations ops, TableMetadata meta) {
+    long every =
+        Math.min(
+            100,
+            meta.propertyLong(
+                TableProperties.CLEANUP_EVERY_COMMITS,
+                TableProperties.CLEANUP_EVERY_COMMITS_DEFAULT));
+    long last = every <= 0 ? 0 : meta.version() / every * every;
+    if (last < 1 || last == meta.version()) {
+      return Set.of();
+    }
+    try {
+      Set<Long> retained = new HashSet<>();
+      meta.snapshots().forEach(x -> retained.add(x.snapshotId()));
+      List<Snapshot> dropped = new ArrayList<>();
+      for (Snapshot x : ops.load((int) last).snapshots()) {
+        if (!retained.contains(x.snapshotId())) {
+          dropped.add(x);
+        }
+      }
+      return dropped.isEmpty()
+          ? Set.of()
+          : new HashSet<>(FileCleanup.filesOnlyUsedBy(ops, dropped, meta, false, true).keySet());
+    } catch (RuntimeException e) {
+      return Set.of();
+    }
+  }
+
   /** Runs the cleanup after {@code committed} when the table asks for it. */
-  public static void afterCommit(TableReader reader, TableMetadata committed) {
+  public static void afterCommit(TableOperations ops, TableMetadata committed) {
     long every =
         Math.min(
             100,
@@ -36,8 +82,11 @@ public final class AutoCleanup {
     if (every <= 0 || committed.version() % every != 0) {
       return;
     }
-    TableOperations ops = reader.operations();
     try {
+      long grace = graceMillis(committed);
+      long now = System.currentTimeMillis();
+      DeferredDeletes deferred = new DeferredDeletes(ops);
+      deferred.deleteDue(now - grace);
       Set<Long> retained = new HashSet<>();
       committed.snapshots().forEach(x -> retained.add(x.snapshotId()));
       // Snapshots dropped since the last cleanup: those of the versions in between that this one
@@ -52,16 +101,23 @@ public final class AutoCleanup {
           }
         }
       }
-      if (!dropped.isEmpty()) {
-        FileCleanup.deleteFilesOnlyUsedBy(
-            ops,
-            dropped.values(),
-            committed,
-            false,
-            new TableMaintenance.Report("cleanup", false),
-            true);
+      if (dropped.isEmpty()) {
+        return;
       }
-    } catch (RuntimeException e) {
+      String inside = ops.root() + "/";
+      List<String> files = new ArrayList<>();
+      for (String f :
+          FileCleanup.filesOnlyUsedBy(ops, dropped.values(), committed, true, true).keySet()) {
+        if (f.startsWith(inside)) {
+          files.add(f);
+        }
+      }
+      if (grace == 0) {
+        files.forEach(f -> FileCleanup.deleteQuietly(ops, f));
+      } else {
+        deferred.schedule(files, now);
+      }
+    } catch (IOException | RuntimeException e) {
       LOG.warn(
           "Automatic cleanup after version {} of {} failed: {}",
           committed.version(),

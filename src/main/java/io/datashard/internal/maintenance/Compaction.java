@@ -102,6 +102,20 @@ final class Compaction {
       bins.add(bin);
     }
     bins.removeIf(b -> b.size() < 2);
+    return rewrite(base, bins, dryRun, report, progress);
+  }
+
+  /**
+   * Rewrites each bin (files of one partition) into one file and commits them all as one {@code
+   * replace} snapshot on {@code base}; the report says what was replaced and added.
+   */
+  TableMaintenance.Report rewrite(
+      TableMetadata base,
+      List<List<DataFile>> bins,
+      boolean dryRun,
+      TableMaintenance.Report report,
+      BiConsumer<Long, Long> progress) {
+    TableOperations ops = core.operations();
     List<DataFile> replaced = new ArrayList<>();
     bins.forEach(replaced::addAll);
     for (DataFile f : replaced) {

@@ -6,7 +6,7 @@ import io.datashard.internal.meta.TableMetadata;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -36,8 +36,31 @@ final class FileCleanup {
       boolean dryRun,
       TableMaintenance.Report report,
       boolean quick) {
+    Map<String, Long> candidates = filesOnlyUsedBy(ops, expired, after, !dryRun, quick);
+    for (Map.Entry<String, Long> c : candidates.entrySet()) {
+      String f = c.getKey();
+      long size = c.getValue() >= 0 ? c.getValue() : Reachability.lengthOrZero(ops, f);
+      if (dryRun ? exists(ops, f) : deleteQuietly(ops, f)) {
+        report.deletedFiles.add(f);
+        report.deletedBytes += Math.max(0, size);
+      }
+    }
+  }
+
+  /**
+   * The manifest lists, manifests and data files that the {@code expired} snapshots use and no
+   * snapshot of {@code after} (a version without them), nor of the newest version if {@code
+   * newest}, uses; with their sizes where the metadata gives them (else -1). See {@link
+   * #deleteFilesOnlyUsedBy} for {@code quick}.
+   */
+  static Map<String, Long> filesOnlyUsedBy(
+      TableOperations ops,
+      Collection<Snapshot> expired,
+      TableMetadata after,
+      boolean newest,
+      boolean quick) {
     List<Snapshot> kept = new ArrayList<>(after.snapshots());
-    if (!dryRun) {
+    if (newest) {
       kept.addAll(ops.refresh().snapshots());
     }
     boolean dataFiles = !(quick && allAppends(expired) && allAppends(kept));
@@ -47,31 +70,23 @@ final class FileCleanup {
     keep.addSnapshots(kept);
     Reachability gone = new Reachability(ops, false, dataFiles);
     gone.addSnapshots(expired);
-    List<String> candidates = new ArrayList<>();
-    for (String f : gone.dataFiles.keySet()) {
-      if (!keep.dataFiles.containsKey(f)) {
-        candidates.add(f);
+    Map<String, Long> candidates = new LinkedHashMap<>();
+    for (Map.Entry<String, Long> f : gone.dataFiles.entrySet()) {
+      if (!keep.dataFiles.containsKey(f.getKey())) {
+        candidates.put(f.getKey(), f.getValue());
       }
     }
-    for (String m : gone.manifests.keySet()) {
-      if (!keep.manifests.containsKey(m)) {
-        candidates.add(m);
+    for (Map.Entry<String, Long> m : gone.manifests.entrySet()) {
+      if (!keep.manifests.containsKey(m.getKey())) {
+        candidates.put(m.getKey(), m.getValue());
       }
     }
     for (String l : gone.manifestLists) {
       if (!keep.manifestLists.contains(l)) {
-        candidates.add(l);
+        candidates.put(l, -1L);
       }
     }
-    Map<String, Long> sizes = new HashMap<>(gone.dataFiles);
-    sizes.putAll(gone.manifests);
-    for (String f : candidates) {
-      long size = sizes.containsKey(f) ? sizes.get(f) : Reachability.lengthOrZero(ops, f);
-      if (dryRun ? exists(ops, f) : deleteQuietly(ops, f)) {
-        report.deletedFiles.add(f);
-        report.deletedBytes += Math.max(0, size);
-      }
-    }
+    return candidates;
   }
 
   /** True if every snapshot only added files (operation "append", nothing deleted). */

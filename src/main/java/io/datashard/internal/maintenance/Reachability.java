@@ -6,6 +6,7 @@ import io.datashard.Snapshot;
 import io.datashard.internal.commit.TableOperations;
 import io.datashard.internal.manifest.ManifestIO;
 import java.io.IOException;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,6 +24,27 @@ final class Reachability {
   final Set<String> manifestLists = new LinkedHashSet<>();
   final Map<String, Long> manifests = new LinkedHashMap<>();
   final Map<String, Long> dataFiles = new LinkedHashMap<>();
+
+  /**
+   * Manifest lists and manifests read lately, by location (they are never changed once written), so
+   * that cleanups in one process read each one once: a list's manifests, and a manifest's live data
+   * files with their sizes (only for manifests of up to {@link #CACHED_FILES_MAX} files).
+   */
+  private static final int CACHED_MAX = 2048;
+
+  private static final int CACHED_FILES_MAX = 256;
+  private static final Map<String, List<ManifestIO.Manifest>> LISTS = lru();
+  private static final Map<String, Map<String, Long>> LIVE = lru();
+
+  private static <V> Map<String, V> lru() {
+    return Collections.synchronizedMap(
+        new LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+            return size() > CACHED_MAX;
+          }
+        });
+  }
 
   /**
    * @param strict fail if a file of a snapshot the newest version still has cannot be read (else
@@ -50,9 +72,12 @@ final class Reachability {
       if (!manifestLists.add(list)) {
         continue;
       }
-      List<ManifestIO.Manifest> ms;
+      List<ManifestIO.Manifest> ms = LISTS.get(list);
       try {
-        ms = ManifestIO.readList(ops.storage(), list);
+        if (ms == null) {
+          ms = ManifestIO.readList(ops.storage(), list);
+          LISTS.put(list, ms);
+        }
       } catch (RuntimeException e) {
         if (strict && stillRetained(s)) {
           throw unreadable(s, list, e);
@@ -68,18 +93,24 @@ final class Reachability {
         if (!readDataFiles) {
           continue;
         }
-        List<DataFile> live;
-        try {
-          live = ManifestIO.liveFiles(ops.storage(), m, ops::resolvePath);
-        } catch (RuntimeException e) {
-          if (strict && stillRetained(s)) {
-            throw unreadable(s, path, e);
+        Map<String, Long> live = LIVE.get(path);
+        if (live == null) {
+          try {
+            live = new LinkedHashMap<>();
+            for (DataFile f : ManifestIO.liveFiles(ops.storage(), m, ops::resolvePath)) {
+              live.put(ops.canonicalPath(f.path()), f.fileSizeInBytes());
+            }
+          } catch (RuntimeException e) {
+            if (strict && stillRetained(s)) {
+              throw unreadable(s, path, e);
+            }
+            continue;
           }
-          continue;
+          if (live.size() <= CACHED_FILES_MAX) {
+            LIVE.put(path, live);
+          }
         }
-        for (DataFile f : live) {
-          dataFiles.put(ops.canonicalPath(f.path()), f.fileSizeInBytes());
-        }
+        dataFiles.putAll(live);
       }
     }
   }

@@ -36,6 +36,7 @@ import java.util.function.Consumer;
  * ScanReport}.
  */
 public final class FilteredScan {
+  private final Snapshot snapshot;
   private final TableReader reader;
   private final Schema tableSchema;
   private final Schema output;
@@ -59,11 +60,12 @@ public final class FilteredScan {
   public FilteredScan(
       TableReader reader, Snapshot snapshot, List<String> columns, Expression filter) {
     this.reader = reader;
+    this.snapshot = snapshot;
     this.tableSchema = reader.projection(snapshot, null);
     this.output = reader.projection(snapshot, columns);
     this.filter = Binder.bind(tableSchema, filter == null ? Expressions.alwaysTrue() : filter);
     this.read = readSchema(tableSchema, output, this.filter);
-    this.considered = reader.files(snapshot);
+    this.considered = reader.files(snapshot); // explains a lost file itself
     TableMetadata meta = reader.operations().current();
     for (DataFile f : considered) {
       bytesConsidered += f.fileSizeInBytes();
@@ -113,6 +115,10 @@ public final class FilteredScan {
    * others are read.
    */
   public long count() {
+    return ExpiredReads.guard(reader.operations(), snapshot, this::countRows);
+  }
+
+  private long countRows() {
     long n = 0;
     List<DataFile> toRead = new ArrayList<>();
     for (DataFile f : kept) {
@@ -139,6 +145,10 @@ public final class FilteredScan {
    * or closed.
    */
   public CloseableIterator<Row> rows(Consumer<ScanReport> onDone) {
+    return ExpiredReads.guard(reader.operations(), snapshot, rowsReporting(onDone));
+  }
+
+  private CloseableIterator<Row> rowsReporting(Consumer<ScanReport> onDone) {
     CloseableIterator<Row> inner = rows();
     return new CloseableIterator<Row>() {
       private boolean reported;
@@ -170,6 +180,10 @@ public final class FilteredScan {
 
   /** The matching rows, one file open at a time. */
   public CloseableIterator<Row> rows() {
+    return ExpiredReads.guard(reader.operations(), snapshot, filteredRows());
+  }
+
+  private CloseableIterator<Row> filteredRows() {
     return rows(kept);
   }
 

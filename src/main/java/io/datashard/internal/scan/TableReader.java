@@ -133,7 +133,7 @@ public final class TableReader {
     if (snapshot == null) {
       return out;
     }
-    for (ManifestIO.Entry e : liveEntries(snapshot)) {
+    for (ManifestIO.Entry e : ExpiredReads.guard(ops, snapshot, () -> liveEntries(snapshot))) {
       out.add(e.file);
     }
     return out;
@@ -186,7 +186,8 @@ public final class TableReader {
 
   /** The rows of a snapshot, one file after the other. */
   public CloseableIterator<Row> scan(Snapshot snapshot, List<String> columns) {
-    return readFiles(files(snapshot), projection(snapshot, columns));
+    return ExpiredReads.guard(
+        ops, snapshot, readFiles(files(snapshot), projection(snapshot, columns)));
   }
 
   /**
@@ -197,14 +198,15 @@ public final class TableReader {
     List<DataFile> files = files(snapshot);
     Schema projection = projection(snapshot, columns);
     if (threads <= 1 || files.size() <= 1) {
-      return readFiles(files, projection);
+      return ExpiredReads.guard(ops, snapshot, readFiles(files, projection));
     }
     List<Supplier<CloseableIterator<Row>>> sources = new ArrayList<>();
     for (DataFile f : files) {
       sources.add(
           () -> DataFileIO.read(ops.storage(), ops.resolvePath(f.path()), f.format(), projection));
     }
-    return new ParallelRows<>(sources, Math.min(threads, files.size()));
+    return ExpiredReads.guard(
+        ops, snapshot, new ParallelRows<>(sources, Math.min(threads, files.size())));
   }
 
   /**

@@ -28,15 +28,24 @@ class AutoCleanupTest {
     }
   }
 
+  /** A table whose cleanup is on (at once, no grace period) or off; no automatic compaction. */
   private Table table(boolean auto) {
+    return table(auto ? "0" : null);
+  }
+
+  private Table table(String graceMillis) {
     DataShard.TableBuilder b =
         DataShard.table(dir)
             .schema(Schema.parse("id long not null"))
             .property(TableProperties.MAX_SNAPSHOTS, "5")
             .property(TableProperties.MIN_SNAPSHOTS_TO_KEEP, "1")
+            .property(TableProperties.COMPACTION_AUTO_ENABLED, "false")
             .property("commit.manifest.min-count-to-merge", "4");
-    if (auto) {
+    if (graceMillis != null) {
       b.property(TableProperties.CLEANUP_EVERY_COMMITS, "10");
+      b.property(TableProperties.CLEANUP_GRACE_MS, graceMillis);
+    } else {
+      b.property(TableProperties.CLEANUP_EVERY_COMMITS, "0");
     }
     return b.create();
   }
@@ -67,7 +76,7 @@ class AutoCleanupTest {
   }
 
   @Test
-  void offByDefaultTheFilesStayUntilMaintenance() throws Exception {
+  void turnedOffTheFilesStayUntilMaintenance() throws Exception {
     Table t = table(false);
     for (long i = 0; i < 30; i++) {
       t.append(List.of(Map.of("id", i)));
@@ -104,5 +113,106 @@ class AutoCleanupTest {
     assertThat(dataFiles()).isEqualTo(31);
     assertThat(t.scan().count()).isEqualTo(50);
     assertThat(DataShard.verify(dir, true).errors()).isEmpty();
+  }
+
+  private Path deletesDir() {
+    return dir.resolve("metadata").resolve(".datashard-deletes");
+  }
+
+  private long deferredLists() throws IOException {
+    if (!Files.isDirectory(deletesDir())) {
+      return 0;
+    }
+    try (Stream<Path> s = Files.list(deletesDir())) {
+      return s.filter(p -> p.getFileName().toString().endsWith(".deletes")).count();
+    }
+  }
+
+  @Test
+  void onByDefault() {
+    Table t = DataShard.table(dir).schema(Schema.parse("id long not null")).create();
+    assertThat(t.properties()).doesNotContainKey(TableProperties.CLEANUP_EVERY_COMMITS);
+    assertThat(TableProperties.CLEANUP_EVERY_COMMITS_DEFAULT).isPositive();
+    assertThat(TableProperties.CLEANUP_GRACE_MS_DEFAULT).isPositive();
+    assertThat(TableProperties.COMPACTION_AUTO_ENABLED_DEFAULT).isTrue();
+  }
+
+  /**
+   * Files of dropped snapshots stay for the grace period, listed for deletion (verify does not call
+   * them orphans); a cleanup after the grace period deletes them.
+   */
+  @Test
+  void filesOfDroppedSnapshotsStayForTheGracePeriod() throws Exception {
+    Table t = table("1500");
+    for (long i = 0; i < 40; i++) {
+      t.append(List.of(Map.of("id", i)));
+    }
+    assertThat(manifestLists()).as("nothing deleted within the grace period").isEqualTo(40);
+    assertThat(deferredLists()).isGreaterThan(0);
+    io.datashard.VerifyReport report = DataShard.verify(dir, true);
+    assertThat(report.errors()).isEmpty();
+    assertThat(report.warnings())
+        .as("files waiting for the grace period are not orphans")
+        .noneMatch(p -> p.kind() == io.datashard.VerifyReport.Kind.ORPHAN);
+    assertThat(report.checked().get(io.datashard.internal.Verifier.AWAITING_CLEANUP))
+        .isGreaterThan(0);
+    Thread.sleep(1600);
+    for (long i = 40; i < 50; i++) {
+      t.append(List.of(Map.of("id", i)));
+    }
+    // the due lists went with their files; those the last cleanup scheduled wait
+    assertThat(manifestLists()).isLessThanOrEqualTo(5 + 10 + 10);
+    assertThat(t.scan().count()).isEqualTo(50);
+    assertThat(DataShard.verify(dir, true).errors()).isEmpty();
+    IcebergJava.assertSameAsDataShard(dir, false);
+  }
+
+  @Test
+  void aDamagedListOfDeletionsIsIgnoredAndItsFilesStay() throws Exception {
+    Table t = table("0");
+    t.append(List.of(Map.of("id", 1L)));
+    Path victim = Files.list(dir.resolve("data")).findFirst().orElseThrow();
+    Files.createDirectories(deletesDir());
+    // due long ago, names a live file, but has no end line: torn or foreign
+    Files.writeString(
+        deletesDir().resolve("1000-0a0b0c0d-0000-0000-0000-000000000000.deletes"),
+        "datashard-deferred-deletes 1\n" + victim + "\n");
+    for (long i = 2; i < 25; i++) {
+      t.append(List.of(Map.of("id", i)));
+    }
+    assertThat(victim).exists();
+    assertThat(t.scan().count()).isEqualTo(24);
+  }
+
+  /**
+   * A reader that lost a file of the snapshot it reads, because that snapshot was dropped and its
+   * files deleted meanwhile, gets an error that says so, not fewer rows.
+   */
+  @Test
+  void aReaderOfAnExpiredSnapshotGetsAClearError() throws Exception {
+    Table t = table("0");
+    for (long i = 0; i < 3; i++) {
+      t.append(List.of(Map.of("id", i)));
+    }
+    Table reader = DataShard.open(dir);
+    io.datashard.CloseableIterator<Row> rows = reader.scan().iterator();
+    t.maintenance().compact().run(); // the reader's files are only the old snapshots' now
+    for (long i = 3; i < 30; i++) {
+      t.append(List.of(Map.of("id", i)));
+    }
+    try {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> {
+                while (rows.hasNext()) {
+                  rows.next();
+                }
+              })
+          .isInstanceOf(io.datashard.SnapshotExpiredException.class)
+          .hasMessageContaining("expired while it was being read")
+          .hasMessageContaining(TableProperties.CLEANUP_GRACE_MS);
+    } finally {
+      rows.close();
+    }
+    assertThat(reader.refresh().scan().count()).isEqualTo(30);
   }
 }

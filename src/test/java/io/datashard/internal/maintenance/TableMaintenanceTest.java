@@ -10,6 +10,7 @@ import io.datashard.Schema;
 import io.datashard.Snapshot;
 import io.datashard.Table;
 import io.datashard.TableOptions;
+import io.datashard.TableProperties;
 import io.datashard.internal.TableCore;
 import io.datashard.internal.commit.TableOperations;
 import io.datashard.internal.meta.SnapshotRef;
@@ -39,6 +40,7 @@ class TableMaintenanceTest {
         DataShard.table(dir)
             .schema(Schema.parse("id long not null"))
             .durable(false)
+            .property(TableProperties.COMPACTION_AUTO_ENABLED, "false") // counts its appends' files
             .property("commit.manifest-merge.enabled", "false")
             .create();
     for (long i = 0; i < appends; i++) {

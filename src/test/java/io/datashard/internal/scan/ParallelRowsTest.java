@@ -9,6 +9,7 @@ import io.datashard.DataShard;
 import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Table;
+import io.datashard.TableProperties;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +28,11 @@ class ParallelRowsTest {
   @TempDir Path dir;
 
   private Table table(int files, int rowsPerFile) {
-    Table t = DataShard.create(dir, Schema.parse("id long not null, s string"));
+    Table t =
+        DataShard.table(dir)
+            .schema(Schema.parse("id long not null, s string"))
+            .property(TableProperties.COMPACTION_AUTO_ENABLED, "false") // counts its appends' files
+            .create();
     long id = 0;
     for (int f = 0; f < files; f++) {
       List<Map<String, Object>> rows = new ArrayList<>();
