@@ -43,6 +43,15 @@ public final class Maintenance {
     return new Compact(core);
   }
 
+  /**
+   * What the table's directory holds on disk: live data, what older snapshots and the metadata
+   * still use, files waiting for the automatic cleanup, and unreferenced files. Reads the manifests
+   * of every retained snapshot.
+   */
+  public DiskUsage diskUsage() {
+    return new TableMaintenance(core).diskUsage();
+  }
+
   /** Rewrites the current snapshot's manifests into a few of the target size. */
   public RewriteManifests rewriteManifests() {
     return new RewriteManifests(core);

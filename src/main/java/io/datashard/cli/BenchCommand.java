@@ -66,14 +66,16 @@ final class BenchCommand implements Runnable {
 
     @Option(
         names = "--cleanup-every",
-        defaultValue = "100",
+        defaultValue = "-1",
         paramLabel = "N",
         description =
             "Sets the table property "
                 + TableProperties.CLEANUP_EVERY_COMMITS
-                + ": every N commits, the files only dropped snapshots used are deleted, so "
-                + "metadata on disk stays bounded by the snapshot retention (default: ${DEFAULT-VALUE}; 0: off, then they "
-                + "stay until 'gc').")
+                + ": every N commits, the files only dropped snapshots used are deleted (after "
+                + "the grace period), so files on disk stay bounded by the snapshot retention. "
+                + "Default: not set, the table's default ("
+                + TableProperties.CLEANUP_EVERY_COMMITS_DEFAULT
+                + "); 0: off, then they stay until 'gc'.")
     int cleanupEvery;
 
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -86,10 +88,12 @@ final class BenchCommand implements Runnable {
       boolean temporary = dir == null;
       Path work = temporary ? Files.createTempDirectory("datashard-bench").resolve("table") : dir;
       CountingStorage storage = new CountingStorage(new LocalStorage(true));
-      DataShard.table(work)
-          .schema(Schema.parse("id long not null, value double"))
-          .property(TableProperties.CLEANUP_EVERY_COMMITS, Integer.toString(cleanupEvery))
-          .create();
+      DataShard.TableBuilder builder =
+          DataShard.table(work).schema(Schema.parse("id long not null, value double"));
+      if (cleanupEvery >= 0) {
+        builder.property(TableProperties.CLEANUP_EVERY_COMMITS, Integer.toString(cleanupEvery));
+      }
+      builder.create();
       Table table = DataShard.table(storage, work.toAbsolutePath().normalize().toString()).open();
       int window = Math.min(1000, count);
       long[] firstNanos = new long[window];
@@ -125,6 +129,11 @@ final class BenchCommand implements Runnable {
       try (Stream<Path> files = Files.list(work.resolve("metadata"))) {
         metadataBytes = files.mapToLong(p -> p.toFile().length()).sum();
       }
+      long tableBytes;
+      try (Stream<Path> files = Files.walk(work)) {
+        tableBytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+      }
+      long dataFiles = table.refresh().scan().files().size();
       Map<String, Object> first = window(firstNanos, firstBytes);
       Map<String, Object> last = window(lastNanos, lastBytes);
       Map<String, Object> result = new LinkedHashMap<>();
@@ -132,7 +141,10 @@ final class BenchCommand implements Runnable {
       result.put("last", last);
       result.put("commits", (long) count);
       result.put("metadata_bytes", metadataBytes);
-      result.put("cleanup_every", (long) cleanupEvery);
+      result.put("table_bytes", tableBytes);
+      result.put("live_data_files", dataFiles);
+      long every = cleanupEvery >= 0 ? cleanupEvery : TableProperties.CLEANUP_EVERY_COMMITS_DEFAULT;
+      result.put("cleanup_every", every);
       if (format.equals("json")) {
         out.println(Render.json(result));
       } else {
@@ -143,8 +155,9 @@ final class BenchCommand implements Runnable {
             "last %d commits:  p50 %.2f ms, p99 %.2f ms, %,d bytes/commit%n",
             window, last.get("p50_ms"), last.get("p99_ms"), last.get("bytes_per_commit"));
         out.printf(
-            "metadata on disk: %,d bytes in %s (automatic cleanup every %d commits)%n",
-            metadataBytes, work.resolve("metadata"), cleanupEvery);
+            "on disk: %,d bytes in all, %,d of them in %s (automatic cleanup every %d commits); "
+                + "%,d live data files%n",
+            tableBytes, metadataBytes, work.resolve("metadata"), every, dataFiles);
       }
       if (temporary) {
         try (Stream<Path> s = Files.walk(work.getParent())) {

@@ -1,6 +1,7 @@
 package io.datashard.cli;
 
 import io.datashard.DataFile;
+import io.datashard.DiskUsage;
 import io.datashard.Ref;
 import io.datashard.Schema;
 import io.datashard.Snapshot;
@@ -97,6 +98,17 @@ final class InfoCommand implements Callable<Integer> {
       m.put("refs", refs);
       m.put("rows", rows);
       m.put("data_files", (long) files.size());
+      DiskUsage u = table.maintenance().diskUsage();
+      Map<String, Object> disk = new LinkedHashMap<>();
+      disk.put("total_bytes", u.totalBytes());
+      disk.put("live_data_bytes", u.liveDataBytes());
+      disk.put("retained_files", u.retainedFiles());
+      disk.put("retained_bytes", u.retainedBytes());
+      disk.put("awaiting_cleanup_files", u.awaitingCleanupFiles());
+      disk.put("awaiting_cleanup_bytes", u.awaitingCleanupBytes());
+      disk.put("unreferenced_files", u.unreferencedFiles());
+      disk.put("unreferenced_bytes", u.unreferencedBytes());
+      m.put("disk", disk);
       m.put("bytes", bytes);
       m.put("formats", new LinkedHashMap<>(formats));
       out.println(Render.json(m));
@@ -174,6 +186,21 @@ final class InfoCommand implements Callable<Integer> {
             + Progress.bytes(bytes)
             + (fmt.isEmpty() ? "" : "; " + String.join(", ", fmt))
             + ")");
+    DiskUsage u = table.maintenance().diskUsage();
+    out.println(
+        "On disk:    "
+            + Progress.bytes(u.totalBytes())
+            + " in all: live data "
+            + Progress.bytes(u.liveDataBytes())
+            + ", metadata and older snapshots' data "
+            + Progress.bytes(u.retainedBytes())
+            + ", awaiting cleanup "
+            + Progress.bytes(u.awaitingCleanupBytes())
+            + ", unreferenced "
+            + Progress.bytes(u.unreferencedBytes())
+            + " ("
+            + Progress.count(u.unreferencedFiles())
+            + " files)");
     return 0;
   }
 

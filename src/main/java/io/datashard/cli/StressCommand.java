@@ -2,6 +2,7 @@ package io.datashard.cli;
 
 import io.datashard.CloseableIterator;
 import io.datashard.DataShard;
+import io.datashard.DiskUsage;
 import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Snapshot;
@@ -118,19 +119,29 @@ final class StressCommand implements Callable<Integer> {
     }
     try {
       List<Map<String, Object>> results = new ArrayList<>();
+      double[] diskBefore = DiskProbe.publishRates(work);
       results.add(plainFile(work));
       report(out, results.get(results.size() - 1));
+      List<Map<String, Object>> tables = new ArrayList<>();
       if (mode != Mode.counter) {
-        results.add(append(work));
-        report(out, results.get(results.size() - 1));
+        tables.add(append(work));
       }
       if (mode != Mode.append) {
-        results.add(counter(work));
-        report(out, results.get(results.size() - 1));
+        tables.add(counter(work));
+      }
+      double[] diskAfter = DiskProbe.publishRates(work);
+      Map<String, Object> disk = DiskProbe.result(diskBefore, diskAfter);
+      report(out, disk);
+      results.add(disk);
+      for (Map<String, Object> r : tables) {
+        DiskProbe.relate(r, disk);
+        report(out, r);
+        results.add(r);
       }
       boolean ok = true;
       for (Map<String, Object> r : results) {
         if (!r.get("mode").equals("plain-file")
+            && !r.get("mode").equals("disk")
             && ((long) r.get("lost") != 0
                 || (long) r.get("duplicated") != 0
                 || (long) r.get("actual") != (long) r.get("expected"))) {
@@ -202,15 +213,31 @@ final class StressCommand implements Callable<Integer> {
     long duplicated = seen.values().stream().mapToLong(n -> n - 1).sum();
     long commits =
         table.currentSnapshot().map(Snapshot::sequenceNumber).orElse(0L); // one per commit
-    return result(
-        "append",
-        (long) processes * ops,
-        rows,
-        lost,
-        duplicated,
-        run.wallSeconds,
-        commits,
-        conflicts);
+    Map<String, Object> r =
+        result(
+            "append",
+            (long) processes * ops,
+            rows,
+            lost,
+            duplicated,
+            run.wallSeconds,
+            commits,
+            conflicts);
+    putDiskUsage(r, table);
+    r.putAll(DiskProbe.scanVsOneFile(table, work.resolve("append-one-file-table")));
+    return r;
+  }
+
+  /** The table's files after the run: live data files, and its bytes on disk by role. */
+  private static void putDiskUsage(Map<String, Object> r, Table table) {
+    DiskUsage u = table.maintenance().diskUsage();
+    r.put("data_files", u.liveDataFiles());
+    r.put("data_bytes", u.liveDataBytes());
+    r.put("retained_bytes", u.retainedBytes());
+    r.put("awaiting_cleanup_bytes", u.awaitingCleanupBytes());
+    r.put("unreferenced_files", u.unreferencedFiles());
+    r.put("unreferenced_bytes", u.unreferencedBytes());
+    r.put("table_bytes", u.totalBytes());
   }
 
   private Map<String, Object> counter(Path work) throws Exception {
@@ -282,6 +309,7 @@ final class StressCommand implements Callable<Integer> {
             run.wallSeconds,
             commits,
             conflicts);
+    putDiskUsage(r, table);
     if (baseline > 0) {
       r.put("single_process_ops_per_s", Math.round(baseline * 10) / 10.0);
       r.put("vs_single_process", Math.round((double) r.get("ops_per_s") / baseline * 100) / 100.0);
@@ -332,6 +360,11 @@ final class StressCommand implements Callable<Integer> {
   private void report(PrintWriter out, Map<String, Object> r) {
     if (format == Format.json) {
       out.println(Render.json(r));
+    } else if (r.get("mode").equals("disk")) {
+      out.printf(
+          "%-10s durable publishes (write, fsync, hard link, directory fsync), before and after: "
+              + "one at a time %,.0f/s, %d at once %,.0f/s%n",
+          "disk", r.get("publishes_per_s"), DiskProbe.THREADS, r.get("publishes_per_s_concurrent"));
     } else {
       out.printf(
           "%-10s expected %,d  actual %,d  lost %,d  duplicated %,d  wall %.2fs  %,.1f ops/s  commits %,d"
@@ -345,6 +378,32 @@ final class StressCommand implements Callable<Integer> {
           r.get("ops_per_s"),
           r.get("commits"),
           r.get("conflicts"));
+      if (r.containsKey("commits_vs_disk")) {
+        out.printf(
+            "%-10s %,.1f commits/s = %.2fx the disk's one-at-a-time publish rate; %,.1f ops/s = %.2fx"
+                + "%n",
+            "",
+            r.get("commits_per_s"),
+            r.get("commits_vs_disk"),
+            r.get("ops_per_s"),
+            r.get("ops_vs_disk"));
+      }
+      if (r.containsKey("data_files")) {
+        out.printf(
+            "%-10s table after the run: %,d live data files (%s); on disk %s in all, %s waiting for "
+                + "cleanup, %s unreferenced%n",
+            "",
+            r.get("data_files"),
+            Progress.bytes((long) r.get("data_bytes")),
+            Progress.bytes((long) r.get("table_bytes")),
+            Progress.bytes((long) r.get("awaiting_cleanup_bytes")),
+            Progress.bytes((long) r.get("unreferenced_bytes")));
+      }
+      if (r.containsKey("scan_s")) {
+        out.printf(
+            "%-10s a full scan took %.3fs, the same rows in one file %.3fs: %.2fx%n",
+            "", r.get("scan_s"), r.get("one_file_scan_s"), r.get("scan_vs_one_file"));
+      }
       if (r.containsKey("single_process_ops_per_s")) {
         out.printf(
             "%-10s one process alone: %,.1f ops/s; %d processes together reach %.2fx that rate%n",

@@ -1,5 +1,6 @@
 package io.datashard.internal.maintenance;
 
+import io.datashard.DiskUsage;
 import io.datashard.Snapshot;
 import io.datashard.ValidationException;
 import io.datashard.internal.TableCore;
@@ -152,5 +153,10 @@ public final class TableMaintenance {
   /** Rewrites the current snapshot's data manifests (see {@link ManifestRewrite}). */
   public Report rewriteManifests(Long targetManifestSize, boolean dryRun) {
     return new ManifestRewrite(core, beforeCommit).run(targetManifestSize, dryRun);
+  }
+
+  /** What the table's directory holds on disk, by role. */
+  public DiskUsage diskUsage() {
+    return DiskUsageScan.of(core.operations());
   }
 }
