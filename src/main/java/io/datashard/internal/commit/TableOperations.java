@@ -91,7 +91,35 @@ public final class TableOperations {
    */
   public String canonicalPath(String recorded) {
     String path = resolvePath(recorded);
-    return path.contains("://") ? path : Path.of(path).toAbsolutePath().normalize().toString();
+    if (path.contains("://") || isNormalAbsolute(path)) {
+      return path; // already canonical: the common case, and it is called per file of a scan
+    }
+    return Path.of(path).toAbsolutePath().normalize().toString();
+  }
+
+  /** True if {@code path} is absolute with no empty, "." or ".." part and no trailing slash. */
+  static boolean isNormalAbsolute(String path) {
+    int n = path.length();
+    if (n < 2 || path.charAt(0) != '/' || path.charAt(n - 1) == '/') {
+      return false;
+    }
+    // one pass: at each part's start (after a slash), the part must not be empty, "." or ".."
+    for (int i = 1; i < n; i++) {
+      if (path.charAt(i - 1) != '/') {
+        continue;
+      }
+      char c = path.charAt(i);
+      if (c == '/') {
+        return false;
+      }
+      if (c == '.') {
+        int end = i + 1 < n && path.charAt(i + 1) == '.' ? i + 2 : i + 1;
+        if (end == n || path.charAt(end) == '/') {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** The last loaded version, loading it if none was loaded yet. */

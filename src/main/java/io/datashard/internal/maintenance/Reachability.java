@@ -6,6 +6,7 @@ import io.datashard.Snapshot;
 import io.datashard.internal.commit.TableOperations;
 import io.datashard.internal.manifest.ManifestIO;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -33,7 +34,11 @@ final class Reachability {
   private static final int CACHED_MAX = 2048;
 
   private static final int CACHED_FILES_MAX = 256;
-  private static final Map<String, List<ManifestIO.Manifest>> LISTS = lru();
+  private static final Map<String, List<Listed>> LISTS = lru();
+
+  /** A manifest of a list, with its canonical location. */
+  private record Listed(ManifestIO.Manifest manifest, String path) {}
+
   private static final Map<String, Map<String, Long>> LIVE = lru();
 
   private static <V> Map<String, V> lru() {
@@ -72,10 +77,13 @@ final class Reachability {
       if (!manifestLists.add(list)) {
         continue;
       }
-      List<ManifestIO.Manifest> ms = LISTS.get(list);
+      List<Listed> ms = LISTS.get(list);
       try {
         if (ms == null) {
-          ms = ManifestIO.readList(ops.storage(), list);
+          ms = new ArrayList<>();
+          for (ManifestIO.Manifest m : ManifestIO.readList(ops.storage(), list)) {
+            ms.add(new Listed(m, ops.canonicalPath(m.path)));
+          }
           LISTS.put(list, ms);
         }
       } catch (RuntimeException e) {
@@ -84,8 +92,9 @@ final class Reachability {
         }
         continue;
       }
-      for (ManifestIO.Manifest m : ms) {
-        String path = ops.canonicalPath(m.path);
+      for (Listed listed : ms) {
+        ManifestIO.Manifest m = listed.manifest();
+        String path = listed.path();
         if (manifests.containsKey(path)) {
           continue;
         }

@@ -95,4 +95,18 @@ class TableOperationsTest {
         .isInstanceOf(CorruptTableException.class)
         .hasMessageContaining("v2.metadata.json");
   }
+
+  /** The fast path of canonicalPath agrees with Path.normalize on which paths are normal. */
+  @Test
+  void normalAbsolutePathsAreToldApartFromOthers() {
+    for (String p :
+        List.of("/t/data/a.parquet", "/a", "/t/.hidden/x", "/t/..x/y", "/t/x.", "/t/x..")) {
+      assertThat(TableOperations.isNormalAbsolute(p)).as(p).isTrue();
+      assertThat(Path.of(p).normalize().toString()).isEqualTo(p);
+    }
+    for (String p :
+        List.of("/t//a", "/t/./a", "/t/../a", "/t/a/", "/t/.", "/t/..", "t/a", "/", "", "//a")) {
+      assertThat(TableOperations.isNormalAbsolute(p)).as(p).isFalse();
+    }
+  }
 }
