@@ -64,9 +64,18 @@ final class StressCommand implements Callable<Integer> {
 
   @Option(
       names = "--ops",
-      defaultValue = "50",
+      defaultValue = "200",
       description = "Operations per process (default: ${DEFAULT-VALUE}).")
   int ops;
+
+  @Option(
+      names = "--warmup-ops",
+      defaultValue = "50",
+      paramLabel = "N",
+      description =
+          "Operations each worker makes on a separate table before the timed part starts, so that "
+              + "class loading and compilation are not timed (default: ${DEFAULT-VALUE}).")
+  int warmupOps;
 
   @Option(
       names = "--mode",
@@ -90,7 +99,7 @@ final class StressCommand implements Callable<Integer> {
       description =
           "Counter mode also "
               + "times one process making N increments alone, the rate the concurrent run is compared with (default: "
-              + "processes x ops, at most 2,000; 0 skips it).")
+              + "processes x ops, at most 1,000; 0 skips it).")
   int baselineOps;
 
   @Option(
@@ -105,8 +114,9 @@ final class StressCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (processes < 1 || ops < 1) {
-      throw new CliException("--processes and --ops must be at least 1");
+    if (processes < 1 || ops < 1 || warmupOps < 0) {
+      throw new CliException(
+          "--processes and --ops must be at least 1, and --warmup-ops must not be negative");
     }
     boolean temporary = dir == null;
     Path work = temporary ? Files.createTempDirectory("datashard-stress") : dir;
@@ -115,6 +125,10 @@ final class StressCommand implements Callable<Integer> {
     if (format == Format.text) {
       out.println(
           "DataShard stress: " + processes + " processes x " + ops + " operations in " + work);
+      out.println(
+          "Timed: from the moment every worker JVM has started and made "
+              + warmupOps
+              + " warm-up operations on a separate table, to the end of the last worker.");
       out.flush();
     }
     try {
@@ -186,6 +200,7 @@ final class StressCommand implements Callable<Integer> {
   private Map<String, Object> append(Path work) throws Exception {
     Path tableDir = work.resolve("append-table");
     Table table = createTable(tableDir, "process int not null, seq int not null");
+    createTable(work.resolve("append-warmup-table"), "process int not null, seq int not null");
     Run run = runWorkers(work, "append", tableDir);
     Set<Long> acknowledged = new HashSet<>();
     long conflicts = 0;
@@ -241,8 +256,9 @@ final class StressCommand implements Callable<Integer> {
   }
 
   private Map<String, Object> counter(Path work) throws Exception {
+    createTable(work.resolve("counter-warmup-table"), "value long not null, process int");
     double baseline = 0;
-    int n = baselineOps >= 0 ? baselineOps : (int) Math.min(2000L, (long) processes * ops);
+    int n = baselineOps >= 0 ? baselineOps : (int) Math.min(1000L, (long) processes * ops);
     if (n > 0) {
       // one process doing durable commits back to back: the rate the concurrent run is held to
       Path baseDir = work.resolve("counter-baseline-table");
@@ -457,6 +473,11 @@ final class StressCommand implements Callable<Integer> {
                 log.toString(),
                 ready.toString(),
                 go.toString()));
+        Path warmup = work.resolve(workerMode + "-warmup-table");
+        if (warmupOps > 0 && Files.isDirectory(warmup)) {
+          cmd.add(warmup.toString());
+          cmd.add(Integer.toString(warmupOps));
+        }
         procs.add(
             new ProcessBuilder(cmd)
                 .redirectErrorStream(true)

@@ -39,7 +39,15 @@ class BenchAndStressCliTest {
       JsonNode j = JSON.readTree(line);
       byMode.put(j.get("mode").asText(), j);
     }
-    assertThat(byMode).containsKeys("plain-file", "append", "counter");
+    assertThat(byMode).containsKeys("plain-file", "disk", "append", "counter");
+    assertThat(byMode.get("disk").get("publishes_per_s").asDouble()).isPositive();
+    assertThat(byMode.get("disk").get("publishes_per_s_concurrent").asDouble()).isPositive();
+    JsonNode append = byMode.get("append");
+    assertThat(append.get("data_files").asLong()).isBetween(1L, 12L);
+    assertThat(append.get("table_bytes").asLong()).isGreaterThan(append.get("data_bytes").asLong());
+    assertThat(append.get("scan_vs_one_file").asDouble()).isPositive();
+    assertThat(append.get("commits_vs_disk").asDouble()).isPositive();
+    assertThat(byMode.get("counter").get("data_files").asLong()).isEqualTo(1);
     for (String mode : new String[] {"append", "counter"}) {
       JsonNode j = byMode.get(mode);
       for (String key :

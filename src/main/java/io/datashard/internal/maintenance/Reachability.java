@@ -31,22 +31,24 @@ final class Reachability {
    * that cleanups in one process read each one once: a list's manifests, and a manifest's live data
    * files with their sizes (only for manifests of up to {@link #CACHED_FILES_MAX} files).
    */
-  private static final int CACHED_MAX = 2048;
+  private static final int CACHED_LISTS_MAX = 256;
+
+  private static final int CACHED_MANIFESTS_MAX = 1024;
 
   private static final int CACHED_FILES_MAX = 256;
-  private static final Map<String, List<Listed>> LISTS = lru();
+  private static final Map<String, List<Listed>> LISTS = lru(CACHED_LISTS_MAX);
 
   /** A manifest of a list, with its canonical location. */
   private record Listed(ManifestIO.Manifest manifest, String path) {}
 
-  private static final Map<String, Map<String, Long>> LIVE = lru();
+  private static final Map<String, Map<String, Long>> LIVE = lru(CACHED_MANIFESTS_MAX);
 
-  private static <V> Map<String, V> lru() {
+  private static <V> Map<String, V> lru(int max) {
     return Collections.synchronizedMap(
         new LinkedHashMap<>(16, 0.75f, true) {
           @Override
           protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
-            return size() > CACHED_MAX;
+            return size() > max;
           }
         });
   }
