@@ -256,7 +256,10 @@ final class StressCommand implements Callable<Integer> {
   }
 
   private Map<String, Object> counter(Path work) throws Exception {
-    createTable(work.resolve("counter-warmup-table"), "value long not null, process int");
+    // one warm-up table per worker: warming up must not wait in line for one counter row
+    for (int p = 0; p < processes; p++) {
+      createTable(work.resolve("counter-warmup-table-" + p), "value long not null, process int");
+    }
     double baseline = 0;
     int n = baselineOps >= 0 ? baselineOps : (int) Math.min(1000L, (long) processes * ops);
     if (n > 0) {
@@ -473,7 +476,11 @@ final class StressCommand implements Callable<Integer> {
                 log.toString(),
                 ready.toString(),
                 go.toString()));
-        Path warmup = work.resolve(workerMode + "-warmup-table");
+        Path warmup =
+            work.resolve(
+                workerMode.equals("counter")
+                    ? "counter-warmup-table-" + p
+                    : workerMode + "-warmup-table");
         if (warmupOps > 0 && Files.isDirectory(warmup)) {
           cmd.add(warmup.toString());
           cmd.add(Integer.toString(warmupOps));
