@@ -2,6 +2,7 @@ package io.datashard.internal;
 
 import io.datashard.CorruptTableException;
 import io.datashard.DataFile;
+import io.datashard.DataShardException;
 import io.datashard.FileFormat;
 import io.datashard.Snapshot;
 import io.datashard.TableOptions;
@@ -60,6 +61,7 @@ public final class Verifier {
   private final Map<String, Long> checked = new LinkedHashMap<>();
   private final Set<String> checkedLists = new HashSet<>();
   private final Map<String, List<ManifestIO.Entry>> manifestEntries = new HashMap<>();
+  private final Map<String, List<DataFile>> deleteManifestFiles = new HashMap<>();
   private final Set<String> checkedDataFiles = new HashSet<>();
   private boolean referencesIncomplete;
   private boolean unreadableOutsideCheck;
@@ -317,6 +319,21 @@ public final class Verifier {
       String path = core.resolvePath(m.path);
       referenced.add(path);
       hasDeletes |= m.isDeletes();
+      if (m.isDeletes()) {
+        List<DataFile> deleteFiles = deleteManifest(m, path, list, full);
+        if (deleteFiles == null) {
+          complete = false;
+          continue;
+        }
+        for (DataFile f : deleteFiles) {
+          String deletePath = core.resolvePath(f.path());
+          referenced.add(deletePath);
+          if (full && checkedDataFiles.add(deletePath)) {
+            checkDataFile(f, deletePath, path, "delete file");
+          }
+        }
+        continue;
+      }
       List<ManifestIO.Entry> entries = manifest(m, path, list, full, s);
       if (entries == null) {
         complete = false;
@@ -327,7 +344,7 @@ public final class Verifier {
         referenced.add(dataPath);
         liveRecords += e.file.recordCount();
         if (full && checkedDataFiles.add(dataPath)) {
-          checkDataFile(e.file, dataPath, path);
+          checkDataFile(e.file, dataPath, path, "data file");
         }
       }
     }
@@ -351,6 +368,39 @@ public final class Verifier {
         // a summary is informational; a malformed one is not a storage problem
       }
     }
+  }
+
+  /** Reads (once) a delete manifest; returns its live delete files, or null if it is unreadable. */
+  private List<DataFile> deleteManifest(
+      ManifestIO.Manifest m, String path, String list, boolean full) {
+    if (deleteManifestFiles.containsKey(path)) {
+      List<DataFile> known = deleteManifestFiles.get(path);
+      if (known == null && !full) {
+        referencesIncomplete = true;
+      }
+      return known;
+    }
+    List<DataFile> files = new ArrayList<>();
+    try {
+      for (ManifestIO.DeleteEntry e : ManifestIO.liveDeleteEntries(storage, m, p -> path)) {
+        files.add(e.file);
+      }
+    } catch (CorruptTableException e) {
+      deleteManifestFiles.put(path, null);
+      fail(full, e, path, "delete manifest", "manifest list " + list);
+      return null;
+    } catch (DataShardException e) {
+      // valid, but holds what this version cannot apply (deletion vectors): still referenced
+      deleteManifestFiles.put(path, null);
+      referencesIncomplete = true;
+      if (full) {
+        problem(Kind.UNREADABLE, path, e.getMessage());
+      }
+      return null;
+    }
+    deleteManifestFiles.put(path, files);
+    count("delete manifests");
+    return files;
   }
 
   /** Reads (once) and checks a manifest; returns its live entries, or null if it is unreadable. */
@@ -435,27 +485,31 @@ public final class Verifier {
     return Kind.UNREADABLE;
   }
 
-  private void checkDataFile(DataFile f, String path, String manifest) {
-    count("data files");
+  private void checkDataFile(DataFile f, String path, String manifest, String kind) {
+    count(kind + "s");
     long length;
     try {
       length = storage.length(path);
     } catch (NoSuchFileException e) {
       problem(
-          Kind.MISSING, path, "the data file is not there (listed in manifest " + manifest + ")");
+          Kind.MISSING,
+          path,
+          "the " + kind + " is not there (listed in manifest " + manifest + ")");
       return;
     } catch (IOException e) {
       problem(
           Kind.UNREADABLE,
           path,
-          "cannot read the data file's length: " + e + " (listed in manifest " + manifest + ")");
+          "cannot read the " + kind + "'s length: " + e + " (listed in manifest " + manifest + ")");
       return;
     }
     if (f.fileSizeInBytes() >= 0 && length != f.fileSizeInBytes()) {
       problem(
           Kind.WRONG_LENGTH,
           path,
-          "the data file has "
+          "the "
+              + kind
+              + " has "
               + length
               + " bytes, but manifest "
               + manifest
@@ -473,7 +527,9 @@ public final class Verifier {
       problem(
           Kind.UNREADABLE,
           path,
-          "the data file's "
+          "the "
+              + kind
+              + "'s "
               + (f.format() == FileFormat.PARQUET ? "Parquet footer" : f.format() + " content")
               + " cannot be read: "
               + e.getMessage()
@@ -486,7 +542,9 @@ public final class Verifier {
       problem(
           Kind.WRONG_RECORD_COUNT,
           path,
-          "the data file holds "
+          "the "
+              + kind
+              + " holds "
               + rows
               + " rows, but manifest "
               + manifest

@@ -208,6 +208,9 @@ public final class IcebergJava {
     Map<String, Object> m = new LinkedHashMap<>();
     List<Types.NestedField> fields = r.struct().fields();
     for (int i = 0; i < fields.size(); i++) {
+      if (org.apache.iceberg.MetadataColumns.isMetadataColumn(fields.get(i).fieldId())) {
+        continue; // _pos and the like, which Iceberg's reader adds to apply deletes
+      }
       m.put(fields.get(i).name(), plain(r.get(i)));
     }
     return m;

@@ -12,6 +12,7 @@ import io.datashard.Types;
 import io.datashard.ValidationException;
 import io.datashard.internal.DataFileIO;
 import io.datashard.internal.Values;
+import io.datashard.internal.deletes.DeleteIndex;
 import io.datashard.internal.expr.Binder;
 import io.datashard.internal.expr.BoundExpr;
 import io.datashard.internal.expr.FileStats;
@@ -232,6 +233,7 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
     // the files of the snapshot read, listed once: scanned for matches, then the baseline for the
     // check of what concurrent commits added
     List<DataFile> readFiles = current == null ? List.of() : reader.files(current);
+    DeleteIndex deletes = reader.deletes(current);
     readFiles.forEach(f -> p.before.add(ops().canonicalPath(f.path())));
     for (DataFile f : readFiles) {
       if (!change.matcher.mayMatch(f, schema)) {
@@ -244,7 +246,7 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
       }
       List<Row> keep = new ArrayList<>();
       long rows = 0;
-      try (CloseableIterator<Row> it = reader.readFiles(List.of(f), schema)) {
+      try (CloseableIterator<Row> it = reader.readFiles(List.of(f), schema, deletes)) {
         while (it.hasNext()) {
           Row r = it.next();
           rows++;
@@ -285,12 +287,13 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
     if (base.currentSnapshot() == null) {
       return null;
     }
+    DeleteIndex deletes = reader.deletes(base.currentSnapshot());
     for (DataFile f : reader.files(base.currentSnapshot())) {
       if (plan.before.contains(ops().canonicalPath(f.path()))
           || !plan.matcher.mayMatch(f, plan.schema)) {
         continue;
       }
-      try (CloseableIterator<Row> it = reader.readFiles(List.of(f), plan.schema)) {
+      try (CloseableIterator<Row> it = reader.readFiles(List.of(f), plan.schema, deletes)) {
         while (it.hasNext()) {
           if (plan.matcher.matches(it.next())) {
             return "a concurrent commit added rows that match, in " + f.path();

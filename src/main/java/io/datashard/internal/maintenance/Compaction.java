@@ -15,6 +15,7 @@ import io.datashard.internal.TableCore;
 import io.datashard.internal.commit.CommitFiles;
 import io.datashard.internal.commit.CompactionCommit;
 import io.datashard.internal.commit.TableOperations;
+import io.datashard.internal.deletes.DeleteIndex;
 import io.datashard.internal.manifest.ManifestIO;
 import io.datashard.internal.meta.TableMetadata;
 import java.io.IOException;
@@ -138,7 +139,8 @@ final class Compaction {
       for (List<DataFile> bin : bins) {
         String location = files.add(ops.dataDir() + "/" + FileNames.dataFile(format));
         DataFile out;
-        try (CloseableIterator<Row> rows = core.reader().readFiles(bin, schema)) {
+        try (CloseableIterator<Row> rows =
+            core.reader().readFiles(bin, schema, DeleteIndex.empty())) {
           out = DataFileIO.write(files.storage(), location, format, schema, rows);
         }
         DataFile first = bin.get(0);

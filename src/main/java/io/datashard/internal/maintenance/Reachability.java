@@ -108,8 +108,16 @@ final class Reachability {
         if (live == null) {
           try {
             live = new LinkedHashMap<>();
-            for (DataFile f : ManifestIO.liveFiles(ops.storage(), m, ops::resolvePath)) {
-              live.put(ops.canonicalPath(f.path()), f.fileSizeInBytes());
+            if (m.isDeletes()) {
+              // delete files are kept and freed like data files
+              for (ManifestIO.DeleteEntry d :
+                  ManifestIO.liveDeleteEntries(ops.storage(), m, ops::resolvePath)) {
+                live.put(ops.canonicalPath(d.file.path()), d.file.fileSizeInBytes());
+              }
+            } else {
+              for (DataFile f : ManifestIO.liveFiles(ops.storage(), m, ops::resolvePath)) {
+                live.put(ops.canonicalPath(f.path()), f.fileSizeInBytes());
+              }
             }
           } catch (RuntimeException e) {
             if (strict && stillRetained(s)) {

@@ -38,6 +38,7 @@ public final class AvroManifests {
   static final int SPLIT_OFFSETS = 132;
   static final int EQUALITY_IDS = 135;
   static final int SORT_ORDER_ID = 140;
+  static final int REFERENCED_DATA_FILE = 143;
   // manifest_file
   static final int MANIFEST_PATH = 500;
   static final int MANIFEST_LENGTH = 501;

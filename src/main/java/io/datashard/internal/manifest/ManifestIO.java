@@ -454,6 +454,134 @@ public final class ManifestIO {
   }
 
   /**
+   * A live entry of a delete manifest: a position or equality delete file, with the sequence
+   * numbers it was added with.
+   */
+  public static final class DeleteEntry {
+    /** The delete file's path, format, partition, record count, size and column statistics. */
+    public final DataFile file;
+
+    /** 1 for position deletes, 2 for equality deletes. */
+    public final int content;
+
+    /** The field ids an equality delete file matches rows on (empty for position deletes). */
+    public final List<Integer> equalityIds;
+
+    /** The one data file a position delete file applies to, if the writer recorded it. */
+    public final String referencedDataFile;
+
+    public final long snapshotId;
+    public final long dataSequenceNumber;
+    public final long fileSequenceNumber;
+
+    DeleteEntry(
+        DataFile file,
+        int content,
+        List<Integer> equalityIds,
+        String referencedDataFile,
+        long snapshotId,
+        long dataSequenceNumber,
+        long fileSequenceNumber) {
+      this.file = file;
+      this.content = content;
+      this.equalityIds = equalityIds;
+      this.referencedDataFile = referencedDataFile;
+      this.snapshotId = snapshotId;
+      this.dataSequenceNumber = dataSequenceNumber;
+      this.fileSequenceNumber = fileSequenceNumber;
+    }
+  }
+
+  /** Content of a position delete file. */
+  public static final int POSITION_DELETES = 1;
+
+  /** Content of an equality delete file. */
+  public static final int EQUALITY_DELETES = 2;
+
+  /**
+   * The live entries of a delete manifest (content 1), with the spec's inheritance of snapshot ids
+   * and sequence numbers applied as for data manifests.
+   *
+   * @throws CorruptTableException if the manifest cannot be read, or an entry is neither a position
+   *     nor an equality delete file, or an equality delete file names no columns
+   */
+  public static List<DeleteEntry> liveDeleteEntries(
+      Storage storage, Manifest m, UnaryOperator<String> resolve) {
+    List<DeleteEntry> out = new ArrayList<>();
+    readAvro(
+        storage,
+        resolve.apply(m.path),
+        "delete manifest",
+        m.length,
+        (schema, records) -> {
+          FieldIndex entryIdx = FieldIndex.of(schema);
+          Integer dataFilePos = entryIdx.position(AvroManifests.DATA_FILE);
+          if (dataFilePos == null) {
+            throw new IllegalArgumentException("it has no data_file field (id 2)");
+          }
+          org.apache.avro.Schema dfSchema = unwrap(schema.getFields().get(dataFilePos).schema());
+          FieldIndex dfIdx = FieldIndex.of(dfSchema);
+          for (GenericRecord entry : records) {
+            int status = (int) entryIdx.longOr(entry, AvroManifests.STATUS, STATUS_ADDED);
+            if (status == STATUS_DELETED) {
+              continue;
+            }
+            GenericRecord df = (GenericRecord) entry.get(dataFilePos);
+            int content = (int) dfIdx.longOr(df, AvroManifests.CONTENT, 0);
+            if (content != POSITION_DELETES && content != EQUALITY_DELETES) {
+              throw new IllegalArgumentException(
+                  "a delete manifest lists a file of content "
+                      + content
+                      + " (only 1, position deletes, and 2, equality deletes, belong there)");
+            }
+            List<Integer> equalityIds = new ArrayList<>();
+            Object ids = dfIdx.get(df, AvroManifests.EQUALITY_IDS);
+            if (ids != null) {
+              for (Object o : (Collection<?>) ids) {
+                equalityIds.add(((Number) o).intValue());
+              }
+            }
+            if (content == EQUALITY_DELETES && equalityIds.isEmpty()) {
+              throw new IllegalArgumentException(
+                  "the equality delete file "
+                      + dfIdx.string(df, AvroManifests.FILE_PATH)
+                      + " names no equality_ids");
+            }
+            String format = dfIdx.string(df, AvroManifests.FILE_FORMAT);
+            if ("puffin".equalsIgnoreCase(format)) {
+              throw new DataShardException(
+                  "The delete manifest "
+                      + m.path
+                      + " lists a deletion vector ("
+                      + dfIdx.string(df, AvroManifests.FILE_PATH)
+                      + ", Iceberg format v3), which this version of DataShard cannot apply yet. "
+                      + "Read the table with Apache Iceberg, or rewrite its deletes there into "
+                      + "position delete files.");
+            }
+            Object referenced = dfIdx.get(df, AvroManifests.REFERENCED_DATA_FILE);
+            long snapshotId = entryIdx.longOr(entry, AvroManifests.SNAPSHOT_ID, m.addedSnapshotId);
+            Object seq = entryIdx.get(entry, AvroManifests.SEQUENCE_NUMBER);
+            Object fileSeq = entryIdx.get(entry, AvroManifests.FILE_SEQUENCE_NUMBER);
+            long dataSeq = seq != null ? ((Number) seq).longValue() : m.sequenceNumber;
+            long fSeq =
+                fileSeq != null
+                    ? ((Number) fileSeq).longValue()
+                    : (seq != null && status != STATUS_ADDED ? dataSeq : m.sequenceNumber);
+            out.add(
+                new DeleteEntry(
+                    toFile(dfIdx, df, m.specId),
+                    content,
+                    List.copyOf(equalityIds),
+                    referenced == null ? null : referenced.toString(),
+                    snapshotId,
+                    dataSeq,
+                    fSeq));
+          }
+        });
+    return out;
+  }
+
+  /**
    * Writes a manifest that marks files as deleted by snapshot {@code snapshotId}, keeping each
    * file's original sequence numbers as the spec requires.
    */
@@ -610,6 +738,11 @@ public final class ManifestIO {
       throw new IllegalArgumentException(
           "a data manifest lists a delete file (content " + content + ")");
     }
+    return toFile(idx, df, specId);
+  }
+
+  /** The file an entry names, data or delete file alike (its content is not checked). */
+  private static DataFile toFile(FieldIndex idx, GenericRecord df, int specId) {
     GenericRecord partition = (GenericRecord) idx.get(df, AvroManifests.PARTITION);
     DataFile.Builder b =
         DataFile.builder()

@@ -4,7 +4,6 @@ import io.datashard.CloseableIterator;
 import io.datashard.DataFile;
 import io.datashard.Expression;
 import io.datashard.Expressions;
-import io.datashard.FileFormat;
 import io.datashard.Row;
 import io.datashard.ScanReport;
 import io.datashard.Schema;
@@ -12,6 +11,8 @@ import io.datashard.Snapshot;
 import io.datashard.Types;
 import io.datashard.internal.DataFileIO;
 import io.datashard.internal.Rows;
+import io.datashard.internal.deletes.DeleteIndex;
+import io.datashard.internal.deletes.DeleteReader;
 import io.datashard.internal.expr.Binder;
 import io.datashard.internal.expr.BoundExpr;
 import io.datashard.internal.expr.FileStats;
@@ -19,7 +20,6 @@ import io.datashard.internal.expr.MetricsEvaluator;
 import io.datashard.internal.expr.RowFilter;
 import io.datashard.internal.expr.StrictMetricsEvaluator;
 import io.datashard.internal.meta.TableMetadata;
-import io.datashard.internal.parquet.ParquetFiles;
 import io.datashard.internal.parquet.RowGroupFilter;
 import io.datashard.internal.parquet.RowGroupStats;
 import java.util.ArrayList;
@@ -43,6 +43,8 @@ public final class FilteredScan {
   private final Schema read;
   private final BoundExpr filter;
   private final List<DataFile> considered;
+  private final DeleteIndex deletes;
+  private final DeleteReader deleteReader;
   private final List<DataFile> kept = new ArrayList<>();
   private long bytesConsidered;
   private long filesPruned;
@@ -66,6 +68,8 @@ public final class FilteredScan {
     this.filter = Binder.bind(tableSchema, filter == null ? Expressions.alwaysTrue() : filter);
     this.read = readSchema(tableSchema, output, this.filter);
     this.considered = reader.files(snapshot); // explains a lost file itself
+    this.deletes = reader.deletes(snapshot);
+    this.deleteReader = reader.deleteReader();
     TableMetadata meta = reader.operations().current();
     for (DataFile f : considered) {
       bytesConsidered += f.fileSizeInBytes();
@@ -122,9 +126,23 @@ public final class FilteredScan {
     long n = 0;
     List<DataFile> toRead = new ArrayList<>();
     for (DataFile f : kept) {
-      if (StrictMetricsEvaluator.allMatch(filter, new FileStats(f, tableSchema))) {
-        n += f.recordCount();
-        rowsMatched += f.recordCount();
+      DeleteIndex.FileDeletes d = deletes.forFile(f);
+      if ((d == null || d.positionsOnly())
+          && StrictMetricsEvaluator.allMatch(filter, new FileStats(f, tableSchema))) {
+        long live =
+            d == null
+                ? f.recordCount()
+                : deleteReader.liveCount(
+                    f,
+                    d,
+                    schema ->
+                        DataFileIO.read(
+                            reader.operations().storage(),
+                            reader.operations().resolvePath(f.path()),
+                            f.format(),
+                            schema));
+        n += live;
+        rowsMatched += live;
         filesAllMatch++;
         bytesAllMatch += f.fileSizeInBytes();
       } else {
@@ -235,12 +253,8 @@ public final class FilteredScan {
           DataFile f = files.next();
           filesRead++;
           bytesRead += f.fileSizeInBytes();
-          String path = reader.operations().resolvePath(f.path());
           // Parquet row groups are skipped by their footer statistics; other formats are read whole
-          current =
-              f.format() == FileFormat.PARQUET
-                  ? ParquetFiles.read(reader.operations().storage(), path, read, groups)
-                  : DataFileIO.read(reader.operations().storage(), path, f.format(), read);
+          current = reader.open(f, read, deletes, deleteReader, groups);
         }
         return true;
       }

@@ -2,15 +2,19 @@ package io.datashard.internal.scan;
 
 import io.datashard.CloseableIterator;
 import io.datashard.DataFile;
-import io.datashard.DataShardException;
+import io.datashard.FileFormat;
 import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Snapshot;
 import io.datashard.ValidationException;
 import io.datashard.internal.DataFileIO;
 import io.datashard.internal.commit.TableOperations;
+import io.datashard.internal.deletes.DeleteIndex;
+import io.datashard.internal.deletes.DeleteReader;
 import io.datashard.internal.manifest.ManifestIO;
 import io.datashard.internal.meta.TableMetadata;
+import io.datashard.internal.parquet.ParquetFiles;
+import io.datashard.internal.parquet.RowGroupFilter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,7 +34,7 @@ public final class TableReader {
   private static final int CACHED_ENTRIES_MAX = 10_000;
 
   private final TableOperations ops;
-  private volatile SnapshotEntries lastEntries;
+  private volatile Plan lastPlan;
 
   public TableReader(TableOperations ops) {
     this.ops = ops;
@@ -139,55 +143,121 @@ public final class TableReader {
     return out;
   }
 
-  /** The live entries of the snapshot read last, by its manifest list's location. */
-  private record SnapshotEntries(String manifestList, List<ManifestIO.Entry> entries) {}
+  /**
+   * What reading a snapshot needs: its live data entries and which of its delete files apply to
+   * which of them.
+   */
+  public record Plan(String manifestList, List<ManifestIO.Entry> entries, DeleteIndex deletes) {}
 
   /**
-   * The live entries of a snapshot. Those of the snapshot read last are kept: a manifest list and
-   * its manifests never change once written, and a transaction reads the same snapshot to scan it
-   * and again to replace its files.
+   * The live data entries of a snapshot (its delete files are in {@link #plan}). Those of the
+   * snapshot read last are kept: a manifest list and its manifests never change once written, and a
+   * transaction reads the same snapshot to scan it and again to replace its files.
    */
   public List<ManifestIO.Entry> liveEntries(Snapshot snapshot) {
-    String list = ops.resolvePath(snapshot.manifestList());
-    SnapshotEntries cached = lastEntries;
-    if (cached != null && cached.manifestList().equals(list)) {
-      return cached.entries();
-    }
-    List<ManifestIO.Entry> out = new ArrayList<>();
-    for (ManifestIO.Manifest m : ManifestIO.readList(ops.storage(), list)) {
-      if (m.isDeletes()) {
-        throw new DataShardException(
-            "Snapshot "
-                + snapshot.snapshotId()
-                + " of table "
-                + location()
-                + " has delete files (row-level deletes), which this version of DataShard cannot "
-                + "apply yet. Read it with Apache Iceberg, or compact the table there first.");
-      }
-      out.addAll(ManifestIO.liveEntries(ops.storage(), m, ops::resolvePath));
-    }
-    List<ManifestIO.Entry> entries = Collections.unmodifiableList(out);
-    if (entries.size() <= CACHED_ENTRIES_MAX) {
-      lastEntries = new SnapshotEntries(list, entries);
-    }
-    return entries;
+    return plan(snapshot).entries();
   }
 
-  /** The number of rows of a snapshot, from its files' record counts. */
+  /** The delete files of a snapshot, indexed by the data files they apply to. */
+  public DeleteIndex deletes(Snapshot snapshot) {
+    return snapshot == null
+        ? DeleteIndex.empty()
+        : ExpiredReads.guard(ops, snapshot, () -> plan(snapshot)).deletes();
+  }
+
+  /** The live data entries and the delete index of a snapshot. */
+  public Plan plan(Snapshot snapshot) {
+    String list = ops.resolvePath(snapshot.manifestList());
+    Plan cached = lastPlan;
+    if (cached != null && cached.manifestList().equals(list)) {
+      return cached;
+    }
+    List<ManifestIO.Entry> out = new ArrayList<>();
+    List<ManifestIO.DeleteEntry> deletes = new ArrayList<>();
+    for (ManifestIO.Manifest m : ManifestIO.readList(ops.storage(), list)) {
+      if (m.isDeletes()) {
+        deletes.addAll(ManifestIO.liveDeleteEntries(ops.storage(), m, ops::resolvePath));
+      } else {
+        out.addAll(ManifestIO.liveEntries(ops.storage(), m, ops::resolvePath));
+      }
+    }
+    List<ManifestIO.Entry> entries = Collections.unmodifiableList(out);
+    Plan plan = new Plan(list, entries, DeleteIndex.build(ops.current(), entries, deletes));
+    if (entries.size() + deletes.size() <= CACHED_ENTRIES_MAX) {
+      lastPlan = plan;
+    }
+    return plan;
+  }
+
+  /** The number of rows of a snapshot: its files' record counts, less what deletes remove. */
   public long count(Snapshot snapshot) {
+    if (snapshot == null) {
+      return 0;
+    }
+    return ExpiredReads.guard(ops, snapshot, () -> countRows(snapshot));
+  }
+
+  private long countRows(Snapshot snapshot) {
+    Plan plan = plan(snapshot);
+    DeleteReader deleteReader = deleteReader();
     long n = 0;
-    for (DataFile f : files(snapshot)) {
-      n += f.recordCount();
+    for (ManifestIO.Entry e : plan.entries()) {
+      DeleteIndex.FileDeletes d = plan.deletes().forFile(e.file);
+      n +=
+          d == null
+              ? e.file.recordCount()
+              : deleteReader.liveCount(e.file, d, schema -> openAll(e.file, schema));
     }
     return n;
+  }
+
+  /** A reader of delete files for one scan of the newest version. */
+  public DeleteReader deleteReader() {
+    return new DeleteReader(ops.storage(), ops::resolvePath, ops.current());
+  }
+
+  /** The rows of a data file in file order, every row (no row group skipped). */
+  private CloseableIterator<Row> openAll(DataFile f, Schema projection) {
+    return DataFileIO.read(ops.storage(), ops.resolvePath(f.path()), f.format(), projection);
+  }
+
+  /**
+   * The rows of one data file of a snapshot, without those the snapshot's deletes remove: the one
+   * way every read of a snapshot's rows opens a data file.
+   *
+   * @param deletes the snapshot's delete index
+   * @param deleteReader this scan's reader of delete files
+   * @param groups Parquet row groups to read (null: all); ignored where position deletes apply,
+   *     which need every row's position
+   */
+  public CloseableIterator<Row> open(
+      DataFile f,
+      Schema projection,
+      DeleteIndex deletes,
+      DeleteReader deleteReader,
+      RowGroupFilter groups) {
+    DeleteIndex.FileDeletes d = deletes.forFile(f);
+    if (d == null) {
+      if (groups != null && f.format() == FileFormat.PARQUET) {
+        return ParquetFiles.read(ops.storage(), ops.resolvePath(f.path()), projection, groups);
+      }
+      return openAll(f, projection);
+    }
+    if (d.positions().isEmpty() && groups != null && f.format() == FileFormat.PARQUET) {
+      return deleteReader.apply(
+          f,
+          d,
+          projection,
+          schema -> ParquetFiles.read(ops.storage(), ops.resolvePath(f.path()), schema, groups));
+    }
+    return deleteReader.apply(f, d, projection, schema -> openAll(f, schema));
   }
 
   // ---------------------------------------------------------------- rows
 
   /** The rows of a snapshot, one file after the other. */
   public CloseableIterator<Row> scan(Snapshot snapshot, List<String> columns) {
-    return ExpiredReads.guard(
-        ops, snapshot, readFiles(files(snapshot), projection(snapshot, columns)));
+    return scan(snapshot, columns, 1);
   }
 
   /**
@@ -197,23 +267,27 @@ public final class TableReader {
   public CloseableIterator<Row> scan(Snapshot snapshot, List<String> columns, int threads) {
     List<DataFile> files = files(snapshot);
     Schema projection = projection(snapshot, columns);
+    DeleteIndex deletes = deletes(snapshot);
     if (threads <= 1 || files.size() <= 1) {
-      return ExpiredReads.guard(ops, snapshot, readFiles(files, projection));
+      return ExpiredReads.guard(ops, snapshot, readFiles(files, projection, deletes));
     }
+    DeleteReader deleteReader = deleteReader();
     List<Supplier<CloseableIterator<Row>>> sources = new ArrayList<>();
     for (DataFile f : files) {
-      sources.add(
-          () -> DataFileIO.read(ops.storage(), ops.resolvePath(f.path()), f.format(), projection));
+      sources.add(() -> open(f, projection, deletes, deleteReader, null));
     }
     return ExpiredReads.guard(
         ops, snapshot, new ParallelRows<>(sources, Math.min(threads, files.size())));
   }
 
   /**
-   * The rows of data files one after the other, read with one projection; one file open at a time.
+   * The rows of data files one after the other, read with one projection, without the rows that
+   * {@code deletes} (the index of the snapshot they belong to) removes; one file open at a time.
    */
-  public CloseableIterator<Row> readFiles(List<DataFile> dataFiles, Schema projection) {
+  public CloseableIterator<Row> readFiles(
+      List<DataFile> dataFiles, Schema projection, DeleteIndex deletes) {
     Iterator<DataFile> files = dataFiles.iterator();
+    DeleteReader deleteReader = deletes.isEmpty() ? null : deleteReader();
     return new CloseableIterator<Row>() {
       private CloseableIterator<Row> current;
 
@@ -227,9 +301,7 @@ public final class TableReader {
           if (!files.hasNext()) {
             return false;
           }
-          DataFile f = files.next();
-          current =
-              DataFileIO.read(ops.storage(), ops.resolvePath(f.path()), f.format(), projection);
+          current = open(files.next(), projection, deletes, deleteReader, null);
         }
         return true;
       }
