@@ -37,6 +37,17 @@ public final class FileNames {
   /** The advisory file holding a recent version number. */
   public static final String VERSION_HINT = "version-hint.text";
 
+  /** The name of the checksum file Hadoop's local filesystem keeps beside a file {@code name}. */
+  public static String checksumSideFile(String name) {
+    return "." + name + ".crc";
+  }
+
+  /** The location of Hadoop's checksum file for the file at {@code location}. */
+  public static String checksumSideFileOf(String location) {
+    int slash = location.lastIndexOf('/');
+    return location.substring(0, slash + 1) + checksumSideFile(location.substring(slash + 1));
+  }
+
   /** The advisory commit lock, in the metadata directory. */
   public static final String COMMIT_LOCK = ".datashard-commit.lock";
 

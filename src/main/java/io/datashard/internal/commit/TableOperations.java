@@ -389,6 +389,7 @@ public final class TableOperations {
       if (!kept.contains(e.file())) {
         try {
           storage.delete(e.file());
+          storage.delete(FileNames.checksumSideFileOf(e.file()));
         } catch (IOException | RuntimeException ex) {
           LOG.debug("Could not remove old metadata file {}: {}", e.file(), ex.toString());
         }
@@ -401,6 +402,10 @@ public final class TableOperations {
       storage.replace(
           metadataDir + "/" + FileNames.VERSION_HINT,
           Integer.toString(version).getBytes(StandardCharsets.UTF_8));
+      // Hadoop's local filesystem (Spark's, for one) keeps a checksum beside each file it writes
+      // and checks it on read: one left by Hadoop for an older hint no longer matches, and
+      // without it Hadoop reads the hint unchecked.
+      storage.delete(metadataDir + "/" + FileNames.checksumSideFile(FileNames.VERSION_HINT));
     } catch (IOException | RuntimeException e) {
       // The hint is advisory: readers probe past it. A failure here never fails a commit.
       LOG.warn("Could not update {} in {}: {}", FileNames.VERSION_HINT, metadataDir, e.toString());
