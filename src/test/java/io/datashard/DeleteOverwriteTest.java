@@ -107,25 +107,48 @@ class DeleteOverwriteTest {
   }
 
   @Test
+  void cliSummariesSpeakOfTheUsersRowsAndTheRewriteApart() throws Exception {
+    Path t = dir.resolve("small");
+    Table table = DataShard.create(t, Schema.parse("id long not null, v string"));
+    table
+        .newAppend()
+        .add(Map.of("id", 1L, "v", "a"))
+        .add(Map.of("id", 2L, "v", "b"))
+        .add(Map.of("id", 3L, "v", "c"))
+        .commit();
+    Path u = dir.resolve("one.jsonl");
+    Files.writeString(u, "{\"id\": 2, \"v\": \"B\"}\n");
+    String[] up = run("upsert", t.toString(), "--key", "id", "--file", u.toString());
+    assertThat(up[0]).as(up[2]).isEqualTo("0");
+    assertThat(up[1]).contains("(replaced 1, inserted 0; rewrote 2 unchanged rows)");
+    Files.writeString(u, "{\"id\": 3, \"v\": \"C\"}\n{\"id\": 4, \"v\": \"d\"}\n");
+    up = run("upsert", t.toString(), "--key", "id", "--file", u.toString());
+    assertThat(up[1]).contains("(replaced 1, inserted 1; rewrote 2 unchanged rows)");
+    String[] d = run("delete", t.toString(), "--filter", "id >= 1");
+    assertThat(d[1]).contains("(deleted 4)");
+  }
+
+  @Test
   void cliDeleteOverwriteUpsert() throws Exception {
     table();
     String t = dir.resolve("t").toString();
     String[] d = run("delete", t, "--filter", "id < 5");
     assertThat(d[0]).as(d[2]).isEqualTo("0");
-    assertThat(d[1]).contains("rows removed: 5");
+    assertThat(d[1]).contains("(deleted 5");
     assertThat(run("count", t)[1].strip()).isEqualTo("35");
     Path f = dir.resolve("o.jsonl");
     Files.writeString(f, "{\"id\": 7, \"score\": 0.5, \"tag\": \"o\"}\n");
     String[] o = run("overwrite", t, "--filter", "id >= 30", "--file", f.toString());
     assertThat(o[0]).as(o[2]).isEqualTo("0");
-    assertThat(o[1]).contains("rows removed: 10").contains("rows added: 1");
+    assertThat(o[1]).contains("(deleted 10, inserted 1");
     Path u = dir.resolve("u.jsonl");
     Files.writeString(
         u, "{\"id\": 7, \"score\": 0.9, \"tag\": \"u\"}\n{\"id\": 99, \"tag\": \"u\"}\n");
     String[] up = run("upsert", t, "--key", "id", "--file", u.toString());
     assertThat(up[0]).as(up[2]).isEqualTo("0");
     assertThat(up[1])
-        .contains("rows removed: 2"); // id 7 was there twice: the original and the overwrite's
+        // id 7 was there twice: the original and the overwrite's
+        .contains("(replaced 1 keys (2 rows), inserted 1");
     assertThat(run("count", t, "--filter", "id = 7")[1].strip()).isEqualTo("1");
     assertThat(run("count", t)[1].strip()).isEqualTo("26"); // 35 - 10 + 1, then 2 replaced by 2
     String[] none = run("delete", t, "--filter", "id > 1000");

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,24 +30,46 @@ final class RowChangeCommands {
   private static void print(picocli.CommandLine.Model.CommandSpec spec, Optional<Snapshot> s) {
     if (s.isEmpty()) {
       spec.commandLine().getOut().println("No row matched; nothing was committed.");
-    } else {
-      spec.commandLine()
-          .getOut()
-          .println(
-              s.get().snapshotId()
-                  + " (rows removed: "
-                  + s.get().summary().getOrDefault("datashard.rows-removed", "0")
-                  + ", rows added: "
-                  + s.get().summary().getOrDefault("added-records", "0")
-                  + ")");
+      return;
     }
+    spec.commandLine().getOut().println(s.get().snapshotId() + " (" + rowsChanged(s.get()) + ")");
+  }
+
+  /**
+   * What a delete, overwrite or upsert did to the user's rows, then what it cost: "replaced 1,
+   * inserted 0; rewrote 2 unchanged rows".
+   */
+  static String rowsChanged(Snapshot s) {
+    Map<String, String> m = s.summary();
+    List<String> parts = new ArrayList<>();
+    String replaced = m.get("datashard.rows-replaced");
+    String removed = m.getOrDefault("datashard.rows-removed", "0");
+    if (replaced != null) {
+      // keys repeated in the table: more rows went than records replaced them
+      parts.add(
+          "replaced "
+              + replaced
+              + (replaced.equals(removed) ? "" : " keys (" + removed + " rows)"));
+    } else {
+      parts.add("deleted " + removed);
+    }
+    String inserted = m.get("datashard.rows-inserted");
+    if (inserted != null && (replaced != null || !"0".equals(inserted))) {
+      parts.add("inserted " + inserted);
+    }
+    String out = String.join(", ", parts);
+    String rewritten = m.getOrDefault("datashard.rows-rewritten", "0");
+    if (!"0".equals(rewritten)) {
+      out += "; rewrote " + rewritten + " unchanged row" + ("1".equals(rewritten) ? "" : "s");
+    }
+    return out;
   }
 
   @Command(
       name = "delete",
       description =
           "Delete the rows a filter matches, in one commit; prints the new snapshot "
-              + "id and the rows removed.")
+              + "id and the rows deleted.")
   static final class Delete implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
     Path dir;
@@ -75,7 +98,7 @@ final class RowChangeCommands {
       name = "overwrite",
       description =
           "Replace the rows a filter matches with the records of a JSON-lines "
-              + "file, in one commit; prints the new snapshot id, rows removed and added.")
+              + "file, in one commit; prints the new snapshot id, rows deleted and inserted.")
   static final class Overwrite implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
     Path dir;
@@ -111,7 +134,7 @@ final class RowChangeCommands {
       name = "upsert",
       description =
           "Update the rows whose key matches a record of a JSON-lines file and "
-              + "insert the other records, in one commit; prints the new snapshot id, rows removed and added.")
+              + "insert the other records, in one commit; prints the new snapshot id, rows deleted and inserted.")
   static final class Upsert implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
     Path dir;

@@ -56,6 +56,14 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
     /** True if the row (read under {@code schema}) is replaced. */
     boolean matches(Row row);
 
+    /**
+     * The key of a matching row, for changes that replace rows by key (an upsert): the replaced
+     * keys are counted. Null for other changes.
+     */
+    default Object keyOf(Row row) {
+      return null;
+    }
+
     /** True only if every row of the file matches (then it is removed without being read). */
     default boolean allMatch(DataFile file, Schema schema) {
       return false;
@@ -230,6 +238,7 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
     Snapshot current = read.currentSnapshot();
     List<Row> kept = new ArrayList<>();
     long removedRows = 0;
+    Set<Object> replacedKeys = new HashSet<>();
     // the files of the snapshot read, listed once: scanned for matches, then the baseline for the
     // check of what concurrent commits added
     List<DataFile> readFiles = current == null ? List.of() : reader.files(current);
@@ -252,6 +261,11 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
           rows++;
           if (!change.matcher.matches(r)) {
             keep.add(r);
+          } else {
+            Object key = change.matcher.keyOf(r);
+            if (key != null) {
+              replacedKeys.add(key);
+            }
           }
         }
       }
@@ -267,6 +281,12 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
     }
     p.extra = new LinkedHashMap<>(summary);
     p.extra.put(SnapshotSummary.ROWS_REMOVED, Long.toString(removedRows));
+    p.extra.put(SnapshotSummary.ROWS_REWRITTEN, Long.toString(kept.size()));
+    p.extra.put(
+        SnapshotSummary.ROWS_INSERTED, Long.toString(change.added.size() - replacedKeys.size()));
+    if (!replacedKeys.isEmpty()) {
+      p.extra.put(SnapshotSummary.ROWS_REPLACED, Long.toString(replacedKeys.size()));
+    }
     if (p.replaced.isEmpty()) {
       p.staged = writer.stageRows(read, schema, false, change.added, false, null, List.of(), files);
       return p;
@@ -402,6 +422,11 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
           @Override
           public boolean matches(Row row) {
             return keys.contains(key(row, positions));
+          }
+
+          @Override
+          public Object keyOf(Row row) {
+            return key(row, positions);
           }
         };
     return new Change(matcher, rows);

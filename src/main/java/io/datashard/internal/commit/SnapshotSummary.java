@@ -21,6 +21,18 @@ public final class SnapshotSummary {
   /** Summary key: rows a delete, overwrite or upsert removed. */
   public static final String ROWS_REMOVED = "datashard.rows-removed";
 
+  /**
+   * Unchanged rows a copy-on-write change copied into new files (the rest of the files it rewrote):
+   * its cost, not a change to the user's rows.
+   */
+  public static final String ROWS_REWRITTEN = "datashard.rows-rewritten";
+
+  /** Rows a change added that replace no row (for an upsert: records with a new key). */
+  public static final String ROWS_INSERTED = "datashard.rows-inserted";
+
+  /** Keys an upsert replaced: existing rows with these keys gave way to the new records. */
+  public static final String ROWS_REPLACED = "datashard.rows-replaced";
+
   /** Summary key: ids of the append requests a group commit carried, comma-separated. */
   public static final String GROUP_REQUESTS = "datashard.group-requests";
 
