@@ -61,7 +61,8 @@ final class RowWriteSupport extends WriteSupport<Row> {
   RowWriteSupport(Schema schema) {
     this.schema = schema;
     this.messageType = ParquetSchemas.toParquet(schema);
-    this.boundsById = new Bounds[schema.highestFieldId() + 1];
+    // a fast path for ordinary ids; reserved ones (delete files: 2147483546...) use the map
+    this.boundsById = new Bounds[Math.min(schema.highestFieldId(), 100_000) + 1];
     indexNames(schema.asStruct(), "");
     this.root = new StructWriter(schema.asStruct(), true);
   }
