@@ -12,6 +12,25 @@ public final class TableProperties {
 
   // ---------------------------------------------------------------- writing data files
 
+  /**
+   * How deletes change the table: {@code copy-on-write} (the default: data files with deleted rows
+   * are rewritten without them) or {@code merge-on-read} (a position delete file names the deleted
+   * rows; readers leave them out, and compaction folds them in later).
+   */
+  public static final String DELETE_MODE = "write.delete.mode";
+
+  /** As {@link #DELETE_MODE}, for overwrites (the rows a filter matches, replaced by new ones). */
+  public static final String UPDATE_MODE = "write.update.mode";
+
+  /** As {@link #DELETE_MODE}, for upserts. */
+  public static final String MERGE_MODE = "write.merge.mode";
+
+  /** The value of the write mode properties for copy-on-write (the default). */
+  public static final String COPY_ON_WRITE = "copy-on-write";
+
+  /** The value of the write mode properties for merge-on-read. */
+  public static final String MERGE_ON_READ = "merge-on-read";
+
   /** The file format of new data files: {@code parquet}, {@code orc} or {@code avro}. */
   public static final String DEFAULT_FILE_FORMAT = "write.format.default";
 

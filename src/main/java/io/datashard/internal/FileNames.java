@@ -142,6 +142,11 @@ public final class FileNames {
     return UUID.randomUUID() + "." + format.extension();
   }
 
+  /** A new name for a delete file in this format. */
+  public static String deleteFile(FileFormat format) {
+    return UUID.randomUUID() + "-deletes." + format.extension();
+  }
+
   /** True for DataShard's private names (temporaries, the lock, the queue). */
   public static boolean isHidden(String name) {
     return name.startsWith(".");

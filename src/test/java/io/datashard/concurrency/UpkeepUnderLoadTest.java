@@ -24,8 +24,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The automatic upkeep under the headline load, with default settings but a short grace period:
@@ -44,12 +45,16 @@ class UpkeepUnderLoadTest {
 
   @TempDir Path tmp;
 
-  @Test
-  void compactionAndCleanupUnderAppendsDeletesAndReadsLoseNothing() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {TableProperties.COPY_ON_WRITE, TableProperties.MERGE_ON_READ})
+  void compactionAndCleanupUnderAppendsDeletesAndReadsLoseNothing(String writeMode)
+      throws Exception {
     Path dir = tmp.resolve("table");
     DataShard.table(dir)
         .schema(Schema.parse("worker int not null, seq int not null"))
         .property(TableProperties.CLEANUP_GRACE_MS, Long.toString(GRACE_MS))
+        .property(TableProperties.DELETE_MODE, writeMode)
+        .property(TableProperties.MERGE_MODE, writeMode)
         .create();
     List<Process> writers = new ArrayList<>();
     List<Path> logs = new ArrayList<>();
@@ -116,7 +121,7 @@ class UpkeepUnderLoadTest {
       String id = DELETER + "/" + p[2];
       if (p[1].equals("failed")) {
         failed.add("deleter: " + line);
-      } else if (p[0].equals("append")) {
+      } else if (p[0].equals("append") || p[0].equals("upsert")) {
         (p[1].equals("ok") ? acknowledged : unknown).add(id);
       } else {
         (p[1].equals("ok") ? deleted : unknown).add(id);
@@ -146,9 +151,21 @@ class UpkeepUnderLoadTest {
     int liveFiles = table.scan().files().size();
     long compactions =
         table.snapshots().stream().filter(s -> "replace".equals(s.operation())).count();
+    long deleteFiles = table.currentSnapshot().orElseThrow().summaryLong("total-delete-files", 0);
     System.out.printf(
-        "%d appends: %d live data files, %d compactions among the retained snapshots%n",
-        appends, liveFiles, compactions);
+        "%s: %d appends: %d live data files, %d delete files, %d compactions among the retained "
+            + "snapshots%n",
+        writeMode, appends, liveFiles, deleteFiles, compactions);
+    // the deleter logs what each of its deletes wrote: position deletes, or rewritten files
+    long positionDeletes =
+        Files.readAllLines(deleterLog).stream()
+            .filter(l -> l.startsWith("delete ok") && l.contains(" positions=1"))
+            .count();
+    assertThat(positionDeletes)
+        .as("deletes that wrote a position delete")
+        .matches(
+            n -> writeMode.equals(TableProperties.MERGE_ON_READ) ? n > 0 : n == 0,
+            "some in merge-on-read, none in copy-on-write");
     assertThat(liveFiles).as("live data files after %d appends", appends).isLessThan(100);
 
     // After the grace period, the next commits' cleanup deletes what dropped snapshots used.

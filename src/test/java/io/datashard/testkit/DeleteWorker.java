@@ -11,9 +11,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
 /**
- * A child process for concurrency tests: appends rows {worker, seq} and deletes every odd one again
- * right after appending it, logging {@code append ok|unknown|failed SEQ} and {@code delete
- * ok|unknown|failed SEQ}.
+ * A child process for concurrency tests: appends rows {worker, seq}, deletes every odd one again
+ * right after appending it and upserts every other even one (the same row, by its key), logging
+ * {@code append|delete|upsert ok|unknown|failed SEQ}.
  *
  * <p>Arguments: table dir, worker id, number of rows, log file.
  */
@@ -35,18 +35,38 @@ public final class DeleteWorker {
                 + " "
                 + seq
                 + "\n");
-        if (seq % 2 == 1) {
+        if (seq % 4 == 2) {
+          // the same row again, by key: replaced, never doubled
           out.write(
-              "delete "
+              "upsert "
                   + outcome(
                       () ->
                           table
-                              .newDelete()
-                              .where("worker = " + worker + " and seq = " + s)
+                              .newUpsert()
+                              .key("worker", "seq")
+                              .add(Map.of("worker", worker, "seq", s))
                               .commit())
                   + " "
                   + seq
                   + "\n");
+        }
+        if (seq % 2 == 1) {
+          String[] wrote = {""};
+          String outcome =
+              outcome(
+                  () ->
+                      table
+                          .newDelete()
+                          .where("worker = " + worker + " and seq = " + s)
+                          .commit()
+                          .ifPresent(
+                              d ->
+                                  wrote[0] =
+                                      " positions="
+                                          + d.summaryLong("added-position-deletes", 0)
+                                          + " rewritten="
+                                          + d.summaryLong("datashard.rows-rewritten", 0)));
+          out.write("delete " + outcome + " " + seq + wrote[0] + "\n");
         }
         out.flush();
       }

@@ -5,6 +5,7 @@ import io.datashard.DataShardException;
 import io.datashard.Row;
 import io.datashard.Snapshot;
 import io.datashard.internal.FileNames;
+import io.datashard.internal.deletes.DeleteIndex;
 import io.datashard.internal.manifest.ManifestIO;
 import io.datashard.internal.meta.PartitionSpec;
 import io.datashard.internal.meta.TableMetadata;
@@ -45,6 +46,47 @@ final class ReplaceFiles {
       CommitFiles files,
       int attempt)
       throws IOException {
+    return build(
+        ops,
+        what,
+        read,
+        base,
+        replaced,
+        removedPaths,
+        added,
+        List.of(),
+        Set.of(),
+        operation,
+        extraSummary,
+        snapshotId,
+        files,
+        attempt);
+  }
+
+  /**
+   * As above, and the change also adds delete files ({@code addedDeletes}, written already) for the
+   * data files at {@code deleteTargets} (canonical paths), which must still be live in the base.
+   * Delete files the base has are carried over, but those that apply to no data file after the
+   * change (those of removed files) are dropped. The base refuses the change when a delete file
+   * committed since {@code read} applies to a file it removes or deletes from (the change read
+   * those rows without it).
+   */
+  static Built build(
+      TableOperations ops,
+      String what,
+      TableMetadata read,
+      TableMetadata base,
+      List<DataFile> replaced,
+      Set<String> removedPaths,
+      List<DataFile> added,
+      List<ManifestIO.DeleteEntry> addedDeletes,
+      Set<String> deleteTargets,
+      String operation,
+      Map<String, String> extraSummary,
+      long snapshotId,
+      CommitFiles files,
+      int attempt)
+      throws IOException {
     boolean compaction = operation.equals("replace");
     Snapshot parent = base.currentSnapshot();
     if (parent == null || base.currentSchemaId() != read.currentSchemaId()) {
@@ -56,21 +98,31 @@ final class ReplaceFiles {
     Map<ManifestIO.Manifest, List<ManifestIO.Entry>> keptEntries = new LinkedHashMap<>();
     Map<Integer, List<ManifestIO.Entry>> deletedBySpec = new LinkedHashMap<>();
     int found = 0;
+    List<ManifestIO.Manifest> deleteManifests = new ArrayList<>();
+    List<ManifestIO.Entry> remaining = new ArrayList<>(); // live data entries after the change
+    List<ManifestIO.Entry> touched = new ArrayList<>(); // the entries removed or deleted from
+    int targetsFound = 0;
     for (ManifestIO.Manifest m :
         ManifestIO.readList(ops.storage(), ops.resolvePath(parent.manifestList()))) {
       if (m.isDeletes()) {
-        throw new DataShardException(
-            "Cannot "
-                + (compaction ? "compact" : "rewrite")
-                + " table "
-                + ops.root()
-                + ": it has delete files (row-level deletes), which this version of DataShard "
-                + "cannot rewrite. Compact it with Apache Iceberg.");
+        deleteManifests.add(m);
+        continue;
       }
       List<ManifestIO.Entry> keep = new ArrayList<>();
       List<ManifestIO.Entry> drop = new ArrayList<>();
       for (ManifestIO.Entry e : ManifestIO.liveEntries(ops.storage(), m, ops::resolvePath)) {
-        (removedPaths.contains(ops.canonicalPath(e.file.path())) ? drop : keep).add(e);
+        String path = ops.canonicalPath(e.file.path());
+        boolean removed = removedPaths.contains(path);
+        (removed ? drop : keep).add(e);
+        if (removed) {
+          touched.add(e);
+        } else {
+          remaining.add(e);
+          if (deleteTargets.contains(path)) {
+            targetsFound++;
+            touched.add(e);
+          }
+        }
       }
       if (drop.isEmpty()) {
         inOrder.add(m);
@@ -94,6 +146,72 @@ final class ReplaceFiles {
                       + "overwrite, delete or another compaction)"
                   : " files being rewritten were removed from the table by a concurrent commit (an "
                       + "overwrite, delete or compaction)"));
+    }
+    if (targetsFound != deleteTargets.size()) {
+      return new Built(
+          null,
+          (deleteTargets.size() - targetsFound)
+              + " of the "
+              + deleteTargets.size()
+              + " files whose rows it deletes were removed from the table by a concurrent commit "
+              + "(an overwrite, delete or compaction)");
+    }
+    // Delete files: what a concurrent commit deleted from the files this change reads, and the
+    // ones that no longer apply to any file once it is committed.
+    List<ManifestIO.Manifest> deleteHead = new ArrayList<>();
+    List<ManifestIO.DeleteEntry> droppedDeletes = new ArrayList<>();
+    if (!deleteManifests.isEmpty()) {
+      Map<ManifestIO.Manifest, List<ManifestIO.DeleteEntry>> byManifest = new LinkedHashMap<>();
+      List<ManifestIO.DeleteEntry> all = new ArrayList<>();
+      for (ManifestIO.Manifest m : deleteManifests) {
+        List<ManifestIO.DeleteEntry> entries =
+            ManifestIO.liveDeleteEntries(ops.storage(), m, ops::resolvePath);
+        byManifest.put(m, entries);
+        all.addAll(entries);
+      }
+      String concurrent = concurrentDeletes(ops, read, base, touched, all);
+      if (concurrent != null) {
+        return new Built(null, concurrent);
+      }
+      Set<String> stillApplied = DeleteIndex.build(base, remaining, all).appliedDeletePaths();
+      for (Map.Entry<ManifestIO.Manifest, List<ManifestIO.DeleteEntry>> e : byManifest.entrySet()) {
+        List<ManifestIO.DeleteEntry> keep = new ArrayList<>();
+        List<ManifestIO.DeleteEntry> drop = new ArrayList<>();
+        for (ManifestIO.DeleteEntry d : e.getValue()) {
+          (stillApplied.contains(d.file.path()) ? keep : drop).add(d);
+        }
+        if (drop.isEmpty()) {
+          deleteHead.add(e.getKey());
+          continue;
+        }
+        droppedDeletes.addAll(drop);
+        deleteHead.add(
+            ManifestIO.writeDeletes(
+                files.storage(),
+                newManifest(ops, files),
+                base.schema(),
+                spec(ops, base, e.getKey().specId),
+                snapshotId,
+                List.of(),
+                keep,
+                drop));
+      }
+    }
+    Map<Integer, List<ManifestIO.DeleteEntry>> addedDeletesBySpec = new LinkedHashMap<>();
+    addedDeletes.forEach(
+        d -> addedDeletesBySpec.computeIfAbsent(d.file.specId(), k -> new ArrayList<>()).add(d));
+    for (Map.Entry<Integer, List<ManifestIO.DeleteEntry>> e : addedDeletesBySpec.entrySet()) {
+      deleteHead.add(
+          0,
+          ManifestIO.writeDeletes(
+              files.storage(),
+              newManifest(ops, files),
+              base.schema(),
+              spec(ops, base, e.getKey()),
+              snapshotId,
+              e.getValue(),
+              List.of(),
+              List.of()));
     }
     List<ManifestIO.Manifest> kept = new ArrayList<>();
     for (ManifestIO.Manifest m : inOrder) {
@@ -133,13 +251,18 @@ final class ReplaceFiles {
               e.getValue()));
     }
     head.addAll(kept);
+    head.addAll(deleteHead);
     Set<PartitionKey> partitions = new HashSet<>();
     added.forEach(f -> partitions.add(new PartitionKey(f.specId(), f.partition())));
+    addedDeletes.forEach(
+        d -> partitions.add(new PartitionKey(d.file.specId(), d.file.partition())));
     Map<String, String> summary =
         SnapshotSummary.builder(operation)
             .putAll(extraSummary)
             .added(added)
             .removed(replaced)
+            .addedDeletes(addedDeletes)
+            .removedDeletes(droppedDeletes)
             .withZeroCounts()
             .changedPartitions(partitions.size())
             .totalsFrom(parent)
@@ -151,6 +274,53 @@ final class ReplaceFiles {
         Update.snapshot(
             Snapshots.setCurrent(base, TableMetadata.buildFrom(base), snapshot), snapshot),
         null);
+  }
+
+  /**
+   * Why the change cannot move onto {@code base}: a delete file the base has, but the version the
+   * change read did not, applies to a file the change removes or deletes from; null if none does.
+   */
+  private static String concurrentDeletes(
+      TableOperations ops,
+      TableMetadata read,
+      TableMetadata base,
+      List<ManifestIO.Entry> touched,
+      List<ManifestIO.DeleteEntry> baseDeletes) {
+    if (touched.isEmpty()
+        || java.util.Objects.equals(read.currentSnapshotId(), base.currentSnapshotId())) {
+      return null;
+    }
+    Set<String> known = new HashSet<>();
+    Snapshot readSnapshot = read.currentSnapshot();
+    if (readSnapshot != null) {
+      for (ManifestIO.Manifest m :
+          ManifestIO.readList(ops.storage(), ops.resolvePath(readSnapshot.manifestList()))) {
+        if (m.isDeletes()) {
+          for (ManifestIO.DeleteEntry d :
+              ManifestIO.liveDeleteEntries(ops.storage(), m, ops::resolvePath)) {
+            known.add(d.file.path());
+          }
+        }
+      }
+    }
+    DeleteIndex index = DeleteIndex.build(base, touched, baseDeletes);
+    for (ManifestIO.Entry e : touched) {
+      DeleteIndex.FileDeletes d = index.forFile(e.file);
+      if (d == null) {
+        continue;
+      }
+      for (ManifestIO.DeleteEntry x : d.positions()) {
+        if (!known.contains(x.file.path())) {
+          return "a concurrent commit deleted rows of " + e.file.path() + ", which it rewrites";
+        }
+      }
+      for (ManifestIO.DeleteEntry x : d.equalities()) {
+        if (!known.contains(x.file.path())) {
+          return "a concurrent commit deleted rows of " + e.file.path() + ", which it rewrites";
+        }
+      }
+    }
+    return null;
   }
 
   private static String newManifest(TableOperations ops, CommitFiles files) {

@@ -4,21 +4,27 @@ import io.datashard.CloseableIterator;
 import io.datashard.CommitConflictException;
 import io.datashard.DataFile;
 import io.datashard.Expression;
+import io.datashard.FileFormat;
 import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Snapshot;
+import io.datashard.TableProperties;
 import io.datashard.Type;
 import io.datashard.Types;
 import io.datashard.ValidationException;
 import io.datashard.internal.DataFileIO;
+import io.datashard.internal.FileNames;
 import io.datashard.internal.Values;
 import io.datashard.internal.deletes.DeleteIndex;
+import io.datashard.internal.deletes.DeleteReader;
+import io.datashard.internal.deletes.PositionDeleteFiles;
 import io.datashard.internal.expr.Binder;
 import io.datashard.internal.expr.BoundExpr;
 import io.datashard.internal.expr.FileStats;
 import io.datashard.internal.expr.MetricsEvaluator;
 import io.datashard.internal.expr.RowFilter;
 import io.datashard.internal.expr.StrictMetricsEvaluator;
+import io.datashard.internal.manifest.ManifestIO;
 import io.datashard.internal.meta.TableMetadata;
 import io.datashard.internal.scan.PartitionPruning;
 import io.datashard.internal.scan.TableReader;
@@ -26,9 +32,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -64,6 +72,19 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
       return null;
     }
 
+    /**
+     * The top-level column ids {@link #matches} and {@link #keyOf} read, or null for all of them (a
+     * merge-on-read change reads only these).
+     */
+    default Set<Integer> columnIds() {
+      return null;
+    }
+
+    /** This matcher for rows read with only {@code projection}'s columns. */
+    default Matcher narrowedTo(Schema projection) {
+      return this;
+    }
+
     /** True only if every row of the file matches (then it is removed without being read). */
     default boolean allMatch(DataFile file, Schema schema) {
       return false;
@@ -73,8 +94,21 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
   /** Rows for which a filter expression is true (unknown, as for nulls, is not a match). */
   public static Matcher matching(TableReader reader, Schema schema, Expression filter) {
     BoundExpr bound = Binder.bind(schema, filter);
-    RowFilter rows = RowFilter.of(bound, schema.asStruct());
+    return matching(reader, bound, RowFilter.of(bound, schema.asStruct()));
+  }
+
+  private static Matcher matching(TableReader reader, BoundExpr bound, RowFilter rows) {
     return new Matcher() {
+      @Override
+      public Set<Integer> columnIds() {
+        return bound.topLevelIds();
+      }
+
+      @Override
+      public Matcher narrowedTo(Schema projection) {
+        return matching(reader, bound, RowFilter.of(bound, projection.asStruct()));
+      }
+
       @Override
       public boolean mayMatch(DataFile file, Schema s) {
         return PartitionPruning.mightMatch(bound, file, reader.operations().current(), s)
@@ -114,6 +148,9 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
     final Set<String> removedPaths = new HashSet<>();
     List<DataFile> added;
     StagedAppend staged;
+    final List<ManifestIO.DeleteEntry> addedDeletes = new ArrayList<>();
+    final Set<String> deleteTargets = new HashSet<>();
+    boolean mergeOnRead;
     Map<String, String> extra;
     boolean nothing;
   }
@@ -183,7 +220,7 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
       if (plan.nothing) {
         return Update.none(null);
       }
-      if (plan.replaced.isEmpty()) {
+      if (plan.replaced.isEmpty() && plan.addedDeletes.isEmpty()) {
         // nothing to remove: the new rows commit like a transaction that read the table
         return new AppendCommit(ops(), plan.staged, plan.extra, null).apply(base, files, attempt);
       }
@@ -196,6 +233,8 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
               plan.replaced,
               plan.removedPaths,
               plan.added,
+              plan.addedDeletes,
+              plan.deleteTargets,
               plan.added.isEmpty() ? "delete" : "overwrite",
               plan.extra,
               snapshotId,
@@ -207,6 +246,42 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
       reason = built.refusal();
       plan = null; // planned again on this base
     }
+  }
+
+  /** The table property that picks this change's write mode. */
+  private String modeProperty() {
+    switch (what) {
+      case "overwrite":
+        return TableProperties.UPDATE_MODE;
+      case "upsert":
+        return TableProperties.MERGE_MODE;
+      default:
+        return TableProperties.DELETE_MODE;
+    }
+  }
+
+  /** True if this change writes delete files rather than rewriting data files. */
+  private boolean mergeOnRead(TableMetadata meta) {
+    String key = modeProperty();
+    String mode = meta.property(key, TableProperties.COPY_ON_WRITE).trim().toLowerCase(Locale.ROOT);
+    if (mode.equals(TableProperties.MERGE_ON_READ)) {
+      return true;
+    }
+    if (mode.equals(TableProperties.COPY_ON_WRITE)) {
+      return false;
+    }
+    throw new ValidationException(
+        "The table property "
+            + key
+            + " of "
+            + ops().root()
+            + " is '"
+            + mode
+            + "', which is no write mode: set it to "
+            + TableProperties.COPY_ON_WRITE
+            + " or "
+            + TableProperties.MERGE_ON_READ
+            + ". Nothing was committed.");
   }
 
   /** Why the plan cannot move onto {@code base}, or null if it can. */
@@ -243,14 +318,57 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
     // check of what concurrent commits added
     List<DataFile> readFiles = current == null ? List.of() : reader.files(current);
     DeleteIndex deletes = reader.deletes(current);
+    DeleteReader deleteReader = reader.deleteReader();
+    p.mergeOnRead = mergeOnRead(read);
+    Map<DataFile, long[]> deletedPositions = new LinkedHashMap<>();
+    Schema narrow = schema;
+    Matcher narrowMatcher = change.matcher;
+    Set<Integer> needed = change.matcher.columnIds();
+    if (p.mergeOnRead && needed != null) {
+      List<Types.NestedField> columns = new ArrayList<>();
+      for (Types.NestedField c : schema.columns()) {
+        if (needed.contains(c.id())) {
+          columns.add(c);
+        }
+      }
+      narrow = new Schema(schema.schemaId(), columns);
+      narrowMatcher = change.matcher.narrowedTo(narrow);
+    }
     readFiles.forEach(f -> p.before.add(ops().canonicalPath(f.path())));
     for (DataFile f : readFiles) {
       if (!change.matcher.mayMatch(f, schema)) {
         continue;
       }
-      if (change.matcher.allMatch(f, schema)) {
-        p.replaced.add(f);
+      if (deletes.forFile(f) == null && change.matcher.allMatch(f, schema)) {
+        p.replaced.add(f); // every row goes: the file is dropped unread, in either mode
         removedRows += f.recordCount();
+        continue;
+      }
+      if (p.mergeOnRead) {
+        // the positions of the matching rows (those not deleted already) go in a delete file;
+        // only the columns the match needs are read
+        long[] positions = new long[16];
+        int n = 0;
+        try (DeleteReader.PositionedRows it =
+            reader.openPositioned(f, narrow, deletes, deleteReader)) {
+          while (it.hasNext()) {
+            Row r = it.next();
+            if (narrowMatcher.matches(r)) {
+              if (n == positions.length) {
+                positions = Arrays.copyOf(positions, n * 2);
+              }
+              positions[n++] = it.position();
+              Object key = narrowMatcher.keyOf(r);
+              if (key != null) {
+                replacedKeys.add(key);
+              }
+            }
+          }
+        }
+        if (n > 0) {
+          deletedPositions.put(f, Arrays.copyOf(positions, n));
+          removedRows += n;
+        }
         continue;
       }
       List<Row> keep = new ArrayList<>();
@@ -275,7 +393,7 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
         removedRows += rows - keep.size();
       }
     }
-    if (p.replaced.isEmpty() && change.added.isEmpty()) {
+    if (p.replaced.isEmpty() && deletedPositions.isEmpty() && change.added.isEmpty()) {
       p.nothing = true;
       return p;
     }
@@ -287,15 +405,33 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
     if (!replacedKeys.isEmpty()) {
       p.extra.put(SnapshotSummary.ROWS_REPLACED, Long.toString(replacedKeys.size()));
     }
-    if (p.replaced.isEmpty()) {
+    FileFormat format = DataFileIO.defaultFormat(read.properties());
+    if (p.mergeOnRead && !deletedPositions.isEmpty()) {
+      for (Map.Entry<DataFile, long[]> e : deletedPositions.entrySet()) {
+        DataFile f = e.getKey();
+        String dataLocation = ops().resolvePath(f.path());
+        String location =
+            files.add(
+                dataLocation.substring(0, dataLocation.lastIndexOf('/') + 1)
+                    + FileNames.deleteFile(format));
+        p.addedDeletes.add(
+            PositionDeleteFiles.write(files.storage(), location, format, f, e.getValue()));
+        p.deleteTargets.add(ops().canonicalPath(f.path()));
+      }
+      files.syncDirectoriesNow();
+    }
+    if (p.replaced.isEmpty() && p.addedDeletes.isEmpty()) {
       p.staged = writer.stageRows(read, schema, false, change.added, false, null, List.of(), files);
+      return p;
+    }
+    if (p.mergeOnRead) {
+      p.added = writer.writeDataFiles(read, schema, change.added, format, files);
+      p.replaced.forEach(f -> p.removedPaths.add(ops().canonicalPath(f.path())));
       return p;
     }
     List<Row> all = new ArrayList<>(kept);
     all.addAll(change.added);
-    p.added =
-        writer.writeDataFiles(
-            read, schema, all, DataFileIO.defaultFormat(read.properties()), files);
+    p.added = writer.writeDataFiles(read, schema, all, format, files);
     p.replaced.forEach(f -> p.removedPaths.add(ops().canonicalPath(f.path())));
     return p;
   }
@@ -427,6 +563,40 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
           @Override
           public Object keyOf(Row row) {
             return key(row, positions);
+          }
+
+          @Override
+          public Set<Integer> columnIds() {
+            Set<Integer> ids = new HashSet<>();
+            for (Types.NestedField f : fields) {
+              ids.add(f.id());
+            }
+            return ids;
+          }
+
+          @Override
+          public Matcher narrowedTo(Schema projection) {
+            int[] narrowed = new int[fields.length];
+            for (int i = 0; i < fields.length; i++) {
+              narrowed[i] = projection.asStruct().position(fields[i].name());
+            }
+            Matcher outer = this;
+            return new Matcher() {
+              @Override
+              public boolean mayMatch(DataFile file, Schema s) {
+                return outer.mayMatch(file, s);
+              }
+
+              @Override
+              public boolean matches(Row row) {
+                return keys.contains(key(row, narrowed));
+              }
+
+              @Override
+              public Object keyOf(Row row) {
+                return key(row, narrowed);
+              }
+            };
           }
         };
     return new Change(matcher, rows);

@@ -2,6 +2,7 @@ package io.datashard.internal.commit;
 
 import io.datashard.DataFile;
 import io.datashard.Snapshot;
+import io.datashard.internal.manifest.ManifestIO;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +74,8 @@ public final class SnapshotSummary {
     private int removedFiles;
     private long removedRecords;
     private long removedBytes;
+    private final long[] addedDeletes = new long[5]; // files, position files, eq files, pos, eq
+    private final long[] removedDeletes = new long[5];
     private boolean zeroCounts;
     private String changedPartitions;
     private Snapshot totalsParent;
@@ -113,6 +116,27 @@ public final class SnapshotSummary {
         removedBytes += f.fileSizeInBytes();
       }
       return this;
+    }
+
+    /** Counts delete files the snapshot adds. */
+    public Builder addedDeletes(List<ManifestIO.DeleteEntry> files) {
+      count(addedDeletes, files);
+      return this;
+    }
+
+    /** Counts delete files the snapshot removes (they no longer apply to any data file). */
+    public Builder removedDeletes(List<ManifestIO.DeleteEntry> files) {
+      count(removedDeletes, files);
+      return this;
+    }
+
+    private static void count(long[] counts, List<ManifestIO.DeleteEntry> files) {
+      for (ManifestIO.DeleteEntry d : files) {
+        boolean position = d.content == ManifestIO.POSITION_DELETES;
+        counts[0]++;
+        counts[position ? 1 : 2]++;
+        counts[position ? 3 : 4] += Math.max(0, d.file.recordCount());
+      }
     }
 
     /**
@@ -165,6 +189,20 @@ public final class SnapshotSummary {
         s.put("deleted-records", Long.toString(removedRecords));
         s.put("removed-files-size", Long.toString(removedBytes));
       }
+      if (addedDeletes[0] > 0) {
+        s.put("added-delete-files", Long.toString(addedDeletes[0]));
+        putIfPositive(s, "added-position-delete-files", addedDeletes[1]);
+        putIfPositive(s, "added-equality-delete-files", addedDeletes[2]);
+        putIfPositive(s, "added-position-deletes", addedDeletes[3]);
+        putIfPositive(s, "added-equality-deletes", addedDeletes[4]);
+      }
+      if (removedDeletes[0] > 0) {
+        s.put("removed-delete-files", Long.toString(removedDeletes[0]));
+        putIfPositive(s, "removed-position-delete-files", removedDeletes[1]);
+        putIfPositive(s, "removed-equality-delete-files", removedDeletes[2]);
+        putIfPositive(s, "removed-position-deletes", removedDeletes[3]);
+        putIfPositive(s, "removed-equality-deletes", removedDeletes[4]);
+      }
       if (changedPartitions != null) {
         s.put("changed-partition-count", changedPartitions);
       }
@@ -187,14 +225,26 @@ public final class SnapshotSummary {
       return s;
     }
 
-    private static void putTotals(
+    private static void putIfPositive(Map<String, String> s, String key, long value) {
+      if (value > 0) {
+        s.put(key, Long.toString(value));
+      }
+    }
+
+    private void putTotals(
         Map<String, String> s, long records, long bytes, long files, Snapshot parent) {
       s.put("total-records", Long.toString(records));
       s.put("total-files-size", Long.toString(bytes));
       s.put(TOTAL_DATA_FILES, Long.toString(files));
-      for (String key :
-          List.of("total-delete-files", "total-position-deletes", "total-equality-deletes")) {
-        s.put(key, parent == null ? "0" : parent.summary().getOrDefault(key, "0"));
+      String[] keys = {"total-delete-files", "total-position-deletes", "total-equality-deletes"};
+      long[] change = {
+        addedDeletes[0] - removedDeletes[0],
+        addedDeletes[3] - removedDeletes[3],
+        addedDeletes[4] - removedDeletes[4]
+      };
+      for (int i = 0; i < keys.length; i++) {
+        long before = parent == null ? 0 : parent.summaryLong(keys[i], 0);
+        s.put(keys[i], Long.toString(Math.max(0, before + change[i])));
       }
     }
   }

@@ -10,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Which delete files of a snapshot apply to which of its data files, by the spec's scope rules:
@@ -192,6 +194,16 @@ public final class DeleteIndex {
 
   private static int compare(byte[] a, byte[] b) {
     return Arrays.compareUnsigned(a, b);
+  }
+
+  /** The paths of the delete files that apply to at least one indexed data file. */
+  public Set<String> appliedDeletePaths() {
+    Set<String> out = new HashSet<>();
+    for (FileDeletes d : byDataPath.values()) {
+      d.positions().forEach(x -> out.add(x.file.path()));
+      d.equalities().forEach(x -> out.add(x.file.path()));
+    }
+    return out;
   }
 
   /** The deletes that apply to a data file of the indexed snapshot, or null if none. */

@@ -263,7 +263,7 @@ public final class DeleteReader {
    *
    * @param open reads the data file with a schema, every row in file order
    */
-  public CloseableIterator<Row> apply(
+  public PositionedRows apply(
       DataFile f, DeleteIndex.FileDeletes deletes, Schema projection, Opener open) {
     long[] deleted =
         deletes.positions().isEmpty() ? new long[0] : positions(f.path(), deletes.positions());
@@ -301,10 +301,16 @@ public final class DeleteReader {
     Types.StructType outType = projection.asStruct();
     int width = outType.fields().size();
     CloseableIterator<Row> rows = open.apply(read);
-    return new CloseableIterator<Row>() {
+    return new PositionedRows() {
       private long position = -1;
+      private long nextPosition = -1;
       private int nextDeleted = 0;
       private Row next;
+
+      @Override
+      public long position() {
+        return nextPosition;
+      }
 
       @Override
       public boolean hasNext() {
@@ -357,6 +363,7 @@ public final class DeleteReader {
         }
         Row r = next;
         next = null;
+        nextPosition = position;
         return r;
       }
 
@@ -365,6 +372,41 @@ public final class DeleteReader {
         rows.close();
       }
     };
+  }
+
+  /** Rows of one data file that also tell the position in the file of the row returned last. */
+  public interface PositionedRows extends CloseableIterator<Row> {
+    /** The position (from 0) in the data file of the row {@link #next()} returned last. */
+    long position();
+
+    /** Every row of {@code rows} (a whole data file read in order), with its position. */
+    static PositionedRows of(CloseableIterator<Row> rows) {
+      return new PositionedRows() {
+        private long position = -1;
+
+        @Override
+        public long position() {
+          return position;
+        }
+
+        @Override
+        public boolean hasNext() {
+          return rows.hasNext();
+        }
+
+        @Override
+        public Row next() {
+          Row r = rows.next();
+          position++;
+          return r;
+        }
+
+        @Override
+        public void close() {
+          rows.close();
+        }
+      };
+    }
   }
 
   private static int indexOf(Types.StructType type, int id) {

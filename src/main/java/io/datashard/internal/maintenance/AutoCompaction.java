@@ -9,8 +9,10 @@ import io.datashard.internal.FileNames;
 import io.datashard.internal.TableCore;
 import io.datashard.internal.commit.SnapshotSummary;
 import io.datashard.internal.commit.TableOperations;
+import io.datashard.internal.deletes.DeleteIndex;
 import io.datashard.internal.manifest.ManifestIO;
 import io.datashard.internal.meta.TableMetadata;
+import io.datashard.internal.scan.TableReader;
 import io.datashard.storage.Storage;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -45,8 +47,10 @@ import org.slf4j.LoggerFactory;
  * filled. One process at a time compacts (an advisory lock, {@link FileNames#COMPACTION_LOCK}); the
  * others skip. Like every commit it obeys the conflict rules: appends committed meanwhile are kept,
  * and if a delete, overwrite or upsert removed a file being merged, the compaction commits nothing
- * (that file's rows are the other change's) and the next one tries again. Tables with row-level
- * delete files are not compacted automatically.
+ * (that file's rows are the other change's) and the next one tries again. Row-level deletes are
+ * folded in: a file with equality deletes, or whose position deletes remove a tenth of its rows or
+ * more, is rewritten without the deleted rows, and the delete files that then apply to no file are
+ * dropped.
  */
 public final class AutoCompaction {
   private static final Logger LOG = LoggerFactory.getLogger(AutoCompaction.class);
@@ -78,10 +82,34 @@ public final class AutoCompaction {
     if (s == null || "replace".equals(s.operation())) {
       return false; // nothing new, or a compaction's own commit
     }
+    if (s.summaryLong("added-delete-files", 0) > 0) {
+      return true; // deletes may have made a file worth rewriting
+    }
     long total = s.summaryLong(SnapshotSummary.TOTAL_DATA_FILES, -1);
     long added = s.summaryLong(SnapshotSummary.ADDED_DATA_FILES, 0);
     int factor = mergeFactor(committed);
     return total >= factor && added > 0 && (total - added) / factor < total / factor;
+  }
+
+  /** A file whose deletes remove at least this fraction of its rows is rewritten without them. */
+  static final double FOLD_DELETED_FRACTION = 0.1;
+
+  /**
+   * True if a data file's deletes are worth folding in now: equality deletes (costly to apply at
+   * every read) or position deletes of at least {@link #FOLD_DELETED_FRACTION} of its rows.
+   */
+  static boolean worthFolding(DataFile f, DeleteIndex.FileDeletes d) {
+    if (d == null) {
+      return false;
+    }
+    if (!d.equalities().isEmpty()) {
+      return true;
+    }
+    long deleted = 0;
+    for (ManifestIO.DeleteEntry x : d.positions()) {
+      deleted += Math.max(0, x.file.recordCount());
+    }
+    return deleted >= Math.max(1, f.recordCount() * FOLD_DELETED_FRACTION);
   }
 
   /** A file's tier: the order of magnitude of its row count in base {@code factor}. */
@@ -129,8 +157,8 @@ public final class AutoCompaction {
   }
 
   /**
-   * Plans the merges of a version: its live data files, per partition, by {@link #planPartition};
-   * none if it has delete files.
+   * Plans the merges of a version: its live data files, per partition, by {@link #planPartition},
+   * and the rewrites of files whose deletes are {@link #worthFolding}.
    */
   static List<List<DataFile>> plan(TableOperations ops, TableMetadata base) {
     Snapshot current = base.currentSnapshot();
@@ -142,22 +170,35 @@ public final class AutoCompaction {
         base.propertyLong(
             TableProperties.TARGET_FILE_SIZE_BYTES, TableProperties.TARGET_FILE_SIZE_BYTES_DEFAULT);
     Map<GroupKey, List<DataFile>> groups = new LinkedHashMap<>();
-    for (ManifestIO.Manifest m :
-        ManifestIO.readList(ops.storage(), ops.resolvePath(current.manifestList()))) {
-      if (m.isDeletes()) {
-        return List.of();
-      }
-      for (DataFile f : ManifestIO.liveFiles(ops.storage(), m, ops::resolvePath)) {
-        if (f.fileSizeInBytes() < target * 3 / 4) {
-          groups
-              .computeIfAbsent(new GroupKey(m.specId, f.partition()), k -> new ArrayList<>())
-              .add(f);
-        }
+    Map<GroupKey, List<DataFile>> withDeletes = new LinkedHashMap<>();
+    TableReader.Plan plan = new TableReader(ops).plan(current);
+    for (ManifestIO.Entry e : plan.entries()) {
+      DataFile f = e.file;
+      GroupKey key = new GroupKey(f.specId(), f.partition());
+      if (worthFolding(f, plan.deletes().forFile(f))) {
+        withDeletes.computeIfAbsent(key, k -> new ArrayList<>()).add(f);
+      } else if (f.fileSizeInBytes() < target * 3 / 4) {
+        groups.computeIfAbsent(key, k -> new ArrayList<>()).add(f);
       }
     }
     List<List<DataFile>> merges = new ArrayList<>();
     for (List<DataFile> files : groups.values()) {
       merges.addAll(planPartition(files, factor, target));
+    }
+    // files with many deletes: rewritten without them, a partition's together up to the target
+    for (List<DataFile> files : withDeletes.values()) {
+      List<DataFile> bin = new ArrayList<>();
+      long bytes = 0;
+      for (DataFile f : files) {
+        if (!bin.isEmpty() && bytes + f.fileSizeInBytes() > target) {
+          merges.add(bin);
+          bin = new ArrayList<>();
+          bytes = 0;
+        }
+        bin.add(f);
+        bytes += f.fileSizeInBytes();
+      }
+      merges.add(bin);
     }
     return merges;
   }

@@ -2,7 +2,6 @@ package io.datashard.internal.maintenance;
 
 import io.datashard.CloseableIterator;
 import io.datashard.DataFile;
-import io.datashard.DataShardException;
 import io.datashard.FileFormat;
 import io.datashard.Row;
 import io.datashard.Schema;
@@ -18,6 +17,7 @@ import io.datashard.internal.commit.TableOperations;
 import io.datashard.internal.deletes.DeleteIndex;
 import io.datashard.internal.manifest.ManifestIO;
 import io.datashard.internal.meta.TableMetadata;
+import io.datashard.internal.scan.TableReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -67,26 +67,20 @@ final class Compaction {
       return report;
     }
     Map<GroupKey, List<DataFile>> groups = new LinkedHashMap<>();
-    for (ManifestIO.Manifest m :
-        ManifestIO.readList(ops.storage(), ops.resolvePath(current.manifestList()))) {
-      if (m.isDeletes()) {
-        throw new DataShardException(
-            "Cannot compact table "
-                + ops.root()
-                + ": it has delete files (row-level deletes), which this version of DataShard "
-                + "cannot rewrite. Compact it with Apache Iceberg.");
-      }
-      for (DataFile f : ManifestIO.liveFiles(ops.storage(), m, ops::resolvePath)) {
-        if (f.fileSizeInBytes() < target * 3 / 4) {
-          groups
-              .computeIfAbsent(new GroupKey(m.specId, f.partition()), k -> new ArrayList<>())
-              .add(f);
-        }
+    TableReader.Plan plan = core.reader().plan(current);
+    for (ManifestIO.Entry e : plan.entries()) {
+      DataFile f = e.file;
+      // small files, and files with deletes, which a rewrite folds in
+      if (f.fileSizeInBytes() < target * 3 / 4 || plan.deletes().forFile(f) != null) {
+        groups
+            .computeIfAbsent(new GroupKey(f.specId(), f.partition()), k -> new ArrayList<>())
+            .add(f);
       }
     }
     List<List<DataFile>> bins = new ArrayList<>();
     for (List<DataFile> small : groups.values()) {
-      if (small.size() < minInputFiles) {
+      if (small.size() < minInputFiles
+          && small.stream().noneMatch(f -> plan.deletes().forFile(f) != null)) {
         continue;
       }
       List<DataFile> bin = new ArrayList<>();
@@ -102,7 +96,7 @@ final class Compaction {
       }
       bins.add(bin);
     }
-    bins.removeIf(b -> b.size() < 2);
+    bins.removeIf(b -> b.size() < 2 && plan.deletes().forFile(b.get(0)) == null);
     return rewrite(base, bins, dryRun, report, progress);
   }
 
@@ -136,15 +130,19 @@ final class Compaction {
       long totalBytes = report.replacedBytes;
       long doneBytes = 0;
       progress.accept(0L, totalBytes);
+      DeleteIndex deletes = core.reader().deletes(base.currentSnapshot());
       for (List<DataFile> bin : bins) {
-        String location = files.add(ops.dataDir() + "/" + FileNames.dataFile(format));
-        DataFile out;
-        try (CloseableIterator<Row> rows =
-            core.reader().readFiles(bin, schema, DeleteIndex.empty())) {
-          out = DataFileIO.write(files.storage(), location, format, schema, rows);
+        DataFile out = null;
+        try (CloseableIterator<Row> rows = core.reader().readFiles(bin, schema, deletes)) {
+          if (rows.hasNext()) { // else its deletes removed every row: nothing to write
+            String location = files.add(ops.dataDir() + "/" + FileNames.dataFile(format));
+            out = DataFileIO.write(files.storage(), location, format, schema, rows);
+          }
         }
         DataFile first = bin.get(0);
-        added.add(out.toBuilder().specId(first.specId()).partition(first.partition()).build());
+        if (out != null) {
+          added.add(out.toBuilder().specId(first.specId()).partition(first.partition()).build());
+        }
         for (DataFile f : bin) {
           doneBytes += f.fileSizeInBytes();
         }

@@ -168,13 +168,23 @@ public final class ManifestIO {
       Schema schema,
       PartitionSpec spec)
       throws IOException {
+    return manifestWriter(out, entrySchema, schema, spec, "data");
+  }
+
+  private static AvroContainerWriter manifestWriter(
+      Storage.PendingFile out,
+      org.apache.avro.Schema entrySchema,
+      Schema schema,
+      PartitionSpec spec,
+      String content)
+      throws IOException {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("schema", TableMetadataParser.schemaToJson(schema));
     meta.put("schema-id", Integer.toString(schema.schemaId()));
     meta.put("partition-spec", TableMetadataParser.specFieldsToJson(spec));
     meta.put("partition-spec-id", Integer.toString(spec.specId()));
     meta.put("format-version", "2");
-    meta.put("content", "data");
+    meta.put("content", content);
     return new AvroContainerWriter(out.stream(), entrySchema, meta);
   }
 
@@ -489,6 +499,78 @@ public final class ManifestIO {
       this.snapshotId = snapshotId;
       this.dataSequenceNumber = dataSequenceNumber;
       this.fileSequenceNumber = fileSequenceNumber;
+    }
+  }
+
+  /** A delete file a commit adds: its sequence numbers are assigned when it commits. */
+  public static DeleteEntry addedDelete(DataFile file, int content, List<Integer> equalityIds) {
+    return new DeleteEntry(
+        file, content, List.copyOf(equalityIds), null, UNASSIGNED, UNASSIGNED, UNASSIGNED);
+  }
+
+  /**
+   * Writes a delete manifest (content 1) for one snapshot: the delete files it adds (sequence
+   * numbers inherited at commit), the ones it keeps (EXISTING, their sequence numbers kept) and the
+   * ones it removes (DELETED, likewise).
+   */
+  public static Manifest writeDeletes(
+      Storage storage,
+      String location,
+      Schema schema,
+      PartitionSpec spec,
+      long snapshotId,
+      List<DeleteEntry> added,
+      List<DeleteEntry> existing,
+      List<DeleteEntry> deleted)
+      throws IOException {
+    Types.StructType partitionType = spec.partitionType(schema);
+    org.apache.avro.Schema entrySchema = AvroManifests.entrySchema(partitionType);
+    org.apache.avro.Schema dataFileSchema = entrySchema.getField("data_file").schema();
+    org.apache.avro.Schema partitionSchema = dataFileSchema.getField("partition").schema();
+    long[] rows = new long[3];
+    List<DataFile> files = new ArrayList<>();
+    try (Storage.PendingFile out = storage.create(location)) {
+      AvroContainerWriter writer = manifestWriter(out, entrySchema, schema, spec, "deletes");
+      int[] statuses = {STATUS_ADDED, STATUS_EXISTING, STATUS_DELETED};
+      List<List<DeleteEntry>> lists = List.of(added, existing, deleted);
+      for (int k = 0; k < 3; k++) {
+        for (DeleteEntry d : lists.get(k)) {
+          boolean inherit = statuses[k] == STATUS_ADDED;
+          GenericData.Record df =
+              dataFileRecord(dataFileSchema, partitionSchema, partitionType, d.file);
+          df.put("content", d.content);
+          df.put("equality_ids", d.equalityIds.isEmpty() ? null : new ArrayList<>(d.equalityIds));
+          df.put("split_offsets", null);
+          writer.append(
+              entry(
+                  entrySchema,
+                  statuses[k],
+                  inherit ? snapshotId : d.snapshotId,
+                  inherit ? null : d.dataSequenceNumber,
+                  inherit ? null : d.fileSequenceNumber,
+                  df));
+          rows[k] += d.file.recordCount();
+          files.add(d.file);
+        }
+      }
+      writer.flush();
+      long length = out.publish();
+      return new Manifest(
+          location,
+          length,
+          spec.specId(),
+          1,
+          UNASSIGNED,
+          UNASSIGNED,
+          snapshotId,
+          added.size(),
+          existing.size(),
+          deleted.size(),
+          rows[0],
+          rows[1],
+          rows[2],
+          partitionSummaries(partitionType, files),
+          null);
     }
   }
 

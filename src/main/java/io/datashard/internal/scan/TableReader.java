@@ -222,6 +222,19 @@ public final class TableReader {
   }
 
   /**
+   * The rows of one data file of a snapshot without those its deletes remove, each with its
+   * position in the file (what a position delete names): every row group is read.
+   */
+  public DeleteReader.PositionedRows openPositioned(
+      DataFile f, Schema projection, DeleteIndex deletes, DeleteReader deleteReader) {
+    DeleteIndex.FileDeletes d = deletes.forFile(f);
+    if (d == null) {
+      return DeleteReader.PositionedRows.of(openAll(f, projection));
+    }
+    return deleteReader.apply(f, d, projection, schema -> openAll(f, schema));
+  }
+
+  /**
    * The rows of one data file of a snapshot, without those the snapshot's deletes remove: the one
    * way every read of a snapshot's rows opens a data file.
    *
