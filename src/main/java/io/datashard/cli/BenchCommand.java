@@ -26,7 +26,12 @@ import picocli.CommandLine.Option;
 @Command(
     name = "bench",
     description = "Benchmarks that print figures (not pass/fail tests).",
-    subcommands = {BenchCommand.Commits.class, BenchCompactCommand.class, BenchIoCommand.class})
+    subcommands = {
+      BenchCommand.Commits.class,
+      BenchCompactCommand.class,
+      BenchDeletesCommand.class,
+      BenchIoCommand.class
+    })
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -4,7 +4,9 @@ import io.datashard.Expression.Operation;
 import io.datashard.Row;
 import io.datashard.Type;
 import io.datashard.Types;
+import java.util.HashSet;
 import java.util.NavigableSet;
+import java.util.Set;
 
 /**
  * Evaluates a bound filter on rows of one struct type (which must contain the filter's fields,
@@ -129,6 +131,22 @@ public final class RowFilter {
     }
     Object lit = e.literal();
     NavigableSet<Object> set = e.set();
+    if (set != null && !set.isEmpty() && hashable(type)) {
+      // a long IN list (the ids of a delete): hash lookups, where Java's equality is the type's
+      Set<Object> hashed = new HashSet<>(set);
+      Class<?> cls = set.first().getClass();
+      boolean in = op == Operation.IN;
+      return r -> {
+        Object v = value(r, pos);
+        if (v == null) {
+          return null;
+        }
+        if (v.getClass() != cls) {
+          return test(op, type, v, lit, set);
+        }
+        return hashed.contains(v) == in;
+      };
+    }
     return r -> {
       Object v = value(r, pos);
       if (v == null) {
@@ -136,6 +154,18 @@ public final class RowFilter {
       }
       return test(op, type, v, lit, set);
     };
+  }
+
+  /** Types whose values are equal in Java exactly when they compare equal. */
+  private static boolean hashable(Type type) {
+    switch (type.typeId()) {
+      case INTEGER:
+      case LONG:
+      case STRING:
+        return true;
+      default:
+        return false;
+    }
   }
 
   /** The predicate on one non-null value. */
