@@ -14,6 +14,7 @@ import io.datashard.Types;
 import io.datashard.ValidationException;
 import io.datashard.internal.DataFileIO;
 import io.datashard.internal.FileNames;
+import io.datashard.internal.LongSet;
 import io.datashard.internal.Values;
 import io.datashard.internal.deletes.DeleteIndex;
 import io.datashard.internal.deletes.DeleteReader;
@@ -26,6 +27,7 @@ import io.datashard.internal.expr.RowFilter;
 import io.datashard.internal.expr.StrictMetricsEvaluator;
 import io.datashard.internal.manifest.ManifestIO;
 import io.datashard.internal.meta.TableMetadata;
+import io.datashard.internal.parquet.LongColumnScan;
 import io.datashard.internal.scan.PartitionPruning;
 import io.datashard.internal.scan.TableReader;
 import java.io.IOException;
@@ -80,6 +82,15 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
       return null;
     }
 
+    /**
+     * The match as a test of one integer column's values, where it is one (an id IN list, an upsert
+     * by one integer key): merge-on-read then reads only that column's values, not rows. Null
+     * otherwise.
+     */
+    default LongMatch longMatch() {
+      return null;
+    }
+
     /** This matcher for rows read with only {@code projection}'s columns. */
     default Matcher narrowedTo(Schema projection) {
       return this;
@@ -91,14 +102,29 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
     }
   }
 
+  /**
+   * A match on one top-level integer column: the rows whose value {@code test} accepts, with the
+   * key of each (as {@link Matcher#keyOf} gives it) where the change counts keys, else null.
+   */
+  public record LongMatch(
+      int fieldId, LongSet values, java.util.function.LongFunction<Object> keyOf) {}
+
+  private static boolean integer(Type type) {
+    return type.typeId() == Type.TypeId.LONG || type.typeId() == Type.TypeId.INTEGER;
+  }
+
   /** Rows for which a filter expression is true (unknown, as for nulls, is not a match). */
   public static Matcher matching(TableReader reader, Schema schema, Expression filter) {
     BoundExpr bound = Binder.bind(schema, filter);
-    return matching(reader, bound, RowFilter.of(bound, schema.asStruct()));
+    return matching(reader, bound, schema);
   }
 
-  private static Matcher matching(TableReader reader, BoundExpr bound, RowFilter rows) {
+  /** The matcher of a bound filter, for rows read with {@code read}'s columns. */
+  private static Matcher matching(TableReader reader, BoundExpr bound, Schema read) {
     return new Matcher() {
+      // compiled when first needed: a merge-on-read delete by id may never test a row
+      private RowFilter rows;
+
       @Override
       public Set<Integer> columnIds() {
         return bound.topLevelIds();
@@ -106,7 +132,20 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
 
       @Override
       public Matcher narrowedTo(Schema projection) {
-        return matching(reader, bound, RowFilter.of(bound, projection.asStruct()));
+        return matching(reader, bound, projection);
+      }
+
+      @Override
+      public LongMatch longMatch() {
+        boolean in = bound.op() == Expression.Operation.IN;
+        if ((!in && bound.op() != Expression.Operation.EQ)
+            || bound.idPath() == null
+            || bound.idPath().length != 1
+            || !integer(bound.type())) {
+          return null;
+        }
+        return new LongMatch(
+            bound.fieldId(), new LongSet(in ? bound.set() : List.of(bound.literal())), null);
       }
 
       @Override
@@ -117,6 +156,9 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
 
       @Override
       public boolean matches(Row row) {
+        if (rows == null) {
+          rows = RowFilter.of(bound, read.asStruct());
+        }
         return rows.matches(row);
       }
 
@@ -248,6 +290,27 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
     }
   }
 
+  /** A growing list of positions. */
+  private static final class PositionList {
+    private long[] values = new long[16];
+    private int size;
+
+    void add(long v) {
+      if (size == values.length) {
+        values = Arrays.copyOf(values, size * 2);
+      }
+      values[size++] = v;
+    }
+
+    int size() {
+      return size;
+    }
+
+    long[] toArray() {
+      return Arrays.copyOf(values, size);
+    }
+  }
+
   /** The table property that picks this change's write mode. */
   private String modeProperty() {
     switch (what) {
@@ -324,6 +387,7 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
     Schema narrow = schema;
     Matcher narrowMatcher = change.matcher;
     Set<Integer> needed = change.matcher.columnIds();
+    LongMatch fast = p.mergeOnRead ? change.matcher.longMatch() : null; // once: it builds a set
     if (p.mergeOnRead && needed != null) {
       List<Types.NestedField> columns = new ArrayList<>();
       for (Types.NestedField c : schema.columns()) {
@@ -347,6 +411,42 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
       if (p.mergeOnRead) {
         // the positions of the matching rows (those not deleted already) go in a delete file;
         // only the columns the match needs are read
+        DeleteIndex.FileDeletes fileDeletes = deletes.forFile(f);
+        if (fast != null
+            && f.format() == FileFormat.PARQUET
+            && (fileDeletes == null || fileDeletes.positionsOnly())) {
+          long[] already =
+              fileDeletes == null ? new long[0] : deleteReader.deletedPositions(f, fileDeletes);
+          PositionList found = new PositionList();
+          int[] skip = {0};
+          boolean scanned =
+              LongColumnScan.scan(
+                  ops().storage(),
+                  ops().resolvePath(f.path()),
+                  fast.fieldId(),
+                  (pos, v) -> {
+                    if (!fast.values().contains(v)) {
+                      return;
+                    }
+                    while (skip[0] < already.length && already[skip[0]] < pos) {
+                      skip[0]++;
+                    }
+                    if (skip[0] < already.length && already[skip[0]] == pos) {
+                      return; // deleted before
+                    }
+                    found.add(pos);
+                    if (fast.keyOf() != null) {
+                      replacedKeys.add(fast.keyOf().apply(v));
+                    }
+                  });
+          if (scanned) {
+            if (found.size() > 0) {
+              deletedPositions.put(f, found.toArray());
+              removedRows += found.size();
+            }
+            continue;
+          }
+        }
         long[] positions = new long[16];
         int n = 0;
         try (DeleteReader.PositionedRows it =
@@ -563,6 +663,18 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
           @Override
           public Object keyOf(Row row) {
             return key(row, positions);
+          }
+
+          @Override
+          public LongMatch longMatch() {
+            if (fields.length != 1 || !integer(fields[0].type())) {
+              return null;
+            }
+            boolean isInt = fields[0].type().typeId() == Type.TypeId.INTEGER;
+            return new LongMatch(
+                fields[0].id(),
+                new LongSet(byColumn.get(0)),
+                v -> List.of(isInt ? (Object) (int) v : (Object) v));
           }
 
           @Override

@@ -65,6 +65,11 @@ public final class DeleteReader {
 
   // ---------------------------------------------------------------- positions
 
+  /** The positions of a data file that its position deletes remove, sorted, without duplicates. */
+  public long[] deletedPositions(DataFile f, DeleteIndex.FileDeletes deletes) {
+    return deletes.positions().isEmpty() ? new long[0] : positions(f.path(), deletes.positions());
+  }
+
   /** The deleted positions of {@code dataPath}, sorted, without duplicates. */
   long[] positions(String dataPath, List<ManifestIO.DeleteEntry> deletes) {
     long[] all = new long[0];

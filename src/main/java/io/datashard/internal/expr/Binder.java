@@ -18,6 +18,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -132,10 +133,22 @@ public final class Binder {
               + "string columns. Compare with =, <, >= ... instead.");
     }
     if (op == Operation.IN || op == Operation.NOT_IN) {
-      TreeSet<Object> set = new TreeSet<>(Comparisons.comparator(type));
+      Comparator<Object> order = Comparisons.comparator(type);
+      List<Object> values = new ArrayList<>(e.values().size());
       for (Object v : e.values()) {
-        set.add(convert(type, v, column));
+        values.add(convert(type, v, column));
       }
+      // sorted first: a tree set built from a sorted set takes linear time (long IN lists)
+      values.sort(order);
+      Object last = null;
+      List<Object> distinct = new ArrayList<>(values.size());
+      for (Object v : values) {
+        if (last == null || order.compare(last, v) != 0) {
+          distinct.add(v);
+          last = v;
+        }
+      }
+      TreeSet<Object> set = new TreeSet<>(new SortedView(order, distinct));
       if (set.isEmpty() && op == Operation.IN) {
         return BoundExpr.FALSE;
       }
@@ -393,6 +406,61 @@ public final class Binder {
         return "Write a quoted UUID, such as '123e4567-e89b-12d3-a456-426614174000'.";
       default:
         return "Pass a ByteBuffer or byte[] through the Java API.";
+    }
+  }
+
+  /**
+   * A sorted, distinct list seen as a sorted set, only to build a tree set from it in linear time
+   * ({@code new TreeSet<>(SortedSet)} takes that path).
+   */
+  private static final class SortedView extends java.util.AbstractSet<Object>
+      implements java.util.SortedSet<Object> {
+    private final Comparator<Object> order;
+    private final List<Object> values;
+
+    SortedView(Comparator<Object> order, List<Object> values) {
+      this.order = order;
+      this.values = values;
+    }
+
+    @Override
+    public java.util.Iterator<Object> iterator() {
+      return values.iterator();
+    }
+
+    @Override
+    public int size() {
+      return values.size();
+    }
+
+    @Override
+    public Comparator<? super Object> comparator() {
+      return order;
+    }
+
+    @Override
+    public java.util.SortedSet<Object> subSet(Object from, Object to) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public java.util.SortedSet<Object> headSet(Object to) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public java.util.SortedSet<Object> tailSet(Object from) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Object first() {
+      return values.get(0);
+    }
+
+    @Override
+    public Object last() {
+      return values.get(values.size() - 1);
     }
   }
 }
