@@ -43,6 +43,11 @@ public final class VerifyReport {
      */
     STALE_HINT(false, "stale-hint"),
     /**
+     * A position delete file that names a data file the snapshot does not have: it deletes nothing
+     * (another engine's rewrite left it behind); a compaction or rewrite of the table drops it.
+     */
+    DANGLING_DELETES(false, "dangling-deletes"),
+    /**
      * Part of the check could not be done (for example, orphans were not listed); the message says
      * why.
      */

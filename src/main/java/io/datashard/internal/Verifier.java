@@ -1,14 +1,18 @@
 package io.datashard.internal;
 
+import io.datashard.CloseableIterator;
 import io.datashard.CorruptTableException;
 import io.datashard.DataFile;
 import io.datashard.DataShardException;
 import io.datashard.FileFormat;
+import io.datashard.Row;
 import io.datashard.Snapshot;
 import io.datashard.TableOptions;
 import io.datashard.VerifyReport;
 import io.datashard.VerifyReport.Kind;
 import io.datashard.VerifyReport.Problem;
+import io.datashard.internal.deletes.DeleteIndex;
+import io.datashard.internal.deletes.PositionDeleteFiles;
 import io.datashard.internal.maintenance.AutoCleanup;
 import io.datashard.internal.maintenance.DeferredDeletes;
 import io.datashard.internal.manifest.ManifestIO;
@@ -61,7 +65,8 @@ public final class Verifier {
   private final Map<String, Long> checked = new LinkedHashMap<>();
   private final Set<String> checkedLists = new HashSet<>();
   private final Map<String, List<ManifestIO.Entry>> manifestEntries = new HashMap<>();
-  private final Map<String, List<DataFile>> deleteManifestFiles = new HashMap<>();
+  private final Map<String, List<ManifestIO.DeleteEntry>> deleteManifestFiles = new HashMap<>();
+  private final Set<String> warnedDangling = new HashSet<>();
   private final Set<String> checkedDataFiles = new HashSet<>();
   private boolean referencesIncomplete;
   private boolean unreadableOutsideCheck;
@@ -315,19 +320,25 @@ public final class Verifier {
     long liveRecords = 0;
     boolean hasDeletes = false;
     boolean complete = true;
+    Set<String> liveDataPaths = new HashSet<>();
+    List<ManifestIO.DeleteEntry> positionDeletes = new ArrayList<>();
     for (ManifestIO.Manifest m : manifests) {
       String path = core.resolvePath(m.path);
       referenced.add(path);
       hasDeletes |= m.isDeletes();
       if (m.isDeletes()) {
-        List<DataFile> deleteFiles = deleteManifest(m, path, list, full);
+        List<ManifestIO.DeleteEntry> deleteFiles = deleteManifest(m, path, list, full);
         if (deleteFiles == null) {
           complete = false;
           continue;
         }
-        for (DataFile f : deleteFiles) {
+        for (ManifestIO.DeleteEntry d : deleteFiles) {
+          DataFile f = d.file;
           String deletePath = core.resolvePath(f.path());
           referenced.add(deletePath);
+          if (d.content == ManifestIO.POSITION_DELETES) {
+            positionDeletes.add(d);
+          }
           if (full && checkedDataFiles.add(deletePath)) {
             checkDataFile(f, deletePath, path, "delete file");
           }
@@ -342,9 +353,31 @@ public final class Verifier {
       for (ManifestIO.Entry e : entries) {
         String dataPath = core.resolvePath(e.file.path());
         referenced.add(dataPath);
+        liveDataPaths.add(e.file.path());
         liveRecords += e.file.recordCount();
         if (full && checkedDataFiles.add(dataPath)) {
           checkDataFile(e.file, dataPath, path, "data file");
+        }
+      }
+    }
+    if (full && complete) {
+      for (ManifestIO.DeleteEntry d : positionDeletes) {
+        String target =
+            d.referencedDataFile != null ? d.referencedDataFile : DeleteIndex.singlePath(d.file);
+        Set<String> targets = target != null ? Set.of(target) : deletedFrom(d);
+        if (targets != null
+            && !targets.isEmpty()
+            && targets.stream().noneMatch(liveDataPaths::contains)
+            && warnedDangling.add(d.file.path())) {
+          target = String.join(", ", targets);
+          problem(
+              Kind.DANGLING_DELETES,
+              core.resolvePath(d.file.path()),
+              "the position delete file names the data file "
+                  + target
+                  + ", which "
+                  + what
+                  + " does not have: it deletes nothing; compacting the table drops it");
         }
       }
     }
@@ -370,21 +403,46 @@ public final class Verifier {
     }
   }
 
+  /**
+   * The data files a position delete file names, read from it (its bounds did not tell); null if it
+   * is too large to read here or cannot be read (its readability is checked apart).
+   */
+  private Set<String> deletedFrom(ManifestIO.DeleteEntry d) {
+    if (d.file.recordCount() < 0 || d.file.recordCount() > 1_000_000) {
+      return null;
+    }
+    Set<String> out = new HashSet<>();
+    try (CloseableIterator<Row> rows =
+        DataFileIO.read(
+            storage,
+            core.resolvePath(d.file.path()),
+            d.file.format(),
+            PositionDeleteFiles.SCHEMA.select(List.of("file_path")))) {
+      while (rows.hasNext()) {
+        Object p = rows.next().get(0);
+        if (p != null) {
+          out.add(p.toString());
+        }
+      }
+    } catch (RuntimeException e) {
+      return null;
+    }
+    return out;
+  }
+
   /** Reads (once) a delete manifest; returns its live delete files, or null if it is unreadable. */
-  private List<DataFile> deleteManifest(
+  private List<ManifestIO.DeleteEntry> deleteManifest(
       ManifestIO.Manifest m, String path, String list, boolean full) {
     if (deleteManifestFiles.containsKey(path)) {
-      List<DataFile> known = deleteManifestFiles.get(path);
+      List<ManifestIO.DeleteEntry> known = deleteManifestFiles.get(path);
       if (known == null && !full) {
         referencesIncomplete = true;
       }
       return known;
     }
-    List<DataFile> files = new ArrayList<>();
+    List<ManifestIO.DeleteEntry> files;
     try {
-      for (ManifestIO.DeleteEntry e : ManifestIO.liveDeleteEntries(storage, m, p -> path)) {
-        files.add(e.file);
-      }
+      files = ManifestIO.liveDeleteEntries(storage, m, p -> path);
     } catch (CorruptTableException e) {
       deleteManifestFiles.put(path, null);
       fail(full, e, path, "delete manifest", "manifest list " + list);

@@ -412,6 +412,31 @@ class ReadIcebergDeletesTest {
     assertThat(report.errors().toString()).contains(deleteFile.getFileName().toString());
   }
 
+  @ParameterizedTest
+  @EnumSource(
+      value = FileFormat.class,
+      names = {"PARQUET"})
+  void aDeleteFileOfADataFileRemovedElsewhereIsAWarningAndDeletesNothing(FileFormat format) {
+    Table t = create("dangling", PartitionSpec.unpartitioned(), format);
+    DataFile a = writeData(t, range(t.schema(), 0, 20), format).get(0);
+    DataFile b = writeData(t, range(t.schema(), 20, 40), format).get(0);
+    t.newAppend().appendFile(a).appendFile(b).commit();
+    t.newRowDelta()
+        .addDeletes(positionDeletes(t, format, null, List.of(Map.entry(a.location(), 0L))))
+        .commit();
+    // Iceberg Java drops the data file and leaves its position delete file in the table
+    t.newDelete().deleteFile(a).commit();
+    Path dir = tmp.resolve("dangling");
+    var ds = DataShard.open(dir);
+    assertThat(ds.scan().count()).isEqualTo(20);
+    assertThat(sorted(ds.scan().toList().stream().map(Row::toMap).toList()))
+        .isEqualTo(sorted(IcebergJava.rows(t, null)));
+    VerifyReport report = DataShard.verify(dir, true);
+    assertThat(report.isClean()).as(report.toString()).isTrue();
+    assertThat(report.count(VerifyReport.Kind.DANGLING_DELETES)).isEqualTo(1);
+    assertThat(report.warnings().toString()).contains(a.location());
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   /**

@@ -157,8 +157,8 @@ public final class DeleteIndex {
     return new DeleteIndex(out, deletes.size());
   }
 
-  /** The only data file path a position delete file lists, if its bounds say so. */
-  private static String singlePath(DataFile deletes) {
+  /** The only data file path a position delete file lists, if its bounds say so (else null). */
+  public static String singlePath(DataFile deletes) {
     ByteBuffer lower = bound(deletes.lowerBounds());
     ByteBuffer upper = bound(deletes.upperBounds());
     if (lower != null && lower.equals(upper)) {
