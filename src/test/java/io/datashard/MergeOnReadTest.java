@@ -68,6 +68,11 @@ class MergeOnReadTest {
         .containsEntry("added-data-files", "0")
         .containsEntry("deleted-data-files", "0");
     assertThat(dataFilePaths(t)).isEqualTo(filesBefore); // no data file rewritten
+    SnapshotDiff diff = t.diff(d.parentId(), d.snapshotId());
+    assertThat(diff.addedFiles()).isEmpty();
+    assertThat(diff.removedFiles()).isEmpty();
+    assertThat(diff.addedDeleteFiles()).hasSize(1);
+    assertThat(diff.addedDeleteFiles().get(0).recordCount()).isEqualTo(10);
     assertThat(ids(t)).hasSize(290).doesNotContain(10L, 15L, 19L).contains(9L, 20L);
     assertThat(t.scan().count()).isEqualTo(290);
     assertThat(t.scan().filter("id < 30").count()).isEqualTo(20);
@@ -124,6 +129,7 @@ class MergeOnReadTest {
     Snapshot c = t.currentSnapshot().orElseThrow();
     assertThat(c.operation()).isEqualTo("replace");
     assertThat(c.summary()).containsEntry("total-delete-files", "0");
+    assertThat(t.diff(c.parentId(), c.snapshotId()).removedDeleteFiles()).hasSize(6);
     assertThat(t.scan().count()).isEqualTo(240);
     assertThat(IcebergJava.rows(IcebergJava.load(dir), null))
         .containsExactlyInAnyOrderElementsOf(before);

@@ -315,6 +315,8 @@ final class HistoryCommands {
         m.put("removed_records", d.removedRecords());
         m.put("added", files(d.addedFiles()));
         m.put("removed", files(d.removedFiles()));
+        m.put("added_delete_files", files(d.addedDeleteFiles()));
+        m.put("removed_delete_files", files(d.removedDeleteFiles()));
         out.println(Render.json(m));
         return 0;
       }
@@ -324,6 +326,19 @@ final class HistoryCommands {
       }
       for (DataFile f : d.removedFiles()) {
         out.println("- " + f.path() + " (" + f.recordCount() + " rows)");
+      }
+      for (DataFile f : d.addedDeleteFiles()) {
+        out.println("+ " + f.path() + " (deletes " + f.recordCount() + " rows)");
+      }
+      for (DataFile f : d.removedDeleteFiles()) {
+        out.println("- " + f.path() + " (delete file, " + f.recordCount() + " rows)");
+      }
+      if (!d.addedDeleteFiles().isEmpty() || !d.removedDeleteFiles().isEmpty()) {
+        out.println(
+            "delete files: added "
+                + d.addedDeleteFiles().size()
+                + ", removed "
+                + d.removedDeleteFiles().size());
       }
       out.println(
           "added "

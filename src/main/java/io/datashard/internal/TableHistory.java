@@ -11,6 +11,7 @@ import io.datashard.internal.commit.MetadataCommit;
 import io.datashard.internal.commit.RollbackCommit;
 import io.datashard.internal.commit.StagedAppend;
 import io.datashard.internal.commit.TableOperations;
+import io.datashard.internal.manifest.ManifestIO;
 import io.datashard.internal.meta.SnapshotRef;
 import io.datashard.internal.meta.TableMetadata;
 import java.util.ArrayList;
@@ -302,7 +303,38 @@ public final class TableHistory {
             removed.add(f);
           }
         });
-    return new SnapshotDiff(fromId, toId, added, removed);
+    Map<String, DataFile> fromDeletes = deletesByPath(core.reader().snapshot(meta, fromId));
+    Map<String, DataFile> toDeletes = deletesByPath(core.reader().snapshot(meta, toId));
+    List<DataFile> addedDeletes = new ArrayList<>();
+    toDeletes.forEach(
+        (p, f) -> {
+          if (!fromDeletes.containsKey(p)) {
+            addedDeletes.add(f);
+          }
+        });
+    List<DataFile> removedDeletes = new ArrayList<>();
+    fromDeletes.forEach(
+        (p, f) -> {
+          if (!toDeletes.containsKey(p)) {
+            removedDeletes.add(f);
+          }
+        });
+    return new SnapshotDiff(fromId, toId, added, removed, addedDeletes, removedDeletes);
+  }
+
+  private Map<String, DataFile> deletesByPath(Snapshot s) {
+    Map<String, DataFile> out = new LinkedHashMap<>();
+    for (ManifestIO.Manifest m :
+        ManifestIO.readList(core.operations().storage(), core.resolvePath(s.manifestList()))) {
+      if (m.isDeletes()) {
+        for (ManifestIO.DeleteEntry d :
+            ManifestIO.liveDeleteEntries(
+                core.operations().storage(), m, core.operations()::resolvePath)) {
+          out.put(core.resolvePath(d.file.path()), d.file);
+        }
+      }
+    }
+    return out;
   }
 
   private Map<String, DataFile> liveByPath(Snapshot s) {
