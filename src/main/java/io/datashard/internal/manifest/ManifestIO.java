@@ -430,10 +430,36 @@ public final class ManifestIO {
   public static List<Entry> liveEntries(
       Storage storage, Manifest m, UnaryOperator<String> resolve) {
     List<Entry> out = new ArrayList<>();
+    forEachLive(
+        storage,
+        m,
+        resolve,
+        "manifest",
+        (dfIdx, df, snapshotId, dataSeq, fileSeq) ->
+            out.add(new Entry(toDataFile(dfIdx, df, m.specId), snapshotId, dataSeq, fileSeq)));
+    return out;
+  }
+
+  /** Receives a live entry's file record, with the inherited snapshot id and sequence numbers. */
+  private interface LiveEntryVisitor {
+    void accept(FieldIndex dfIdx, GenericRecord df, long snapshotId, long dataSeq, long fileSeq);
+  }
+
+  /**
+   * Reads a manifest and hands each live entry (ADDED or EXISTING) to {@code visitor}, with the
+   * spec's inheritance: an entry without a snapshot id takes the manifest's added snapshot id, an
+   * ADDED entry without sequence numbers the manifest's sequence number.
+   */
+  private static void forEachLive(
+      Storage storage,
+      Manifest m,
+      UnaryOperator<String> resolve,
+      String what,
+      LiveEntryVisitor visitor) {
     readAvro(
         storage,
         resolve.apply(m.path),
-        "manifest",
+        what,
         m.length,
         (schema, records) -> {
           FieldIndex entryIdx = FieldIndex.of(schema);
@@ -457,10 +483,9 @@ public final class ManifestIO {
                 fileSeq != null
                     ? ((Number) fileSeq).longValue()
                     : (seq != null && status != STATUS_ADDED ? dataSeq : m.sequenceNumber);
-            out.add(new Entry(toDataFile(dfIdx, df, m.specId), snapshotId, dataSeq, fSeq));
+            visitor.accept(dfIdx, df, snapshotId, dataSeq, fSeq);
           }
         });
-    return out;
   }
 
   /**
@@ -590,75 +615,53 @@ public final class ManifestIO {
   public static List<DeleteEntry> liveDeleteEntries(
       Storage storage, Manifest m, UnaryOperator<String> resolve) {
     List<DeleteEntry> out = new ArrayList<>();
-    readAvro(
+    forEachLive(
         storage,
-        resolve.apply(m.path),
+        m,
+        resolve,
         "delete manifest",
-        m.length,
-        (schema, records) -> {
-          FieldIndex entryIdx = FieldIndex.of(schema);
-          Integer dataFilePos = entryIdx.position(AvroManifests.DATA_FILE);
-          if (dataFilePos == null) {
-            throw new IllegalArgumentException("it has no data_file field (id 2)");
+        (dfIdx, df, snapshotId, dataSeq, fileSeq) -> {
+          int content = (int) dfIdx.longOr(df, AvroManifests.CONTENT, 0);
+          if (content != POSITION_DELETES && content != EQUALITY_DELETES) {
+            throw new IllegalArgumentException(
+                "a delete manifest lists a file of content "
+                    + content
+                    + " (only 1, position deletes, and 2, equality deletes, belong there)");
           }
-          org.apache.avro.Schema dfSchema = unwrap(schema.getFields().get(dataFilePos).schema());
-          FieldIndex dfIdx = FieldIndex.of(dfSchema);
-          for (GenericRecord entry : records) {
-            int status = (int) entryIdx.longOr(entry, AvroManifests.STATUS, STATUS_ADDED);
-            if (status == STATUS_DELETED) {
-              continue;
+          List<Integer> equalityIds = new ArrayList<>();
+          Object ids = dfIdx.get(df, AvroManifests.EQUALITY_IDS);
+          if (ids != null) {
+            for (Object o : (Collection<?>) ids) {
+              equalityIds.add(((Number) o).intValue());
             }
-            GenericRecord df = (GenericRecord) entry.get(dataFilePos);
-            int content = (int) dfIdx.longOr(df, AvroManifests.CONTENT, 0);
-            if (content != POSITION_DELETES && content != EQUALITY_DELETES) {
-              throw new IllegalArgumentException(
-                  "a delete manifest lists a file of content "
-                      + content
-                      + " (only 1, position deletes, and 2, equality deletes, belong there)");
-            }
-            List<Integer> equalityIds = new ArrayList<>();
-            Object ids = dfIdx.get(df, AvroManifests.EQUALITY_IDS);
-            if (ids != null) {
-              for (Object o : (Collection<?>) ids) {
-                equalityIds.add(((Number) o).intValue());
-              }
-            }
-            if (content == EQUALITY_DELETES && equalityIds.isEmpty()) {
-              throw new IllegalArgumentException(
-                  "the equality delete file "
-                      + dfIdx.string(df, AvroManifests.FILE_PATH)
-                      + " names no equality_ids");
-            }
-            String format = dfIdx.string(df, AvroManifests.FILE_FORMAT);
-            if ("puffin".equalsIgnoreCase(format)) {
-              throw new DataShardException(
-                  "The delete manifest "
-                      + m.path
-                      + " lists a deletion vector ("
-                      + dfIdx.string(df, AvroManifests.FILE_PATH)
-                      + ", Iceberg format v3), which this version of DataShard cannot apply yet. "
-                      + "Read the table with Apache Iceberg, or rewrite its deletes there into "
-                      + "position delete files.");
-            }
-            Object referenced = dfIdx.get(df, AvroManifests.REFERENCED_DATA_FILE);
-            long snapshotId = entryIdx.longOr(entry, AvroManifests.SNAPSHOT_ID, m.addedSnapshotId);
-            Object seq = entryIdx.get(entry, AvroManifests.SEQUENCE_NUMBER);
-            Object fileSeq = entryIdx.get(entry, AvroManifests.FILE_SEQUENCE_NUMBER);
-            long dataSeq = seq != null ? ((Number) seq).longValue() : m.sequenceNumber;
-            long fSeq =
-                fileSeq != null
-                    ? ((Number) fileSeq).longValue()
-                    : (seq != null && status != STATUS_ADDED ? dataSeq : m.sequenceNumber);
-            out.add(
-                new DeleteEntry(
-                    toFile(dfIdx, df, m.specId),
-                    content,
-                    List.copyOf(equalityIds),
-                    referenced == null ? null : referenced.toString(),
-                    snapshotId,
-                    dataSeq,
-                    fSeq));
           }
+          if (content == EQUALITY_DELETES && equalityIds.isEmpty()) {
+            throw new IllegalArgumentException(
+                "the equality delete file "
+                    + dfIdx.string(df, AvroManifests.FILE_PATH)
+                    + " names no equality_ids");
+          }
+          String format = dfIdx.string(df, AvroManifests.FILE_FORMAT);
+          if ("puffin".equalsIgnoreCase(format)) {
+            throw new DataShardException(
+                "The delete manifest "
+                    + m.path
+                    + " lists a deletion vector ("
+                    + dfIdx.string(df, AvroManifests.FILE_PATH)
+                    + ", Iceberg format v3), which this version of DataShard cannot apply yet. "
+                    + "Read the table with Apache Iceberg, or rewrite its deletes there into "
+                    + "position delete files.");
+          }
+          Object referenced = dfIdx.get(df, AvroManifests.REFERENCED_DATA_FILE);
+          out.add(
+              new DeleteEntry(
+                  toFile(dfIdx, df, m.specId),
+                  content,
+                  List.copyOf(equalityIds),
+                  referenced == null ? null : referenced.toString(),
+                  snapshotId,
+                  dataSeq,
+                  fileSeq));
         });
     return out;
   }
