@@ -196,6 +196,33 @@ public final class DeleteIndex {
     return Arrays.compareUnsigned(a, b);
   }
 
+  /**
+   * This index without the equality delete files {@code irrelevant} accepts: for a scan with a
+   * filter, those whose statistics (of the deleted values) show that no row they delete matches it
+   * (the spec's pruning of delete files by their own statistics).
+   */
+  public DeleteIndex withoutEqualityDeletes(
+      java.util.function.Predicate<ManifestIO.DeleteEntry> irrelevant) {
+    if (byDataPath.isEmpty()) {
+      return this;
+    }
+    Map<ManifestIO.DeleteEntry, Boolean> verdicts = new HashMap<>();
+    Map<String, FileDeletes> out = new HashMap<>();
+    for (Map.Entry<String, FileDeletes> e : byDataPath.entrySet()) {
+      FileDeletes d = e.getValue();
+      List<ManifestIO.DeleteEntry> keep = new ArrayList<>();
+      for (ManifestIO.DeleteEntry x : d.equalities()) {
+        if (!verdicts.computeIfAbsent(x, irrelevant::test)) {
+          keep.add(x);
+        }
+      }
+      if (!d.positions().isEmpty() || !keep.isEmpty()) {
+        out.put(e.getKey(), new FileDeletes(d.positions(), List.copyOf(keep)));
+      }
+    }
+    return new DeleteIndex(out, deleteFiles);
+  }
+
   /** The paths of the delete files that apply to at least one indexed data file. */
   public Set<String> appliedDeletePaths() {
     Set<String> out = new HashSet<>();

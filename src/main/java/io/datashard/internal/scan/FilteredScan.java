@@ -68,7 +68,16 @@ public final class FilteredScan {
     this.filter = Binder.bind(tableSchema, filter == null ? Expressions.alwaysTrue() : filter);
     this.read = readSchema(tableSchema, output, this.filter);
     this.considered = reader.files(snapshot); // explains a lost file itself
-    this.deletes = reader.deletes(snapshot);
+    // equality deletes whose deleted values cannot match the filter cannot remove a row it returns
+    this.deletes =
+        this.filter.op() == Expression.Operation.TRUE
+            ? reader.deletes(snapshot)
+            : reader
+                .deletes(snapshot)
+                .withoutEqualityDeletes(
+                    d ->
+                        !MetricsEvaluator.mightMatch(
+                            this.filter, new FileStats(d.file, tableSchema)));
     this.deleteReader = reader.deleteReader();
     TableMetadata meta = reader.operations().current();
     for (DataFile f : considered) {
