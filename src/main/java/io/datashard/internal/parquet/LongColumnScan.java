@@ -204,7 +204,13 @@ public final class LongColumnScan {
           v1Defined != null
               ? v1Defined::readInteger
               : v2Levels != null ? v2Levels::readInt : () -> maxDef;
-      if (encoding == Encoding.PLAIN) {
+      if (encoding == Encoding.PLAIN && maxDef == 0 && int64) {
+        // a required long column (an id): every value present, read as a block
+        java.nio.LongBuffer longs = values.asLongBuffer();
+        for (int i = 0; i < count; i++, position++) {
+          visitor.accept(position, longs.get(i));
+        }
+      } else if (encoding == Encoding.PLAIN) {
         for (int i = 0; i < count; i++, position++) {
           if (defined.next() == maxDef) {
             visitor.accept(position, int64 ? values.getLong() : values.getInt());
