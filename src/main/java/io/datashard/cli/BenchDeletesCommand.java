@@ -196,14 +196,14 @@ final class BenchDeletesCommand implements Callable<Integer> {
   private void warmUp(Path dir, long seed) {
     long savedRows = rows;
     int savedFiles = files;
-    rows = 200_000;
-    files = 2;
+    rows = Math.min(200_000, savedRows);
+    files = Math.min(2, savedFiles);
     try {
       Random random = new Random(seed);
       for (String mode : List.of(TableProperties.MERGE_ON_READ, TableProperties.COPY_ON_WRITE)) {
         Table t = build(dir.resolve(mode), mode);
         List<Long> ids = new ArrayList<>();
-        for (int i = 0; i < 2_000; i++) {
+        for (int i = 0; i < Math.max(1, rows / 100); i++) {
           ids.add(Math.floorMod(random.nextLong(), rows));
         }
         t.newDelete().where(Expressions.in("id", ids)).commit();

@@ -98,6 +98,36 @@ class BenchAndStressCliTest {
   }
 
   @Test
+  void benchDeletesComparesMergeOnReadWithCopyOnWriteOnTheSameRows() throws Exception {
+    CliTest.Result r =
+        CliTest.run(
+            "bench",
+            "deletes",
+            "--dir",
+            tmp.resolve("deletes").toString(),
+            "--rows",
+            "20000",
+            "--files",
+            "2",
+            "--seed",
+            "11",
+            "--scans",
+            "1",
+            "--format",
+            "json");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode j = JSON.readTree(r.out());
+    assertThat(j.get("same_rows").asBoolean()).isTrue();
+    assertThat(j.get("deleted").asLong()).isEqualTo(200);
+    assertThat(j.get("mor_delete_files").asLong()).isEqualTo(2);
+    assertThat(j.get("cow_rows_rewritten").asLong()).isEqualTo(19_800);
+    assertThat(j.get("mor_bytes_written").asLong())
+        .isPositive()
+        .isLessThan(j.get("cow_bytes_written").asLong());
+    assertThat(j.get("scan_ratio").asDouble()).isPositive();
+  }
+
+  @Test
   void benchIoComparesWithParquetJavaAndCountsFilesOpened() throws Exception {
     CliTest.Result r =
         CliTest.run(
