@@ -30,6 +30,18 @@ public final class Rows {
    * A row over {@code values}, which the caller no longer changes; the array must have one value
    * per field, each already of the row's Java types.
    */
+  /**
+   * The first {@code type.fields().size()} values of {@code row} as a row of {@code type}: a row
+   * read with extra columns (those a filter or a delete needed) narrowed to the ones asked for.
+   */
+  public static Row leading(Types.StructType type, Row row) {
+    Object[] values = new Object[type.fields().size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = row.get(i);
+    }
+    return wrap(type, values);
+  }
+
   public static Row wrap(Types.StructType type, Object[] values) {
     Factory f = factory;
     if (f == null) {

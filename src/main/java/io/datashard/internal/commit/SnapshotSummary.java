@@ -189,20 +189,8 @@ public final class SnapshotSummary {
         s.put("deleted-records", Long.toString(removedRecords));
         s.put("removed-files-size", Long.toString(removedBytes));
       }
-      if (addedDeletes[0] > 0) {
-        s.put("added-delete-files", Long.toString(addedDeletes[0]));
-        putIfPositive(s, "added-position-delete-files", addedDeletes[1]);
-        putIfPositive(s, "added-equality-delete-files", addedDeletes[2]);
-        putIfPositive(s, "added-position-deletes", addedDeletes[3]);
-        putIfPositive(s, "added-equality-deletes", addedDeletes[4]);
-      }
-      if (removedDeletes[0] > 0) {
-        s.put("removed-delete-files", Long.toString(removedDeletes[0]));
-        putIfPositive(s, "removed-position-delete-files", removedDeletes[1]);
-        putIfPositive(s, "removed-equality-delete-files", removedDeletes[2]);
-        putIfPositive(s, "removed-position-deletes", removedDeletes[3]);
-        putIfPositive(s, "removed-equality-deletes", removedDeletes[4]);
-      }
+      putDeleteCounts(s, "added", addedDeletes);
+      putDeleteCounts(s, "removed", removedDeletes);
       if (changedPartitions != null) {
         s.put("changed-partition-count", changedPartitions);
       }
@@ -223,6 +211,17 @@ public final class SnapshotSummary {
         }
       }
       return s;
+    }
+
+    /** The delete-file counts of one side ({@code added} or {@code removed}), if any. */
+    private static void putDeleteCounts(Map<String, String> s, String side, long[] counts) {
+      if (counts[0] > 0) {
+        s.put(side + "-delete-files", Long.toString(counts[0]));
+        putIfPositive(s, side + "-position-delete-files", counts[1]);
+        putIfPositive(s, side + "-equality-delete-files", counts[2]);
+        putIfPositive(s, side + "-position-deletes", counts[3]);
+        putIfPositive(s, side + "-equality-deletes", counts[4]);
+      }
     }
 
     private static void putIfPositive(Map<String, String> s, String key, long value) {

@@ -146,8 +146,6 @@ public final class DeleteReader {
         out.put(last, current);
         sizes.put(last, size);
       }
-    } catch (DataShardException e) {
-      throw unreadable(d, e);
     } catch (RuntimeException e) {
       throw unreadable(d, e);
     }
@@ -304,7 +302,6 @@ public final class DeleteReader {
     }
     boolean narrow = read != projection;
     Types.StructType outType = projection.asStruct();
-    int width = outType.fields().size();
     CloseableIterator<Row> rows = open.apply(read);
     return new PositionedRows() {
       private long position = -1;
@@ -334,7 +331,7 @@ public final class DeleteReader {
           if (matchesKey(r)) {
             continue;
           }
-          next = narrow ? narrow(r) : r;
+          next = narrow ? Rows.leading(outType, r) : r;
         }
         return true;
       }
@@ -351,14 +348,6 @@ public final class DeleteReader {
           }
         }
         return false;
-      }
-
-      private Row narrow(Row r) {
-        Object[] values = new Object[width];
-        for (int i = 0; i < width; i++) {
-          values[i] = r.get(i);
-        }
-        return Rows.wrap(outType, values);
       }
 
       @Override

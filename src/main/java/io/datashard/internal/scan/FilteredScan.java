@@ -220,7 +220,6 @@ public final class FilteredScan {
         filter.op() == Expression.Operation.TRUE ? null : RowFilter.of(filter, read.asStruct());
     boolean narrow = read != output;
     Types.StructType outType = output.asStruct();
-    int width = outType.fields().size();
     RowGroupFilter groups =
         filter.op() == Expression.Operation.TRUE
             ? (schema, block) -> {
@@ -248,7 +247,7 @@ public final class FilteredScan {
             rowsRead++;
             if (rowFilter == null || rowFilter.matches(r)) {
               rowsMatched++;
-              next = narrow ? narrow(r) : r;
+              next = narrow ? Rows.leading(outType, r) : r;
             }
             continue;
           }
@@ -266,14 +265,6 @@ public final class FilteredScan {
           current = reader.open(f, read, deletes, deleteReader, groups);
         }
         return true;
-      }
-
-      private Row narrow(Row r) {
-        Object[] values = new Object[width];
-        for (int i = 0; i < width; i++) {
-          values[i] = r.get(i);
-        }
-        return Rows.wrap(outType, values);
       }
 
       @Override
