@@ -39,7 +39,8 @@ import picocli.CommandLine.Command;
       ExportCommand.class,
       InfoCommand.class,
       HistoryCommand.class,
-      AlterCommand.class
+      AlterCommand.class,
+      ServeCommand.class
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -32,9 +32,9 @@ class UsageAndAlterCliTest {
 
   @Test
   void anUnknownCommandIsAUsageErrorWithExitCodeTwo() {
-    CliTest.Result r = CliTest.run("serve", "/tmp/x");
+    CliTest.Result r = CliTest.run("frobnicate", "/tmp/x");
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("'serve'");
+    assertThat(r.err()).contains("'frobnicate'");
     CliTest.Result none = CliTest.run();
     assertThat(none.code()).isEqualTo(2);
     assertThat(none.err()).contains("Missing command");

@@ -1032,7 +1032,8 @@ public final class TableMetadataParser {
     }
   }
 
-  private static PartitionSpec parseSpec(JsonNode node) {
+  /** Parses a partition spec object ({@code spec-id} and {@code fields}). */
+  public static PartitionSpec parseSpec(JsonNode node) {
     return new PartitionSpec(intField(node, "spec-id"), parseSpecFields(required(node, "fields")));
   }
 
@@ -1053,7 +1054,8 @@ public final class TableMetadataParser {
     return fields;
   }
 
-  private static SnapshotRef parseRef(JsonNode n) {
+  /** Parses a snapshot reference object ({@code snapshot-id}, {@code type}, retention). */
+  public static SnapshotRef parseRef(JsonNode n) {
     return new SnapshotRef(
         longField(n, "snapshot-id"),
         text(n, "type"),
@@ -1062,7 +1064,8 @@ public final class TableMetadataParser {
         n.hasNonNull("max-ref-age-ms") ? longField(n, "max-ref-age-ms") : null);
   }
 
-  private static Snapshot parseSnapshot(JsonNode n) {
+  /** Parses a snapshot object. */
+  public static Snapshot parseSnapshot(JsonNode n) {
     Map<String, String> summary = new LinkedHashMap<>();
     if (n.hasNonNull("summary")) {
       Iterator<Map.Entry<String, JsonNode>> it = n.get("summary").fields();

@@ -1,0 +1,158 @@
+package io.datashard;
+
+import io.datashard.internal.rest.CatalogService;
+import io.datashard.internal.rest.HttpFront;
+import io.datashard.storage.LocalStorage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * An Apache Iceberg REST catalog over a warehouse folder, so that Spark, Trino, Flink, pyiceberg or
+ * DuckDB use DataShard tables through one URL. Namespace {@code a.b} is the folder {@code
+ * WAREHOUSE/a/b}; table {@code a.b.t} is {@code WAREHOUSE/a/b/t}, an ordinary DataShard table that
+ * the library and the CLI open directly while the server serves it. Commits from REST clients go
+ * through DataShard's commit pipeline, so they interleave safely with local writers: the
+ * requirements of a commit are checked on the newest version under the commit lock, and a lost race
+ * is a 409 that Iceberg clients retry.
+ *
+ * <pre>{@code
+ * try (CatalogServer server = CatalogServer.builder(Path.of("/data/lake")).port(8181).start()) {
+ *   System.out.println("catalog at " + server.uri()); // give this URI to the engines
+ *   server.awaitTermination();
+ * }
+ * }</pre>
+ *
+ * <p>It binds to the loopback address unless told otherwise; with a token, every request needs
+ * {@code Authorization: Bearer <token>}, and the OAuth2 endpoint Iceberg clients call gives that
+ * token for the client secret equal to it. Names are checked (no {@code ..}, separators, control
+ * characters or leading dots), so nothing outside the warehouse is read or written; request bodies
+ * are limited in size.
+ */
+public final class CatalogServer implements AutoCloseable {
+  private final HttpFront front;
+  private final String host;
+  private final Path warehouse;
+
+  private CatalogServer(HttpFront front, String host, Path warehouse) {
+    this.front = front;
+    this.host = host;
+    this.warehouse = warehouse;
+  }
+
+  /** A server over the warehouse folder {@code warehouse} (created if missing). */
+  public static Builder builder(Path warehouse) {
+    return new Builder(warehouse);
+  }
+
+  /** The URI clients use, {@code http://HOST:PORT}. */
+  public URI uri() {
+    String h = host.contains(":") ? "[" + host + "]" : host;
+    return URI.create("http://" + h + ":" + port());
+  }
+
+  /** The port served. */
+  public int port() {
+    return front.port();
+  }
+
+  /** The warehouse folder. */
+  public Path warehouse() {
+    return warehouse;
+  }
+
+  /** Blocks until the thread is interrupted (the server runs on its own threads). */
+  public void awaitTermination() throws InterruptedException {
+    Thread.currentThread().join();
+  }
+
+  /** Stops serving; requests under way are cut off. */
+  @Override
+  public void close() {
+    front.close();
+  }
+
+  /** Options of a {@link CatalogServer}. */
+  public static final class Builder {
+    private final Path warehouse;
+    private String bind = "127.0.0.1";
+    private int port = 8181;
+    private String token;
+    private long maxBodyBytes = 16L << 20;
+    private int threads = 16;
+    private TableOptions options = TableOptions.defaults();
+
+    private Builder(Path warehouse) {
+      this.warehouse = warehouse;
+    }
+
+    /** The address to listen on (default {@code 127.0.0.1}: this machine only). */
+    public Builder bind(String address) {
+      this.bind = address;
+      return this;
+    }
+
+    /** The port (default 8181; 0 picks a free one, see {@link CatalogServer#port()}). */
+    public Builder port(int value) {
+      this.port = value;
+      return this;
+    }
+
+    /** The bearer token every request must carry (default: none needed). */
+    public Builder token(String value) {
+      if (value != null && value.isBlank()) {
+        throw new ValidationException("The catalog token is empty; give a token, or none.");
+      }
+      this.token = value == null ? null : value.trim();
+      return this;
+    }
+
+    /** The largest request body accepted (default 16 MiB); larger ones get a 413. */
+    public Builder maxBodyBytes(long value) {
+      if (value < 1024) {
+        throw new ValidationException("maxBodyBytes must be at least 1024, got " + value);
+      }
+      this.maxBodyBytes = value;
+      return this;
+    }
+
+    /** Requests served at once (default 16). */
+    public Builder threads(int value) {
+      if (value < 1) {
+        throw new ValidationException("threads must be at least 1, got " + value);
+      }
+      this.threads = value;
+      return this;
+    }
+
+    /** Options for the server's work with the tables (durability, commit retries). */
+    public Builder options(TableOptions value) {
+      this.options = value;
+      return this;
+    }
+
+    /**
+     * Starts the server.
+     *
+     * @throws UncheckedIOException if the port cannot be bound or the warehouse not created
+     */
+    public CatalogServer start() {
+      Path root = warehouse.toAbsolutePath().normalize();
+      try {
+        Files.createDirectories(root);
+        if (!Files.isDirectory(root)) {
+          throw new ValidationException("Warehouse " + root + " is not a directory.");
+        }
+        CatalogService service =
+            new CatalogService(root, new LocalStorage(options.durable()), options);
+        HttpFront front = new HttpFront(service, bind, port, token, maxBodyBytes, threads);
+        return new CatalogServer(front, bind, root);
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "Cannot start the catalog on " + bind + ":" + port + ": " + e.getMessage(), e);
+      }
+    }
+  }
+}
