@@ -127,7 +127,10 @@ public final class CatalogServer implements AutoCloseable {
       return this;
     }
 
-    /** Options for the server's work with the tables (durability, commit retries). */
+    /**
+     * Options for the server's work with the tables (durability, commit retries); the automatic
+     * upkeep always runs in the background ({@link TableOptions#withUpkeepInBackground}).
+     */
     public Builder options(TableOptions value) {
       this.options = value;
       return this;
@@ -145,8 +148,11 @@ public final class CatalogServer implements AutoCloseable {
         if (!Files.isDirectory(root)) {
           throw new ValidationException("Warehouse " + root + " is not a directory.");
         }
+        // the automatic compaction and cleanup after a commit run on a background thread of the
+        // server, not in the client's request
+        TableOptions served = options.withUpkeepInBackground(true);
         CatalogService service =
-            new CatalogService(root, new LocalStorage(options.durable()), options);
+            new CatalogService(root, new LocalStorage(served.durable()), served);
         HttpFront front = new HttpFront(service, bind, port, token, maxBodyBytes, threads);
         return new CatalogServer(front, bind, root);
       } catch (IOException e) {

@@ -180,7 +180,37 @@ public final class Committer {
     }
   }
 
+  /** One daemon thread for the upkeep of every table of this process that runs it there. */
+  private static final java.util.concurrent.ExecutorService BACKGROUND =
+      java.util.concurrent.Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "datashard-upkeep");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /** The newest committed version whose upkeep waits for the background thread, or null. */
+  private final java.util.concurrent.atomic.AtomicReference<TableMetadata> queued =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
   private void runUpkeep(TableMetadata committed) {
+    if (options.upkeepInBackground()) {
+      // coalesced: while one is queued, newer commits only replace the version it starts from
+      if (queued.getAndSet(committed) == null) {
+        BACKGROUND.execute(
+            () -> {
+              TableMetadata newest = queued.getAndSet(null);
+              if (newest != null) {
+                runUpkeepNow(newest);
+              }
+            });
+      }
+      return;
+    }
+    runUpkeepNow(committed);
+  }
+
+  private void runUpkeepNow(TableMetadata committed) {
     try {
       upkeep.accept(committed);
     } catch (RuntimeException e) {

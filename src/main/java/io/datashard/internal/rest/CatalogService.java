@@ -107,7 +107,11 @@ public final class CatalogService {
       boolean mutation = r.method().equals("POST") || r.method().equals("DELETE");
       if (key != null && mutation && !isMetrics(r)) {
         String k = Idempotency.check(key.trim());
-        String fp = Idempotency.fingerprint(r.method(), String.join("/", r.path()), r.body());
+        String fp =
+            Idempotency.fingerprint(
+                r.method(),
+                String.join("/", r.path()) + "?" + new java.util.TreeMap<>(r.query()),
+                r.body());
         return idempotency.locked(
             k,
             () -> {
@@ -492,7 +496,8 @@ public final class CatalogService {
     } finally {
       transactions.readLock().unlock();
     }
-    String etag = etag(m.metadataFileLocation(), mode);
+    String etag =
+        etag(m.tableUuid() + "\n" + m.lastUpdatedMillis() + "\n" + m.metadataFileLocation(), mode);
     String ifNoneMatch = r.header("If-None-Match");
     if (ifNoneMatch != null && matches(ifNoneMatch, etag)) {
       return new Response(304, null, Map.of("ETag", etag));
@@ -515,6 +520,7 @@ public final class CatalogService {
     return false;
   }
 
+  /** A tag unique to one version of one table (its UUID, update time, file) and a load mode. */
   static String etag(String metadataLocation, String mode) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
@@ -560,11 +566,7 @@ public final class CatalogService {
     warehouse.existingNamespace(ns);
     Path dir = warehouse.tableDir(ns, name);
     String id = String.join(".", ns) + "." + name;
-    if (Warehouse.isForwardLink(dir)) {
-      throw RestException.alreadyExists(
-          "Cannot create table " + id + ": the name still forwards to a renamed table.");
-    }
-    Warehouse.clearDanglingLink(dir);
+    warehouse.claimName(dir, id);
     if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       throw RestException.alreadyExists(
           (Warehouse.isTable(dir) ? "Table" : "A namespace of that name")
@@ -673,11 +675,7 @@ public final class CatalogService {
           throw RestException.noSuchTable("Table does not exist: " + id);
         }
         Path target = warehouse.tableDir(ns, name);
-        if (Warehouse.isForwardLink(target)) {
-          throw RestException.alreadyExists(
-              "Cannot create table " + id + ": the name still forwards to a renamed table.");
-        }
-        Warehouse.clearDanglingLink(target);
+        warehouse.claimName(target, id);
         changes.check(null, id);
         TableMetadata m = changes.apply(null, target.toString(), id, key).build();
         TableMetadata committed = publishNew(target, m, id, true);

@@ -277,7 +277,7 @@ final class Warehouse {
         }
       }
     }
-    clearDanglingLink(dir);
+    claimName(dir, String.join(".", ns));
     try {
       Files.createDirectory(dir); // the exclusive step: exactly one creator wins
     } catch (FileAlreadyExistsException e) {
@@ -357,8 +357,11 @@ final class Warehouse {
       s.forEach(
           p -> {
             String n = p.getFileName().toString();
+            if (Files.isSymbolicLink(p) && ForwardLinks.releaseIfUnused(this, p)) {
+              return; // a rename's link that nothing needs any more
+            }
             if (!n.equals(NAMESPACE_DIR)) {
-              content.add(n);
+              content.add(Files.isSymbolicLink(p) ? n + " (a link to a renamed table)" : n);
             }
           });
     } catch (IOException e) {
@@ -499,7 +502,21 @@ final class Warehouse {
       throw RestException.noSuchNamespace(
           "Namespace does not exist: " + root.relativize(parent).toString().replace('/', '.'));
     }
-    clearDanglingLink(to);
+    boolean back = false;
+    try {
+      back = isForwardLink(to) && to.toRealPath().equals(from.toRealPath());
+    } catch (IOException e) {
+      back = false;
+    }
+    if (back) {
+      try {
+        Files.delete(to); // renamed back: its old name's link goes, the folder returns there
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot remove the link " + to + ": " + e, e);
+      }
+    } else {
+      claimName(to, relative(to).replace('/', '.'));
+    }
     try {
       // The exclusive step: an empty folder created here by this request alone; the move then
       // replaces only that empty folder (rename(2) onto an empty directory).
@@ -526,6 +543,30 @@ final class Warehouse {
       throw new UncheckedIOException(
           "Cannot move table " + from + " to " + to + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Makes the name at {@code p} free if a rename's link holds it and no longer needs it.
+   *
+   * @throws RestException 409 if the link still forwards paths a renamed table records
+   */
+  void claimName(Path p, String id) {
+    if (!Files.isSymbolicLink(p) || ForwardLinks.releaseIfUnused(this, p)) {
+      return;
+    }
+    String target;
+    try {
+      target = relative(p.toRealPath());
+    } catch (IOException e) {
+      target = "a renamed table";
+    }
+    throw RestException.alreadyExists(
+        "Cannot use the name "
+            + id
+            + ": it forwards to the renamed table "
+            + target.replace('/', '.')
+            + ", whose retained snapshots still name files by this path. Expire its older "
+            + "snapshots and compact it (or drop it) first, then the name is free.");
   }
 
   /** Removes a symbolic link at {@code p} whose target is gone (a renamed table dropped since). */
