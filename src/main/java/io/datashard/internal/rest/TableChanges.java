@@ -57,7 +57,8 @@ final class TableChanges {
     JsonNode arr = request.get(field);
     List<JsonNode> out = new ArrayList<>();
     if (arr == null || arr.isNull()) {
-      return out;
+      throw RestException.badRequest(
+          "Invalid commit request: '" + field + "' is missing; send an array (it may be empty).");
     }
     if (!arr.isArray()) {
       throw RestException.badRequest(

@@ -293,6 +293,55 @@ class CatalogProtocolTest {
   }
 
   @Test
+  void everyEndpointThatTakesABodyAnswersBadBodiesWith400AndChangesNothing() throws IOException {
+    createNamespace("db");
+    createTable("db", "t");
+    String before =
+        ok(send("GET", "/v1/namespaces/db/tables/t", null)).get("metadata-location").asText();
+    List<String> endpoints =
+        List.of(
+            "/v1/namespaces",
+            "/v1/namespaces/db/properties",
+            "/v1/namespaces/db/tables",
+            "/v1/namespaces/db/register",
+            "/v1/namespaces/db/tables/t",
+            "/v1/namespaces/db/tables/t/metrics",
+            "/v1/tables/rename",
+            "/v1/transactions/commit");
+    List<String> bodies = List.of("{", "[]", "null", "42", "{\"unexpected\": 1}", "\u0000");
+    for (String endpoint : endpoints) {
+      for (String body : bodies) {
+        if (endpoint.endsWith("/properties") && body.startsWith("{\"unexpected")) {
+          continue; // every field of a properties update is optional: an empty update is valid
+        }
+        HttpResponse<String> r = post(endpoint, body);
+        JsonNode e = error(r, 400, "BadRequestException");
+        assertThat(e.get("message").asText()).as("%s %s", endpoint, body).isNotBlank();
+        assertThat(r.body()).doesNotContain("\tat ").doesNotContain("java.lang.");
+      }
+    }
+    // well-formed JSON of the wrong shape inside a commit
+    List<String> commits =
+        List.of(
+            "{\"requirements\": {}, \"updates\": []}",
+            "{\"requirements\": [], \"updates\": [{\"action\": \"set-properties\", \"updates\": 5}]}",
+            "{\"requirements\": [{\"type\": \"assert-ref-snapshot-id\"}], \"updates\": []}",
+            "{\"requirements\": [{\"type\": \"assert-nothing\"}], \"updates\": []}",
+            "{\"requirements\": [], \"updates\": [{\"action\": \"add-snapshot\", \"snapshot\": {\"x\": 1}}]}",
+            "{\"requirements\": [], \"updates\": [{\"action\": \"add-schema\", \"schema\": {\"type\": \"list\"}}]}",
+            "{\"requirements\": [], \"updates\": [{\"action\": \"set-current-schema\", \"schema-id\": 99}]}",
+            "{\"requirements\": [], \"updates\": [{\"action\": \"set-snapshot-ref\", \"ref-name\": \"main\", \"type\": \"branch\", \"snapshot-id\": 7}]}",
+            "{\"requirements\": [], \"updates\": [{\"nope\": true}]}");
+    for (String body : commits) {
+      error(post("/v1/namespaces/db/tables/t", body), 400, "BadRequestException");
+    }
+    assertThat(
+            ok(send("GET", "/v1/namespaces/db/tables/t", null)).get("metadata-location").asText())
+        .isEqualTo(before);
+    assertThat(names(warehouse)).containsExactly("db");
+  }
+
+  @Test
   void unknownEndpointsAre404AndWrongMethods405AsJson() {
     error(get("/v1/nothing-here"), 404, "NoSuchResourceException");
     error(get("/not-v1/config"), 404, "NoSuchResourceException");
