@@ -721,11 +721,7 @@ public final class CatalogService {
 
     @Override
     protected Update<Void> apply(TableMetadata base, CommitFiles files, int attempt) {
-      changes.check(base, id);
-      String loc =
-          TableChanges.sameLocation(base.location(), location) ? location : base.location();
-      TableMetadata.Builder next = changes.apply(base, loc, id, key);
-      return changes.addsSnapshot() ? Update.snapshot(next, null) : Update.metadata(next, null);
+      return changes.nextVersion(base, location, id, key);
     }
   }
 
@@ -878,18 +874,7 @@ public final class CatalogService {
         String location = dir.toString();
         changes.add(
             new MultiTableCommit.Change(
-                core.operations(),
-                base -> {
-                  tc.check(base, id);
-                  String loc =
-                      TableChanges.sameLocation(base.location(), location)
-                          ? location
-                          : base.location();
-                  TableMetadata.Builder next = tc.apply(base, loc, id, null);
-                  return tc.addsSnapshot()
-                      ? Update.snapshot(next, null)
-                      : Update.metadata(next, null);
-                }));
+                core.operations(), base -> tc.nextVersion(base, location, id, null)));
       }
       MultiTableCommit.commit(changes, options);
       return Response.empty(204);

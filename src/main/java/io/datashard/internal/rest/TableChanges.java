@@ -199,6 +199,21 @@ final class TableChanges {
     return d.finish(base, table);
   }
 
+  /**
+   * The next version of an existing table built on {@code base}: requirements checked, updates
+   * applied (a table whose recorded location is elsewhere, say a moved one, keeps it), as a commit
+   * that adds a snapshot or one that changes metadata only.
+   */
+  io.datashard.internal.commit.Update<Void> nextVersion(
+      TableMetadata base, String folder, String table, String idempotencyKey) {
+    check(base, table);
+    String location = sameLocation(base.location(), folder) ? folder : base.location();
+    TableMetadata.Builder next = apply(base, location, table, idempotencyKey);
+    return addsSnapshot()
+        ? io.datashard.internal.commit.Update.snapshot(next, null)
+        : io.datashard.internal.commit.Update.metadata(next, null);
+  }
+
   /** The mutable state of metadata while updates are applied. */
   private static final class Draft {
     int formatVersion;
