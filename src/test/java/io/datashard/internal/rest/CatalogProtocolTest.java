@@ -932,6 +932,50 @@ class CatalogProtocolTest {
     assertThat(done.get("metadata").get("properties").get("k").asText()).isEqualTo("v");
   }
 
+  /**
+   * The spec leaves objects open (no {@code additionalProperties: false}) except in scan-planning
+   * expressions, which this server does not serve, and in the error model, which {@link #error}
+   * checks on every answer. So unknown fields are tolerated for forward compatibility, while an
+   * unknown requirement type or update action, whose meaning the server cannot know, is refused.
+   */
+  @Test
+  void unknownFieldsAreToleratedAndUnknownTypesRefused() {
+    ObjectNode ns = namespaceBody("db");
+    ns.put("future-field", 1);
+    ok(post("/v1/namespaces", ns));
+    ObjectNode table = createTableBody("t");
+    table.put("future-field", "x");
+    String v1 = ok(post("/v1/namespaces/db/tables", table)).get("metadata-location").asText();
+
+    ObjectNode extra = setProperties("k", "v");
+    extra.put("future-field", true);
+    ((ObjectNode) extra.get("updates").get(0)).put("future-field", 2);
+    JsonNode done = ok(post("/v1/namespaces/db/tables/t", extra));
+    assertThat(done.get("metadata").get("properties").get("k").asText()).isEqualTo("v");
+    String v2 = done.get("metadata-location").asText();
+    assertThat(v2).isNotEqualTo(v1);
+
+    ObjectNode unknownRequirement = setProperties("k2", "v");
+    ((ArrayNode) unknownRequirement.get("requirements"))
+        .addObject()
+        .put("type", "assert-something-new");
+    JsonNode e =
+        error(post("/v1/namespaces/db/tables/t", unknownRequirement), 400, "BadRequestException");
+    assertThat(e.get("message").asText()).contains("assert-something-new");
+
+    ObjectNode noType = setProperties("k2", "v");
+    ((ArrayNode) noType.get("requirements")).addObject().put("uuid", "x");
+    error(post("/v1/namespaces/db/tables/t", noType), 400, "BadRequestException");
+
+    ObjectNode noAction = setProperties("k2", "v");
+    ((ArrayNode) noAction.get("updates")).addObject().put("location", "x");
+    error(post("/v1/namespaces/db/tables/t", noAction), 400, "BadRequestException");
+
+    JsonNode now = ok(get("/v1/namespaces/db/tables/t"));
+    assertThat(now.get("metadata-location").asText()).isEqualTo(v2);
+    assertThat(now.get("metadata").get("properties").has("k2")).isFalse();
+  }
+
   @Test
   void unsupportedUpdatesAndFormatV3Are400() {
     createNamespace("db");
