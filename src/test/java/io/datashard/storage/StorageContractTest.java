@@ -40,6 +40,11 @@ public abstract class StorageContractTest {
   /** A fresh, empty root location for one test. */
   protected abstract String newRoot() throws IOException;
 
+  /** False for storages whose locations are not local paths (a {@code file:} URI means nothing). */
+  protected boolean localPaths() {
+    return true;
+  }
+
   /** False for storages that one thread at a time must drive. */
   protected boolean threadSafe() {
     return true;
@@ -218,6 +223,7 @@ public abstract class StorageContractTest {
 
   @Test
   void aFileUriNamesTheSameFileAsItsPath() throws IOException {
+    assumeTrue(localPaths(), "locations that are not paths");
     String loc = at("u.txt");
     publish(loc, "abc");
     assertThat(storage.readAll("file:" + loc)).hasSize(3);

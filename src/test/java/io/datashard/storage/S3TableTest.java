@@ -1,0 +1,148 @@
+package io.datashard.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.datashard.DataShard;
+import io.datashard.Row;
+import io.datashard.Schema;
+import io.datashard.Snapshot;
+import io.datashard.Table;
+import io.datashard.testkit.S3Proxy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Tables on a real S3-API server: every kind of change, time travel and maintenance. */
+class S3TableTest {
+  private static S3Proxy server;
+
+  @BeforeAll
+  static void startServer() throws IOException {
+    server = S3Proxy.start(Files.createTempDirectory("datashard-s3-table"));
+    server.createBucket("lake");
+  }
+
+  @AfterAll
+  static void stopServer() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private static List<Long> ids(Table t) {
+    List<Long> out = new ArrayList<>();
+    for (Row r : t.scan().toList()) {
+      out.add(r.get("id", Long.class));
+    }
+    out.sort(Long::compare);
+    return out;
+  }
+
+  @Test
+  void aTableOnS3CommitsReadsTravelsInTimeAndIsMaintained() {
+    try (S3Storage s3 = server.storage()) {
+      Table t =
+          DataShard.table(s3, "s3://lake/ml/events")
+              .schema(Schema.parse("id long not null, tag string"))
+              .create();
+      Snapshot first =
+          t.append(List.of(Map.of("id", 1L, "tag", "a"), Map.of("id", 2L, "tag", "b")));
+      t.append(List.of(Map.of("id", 3L, "tag", "a")));
+      long read =
+          t.transaction(
+              tx -> {
+                long n = tx.scan().count();
+                tx.append(Map.of("id", 10L + n, "tag", "c"));
+                return n;
+              });
+      assertThat(read).isEqualTo(3);
+      t.newDelete().where("tag = 'b'").commit();
+      t.newUpsert().key("id").add(Map.of("id", 1L, "tag", "z")).commit();
+      assertThat(ids(t)).containsExactly(1L, 3L, 13L);
+      assertThat(t.scan().useSnapshot(first.snapshotId()).count()).isEqualTo(2);
+      assertThat(t.scan().filter("tag = 'z'").count()).isEqualTo(1);
+
+      assertThat(t.maintenance().compact().run().snapshotId()).isPresent();
+      assertThat(t.scan().files()).hasSize(1);
+      t.maintenance()
+          .expireSnapshots()
+          .olderThan(Instant.now().plusSeconds(60))
+          .retainLast(1)
+          .run();
+      assertThat(t.snapshots()).hasSize(1);
+      t.maintenance().removeOrphanFiles().olderThan(Duration.ZERO).run();
+      assertThat(ids(t)).containsExactly(1L, 3L, 13L);
+    }
+    // another storage object (as another process would have) sees the same table
+    try (S3Storage other = server.storage()) {
+      Table again = DataShard.table(other, "s3://lake/ml/events").open();
+      assertThat(ids(again)).containsExactly(1L, 3L, 13L);
+    }
+  }
+
+  @Test
+  void mergeOnReadDeletesWorkOnS3() {
+    try (S3Storage s3 = server.storage()) {
+      Table t =
+          DataShard.table(s3, "s3://lake/mor")
+              .schema(Schema.parse("id long not null, tag string"))
+              .property("write.delete.mode", "merge-on-read")
+              .create();
+      List<Map<String, Object>> rows = new ArrayList<>();
+      for (long i = 0; i < 100; i++) {
+        rows.add(Map.of("id", i, "tag", i % 10 == 0 ? "bad" : "ok"));
+      }
+      t.append(rows);
+      t.newDelete().where("tag = 'bad'").commit();
+      assertThat(t.scan().count()).isEqualTo(90);
+      assertThat(ids(t)).doesNotContain(0L, 10L, 90L);
+    }
+  }
+
+  /** Requests cost money on S3: an append must not send more of them as the history grows. */
+  @Test
+  void requestsPerAppendDoNotGrowWithHistory() {
+    try (S3Storage s3 = server.storage()) {
+      Table t =
+          DataShard.table(s3, "s3://lake/counted")
+              .schema(Schema.parse("id long not null"))
+              .property("datashard.compaction.auto.enabled", "false")
+              .create();
+      long[] early = appendsCost(s3, t, 0, 10);
+      for (long i = 10; i < 60; i++) {
+        t.append(List.of(Map.of("id", i)));
+      }
+      long[] late = appendsCost(s3, t, 100, 10);
+      System.out.printf(
+          "S3 requests per append (PUT, GET, HEAD, LIST, DELETE): early %s, late %s%n",
+          java.util.Arrays.toString(early), java.util.Arrays.toString(late));
+      for (int k = 0; k < early.length; k++) {
+        // the same number per append after 60 commits as after 1, give or take the periodic upkeep
+        assertThat(late[k]).as("requests of kind %d", k).isLessThanOrEqualTo(early[k] + 2);
+      }
+      assertThat(late[S3Storage.Request.LIST.ordinal()]).isLessThanOrEqualTo(2);
+      assertThat(t.scan().count()).isEqualTo(70);
+    }
+  }
+
+  /** The requests of {@code n} appends (by kind, summed), starting at id {@code from}. */
+  private static long[] appendsCost(S3Storage s3, Table t, long from, int n) {
+    Map<S3Storage.Request, Long> before = s3.requests();
+    for (int i = 0; i < n; i++) {
+      t.append(List.of(Map.of("id", from + i)));
+    }
+    Map<S3Storage.Request, Long> after = s3.requests();
+    long[] out = new long[S3Storage.Request.values().length];
+    for (S3Storage.Request r : S3Storage.Request.values()) {
+      out[r.ordinal()] = (after.get(r) - before.get(r) + n - 1) / n;
+    }
+    return out;
+  }
+}
