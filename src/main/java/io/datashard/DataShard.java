@@ -1,8 +1,11 @@
 package io.datashard;
 
+import io.datashard.internal.ObjectStores;
 import io.datashard.internal.TableCore;
 import io.datashard.internal.Verifier;
 import io.datashard.storage.LocalStorage;
+import io.datashard.storage.Locations;
+import io.datashard.storage.S3Storage;
 import io.datashard.storage.Storage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,6 +82,58 @@ public final class DataShard {
    */
   public static VerifyReport verify(Path dir, boolean deep, BiConsumer<Long, Long> progress) {
     return Verifier.verify(dir, deep, progress);
+  }
+
+  /**
+   * A builder for the table at {@code location}: a local directory ({@code /data/events}, {@code
+   * file:/data/events}, or a relative path) or a prefix on S3-compatible object storage ({@code
+   * s3://bucket/prefix}, configured by the usual AWS settings as {@link S3Storage#fromEnvironment}
+   * says; the AWS SDK must be on the classpath). Any other scheme is refused.
+   *
+   * @throws ValidationException for a location with a scheme DataShard does not serve
+   */
+  public static TableBuilder table(String location) {
+    Objects.requireNonNull(location, "location");
+    String scheme = Locations.scheme(location);
+    if (scheme == null || scheme.equals("file")) {
+      return table(Path.of(Locations.stripFileScheme(location)));
+    }
+    if (scheme.equals("s3") && location.startsWith(S3Storage.SCHEME)) {
+      String loc = location;
+      while (loc.endsWith("/")) {
+        loc = loc.substring(0, loc.length() - 1);
+      }
+      String rest = loc.substring(S3Storage.SCHEME.length());
+      int slash = rest.indexOf('/');
+      if (slash <= 0 || slash == rest.length() - 1) {
+        throw new ValidationException(
+            "Invalid S3 table location '"
+                + location
+                + "': it needs a bucket and a prefix. Give one such as s3://bucket/tables/events.");
+      }
+      return new TableBuilder(ObjectStores.s3(), loc);
+    }
+    throw new ValidationException(
+        "Unsupported table location '"
+            + location
+            + "': DataShard keeps tables in local directories and on S3-compatible object storage,"
+            + " not on '"
+            + scheme
+            + ":'. Give a local path or an s3://bucket/prefix location.");
+  }
+
+  /**
+   * As {@link #verify(Path, boolean, BiConsumer)} for a table at a location {@link #table(String)}
+   * accepts; {@code progress} may be null.
+   */
+  public static VerifyReport verify(
+      String location, boolean deep, BiConsumer<Long, Long> progress) {
+    String scheme = Locations.scheme(location);
+    if (scheme == null || scheme.equals("file")) {
+      return Verifier.verify(Path.of(Locations.stripFileScheme(location)), deep, progress);
+    }
+    TableBuilder b = table(location);
+    return Verifier.verify(b.storage, b.location, deep, progress);
   }
 
   /** A builder for creating or opening the table in the local directory {@code dir}. */

@@ -19,6 +19,10 @@ class NoHadoopAtRuntimeTest {
   @TempDir Path tmp;
 
   private String run(String classpath, String... args) throws Exception {
+    return run(0, classpath, args);
+  }
+
+  private String run(int exit, String classpath, String... args) throws Exception {
     List<String> cmd =
         new ArrayList<>(List.of(ChildJvm.javaBinary(), "-cp", classpath, "io.datashard.cli.Main"));
     cmd.addAll(List.of(args));
@@ -27,7 +31,7 @@ class NoHadoopAtRuntimeTest {
         new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
     String text = Files.readString(out);
-    assertThat(p.exitValue()).as(text).isZero();
+    assertThat(p.exitValue()).as(text).isEqualTo(exit);
     return text;
   }
 
@@ -50,5 +54,17 @@ class NoHadoopAtRuntimeTest {
     String out = run(cp, "scan", dir);
     assertThat(out.strip())
         .isEqualTo("{\"id\":1,\"emb\":[0.5],\"tz\":\"2026-01-01T00:00Z\",\"price\":1.25}");
+  }
+
+  /** The AWS SDK is an optional set: without it an s3:// table is a clear error, nothing else. */
+  @Test
+  void withoutTheAwsSdkAnS3TableIsAClearError() throws Exception {
+    String cp = System.getProperty("datashard.runtime.classpath");
+    assertThat(cp).doesNotContain("awssdk");
+    String out = run(1, cp, "create", "s3://lake/events", "--schema", "id long");
+    assertThat(out).contains("AWS SDK").contains("target/lib-s3");
+    assertThat(out).doesNotContain("Exception in thread");
+    String s3cp = System.getProperty("datashard.s3.classpath");
+    assertThat(s3cp).as("set by the build (pom.xml)").contains("awssdk");
   }
 }

@@ -26,7 +26,35 @@ final class Common {
   boolean verbose;
 
   Table open(Path dir) {
-    return DataShard.table(dir).durable(!noFsync).open();
+    return table(dir).durable(!noFsync).open();
+  }
+
+  /** The builder for a table DIR argument: a local directory or an {@code s3://} location. */
+  static DataShard.TableBuilder table(Path dir) {
+    String location = location(dir);
+    return location.startsWith("s3://") ? DataShard.table(location) : DataShard.table(dir);
+  }
+
+  /**
+   * The location a DIR argument names. The command line reads {@code s3://bucket/key} as a path,
+   * which folds the two slashes into one ({@link Main} has refused other schemes); this restores
+   * it.
+   */
+  static String location(Path dir) {
+    String s = dir.toString();
+    if (s.startsWith("s3:/")) {
+      String rest = s.substring(4);
+      while (rest.startsWith("/")) {
+        rest = rest.substring(1);
+      }
+      return "s3://" + rest;
+    }
+    return s;
+  }
+
+  /** True if a DIR argument names an {@code s3://} location. */
+  static boolean isS3(Path dir) {
+    return dir != null && dir.toString().startsWith("s3:/");
   }
 
   /**

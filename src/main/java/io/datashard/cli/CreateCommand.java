@@ -58,7 +58,7 @@ final class CreateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    DataShard.TableBuilder b = DataShard.table(dir).durable(!common.noFsync);
+    DataShard.TableBuilder b = Common.table(dir).durable(!common.noFsync);
     if (schema != null) {
       b.schema(Schema.parse(schema));
     }

@@ -1,7 +1,6 @@
 package io.datashard.cli;
 
 import io.datashard.DataFile;
-import io.datashard.DataShard;
 import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Snapshot;
@@ -92,7 +91,7 @@ final class ImportCommand implements Callable<Integer> {
       totalBytes += Files.size(f);
     }
     Table table =
-        DataShard.table(dir).options(TableOptions.defaults().withDurable(!common.noFsync)).open();
+        Common.table(dir).options(TableOptions.defaults().withDurable(!common.noFsync)).open();
     PrintWriter err = spec.commandLine().getErr();
     long started = System.nanoTime();
     Snapshot s;

@@ -1,10 +1,14 @@
 package io.datashard.cli;
 
 import io.datashard.DataShardException;
+import io.datashard.storage.Locations;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -56,6 +60,12 @@ public final class Main implements Runnable {
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cmd = new CommandLine(new Main());
     withHelp(cmd);
+    cmd.registerConverter(Path.class, Main::toPath);
+    cmd.setExecutionStrategy(
+        parseResult -> {
+          refuseS3WhereLocal(parseResult);
+          return new CommandLine.RunLast().execute(parseResult);
+        });
     cmd.setOut(out);
     cmd.setErr(err);
     cmd.setExecutionExceptionHandler(
@@ -72,6 +82,80 @@ public final class Main implements Runnable {
     out.flush();
     err.flush();
     return code;
+  }
+
+  /** The commands whose table DIR may be an {@code s3://} location (the others work on disk). */
+  private static final Set<Class<?>> LOCAL_ONLY =
+      Set.of(
+          StressCommand.class,
+          TortureCommand.class,
+          BenchCommand.class,
+          BenchCompactCommand.class,
+          BenchDeletesCommand.class,
+          BenchIoCommand.class,
+          ServeCommand.class);
+
+  /**
+   * Reads a path argument. A location with a URI scheme is never taken for a relative path: {@code
+   * file:} names the local path, {@code s3://} is kept for the table DIR of the commands that serve
+   * object storage (see {@link Common#location}), and any other scheme is refused.
+   */
+  static Path toPath(String value) {
+    String scheme = Locations.scheme(value);
+    if (scheme == null) {
+      return Path.of(value);
+    }
+    if (scheme.equals("file")) {
+      return Path.of(Locations.stripFileScheme(value));
+    }
+    if (scheme.equals("s3") && value.startsWith("s3://") && value.length() > 5) {
+      return Path.of(value);
+    }
+    throw new CommandLine.TypeConversionException(
+        "'"
+            + value
+            + "' is not a location DataShard serves: tables live in local directories or at"
+            + " s3://bucket/prefix, not on '"
+            + scheme
+            + ":'. Give a local path or an s3:// location.");
+  }
+
+  /** Refuses an {@code s3://} value anywhere but the table DIR of a command that supports it. */
+  private static void refuseS3WhereLocal(CommandLine.ParseResult top) {
+    CommandLine.ParseResult r = top;
+    while (r != null) {
+      Object command = r.commandSpec().userObject();
+      for (CommandLine.Model.ArgSpec arg : r.matchedArgs()) {
+        Object value = arg.getValue();
+        List<?> values =
+            value instanceof List<?> l ? l : java.util.Collections.singletonList(value);
+        for (Object v : values) {
+          if (!(v instanceof Path p) || !Common.isS3(p)) {
+            continue;
+          }
+          boolean tableDir =
+              arg.isPositional()
+                  && "DIR".equals(arg.paramLabel())
+                  && command != null
+                  && !LOCAL_ONLY.contains(command.getClass());
+          if (!tableDir) {
+            throw new CommandLine.ParameterException(
+                r.commandSpec().commandLine(),
+                "'"
+                    + Common.location(p)
+                    + "' is an object-store location, but "
+                    + (arg instanceof CommandLine.Model.OptionSpec o
+                        ? o.longestName()
+                        : arg.paramLabel())
+                    + " of '"
+                    + r.commandSpec().name()
+                    + "' must be a local path. Tables on s3:// work with the table commands"
+                    + " (create, append, scan, count, info, verify, delete, ...).");
+          }
+        }
+      }
+      r = r.subcommand();
+    }
   }
 
   /** Gives every command {@code --help} (and {@code --version}), before its required arguments. */

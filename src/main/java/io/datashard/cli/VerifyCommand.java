@@ -67,10 +67,12 @@ final class VerifyCommand implements Callable<Integer> {
       try (Progress progress =
           Progress.start(
               "verify", 0, Progress.Unit.SNAPSHOTS, spec.commandLine().getErr(), quiet)) {
-        report = DataShard.verify(dir, true, (done, total) -> progress.update(done, total));
+        report =
+            DataShard.verify(
+                Common.location(dir), true, (done, total) -> progress.update(done, total));
       }
     } else {
-      report = DataShard.verify(dir, false);
+      report = DataShard.verify(Common.location(dir), false, null);
     }
     PrintWriter out = spec.commandLine().getOut();
     if (format == Format.json) {

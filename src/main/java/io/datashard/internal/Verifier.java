@@ -56,10 +56,9 @@ import java.util.function.BiConsumer;
  */
 public final class Verifier {
 
-  private final Path dir;
   private final String root;
   private final boolean deep;
-  private final Storage storage = new LocalStorage(false);
+  private final Storage storage;
   private final List<Problem> problems = new ArrayList<>();
   private final Set<String> referenced = new HashSet<>();
   private final Map<String, Long> checked = new LinkedHashMap<>();
@@ -76,9 +75,9 @@ public final class Verifier {
   /** The count of unreferenced files the automatic cleanup will delete after its grace period. */
   public static final String AWAITING_CLEANUP = "files awaiting cleanup";
 
-  private Verifier(Path dir, boolean deep) {
-    this.dir = dir;
-    this.root = dir.toAbsolutePath().normalize().toString();
+  private Verifier(Storage storage, String root, boolean deep) {
+    this.storage = storage;
+    this.root = root;
     this.deep = deep;
     for (String k :
         List.of("metadata files", "snapshots", "manifest lists", "manifests", "data files")) {
@@ -100,7 +99,17 @@ public final class Verifier {
    * how many are checked after each one.
    */
   public static VerifyReport verify(Path dir, boolean deep, BiConsumer<Long, Long> progress) {
-    Verifier v = new Verifier(dir, deep);
+    return verify(
+        new LocalStorage(false), dir.toAbsolutePath().normalize().toString(), deep, progress);
+  }
+
+  /**
+   * Verifies the table at {@code root} of a storage, telling {@code progress} (if not null) how
+   * many snapshots of how many are checked after each one.
+   */
+  public static VerifyReport verify(
+      Storage storage, String root, boolean deep, BiConsumer<Long, Long> progress) {
+    Verifier v = new Verifier(storage, root, deep);
     v.progress = progress;
     v.run();
     List<Problem> sorted = new ArrayList<>(v.problems);
@@ -125,7 +134,7 @@ public final class Verifier {
     String hintFile = metadataDir() + "/" + FileNames.VERSION_HINT;
     referenced.add(hintFile);
     try {
-      core = TableCore.open(storage, dir, TableOptions.defaults());
+      core = TableCore.open(storage, root, TableOptions.defaults());
     } catch (CorruptTableException e) {
       String file =
           latestListed > 0 ? metadataDir() + "/" + FileNames.version(latestListed) : metadataDir();

@@ -7,6 +7,8 @@ package io.datashard.storage;
  */
 public final class Locations {
   private static final String FILE_SCHEME = "file:";
+  private static final java.util.regex.Pattern SCHEME =
+      java.util.regex.Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]+):");
 
   private Locations() {}
 
@@ -24,5 +26,18 @@ public final class Locations {
       rest = rest.substring(1);
     }
     return rest;
+  }
+
+  /**
+   * The URI scheme of a location in lower case ({@code s3} for {@code s3://b/k}, {@code file} for
+   * {@code file:/a}), or null for a plain path. One letter before a colon is not taken for a
+   * scheme.
+   */
+  public static String scheme(String location) {
+    if (location == null) {
+      return null;
+    }
+    java.util.regex.Matcher m = SCHEME.matcher(location);
+    return m.find() ? m.group(1).toLowerCase(java.util.Locale.ROOT) : null;
   }
 }

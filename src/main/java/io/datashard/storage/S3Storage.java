@@ -18,12 +18,16 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
@@ -119,6 +123,7 @@ public final class S3Storage implements Storage, AutoCloseable {
             .overrideConfiguration(
                 o -> {
                   o.apiCallTimeout(b.requestTimeout);
+                  b.interceptors.forEach(o::addExecutionInterceptor);
                   if (retries) {
                     o.retryStrategy(RetryMode.STANDARD);
                   } else {
@@ -138,8 +143,19 @@ public final class S3Storage implements Storage, AutoCloseable {
     }
     if (region != null) {
       cb.region(Region.of(region));
-    } else if (endpoint != null) {
-      cb.region(Region.US_EAST_1); // a custom endpoint usually ignores the region
+    } else {
+      Region found = null;
+      try {
+        if (endpoint != null) {
+          throw SdkClientException.create("a custom endpoint: no region lookup");
+        }
+        found = new DefaultAwsRegionProviderChain().getRegion(); // profiles, instance metadata
+      } catch (SdkException none) {
+        // no region configured anywhere
+      }
+      // a custom endpoint usually ignores the region; on AWS, requests follow the bucket's region
+      cb.region(found != null ? found : Region.US_EAST_1);
+      cb.crossRegionAccessEnabled(found == null && endpoint == null);
     }
     if (b.accessKey != null) {
       cb.credentialsProvider(
@@ -191,6 +207,7 @@ public final class S3Storage implements Storage, AutoCloseable {
     private long multipartThreshold = 16L << 20;
     private int readBlockBytes = 64 << 10;
     private Duration connectTimeout = Duration.ofSeconds(10);
+    private final List<ExecutionInterceptor> interceptors = new ArrayList<>();
     private Duration requestTimeout = Duration.ofSeconds(60);
 
     private Builder() {}
@@ -241,6 +258,15 @@ public final class S3Storage implements Storage, AutoCloseable {
     /** How long one request may take before it counts as failed (60 s by default). */
     public Builder requestTimeout(Duration value) {
       this.requestTimeout = value;
+      return this;
+    }
+
+    /**
+     * An SDK interceptor that sees every request (for metrics or tracing; the tests inject faults
+     * with one).
+     */
+    public Builder interceptor(ExecutionInterceptor value) {
+      interceptors.add(value);
       return this;
     }
 
@@ -304,7 +330,42 @@ public final class S3Storage implements Storage, AutoCloseable {
   @Override
   public InputFile open(String location) throws IOException {
     Key k = key(location);
-    return new S3InputFile(location, k, headLength(location, k));
+    // One ranged GET of the file's tail finds its length and holds a Parquet footer, or all of a
+    // small file (a manifest), so most files need no second request.
+    count(Request.GET);
+    ResponseBytes<GetObjectResponse> tail;
+    try {
+      tail =
+          client.getObjectAsBytes(
+              GetObjectRequest.builder()
+                  .bucket(k.bucket())
+                  .key(k.key())
+                  .range("bytes=-" + readBlockBytes)
+                  .build());
+    } catch (S3Exception e) {
+      if (e.statusCode() == 416) { // an empty file has no tail
+        return new S3InputFile(location, k, headLength(location, k), new byte[0], -1);
+      }
+      throw io("Opening", location, e);
+    } catch (SdkException e) {
+      throw io("Opening", location, e);
+    }
+    byte[] block = tail.asByteArray();
+    long length = totalLength(tail.response().contentRange(), block.length);
+    return new S3InputFile(location, k, length, block, length - block.length);
+  }
+
+  /** The total length in a {@code Content-Range: bytes a-b/total} answer. */
+  private static long totalLength(String contentRange, long fallback) {
+    if (contentRange == null) {
+      return fallback; // the whole object came back
+    }
+    int slash = contentRange.lastIndexOf('/');
+    try {
+      return Long.parseLong(contentRange.substring(slash + 1).trim());
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
   }
 
   @Override
@@ -482,7 +543,16 @@ public final class S3Storage implements Storage, AutoCloseable {
     if (e instanceof S3Exception s) {
       return s.statusCode() >= 500 || s.statusCode() == 408;
     }
-    return e instanceof SdkClientException; // timeouts, connection failures
+    if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
+      return true;
+    }
+    // a failure on the wire (reset, timeout) is unclear; one before sending (no credentials) is not
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof IOException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -722,13 +792,15 @@ public final class S3Storage implements Storage, AutoCloseable {
     private final String location;
     private final Key key;
     private final long length;
-    private byte[] block = new byte[0];
-    private long blockStart = -1;
+    private byte[] block;
+    private long blockStart;
 
-    S3InputFile(String location, Key key, long length) {
+    S3InputFile(String location, Key key, long length, byte[] block, long blockStart) {
       this.location = location;
       this.key = key;
       this.length = length;
+      this.block = block;
+      this.blockStart = blockStart;
     }
 
     @Override

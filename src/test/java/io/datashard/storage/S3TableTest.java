@@ -145,4 +145,81 @@ class S3TableTest {
     }
     return out;
   }
+
+  /**
+   * S3 has no atomic link: a writer's data file is an object before any metadata references it, so
+   * a garbage collector running meanwhile sees an orphan. The rule is the grace period on object
+   * age: {@code removeOrphanFiles} deletes only objects older than it (3 days by default), so a
+   * commit slower than an eager gc loses nothing as long as it takes less than the grace period.
+   */
+  @Test
+  void aSlowWriterKeepsItsFilesThroughAnEagerGc() throws Exception {
+    try (S3Storage s3 = server.storage()) {
+      String location = "s3://lake/slow";
+      Table t = DataShard.table(s3, location).schema(Schema.parse("id long not null")).create();
+      t.append(List.of(Map.of("id", 0L)));
+      java.util.concurrent.CountDownLatch staged = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch gcDone = new java.util.concurrent.CountDownLatch(1);
+      // the slow writer: its data file and manifest are uploaded, then it stalls before the commit
+      Storage slow =
+          new ForwardingStorage(s3) {
+            @Override
+            public PendingFile create(String loc) throws IOException {
+              PendingFile f = super.create(loc);
+              if (!loc.endsWith(".metadata.json")) {
+                return f;
+              }
+              return new PendingFile() {
+                @Override
+                public String location() {
+                  return f.location();
+                }
+
+                @Override
+                public java.io.OutputStream stream() {
+                  return f.stream();
+                }
+
+                @Override
+                public long position() {
+                  return f.position();
+                }
+
+                @Override
+                public long publish() throws IOException {
+                  staged.countDown();
+                  try {
+                    gcDone.await();
+                  } catch (InterruptedException e) {
+                    throw new IOException(e);
+                  }
+                  return f.publish();
+                }
+
+                @Override
+                public void abort() {
+                  f.abort();
+                }
+              };
+            }
+          };
+      Table writer = DataShard.table(slow, location).open();
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newSingleThreadExecutor();
+      try {
+        java.util.concurrent.Future<?> commit =
+            pool.submit(() -> writer.append(List.of(Map.of("id", 1L))));
+        assertThat(staged.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        long before = s3.walk(location + "/data").size();
+        t.maintenance().removeOrphanFiles().run(); // the default grace period
+        assertThat(s3.walk(location + "/data")).hasSize((int) before);
+        gcDone.countDown();
+        commit.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      } finally {
+        gcDone.countDown();
+        pool.shutdownNow();
+      }
+      assertThat(ids(DataShard.table(s3, location).open())).containsExactly(0L, 1L);
+    }
+  }
 }

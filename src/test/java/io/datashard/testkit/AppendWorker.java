@@ -16,15 +16,16 @@ import java.util.Map;
  * outcome to its own file as it happens: {@code ok SEQ SNAPSHOT}, {@code unknown SEQ} or {@code
  * failed SEQ ERROR}.
  *
- * <p>Arguments: table dir, worker id, number of appends, log file.
+ * <p>Arguments: table location (a directory or {@code s3://...}), worker id, number of appends, log
+ * file.
  */
 public final class AppendWorker {
   public static void main(String[] args) throws Exception {
-    Path dir = Path.of(args[0]);
+    String location = args[0]; // a local directory or an s3:// location
     int worker = Integer.parseInt(args[1]);
     int count = Integer.parseInt(args[2]);
     Path log = Path.of(args[3]);
-    Table table = DataShard.open(dir);
+    Table table = DataShard.table(location).open();
     try (BufferedWriter out =
         Files.newBufferedWriter(
             log, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {

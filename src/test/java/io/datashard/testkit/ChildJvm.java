@@ -20,6 +20,13 @@ public final class ChildJvm {
 
   /** Starts {@code mainClass} with {@code args}; its output goes to {@code log}. */
   public static Process start(Class<?> mainClass, Path log, String... args) throws IOException {
+    return start(java.util.Map.of(), mainClass, log, args);
+  }
+
+  /** As {@link #start(Class, Path, String...)}, with these variables added to the environment. */
+  public static Process start(
+      java.util.Map<String, String> env, Class<?> mainClass, Path log, String... args)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(javaBinary());
     cmd.add("-Xmx256m");
@@ -31,6 +38,7 @@ public final class ChildJvm {
     cmd.addAll(List.of(args));
     ProcessBuilder pb =
         new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(env);
     return pb.start();
   }
 }

@@ -33,6 +33,8 @@ public final class TableOperations {
 
   private final Storage storage;
   private final String root;
+  private static final long FULL_LOOK_EVERY_NANOS = 1_000_000_000L;
+  private volatile long lastFullLook = System.nanoTime() - FULL_LOOK_EVERY_NANOS;
   private final String metadataDir;
   private volatile TableMetadata current;
 
@@ -219,6 +221,18 @@ public final class TableOperations {
   }
 
   private int findLatestVersion() throws IOException {
+    TableMetadata known = current;
+    long now = System.nanoTime();
+    if (known != null
+        && now - lastFullLook < FULL_LOOK_EVERY_NANOS
+        && !storage.exists(metadataFile(known.version() + 1))) {
+      // Nobody committed since this process looked a moment ago: one probe instead of reading the
+      // hint and probing from it (on an object store, one request instead of three; an append
+      // refreshes twice). The full look, at least once a second, also notices a table that was
+      // replaced under the same location, whose versions start again at 1.
+      return known.version();
+    }
+    lastFullLook = now;
     int start = readHint();
     if (start <= 0 || !storage.exists(metadataFile(start))) {
       start = listLatestVersion();
@@ -405,7 +419,11 @@ public final class TableOperations {
       // Hadoop's local filesystem (Spark's, for one) keeps a checksum beside each file it writes
       // and checks it on read: one left by Hadoop for an older hint no longer matches, and
       // without it Hadoop reads the hint unchecked.
-      storage.delete(metadataDir + "/" + FileNames.checksumSideFile(FileNames.VERSION_HINT));
+      // (Only on a local filesystem: an object store has no such side files, and a delete there
+      // is two requests per commit.)
+      if (!root.contains("://")) {
+        storage.delete(metadataDir + "/" + FileNames.checksumSideFile(FileNames.VERSION_HINT));
+      }
     } catch (IOException | RuntimeException e) {
       // The hint is advisory: readers probe past it. A failure here never fails a commit.
       LOG.warn("Could not update {} in {}: {}", FileNames.VERSION_HINT, metadataDir, e.toString());
