@@ -98,6 +98,7 @@ public final class S3Storage implements Storage, AutoCloseable {
   private final long multipartThreshold;
   private final int readBlockBytes;
   private final Map<Request, AtomicLong> counts = new EnumMap<>(Request.class);
+  private final AtomicLong bytesRead = new AtomicLong();
 
   private S3Storage(Builder b) {
     this.client = buildClient(b, true);
@@ -283,6 +284,11 @@ public final class S3Storage implements Storage, AutoCloseable {
     return out;
   }
 
+  /** The bytes received in GET answers so far. */
+  public long bytesRead() {
+    return bytesRead.get();
+  }
+
   private void count(Request r) {
     counts.get(r).incrementAndGet();
   }
@@ -351,6 +357,7 @@ public final class S3Storage implements Storage, AutoCloseable {
       throw io("Opening", location, e);
     }
     byte[] block = tail.asByteArray();
+    bytesRead.addAndGet(block.length);
     long length = totalLength(tail.response().contentRange(), block.length);
     return new S3InputFile(location, k, length, block, length - block.length);
   }
@@ -376,7 +383,9 @@ public final class S3Storage implements Storage, AutoCloseable {
       ResponseBytes<GetObjectResponse> r =
           client.getObjectAsBytes(
               GetObjectRequest.builder().bucket(k.bucket()).key(k.key()).build());
-      return r.asByteArray();
+      byte[] bytes = r.asByteArray();
+      bytesRead.addAndGet(bytes.length);
+      return bytes;
     } catch (SdkException e) {
       throw io("Reading", location, e);
     }
@@ -840,6 +849,7 @@ public final class S3Storage implements Storage, AutoCloseable {
           throw io("Reading", location, e);
         }
         blockStart = position;
+        bytesRead.addAndGet(block.length);
         if (block.length == 0) {
           return -1;
         }

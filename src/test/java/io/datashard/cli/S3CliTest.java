@@ -97,8 +97,21 @@ class S3CliTest {
     Run info = cli("info", t);
     assertThat(info.code()).as(info.out()).isZero();
     assertThat(info.out()).contains("s3://lake/ml/events");
+    // export to a local file, and import it into a second table on S3
+    Path exported = work.resolve("out.parquet");
+    Run export = cli("export", t, "--to", exported.toString());
+    assertThat(export.code()).as(export.out()).isZero();
+    Run copy = cli("create", "s3://lake/ml/copy");
+    assertThat(copy.code()).as(copy.out()).isZero();
+    Run imported = cli("import", "s3://lake/ml/copy", exported.toString());
+    assertThat(imported.code()).as(imported.out()).isZero();
+    Run copied = cli("count", "s3://lake/ml/copy");
+    assertThat(copied.out().trim()).as(copied.out()).endsWith("2");
+    Run exportToS3 = cli("export", t, "--to", "s3://lake/out.parquet");
+    assertThat(exportToS3.code()).isEqualTo(2);
+    assertThat(exportToS3.out()).contains("must be a local path");
     // nothing was written to the working directory: the location is not a relative path
-    assertThat(workFiles()).containsExactly("rows.jsonl");
+    assertThat(workFiles()).containsExactlyInAnyOrder("rows.jsonl", "out.parquet");
     assertThat(Files.exists(serverDir.resolve("blobs/lake/ml/events/metadata"))).isTrue();
   }
 

@@ -222,4 +222,35 @@ class S3TableTest {
       assertThat(ids(DataShard.table(s3, location).open())).containsExactly(0L, 1L);
     }
   }
+
+  /** A scan of one column fetches that column's chunks, not the whole file. */
+  @Test
+  void aProjectedScanReadsOnlyItsColumnChunks() {
+    try (S3Storage s3 = server.storage()) {
+      Table t =
+          DataShard.table(s3, "s3://lake/wide")
+              .schema(Schema.parse("id long not null, payload string"))
+              .create();
+      java.util.Random random = new java.util.Random(11);
+      List<Map<String, Object>> rows = new ArrayList<>();
+      for (long i = 0; i < 2000; i++) {
+        byte[] b = new byte[1000];
+        random.nextBytes(b);
+        rows.add(Map.of("id", i, "payload", java.util.Base64.getEncoder().encodeToString(b)));
+      }
+      t.append(rows);
+      long fileBytes = t.scan().files().get(0).fileSizeInBytes();
+      assertThat(fileBytes).isGreaterThan(1_000_000);
+      Table reader = DataShard.table(s3, "s3://lake/wide").open();
+      long before = s3.bytesRead();
+      assertThat(reader.scan().select("id").count()).isEqualTo(2000);
+      List<Row> ids = reader.scan().select("id").toList();
+      long read = s3.bytesRead() - before;
+      System.out.printf(
+          "S3TableTest: a scan of 'id' read %d bytes of a %d-byte data file (with metadata)%n",
+          read, fileBytes);
+      assertThat(ids).hasSize(2000);
+      assertThat(read).isLessThan(fileBytes / 4);
+    }
+  }
 }
