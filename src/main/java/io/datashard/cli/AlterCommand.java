@@ -29,7 +29,10 @@ import picocli.CommandLine.Parameters;
           + "partition changes (one commit), then property changes (one commit); each is atomic."
     })
 final class AlterCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
+  @Parameters(
+      index = "0",
+      paramLabel = "DIR",
+      description = "The table directory, or an s3://bucket/prefix location.")
   Path dir;
 
   @Option(

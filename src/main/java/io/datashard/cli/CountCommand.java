@@ -15,7 +15,10 @@ import picocli.CommandLine.Parameters;
     name = "count",
     description = "Print the number of rows (current, or as of a snapshot or time).")
 final class CountCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
+  @Parameters(
+      index = "0",
+      paramLabel = "DIR",
+      description = "The table directory, or an s3://bucket/prefix location.")
   Path dir;
 
   @ArgGroup(exclusive = true)

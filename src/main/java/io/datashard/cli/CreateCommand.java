@@ -19,7 +19,10 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "create", description = "Create a table in a directory.")
 final class CreateCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
+  @Parameters(
+      index = "0",
+      paramLabel = "DIR",
+      description = "The table directory, or an s3://bucket/prefix location.")
   Path dir;
 
   @Option(

@@ -53,7 +53,10 @@ final class ExportCommand implements Callable<Integer> {
     jsonl
   }
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
+  @Parameters(
+      index = "0",
+      paramLabel = "DIR",
+      description = "The table directory, or an s3://bucket/prefix location.")
   Path dir;
 
   @Option(

@@ -34,7 +34,10 @@ final class HistoryCommands {
           "Give the table the data of an earlier snapshot, as a new commit "
               + "(history kept). Fails if another process commits meanwhile, unless --force. Prints the new snapshot id.")
   static final class RollbackCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
+    @Parameters(
+        index = "0",
+        paramLabel = "DIR",
+        description = "The table directory, or an s3://bucket/prefix location.")
     Path dir;
 
     @Option(
@@ -80,7 +83,10 @@ final class HistoryCommands {
 
   /** What tag and branch share. */
   abstract static class RefCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
+    @Parameters(
+        index = "0",
+        paramLabel = "DIR",
+        description = "The table directory, or an s3://bucket/prefix location.")
     Path dir;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "The ref's name.")
@@ -272,7 +278,10 @@ final class HistoryCommands {
           "List the data files, and their row counts, added and removed between two "
               + "snapshots (ids or branch/tag names).")
   static final class DiffCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
+    @Parameters(
+        index = "0",
+        paramLabel = "DIR",
+        description = "The table directory, or an s3://bucket/prefix location.")
     Path dir;
 
     @Option(

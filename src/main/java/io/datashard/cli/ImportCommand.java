@@ -51,7 +51,10 @@ final class ImportCommand implements Callable<Integer> {
   /** Rows held in memory at a time when importing into a partitioned table. */
   static final long PARTITIONED_CHUNK = 100_000;
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
+  @Parameters(
+      index = "0",
+      paramLabel = "DIR",
+      description = "The table directory, or an s3://bucket/prefix location.")
   Path dir;
 
   @Parameters(index = "1..*", arity = "1..*", paramLabel = "FILE", description = "Input files.")

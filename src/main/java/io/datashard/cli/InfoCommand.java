@@ -36,7 +36,10 @@ final class InfoCommand implements Callable<Integer> {
     json
   }
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
+  @Parameters(
+      index = "0",
+      paramLabel = "DIR",
+      description = "The table directory, or an s3://bucket/prefix location.")
   Path dir;
 
   @Option(

@@ -107,7 +107,10 @@ final class MaintenanceCommands {
               + "expires the current snapshot or one a branch or tag points to. Defaults come from the table properties "
               + "history.expire.max-snapshot-age-ms, history.expire.min-snapshots-to-keep and datashard.snapshots.max-count.")
   static final class Expire implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
+    @Parameters(
+        index = "0",
+        paramLabel = "DIR",
+        description = "The table directory, or an s3://bucket/prefix location.")
     Path dir;
 
     @Option(
@@ -173,7 +176,10 @@ final class MaintenanceCommands {
           "Remove orphan files: files under data/ and metadata/ that no retained "
               + "snapshot or metadata file uses and that are older than a grace period (so in-flight commits are safe).")
   static final class Gc implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
+    @Parameters(
+        index = "0",
+        paramLabel = "DIR",
+        description = "The table directory, or an s3://bucket/prefix location.")
     Path dir;
 
     @Option(
@@ -209,7 +215,10 @@ final class MaintenanceCommands {
           "Rewrite small data files into larger ones (per partition), rows "
               + "unchanged, in one 'replace' commit. Older snapshots keep their files until they expire.")
   static final class Compact implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
+    @Parameters(
+        index = "0",
+        paramLabel = "DIR",
+        description = "The table directory, or an s3://bucket/prefix location.")
     Path dir;
 
     @Option(
@@ -247,7 +256,10 @@ final class MaintenanceCommands {
           "Rewrite the current snapshot's manifests into a few of "
               + "the target size, in one 'replace' commit.")
   static final class RewriteManifests implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
+    @Parameters(
+        index = "0",
+        paramLabel = "DIR",
+        description = "The table directory, or an s3://bucket/prefix location.")
     Path dir;
 
     @Option(

@@ -71,7 +71,10 @@ final class RowChangeCommands {
           "Delete the rows a filter matches, in one commit; prints the new snapshot "
               + "id and the rows deleted.")
   static final class Delete implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
+    @Parameters(
+        index = "0",
+        paramLabel = "DIR",
+        description = "The table directory, or an s3://bucket/prefix location.")
     Path dir;
 
     @Option(
@@ -100,7 +103,10 @@ final class RowChangeCommands {
           "Replace the rows a filter matches with the records of a JSON-lines "
               + "file, in one commit; prints the new snapshot id, rows deleted and inserted.")
   static final class Overwrite implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
+    @Parameters(
+        index = "0",
+        paramLabel = "DIR",
+        description = "The table directory, or an s3://bucket/prefix location.")
     Path dir;
 
     @Option(
@@ -136,7 +142,10 @@ final class RowChangeCommands {
           "Update the rows whose key matches a record of a JSON-lines file and "
               + "insert the other records, in one commit; prints the new snapshot id, rows deleted and inserted.")
   static final class Upsert implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
+    @Parameters(
+        index = "0",
+        paramLabel = "DIR",
+        description = "The table directory, or an s3://bucket/prefix location.")
     Path dir;
 
     @Option(

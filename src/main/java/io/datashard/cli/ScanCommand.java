@@ -27,7 +27,10 @@ final class ScanCommand implements Callable<Integer> {
     table
   }
 
-  @Parameters(index = "0", paramLabel = "DIR", description = "The table directory.")
+  @Parameters(
+      index = "0",
+      paramLabel = "DIR",
+      description = "The table directory, or an s3://bucket/prefix location.")
   Path dir;
 
   @ArgGroup(exclusive = true)
