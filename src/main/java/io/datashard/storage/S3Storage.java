@@ -688,25 +688,31 @@ public final class S3Storage implements Storage, AutoCloseable {
                               .contentType("application/octet-stream"))
                   .uploadId();
         }
-        int number = parts.size() + 1;
-        count(Request.PUT);
-        String etag =
-            client
-                .uploadPart(
-                    u ->
-                        u.bucket(key.bucket())
-                            .key(key.key())
-                            .uploadId(uploadId)
-                            .partNumber(number)
-                            .contentLength((long) buffer.size()),
-                    RequestBody.fromBytes(buffer.toByteArray()))
-                .eTag();
-        parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
-        sentBytes += buffer.size();
-        buffer.reset();
+        sendPart();
       } catch (SdkException e) {
         throw new java.io.UncheckedIOException(io("Uploading a part of", location, e));
       }
+    }
+
+    /** Uploads what the buffer holds as the next part and empties the buffer. */
+    private void sendPart() {
+      int number = parts.size() + 1;
+      long size = buffer.size();
+      count(Request.PUT);
+      String etag =
+          client
+              .uploadPart(
+                  u ->
+                      u.bucket(key.bucket())
+                          .key(key.key())
+                          .uploadId(uploadId)
+                          .partNumber(number)
+                          .contentLength(size),
+                  RequestBody.fromBytes(buffer.toByteArray()))
+              .eTag();
+      parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+      sentBytes += size;
+      buffer.reset();
     }
 
     @Override
@@ -735,21 +741,7 @@ public final class S3Storage implements Storage, AutoCloseable {
       }
       try {
         if (buffer.size() > 0) {
-          int number = parts.size() + 1;
-          count(Request.PUT);
-          String etag =
-              client
-                  .uploadPart(
-                      u ->
-                          u.bucket(key.bucket())
-                              .key(key.key())
-                              .uploadId(uploadId)
-                              .partNumber(number)
-                              .contentLength((long) buffer.size()),
-                      RequestBody.fromBytes(buffer.toByteArray()))
-                  .eTag();
-          parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
-          sentBytes += buffer.size();
+          sendPart();
         }
         count(Request.PUT);
         once.completeMultipartUpload(

@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.datashard.DataShard;
 import io.datashard.Row;
 import io.datashard.Schema;
-import io.datashard.Snapshot;
 import io.datashard.Table;
 import io.datashard.testkit.S3Proxy;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,43 +44,10 @@ class S3TableTest {
 
   @Test
   void aTableOnS3CommitsReadsTravelsInTimeAndIsMaintained() {
-    try (S3Storage s3 = server.storage()) {
-      Table t =
-          DataShard.table(s3, "s3://lake/ml/events")
-              .schema(Schema.parse("id long not null, tag string"))
-              .create();
-      Snapshot first =
-          t.append(List.of(Map.of("id", 1L, "tag", "a"), Map.of("id", 2L, "tag", "b")));
-      t.append(List.of(Map.of("id", 3L, "tag", "a")));
-      long read =
-          t.transaction(
-              tx -> {
-                long n = tx.scan().count();
-                tx.append(Map.of("id", 10L + n, "tag", "c"));
-                return n;
-              });
-      assertThat(read).isEqualTo(3);
-      t.newDelete().where("tag = 'b'").commit();
-      t.newUpsert().key("id").add(Map.of("id", 1L, "tag", "z")).commit();
-      assertThat(ids(t)).containsExactly(1L, 3L, 13L);
-      assertThat(t.scan().useSnapshot(first.snapshotId()).count()).isEqualTo(2);
-      assertThat(t.scan().filter("tag = 'z'").count()).isEqualTo(1);
-
-      assertThat(t.maintenance().compact().run().snapshotId()).isPresent();
-      assertThat(t.scan().files()).hasSize(1);
-      t.maintenance()
-          .expireSnapshots()
-          .olderThan(Instant.now().plusSeconds(60))
-          .retainLast(1)
-          .run();
-      assertThat(t.snapshots()).hasSize(1);
-      t.maintenance().removeOrphanFiles().olderThan(Duration.ZERO).run();
-      assertThat(ids(t)).containsExactly(1L, 3L, 13L);
-    }
     // another storage object (as another process would have) sees the same table
-    try (S3Storage other = server.storage()) {
-      Table again = DataShard.table(other, "s3://lake/ml/events").open();
-      assertThat(ids(again)).containsExactly(1L, 3L, 13L);
+    try (S3Storage s3 = server.storage();
+        S3Storage other = server.storage()) {
+      TableOnAnyStorageTest.everyFeature(s3, other, "s3://lake/ml/events");
     }
   }
 

@@ -32,8 +32,18 @@ class TableOnAnyStorageTest {
   @Test
   void aTableInMemoryCommitsReadsTravelsInTimeAndIsMaintained() {
     InMemoryStorage storage = new InMemoryStorage();
+    everyFeature(storage, storage, "/memory/events");
+    assertThat(storage.walk("/memory/events")).isNotEmpty();
+  }
+
+  /**
+   * Commits, reads, travels in time and maintains a table at {@code location} of {@code storage};
+   * then {@code other} (the same storage, or another handle on it, as another process has) opens it
+   * and sees the same rows.
+   */
+  static void everyFeature(Storage storage, Storage other, String location) {
     Table t =
-        DataShard.table(storage, "/memory/events")
+        DataShard.table(storage, location)
             .schema(Schema.parse("id long not null, tag string"))
             .create();
     Snapshot first = t.append(List.of(Map.of("id", 1L, "tag", "a"), Map.of("id", 2L, "tag", "b")));
@@ -50,6 +60,7 @@ class TableOnAnyStorageTest {
     t.newUpsert().key("id").add(Map.of("id", 1L, "tag", "z")).commit();
     assertThat(ids(t)).containsExactly(1L, 3L, 13L);
     assertThat(t.scan().useSnapshot(first.snapshotId()).count()).isEqualTo(2);
+    assertThat(t.scan().filter("tag = 'z'").count()).isEqualTo(1);
 
     MaintenanceResult compacted = t.maintenance().compact().run();
     assertThat(compacted.snapshotId()).isPresent();
@@ -59,9 +70,7 @@ class TableOnAnyStorageTest {
     t.maintenance().removeOrphanFiles().olderThan(Duration.ZERO).run();
     assertThat(ids(t)).containsExactly(1L, 3L, 13L);
 
-    // another table object over the same storage sees the same table
-    Table again = DataShard.table(storage, "/memory/events").open();
+    Table again = DataShard.table(other, location).open();
     assertThat(ids(again)).containsExactly(1L, 3L, 13L);
-    assertThat(storage.walk("/memory/events")).isNotEmpty();
   }
 }
