@@ -436,20 +436,7 @@ public final class S3Storage implements Storage, AutoCloseable {
     Key dir = key(directory);
     String prefix = prefix(dir);
     List<String> names = new ArrayList<>();
-    String token = null;
-    do {
-      ListObjectsV2Request.Builder req =
-          ListObjectsV2Request.builder().bucket(dir.bucket()).prefix(prefix).delimiter("/");
-      if (token != null) {
-        req.continuationToken(token);
-      }
-      count(Request.LIST);
-      ListObjectsV2Response r;
-      try {
-        r = client.listObjectsV2(req.build());
-      } catch (SdkException e) {
-        throw io("Listing", directory, e);
-      }
+    for (ListObjectsV2Response r : pages(directory, dir, prefix, "/")) {
       for (S3Object o : r.contents()) {
         String name = o.key().substring(prefix.length());
         if (!name.isEmpty()) {
@@ -465,8 +452,7 @@ public final class S3Storage implements Storage, AutoCloseable {
           names.add(name);
         }
       }
-      token = Boolean.TRUE.equals(r.isTruncated()) ? r.nextContinuationToken() : null;
-    } while (token != null);
+    }
     return names;
   }
 
@@ -475,10 +461,31 @@ public final class S3Storage implements Storage, AutoCloseable {
     Key dir = key(directory);
     String prefix = prefix(dir);
     List<FileInfo> out = new ArrayList<>();
+    for (ListObjectsV2Response r : pages(directory, dir, prefix, null)) {
+      for (S3Object o : r.contents()) {
+        if (o.key().length() > prefix.length()) {
+          out.add(
+              new FileInfo(
+                  SCHEME + dir.bucket() + "/" + o.key(),
+                  o.size(),
+                  o.lastModified() == null ? 0 : o.lastModified().toEpochMilli()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Every page of a listing (one LIST request each), with or without a delimiter. */
+  private List<ListObjectsV2Response> pages(
+      String directory, Key dir, String prefix, String delimiter) throws IOException {
+    List<ListObjectsV2Response> out = new ArrayList<>();
     String token = null;
     do {
       ListObjectsV2Request.Builder req =
           ListObjectsV2Request.builder().bucket(dir.bucket()).prefix(prefix);
+      if (delimiter != null) {
+        req.delimiter(delimiter);
+      }
       if (token != null) {
         req.continuationToken(token);
       }
@@ -489,15 +496,7 @@ public final class S3Storage implements Storage, AutoCloseable {
       } catch (SdkException e) {
         throw io("Listing", directory, e);
       }
-      for (S3Object o : r.contents()) {
-        if (o.key().length() > prefix.length()) {
-          out.add(
-              new FileInfo(
-                  SCHEME + dir.bucket() + "/" + o.key(),
-                  o.size(),
-                  o.lastModified() == null ? 0 : o.lastModified().toEpochMilli()));
-        }
-      }
+      out.add(r);
       token = Boolean.TRUE.equals(r.isTruncated()) ? r.nextContinuationToken() : null;
     } while (token != null);
     return out;

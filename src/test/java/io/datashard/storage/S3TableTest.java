@@ -34,12 +34,7 @@ class S3TableTest {
   }
 
   private static List<Long> ids(Table t) {
-    List<Long> out = new ArrayList<>();
-    for (Row r : t.scan().toList()) {
-      out.add(r.get("id", Long.class));
-    }
-    out.sort(Long::compare);
-    return out;
+    return TableOnAnyStorageTest.ids(t);
   }
 
   @Test

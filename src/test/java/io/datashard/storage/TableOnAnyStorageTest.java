@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * here every feature runs on the in-memory storage, and nothing touches a disk.
  */
 class TableOnAnyStorageTest {
-  private static List<Long> ids(Table t) {
+  static List<Long> ids(Table t) {
     List<Long> out = new ArrayList<>();
     for (Row r : t.scan().toList()) {
       out.add(r.get("id", Long.class));
