@@ -128,12 +128,8 @@ public final class DataShard {
    */
   public static VerifyReport verify(
       String location, boolean deep, BiConsumer<Long, Long> progress) {
-    String scheme = Locations.scheme(location);
-    if (scheme == null || scheme.equals("file")) {
-      return Verifier.verify(Path.of(Locations.stripFileScheme(location)), deep, progress);
-    }
-    TableBuilder b = table(location);
-    return Verifier.verify(b.storage, b.location, deep, progress);
+    TableBuilder b = table(location); // verify only reads: the storage's durability is moot
+    return Verifier.verify(b.storage(), b.location, deep, progress);
   }
 
   /** A builder for creating or opening the table in the local directory {@code dir}. */

@@ -31,12 +31,14 @@ import org.slf4j.LoggerFactory;
 public final class TableOperations {
   private static final Logger LOG = LoggerFactory.getLogger(TableOperations.class);
 
+  /** How long a refresh may trust its last full look and probe only the next version. */
+  private static final long FULL_LOOK_EVERY_NANOS = 1_000_000_000L;
+
   private final Storage storage;
   private final String root;
-  private static final long FULL_LOOK_EVERY_NANOS = 1_000_000_000L;
-  private volatile long lastFullLook = System.nanoTime() - FULL_LOOK_EVERY_NANOS;
   private final String metadataDir;
   private volatile TableMetadata current;
+  private volatile long lastFullLook = System.nanoTime() - FULL_LOOK_EVERY_NANOS;
 
   /**
    * @param storage the storage of the table
