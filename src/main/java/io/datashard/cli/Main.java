@@ -92,8 +92,7 @@ public final class Main implements Runnable {
           BenchCommand.class,
           BenchCompactCommand.class,
           BenchDeletesCommand.class,
-          BenchIoCommand.class,
-          ServeCommand.class);
+          BenchIoCommand.class);
 
   /**
    * Reads a path argument. A location with a URI scheme is never taken for a relative path: {@code
@@ -135,7 +134,7 @@ public final class Main implements Runnable {
           }
           boolean tableDir =
               arg.isPositional()
-                  && "DIR".equals(arg.paramLabel())
+                  && ("DIR".equals(arg.paramLabel()) || "WAREHOUSE".equals(arg.paramLabel()))
                   && command != null
                   && !LOCAL_ONLY.contains(command.getClass());
           if (!tableDir) {
@@ -150,7 +149,7 @@ public final class Main implements Runnable {
                     + " of '"
                     + r.commandSpec().name()
                     + "' must be a local path. Tables on s3:// work with the table commands"
-                    + " (create, append, scan, count, info, verify, delete, ...).");
+                    + " (create, append, scan, count, info, verify, delete, ...) and serve.");
           }
         }
       }

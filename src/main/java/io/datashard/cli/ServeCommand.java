@@ -16,13 +16,18 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "serve",
     description = {
-      "Serve a warehouse folder as an Apache Iceberg REST catalog: Spark, Trino, Flink, pyiceberg "
+      "Serve a warehouse folder (or an s3://bucket/prefix) as an Apache Iceberg REST catalog: Spark, Trino, Flink, pyiceberg "
           + "and DuckDB connect with the URI it prints (http://HOST:PORT).",
       "Namespace a.b is the folder WAREHOUSE/a/b; table a.b.t is WAREHOUSE/a/b/t, an ordinary "
           + "DataShard table the CLI and library open directly while it is served."
     })
 final class ServeCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "WAREHOUSE", description = "The warehouse folder.")
+  @Parameters(
+      index = "0",
+      paramLabel = "WAREHOUSE",
+      description =
+          "The warehouse folder, or s3://bucket/prefix (endpoint, region and credentials from "
+              + "AWS_ENDPOINT_URL, AWS_REGION and the usual AWS credentials).")
   Path warehouse;
 
   @Option(
@@ -76,7 +81,7 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     CatalogServer server =
-        CatalogServer.builder(warehouse)
+        CatalogServer.builder(Common.location(warehouse))
             .bind(bind)
             .port(port)
             .token(token)

@@ -13,7 +13,6 @@ import io.datashard.TableNotFoundException;
 import io.datashard.TableOptions;
 import io.datashard.TableProperties;
 import io.datashard.ValidationException;
-import io.datashard.internal.FileNames;
 import io.datashard.internal.TableCore;
 import io.datashard.internal.commit.CommitFiles;
 import io.datashard.internal.commit.Committer;
@@ -24,14 +23,10 @@ import io.datashard.internal.commit.TableOperations;
 import io.datashard.internal.commit.Update;
 import io.datashard.internal.meta.TableMetadata;
 import io.datashard.internal.meta.TableMetadataParser;
-import io.datashard.storage.Locations;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -83,20 +78,23 @@ public final class CatalogService {
   private final Warehouse warehouse;
   private final TableOptions options;
   private final Idempotency idempotency;
-  private final ConcurrentHashMap<Path, TableCore> open = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, TableCore> open = new ConcurrentHashMap<>();
 
   /** Multi-table commits take it exclusively; loads and single commits share it. */
   private final ReentrantReadWriteLock transactions = new ReentrantReadWriteLock();
 
-  public CatalogService(Path root, io.datashard.storage.Storage storage, TableOptions options) {
-    this.warehouse = new Warehouse(root, storage);
+  /**
+   * A service over the warehouse at {@code root}: a local folder, or an {@code s3://} prefix whose
+   * {@code storage} is the object store.
+   */
+  public CatalogService(String root, io.datashard.storage.Storage storage, TableOptions options) {
+    this.warehouse = Warehouse.at(root, storage);
     this.options = options;
-    this.idempotency =
-        new Idempotency(
-            warehouse.root().resolve(".datashard-rest").resolve("idempotency"), storage);
+    this.idempotency = new Idempotency(warehouse.idempotencyLocation(), storage);
   }
 
-  public Path warehouse() {
+  /** The warehouse's location. */
+  public String warehouse() {
     return warehouse.root();
   }
 
@@ -460,8 +458,8 @@ public final class CatalogService {
         });
   }
 
-  private Path tableOrThrow(List<String> ns, String name) {
-    Path dir = warehouse.existingTable(ns, name);
+  private String tableOrThrow(List<String> ns, String name) {
+    String dir = warehouse.existingTable(ns, name);
     if (dir == null) {
       if (!warehouse.namespaceExists(ns)) {
         throw RestException.noSuchNamespace("Namespace does not exist: " + String.join(".", ns));
@@ -471,10 +469,10 @@ public final class CatalogService {
     return dir;
   }
 
-  private TableCore core(Path dir) {
+  private TableCore core(String dir) {
     TableCore c = open.get(dir);
     if (c == null) {
-      c = TableCore.open(warehouse.storage(), dir.toString(), options);
+      c = TableCore.open(warehouse.storage(), dir, options);
       TableCore raced = open.putIfAbsent(dir, c);
       if (raced != null) {
         c = raced;
@@ -491,7 +489,7 @@ public final class CatalogService {
     TableMetadata m;
     transactions.readLock().lock();
     try {
-      Path dir = tableOrThrow(ns, name);
+      String dir = tableOrThrow(ns, name);
       m = core(dir).refresh();
     } finally {
       transactions.readLock().unlock();
@@ -564,16 +562,12 @@ public final class CatalogService {
   private Response createTable(List<String> ns, JsonNode body) {
     String name = Warehouse.checkName(TableChanges.text(body, "name"), "table name");
     warehouse.existingNamespace(ns);
-    Path dir = warehouse.tableDir(ns, name);
+    String location = warehouse.tableLocation(ns, name);
     String id = String.join(".", ns) + "." + name;
-    warehouse.claimName(dir, id);
-    if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-      throw RestException.alreadyExists(
-          (Warehouse.isTable(dir) ? "Table" : "A namespace of that name")
-              + " already exists: "
-              + id);
+    String occupant = warehouse.occupant(location, id);
+    if (occupant != null) {
+      throw RestException.alreadyExists(occupant + " already exists: " + id);
     }
-    String location = dir.toString();
     if (body.hasNonNull("location")
         && !TableChanges.sameLocation(TableChanges.text(body, "location"), location)) {
       throw RestException.badRequest(
@@ -589,7 +583,7 @@ public final class CatalogService {
     if (body.path("stage-create").asBoolean(false)) {
       return tableResponse(200, m, null, true);
     }
-    TableMetadata committed = publishNew(dir, m, id, false);
+    TableMetadata committed = publishNew(location, m, id, false);
     return tableResponse(200, committed, committed.metadataFileLocation(), true);
   }
 
@@ -630,15 +624,13 @@ public final class CatalogService {
   }
 
   /** Publishes {@code m} as version 1 of a new table in {@code dir}. */
-  private TableMetadata publishNew(Path dir, TableMetadata m, String id, boolean commitRequest) {
+  private TableMetadata publishNew(String dir, TableMetadata m, String id, boolean commitRequest) {
     try {
-      Files.createDirectories(dir.resolve(FileNames.METADATA_DIR));
-      warehouse.storage().syncDirectory(dir.getParent().toString());
-      warehouse.storage().syncDirectory(dir.toString());
+      warehouse.prepareTable(dir);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create table folder " + dir + ": " + e, e);
     }
-    TableOperations ops = new TableOperations(warehouse.storage(), dir.toString());
+    TableOperations ops = new TableOperations(warehouse.storage(), dir);
     try {
       return ops.commit(null, m);
     } catch (CommitConflictException e) {
@@ -668,16 +660,16 @@ public final class CatalogService {
     }
     transactions.readLock().lock();
     try {
-      Path dir = warehouse.existingTable(ns, name);
+      String dir = warehouse.existingTable(ns, name);
       if (dir == null) {
         warehouse.existingNamespace(ns);
         if (!changes.createsTable()) {
           throw RestException.noSuchTable("Table does not exist: " + id);
         }
-        Path target = warehouse.tableDir(ns, name);
+        String target = warehouse.tableLocation(ns, name);
         warehouse.claimName(target, id);
         changes.check(null, id);
-        TableMetadata m = changes.apply(null, target.toString(), id, key).build();
+        TableMetadata m = changes.apply(null, target, id, key).build();
         TableMetadata committed = publishNew(target, m, id, true);
         return tableResponse(200, committed, committed.metadataFileLocation(), false);
       }
@@ -691,8 +683,7 @@ public final class CatalogService {
         }
       }
       Committer.Committed<Void> done =
-          core.commit(
-              new RestCommit(changes, dir.toString(), id, key), CommitFiles.over(core.storage()));
+          core.commit(new RestCommit(changes, dir, id, key), CommitFiles.over(core.storage()));
       TableMetadata m = done.metadata();
       return tableResponse(200, m, m.metadataFileLocation(), false);
     } finally {
@@ -728,7 +719,7 @@ public final class CatalogService {
   private Response dropTable(List<String> ns, String name, boolean purge) {
     transactions.writeLock().lock();
     try {
-      Path dir = tableOrThrow(ns, name);
+      String dir = tableOrThrow(ns, name);
       open.remove(dir);
       warehouse.dropTable(dir, purge);
       return Response.empty(204);
@@ -746,13 +737,13 @@ public final class CatalogService {
     String dstName = Warehouse.checkName(TableChanges.text(dst, "name"), "table name");
     transactions.writeLock().lock();
     try {
-      Path from = tableOrThrow(srcNs, srcName);
+      String from = tableOrThrow(srcNs, srcName);
       warehouse.existingNamespace(dstNs);
-      Path to = warehouse.tableDir(dstNs, dstName);
-      open.remove(from);
+      String to = warehouse.tableLocation(dstNs, dstName);
       warehouse.renameTable(from, to);
+      open.remove(from);
       TableCore moved = core(to);
-      String location = to.toString();
+      String location = to;
       moved.commit(
           new MetadataCommit(
               "rename",
@@ -772,25 +763,14 @@ public final class CatalogService {
     String given = TableChanges.text(body, "metadata-location");
     boolean overwrite = body.path("overwrite").asBoolean(false);
     warehouse.existingNamespace(ns);
-    Path dir = warehouse.tableDir(ns, name);
+    String dir = warehouse.tableLocation(ns, name);
     String id = String.join(".", ns) + "." + name;
-    Path file = Path.of(Locations.stripFileScheme(given)).toAbsolutePath().normalize();
-    if (!file.startsWith(dir.resolve(FileNames.METADATA_DIR))) {
-      throw RestException.badRequest(
-          "Cannot register "
-              + id
-              + " from "
-              + given
-              + ": this catalog serves each table from its own warehouse folder, so the metadata "
-              + "file must be in "
-              + dir.resolve(FileNames.METADATA_DIR)
-              + ". Copy or move the table's folder there first.");
-    }
+    String file = warehouse.metadataFileOf(given, dir, id);
     byte[] json;
     TableMetadata parsed;
     try {
-      json = warehouse.storage().readAll(file.toString());
-      parsed = TableMetadataParser.fromJson(file.toString(), json);
+      json = warehouse.storage().readAll(file);
+      parsed = TableMetadataParser.fromJson(file, json);
     } catch (java.nio.file.NoSuchFileException e) {
       throw RestException.badRequest("Cannot register " + id + ": there is no file " + given);
     } catch (IOException e) {
@@ -806,10 +786,10 @@ public final class CatalogService {
     }
     transactions.writeLock().lock();
     try {
-      TableOperations ops = new TableOperations(warehouse.storage(), dir.toString());
+      TableOperations ops = new TableOperations(warehouse.storage(), dir);
       if (ops.exists()) {
         TableMetadata now = ops.refresh();
-        if (file.toString().equals(now.metadataFileLocation())) {
+        if (file.equals(now.metadataFileLocation())) {
           return tableResponse(200, now, now.metadataFileLocation(), true);
         }
         if (!overwrite) {
@@ -852,7 +832,7 @@ public final class CatalogService {
       throw RestException.badRequest("'table-changes' is empty: nothing to commit.");
     }
     List<MultiTableCommit.Change> changes = new ArrayList<>();
-    Set<Path> seen = new HashSet<>();
+    Set<String> seen = new HashSet<>();
     transactions.writeLock().lock();
     try {
       for (JsonNode c : arr) {
@@ -865,13 +845,13 @@ public final class CatalogService {
           throw RestException.badRequest(
               "Table " + id + ": a multi-table commit cannot create tables; create it first.");
         }
-        Path dir = tableOrThrow(ns, name);
+        String dir = tableOrThrow(ns, name);
         if (!seen.add(dir)) {
           throw RestException.badRequest(
               "Table " + id + " appears twice in 'table-changes'; send one change per table.");
         }
         TableCore core = core(dir);
-        String location = dir.toString();
+        String location = dir;
         changes.add(
             new MultiTableCommit.Change(
                 core.operations(), base -> tc.nextVersion(base, location, id, null)));

@@ -26,12 +26,12 @@ final class ForwardLinks {
    * Removes the link at {@code link} if the table it points to records no path under it; returns
    * false (and keeps it) if it still does.
    */
-  static boolean releaseIfUnused(Warehouse warehouse, Path link) {
+  static boolean releaseIfUnused(FolderWarehouse warehouse, Path link) {
     if (!Files.isSymbolicLink(link)) {
       return true;
     }
     if (!Files.exists(link)) {
-      Warehouse.clearDanglingLink(link);
+      FolderWarehouse.clearDanglingLink(link);
       return true;
     }
     Path target;
@@ -40,7 +40,8 @@ final class ForwardLinks {
     } catch (IOException e) {
       return false;
     }
-    if (!Warehouse.isTable(target) || !recordsPathsUnder(warehouse, target, link.toString())) {
+    if (!FolderWarehouse.isTable(target)
+        || !recordsPathsUnder(warehouse, target, link.toString())) {
       try {
         Files.deleteIfExists(link);
         warehouse.storage().syncDirectory(link.getParent().toString());
@@ -56,7 +57,7 @@ final class ForwardLinks {
    * True if a retained version of the table at {@code dir} records a path under {@code oldRoot}: in
    * its metadata log, a manifest list, a manifest, or a live data or delete file.
    */
-  static boolean recordsPathsUnder(Warehouse warehouse, Path dir, String oldRoot) {
+  static boolean recordsPathsUnder(FolderWarehouse warehouse, Path dir, String oldRoot) {
     String prefix = oldRoot + "/";
     TableOperations ops = new TableOperations(warehouse.storage(), dir.toString());
     TableMetadata m = ops.refresh();

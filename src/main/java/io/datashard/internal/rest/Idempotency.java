@@ -6,11 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.datashard.storage.Storage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -46,12 +43,12 @@ final class Idempotency {
   /** A stored response. */
   record Stored(int status, byte[] body) {}
 
-  private final Path dir;
+  private final String dir;
   private final Storage storage;
   private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final AtomicLong stores = new AtomicLong();
 
-  Idempotency(Path dir, Storage storage) {
+  Idempotency(String dir, Storage storage) {
     this.dir = dir;
     this.storage = storage;
   }
@@ -98,10 +95,10 @@ final class Idempotency {
    * @throws RestException 422 if the key was used for another request
    */
   Stored find(String key, String fingerprint) {
-    Path file = dir.resolve(key + ".json");
+    String file = dir + "/" + key + ".json";
     JsonNode n;
     try {
-      n = MAPPER.readTree(storage.readAll(file.toString()));
+      n = MAPPER.readTree(storage.readAll(file));
     } catch (NoSuchFileException e) {
       return null;
     } catch (IOException e) {
@@ -131,12 +128,11 @@ final class Idempotency {
     n.put("stored-ms", System.currentTimeMillis());
     n.put("body", Base64.getEncoder().encodeToString(body));
     try {
-      Files.createDirectories(dir);
-      try (Storage.PendingFile out = storage.create(dir.resolve(key + ".json").toString())) {
+      try (Storage.PendingFile out = storage.create(dir + "/" + key + ".json")) {
         out.stream().write(MAPPER.writeValueAsBytes(n));
         out.publish();
       }
-      storage.syncDirectory(dir.toString());
+      storage.syncDirectory(dir);
     } catch (FileAlreadyExistsException e) {
       // stored by an earlier run of the same request
     } catch (IOException e) {
@@ -150,10 +146,10 @@ final class Idempotency {
   /** Deletes responses older than twice the lifetime. */
   void expire() {
     long cutoff = System.currentTimeMillis() - 2 * LIFETIME.toMillis();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
-      for (Path p : files) {
-        if (Files.getLastModifiedTime(p).toMillis() < cutoff) {
-          Files.deleteIfExists(p);
+    try {
+      for (Storage.FileInfo f : storage.walk(dir)) {
+        if (f.name().endsWith(".json") && f.lastModifiedMillis() < cutoff) {
+          storage.delete(f.location());
         }
       }
     } catch (IOException e) {
