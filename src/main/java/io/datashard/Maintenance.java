@@ -120,17 +120,31 @@ public final class Maintenance {
     private final TableCore core;
     private long graceMillis = TableMaintenance.DEFAULT_ORPHAN_GRACE_MS;
     private boolean dryRun;
+    private boolean noCommitsInFlight;
 
     RemoveOrphanFiles(TableCore core) {
       this.core = core;
     }
 
     /**
-     * The grace period: only files last modified longer ago than this are removed. Keep it well
-     * above the longest time a commit takes from writing its first file to publishing.
+     * The grace period: only files last modified longer ago than this are removed. It must be at
+     * least the table's write window ({@link TableProperties#WRITE_WINDOW_MS}, one hour by
+     * default), the longest a commit may take from writing its first file to publishing; a shorter
+     * one is refused unless {@link #noCommitsInFlight()} is given.
      */
     public RemoveOrphanFiles olderThan(Duration grace) {
       this.graceMillis = grace.toMillis();
+      return this;
+    }
+
+    /**
+     * Allows a grace period shorter than the table's write window: the caller knows that no change
+     * is being written to the table (in any process or on any machine) while this runs, such as in
+     * a maintenance window with every writer stopped. A change in flight could otherwise lose files
+     * it is about to commit.
+     */
+    public RemoveOrphanFiles noCommitsInFlight() {
+      this.noCommitsInFlight = true;
       return this;
     }
 
@@ -143,7 +157,7 @@ public final class Maintenance {
     /** Deletes the orphan files (or, with dry run, only lists them). */
     public MaintenanceResult run() {
       return new MaintenanceResult(
-          new TableMaintenance(core).removeOrphanFiles(graceMillis, dryRun));
+          new TableMaintenance(core).removeOrphanFiles(graceMillis, dryRun, noCommitsInFlight));
     }
   }
 

@@ -160,6 +160,19 @@ public final class TableProperties {
   public static final long CLEANUP_GRACE_MS_DEFAULT = 10_000;
 
   /**
+   * The write window (milliseconds, default one hour): the fence between writers and orphan
+   * removal, which on an object store no lock can keep apart. A change commits only within 90% of
+   * the window after it started writing its first file (measured on the writer's own clock; past
+   * that it is refused, nothing committed and its files removed), and orphan removal never deletes
+   * a file younger than the window unless told that no writer is running. The last 10% cover the
+   * time from that check to the publish and the clock difference between the machine running gc and
+   * the store. Raise it for changes that write for longer before they commit.
+   */
+  public static final String WRITE_WINDOW_MS = "datashard.write.window-ms";
+
+  public static final long WRITE_WINDOW_MS_DEFAULT = 3_600_000;
+
+  /**
    * Automatic compaction: after appends, a committing process merges small data files of one
    * partition into larger ones by size tiers, so that the table keeps few files however many small
    * appends it takes ({@code true}, the default) or leaves that to {@code datashard compact}.

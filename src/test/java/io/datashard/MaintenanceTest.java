@@ -287,7 +287,7 @@ class MaintenanceTest {
     t.maintenance().compact().run();
     t.maintenance().expireSnapshots().retainLast(1).olderThan(Instant.now().plusSeconds(1)).run();
     Files.delete(fresh);
-    t.maintenance().removeOrphanFiles().olderThan(Duration.ZERO).run();
+    t.maintenance().removeOrphanFiles().olderThan(Duration.ZERO).noCommitsInFlight().run();
     assertThat(files("data")).hasSize(1);
     assertThat(t.scan().toList()).containsExactlyInAnyOrderElementsOf(rows);
     IcebergJava.assertSameAsDataShard(dir, true);
@@ -348,7 +348,13 @@ class MaintenanceTest {
     String manifest =
         IcebergJava.manifests(dir).get(0).get("path").toString().replaceFirst("^file:", "");
     Files.delete(Path.of(manifest));
-    assertThatThrownBy(() -> t.maintenance().removeOrphanFiles().olderThan(Duration.ZERO).run())
+    assertThatThrownBy(
+            () ->
+                t.maintenance()
+                    .removeOrphanFiles()
+                    .olderThan(Duration.ZERO)
+                    .noCommitsInFlight()
+                    .run())
         .isInstanceOf(DataShardException.class)
         .hasMessageContaining("nothing was removed")
         .hasMessageContaining(manifest);
@@ -364,7 +370,13 @@ class MaintenanceTest {
     Path stray = Files.writeString(dir.resolve("data/stray.parquet"), "x");
     String data = t.scan().files().get(0).path();
     Files.delete(Path.of(data));
-    assertThatThrownBy(() -> t.maintenance().removeOrphanFiles().olderThan(Duration.ZERO).run())
+    assertThatThrownBy(
+            () ->
+                t.maintenance()
+                    .removeOrphanFiles()
+                    .olderThan(Duration.ZERO)
+                    .noCommitsInFlight()
+                    .run())
         .isInstanceOf(DataShardException.class)
         .hasMessageContaining(data)
         .hasMessageContaining("does not exist at that path")

@@ -188,9 +188,16 @@ final class MaintenanceCommands {
         defaultValue = "3d",
         description =
             "Grace period: only "
-                + "remove files last modified longer ago than this (default: ${DEFAULT-VALUE}). Keep it above the longest "
-                + "time a commit may take.")
+                + "remove files last modified longer ago than this (default: ${DEFAULT-VALUE}). At least the table's "
+                + "write window (datashard.write.window-ms, 1h by default), unless --no-commits-in-flight.")
     String olderThan;
+
+    @Option(
+        names = "--no-commits-in-flight",
+        description =
+            "Allow a grace period shorter than the write window: no change is being written to the "
+                + "table (by any process or machine) while gc runs.")
+    boolean noCommitsInFlight;
 
     @Option(names = "--dry-run", description = "Change nothing; print what would be removed.")
     boolean dryRun;
@@ -203,9 +210,12 @@ final class MaintenanceCommands {
     public Integer call() {
       Duration grace = parseDuration(olderThan, "--older-than");
       Table table = common.open(dir);
-      return print(
-          spec.commandLine().getOut(),
-          table.maintenance().removeOrphanFiles().olderThan(grace).dryRun(dryRun).run());
+      Maintenance.RemoveOrphanFiles gc =
+          table.maintenance().removeOrphanFiles().olderThan(grace).dryRun(dryRun);
+      if (noCommitsInFlight) {
+        gc.noCommitsInFlight();
+      }
+      return print(spec.commandLine().getOut(), gc.run());
     }
   }
 

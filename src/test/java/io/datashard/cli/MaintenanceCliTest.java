@@ -83,6 +83,19 @@ class MaintenanceCliTest {
         .isEqualTo("gc: delete 1 orphan files (1 bytes)");
     assertThat(stray).doesNotExist();
 
+    // a grace shorter than the write window only when no commit is in flight
+    Path young = Files.writeString(dir.resolve("data/young.parquet"), "y");
+    CliTest.Result eager = run("gc", dir.toString(), "--older-than", "0s");
+    assertThat(eager.code()).isNotZero();
+    assertThat(eager.err())
+        .contains("shorter than the write window")
+        .contains("datashard.write.window-ms")
+        .contains("--no-commits-in-flight");
+    assertThat(young).exists();
+    assertThat(run("gc", dir.toString(), "--older-than", "0s", "--no-commits-in-flight").out())
+        .startsWith("gc: delete 1 orphan files");
+    assertThat(young).doesNotExist();
+
     for (int i = 0; i < 3; i++) {
       Path f = Files.writeString(tmp.resolve("b" + i + ".jsonl"), "{\"id\": " + (10 + i) + "}\n");
       run("append", dir.toString(), "--file", f.toString());

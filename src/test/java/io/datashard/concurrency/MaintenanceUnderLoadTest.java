@@ -9,6 +9,7 @@ import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Table;
 import io.datashard.TableOptions;
+import io.datashard.TableProperties;
 import io.datashard.internal.TableCore;
 import io.datashard.internal.commit.Appends;
 import io.datashard.internal.meta.TableMetadata;
@@ -38,14 +39,19 @@ import org.junit.jupiter.api.io.TempDir;
 class MaintenanceUnderLoadTest {
   static final int PROCESSES = 3;
   static final int APPENDS = 150;
-  static final Duration GRACE = Duration.ofSeconds(5);
+
+  /** Also the tables' write window: gc's grace may not be shorter. */
+  static final Duration GRACE = Duration.ofSeconds(20);
 
   @TempDir Path tmp;
 
   @Test
   void maintenanceWhileOtherProcessesAppendLosesNothing() throws Exception {
     Path dir = tmp.resolve("table");
-    DataShard.table(dir).schema(Schema.parse("worker int not null, seq int not null")).create();
+    DataShard.table(dir)
+        .schema(Schema.parse("worker int not null, seq int not null"))
+        .property(TableProperties.WRITE_WINDOW_MS, Long.toString(GRACE.toMillis()))
+        .create();
     List<Process> procs = new ArrayList<>();
     List<Path> logs = new ArrayList<>();
     for (int w = 0; w < PROCESSES; w++) {

@@ -1,11 +1,17 @@
 package io.datashard.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.datashard.DataFile;
 import io.datashard.DataShard;
+import io.datashard.MaintenanceResult;
 import io.datashard.Row;
 import io.datashard.Schema;
+import io.datashard.StreamingAppend;
 import io.datashard.Table;
+import io.datashard.TableProperties;
+import io.datashard.ValidationException;
 import io.datashard.testkit.S3Proxy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -179,6 +185,55 @@ class S3TableTest {
         pool.shutdownNow();
       }
       assertThat(ids(DataShard.table(s3, location).open())).containsExactly(0L, 1L);
+    }
+  }
+
+  /**
+   * The fence for an eager gc: the grace may not be shorter than the table's write window, and a
+   * writer slower than the window is refused instead of committing files gc may have deleted. Here
+   * the window is 5 s: a writer within it keeps its file through a gc of 5 s grace; one that stalls
+   * past it loses its file to that gc and its commit is refused; the table stays whole.
+   */
+  @Test
+  void theWriteWindowFencesAnEagerGc() throws Exception {
+    try (S3Storage s3 = server.storage()) {
+      String location = "s3://lake/fenced";
+      Table t =
+          DataShard.table(s3, location)
+              .schema(Schema.parse("id long not null"))
+              .property(TableProperties.WRITE_WINDOW_MS, "5000")
+              .create();
+      t.append(List.of(Map.of("id", 0L)));
+      java.time.Duration grace = java.time.Duration.ofSeconds(5);
+      assertThatThrownBy(
+              () -> t.maintenance().removeOrphanFiles().olderThan(java.time.Duration.ZERO).run())
+          .isInstanceOf(ValidationException.class)
+          .hasMessageContaining("shorter than the write window")
+          .hasMessageContaining("--no-commits-in-flight");
+
+      // within the window: the file is young, the eager gc keeps it, the commit lands
+      try (StreamingAppend quick = t.newStreamingAppend()) {
+        quick.writeFile(List.of(quick.schema().toRow(Map.of("id", 1L))).iterator());
+        t.maintenance().removeOrphanFiles().olderThan(grace).run();
+        quick.commit();
+      }
+      assertThat(ids(DataShard.table(s3, location).open())).containsExactly(0L, 1L);
+
+      // past the window: gc deletes the stalled writer's file, and the writer is refused
+      try (StreamingAppend slow = t.newStreamingAppend()) {
+        DataFile f = slow.writeFile(List.of(slow.schema().toRow(Map.of("id", 2L))).iterator());
+        Thread.sleep(7000); // older than the grace by more than S3's one-second timestamps
+        MaintenanceResult gc = t.maintenance().removeOrphanFiles().olderThan(grace).run();
+        assertThat(gc.deletedFiles()).contains(f.path());
+        assertThatThrownBy(slow::commit)
+            .isInstanceOf(ValidationException.class)
+            .hasMessageContaining("write window")
+            .hasMessageContaining("was not committed");
+      }
+      Table reopened = DataShard.table(s3, location).open();
+      assertThat(ids(reopened)).containsExactly(0L, 1L);
+      assertThat(io.datashard.internal.Verifier.verify(s3, location, true, null).errors())
+          .isEmpty();
     }
   }
 

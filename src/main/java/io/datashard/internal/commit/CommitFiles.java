@@ -29,6 +29,8 @@ public final class CommitFiles {
   private final Set<String> unsyncedDirs = new LinkedHashSet<>();
   private final Set<String> syncedThisAttempt = new LinkedHashSet<>();
   private boolean attemptScope;
+  private long firstFileNanos;
+  private boolean anyFile;
 
   private CommitFiles(BackgroundPublisher storage) {
     this.storage = storage;
@@ -56,6 +58,10 @@ public final class CommitFiles {
    * @return the location
    */
   public String add(String location) {
+    if (!anyFile) {
+      anyFile = true;
+      firstFileNanos = System.nanoTime();
+    }
     (attemptScope ? attempt : prepared).add(location);
     int slash = location.lastIndexOf('/');
     if (slash > 0) {
@@ -69,6 +75,14 @@ public final class CommitFiles {
    */
   public void adopt(List<String> locations) {
     locations.forEach(this::add);
+  }
+
+  /**
+   * Nanoseconds since the first file of this commit was recorded (by {@link System#nanoTime()}), or
+   * -1 if none was.
+   */
+  long sinceFirstFileNanos() {
+    return anyFile ? System.nanoTime() - firstFileNanos : -1;
   }
 
   /** The prepared files recorded so far. */

@@ -3,6 +3,8 @@ package io.datashard.internal.commit;
 import io.datashard.CommitConflictException;
 import io.datashard.CommitStateUnknownException;
 import io.datashard.TableOptions;
+import io.datashard.TableProperties;
+import io.datashard.ValidationException;
 import io.datashard.internal.meta.TableMetadata;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -102,7 +104,15 @@ public final class Committer {
           try {
             // the new metadata is written while the new files finish in the background; it is
             // published once every one of them is forced, linked and its directory synced
-            committed = ops.commit(base, next.build(), files::settle);
+            // and it is checked against the write window last, right before that publish
+            committed =
+                ops.commit(
+                    base,
+                    next.build(),
+                    () -> {
+                      files.settle();
+                      checkWriteWindow(change, files, base);
+                    });
           } catch (CommitConflictException lost) {
             files.discardAttempt();
             committed = null;
@@ -156,6 +166,47 @@ public final class Committer {
       }
       throw e;
     }
+  }
+
+  /**
+   * The writer's side of the fence with orphan removal ({@link TableProperties#WRITE_WINDOW_MS}): a
+   * change whose first file was written longer ago than 90% of the window is not published, since a
+   * gc may since have judged its files orphans.
+   */
+  private void checkWriteWindow(PendingCommit<?> change, CommitFiles files, TableMetadata base) {
+    long since = files.sinceFirstFileNanos();
+    if (since < 0) {
+      return;
+    }
+    long window = writeWindowMillis(base);
+    long allowed = window - window / 10;
+    if (since / 1_000_000 > allowed) {
+      throw new ValidationException(
+          "The "
+              + change.what()
+              + " to "
+              + ops.root()
+              + " began writing its files "
+              + since / 1_000_000
+              + " ms ago, longer than the table's write window allows ("
+              + allowed
+              + " ms, 90% of "
+              + TableProperties.WRITE_WINDOW_MS
+              + "="
+              + window
+              + "): orphan removal may have deleted some of them, so it was not committed and its "
+              + "files were removed. Write the change again, or raise "
+              + TableProperties.WRITE_WINDOW_MS
+              + " for changes that take this long.");
+    }
+  }
+
+  /** The write window of a version, in milliseconds (at least one second). */
+  public static long writeWindowMillis(TableMetadata meta) {
+    return Math.max(
+        1000,
+        meta.propertyLong(
+            TableProperties.WRITE_WINDOW_MS, TableProperties.WRITE_WINDOW_MS_DEFAULT));
   }
 
   /**

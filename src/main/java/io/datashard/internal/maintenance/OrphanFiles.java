@@ -2,8 +2,10 @@ package io.datashard.internal.maintenance;
 
 import io.datashard.DataShardException;
 import io.datashard.Snapshot;
+import io.datashard.TableProperties;
 import io.datashard.ValidationException;
 import io.datashard.internal.FileNames;
+import io.datashard.internal.commit.Committer;
 import io.datashard.internal.commit.TableOperations;
 import io.datashard.internal.meta.TableMetadata;
 import io.datashard.internal.meta.TableMetadataParser;
@@ -22,9 +24,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Removal of orphan files: files under {@code data/} and {@code metadata/} that neither a retained
  * snapshot nor a metadata file (current or in the metadata log) uses, last modified more than a
- * grace period ago, so that files an in-flight commit has written but not yet committed survive.
- * Names starting with a dot (the lock, temporaries, the append queue), the version hint and the
- * metadata files of current or newer versions are never touched.
+ * grace period ago, so that files an in-flight commit has written but not yet committed survive:
+ * the grace is at least the table's write window ({@link TableProperties#WRITE_WINDOW_MS}), within
+ * which every commit either lands or is refused by its writer, unless the caller says that no
+ * change is in flight. Names starting with a dot (the lock, temporaries, the append queue), the
+ * version hint and the metadata files of current or newer versions are never touched.
  */
 final class OrphanFiles {
   private static final Logger LOG = LoggerFactory.getLogger(OrphanFiles.class);
@@ -35,10 +39,27 @@ final class OrphanFiles {
     this.ops = ops;
   }
 
-  TableMaintenance.Report run(long graceMillis, boolean dryRun) {
+  TableMaintenance.Report run(long graceMillis, boolean dryRun, boolean noCommitsInFlight) {
     if (graceMillis < 0) {
       throw new ValidationException(
           "The grace period of orphan removal must not be negative, got " + graceMillis + " ms");
+    }
+    long window = Committer.writeWindowMillis(ops.refresh());
+    if (graceMillis < window && !noCommitsInFlight) {
+      throw new ValidationException(
+          "A grace period of "
+              + graceMillis
+              + " ms is shorter than the write window of table "
+              + ops.root()
+              + " ("
+              + window
+              + " ms, "
+              + TableProperties.WRITE_WINDOW_MS
+              + "): orphan removal could delete files that a change in flight, in any process or "
+              + "on any machine, has written and is about to commit. Nothing was removed. Give a "
+              + "grace of at least the window, or, when you know that no change is being written "
+              + "to the table, say so (gc --no-commits-in-flight, "
+              + "removeOrphanFiles().noCommitsInFlight()).");
     }
     TableMaintenance.Report report = new TableMaintenance.Report("gc", dryRun);
     long cutoff = System.currentTimeMillis() - graceMillis;

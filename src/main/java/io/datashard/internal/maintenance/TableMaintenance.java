@@ -128,8 +128,8 @@ public final class TableMaintenance {
    * Deletes files under {@code data/} and {@code metadata/} that nothing uses, last modified more
    * than {@code graceMillis} ago (see {@link OrphanFiles}).
    */
-  public Report removeOrphanFiles(long graceMillis, boolean dryRun) {
-    return new OrphanFiles(core.operations()).run(graceMillis, dryRun);
+  public Report removeOrphanFiles(long graceMillis, boolean dryRun, boolean noCommitsInFlight) {
+    return new OrphanFiles(core.operations()).run(graceMillis, dryRun, noCommitsInFlight);
   }
 
   /**
