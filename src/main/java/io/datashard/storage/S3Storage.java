@@ -2,6 +2,7 @@ package io.datashard.storage;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.FileAlreadyExistsException;
@@ -12,6 +13,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -581,7 +583,8 @@ public final class S3Storage implements Storage, AutoCloseable {
       }
       first = e;
     }
-    for (int attempt = 0; attempt < 3; attempt++) {
+    for (int attempt = 0; attempt < UNCLEAR_RETRIES; attempt++) {
+      pause(attempt);
       try {
         conditionalPut(k, bytes, len);
         return len; // the first attempt had not landed, this one did
@@ -603,6 +606,23 @@ public final class S3Storage implements Storage, AutoCloseable {
     }
     throw new UncertainPublishException(
         "Publishing " + location + " failed without a clear answer: " + first.getMessage(), first);
+  }
+
+  /** How often an unclear conditional put is sent again before its outcome is called unknown. */
+  private static final int UNCLEAR_RETRIES = 5;
+
+  /**
+   * Waits before the {@code attempt}-th resend: 25 ms doubling to 400 ms, with jitter, so a resend
+   * does not meet the same dropped connection or overloaded server at once.
+   */
+  private static void pause(int attempt) throws IOException {
+    long base = 25L << Math.min(attempt, 4);
+    try {
+      Thread.sleep(base + ThreadLocalRandom.current().nextLong(base));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while resending a conditional put");
+    }
   }
 
   private void conditionalPut(Key k, byte[] bytes, int len) {
