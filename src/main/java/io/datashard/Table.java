@@ -139,6 +139,14 @@ public final class Table {
     return newTransaction().run(body).value();
   }
 
+  /**
+   * Starts a read of the rows that commits inserted, deleted or updated between two snapshots (see
+   * {@link ChangeScan}).
+   */
+  public ChangeScan changes() {
+    return new ChangeScan(core);
+  }
+
   /** Starts a scan of the current snapshot (or another, see {@link Scan}). */
   public Scan scan() {
     return new Scan(core);

@@ -456,6 +456,34 @@ public final class ManifestIO {
       UnaryOperator<String> resolve,
       String what,
       LiveEntryVisitor visitor) {
+    forEachEntry(
+        storage,
+        m,
+        resolve,
+        what,
+        false,
+        (status, dfIdx, df, snapshotId, dataSeq, fileSeq) ->
+            visitor.accept(dfIdx, df, snapshotId, dataSeq, fileSeq));
+  }
+
+  /** Receives an entry with its status, inherited snapshot id and sequence numbers. */
+  private interface EntryVisitor {
+    void accept(
+        int status,
+        FieldIndex dfIdx,
+        GenericRecord df,
+        long snapshotId,
+        long dataSeq,
+        long fileSeq);
+  }
+
+  private static void forEachEntry(
+      Storage storage,
+      Manifest m,
+      UnaryOperator<String> resolve,
+      String what,
+      boolean withDeleted,
+      EntryVisitor visitor) {
     readAvro(
         storage,
         resolve.apply(m.path),
@@ -471,7 +499,7 @@ public final class ManifestIO {
           FieldIndex dfIdx = FieldIndex.of(dfSchema);
           for (GenericRecord entry : records) {
             int status = (int) entryIdx.longOr(entry, AvroManifests.STATUS, STATUS_ADDED);
-            if (status == STATUS_DELETED) {
+            if (status == STATUS_DELETED && !withDeleted) {
               continue;
             }
             GenericRecord df = (GenericRecord) entry.get(dataFilePos);
@@ -483,10 +511,47 @@ public final class ManifestIO {
                 fileSeq != null
                     ? ((Number) fileSeq).longValue()
                     : (seq != null && status != STATUS_ADDED ? dataSeq : m.sequenceNumber);
-            visitor.accept(dfIdx, df, snapshotId, dataSeq, fSeq);
+            visitor.accept(status, dfIdx, df, snapshotId, dataSeq, fSeq);
           }
         });
   }
+
+  /**
+   * What one snapshot changed in a manifest it wrote: the entries ADDED or DELETED by {@code
+   * snapshotId} (EXISTING entries and those of other snapshots are skipped). Data and delete
+   * manifests alike; the file's content (0 data, 1 position deletes, 2 equality deletes) is in
+   * {@link Change#content}.
+   */
+  public static List<Change> changes(
+      Storage storage, Manifest m, UnaryOperator<String> resolve, long snapshotId) {
+    List<Change> out = new ArrayList<>();
+    forEachEntry(
+        storage,
+        m,
+        resolve,
+        m.isDeletes() ? "delete manifest" : "manifest",
+        true,
+        (status, dfIdx, df, entrySnapshot, dataSeq, fileSeq) -> {
+          if (status == STATUS_EXISTING || entrySnapshot != snapshotId) {
+            return;
+          }
+          int content = (int) dfIdx.longOr(df, AvroManifests.CONTENT, 0);
+          DataFile file =
+              content == 0 ? toDataFile(dfIdx, df, m.specId) : toFile(dfIdx, df, m.specId);
+          out.add(new Change(status == STATUS_ADDED, content, file, dataSeq));
+        });
+    return out;
+  }
+
+  /**
+   * An entry a snapshot added or deleted.
+   *
+   * @param added true for ADDED, false for DELETED
+   * @param content 0 data, 1 position deletes, 2 equality deletes
+   * @param file the file
+   * @param dataSequenceNumber the entry's data sequence number
+   */
+  public record Change(boolean added, int content, DataFile file, long dataSequenceNumber) {}
 
   /**
    * A live entry of a delete manifest: a position or equality delete file, with the sequence
