@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       CreateCommand.class,
       AppendCommand.class,
       ScanCommand.class,
+      ChangesCommand.class,
       CountCommand.class,
       SnapshotsCommand.class,
       StressCommand.class,

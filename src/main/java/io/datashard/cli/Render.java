@@ -4,12 +4,14 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.datashard.Row;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -20,6 +22,47 @@ final class Render {
   private Render() {}
 
   /** One row as a JSON object on one line. */
+  /**
+   * Prints up to {@code max} rows in a format: JSON lines, CSV with a header, or an aligned table
+   * with a row count after it (which holds the rows in memory to size the columns).
+   *
+   * @return the number of rows printed
+   */
+  static long rows(
+      PrintWriter out,
+      ScanCommand.Format format,
+      List<String> names,
+      Iterator<Row> rows,
+      long max) {
+    long n = 0;
+    List<List<String>> tableRows = new ArrayList<>();
+    if (format == ScanCommand.Format.csv) {
+      out.println(csvLine(names));
+    }
+    while (n < max && rows.hasNext()) {
+      Row r = rows.next();
+      n++;
+      if (format == ScanCommand.Format.jsonl) {
+        out.println(jsonLine(names, r));
+        continue;
+      }
+      List<String> cells = new ArrayList<>();
+      for (int i = 0; i < r.size(); i++) {
+        cells.add(text(r.get(i)));
+      }
+      if (format == ScanCommand.Format.csv) {
+        out.println(csvLine(cells));
+      } else {
+        tableRows.add(cells);
+      }
+    }
+    if (format == ScanCommand.Format.table) {
+      table(names, tableRows).forEach(out::println);
+      out.println("(" + n + " row" + (n == 1 ? "" : "s") + ")");
+    }
+    return n;
+  }
+
   static String jsonLine(List<String> names, Row row) {
     StringWriter w = new StringWriter();
     try (JsonGenerator g = JSON.createGenerator(w)) {

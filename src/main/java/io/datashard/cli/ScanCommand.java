@@ -121,43 +121,8 @@ final class ScanCommand implements Callable<Integer> {
       names.add(f.name());
     }
     PrintWriter out = spec.commandLine().getOut();
-    long max = limit == null ? Long.MAX_VALUE : limit;
-    long n = 0;
-    List<List<String>> tableRows = new ArrayList<>();
-    if (format == Format.csv) {
-      out.println(Render.csvLine(names));
-    }
     try (CloseableIterator<Row> rows = scan.iterator()) {
-      while (n < max && rows.hasNext()) {
-        Row r = rows.next();
-        n++;
-        switch (format) {
-          case jsonl:
-            out.println(Render.jsonLine(names, r));
-            break;
-          case csv:
-            {
-              List<String> cells = new ArrayList<>();
-              for (int i = 0; i < r.size(); i++) {
-                cells.add(Render.text(r.get(i)));
-              }
-              out.println(Render.csvLine(cells));
-              break;
-            }
-          default:
-            {
-              List<String> cells = new ArrayList<>();
-              for (int i = 0; i < r.size(); i++) {
-                cells.add(Render.text(r.get(i)));
-              }
-              tableRows.add(cells);
-            }
-        }
-      }
-    }
-    if (format == Format.table) {
-      Render.table(names, tableRows).forEach(out::println);
-      out.println("(" + n + " row" + (n == 1 ? "" : "s") + ")");
+      Render.rows(out, format, names, rows, limit == null ? Long.MAX_VALUE : limit);
     }
     if (explain) {
       out.flush();
