@@ -147,6 +147,19 @@ public final class Table {
     return new ChangeScan(core);
   }
 
+  /**
+   * The change consumer of this name: a reader of changes with a durable cursor in the table (see
+   * {@link ChangeConsumer}). A consumer that never committed starts from an empty table.
+   */
+  public ChangeConsumer consumer(String name) {
+    return new ChangeConsumer(core, name);
+  }
+
+  /** The names of the change consumers that hold a cursor in this table, sorted. */
+  public List<String> consumers() {
+    return ChangeConsumer.names(core.refresh().refs().keySet());
+  }
+
   /** Starts a scan of the current snapshot (or another, see {@link Scan}). */
   public Scan scan() {
     return new Scan(core);

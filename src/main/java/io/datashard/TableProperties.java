@@ -124,6 +124,16 @@ public final class TableProperties {
    */
   public static final String MAX_REF_AGE_MS = "history.expire.max-ref-age-ms";
 
+  /**
+   * A change consumer ({@link io.datashard.ChangeConsumer}) keeps every snapshot after its cursor
+   * from expiring, unless the oldest change it has not read is older than this (ms): then it is
+   * idle, and stops pinning history. Default 7 days.
+   */
+  public static final String CONSUMER_IDLE_MS = "datashard.consumer.idle-ms";
+
+  /** Default of {@link #CONSUMER_IDLE_MS}: 7 days. */
+  public static final long CONSUMER_IDLE_MS_DEFAULT = 7L * 24 * 3600 * 1000;
+
   /** How many earlier metadata files the metadata log of each version lists. */
   public static final String METADATA_PREVIOUS_VERSIONS_MAX =
       "write.metadata.previous-versions-max";

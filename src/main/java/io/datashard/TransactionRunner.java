@@ -55,6 +55,12 @@ public final class TransactionRunner {
     return this;
   }
 
+  /** A key with a floor (see {@link IdempotencyKey}), for change consumers' batches. */
+  TransactionRunner idempotencyKey(IdempotencyKey value) {
+    this.key = value;
+    return this;
+  }
+
   /**
    * Runs the function and commits what it staged, re-running it while other commits invalidate what
    * it read.

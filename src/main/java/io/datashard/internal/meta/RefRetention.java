@@ -2,6 +2,7 @@ package io.datashard.internal.meta;
 
 import io.datashard.Snapshot;
 import io.datashard.TableProperties;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -86,6 +87,53 @@ public final class RefRetention {
         keep.add(s.snapshotId());
         s = s.parentId() == null ? null : byId.get(s.parentId());
       }
+    }
+    return keep;
+  }
+
+  /** The prefix of the tags that hold change consumers' cursors. */
+  public static final String CONSUMER_PREFIX = "consumer/";
+
+  /**
+   * The snapshots change consumers still need: for each consumer tag whose snapshot is on the
+   * current snapshot's line, the snapshots after it up to the current one, so that the consumer can
+   * read their changes. A consumer is idle, and pins nothing but its tag's snapshot, when the
+   * oldest snapshot it has not read is older than {@link TableProperties#CONSUMER_IDLE_MS}.
+   */
+  public static Set<Long> consumerPins(
+      List<Snapshot> snapshots,
+      Map<String, SnapshotRef> refs,
+      Long currentSnapshotId,
+      Map<String, String> properties,
+      long now) {
+    Set<Long> keep = new HashSet<>();
+    if (currentSnapshotId == null) {
+      return keep;
+    }
+    Long idle = parseLong(properties.get(TableProperties.CONSUMER_IDLE_MS));
+    long idleMs = idle != null && idle > 0 ? idle : TableProperties.CONSUMER_IDLE_MS_DEFAULT;
+    Map<Long, Snapshot> byId = new HashMap<>();
+    snapshots.forEach(s -> byId.put(s.snapshotId(), s));
+    for (Map.Entry<String, SnapshotRef> e : refs.entrySet()) {
+      if (!e.getKey().startsWith(CONSUMER_PREFIX)) {
+        continue;
+      }
+      long cursor = e.getValue().snapshotId();
+      List<Long> unread = new ArrayList<>();
+      Snapshot s = byId.get(currentSnapshotId);
+      Snapshot oldestUnread = null;
+      while (s != null && s.snapshotId() != cursor) {
+        unread.add(s.snapshotId());
+        oldestUnread = s;
+        s = s.parentId() == null ? null : byId.get(s.parentId());
+      }
+      if (s == null || oldestUnread == null) {
+        continue; // not on the current line (or nothing unread)
+      }
+      if (now - oldestUnread.timestampMillis() > idleMs) {
+        continue; // idle: it stops holding history back
+      }
+      keep.addAll(unread);
     }
     return keep;
   }

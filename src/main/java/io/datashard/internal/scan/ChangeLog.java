@@ -179,7 +179,7 @@ public final class ChangeLog {
    * The snapshots after {@code from} up to {@code to}, oldest first, following parent links from
    * {@code to}; with a null {@code from}, back to the oldest retained ancestor.
    */
-  static List<Snapshot> chain(TableMetadata meta, Snapshot from, Snapshot to) {
+  public static List<Snapshot> chain(TableMetadata meta, Snapshot from, Snapshot to) {
     List<Snapshot> out = new ArrayList<>();
     if (to == null) {
       if (from != null) {
