@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       AppendCommand.class,
       ScanCommand.class,
       ChangesCommand.class,
+      TailCommand.class,
       CountCommand.class,
       SnapshotsCommand.class,
       StressCommand.class,

@@ -34,9 +34,22 @@ final class Render {
       List<String> names,
       Iterator<Row> rows,
       long max) {
+    return rows(out, format, names, rows, max, true);
+  }
+
+  /**
+   * As {@link #rows(PrintWriter, ScanCommand.Format, List, Iterator, long)}; CSV header optional.
+   */
+  static long rows(
+      PrintWriter out,
+      ScanCommand.Format format,
+      List<String> names,
+      Iterator<Row> rows,
+      long max,
+      boolean header) {
     long n = 0;
     List<List<String>> tableRows = new ArrayList<>();
-    if (format == ScanCommand.Format.csv) {
+    if (format == ScanCommand.Format.csv && header) {
       out.println(csvLine(names));
     }
     while (n < max && rows.hasNext()) {
