@@ -1,6 +1,9 @@
 package io.datashard;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -18,11 +21,22 @@ public final class ChangeBatch {
   private List<Row> rows;
 
   ChangeBatch(ChangeScan scan, Snapshot from, Snapshot to, int commits) {
+    this(
+        scan,
+        from == null ? null : from.snapshotId(),
+        from == null ? null : from.sequenceNumber(),
+        to == null ? null : to.snapshotId(),
+        to == null ? null : to.sequenceNumber(),
+        commits);
+  }
+
+  private ChangeBatch(
+      ChangeScan scan, Long from, Long fromSequence, Long to, Long toSequence, int commits) {
     this.scan = scan;
-    this.from = from == null ? null : from.snapshotId();
-    this.fromSequence = from == null ? null : from.sequenceNumber();
-    this.to = to == null ? null : to.snapshotId();
-    this.toSequence = to == null ? null : to.sequenceNumber();
+    this.from = from;
+    this.fromSequence = fromSequence;
+    this.to = to;
+    this.toSequence = toSequence;
     this.commits = commits;
   }
 
@@ -46,6 +60,39 @@ public final class ChangeBatch {
   /** The number of commits in the batch (compaction commits, which change no row, included). */
   public int commits() {
     return commits;
+  }
+
+  /**
+   * This batch followed by {@code next}, which must start where this one ends: one batch to write
+   * in one output transaction. Its rows are both batches' rows; the {@code _change_ordinal} of
+   * {@code next}'s rows is raised by this batch's {@link #commits()}, so ordinals still rise with
+   * the commits.
+   */
+  public ChangeBatch concat(ChangeBatch next) {
+    if (!Objects.equals(next.from, isEmpty() ? from : to)) {
+      throw new ValidationException(
+          "Cannot join " + this + " and " + next + ": the second must start where the first ends.");
+    }
+    if (next.isEmpty()) {
+      return this;
+    }
+    if (isEmpty()) {
+      return next;
+    }
+    List<Row> joined = new ArrayList<>(rows());
+    for (Row r : next.rows()) {
+      Object[] values = new Object[r.size()];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = r.get(i);
+      }
+      int ordinal = values.length - 2;
+      values[ordinal] = (Integer) values[ordinal] + commits;
+      joined.add(Row.of(r.type(), values));
+    }
+    ChangeBatch b =
+        new ChangeBatch(null, from, fromSequence, next.to, next.toSequence, commits + next.commits);
+    b.rows = Collections.unmodifiableList(joined);
+    return b;
   }
 
   /** The change rows, as {@link ChangeScan} returns them; read on the first call. */

@@ -55,6 +55,12 @@ public final class ChangeConsumer {
   private final String refName;
   private Table output;
   private int maxCommits = 1000;
+  private Duration cursorInterval = Duration.ofSeconds(1);
+  private long lastMoveNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
+  // with an output: the last snapshot this object delivered, ahead of the durable records while
+  // the cursor lags (a batch that wrote nothing needs no durable record: read again after a
+  // restart, it writes nothing again)
+  private Long delivered;
   private List<String> key = List.of();
   private List<String> columns;
 
@@ -87,6 +93,22 @@ public final class ChangeConsumer {
    */
   public ChangeConsumer writingTo(Table output) {
     this.output = Objects.requireNonNull(output, "output");
+    return this;
+  }
+
+  /**
+   * With {@link #writingTo}, how often {@link #commit(ChangeBatch, Consumer)} also moves the cursor
+   * in this table (default: at most once a second). The output table's record of what was written
+   * is what reading goes on from, so the cursor may lag behind it: a batch that wrote nothing needs
+   * no record (read again after a crash, it writes nothing again), and this object remembers it
+   * read it. {@code Duration.ZERO} moves the cursor after every batch. A lagging cursor only holds
+   * a little more history from expiring, and a restarted consumer re-reads what it lags by.
+   */
+  public ChangeConsumer cursorInterval(Duration interval) {
+    if (interval.isNegative()) {
+      throw new IllegalArgumentException("cursorInterval must not be negative, got " + interval);
+    }
+    this.cursorInterval = interval;
     return this;
   }
 
@@ -130,7 +152,28 @@ public final class ChangeConsumer {
    */
   public ChangeBatch poll() {
     TableMetadata meta = core.refresh();
-    Snapshot start = start(meta);
+    return pollFrom(meta, start(meta));
+  }
+
+  /**
+   * The changes after {@code previous} (a batch this consumer polled, committed or not): for
+   * reading ahead while earlier batches are still being written. Reading ahead is for one process
+   * per consumer; after a {@link #commit(ChangeBatch, Consumer)} that returns {@link
+   * TransactionResult#alreadyApplied()}, another process wrote for this consumer, so drop what was
+   * read ahead and go on with {@link #poll()}.
+   */
+  public ChangeBatch poll(ChangeBatch previous) {
+    TableMetadata meta = core.refresh();
+    Long after = previous.to() != null ? previous.to() : previous.from();
+    Snapshot start = after == null ? null : meta.snapshot(after);
+    if (after != null && start == null) {
+      throw new ValidationException(
+          "Snapshot " + after + " of table " + core.location() + " has expired; poll() again.");
+    }
+    return pollFrom(meta, start);
+  }
+
+  private ChangeBatch pollFrom(TableMetadata meta, Snapshot start) {
     Snapshot current = meta.currentSnapshot();
     List<Snapshot> chain;
     try {
@@ -171,10 +214,18 @@ public final class ChangeConsumer {
    * every few milliseconds: one small read, no listing, no data file opened.
    */
   public ChangeBatch follow(Duration maxWait) {
+    return follow(null, maxWait);
+  }
+
+  /**
+   * As {@link #follow(Duration)}, for the changes after {@code previous} (see {@link
+   * #poll(ChangeBatch)}); null: after the cursor.
+   */
+  public ChangeBatch follow(ChangeBatch previous, Duration maxWait) {
     long deadline = System.nanoTime() + maxWait.toNanos();
     long pause = 1;
     while (true) {
-      ChangeBatch b = poll();
+      ChangeBatch b = previous == null ? poll() : poll(previous);
       long left = deadline - System.nanoTime();
       if (!b.isEmpty() || left <= 0) {
         return b;
@@ -239,8 +290,10 @@ public final class ChangeConsumer {
       Snapshot recorded = recordedInOutput(core.refresh());
       to = recorded == null ? null : recorded.snapshotId();
     }
-    if (to != null) {
+    delivered = to;
+    if (to != null && System.nanoTime() - lastMoveNanos >= cursorInterval.toNanos()) {
       move(null, to, false);
+      lastMoveNanos = System.nanoTime();
     }
     return r;
   }
@@ -283,18 +336,25 @@ public final class ChangeConsumer {
     return "consumer/" + core.metadata().tableUuid() + "/" + name;
   }
 
-  /** Where reading starts: the cursor, or what the output records when that is further on. */
+  /**
+   * Where reading starts: the cursor, or (with an output) what the output records or this object
+   * delivered, whichever is furthest on.
+   */
   private Snapshot start(TableMetadata meta) {
     SnapshotRef r = meta.refs().get(refName);
     Snapshot cursor = r == null ? null : meta.snapshot(r.snapshotId());
     if (output != null) {
-      Snapshot recorded = recordedInOutput(meta);
-      if (recorded != null
-          && (cursor == null || recorded.sequenceNumber() > cursor.sequenceNumber())) {
-        return recorded;
-      }
+      cursor = later(cursor, recordedInOutput(meta));
+      cursor = later(cursor, delivered == null ? null : meta.snapshot(delivered));
     }
     return cursor;
+  }
+
+  private static Snapshot later(Snapshot a, Snapshot b) {
+    if (a == null) {
+      return b;
+    }
+    return b != null && b.sequenceNumber() > a.sequenceNumber() ? b : a;
   }
 
   /** The source snapshot the output records as the last one written, if any. */

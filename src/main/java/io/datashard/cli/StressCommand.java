@@ -16,11 +16,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +44,8 @@ final class StressCommand implements Callable<Integer> {
   enum Mode {
     append,
     counter,
-    both
+    both,
+    pipeline
   }
 
   enum Format {
@@ -110,10 +113,31 @@ final class StressCommand implements Callable<Integer> {
               + "workers use, e.g. datashard.commit.group.enabled=false to compare without group commit (repeatable).")
   Map<String, String> properties = new LinkedHashMap<>();
 
+  @Option(
+      names = "--consumers",
+      defaultValue = "4",
+      paramLabel = "C",
+      description =
+          "Pipeline mode: consumer processes that follow the table, each writing its shard of the"
+              + " rows into an output table effectively once (default: ${DEFAULT-VALUE}).")
+  int consumers;
+
+  @Option(
+      names = "--kill-consumer-every-ms",
+      defaultValue = "0",
+      paramLabel = "MS",
+      description =
+          "Pipeline mode: every MS milliseconds, kill a random consumer process with SIGKILL and"
+              + " start it again, to show that no row is lost or written twice (default: never).")
+  long killEveryMs;
+
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
+    if (mode == Mode.pipeline) {
+      return pipelineMain();
+    }
     if (processes < 1 || ops < 1 || warmupOps < 0) {
       throw new CliException(
           "--processes and --ops must be at least 1, and --warmup-ops must not be negative");
@@ -174,6 +198,324 @@ final class StressCommand implements Callable<Integer> {
         deleteTree(work);
       }
     }
+  }
+
+  private int pipelineMain() throws Exception {
+    if (processes < 1 || ops < 1 || consumers < 1) {
+      throw new CliException("--processes, --ops and --consumers must be at least 1");
+    }
+    boolean temporary = dir == null;
+    Path work = temporary ? Files.createTempDirectory("datashard-stress") : dir;
+    Files.createDirectories(work);
+    PrintWriter out = spec.commandLine().getOut();
+    if (format == Format.text) {
+      out.println(
+          "DataShard stress, pipeline: "
+              + processes
+              + " producer processes x "
+              + ops
+              + " appends, "
+              + consumers
+              + " consumer processes writing to an output table, in "
+              + work);
+      out.println(
+          "Timed: from the moment every worker has started and warmed up, to the moment the"
+              + " consumers have delivered the last row. Lag: from a producer's acknowledged"
+              + " commit to a consumer receiving the row.");
+      out.flush();
+    }
+    try {
+      Map<String, Object> r = new Pipeline(work).run();
+      if (format == Format.json) {
+        out.println(Render.json(r));
+      } else {
+        out.printf(
+            "%-10s expected %,d  actual %,d  lost %,d  duplicated %,d  wall %.2fs  %,.1f rows/s"
+                + "  lag p50 %.1f ms  p99 %.1f ms (in the output: p50 %.1f ms, p99 %.1f ms)"
+                + "  consumer kills %d%n",
+            "pipeline",
+            r.get("expected"),
+            r.get("actual"),
+            r.get("lost"),
+            r.get("duplicated"),
+            r.get("wall_s"),
+            r.get("ops_per_s"),
+            r.get("lag_p50_ms"),
+            r.get("lag_p99_ms"),
+            r.get("output_lag_p50_ms"),
+            r.get("output_lag_p99_ms"),
+            r.get("consumer_kills"));
+      }
+      boolean ok =
+          (long) r.get("lost") == 0
+              && (long) r.get("duplicated") == 0
+              && (long) r.get("actual") == (long) r.get("expected");
+      if (format == Format.text) {
+        out.println(
+            ok
+                ? "Result: every acknowledged row reached the output exactly once."
+                : "Result: FAILURE: rows were lost or written twice (see above).");
+      }
+      out.flush();
+      return ok ? 0 : 1;
+    } finally {
+      if (temporary) {
+        deleteTree(work);
+      }
+    }
+  }
+
+  /** Producers append to a source table while consumers follow it into an output table. */
+  private final class Pipeline {
+    private final Path work;
+    private final Path runDir;
+    private final Path go;
+    private final Path stop;
+    private final Path source;
+    private final Path output;
+    private final List<Process> producers = new ArrayList<>();
+    private final Process[] consumerProcs;
+    private final List<Path> producerLogs = new ArrayList<>();
+    private final List<Path> consumerLogs = new ArrayList<>();
+    private long kills;
+
+    Pipeline(Path work) throws IOException {
+      this.work = work;
+      this.runDir = Files.createTempDirectory(work, "pipeline-run");
+      this.go = runDir.resolve("go");
+      this.stop = runDir.resolve("stop");
+      this.source = work.resolve("pipeline-source");
+      this.output = work.resolve("pipeline-output");
+      this.consumerProcs = new Process[consumers];
+    }
+
+    Map<String, Object> run() throws Exception {
+      String schema = "process int not null, seq int not null";
+      createTable(source, schema);
+      createTable(output, schema);
+      createTable(work.resolve("append-warmup-table"), schema);
+      try {
+        List<Path> readies = new ArrayList<>();
+        for (int p = 0; p < processes; p++) {
+          Path log = runDir.resolve("producer-" + p + ".log");
+          Path ready = runDir.resolve("producer-ready-" + p);
+          producerLogs.add(log);
+          readies.add(ready);
+          List<String> args =
+              new ArrayList<>(
+                  List.of(
+                      "append",
+                      source.toString(),
+                      Integer.toString(p),
+                      Integer.toString(ops),
+                      log.toString(),
+                      ready.toString(),
+                      go.toString()));
+          if (warmupOps > 0) {
+            args.add(work.resolve("append-warmup-table").toString());
+            args.add(Integer.toString(warmupOps));
+          }
+          producers.add(start(args, runDir.resolve("producer-" + p + ".out")));
+        }
+        for (int i = 0; i < consumers; i++) {
+          Path log = runDir.resolve("consumer-" + i + ".log");
+          consumerLogs.add(log);
+          readies.add(runDir.resolve("consumer-ready-" + i));
+          consumerProcs[i] = startConsumer(i, true);
+        }
+        long waitUntil = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        for (Path ready : readies) {
+          while (!Files.exists(ready)) {
+            for (Process p : all()) {
+              if (!p.isAlive() && p.exitValue() != 0) {
+                throw new CliException("A pipeline worker did not start: " + outputs());
+              }
+            }
+            if (System.nanoTime() > waitUntil) {
+              throw new CliException("Pipeline workers did not start in 2 minutes: " + outputs());
+            }
+            Thread.sleep(5);
+          }
+        }
+        long start = System.nanoTime();
+        Files.createFile(go);
+        Random random = new Random();
+        long nextKill =
+            killEveryMs > 0 ? System.nanoTime() + killEveryMs * 1_000_000 : Long.MAX_VALUE;
+        while (producers.stream().anyMatch(Process::isAlive)) {
+          Thread.sleep(5);
+          if (System.nanoTime() >= nextKill) {
+            killAndRestart(random.nextInt(consumers));
+            nextKill = System.nanoTime() + killEveryMs * 1_000_000;
+          }
+        }
+        for (int p = 0; p < processes; p++) {
+          if (producers.get(p).waitFor() != 0) {
+            throw new CliException(
+                "Producer " + p + " failed: " + tail(runDir.resolve("producer-" + p + ".out")));
+          }
+        }
+        Files.createFile(stop);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        for (int i = 0; i < consumers; i++) {
+          if (!consumerProcs[i].waitFor(
+              Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            throw new CliException("Consumer " + i + " did not catch up within 5 minutes");
+          }
+          if (consumerProcs[i].exitValue() != 0) {
+            throw new CliException(
+                "Consumer " + i + " failed: " + tail(runDir.resolve("consumer-" + i + ".out")));
+          }
+        }
+        double wall = (System.nanoTime() - start) / 1e9;
+        return check(wall);
+      } finally {
+        for (Process p : all()) {
+          p.destroyForcibly();
+        }
+      }
+    }
+
+    private List<Process> all() {
+      List<Process> out = new ArrayList<>(producers);
+      for (Process p : consumerProcs) {
+        if (p != null) {
+          out.add(p);
+        }
+      }
+      return out;
+    }
+
+    private String outputs() {
+      StringBuilder s = new StringBuilder();
+      try (Stream<Path> files = Files.list(runDir)) {
+        for (Path f : files.filter(f -> f.toString().endsWith(".out")).sorted().toList()) {
+          String t = tail(f);
+          if (!t.isEmpty()) {
+            s.append(f.getFileName()).append(": ").append(t).append('\n');
+          }
+        }
+      } catch (IOException e) {
+        s.append(e);
+      }
+      return s.toString();
+    }
+
+    private Process startConsumer(int i, boolean warmUp) throws IOException {
+      return start(
+          List.of(
+              "consume",
+              source.toString(),
+              Integer.toString(i),
+              Integer.toString(consumers),
+              output.toString(),
+              consumerLogs.get(i).toString(),
+              runDir.resolve("consumer-ready-" + i).toString(),
+              go.toString(),
+              stop.toString(),
+              warmUp ? runDir.toString() : "-"),
+          runDir.resolve("consumer-" + i + (warmUp ? "" : "-" + kills) + ".out"));
+    }
+
+    private void killAndRestart(int i) throws Exception {
+      Process p = consumerProcs[i];
+      if (!p.isAlive()) {
+        return;
+      }
+      p.destroyForcibly(); // SIGKILL: no shutdown hook, no finally block runs
+      p.waitFor();
+      kills++;
+      consumerProcs[i] = startConsumer(i, false);
+    }
+
+    private Process start(List<String> args, Path out) throws IOException {
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  javaBinary(),
+                  "-Xmx256m",
+                  "-XX:+UseSerialGC",
+                  "-XX:TieredStopAtLevel=1",
+                  "-Dslf4j.internal.verbosity=ERROR",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  StressWorker.class.getName()));
+      cmd.addAll(args);
+      return new ProcessBuilder(cmd)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
+          .start();
+    }
+
+    private Map<String, Object> check(double wall) throws IOException {
+      Map<Long, Long> ackMicros = new HashMap<>();
+      for (int p = 0; p < processes; p++) {
+        for (String line : Files.readAllLines(producerLogs.get(p))) {
+          String[] f = line.split(" ");
+          if (f[0].equals("ok")) {
+            ackMicros.put(id(p, Integer.parseInt(f[1])), Long.parseLong(f[2]));
+          }
+        }
+      }
+      List<Long> lags = new ArrayList<>();
+      List<Long> writtenLags = new ArrayList<>();
+      for (Path log : consumerLogs) {
+        if (!Files.exists(log)) {
+          continue;
+        }
+        for (String line : Files.readAllLines(log)) {
+          String[] f = line.split(" ");
+          if (f.length == 5 && f[0].equals("d")) {
+            Long ack = ackMicros.get(id(Integer.parseInt(f[1]), Integer.parseInt(f[2])));
+            if (ack != null) {
+              lags.add(Math.max(0, Long.parseLong(f[3]) - ack));
+              writtenLags.add(Math.max(0, Long.parseLong(f[4]) - ack));
+            }
+          }
+        }
+      }
+      Map<Long, Integer> seen = new HashMap<>();
+      long rows = 0;
+      Table out = DataShard.open(output);
+      try (CloseableIterator<Row> it = out.scan().iterator()) {
+        while (it.hasNext()) {
+          Row r = it.next();
+          rows++;
+          seen.merge(id((Integer) r.get("process"), (Integer) r.get("seq")), 1, Integer::sum);
+        }
+      }
+      long lost = ackMicros.keySet().stream().filter(k -> !seen.containsKey(k)).count();
+      long duplicated = seen.values().stream().mapToLong(n -> n - 1).sum();
+      Collections.sort(lags);
+      Collections.sort(writtenLags);
+      Map<String, Object> m =
+          result("pipeline", (long) processes * ops, rows, lost, duplicated, wall, 0, 0);
+      m.remove("commits");
+      m.remove("conflicts");
+      m.put("consumers", (long) consumers);
+      m.put("lag_p50_ms", percentileMs(lags, 0.50));
+      m.put("lag_p99_ms", percentileMs(lags, 0.99));
+      m.put("lag_max_ms", lags.isEmpty() ? 0.0 : lags.get(lags.size() - 1) / 1000.0);
+      m.put("lag_samples", (long) lags.size());
+      // to the commit of the consumer's output transaction that holds the row
+      m.put("output_lag_p50_ms", percentileMs(writtenLags, 0.50));
+      m.put("output_lag_p99_ms", percentileMs(writtenLags, 0.99));
+      m.put("consumer_kills", kills);
+      m.put(
+          "source_commits",
+          DataShard.open(source).currentSnapshot().map(Snapshot::sequenceNumber).orElse(0L));
+      m.put("output_commits", out.currentSnapshot().map(Snapshot::sequenceNumber).orElse(0L));
+      return m;
+    }
+  }
+
+  private static double percentileMs(List<Long> sortedMicros, double q) {
+    if (sortedMicros.isEmpty()) {
+      return 0.0;
+    }
+    int i = (int) Math.ceil(q * sortedMicros.size()) - 1;
+    long v = sortedMicros.get(Math.max(0, Math.min(sortedMicros.size() - 1, i)));
+    return Math.round(v / 100.0) / 10.0;
   }
 
   private Map<String, Object> plainFile(Path work) throws Exception {

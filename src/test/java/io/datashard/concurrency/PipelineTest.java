@@ -1,0 +1,84 @@
+package io.datashard.concurrency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.datashard.DataShard;
+import io.datashard.Snapshot;
+import io.datashard.Table;
+import io.datashard.cli.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pipeline of {@code stress --mode pipeline}, as child JVMs: producers append while consumer
+ * processes follow the table into an output table effectively once, and are killed with SIGKILL and
+ * restarted meanwhile (often between their output write and their cursor move, which lags by
+ * design); automatic compaction and cleanup run on both tables as by default. The checker reads the
+ * output: every acknowledged row is there exactly once.
+ */
+class PipelineTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path tmp;
+
+  private static JsonNode stress(String... args) throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    String last = null;
+    for (String line : out.toString().split("\n")) {
+      if (line.startsWith("{")) {
+        last = line;
+      }
+    }
+    assertThat(code).as("stress exit code; stderr: %s; stdout: %s", err, out).isZero();
+    assertThat(last).as(out.toString()).isNotNull();
+    return JSON.readTree(last);
+  }
+
+  @Test
+  void everyAcknowledgedRowReachesTheOutputOnceThroughConsumerKills() throws Exception {
+    Path dir = tmp.resolve("p");
+    JsonNode r =
+        stress(
+            "stress",
+            "--mode",
+            "pipeline",
+            "--dir",
+            dir.toString(),
+            "--processes",
+            "3",
+            "--consumers",
+            "2",
+            "--ops",
+            "150",
+            "--warmup-ops",
+            "5",
+            "--kill-consumer-every-ms",
+            "700",
+            "--format",
+            "json");
+    System.out.println("PipelineTest: " + r);
+    assertThat(r.get("mode").asText()).isEqualTo("pipeline");
+    assertThat(r.get("expected").asLong()).isEqualTo(450);
+    assertThat(r.get("actual").asLong()).isEqualTo(450);
+    assertThat(r.get("lost").asLong()).isZero();
+    assertThat(r.get("duplicated").asLong()).isZero();
+    assertThat(r.get("consumer_kills").asLong()).isPositive();
+    assertThat(r.get("lag_p99_ms").asDouble())
+        .isGreaterThanOrEqualTo(r.get("lag_p50_ms").asDouble());
+    // the source kept the consumers' cursors as tags, and compaction ran while they followed it
+    Table source = DataShard.open(dir.resolve("pipeline-source"));
+    assertThat(source.consumers()).containsExactly("pipeline-0", "pipeline-1");
+    boolean compacted = false;
+    for (Snapshot s : source.snapshots()) {
+      compacted |= "replace".equals(s.operation());
+    }
+    assertThat(compacted).as("automatic compaction ran on the source during the run").isTrue();
+  }
+}
