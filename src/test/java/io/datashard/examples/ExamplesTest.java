@@ -20,7 +20,14 @@ class ExamplesTest {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"QuickStart", "TimeTravel", "Transactions", "ConcurrentWriters", "ArrowTraining"})
+      strings = {
+        "QuickStart",
+        "TimeTravel",
+        "Transactions",
+        "ConcurrentWriters",
+        "ArrowTraining",
+        "Pipeline"
+      })
   void exampleRuns(String name) throws Exception {
     Method main = Class.forName(name).getMethod("main", String[].class);
     PrintStream old = System.out;
