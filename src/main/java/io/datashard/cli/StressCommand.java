@@ -429,17 +429,7 @@ final class StressCommand implements Callable<Integer> {
     }
 
     private Process start(List<String> args, Path out) throws IOException {
-      List<String> cmd =
-          new ArrayList<>(
-              List.of(
-                  javaBinary(),
-                  "-Xmx256m",
-                  "-XX:+UseSerialGC",
-                  "-XX:TieredStopAtLevel=1",
-                  "-Dslf4j.internal.verbosity=ERROR",
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  StressWorker.class.getName()));
+      List<String> cmd = workerCommand(-1);
       cmd.addAll(args);
       return new ProcessBuilder(cmd)
           .redirectErrorStream(true)
@@ -791,26 +781,9 @@ final class StressCommand implements Callable<Integer> {
         Path ready = runDir.resolve("ready-" + p);
         run.logs.add(log);
         readies.add(ready);
-        List<String> cmd =
-            new ArrayList<>(
-                List.of(
-                    javaBinary(),
-                    "-Xmx256m",
-                    "-XX:+UseSerialGC",
-                    "-XX:TieredStopAtLevel=1",
-                    "-Dslf4j.internal.verbosity=ERROR"));
-        String extra =
-            System.getenv("DATASHARD_STRESS_WORKER_OPTS"); // e.g. a profiler, for one run
-        if (extra != null && !extra.isBlank()) {
-          for (String o : extra.trim().split("\\s+")) {
-            cmd.add(o.replace("%p", Integer.toString(p)));
-          }
-        }
+        List<String> cmd = workerCommand(p);
         cmd.addAll(
             List.of(
-                "-cp",
-                System.getProperty("java.class.path"),
-                StressWorker.class.getName(),
                 workerMode,
                 target.toString(),
                 Integer.toString(p),
@@ -924,6 +897,30 @@ final class StressCommand implements Callable<Integer> {
     } catch (IOException e) {
       return "(no output)";
     }
+  }
+
+  /**
+   * The command line of a worker JVM up to its arguments: small heap, serial GC, C1 only (short
+   * runs), the options in DATASHARD_STRESS_WORKER_OPTS ({@code %p}: the worker number, when {@code
+   * p >= 0}), this class path and the worker class.
+   */
+  private static List<String> workerCommand(int p) {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                javaBinary(),
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Dslf4j.internal.verbosity=ERROR"));
+    String extra = System.getenv("DATASHARD_STRESS_WORKER_OPTS"); // e.g. a profiler, for one run
+    if (p >= 0 && extra != null && !extra.isBlank()) {
+      for (String o : extra.trim().split("\\s+")) {
+        cmd.add(o.replace("%p", Integer.toString(p)));
+      }
+    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), StressWorker.class.getName()));
+    return cmd;
   }
 
   static String javaBinary() {
