@@ -449,12 +449,16 @@ final class StressCommand implements Callable<Integer> {
       }
       List<Long> lags = new ArrayList<>();
       List<Long> writtenLags = new ArrayList<>();
+      long aheadOfCursor = 0;
       for (Path log : consumerLogs) {
         if (!Files.exists(log)) {
           continue;
         }
         for (String line : Files.readAllLines(log)) {
           String[] f = line.split(" ");
+          if (f.length == 3 && f[0].equals("start") && !f[1].equals(f[2])) {
+            aheadOfCursor++; // restarted after a kill between its output write and cursor move
+          }
           if (f.length == 5 && f[0].equals("d")) {
             Long ack = ackMicros.get(id(Integer.parseInt(f[1]), Integer.parseInt(f[2])));
             if (ack != null) {
@@ -491,6 +495,7 @@ final class StressCommand implements Callable<Integer> {
       m.put("output_lag_p50_ms", percentileMs(writtenLags, 0.50));
       m.put("output_lag_p99_ms", percentileMs(writtenLags, 0.99));
       m.put("consumer_kills", kills);
+      m.put("restarts_ahead_of_cursor", aheadOfCursor);
       m.put(
           "source_commits",
           DataShard.open(source).currentSnapshot().map(Snapshot::sequenceNumber).orElse(0L));

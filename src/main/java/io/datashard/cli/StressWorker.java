@@ -4,8 +4,10 @@ import io.datashard.ChangeBatch;
 import io.datashard.ChangeConsumer;
 import io.datashard.CommitStateUnknownException;
 import io.datashard.DataShard;
+import io.datashard.Ref;
 import io.datashard.Row;
 import io.datashard.Schema;
+import io.datashard.Snapshot;
 import io.datashard.Table;
 import io.datashard.TransactionResult;
 import java.io.BufferedWriter;
@@ -144,6 +146,15 @@ public final class StressWorker {
     Table table = DataShard.open(source);
     Table out = DataShard.open(output);
     ChangeConsumer c = table.consumer("pipeline-" + index).writingTo(out);
+    // where this process goes on from, against the cursor tag: after a kill between an output
+    // write and the (lagging) cursor move, the output's record is ahead of the cursor
+    Ref cursor = table.refs().get(c.refName());
+    Long resume = c.position().map(Snapshot::snapshotId).orElse(null);
+    String start =
+        "start "
+            + (cursor == null ? "-" : cursor.snapshotId())
+            + " "
+            + (resume == null ? "-" : resume);
     if (!Files.exists(ready)) {
       Files.createFile(ready);
     }
@@ -190,6 +201,8 @@ public final class StressWorker {
     try (BufferedWriter w =
         Files.newBufferedWriter(
             log, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+      w.write(start + "\n");
+      w.flush();
       boolean done = false;
       while (!done) {
         List<Received> got = new ArrayList<>();

@@ -90,20 +90,23 @@ class PipelineTest {
             "--consumers",
             "2",
             "--ops",
-            "150",
+            "250",
             "--warmup-ops",
             "5",
             "--kill-consumer-every-ms",
-            "700",
+            "600",
             "--format",
             "json");
     System.out.println("PipelineTest: " + r);
     assertThat(r.get("mode").asText()).isEqualTo("pipeline");
-    assertThat(r.get("expected").asLong()).isEqualTo(450);
-    assertThat(r.get("actual").asLong()).isEqualTo(450);
+    assertThat(r.get("expected").asLong()).isEqualTo(750);
+    assertThat(r.get("actual").asLong()).isEqualTo(750);
     assertThat(r.get("lost").asLong()).isZero();
     assertThat(r.get("duplicated").asLong()).isZero();
     assertThat(r.get("consumer_kills").asLong()).isPositive();
+    // some kills fell between an output write and the cursor move (the cursor lags by design),
+    // and the restarted consumer went on from the output's record, not from the cursor
+    assertThat(r.get("restarts_ahead_of_cursor").asLong()).isPositive();
     assertThat(r.get("lag_p99_ms").asDouble())
         .isGreaterThanOrEqualTo(r.get("lag_p50_ms").asDouble());
     // the source kept the consumers' cursors as tags, and compaction ran while they followed it
