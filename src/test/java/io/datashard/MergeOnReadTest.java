@@ -155,6 +155,41 @@ class MergeOnReadTest {
   }
 
   @Test
+  void aRollbackOverDeleteFilesBringsBackExactlyTheTargetsRows() {
+    Path dir = tmp.resolve("t");
+    Table t = table(dir);
+    t.newDelete().where("id < 20").commit();
+    Snapshot target = t.currentSnapshot().orElseThrow();
+    TreeSet<Long> targetIds = ids(t);
+    // later: more deletes (a new delete file on a file the first one touched too), an upsert, an
+    // append, and a copy-on-write rewrite that folds a delete file in
+    t.newDelete().where("id >= 10 and id < 30").commit();
+    t.newUpsert().key("id").add(Map.of("id", 150L, "v", "new")).commit();
+    t.append(List.of(Map.of("id", 5000L, "v", "late")));
+    t.updateProperties().set(TableProperties.DELETE_MODE, TableProperties.COPY_ON_WRITE).commit();
+    t.newDelete().where("id = 250").commit();
+    assertThat(ids(t)).isNotEqualTo(targetIds);
+
+    Snapshot r = t.rollback().toSnapshot(target.snapshotId()).commit();
+    assertThat(r.summary())
+        .containsEntry("datashard.rollback-to", Long.toString(target.snapshotId()))
+        .containsEntry("total-delete-files", target.summary().get("total-delete-files"))
+        .containsEntry("total-position-deletes", "20");
+    assertThat(ids(t)).isEqualTo(targetIds);
+    assertThat(t.scan().count()).isEqualTo(targetIds.size());
+    assertThat(t.scan().filter("id < 30").count()).isEqualTo(10);
+    // the rollback's changes undo what came after the target
+    List<Row> undone = t.changes().fromSnapshot(r.parentId()).toSnapshot(r.snapshotId()).toList();
+    assertThat(undone).isNotEmpty();
+    IcebergJava.assertSameAsDataShard(dir, true);
+    // and later deletes apply on top of the rolled-back state
+    t.updateProperties().set(TableProperties.DELETE_MODE, TableProperties.MERGE_ON_READ).commit();
+    t.newDelete().where("id = 25").commit();
+    assertThat(ids(t)).hasSize(targetIds.size() - 1).doesNotContain(25L);
+    IcebergJava.assertSameAsDataShard(dir, true);
+  }
+
+  @Test
   void anUnknownWriteModeIsAClearError() {
     Path dir = tmp.resolve("t");
     Table t = table(dir);

@@ -2,7 +2,6 @@ package io.datashard.internal.commit;
 
 import io.datashard.CommitConflictException;
 import io.datashard.DataFile;
-import io.datashard.DataShardException;
 import io.datashard.Snapshot;
 import io.datashard.internal.FileNames;
 import io.datashard.internal.manifest.ManifestIO;
@@ -62,20 +61,39 @@ public final class RollbackCommit extends PendingCommit<Snapshot> {
     }
     Snapshot target = reader.snapshot(base, targetId);
     Snapshot parent = base.currentSnapshot();
-    List<ManifestIO.Manifest> targetManifests = dataManifests(ops, target);
+    // The target's manifests, data and delete alike, are reused as they are: their entries keep
+    // their sequence numbers, so each delete file applies to exactly the rows it applied to in the
+    // target, and the rollback's rows are the target's.
+    List<ManifestIO.Manifest> targetManifests = manifests(ops, target);
     Set<String> targetPaths = new LinkedHashSet<>();
     List<DataFile> targetFiles = new ArrayList<>();
+    Map<String, ManifestIO.DeleteEntry> targetDeletes = new LinkedHashMap<>();
     for (ManifestIO.Manifest m : targetManifests) {
+      if (m.isDeletes()) {
+        for (ManifestIO.DeleteEntry d :
+            ManifestIO.liveDeleteEntries(ops.storage(), m, ops::resolvePath)) {
+          targetDeletes.put(ops.resolvePath(d.file.path()), d);
+        }
+        continue;
+      }
       for (DataFile f : ManifestIO.liveFiles(ops.storage(), m, ops::resolvePath)) {
         targetPaths.add(ops.resolvePath(f.path()));
         targetFiles.add(f);
       }
     }
+    Map<String, ManifestIO.DeleteEntry> currentDeletes = new LinkedHashMap<>();
     Map<Integer, List<ManifestIO.Entry>> removedBySpec = new LinkedHashMap<>();
     Set<String> currentPaths = new LinkedHashSet<>();
     List<DataFile> removed = new ArrayList<>();
     if (parent != null) {
-      for (ManifestIO.Manifest m : dataManifests(ops, parent)) {
+      for (ManifestIO.Manifest m : manifests(ops, parent)) {
+        if (m.isDeletes()) {
+          for (ManifestIO.DeleteEntry d :
+              ManifestIO.liveDeleteEntries(ops.storage(), m, ops::resolvePath)) {
+            currentDeletes.put(ops.resolvePath(d.file.path()), d);
+          }
+          continue;
+        }
         for (ManifestIO.Entry e : ManifestIO.liveEntries(ops.storage(), m, ops::resolvePath)) {
           String p = ops.resolvePath(e.file.path());
           currentPaths.add(p);
@@ -92,7 +110,25 @@ public final class RollbackCommit extends PendingCommit<Snapshot> {
         added.add(f);
       }
     }
-    if (parent != null && added.isEmpty() && removed.isEmpty()) {
+    List<ManifestIO.DeleteEntry> addedDeletes = new ArrayList<>();
+    targetDeletes.forEach(
+        (p, d) -> {
+          if (!currentDeletes.containsKey(p)) {
+            addedDeletes.add(d);
+          }
+        });
+    List<ManifestIO.DeleteEntry> removedDeletes = new ArrayList<>();
+    currentDeletes.forEach(
+        (p, d) -> {
+          if (!targetDeletes.containsKey(p)) {
+            removedDeletes.add(d);
+          }
+        });
+    if (parent != null
+        && added.isEmpty()
+        && removed.isEmpty()
+        && addedDeletes.isEmpty()
+        && removedDeletes.isEmpty()) {
       return Update.none(parent); // main already has exactly the target's files
     }
     long snapshotId = Snapshots.newId();
@@ -115,12 +151,24 @@ public final class RollbackCommit extends PendingCommit<Snapshot> {
             .put(SnapshotSummary.ROLLBACK_TO, Long.toString(targetId))
             .added(added)
             .removed(removed)
+            .addedDeletes(addedDeletes)
+            .removedDeletes(removedDeletes)
             .withZeroCounts()
             .totals(
                 targetFiles.stream().mapToLong(DataFile::recordCount).sum(),
                 targetFiles.stream().mapToLong(DataFile::fileSizeInBytes).sum(),
                 targetFiles.size())
             .build();
+    // the delete totals are the target's own (the builder's would count from zero)
+    long[] deleteTotals = new long[3];
+    for (ManifestIO.DeleteEntry d : targetDeletes.values()) {
+      deleteTotals[0]++;
+      deleteTotals[d.content == ManifestIO.POSITION_DELETES ? 1 : 2] +=
+          Math.max(0, d.file.recordCount());
+    }
+    summary.put("total-delete-files", Long.toString(deleteTotals[0]));
+    summary.put("total-position-deletes", Long.toString(deleteTotals[1]));
+    summary.put("total-equality-deletes", Long.toString(deleteTotals[2]));
     Snapshot s =
         Snapshots.write(
             ops,
@@ -135,20 +183,13 @@ public final class RollbackCommit extends PendingCommit<Snapshot> {
     return Update.snapshot(Snapshots.setCurrent(base, TableMetadata.buildFrom(base), s), s);
   }
 
-  private List<ManifestIO.Manifest> dataManifests(TableOperations ops, Snapshot s) {
-    List<ManifestIO.Manifest> out =
-        ManifestIO.readList(ops.storage(), ops.resolvePath(s.manifestList()));
-    for (ManifestIO.Manifest m : out) {
-      if (m.isDeletes()) {
-        throw new DataShardException(
-            "Cannot roll back table "
-                + ops.root()
-                + ": snapshot "
-                + s.snapshotId()
-                + " has delete files (row-level deletes), which this version of DataShard cannot "
-                + "rewrite. Do it with Apache Iceberg, or compact the table there first.");
-      }
-    }
-    return out;
+  /**
+   * The manifests of a snapshot. Data files the rollback removes get DELETED entries in a manifest
+   * of its own; delete files it removes are simply not carried over (their entries stay in the
+   * manifests of the snapshots that had them), which is what a reader of the rollback's manifest
+   * list sees either way.
+   */
+  private static List<ManifestIO.Manifest> manifests(TableOperations ops, Snapshot s) {
+    return ManifestIO.readList(ops.storage(), ops.resolvePath(s.manifestList()));
   }
 }

@@ -355,7 +355,8 @@ public final class ChangeLog {
         }
       }
       boolean parentHasDeletes = parent != null && parent.summaryLong("total-delete-files", 1) != 0;
-      if (!addsUp(parent, s, added.size() - removed.size())) {
+      if (s.summary().containsKey("datashard.rollback-to")
+          || !addsUp(parent, s, added.size() - removed.size())) {
         // Some files came from manifests of older snapshots (a rollback reuses its target's) or
         // the summary cannot tell: compare the two snapshots' files instead.
         Set<String> parentPaths = new HashSet<>();
