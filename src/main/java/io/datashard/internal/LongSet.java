@@ -16,6 +16,7 @@ public final class LongSet {
   private final long[] bloom;
   private final int bloomMask;
   private boolean hasEmptyValue;
+  private final long[] sorted;
 
   /** A set of these values (each a {@link Number} of an integer type). */
   public LongSet(Collection<?> values) {
@@ -26,9 +27,89 @@ public final class LongSet {
     int bits = Integer.highestOneBit(Math.max(64, Math.min(1 << 20, values.size() * 8)));
     bloom = new long[bits / 64];
     bloomMask = bits - 1;
+    long[] all = new long[values.size()];
+    int n = 0;
     for (Object o : values) {
-      add(((Number) o).longValue());
+      long v = ((Number) o).longValue();
+      add(v);
+      all[n++] = v;
     }
+    java.util.Arrays.sort(all, 0, n);
+    int distinct = 0;
+    for (int i = 0; i < n; i++) {
+      if (distinct == 0 || all[distinct - 1] != all[i]) {
+        all[distinct++] = all[i];
+      }
+    }
+    sorted = java.util.Arrays.copyOf(all, distinct);
+  }
+
+  /**
+   * A membership test for one stream of values, such as a column read in file order: while the
+   * values come in ascending order (ids in the order they were appended, a sorted column) it walks
+   * the sorted values alongside them, a comparison or two per value instead of hashing; when they
+   * come in no order it goes over to {@link #contains}. Not for use by two threads at once.
+   */
+  public Probe probe() {
+    return new Probe();
+  }
+
+  /** See {@link #probe()}. */
+  public final class Probe {
+    private int cursor;
+    private long last = Long.MIN_VALUE;
+    private int window;
+    private int descents;
+    private boolean hashed;
+
+    private Probe() {}
+
+    /** True if the set holds {@code v}. */
+    public boolean contains(long v) {
+      if (hashed) {
+        return LongSet.this.contains(v);
+      }
+      long[] s = sorted;
+      int c = cursor;
+      if (v < last) {
+        descents++;
+        c = lowerBound(s, 0, s.length, v);
+      } else if (c < s.length && s[c] < v) {
+        // gallop forward, then search the last stretch
+        int step = 1;
+        int lo = c;
+        int hi = c + 1;
+        while (hi < s.length && s[hi] < v) {
+          lo = hi;
+          step <<= 1;
+          hi = lo + step;
+        }
+        c = lowerBound(s, lo + 1, Math.min(hi + 1, s.length), v);
+      }
+      last = v;
+      cursor = c;
+      if (++window == 4096) {
+        hashed = descents > 64; // not ascending enough to pay: hash from here on
+        window = 0;
+        descents = 0;
+      }
+      return c < s.length && s[c] == v;
+    }
+  }
+
+  /** The first index in [from, to) whose value is at least v (to if none). */
+  private static int lowerBound(long[] s, int from, int to, long v) {
+    int lo = from;
+    int hi = to;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (s[mid] < v) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
   }
 
   private void add(long v) {

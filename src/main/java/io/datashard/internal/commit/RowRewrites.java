@@ -419,13 +419,14 @@ public final class RowRewrites extends PendingCommit<Snapshot> {
               fileDeletes == null ? new long[0] : deleteReader.deletedPositions(f, fileDeletes);
           PositionList found = new PositionList();
           int[] skip = {0};
+          LongSet.Probe probe = fast.values().probe();
           boolean scanned =
               LongColumnScan.scan(
                   ops().storage(),
                   ops().resolvePath(f.path()),
                   fast.fieldId(),
                   (pos, v) -> {
-                    if (!fast.values().contains(v)) {
+                    if (!probe.contains(v)) {
                       return;
                     }
                     while (skip[0] < already.length && already[skip[0]] < pos) {

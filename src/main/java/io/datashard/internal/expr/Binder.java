@@ -234,6 +234,19 @@ public final class Binder {
       case INTEGER:
       case LONG:
         {
+          // the common case, a long IN list of longs or ints, without going through BigDecimal
+          if (v instanceof Long
+              || v instanceof Integer
+              || v instanceof Short
+              || v instanceof Byte) {
+            long x = ((Number) v).longValue();
+            if (type.typeId() == Type.TypeId.LONG) {
+              return x;
+            }
+            if (x >= Integer.MIN_VALUE && x <= Integer.MAX_VALUE) {
+              return (int) x;
+            }
+          }
           BigDecimal d = number(v);
           if (d == null) {
             return null;

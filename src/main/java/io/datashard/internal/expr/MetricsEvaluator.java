@@ -3,6 +3,7 @@ package io.datashard.internal.expr;
 import io.datashard.Expression.Operation;
 import io.datashard.Type;
 import java.nio.charset.StandardCharsets;
+import java.util.NavigableSet;
 
 /**
  * Decides from statistics whether a set of rows (a data file, a row group) may hold a row the
@@ -80,14 +81,7 @@ public final class MetricsEvaluator {
       case EQ:
         return mayEqual(type, lit, lower, upper, mayHaveNaN);
       case IN:
-        {
-          for (Object v : e.set()) {
-            if (mayEqual(type, v, lower, upper, mayHaveNaN)) {
-              return true;
-            }
-          }
-          return false;
-        }
+        return mayEqualAny(type, e.set(), lower, upper, mayHaveNaN);
       case NOT_EQ:
       case NOT_IN:
         return true; // any value outside the literals could be there
@@ -98,6 +92,26 @@ public final class MetricsEvaluator {
       default:
         return true;
     }
+  }
+
+  /**
+   * Whether one of the literals may equal a value in [lower, upper]: the set is in the type's order
+   * (NaN last), so the smallest literal at or above lower decides, found in O(log n) instead of
+   * testing each of a long IN list against every file and row group.
+   */
+  static boolean mayEqualAny(
+      Type type, NavigableSet<Object> set, Object lower, Object upper, boolean mayHaveNaN) {
+    if (set.isEmpty()) {
+      return false;
+    }
+    if (mayHaveNaN && Comparisons.isNaN(set.last())) {
+      return true;
+    }
+    Object candidate = lower == null ? set.first() : set.ceiling(lower);
+    if (candidate == null || Comparisons.isNaN(candidate)) {
+      return false;
+    }
+    return upper == null || Comparisons.compare(type, candidate, upper) <= 0;
   }
 
   private static boolean mayEqual(

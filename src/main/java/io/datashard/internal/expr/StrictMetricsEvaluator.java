@@ -84,14 +84,8 @@ public final class StrictMetricsEvaluator {
             && Comparisons.compare(type, lower, upper) == 0
             && e.set().contains(lower);
       case NOT_IN:
-        {
-          for (Object v : e.set()) {
-            if (!notEqualToAll(type, v, lower, upper, noNaN)) {
-              return false;
-            }
-          }
-          return true;
-        }
+        // every row differs from every literal: none of them can be in the bounds
+        return !MetricsEvaluator.mayEqualAny(type, e.set(), lower, upper, !noNaN);
       case STARTS_WITH:
         return MetricsEvaluator.allStartWith((String) lit, lower, upper);
       case NOT_STARTS_WITH:
