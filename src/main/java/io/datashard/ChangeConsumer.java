@@ -7,6 +7,7 @@ import io.datashard.internal.meta.RefRetention;
 import io.datashard.internal.meta.SnapshotRef;
 import io.datashard.internal.meta.TableMetadata;
 import io.datashard.internal.scan.ChangeLog;
+import io.datashard.storage.Storage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -211,7 +212,8 @@ public final class ChangeConsumer {
   /**
    * Waits until there are changes after the cursor, or {@code maxWait} has passed, and returns them
    * as {@link #poll()} does (an empty batch if none came). It checks the table's newest version
-   * every few milliseconds: one small read, no listing, no data file opened.
+   * every 1 to 10 ms on a local disk (one small read, no listing, no data file opened), and every
+   * 200 ms at most on object storage, where each look costs requests.
    */
   public ChangeBatch follow(Duration maxWait) {
     return follow(null, maxWait);
@@ -224,6 +226,8 @@ public final class ChangeConsumer {
   public ChangeBatch follow(ChangeBatch previous, Duration maxWait) {
     long deadline = System.nanoTime() + maxWait.toNanos();
     long pause = 1;
+    // a look at a local disk costs a small read; one at an object store costs requests (money)
+    long maxPause = core.storage().supports(Storage.Capability.LOCKS) ? 10 : 200;
     while (true) {
       ChangeBatch b = previous == null ? poll() : poll(previous);
       long left = deadline - System.nanoTime();
@@ -236,7 +240,7 @@ public final class ChangeConsumer {
         Thread.currentThread().interrupt();
         return b;
       }
-      pause = Math.min(pause * 2, 10);
+      pause = Math.min(pause * 2, maxPause);
     }
   }
 

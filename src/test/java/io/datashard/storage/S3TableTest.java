@@ -3,6 +3,8 @@ package io.datashard.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.datashard.ChangeBatch;
+import io.datashard.ChangeConsumer;
 import io.datashard.DataFile;
 import io.datashard.DataShard;
 import io.datashard.MaintenanceResult;
@@ -15,6 +17,7 @@ import io.datashard.ValidationException;
 import io.datashard.testkit.S3Proxy;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +71,36 @@ class S3TableTest {
       t.newDelete().where("tag = 'bad'").commit();
       assertThat(t.scan().count()).isEqualTo(90);
       assertThat(ids(t)).doesNotContain(0L, 10L, 90L);
+    }
+  }
+
+  @Test
+  void changeFeedsAndConsumersWorkOnS3() {
+    try (S3Storage s3 = server.storage();
+        S3Storage other = server.storage()) {
+      Table t =
+          DataShard.table(s3, "s3://lake/feed")
+              .schema(Schema.parse("id long not null, tag string"))
+              .create();
+      t.append(List.of(Map.of("id", 1L, "tag", "a"), Map.of("id", 2L, "tag", "b")));
+      long first = t.currentSnapshot().orElseThrow().snapshotId();
+      t.newUpsert().key("id").add(Map.of("id", 2L, "tag", "B")).commit();
+      List<String> changes = new ArrayList<>();
+      for (Row r : t.changes().fromSnapshot(first).key("id").toList()) {
+        changes.add(r.get("_change_type") + " " + r.get("id") + " " + r.get("tag"));
+      }
+      assertThat(changes).containsExactly("UPDATE_BEFORE 2 b", "UPDATE_AFTER 2 B");
+      // a consumer's cursor is a tag in the table: another client goes on from it
+      ChangeConsumer c = t.consumer("exporter");
+      ChangeBatch all = c.poll();
+      assertThat(all.commits()).isEqualTo(2);
+      c.commit(all);
+      t.append(List.of(Map.of("id", 3L, "tag", "c")));
+      Table seen = DataShard.table(other, "s3://lake/feed").open();
+      ChangeBatch next = seen.consumer("exporter").follow(Duration.ofSeconds(10));
+      assertThat(next.rows()).hasSize(1);
+      assertThat(next.rows().get(0).get("id")).isEqualTo(3L);
+      assertThat(seen.refs()).containsKey("consumer/exporter");
     }
   }
 
