@@ -170,6 +170,17 @@ public final class TableProperties {
   public static final long CLEANUP_GRACE_MS_DEFAULT = 10_000;
 
   /**
+   * The most equality-delete keys a reader holds in memory for one data file (default 1,000,000).
+   * When the equality deletes that apply to a data file have more rows, the file's delete columns
+   * are read once per that many keys and the matching positions marked in a bitmap, so memory stays
+   * at this many keys plus one bit per row of the data file.
+   */
+  public static final String DELETE_KEYS_MAX = "datashard.read.delete-keys-max";
+
+  /** Default of {@link #DELETE_KEYS_MAX}. */
+  public static final long DELETE_KEYS_MAX_DEFAULT = 1_000_000;
+
+  /**
    * The write window (milliseconds, default one hour): the fence between writers and orphan
    * removal, which on an object store no lock can keep apart. A change commits only within 90% of
    * the window after it started writing its first file (measured on the writer's own clock; past

@@ -8,6 +8,8 @@ import io.datashard.DataShardException;
 import io.datashard.Row;
 import io.datashard.Scan;
 import io.datashard.VerifyReport;
+import io.datashard.testkit.ChildJvm;
+import io.datashard.testkit.StreamCount;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -43,6 +45,7 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.FileAppender;
 import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.types.Types;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -200,7 +203,68 @@ class ReadIcebergDeletesTest {
       value = FileFormat.class,
       names = {"PARQUET", "AVRO", "ORC"})
   void unpartitionedPositionAndEqualityDeletesWithSchemaEvolution(FileFormat format) {
-    Table t = create("flat-" + format, PartitionSpec.unpartitioned(), format);
+    flatTable(format, "flat-" + format, null);
+  }
+
+  /**
+   * The same table read holding at most 2 equality-delete keys in memory: every data file's matches
+   * are found in passes over its delete columns, with the same rows as a result.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = FileFormat.class,
+      names = {"PARQUET", "ORC"})
+  void equalityDeletesWithMoreKeysThanAReaderHoldsAreAppliedInPasses(FileFormat format) {
+    flatTable(format, "bounded-" + format, 2L);
+  }
+
+  /**
+   * 300,000 equality-delete keys against 500,000 rows, read in a 24 MB heap: held whole, the keys
+   * alone would not fit; with {@code datashard.read.delete-keys-max} at 20,000 the reader holds a
+   * chunk of keys and a bitmap of the data file's positions, and gets the same count.
+   */
+  @Test
+  void manyEqualityDeleteKeysAreReadInABoundedHeap() throws Exception {
+    Table t = create("big-eq", PartitionSpec.unpartitioned(), FileFormat.PARQUET);
+    t.newAppend()
+        .appendFile(writeData(t, range(t.schema(), 0, 500_000), FileFormat.PARQUET).get(0))
+        .commit();
+    List<Record> keys = new ArrayList<>();
+    for (long id = 0; id < 375_000; id++) {
+      if (id % 5 != 0) {
+        keys.add(key(t.schema(), List.of("id"), id));
+      }
+    }
+    t.newRowDelta()
+        .addDeletes(equalityDeletes(t, t.spec(), FileFormat.PARQUET, null, List.of("id"), keys))
+        .commit();
+    Path dir = tmp.resolve("big-eq");
+    DataShard.open(dir)
+        .updateProperties()
+        .set(io.datashard.TableProperties.DELETE_KEYS_MAX, "20000")
+        // no automatic compaction after this commit: it would fold the deletes in
+        .set(io.datashard.TableProperties.COMPACTION_AUTO_ENABLED, "false")
+        .commit();
+    Path out = tmp.resolve("count.txt");
+    Process p =
+        new ProcessBuilder(
+                ChildJvm.javaBinary(),
+                "-Xmx24m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                StreamCount.class.getName(),
+                dir.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile())
+            .start();
+    assertThat(p.waitFor(3, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+    String printed = Files.readString(out);
+    assertThat(p.exitValue()).as(printed).isZero();
+    assertThat(printed.lines().reduce((a, b) -> b).orElse("")).isEqualTo("200000 200000");
+  }
+
+  private void flatTable(FileFormat format, String name, Long keysMax) {
+    Table t = create(name, PartitionSpec.unpartitioned(), format);
     List<DataFile> a = writeData(t, range(t.schema(), 0, 100), format);
     List<DataFile> b = writeData(t, range(t.schema(), 100, 200), format);
     t.newAppend().appendFile(a.get(0)).appendFile(b.get(0)).commit();
@@ -273,7 +337,14 @@ class ReadIcebergDeletesTest {
                 List.of("cat"),
                 List.of(key(t.schema(), List.of("cat"), "c1"))))
         .commit();
-    Path dir = tmp.resolve("flat-" + format);
+    Path dir = tmp.resolve(name);
+    if (keysMax != null) {
+      DataShard.open(dir)
+          .updateProperties()
+          .set(io.datashard.TableProperties.DELETE_KEYS_MAX, Long.toString(keysMax))
+          .set(io.datashard.TableProperties.COMPACTION_AUTO_ENABLED, "false")
+          .commit();
+    }
     assertSameAsIceberg(dir, t);
 
     // Dropping a delete column: the spec says its deletes still apply. Iceberg Java 1.10 fails on

@@ -5,6 +5,7 @@ import io.datashard.DataFile;
 import io.datashard.DataShardException;
 import io.datashard.Row;
 import io.datashard.Schema;
+import io.datashard.TableProperties;
 import io.datashard.Types;
 import io.datashard.ValidationException;
 import io.datashard.internal.DataFileIO;
@@ -14,6 +15,7 @@ import io.datashard.internal.meta.TableMetadata;
 import io.datashard.storage.Storage;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -33,8 +35,10 @@ import java.util.function.UnaryOperator;
  * data files: the positions of a position delete file grouped by data file (unless the file has
  * more than {@link #CACHED_POSITIONS_MAX} rows: then it is read again for each data file, keeping
  * only that file's positions), and the keys of an equality delete file. Memory grows with the
- * positions deleted from one data file and with the keys of the applicable equality deletes, not
- * with the data. Safe for use by several threads at once (parallel scans).
+ * positions deleted from one data file and with the keys of the applicable equality deletes, up to
+ * {@link io.datashard.TableProperties#DELETE_KEYS_MAX}: beyond that a data file's matches are found
+ * a bounded chunk of keys at a time and kept as a bitmap of its positions. Safe for use by several
+ * threads at once (parallel scans).
  */
 public final class DeleteReader {
   /** Position delete files with more rows than this are not kept in memory whole. */
@@ -52,6 +56,7 @@ public final class DeleteReader {
   private final TableMetadata meta;
   private final Map<String, Map<String, long[]>> positionCache = new ConcurrentHashMap<>();
   private final Map<String, Set<List<Object>>> keyCache = new ConcurrentHashMap<>();
+  private final int keysMax;
 
   /**
    * @param resolve turns a path in the metadata into one the storage opens
@@ -61,6 +66,12 @@ public final class DeleteReader {
     this.storage = storage;
     this.resolve = resolve;
     this.meta = meta;
+    long max =
+        meta == null
+            ? TableProperties.DELETE_KEYS_MAX_DEFAULT
+            : meta.propertyLong(
+                TableProperties.DELETE_KEYS_MAX, TableProperties.DELETE_KEYS_MAX_DEFAULT);
+    this.keysMax = (int) Math.max(1, Math.min(Integer.MAX_VALUE - 8, max));
   }
 
   // ---------------------------------------------------------------- positions
@@ -275,7 +286,14 @@ public final class DeleteReader {
     Set<String> names = new HashSet<>();
     readFields.forEach(x -> names.add(x.name()));
     Map<List<Integer>, Set<List<Object>>> keysById = new LinkedHashMap<>();
+    long keyRows = 0;
     for (ManifestIO.DeleteEntry d : deletes.equalities()) {
+      keyRows += d.file.recordCount() < 0 ? Long.MAX_VALUE / 2 : d.file.recordCount();
+    }
+    // more keys than a reader may hold: their matches are found first, a bounded pass at a time
+    BitSet matched = keyRows > keysMax ? matchedInPasses(deletes.equalities(), open) : null;
+    for (ManifestIO.DeleteEntry d :
+        matched != null ? List.<ManifestIO.DeleteEntry>of() : deletes.equalities()) {
       for (Types.NestedField k : keyFields(d)) {
         if (projection.asStruct().fieldById(k.id()) == null
             && readFields.stream().noneMatch(x -> x.id() == k.id())) {
@@ -328,6 +346,9 @@ public final class DeleteReader {
           if (nextDeleted < deleted.length && deleted[nextDeleted] == position) {
             continue;
           }
+          if (matched != null && matched.get((int) position)) {
+            continue;
+          }
           if (matchesKey(r)) {
             continue;
           }
@@ -366,6 +387,76 @@ public final class DeleteReader {
         rows.close();
       }
     };
+  }
+
+  /**
+   * The positions of a data file's rows that equality deletes remove, found with at most {@link
+   * #keysMax} keys in memory: the delete files are read in chunks of that many keys, and for each
+   * chunk the data file's delete columns are read and the matching positions marked.
+   */
+  private BitSet matchedInPasses(List<ManifestIO.DeleteEntry> equalities, Opener open) {
+    BitSet matched = new BitSet();
+    for (ManifestIO.DeleteEntry d : equalities) {
+      List<Types.NestedField> fields = new ArrayList<>();
+      for (Types.NestedField f : keyFields(d)) {
+        fields.add(Types.NestedField.optional(f.id(), f.name(), f.type()));
+      }
+      Schema keys = new Schema(0, fields);
+      Set<List<Object>> chunk = new HashSet<>();
+      try (CloseableIterator<Row> rows =
+          DataFileIO.read(storage, resolve.apply(d.file.path()), d.file.format(), keys)) {
+        while (rows.hasNext()) {
+          chunk.add(key(rows.next(), fields.size()));
+          if (chunk.size() >= keysMax) {
+            markMatches(open, keys, chunk, matched);
+            chunk.clear();
+          }
+        }
+      } catch (PassFailure e) {
+        throw (RuntimeException) e.getCause();
+      } catch (RuntimeException e) {
+        throw unreadable(d, e);
+      }
+      if (!chunk.isEmpty()) {
+        try {
+          markMatches(open, keys, chunk, matched);
+        } catch (PassFailure e) {
+          throw (RuntimeException) e.getCause();
+        }
+      }
+    }
+    return matched;
+  }
+
+  /** Marks the positions of the data file's rows whose delete columns are one of the keys. */
+  private static void markMatches(
+      Opener open, Schema keys, Set<List<Object>> chunk, BitSet matched) {
+    try (CloseableIterator<Row> rows = open.apply(keys)) {
+      int position = 0;
+      while (rows.hasNext()) {
+        if (chunk.contains(key(rows.next(), keys.columns().size()))) {
+          matched.set(position);
+        }
+        position++;
+      }
+    } catch (RuntimeException e) {
+      throw new PassFailure(e); // a failure of the data file, not of the delete file
+    }
+  }
+
+  private static List<Object> key(Row r, int n) {
+    List<Object> key = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      key.add(DeleteIndex.normalize(r.get(i)));
+    }
+    return key;
+  }
+
+  /** Carries a data file's read failure out of a delete file's loop. */
+  private static final class PassFailure extends RuntimeException {
+    PassFailure(RuntimeException cause) {
+      super(cause);
+    }
   }
 
   /** Rows of one data file that also tell the position in the file of the row returned last. */
