@@ -228,22 +228,22 @@ public final class DeleteReader {
     return keyCache.computeIfAbsent(d.file.path(), p -> readKeys(d));
   }
 
-  private Set<List<Object>> readKeys(ManifestIO.DeleteEntry d) {
+  /** The delete columns of an equality delete file as a schema to read it (or a data file) with. */
+  private Schema keySchema(ManifestIO.DeleteEntry d) {
     List<Types.NestedField> fields = new ArrayList<>();
     for (Types.NestedField f : keyFields(d)) {
       fields.add(Types.NestedField.optional(f.id(), f.name(), f.type()));
     }
-    Schema schema = new Schema(0, fields);
+    return new Schema(0, fields);
+  }
+
+  private Set<List<Object>> readKeys(ManifestIO.DeleteEntry d) {
+    Schema schema = keySchema(d);
     Set<List<Object>> out = new HashSet<>();
     try (CloseableIterator<Row> rows =
         DataFileIO.read(storage, resolve.apply(d.file.path()), d.file.format(), schema)) {
       while (rows.hasNext()) {
-        Row r = rows.next();
-        List<Object> key = new ArrayList<>(fields.size());
-        for (int i = 0; i < fields.size(); i++) {
-          key.add(DeleteIndex.normalize(r.get(i)));
-        }
-        out.add(key);
+        out.add(key(rows.next(), schema.columns().size()));
       }
     } catch (RuntimeException e) {
       throw unreadable(d, e);
@@ -397,16 +397,12 @@ public final class DeleteReader {
   private BitSet matchedInPasses(List<ManifestIO.DeleteEntry> equalities, Opener open) {
     BitSet matched = new BitSet();
     for (ManifestIO.DeleteEntry d : equalities) {
-      List<Types.NestedField> fields = new ArrayList<>();
-      for (Types.NestedField f : keyFields(d)) {
-        fields.add(Types.NestedField.optional(f.id(), f.name(), f.type()));
-      }
-      Schema keys = new Schema(0, fields);
+      Schema keys = keySchema(d);
       Set<List<Object>> chunk = new HashSet<>();
       try (CloseableIterator<Row> rows =
           DataFileIO.read(storage, resolve.apply(d.file.path()), d.file.format(), keys)) {
         while (rows.hasNext()) {
-          chunk.add(key(rows.next(), fields.size()));
+          chunk.add(key(rows.next(), keys.columns().size()));
           if (chunk.size() >= keysMax) {
             markMatches(open, keys, chunk, matched);
             chunk.clear();
