@@ -248,5 +248,14 @@ class ChangesTest {
         .isInstanceOf(ValidationException.class)
         .hasMessageContaining("nope");
     assertThat(t.changes().fromSnapshot(b).toList()).isEmpty();
+    // a table column with a change column's name cannot be told apart from it
+    Table clash =
+        DataShard.create(tmp.resolve("clash"), Schema.parse("id long, _change_type string"));
+    clash.append(List.of(Map.of("id", 1L, "_change_type", "x")));
+    assertThatThrownBy(() -> clash.changes().toList())
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("_change_type")
+        .hasMessageContaining("select the other columns");
+    assertThat(clash.changes().select("id").toList()).hasSize(1);
   }
 }
