@@ -24,9 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -429,49 +427,39 @@ public final class ChangeLog {
         }
       }
     }
-    List<Row> out = new ArrayList<>();
-    Map<List<Object>, Deque<Row>> deletedByKey = new HashMap<>();
     List<Row> deleted = new ArrayList<>();
     for (Map.Entry<RowKey, Integer> e : gone.entrySet()) {
       for (int i = 0; i < e.getValue(); i++) {
         deleted.add(e.getKey().row);
       }
     }
+    // with a key, a deleted and an inserted row of the same key are one update
+    List<Row[]> updates = new ArrayList<>();
     if (keyPositions.length > 0) {
+      Map<List<Object>, Deque<Row>> deletedByKey = new LinkedHashMap<>();
       for (Row r : deleted) {
         deletedByKey.computeIfAbsent(key(r), k -> new ArrayDeque<>()).add(r);
       }
-      List<Row> plainInserts = new ArrayList<>();
-      Set<Row> pairedBefore = Collections.newSetFromMap(new IdentityHashMap<>());
+      List<Row> unpaired = new ArrayList<>();
       for (Row r : inserted) {
         Deque<Row> d = deletedByKey.get(key(r));
         if (d != null && !d.isEmpty()) {
-          Row b = d.poll();
-          pairedBefore.add(b);
-          out.add(b);
-          out.add(r);
+          updates.add(new Row[] {d.poll(), r});
         } else {
-          plainInserts.add(r);
+          unpaired.add(r);
         }
       }
-      List<Row> result = new ArrayList<>();
-      for (Row r : deleted) {
-        if (!pairedBefore.contains(r)) {
-          add(result, r, DELETE, ordinal, snapshotId);
-        }
-      }
-      for (int i = 0; i < out.size(); i += 2) {
-        add(result, out.get(i), UPDATE_BEFORE, ordinal, snapshotId);
-        add(result, out.get(i + 1), UPDATE_AFTER, ordinal, snapshotId);
-      }
-      for (Row r : plainInserts) {
-        add(result, r, INSERT, ordinal, snapshotId);
-      }
-      return CloseableIterator.of(result.iterator());
+      inserted = unpaired;
+      deleted = new ArrayList<>();
+      deletedByKey.values().forEach(deleted::addAll);
     }
     List<Row> result = new ArrayList<>();
     for (Row r : deleted) {
       add(result, r, DELETE, ordinal, snapshotId);
+    }
+    for (Row[] u : updates) {
+      add(result, u[0], UPDATE_BEFORE, ordinal, snapshotId);
+      add(result, u[1], UPDATE_AFTER, ordinal, snapshotId);
     }
     for (Row r : inserted) {
       add(result, r, INSERT, ordinal, snapshotId);
