@@ -115,13 +115,16 @@ final class TailCommand implements Callable<Integer> {
       if (b.isEmpty()) {
         continue;
       }
-      List<String> names = new ArrayList<>();
-      for (Types.NestedField f : table.changes().schema().columns()) {
-        names.add(f.name());
+      if (!b.rows().isEmpty()) {
+        // the columns of the batch's own rows: no second plan of the changes per batch
+        List<String> names = new ArrayList<>();
+        for (Types.NestedField f : b.rows().get(0).type().fields()) {
+          names.add(f.name());
+        }
+        Render.rows(out, format, names, b.rows().iterator(), Long.MAX_VALUE, header);
+        header = false;
+        out.flush();
       }
-      Render.rows(out, format, names, b.rows().iterator(), Long.MAX_VALUE, header);
-      header = false;
-      out.flush();
       c.commit(b);
     } while (follow && System.nanoTime() < end);
     return 0;

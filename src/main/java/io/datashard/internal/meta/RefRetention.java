@@ -98,10 +98,11 @@ public final class RefRetention {
    * The snapshots change consumers still need: for each consumer tag whose snapshot is on the
    * current snapshot's line, the snapshots after it up to the current one, so that the consumer can
    * read their changes. A consumer is idle, and pins nothing but its tag's snapshot, when the
-   * oldest snapshot it has not read is older than {@link TableProperties#CONSUMER_IDLE_MS}.
+   * oldest snapshot it has not read is older than {@link TableProperties#CONSUMER_IDLE_MS}. {@code
+   * byId}: the version's snapshots by id (retention has that map already).
    */
   public static Set<Long> consumerPins(
-      List<Snapshot> snapshots,
+      Map<Long, Snapshot> byId,
       Map<String, SnapshotRef> refs,
       Long currentSnapshotId,
       Map<String, String> properties,
@@ -112,8 +113,6 @@ public final class RefRetention {
     }
     Long idle = parseLong(properties.get(TableProperties.CONSUMER_IDLE_MS));
     long idleMs = idle != null && idle > 0 ? idle : TableProperties.CONSUMER_IDLE_MS_DEFAULT;
-    Map<Long, Snapshot> byId = new HashMap<>();
-    snapshots.forEach(s -> byId.put(s.snapshotId(), s));
     for (Map.Entry<String, SnapshotRef> e : refs.entrySet()) {
       if (!e.getKey().startsWith(CONSUMER_PREFIX)) {
         continue;

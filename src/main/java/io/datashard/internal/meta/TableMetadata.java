@@ -485,7 +485,7 @@ public final class TableMetadata {
       snapshots.forEach(s -> byId.put(s.snapshotId(), s));
       RefRetention.removeAgedRefs(refs, byId, properties, now);
       Set<Long> pinned = RefRetention.pinned(snapshots, refs, minKeep, now);
-      pinned.addAll(RefRetention.consumerPins(snapshots, refs, currentSnapshotId, properties, now));
+      pinned.addAll(RefRetention.consumerPins(byId, refs, currentSnapshotId, properties, now));
       if (currentSnapshotId != null) {
         pinned.add(currentSnapshotId);
       }
