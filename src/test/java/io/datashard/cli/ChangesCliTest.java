@@ -23,12 +23,6 @@ class ChangesCliTest {
     return f;
   }
 
-  private static CliTest.Result ok(String... args) {
-    CliTest.Result r = CliTest.run(args);
-    assertThat(r.code()).as("%s: %s", String.join(" ", args), r.err()).isZero();
-    return r;
-  }
-
   private static List<String> changes(String out) throws Exception {
     List<String> got = new ArrayList<>();
     for (String line : CliTest.lines(out)) {
@@ -42,10 +36,10 @@ class ChangesCliTest {
   @Test
   void changesBetweenSnapshotsByIdRefAndTime() throws Exception {
     String dir = tmp.resolve("t").toString();
-    ok("create", dir, "--schema", "id long not null, v string");
+    CliTest.ok("create", dir, "--schema", "id long not null, v string");
     long s1 =
         Long.parseLong(
-            ok(
+            CliTest.ok(
                     "append",
                     dir,
                     "--file",
@@ -53,31 +47,31 @@ class ChangesCliTest {
                         .toString())
                 .out()
                 .strip());
-    ok("tag", dir, "start");
-    ok(
+    CliTest.ok("tag", dir, "start");
+    CliTest.ok(
         "upsert",
         dir,
         "--key",
         "id",
         "--file",
         jsonl("u.jsonl", "{\"id\": 2, \"v\": \"B\"}", "{\"id\": 3, \"v\": \"c\"}").toString());
-    ok("delete", dir, "--filter", "id = 1");
+    CliTest.ok("delete", dir, "--filter", "id = 1");
 
-    CliTest.Result all = ok("changes", dir, "--from", Long.toString(s1));
+    CliTest.Result all = CliTest.ok("changes", dir, "--from", Long.toString(s1));
     List<String> got = changes(all.out());
     assertThat(got)
         .containsExactlyInAnyOrder("DELETE 2 b", "INSERT 2 B", "INSERT 3 c", "DELETE 1 a");
     // the same by the tag, with a key: the upsert of 2 is an update
-    assertThat(changes(ok("changes", dir, "--from", "start", "--key", "id").out()))
+    assertThat(changes(CliTest.ok("changes", dir, "--from", "start", "--key", "id").out()))
         .containsExactly("UPDATE_BEFORE 2 b", "UPDATE_AFTER 2 B", "INSERT 3 c", "DELETE 1 a");
     // from the start, up to s1: its rows as inserts
-    assertThat(changes(ok("changes", dir, "--to", Long.toString(s1)).out()))
+    assertThat(changes(CliTest.ok("changes", dir, "--to", Long.toString(s1)).out()))
         .containsExactlyInAnyOrder("INSERT 1 a", "INSERT 2 b");
     // a time after everything: nothing
-    assertThat(ok("changes", dir, "--from", "2999-01-01T00:00:00Z").out()).isEmpty();
+    assertThat(CliTest.ok("changes", dir, "--from", "2999-01-01T00:00:00Z").out()).isEmpty();
     // filter, columns, csv
     CliTest.Result csv =
-        ok(
+        CliTest.ok(
             "changes",
             dir,
             "--from",
@@ -94,7 +88,7 @@ class ChangesCliTest {
         .isEqualTo("v,_change_type,_change_ordinal,_commit_snapshot_id");
     assertThat(CliTest.lines(csv.out()).get(1)).startsWith("c,INSERT,0,");
     // --explain says what was read
-    assertThat(ok("changes", dir, "--from", "start", "--explain").err())
+    assertThat(CliTest.ok("changes", dir, "--from", "start", "--explain").err())
         .contains("2 snapshots read")
         .contains("live data files");
   }
@@ -102,15 +96,23 @@ class ChangesCliTest {
   @Test
   void badRangesAreRefusedClearly() throws Exception {
     String dir = tmp.resolve("b").toString();
-    ok("create", dir, "--schema", "id long not null, v string");
+    CliTest.ok("create", dir, "--schema", "id long not null, v string");
     long s1 =
         Long.parseLong(
-            ok("append", dir, "--file", jsonl("a.jsonl", "{\"id\": 1, \"v\": \"a\"}").toString())
+            CliTest.ok(
+                    "append",
+                    dir,
+                    "--file",
+                    jsonl("a.jsonl", "{\"id\": 1, \"v\": \"a\"}").toString())
                 .out()
                 .strip());
     long s2 =
         Long.parseLong(
-            ok("append", dir, "--file", jsonl("b.jsonl", "{\"id\": 2, \"v\": \"b\"}").toString())
+            CliTest.ok(
+                    "append",
+                    dir,
+                    "--file",
+                    jsonl("b.jsonl", "{\"id\": 2, \"v\": \"b\"}").toString())
                 .out()
                 .strip());
     CliTest.Result swapped =

@@ -37,6 +37,13 @@ class CliTest {
     return new Result(code, out.toString(), err.toString());
   }
 
+  /** Runs a command that must succeed (exit 0, else its standard error is in the failure). */
+  static Result ok(String... args) {
+    Result r = run(args);
+    assertThat(r.code()).as("%s: %s", String.join(" ", args), r.err()).isZero();
+    return r;
+  }
+
   private Path jsonl(String name, String... lines) throws Exception {
     Path f = tmp.resolve(name);
     Files.writeString(f, String.join("\n", lines) + "\n");

@@ -23,12 +23,6 @@ class HistoryCliTest {
     return f;
   }
 
-  private static CliTest.Result ok(String... args) {
-    CliTest.Result r = CliTest.run(args);
-    assertThat(r.code()).as("%s: %s", String.join(" ", args), r.err()).isZero();
-    return r;
-  }
-
   private static List<Long> ids(String scanOut) throws Exception {
     List<Long> out = new ArrayList<>();
     for (String line : CliTest.lines(scanOut)) {
@@ -40,32 +34,43 @@ class HistoryCliTest {
   @Test
   void tagBranchRollbackDiffAndRefReads() throws Exception {
     String dir = tmp.resolve("t").toString();
-    ok("create", dir, "--schema", "id long not null, name string");
+    CliTest.ok("create", dir, "--schema", "id long not null, name string");
     long s1 =
         Long.parseLong(
-            ok("append", dir, "--file", jsonl("a.jsonl", "{\"id\": 1}", "{\"id\": 2}").toString())
+            CliTest.ok(
+                    "append",
+                    dir,
+                    "--file",
+                    jsonl("a.jsonl", "{\"id\": 1}", "{\"id\": 2}").toString())
                 .out()
                 .strip());
     long s2 =
         Long.parseLong(
-            ok("append", dir, "--file", jsonl("b.jsonl", "{\"id\": 3}").toString()).out().strip());
+            CliTest.ok("append", dir, "--file", jsonl("b.jsonl", "{\"id\": 3}").toString())
+                .out()
+                .strip());
 
     // tags: create (current by default, or --snapshot), list, read by --ref, refuse a duplicate,
     // move, delete
-    assertThat(ok("tag", dir, "v1", "--snapshot", Long.toString(s1)).out().strip())
+    assertThat(CliTest.ok("tag", dir, "v1", "--snapshot", Long.toString(s1)).out().strip())
         .isEqualTo("tag v1 " + s1);
-    assertThat(ok("tag", dir, "now").out().strip()).isEqualTo("tag now " + s2);
-    assertThat(CliTest.lines(ok("tag", dir, "--list").out()))
+    assertThat(CliTest.ok("tag", dir, "now").out().strip()).isEqualTo("tag now " + s2);
+    assertThat(CliTest.lines(CliTest.ok("tag", dir, "--list").out()))
         .containsExactly("tag now " + s2, "tag v1 " + s1);
-    assertThat(ids(ok("scan", dir, "--ref", "v1").out())).containsExactlyInAnyOrder(1L, 2L);
-    assertThat(ok("count", dir, "--ref", "now").out().strip()).isEqualTo("3");
+    assertThat(ids(CliTest.ok("scan", dir, "--ref", "v1").out())).containsExactlyInAnyOrder(1L, 2L);
+    assertThat(CliTest.ok("count", dir, "--ref", "now").out().strip()).isEqualTo("3");
     CliTest.Result dup = CliTest.run("tag", dir, "v1");
     assertThat(dup.code()).isEqualTo(1);
     assertThat(dup.err()).contains("already has a tag named 'v1'");
-    assertThat(ok("tag", dir, "v1", "--snapshot", Long.toString(s2), "--replace").out().strip())
+    assertThat(
+            CliTest.ok("tag", dir, "v1", "--snapshot", Long.toString(s2), "--replace")
+                .out()
+                .strip())
         .isEqualTo("tag v1 " + s2);
-    assertThat(ok("tag", dir, "now", "--delete").out().strip()).isEqualTo("removed tag now " + s2);
-    JsonNode listed = JSON.readTree(ok("tag", dir, "--list", "--format", "json").out().strip());
+    assertThat(CliTest.ok("tag", dir, "now", "--delete").out().strip())
+        .isEqualTo("removed tag now " + s2);
+    JsonNode listed =
+        JSON.readTree(CliTest.ok("tag", dir, "--list", "--format", "json").out().strip());
     assertThat(listed.get("name").asText()).isEqualTo("v1");
     assertThat(listed.get("snapshot_id").asLong()).isEqualTo(s2);
     CliTest.Result missing = CliTest.run("count", dir, "--ref", "now");
@@ -74,7 +79,7 @@ class HistoryCliTest {
 
     // branch: created at s1, appended to with --branch; main unchanged
     assertThat(
-            ok(
+            CliTest.ok(
                     "branch",
                     dir,
                     "dev",
@@ -85,15 +90,17 @@ class HistoryCliTest {
                 .out()
                 .strip())
         .isEqualTo("branch dev " + s1);
-    ok("append", dir, "--branch", "dev", "--file", jsonl("d.jsonl", "{\"id\": 10}").toString());
-    assertThat(ids(ok("scan", dir, "--ref", "dev").out())).containsExactlyInAnyOrder(1L, 2L, 10L);
-    assertThat(ids(ok("scan", dir).out())).containsExactlyInAnyOrder(1L, 2L, 3L);
-    assertThat(CliTest.lines(ok("branch", dir, "--list").out()))
+    CliTest.ok(
+        "append", dir, "--branch", "dev", "--file", jsonl("d.jsonl", "{\"id\": 10}").toString());
+    assertThat(ids(CliTest.ok("scan", dir, "--ref", "dev").out()))
+        .containsExactlyInAnyOrder(1L, 2L, 10L);
+    assertThat(ids(CliTest.ok("scan", dir).out())).containsExactlyInAnyOrder(1L, 2L, 3L);
+    assertThat(CliTest.lines(CliTest.ok("branch", dir, "--list").out()))
         .hasSize(2)
         .anyMatch(l -> l.startsWith("branch main "))
         .anyMatch(l -> l.startsWith("branch dev "));
     JsonNode devJson = null;
-    for (String l : CliTest.lines(ok("branch", dir, "--list", "--format", "json").out())) {
+    for (String l : CliTest.lines(CliTest.ok("branch", dir, "--list", "--format", "json").out())) {
       if (JSON.readTree(l).get("name").asText().equals("dev")) {
         devJson = JSON.readTree(l);
       }
@@ -101,7 +108,8 @@ class HistoryCliTest {
     assertThat(devJson.get("min_snapshots_to_keep").asInt()).isEqualTo(2);
 
     // diff: text and json, by id or by ref name
-    CliTest.Result diff = ok("diff", dir, "--from", Long.toString(s1), "--to", Long.toString(s2));
+    CliTest.Result diff =
+        CliTest.ok("diff", dir, "--from", Long.toString(s1), "--to", Long.toString(s2));
     List<String> lines = CliTest.lines(diff.out());
     assertThat(lines.get(0)).isEqualTo("diff " + s1 + " -> " + s2);
     assertThat(lines)
@@ -113,7 +121,9 @@ class HistoryCliTest {
         .isEqualTo("added 1 files, 1 rows; removed 0 files, 0 rows");
     JsonNode dj =
         JSON.readTree(
-            ok("diff", dir, "--from", "v1", "--to", "dev", "--format", "json").out().strip());
+            CliTest.ok("diff", dir, "--from", "v1", "--to", "dev", "--format", "json")
+                .out()
+                .strip());
     assertThat(dj.get("from").asLong()).isEqualTo(s2);
     assertThat(dj.get("added_files").asInt()).isEqualTo(1);
     assertThat(dj.get("added_records").asLong()).isEqualTo(1);
@@ -125,13 +135,13 @@ class HistoryCliTest {
     assertThat(badDiff.err()).contains("neither a snapshot id nor a branch or tag");
 
     // rollback to s1: a new snapshot, rows of s1, s2 still readable
-    long r = Long.parseLong(ok("rollback", dir, "--to", Long.toString(s1)).out().strip());
+    long r = Long.parseLong(CliTest.ok("rollback", dir, "--to", Long.toString(s1)).out().strip());
     assertThat(r).isNotIn(s1, s2);
-    assertThat(ids(ok("scan", dir).out())).containsExactlyInAnyOrder(1L, 2L);
-    assertThat(ids(ok("scan", dir, "--snapshot", Long.toString(s2)).out()))
+    assertThat(ids(CliTest.ok("scan", dir).out())).containsExactlyInAnyOrder(1L, 2L);
+    assertThat(ids(CliTest.ok("scan", dir, "--snapshot", Long.toString(s2)).out()))
         .containsExactlyInAnyOrder(1L, 2L, 3L);
     JsonNode last = null;
-    for (String l : CliTest.lines(ok("snapshots", dir).out())) {
+    for (String l : CliTest.lines(CliTest.ok("snapshots", dir).out())) {
       last = JSON.readTree(l);
     }
     assertThat(last.get("snapshot_id").asLong()).isEqualTo(r);
@@ -145,8 +155,8 @@ class HistoryCliTest {
             "rollback", dir, "--to", Long.toString(s2), "--expect-current", Long.toString(s2));
     assertThat(stale.code()).isEqualTo(1);
     assertThat(stale.err()).contains("another process committed in between");
-    assertThat(ok("count", dir).out().strip()).isEqualTo("2");
-    ok(
+    assertThat(CliTest.ok("count", dir).out().strip()).isEqualTo("2");
+    CliTest.ok(
         "rollback",
         dir,
         "--to",
@@ -154,7 +164,7 @@ class HistoryCliTest {
         "--expect-current",
         Long.toString(s2),
         "--force");
-    assertThat(ok("count", dir).out().strip()).isEqualTo("3");
+    assertThat(CliTest.ok("count", dir).out().strip()).isEqualTo("3");
 
     // usage errors
     assertThat(CliTest.run("tag", dir).code()).isNotZero();

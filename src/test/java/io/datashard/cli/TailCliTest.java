@@ -20,12 +20,6 @@ class TailCliTest {
 
   @TempDir Path tmp;
 
-  private static CliTest.Result ok(String... args) {
-    CliTest.Result r = CliTest.run(args);
-    assertThat(r.code()).as("%s: %s", String.join(" ", args), r.err()).isZero();
-    return r;
-  }
-
   private static List<Long> ids(String out) throws Exception {
     List<Long> got = new ArrayList<>();
     for (String line : CliTest.lines(out)) {
@@ -42,19 +36,20 @@ class TailCliTest {
       s.append("{\"id\": ").append(id).append("}\n");
     }
     Files.writeString(f, s);
-    ok("append", dir, "--file", f.toString());
+    CliTest.ok("append", dir, "--file", f.toString());
   }
 
   @Test
   void tailPrintsEachChangeOnceAndFollows() throws Exception {
     String dir = tmp.resolve("t").toString();
-    ok("create", dir, "--schema", "id long not null");
+    CliTest.ok("create", dir, "--schema", "id long not null");
     append(dir, 1, 2);
-    assertThat(ids(ok("tail", dir, "--consumer", "c").out())).containsExactlyInAnyOrder(1L, 2L);
-    assertThat(ok("tail", dir, "--consumer", "c").out()).isEmpty();
+    assertThat(ids(CliTest.ok("tail", dir, "--consumer", "c").out()))
+        .containsExactlyInAnyOrder(1L, 2L);
+    assertThat(CliTest.ok("tail", dir, "--consumer", "c").out()).isEmpty();
     append(dir, 3);
-    assertThat(ids(ok("tail", dir, "--consumer", "c").out())).containsExactly(3L);
-    assertThat(CliTest.lines(ok("tail", dir, "--list").out()))
+    assertThat(ids(CliTest.ok("tail", dir, "--consumer", "c").out())).containsExactly(3L);
+    assertThat(CliTest.lines(CliTest.ok("tail", dir, "--list").out()))
         .hasSize(1)
         .first()
         .asString()
@@ -73,11 +68,12 @@ class TailCliTest {
               writer.append(List.of(Map.of("id", 4L)));
             });
     CliTest.Result followed =
-        ok("tail", dir, "--consumer", "c", "--follow", "--follow-seconds", "2");
+        CliTest.ok("tail", dir, "--consumer", "c", "--follow", "--follow-seconds", "2");
     later.join();
     assertThat(ids(followed.out())).containsExactly(4L);
 
-    assertThat(ok("tail", dir, "--consumer", "c", "--drop").out()).contains("dropped consumer c");
+    assertThat(CliTest.ok("tail", dir, "--consumer", "c", "--drop").out())
+        .contains("dropped consumer c");
     CliTest.Result again = CliTest.run("tail", dir, "--consumer", "c", "--drop");
     assertThat(again.code()).isNotZero();
     assertThat(again.err()).contains("no consumer named 'c'");
