@@ -17,8 +17,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -227,24 +231,34 @@ public final class TableOperations {
     long now = System.nanoTime();
     if (known != null
         && now - lastFullLook < FULL_LOOK_EVERY_NANOS
-        && !storage.exists(metadataFile(known.version() + 1))) {
-      // Nobody committed since this process looked a moment ago: one probe instead of reading the
-      // hint and probing from it (on an object store, one request instead of three; an append
-      // refreshes twice). The full look, at least once a second, also notices a table that was
-      // replaced under the same location, whose versions start again at 1.
+        && !storage.exists(metadataFile(known.version() + 1))
+        && storage.exists(metadataFile(known.version()))) {
+      // Nobody committed since this process looked a moment ago: two probes instead of reading
+      // the hint and probing from it. The version files present are always one unbroken run
+      // (removeVersions), so "N+1 absent, then N still present" means N is the newest; "N+1
+      // absent" alone does not: after more than write.metadata.previous-versions-max commits,
+      // N+1 may have been published and removed again. The full look, at least once a second,
+      // also notices a table replaced under the same location, whose versions start again at 1.
       return known.version();
     }
     lastFullLook = now;
     int start = readHint();
-    if (start <= 0 || !storage.exists(metadataFile(start))) {
-      start = listLatestVersion();
-      if (start <= 0) {
-        return 0;
+    int v = 0;
+    for (int attempt = 0; attempt < 5; attempt++) {
+      if (start <= 0 || !storage.exists(metadataFile(start))) {
+        start = listLatestVersion();
+        if (start <= 0) {
+          return 0;
+        }
       }
-    }
-    int v = start;
-    while (storage.exists(metadataFile(v + 1))) {
-      v++;
+      v = start;
+      while (storage.exists(metadataFile(v + 1))) {
+        v++;
+      }
+      if (storage.exists(metadataFile(v))) {
+        return v; // v+1 absent while v present: v was the newest (see above)
+      }
+      start = 0; // v was removed while probing: the table moved on; list the directory
     }
     return v;
   }
@@ -340,6 +354,9 @@ public final class TableOperations {
       out.abort();
       throw e;
     }
+    if (base != null) {
+      checkBasePresent(base, out);
+    }
     try {
       out.publish();
     } catch (FileAlreadyExistsException e) {
@@ -378,6 +395,9 @@ public final class TableOperations {
     }
     TableMetadata committed =
         TableMetadata.buildFrom(updated).version(next).metadataFileLocation(file).build();
+    if (base != null) {
+      checkPublishedOnBase(base, committed);
+    }
     this.current = committed;
     writeHint(next);
     if (base != null) {
@@ -401,16 +421,170 @@ public final class TableOperations {
     }
     Set<String> kept = new HashSet<>();
     committed.metadataLog().forEach(e -> kept.add(e.file()));
+    int last = 0;
     for (TableMetadata.MetadataLogEntry e : base.metadataLog()) {
-      if (!kept.contains(e.file())) {
-        try {
-          storage.delete(e.file());
-          storage.delete(FileNames.checksumSideFileOf(e.file()));
-        } catch (IOException | RuntimeException ex) {
-          LOG.debug("Could not remove old metadata file {}: {}", e.file(), ex.toString());
-        }
+      if (kept.contains(e.file())) {
+        continue;
+      }
+      long v = FileNames.parseVersion(fileName(e.file()));
+      if (v > 0 && v < committed.version()) {
+        last = Math.max(last, (int) v); // a version of this table: removed in order, below
+      } else {
+        deleteQuietly(resolvePath(e.file())); // a file of another naming, e.g. from a migration
       }
     }
+    if (last <= 0) {
+      return;
+    }
+    // Take along what a concurrent or failed cleanup left below: the run of present versions
+    // ending at last (normally only last itself; one probe finds the one below absent).
+    TreeSet<Integer> versions = new TreeSet<>();
+    try {
+      int lo = last;
+      while (lo > 1 && storage.exists(metadataFile(lo - 1))) {
+        lo--;
+      }
+      for (int v = lo; v <= last; v++) {
+        versions.add(v);
+      }
+    } catch (IOException e) {
+      LOG.debug("Could not look for old metadata files in {}: {}", metadataDir, e.toString());
+      return;
+    }
+    removeVersions(versions);
+  }
+
+  /**
+   * Deletes the given version files (with their checksum side files), lowest first, keeping the
+   * versions present one unbroken run: a version is deleted only once the one below it is absent,
+   * and the first version that cannot be deleted ends the work. That run is what lets a reader
+   * trust "N+1 absent, N present" as "N is the newest", and a writer trust that a slot N+1 whose
+   * base N is still present was never used: deleting versions out of order could free a slot above
+   * a present version, and a writer on that stale version would publish into it successfully.
+   *
+   * <p>Best effort, failures are logged: the callers delete only versions that are no longer
+   * needed.
+   *
+   * @param versions versions older than the current one and outside its metadata log
+   * @return the versions deleted
+   */
+  public List<Integer> removeVersions(SortedSet<Integer> versions) {
+    List<Integer> removed = new ArrayList<>();
+    int previous = -1;
+    for (int v : versions) {
+      try {
+        if (v - 1 != previous && v > 1 && storage.exists(metadataFile(v - 1))) {
+          break; // a lower version, not to be deleted, is still present
+        }
+        storage.delete(metadataFile(v));
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("Could not remove old metadata file {}: {}", metadataFile(v), e.toString());
+        break;
+      }
+      removed.add(v);
+      previous = v;
+      deleteQuietly(FileNames.checksumSideFileOf(metadataFile(v)));
+    }
+    return removed;
+  }
+
+  private static String fileName(String location) {
+    return location.substring(location.lastIndexOf('/') + 1);
+  }
+
+  private void deleteQuietly(String location) {
+    try {
+      storage.delete(location);
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("Could not remove {}: {}", location, e.toString());
+    }
+  }
+
+  /**
+   * Before the publish: the base must still be present. If it was removed, more than {@code
+   * write.metadata.previous-versions-max} commits landed since this writer read it, and the slot
+   * after it may be free again: publishing there would succeed and lose the change.
+   */
+  private void checkBasePresent(TableMetadata base, Storage.PendingFile out) {
+    boolean present;
+    try {
+      present = storage.exists(metadataFile(base.version()));
+    } catch (IOException e) {
+      out.abort();
+      throw new DataShardException(
+          "Cannot check the base version of a commit to "
+              + root
+              + ": "
+              + e
+              + ". Nothing was committed.",
+          e);
+    }
+    if (!present) {
+      out.abort();
+      throw new CommitConflictException(
+          "Version "
+              + base.version()
+              + " of table "
+              + root
+              + ", the base of this commit, was removed meanwhile: many commits landed since it was"
+              + " read. Nothing was committed; rebase on the newest version and retry.");
+    }
+  }
+
+  /**
+   * After the publish: if the base is gone now, it was removed between the check before the publish
+   * and the publish (then the slot was a removed version's, and the new file is not on the table's
+   * line of versions), or after the publish, when at least {@code previous-versions-max} versions
+   * were built on the new one. The version after the new one tells which: its metadata log names
+   * the new file if it was built on it. A stale publish is withdrawn and reported as a conflict.
+   */
+  private void checkPublishedOnBase(TableMetadata base, TableMetadata committed) {
+    String file = committed.metadataFileLocation();
+    String after = metadataFile(committed.version() + 1);
+    try {
+      if (storage.exists(metadataFile(base.version()))) {
+        return;
+      }
+      if (storage.exists(file) && storage.exists(after)) {
+        TableMetadata next = TableMetadataParser.fromJson(after, storage.readAll(after));
+        for (TableMetadata.MetadataLogEntry e : next.metadataLog()) {
+          if (fileName(e.file()).equals(fileName(file))
+              && e.timestampMillis() == committed.lastUpdatedMillis()) {
+            return; // built on: the commit happened, and many more since
+          }
+        }
+      } else if (!storage.exists(file)) {
+        throw new CommitStateUnknownException(
+            "Published "
+                + file
+                + ", but its base version and then the file itself were removed before the commit"
+                + " could be confirmed; the commit may or may not have happened. Re-read the table"
+                + " to find out.",
+            null);
+      }
+      storage.delete(file);
+      storage.syncDirectory(metadataDir);
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof CommitStateUnknownException) {
+        throw (CommitStateUnknownException) e;
+      }
+      throw new CommitStateUnknownException(
+          "Published "
+              + file
+              + ", then found its base version removed, and could not confirm or withdraw the"
+              + " publish ("
+              + e
+              + "); the commit may or may not have happened. Re-read the table to find out.",
+          e);
+    }
+    throw new CommitConflictException(
+        "Version "
+            + base.version()
+            + " of table "
+            + root
+            + ", the base of this commit, was removed while it was being published: many commits"
+            + " landed since it was read. The stale version was withdrawn; nothing was committed."
+            + " Rebase on the newest version and retry.");
   }
 
   private void writeHint(int version) {

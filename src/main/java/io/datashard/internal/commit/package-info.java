@@ -12,6 +12,25 @@
  * exactly one writer wins each version. <b>That exclusive publish is the commit point and the only
  * thing correctness rests on.</b> ({@link TableOperations})
  *
+ * <p>Old version files are removed after commits (those that fell out of the metadata log), so a
+ * slot can be free twice: once before its version is published and again after that version is
+ * removed. A writer on version N that is more than {@code write.metadata.previous-versions-max}
+ * commits behind could otherwise publish "N+1" successfully into the freed slot, off the line of
+ * versions, and lose its change. Three rules close that:
+ *
+ * <ul>
+ *   <li>The versions present are one unbroken run: versions are removed lowest first, each only
+ *       once the one below it is absent ({@link TableOperations#removeVersions}; the commit's
+ *       cleanup and {@code gc} both go through it). So "N+1 absent, then N present" means N is the
+ *       newest, which is what a reader's quick look checks; "N+1 absent" alone does not.
+ *   <li>Just before the publish, the writer checks that its base N is still present; if not, it
+ *       conflicts and retries on the newest version.
+ *   <li>Just after the publish, it checks again. If N is gone, either N and N+1 were removed in
+ *       between (a stale publish: it is withdrawn and reported as a conflict) or many versions were
+ *       built on the new one meanwhile (the version after it names it in its metadata log: the
+ *       commit stands). Only then are the hint written and old files removed.
+ * </ul>
+ *
  * <h2>One commit, step by step ({@link Committer})</h2>
  *
  * <ol>

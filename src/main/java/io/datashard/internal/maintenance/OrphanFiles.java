@@ -12,12 +12,15 @@ import io.datashard.internal.meta.TableMetadataParser;
 import io.datashard.storage.Storage;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,6 +117,7 @@ final class OrphanFiles {
     }
     referenced.addAll(logged.all());
     String metadataDir = ops.canonicalPath(ops.metadataDir());
+    TreeMap<Integer, Map.Entry<String, Long>> oldVersions = new TreeMap<>();
     for (Map.Entry<String, Long> f : old.entrySet()) {
       String path = f.getKey();
       if (referenced.contains(path)) {
@@ -125,14 +129,28 @@ final class OrphanFiles {
         if (name.equals(FileNames.VERSION_HINT)) {
           continue;
         }
-        if (FileNames.parseVersion(name) >= meta.version()) {
+        long version = FileNames.parseVersion(name);
+        if (version >= meta.version()) {
           continue; // the current version or one committed since it was read
+        }
+        if (version > 0) {
+          oldVersions.put((int) version, f); // removed lowest first, below
+          continue;
         }
       }
       if (dryRun || FileCleanup.deleteQuietly(ops, path)) {
         report.deletedFiles.add(path);
         report.deletedBytes += f.getValue();
       }
+    }
+    // Version files go in order, so that the versions present stay one unbroken run (see
+    // TableOperations.removeVersions).
+    Collection<Integer> removed =
+        dryRun ? oldVersions.keySet() : ops.removeVersions(new TreeSet<>(oldVersions.keySet()));
+    for (int v : removed) {
+      Map.Entry<String, Long> f = oldVersions.get(v);
+      report.deletedFiles.add(f.getKey());
+      report.deletedBytes += f.getValue();
     }
     return report;
   }
