@@ -34,12 +34,27 @@ class MultiProcessAppendTest {
 
   @Test
   void everyAcknowledgedAppendIsPresentExactlyOnce() throws Exception {
+    appendAndCheck(Map.of());
+  }
+
+  /**
+   * With a metadata log of two, each version file is removed three commits after it was written:
+   * writers that fell behind meet removed versions, whose slots must never take a new version.
+   */
+  @Test
+  void nothingIsLostWhenOldVersionsGoWithinAFewCommits() throws Exception {
+    appendAndCheck(Map.of("write.metadata.previous-versions-max", "2"));
+  }
+
+  private void appendAndCheck(Map<String, String> properties) throws Exception {
     Path dir = tmp.resolve("table");
     // keep every snapshot, to check each acknowledged append made exactly one
-    DataShard.table(dir)
-        .schema(Schema.parse("worker int not null, seq int not null"))
-        .property("datashard.snapshots.max-count", "100000")
-        .create();
+    DataShard.TableBuilder builder =
+        DataShard.table(dir)
+            .schema(Schema.parse("worker int not null, seq int not null"))
+            .property("datashard.snapshots.max-count", "100000");
+    properties.forEach(builder::property);
+    builder.create();
     List<Process> procs = new ArrayList<>();
     List<Path> logs = new ArrayList<>();
     for (int w = 0; w < PROCESSES; w++) {
