@@ -532,35 +532,59 @@ public final class TableOperations {
   }
 
   /**
-   * After the publish: if the base is gone now, it was removed between the check before the publish
-   * and the publish (then the slot was a removed version's, and the new file is not on the table's
-   * line of versions), or after the publish, when at least {@code previous-versions-max} versions
-   * were built on the new one. The version after the new one tells which: its metadata log names
-   * the new file if it was built on it. A stale publish is withdrawn and reported as a conflict.
+   * After the publish: if the base is gone now, it was removed either between the check before the
+   * publish and the publish (then the slot was a removed version's, and the new file is off the
+   * table's line of versions: stale), or after the publish (the commit stands: versions were built
+   * on it, or {@code gc} removed the base). What is present above the new version tells which:
+   *
+   * <ul>
+   *   <li>the version right after it names it in its metadata log (and keeps the snapshot it
+   *       added): built on it, it stands;
+   *   <li>that version's log names other files: it was built on another, the publish is stale;
+   *   <li>no version right after it, but higher ones: a gap, which only a stale publish leaves;
+   *   <li>nothing above it: it is the newest version, it stands.
+   * </ul>
+   *
+   * A stale publish is withdrawn and reported as a conflict; when neither can be told (the file or
+   * the next version unreadable, a log kept empty), the commit state is unknown and nothing is
+   * removed.
    */
   private void checkPublishedOnBase(TableMetadata base, TableMetadata committed) {
     String file = committed.metadataFileLocation();
-    String after = metadataFile(committed.version() + 1);
+    int version = committed.version();
+    String after = metadataFile(version + 1);
     try {
       if (storage.exists(metadataFile(base.version()))) {
         return;
       }
-      if (storage.exists(file) && storage.exists(after)) {
+      if (!storage.exists(file)) {
+        throw unknown(
+            file, "then the new version itself was removed before it was confirmed", null);
+      }
+      if (storage.exists(after)) {
         TableMetadata next = TableMetadataParser.fromJson(after, storage.readAll(after));
-        for (TableMetadata.MetadataLogEntry e : next.metadataLog()) {
-          if (fileName(e.file()).equals(fileName(file))
-              && e.timestampMillis() == committed.lastUpdatedMillis()) {
-            return; // built on: the commit happened, and many more since
-          }
+        if (next.metadataLog().isEmpty()) {
+          throw unknown(file, "the version after it keeps no metadata log to tell", null);
         }
-      } else if (!storage.exists(file)) {
-        throw new CommitStateUnknownException(
-            "Published "
-                + file
-                + ", but its base version and then the file itself were removed before the commit"
-                + " could be confirmed; the commit may or may not have happened. Re-read the table"
-                + " to find out.",
-            null);
+        boolean named = false;
+        for (TableMetadata.MetadataLogEntry e : next.metadataLog()) {
+          named |=
+              fileName(e.file()).equals(fileName(file))
+                  && e.timestampMillis() == committed.lastUpdatedMillis();
+        }
+        if (named) {
+          // built on it, unless it only names the removed version of this slot, written in the
+          // same millisecond: a snapshot this commit added tells them apart
+          Long added = committed.currentSnapshotId();
+          if (added == null
+              || added.equals(base.currentSnapshotId())
+              || next.snapshot(added) != null) {
+            return; // the commit happened, and more since
+          }
+          throw unknown(file, "the version after it names it but lacks its snapshot", null);
+        }
+      } else if (listLatestVersion() <= version) {
+        return; // the newest version: gc removed the base meanwhile
       }
       storage.delete(file);
       storage.syncDirectory(metadataDir);
@@ -568,14 +592,7 @@ public final class TableOperations {
       if (e instanceof CommitStateUnknownException) {
         throw (CommitStateUnknownException) e;
       }
-      throw new CommitStateUnknownException(
-          "Published "
-              + file
-              + ", then found its base version removed, and could not confirm or withdraw the"
-              + " publish ("
-              + e
-              + "); the commit may or may not have happened. Re-read the table to find out.",
-          e);
+      throw unknown(file, "it could not be confirmed or withdrawn (" + e + ")", e);
     }
     throw new CommitConflictException(
         "Version "
@@ -585,6 +602,16 @@ public final class TableOperations {
             + ", the base of this commit, was removed while it was being published: many commits"
             + " landed since it was read. The stale version was withdrawn; nothing was committed."
             + " Rebase on the newest version and retry.");
+  }
+
+  private static CommitStateUnknownException unknown(String file, String why, Throwable cause) {
+    return new CommitStateUnknownException(
+        "Published "
+            + file
+            + ", then found its base version removed meanwhile, and "
+            + why
+            + "; the commit may or may not have happened. Re-read the table to find out.",
+        cause);
   }
 
   private void writeHint(int version) {

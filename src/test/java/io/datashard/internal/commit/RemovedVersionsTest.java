@@ -43,16 +43,50 @@ class RemovedVersionsTest {
     return TableMetadata.buildFrom(base).property(k, v).build();
   }
 
-  /** Commits versions 1..n through {@code ops}, each setting property "v" to its number. */
+  /**
+   * Commits versions 1..n through {@code ops}, each setting property "v" to its number, logging the
+   * previous version and updated at second v.
+   */
   private List<TableMetadata> versions(TableOperations ops, int n) {
     List<TableMetadata> out = new ArrayList<>();
     TableMetadata m = created(ops);
     out.add(m);
     for (int v = 2; v <= n; v++) {
-      m = ops.commit(m, withProperty(m, "v", Integer.toString(v)));
+      TableMetadata next =
+          TableMetadata.buildFrom(m)
+              .property("v", Integer.toString(v))
+              .lastUpdatedMillis(v * 1000L)
+              .addPreviousMetadata(
+                  new TableMetadata.MetadataLogEntry(
+                      m.lastUpdatedMillis(), m.metadataFileLocation()),
+                  100)
+              .build();
+      m = ops.commit(m, next);
       out.add(m);
     }
     return out;
+  }
+
+  /** A storage that runs {@code action} right before publishing {@code name}, or right after. */
+  private static Storage around(String name, boolean before, IoAction action) {
+    return new ForwardingStorage(new LocalStorage(true)) {
+      @Override
+      protected long publish(String location, PendingFile file) throws IOException {
+        boolean match = location.endsWith("/" + name);
+        if (match && before) {
+          action.run(location);
+        }
+        long n = file.publish();
+        if (match && !before) {
+          action.run(location);
+        }
+        return n;
+      }
+    };
+  }
+
+  private interface IoAction {
+    void run(String location) throws IOException;
   }
 
   private Path version(int v) {
@@ -95,18 +129,16 @@ class RemovedVersionsTest {
     List<TableMetadata> v = versions(setup, 5);
     Files.delete(version(1));
     Files.delete(version(2));
-    // between the writer's check of its base (3) and its publish of 4, cleanup removes 3 and 4
+    // between the writer's check of its base (3) and its publish of 4, cleanup removes 3 and 4;
+    // 5, built on the removed 4, names that one in its log
     Storage racing =
-        new ForwardingStorage(new LocalStorage(true)) {
-          @Override
-          protected long publish(String location, PendingFile file) throws IOException {
-            if (location.endsWith("/v4.metadata.json")) {
+        around(
+            "v4.metadata.json",
+            true,
+            l -> {
               Files.delete(version(3));
               Files.delete(version(4));
-            }
-            return file.publish();
-          }
-        };
+            });
     TableOperations ops = new TableOperations(racing, dir.toString());
     TableMetadata stale = v.get(2); // version 3
     assertThatThrownBy(() -> ops.commit(stale, withProperty(stale, "v", "stale")))
@@ -119,17 +151,63 @@ class RemovedVersionsTest {
   }
 
   @Test
+  void aPublishBelowAGapIsWithdrawn() throws Exception {
+    TableOperations setup = new TableOperations(new LocalStorage(true), dir.toString());
+    List<TableMetadata> v = versions(setup, 6);
+    Files.delete(version(1));
+    Files.delete(version(2));
+    Storage racing =
+        around(
+            "v4.metadata.json",
+            true,
+            l -> {
+              for (int i = 3; i <= 5; i++) {
+                Files.delete(version(i));
+              }
+            });
+    TableMetadata stale = v.get(2); // version 3
+    assertThatThrownBy(
+            () ->
+                new TableOperations(racing, dir.toString())
+                    .commit(stale, withProperty(stale, "v", "stale")))
+        .isInstanceOf(CommitConflictException.class)
+        .hasMessageContaining("withdrawn");
+    assertThat(presentVersions()).containsExactly(6);
+  }
+
+  @Test
+  void theNewestVersionStandsWhenGcRemovedItsBaseMeanwhile() throws Exception {
+    TableOperations setup = new TableOperations(new LocalStorage(true), dir.toString());
+    List<TableMetadata> v = versions(setup, 2);
+    Storage racing =
+        around(
+            "v3.metadata.json",
+            false,
+            l -> {
+              Files.delete(version(1));
+              Files.delete(version(2));
+            });
+    TableMetadata base = v.get(1);
+    TableMetadata committed =
+        new TableOperations(racing, dir.toString()).commit(base, withProperty(base, "v", "3"));
+    assertThat(committed.version()).isEqualTo(3);
+    assertThat(presentVersions()).containsExactly(3);
+    TableMetadata newest = new TableOperations(new LocalStorage(true), dir.toString()).refresh();
+    assertThat(newest.version()).isEqualTo(3);
+    assertThat(newest.properties()).containsEntry("v", "3");
+  }
+
+  @Test
   void aCommitThatOthersBuiltOnBeforeItsCheckStands() throws Exception {
     TableOperations setup = new TableOperations(new LocalStorage(true), dir.toString());
     List<TableMetadata> v = versions(setup, 2);
     TableOperations other = new TableOperations(new LocalStorage(true), dir.toString());
     // right after this writer publishes 3, another builds 4 on it and cleanup removes 1 and 2
     Storage slowAfterPublish =
-        new ForwardingStorage(new LocalStorage(true)) {
-          @Override
-          protected long publish(String location, PendingFile file) throws IOException {
-            long n = file.publish();
-            if (location.endsWith("/v3.metadata.json")) {
+        around(
+            "v3.metadata.json",
+            false,
+            location -> {
               TableMetadata three =
                   TableMetadata.buildFrom(
                           TableMetadataParser.fromJson(location, Files.readAllBytes(version(3))))
@@ -146,10 +224,7 @@ class RemovedVersionsTest {
               other.commit(three, four);
               Files.delete(version(1));
               Files.delete(version(2));
-            }
-            return n;
-          }
-        };
+            });
     TableOperations ops = new TableOperations(slowAfterPublish, dir.toString());
     TableMetadata base = v.get(1);
     TableMetadata committed = ops.commit(base, withProperty(base, "v", "3"));
