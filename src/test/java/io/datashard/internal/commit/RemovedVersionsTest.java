@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -118,42 +119,29 @@ class RemovedVersionsTest {
         .hasMessageContaining("Version 2")
         .hasMessageContaining("removed meanwhile");
     assertThat(presentVersions()).containsExactly(4, 5);
-    TableMetadata newest = new TableOperations(new LocalStorage(true), dir.toString()).refresh();
-    assertThat(newest.version()).isEqualTo(5);
-    assertThat(newest.properties()).containsEntry("v", "5");
+    assertNewest(5);
   }
 
+  /** 5, built on the removed 4, names that one in its log. */
   @Test
   void aPublishIntoASlotFreedAfterTheCheckIsWithdrawn() throws Exception {
-    TableOperations setup = new TableOperations(new LocalStorage(true), dir.toString());
-    List<TableMetadata> v = versions(setup, 5);
-    Files.delete(version(1));
-    Files.delete(version(2));
-    // between the writer's check of its base (3) and its publish of 4, cleanup removes 3 and 4;
-    // 5, built on the removed 4, names that one in its log
-    Storage racing =
-        around(
-            "v4.metadata.json",
-            true,
-            l -> {
-              Files.delete(version(3));
-              Files.delete(version(4));
-            });
-    TableOperations ops = new TableOperations(racing, dir.toString());
-    TableMetadata stale = v.get(2); // version 3
-    assertThatThrownBy(() -> ops.commit(stale, withProperty(stale, "v", "stale")))
-        .isInstanceOf(CommitConflictException.class)
-        .hasMessageContaining("withdrawn");
-    assertThat(presentVersions()).containsExactly(5);
-    TableMetadata newest = new TableOperations(new LocalStorage(true), dir.toString()).refresh();
-    assertThat(newest.version()).isEqualTo(5);
-    assertThat(newest.properties()).containsEntry("v", "5");
+    assertStalePublishWithdrawn(5, 4);
   }
 
+  /** 5 is gone too: a gap between the stale 4 and 6. */
   @Test
   void aPublishBelowAGapIsWithdrawn() throws Exception {
-    TableOperations setup = new TableOperations(new LocalStorage(true), dir.toString());
-    List<TableMetadata> v = versions(setup, 6);
+    assertStalePublishWithdrawn(6, 5);
+  }
+
+  /**
+   * Versions 1..n, of which 1 and 2 are removed; a writer on 3 checks its base, and before its
+   * publish of 4, cleanup removes 3 up to {@code removedUpTo}: its publish lands in a freed slot
+   * and must be withdrawn.
+   */
+  private void assertStalePublishWithdrawn(int n, int removedUpTo) throws Exception {
+    List<TableMetadata> v =
+        versions(new TableOperations(new LocalStorage(true), dir.toString()), n);
     Files.delete(version(1));
     Files.delete(version(2));
     Storage racing =
@@ -161,7 +149,7 @@ class RemovedVersionsTest {
             "v4.metadata.json",
             true,
             l -> {
-              for (int i = 3; i <= 5; i++) {
+              for (int i = 3; i <= removedUpTo; i++) {
                 Files.delete(version(i));
               }
             });
@@ -172,7 +160,15 @@ class RemovedVersionsTest {
                     .commit(stale, withProperty(stale, "v", "stale")))
         .isInstanceOf(CommitConflictException.class)
         .hasMessageContaining("withdrawn");
-    assertThat(presentVersions()).containsExactly(6);
+    assertThat(presentVersions())
+        .isEqualTo(IntStream.rangeClosed(removedUpTo + 1, n).boxed().collect(Collectors.toList()));
+    assertNewest(n);
+  }
+
+  private void assertNewest(int n) {
+    TableMetadata newest = new TableOperations(new LocalStorage(true), dir.toString()).refresh();
+    assertThat(newest.version()).isEqualTo(n);
+    assertThat(newest.properties()).containsEntry("v", Integer.toString(n));
   }
 
   @Test
@@ -192,9 +188,7 @@ class RemovedVersionsTest {
         new TableOperations(racing, dir.toString()).commit(base, withProperty(base, "v", "3"));
     assertThat(committed.version()).isEqualTo(3);
     assertThat(presentVersions()).containsExactly(3);
-    TableMetadata newest = new TableOperations(new LocalStorage(true), dir.toString()).refresh();
-    assertThat(newest.version()).isEqualTo(3);
-    assertThat(newest.properties()).containsEntry("v", "3");
+    assertNewest(3);
   }
 
   @Test
