@@ -26,10 +26,18 @@
  *   <li>Just before the publish, the writer checks that its base N is still present; if not, it
  *       conflicts and retries on the newest version.
  *   <li>Just after the publish, it checks again. If N is gone, either N and N+1 were removed in
- *       between (a stale publish: it is withdrawn and reported as a conflict) or many versions were
- *       built on the new one meanwhile (the version after it names it in its metadata log: the
- *       commit stands). Only then are the hint written and old files removed.
+ *       between (a stale publish: the version after it was built on another file, or a gap lies
+ *       above it; it is withdrawn and reported as a conflict) or N went after the publish (the
+ *       version after it names the new file in its metadata log, or nothing is above it: the commit
+ *       stands). If neither can be told, the commit state is unknown and nothing is removed. Only
+ *       after this check are the hint written and old files removed.
  * </ul>
+ *
+ * What is left is narrower than one commit: a stale publish is visible from the publish to its
+ * withdrawal, and a reader reaches it only through a version hint that points at exactly that slot
+ * (a hint written late by a writer stalled for many commits). Removals are not forced one by one,
+ * so after a power loss the removed versions may not form a run; readers then start with a full
+ * look, which does not rely on it.
  *
  * <h2>One commit, step by step ({@link Committer})</h2>
  *
