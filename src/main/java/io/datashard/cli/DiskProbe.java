@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,24 +111,34 @@ final class DiskProbe {
 
   /**
    * Times a full scan of {@code table} against a scan of the same rows written as one file (a new
-   * table at {@code oneFileDir}); each scan runs twice, and the second is timed.
+   * table at {@code oneFileDir}): after one untimed scan of each, five scans of each in turn, and
+   * the median of each five (single scans of a small table take milliseconds, where one run says
+   * little).
    */
   static Map<String, Object> scanVsOneFile(Table table, Path oneFileDir) {
     List<Row> rows = table.scan().toList();
     Table one = DataShard.table(oneFileDir).schema(table.schema()).create();
     one.newAppend().addAll(rows).commit();
-    double many = 0;
-    double single = 0;
-    for (int round = 0; round < 2; round++) {
-      many = timeScan(table);
-      single = timeScan(one);
+    timeScan(table);
+    timeScan(one);
+    double[] manyRuns = new double[SCAN_ROUNDS];
+    double[] singleRuns = new double[SCAN_ROUNDS];
+    for (int round = 0; round < SCAN_ROUNDS; round++) {
+      manyRuns[round] = timeScan(table);
+      singleRuns[round] = timeScan(one);
     }
+    Arrays.sort(manyRuns);
+    Arrays.sort(singleRuns);
+    double many = manyRuns[SCAN_ROUNDS / 2];
+    double single = singleRuns[SCAN_ROUNDS / 2];
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("scan_s", Math.round(many * 1000) / 1000.0);
     m.put("one_file_scan_s", Math.round(single * 1000) / 1000.0);
     m.put("scan_vs_one_file", single > 0 ? Math.round(many / single * 100) / 100.0 : 0.0);
     return m;
   }
+
+  private static final int SCAN_ROUNDS = 5;
 
   private static double timeScan(Table table) {
     long start = System.nanoTime();
