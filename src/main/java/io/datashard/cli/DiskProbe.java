@@ -111,16 +111,18 @@ final class DiskProbe {
 
   /**
    * Times a full scan of {@code table} against a scan of the same rows written as one file (a new
-   * table at {@code oneFileDir}): after one untimed scan of each, five scans of each in turn, and
-   * the median of each five (single scans of a small table take milliseconds, where one run says
-   * little).
+   * table at {@code oneFileDir}): after five untimed scans of each (the first scans of this JVM
+   * mostly measure its compiler), five scans of each in turn, and the median of each five (single
+   * scans of a small table take milliseconds, where one run says little).
    */
   static Map<String, Object> scanVsOneFile(Table table, Path oneFileDir) {
     List<Row> rows = table.scan().toList();
     Table one = DataShard.table(oneFileDir).schema(table.schema()).create();
     one.newAppend().addAll(rows).commit();
-    timeScan(table);
-    timeScan(one);
+    for (int round = 0; round < SCAN_ROUNDS; round++) {
+      timeScan(table);
+      timeScan(one);
+    }
     double[] manyRuns = new double[SCAN_ROUNDS];
     double[] singleRuns = new double[SCAN_ROUNDS];
     for (int round = 0; round < SCAN_ROUNDS; round++) {
