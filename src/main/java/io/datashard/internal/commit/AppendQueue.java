@@ -217,6 +217,21 @@ final class AppendQueue {
    * The pending requests and claims (own first), clearing outcome and temporary files that dead
    * processes left behind.
    */
+  /** The number of pending (unclaimed) requests; {@link Integer#MAX_VALUE} if it cannot be told. */
+  int pendingCount() {
+    try {
+      int n = 0;
+      for (String name : storage.list(dir)) {
+        if (name.endsWith(REQUEST)) {
+          n++;
+        }
+      }
+      return n;
+    } catch (IOException e) {
+      return Integer.MAX_VALUE;
+    }
+  }
+
   List<Entry> entries(String ownId) {
     List<Entry> out = new ArrayList<>();
     long now = System.currentTimeMillis();

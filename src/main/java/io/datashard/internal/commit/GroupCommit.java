@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Group commit of blind appends across the threads and processes of one machine: concurrent appends
@@ -40,6 +41,14 @@ public final class GroupCommit {
 
   /** A waiter whose request was claimed tries the lock every this many rounds (leader died?). */
   private static final int CLAIMED_LOCK_EVERY = 16;
+
+  /** How long a leader waits at most for its group to fill ({@link #awaitGroup}). */
+  private static final long GROUP_FILL_WAIT_NANOS = 2_500_000;
+
+  private static final long GROUP_FILL_POLL_NANOS = 150_000;
+
+  /** The size of the last group this process led; 0 before the first. */
+  private volatile int lastGroupSize;
 
   private final TableOperations ops;
   private final Committer committer;
@@ -241,6 +250,9 @@ public final class GroupCommit {
     @Override
     protected Update<AppendQueue.Outcome> apply(
         TableMetadata latest, CommitFiles files, int attempt) throws IOException {
+      if (attempt == 0) {
+        awaitGroup();
+      }
       indexCarried(latest);
       group.clear();
       AppendQueue.Outcome own = null;
@@ -356,6 +368,7 @@ public final class GroupCommit {
       if (group.isEmpty()) {
         return Update.none(own);
       }
+      lastGroupSize = group.size();
       List<Row> rows = new ArrayList<>();
       for (AppendQueue.Request r : group) {
         rows.addAll(r.rows);
@@ -420,6 +433,26 @@ public final class GroupCommit {
         }
       }
     }
+  }
+
+  /**
+   * Before it claims, a leader whose last group had more than two members waits (at most {@link
+   * #GROUP_FILL_WAIT_NANOS}, holding the lock) until nearly as many requests are pending: the
+   * appenders the last commit carried are just then queueing their next appends, and without the
+   * wait they miss this group and wait a whole commit for the next. Alone or in pairs, nobody
+   * waits. Measured with 12 processes appending on 2 cores: groups of about 9.6 instead of 6.8
+   * members, 1.05–1.24x the append rate in four pairs of runs (1.08x with 4 processes).
+   */
+  private void awaitGroup() {
+    long deadline = System.nanoTime() + GROUP_FILL_WAIT_NANOS;
+    while (worthWaiting(lastGroupSize, queue.pendingCount()) && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(GROUP_FILL_POLL_NANOS);
+    }
+  }
+
+  /** True if fewer requests are pending than a group like the last one would have. */
+  static boolean worthWaiting(int lastGroupSize, int pending) {
+    return lastGroupSize > 2 && pending < lastGroupSize - 1;
   }
 
   private static String joinBounded(Set<String> values) {

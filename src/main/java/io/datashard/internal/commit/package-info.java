@@ -114,13 +114,15 @@
  *   <li><b>requested</b>: {@code ID.req}, the rows written whole under a temporary name and linked
  *       to this name (not forced: a request is not acknowledged until it is committed). The
  *       appender then waits for the lock.
- *   <li><b>claimed</b>: whoever holds the lock and finds its own request pending leads. It claims
- *       every pending request whose process is alive, by linking it to {@code ID.TOKEN.claimed}
- *       (TOKEN names the leader: pid, start time, boot id) and then removing the {@code .req} name;
- *       an appender withdraws its request by removing that name, so of a claim and a withdrawal
- *       exactly one wins ({@link io.datashard.storage.Storage.Capability#EXCLUSIVE_DELETE}). The
- *       leader commits all claimed rows as one snapshot, through the committer, with the request
- *       ids in the summary key {@code datashard.group-requests}.
+ *   <li><b>claimed</b>: whoever holds the lock and finds its own request pending leads. If the last
+ *       group it led had three or more members, it first waits briefly for about as many to be
+ *       pending ({@link GroupCommit}). It claims every pending request whose process is alive, by
+ *       linking it to {@code ID.TOKEN.claimed} (TOKEN names the leader: pid, start time, boot id)
+ *       and then removing the {@code .req} name; an appender withdraws its request by removing that
+ *       name, so of a claim and a withdrawal exactly one wins ({@link
+ *       io.datashard.storage.Storage.Capability#EXCLUSIVE_DELETE}). The leader commits all claimed
+ *       rows as one snapshot, through the committer, with the request ids in the summary key {@code
+ *       datashard.group-requests}.
  *   <li><b>done</b>: after the publish, the leader writes one outcome file and links it as {@code
  *       ID.done} for each request it carried, then removes the claims. An appender that finds its
  *       outcome is done without touching the table.

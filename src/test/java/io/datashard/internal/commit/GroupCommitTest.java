@@ -111,6 +111,17 @@ class GroupCommitTest {
     IcebergJava.assertSameAsDataShard(dir, true);
   }
 
+  /** A leader waits for its group to fill only after leading a group of three or more. */
+  @Test
+  void aLeaderWaitsForStragglersOnlyAfterLargerGroups() {
+    assertThat(GroupCommit.worthWaiting(0, 1)).as("first lead").isFalse();
+    assertThat(GroupCommit.worthWaiting(1, 1)).as("alone").isFalse();
+    assertThat(GroupCommit.worthWaiting(2, 1)).as("in pairs").isFalse();
+    assertThat(GroupCommit.worthWaiting(8, 3)).isTrue();
+    assertThat(GroupCommit.worthWaiting(8, 7)).as("all but one are there").isFalse();
+    assertThat(GroupCommit.worthWaiting(8, Integer.MAX_VALUE)).as("queue unreadable").isFalse();
+  }
+
   @Test
   void largeAppendsCommitOnTheirOwnWithoutQueueing() {
     Table t = DataShard.create(dir, Schema.parse("id long not null"));
