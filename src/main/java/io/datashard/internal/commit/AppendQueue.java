@@ -213,10 +213,6 @@ final class AppendQueue {
     return dir + "/" + id + OUTCOME;
   }
 
-  /**
-   * The pending requests and claims (own first), clearing outcome and temporary files that dead
-   * processes left behind.
-   */
   /** The number of pending (unclaimed) requests; {@link Integer#MAX_VALUE} if it cannot be told. */
   int pendingCount() {
     try {
@@ -232,6 +228,10 @@ final class AppendQueue {
     }
   }
 
+  /**
+   * The pending requests and claims (own first), clearing outcome and temporary files that dead
+   * processes left behind.
+   */
   List<Entry> entries(String ownId) {
     List<Entry> out = new ArrayList<>();
     long now = System.currentTimeMillis();
