@@ -212,6 +212,30 @@ class ChangesTest {
   }
 
   @Test
+  void fromTheStartACompactionWhoseParentExpiredGivesAllItsRows() {
+    Table t = DataShard.create(tmp.resolve("c"), Schema.parse("id long not null, v string"));
+    t.updateProperties().set(TableProperties.COMPACTION_AUTO_ENABLED, "false").commit();
+    for (long i = 0; i < 4; i++) {
+      t.append(List.of(Map.of("id", i, "v", "x")));
+    }
+    t.maintenance().compact().minInputFiles(2).run();
+    t.append(List.of(Map.of("id", 9L, "v", "y")));
+    t.maintenance()
+        .expireSnapshots()
+        .olderThan(java.time.Instant.now().plusSeconds(60))
+        .retainLast(2)
+        .run();
+    List<Snapshot> kept = t.snapshots();
+    assertThat(kept).hasSize(2);
+    assertThat(kept.get(0).operation())
+        .as("the oldest retained is the compaction")
+        .isEqualTo("replace");
+    long current = t.currentSnapshot().orElseThrow().snapshotId();
+    assertThat(apply(Map.of(), t.changes().toList())).isEqualTo(rows(t, current));
+    assertThat(t.changes().toList()).hasSize(5);
+  }
+
+  @Test
   void changesReadOnlyTheFilesTheirCommitsTouched() {
     Table t = DataShard.create(tmp.resolve("f"), Schema.parse("id long not null, v string"));
     t.updateProperties().set(TableProperties.COMPACTION_AUTO_ENABLED, "false").commit();

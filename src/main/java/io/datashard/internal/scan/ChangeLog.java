@@ -45,7 +45,8 @@ import java.util.function.Consumer;
  * rewrite) cancel as a multiset; what is left of "before" was deleted, what is left of "after" was
  * inserted. This equals a brute-force difference of the two snapshots' rows, because the files it
  * does not read contribute the same rows to both. Snapshots with operation {@code replace}
- * (compaction, which by the spec does not change the table's rows) are skipped.
+ * (compaction, which by the spec does not change the table's rows) are skipped, but for the oldest
+ * retained one when its parent has expired: all its rows are inserts then.
  *
  * <p>Memory: the rows of the files a snapshot removed (or whose deletes changed) are held while its
  * changes are computed; the rows of pure appends are streamed.
@@ -273,7 +274,10 @@ public final class ChangeLog {
             return false;
           }
           Snapshot s = snapshots.next();
-          if ("replace".equals(s.operation())) {
+          if ("replace".equals(s.operation())
+              && (s.parentId() == null || meta.snapshot(s.parentId()) != null)) {
+            // (a compaction whose parent expired is where a reader from the start begins: its
+            // rows are all new to that reader, so it is read like any snapshot without a parent)
             snapshotsSkipped++;
             continue;
           }
