@@ -125,6 +125,11 @@ public class ForwardingStorage implements Storage {
   }
 
   @Override
+  public long append(String location, byte[] content) throws IOException {
+    return inner.append(location, content);
+  }
+
+  @Override
   public String realLocation(String location) throws IOException {
     return inner.realLocation(location);
   }

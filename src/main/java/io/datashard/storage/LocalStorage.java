@@ -407,6 +407,35 @@ public final class LocalStorage implements Storage {
     }
   }
 
+  /**
+   * Opens the file for appending (creating it and its directory if missing), writes at its end and
+   * closes it. Hard links share the bytes.
+   */
+  @Override
+  public long append(String location, byte[] content) throws IOException {
+    Path target = path(location);
+    FileChannel ch;
+    try {
+      ch = appendChannel(target);
+    } catch (NoSuchFileException e) {
+      createDirectories(target.getParent());
+      ch = appendChannel(target);
+    }
+    try (FileChannel c = ch) {
+      long offset = c.size(); // one writer at a time: nobody else moves the end meanwhile
+      ByteBuffer b = ByteBuffer.wrap(content);
+      while (b.hasRemaining()) {
+        c.write(b);
+      }
+      return offset;
+    }
+  }
+
+  private static FileChannel appendChannel(Path target) throws IOException {
+    return FileChannel.open(
+        target, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+  }
+
   /** A hard link. */
   @Override
   public void link(String existing, String location) throws IOException {
@@ -418,12 +447,13 @@ public final class LocalStorage implements Storage {
     return path(location).toRealPath().toString();
   }
 
-  /** Locks always; background publishing when durable; deletes are POSIX unlinks. */
+  /** Locks and appends always; background publishing when durable; deletes are POSIX unlinks. */
   @Override
   public boolean supports(Capability capability) {
     switch (capability) {
       case LOCKS:
       case EXCLUSIVE_DELETE:
+      case APPEND:
         return true;
       case BACKGROUND_PUBLISH:
         return durable;

@@ -135,6 +135,20 @@ public interface Storage {
   }
 
   /**
+   * Adds {@code content} at the end of the file at {@code location}, creating the file if there is
+   * none, and returns the offset at which the content starts, without forcing it to disk. Bytes
+   * once written are never changed: a {@link #link} made afterwards sees them, and so does every
+   * reader of the file. Only one writer may append to a file at a time (callers name such files
+   * after their process and take turns within it); for coordination files, whose readers check what
+   * they read.
+   *
+   * @throws UnsupportedOperationException if this storage has no {@link Capability#APPEND}
+   */
+  default long append(String location, byte[] content) throws IOException {
+    throw new UnsupportedOperationException(this + " cannot append to files");
+  }
+
+  /**
    * The location a published file really is at, after following symbolic links (or whatever aliases
    * the storage has); this default returns the location itself.
    *
@@ -164,7 +178,13 @@ public interface Storage {
      * #delete} (a POSIX unlink does this; an object store's idempotent delete does not). Group
      * commit's append queue relies on it.
      */
-    EXCLUSIVE_DELETE
+    EXCLUSIVE_DELETE,
+    /**
+     * {@link #append} adds bytes at the end of a file, and files share their bytes with their
+     * links. Group commit's append queue writes its requests this way, so that a request costs no
+     * new file.
+     */
+    APPEND
   }
 
   /** True if this storage offers the capability; false by default. */

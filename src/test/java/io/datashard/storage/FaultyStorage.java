@@ -490,6 +490,22 @@ public final class FaultyStorage extends ForwardingStorage {
     }
   }
 
+  /** As {@link LocalStorage}: bytes added at the end, never forced. */
+  @Override
+  public long append(String location, byte[] content) throws IOException {
+    Path target = LocalStorage.path(location);
+    step("append " + content.length + " bytes to " + target);
+    makeDirectoriesDurably(target.getParent());
+    boolean created = !Files.exists(target);
+    long offset = super.append(location, content);
+    if (created) {
+      nameAdded(target);
+    }
+    unsyncedContents.add(target);
+    effectDone();
+    return offset;
+  }
+
   /** A hard link; its contents are as (un)synced as the file it links to. */
   @Override
   public void link(String existing, String location) throws IOException {

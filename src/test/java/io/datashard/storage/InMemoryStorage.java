@@ -189,6 +189,17 @@ public final class InMemoryStorage implements Storage {
     putNew(location, get(existing).bytes());
   }
 
+  /** A link taken before an append keeps the bytes it had; one taken after sees them all. */
+  @Override
+  public synchronized long append(String location, byte[] content) {
+    Stored old = files.get(key(location));
+    byte[] before = old == null ? new byte[0] : old.bytes();
+    byte[] after = java.util.Arrays.copyOf(before, before.length + content.length);
+    System.arraycopy(content, 0, after, before.length, content.length);
+    files.put(key(location), new Stored(after, System.currentTimeMillis()));
+    return before.length;
+  }
+
   @Override
   public boolean isDurable() {
     return false;
@@ -196,7 +207,9 @@ public final class InMemoryStorage implements Storage {
 
   @Override
   public boolean supports(Capability capability) {
-    return capability == Capability.LOCKS || capability == Capability.EXCLUSIVE_DELETE;
+    return capability == Capability.LOCKS
+        || capability == Capability.EXCLUSIVE_DELETE
+        || capability == Capability.APPEND;
   }
 
   @Override

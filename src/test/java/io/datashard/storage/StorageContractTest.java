@@ -237,6 +237,47 @@ public abstract class StorageContractTest {
     assertThat(read(storage.realLocation(loc))).isEqualTo("abc");
   }
 
+  // ---------------------------------------------------------------- append
+
+  @Test
+  void appendAddsAtTheEndAndSaysWhere() throws IOException {
+    assumeTrue(storage.supports(Storage.Capability.APPEND));
+    String loc = at("ap/log");
+    assertThat(storage.append(loc, "abc".getBytes(StandardCharsets.UTF_8))).isEqualTo(0);
+    assertThat(storage.append(loc, "de".getBytes(StandardCharsets.UTF_8))).isEqualTo(3);
+    assertThat(storage.append(loc, new byte[0])).isEqualTo(5);
+    assertThat(read(loc)).isEqualTo("abcde");
+    assertThat(storage.length(loc)).isEqualTo(5);
+  }
+
+  @Test
+  void aLinkSeesWhatWasAppendedBeforeItAndNothingIsChanged() throws IOException {
+    assumeTrue(storage.supports(Storage.Capability.APPEND));
+    String log = at("ap2/log");
+    storage.append(log, "first".getBytes(StandardCharsets.UTF_8));
+    storage.link(log, at("ap2/one"));
+    long at = storage.append(log, "second".getBytes(StandardCharsets.UTF_8));
+    storage.link(log, at("ap2/two"));
+    byte[] second = new byte[6];
+    try (Storage.InputFile in = storage.open(at("ap2/two"))) {
+      in.readFully(at, second, 0, second.length);
+    }
+    assertThat(new String(second, StandardCharsets.UTF_8)).isEqualTo("second");
+    assertThat(read(at("ap2/one"))).startsWith("first");
+    // the name appended to can go: the links keep the bytes
+    assertThat(storage.delete(log)).isTrue();
+    assertThat(read(at("ap2/two"))).isEqualTo("firstsecond");
+    assertThat(storage.append(log, "new".getBytes(StandardCharsets.UTF_8))).isEqualTo(0);
+    assertThat(read(at("ap2/two"))).isEqualTo("firstsecond");
+  }
+
+  @Test
+  void aStorageWithoutAppendSaysSo() {
+    assumeTrue(!storage.supports(Storage.Capability.APPEND));
+    assertThatThrownBy(() -> storage.append(at("na"), new byte[1]))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
   // ---------------------------------------------------------------- delete, list, walk
 
   @Test

@@ -32,11 +32,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The files of group commit's append queue, {@code metadata/.datashard-queue/}, all through the
- * table's {@link Storage}: requests, claims and outcomes, their names and their bytes (the layout
- * is in the commit package's documentation). Every file is written whole and published under its
- * name exclusively ({@link Storage#writeNew}, {@link Storage#link}); none is forced to disk, so
- * each carries a format version and a CRC32, and a torn or foreign file is rejected, never half
- * read.
+ * table's {@link Storage}: request logs, requests, claims and outcomes, their names and their bytes
+ * (the layout is in the commit package's documentation). A process appends its requests to a log of
+ * its own ({@link Storage#append}) and publishes each under a name of its own by a hard link to
+ * that log ({@link Storage#link}), the name saying where in the log it starts: so a request costs
+ * no new file. Outcomes are written whole and linked exclusively ({@link Storage#writeNew}).
+ * Nothing is forced to disk, so each record carries a format version and a CRC32 (and a request its
+ * id), and a torn or foreign one is rejected, never half read.
  */
 final class AppendQueue {
   private static final Logger LOG = LoggerFactory.getLogger(AppendQueue.class);
@@ -44,11 +46,15 @@ final class AppendQueue {
   static final String REQUEST = ".req";
   static final String CLAIM = ".claimed";
   static final String OUTCOME = ".done";
+  static final String REQUEST_LOG = ".log";
+
+  /** A process starts a new request log when its current one has grown past this many bytes. */
+  static final long LOG_ROTATE_BYTES = 256 * 1024;
 
   /** "DSGQ": a DataShard group-commit queue file. */
   static final int MAGIC = 0x44534751;
 
-  static final int FORMAT_VERSION = 1;
+  static final int FORMAT_VERSION = 2;
   static final byte KIND_REQUEST = 1;
   static final byte KIND_OUTCOME = 2;
 
@@ -61,7 +67,10 @@ final class AppendQueue {
   static final byte CONFLICT = 2;
   static final byte FAILED = 3;
 
-  /** Outcome and temporary files left by processes that died are removed after this long. */
+  /**
+   * Outcome and temporary files left by processes that died, and request logs not written to, are
+   * removed after this long.
+   */
   private static final long STALE_MILLIS = 10 * 60 * 1000;
 
   private final Storage storage;
@@ -131,17 +140,33 @@ final class AppendQueue {
   // ---------------------------------------------------------------- entries
 
   /**
-   * A request file in the queue: pending ({@code ID.req}) or claimed ({@code ID.TOKEN.claimed}).
+   * A request in the queue, a link to its process's log: pending ({@code ID.OFFSET.req}) or claimed
+   * ({@code ID.OFFSET.TOKEN.claimed}), OFFSET (hexadecimal) being where in the log it starts.
    */
-  record Entry(String location, String id, boolean claimed, boolean ownClaim) {
+  record Entry(String location, String id, long offset, boolean claimed, boolean ownClaim) {
+    /** The entry a queue file's name makes; null if it is not a request or claim of this format. */
+    static Entry parse(String location, String name) {
+      String[] parts = name.split("\\.");
+      boolean claimed = parts.length == 4 && name.endsWith(CLAIM);
+      if (!claimed && !(parts.length == 3 && name.endsWith(REQUEST))) {
+        return null;
+      }
+      long offset;
+      try {
+        offset = Long.parseLong(parts[1], 16);
+      } catch (NumberFormatException e) {
+        return null;
+      }
+      if (offset < 0 || parts[0].isEmpty()) {
+        return null;
+      }
+      return new Entry(location, parts[0], offset, claimed, claimed && parts[2].equals(TOKEN));
+    }
+
     /** True if the leader named in this claim may still be working on it. */
     boolean claimerAlive() {
       String name = location.substring(location.lastIndexOf('/') + 1);
-      String[] parts = name.split("\\.");
-      if (parts.length != 3) {
-        return false; // not written by this protocol version: treat as abandoned
-      }
-      String token = parts[1];
+      String token = name.split("\\.")[2];
       if (token.equals(TOKEN)) {
         return false; // this process leads one group at a time: a claim of its own is left over
       }
@@ -161,6 +186,7 @@ final class AppendQueue {
   static final class Request {
     final String id;
     String location;
+    final long offset;
     final long pid;
     final long start;
     final String machine;
@@ -172,6 +198,7 @@ final class AppendQueue {
     Request(
         String id,
         String location,
+        long offset,
         long pid,
         long start,
         String machine,
@@ -181,6 +208,7 @@ final class AppendQueue {
         long bytes) {
       this.id = id;
       this.location = location;
+      this.offset = offset;
       this.pid = pid;
       this.start = start;
       this.machine = machine;
@@ -205,8 +233,8 @@ final class AppendQueue {
   /** What happened to one request. */
   record Outcome(byte kind, Snapshot snapshot, String message) {}
 
-  private String request(String id) {
-    return dir + "/" + id + REQUEST;
+  private String request(String id, long offset) {
+    return dir + "/" + id + "." + Long.toHexString(offset) + REQUEST;
   }
 
   private String outcome(String id) {
@@ -243,17 +271,21 @@ final class AppendQueue {
     }
     for (Storage.FileInfo f : files) {
       String name = f.name();
+      boolean stale = now - f.lastModifiedMillis() > STALE_MILLIS;
       if (name.endsWith(REQUEST) || name.endsWith(CLAIM)) {
-        String id = name.substring(0, name.indexOf('.'));
-        boolean claimed = name.endsWith(CLAIM);
-        Entry e = new Entry(f.location(), id, claimed, name.equals(id + "." + TOKEN + CLAIM));
-        if (id.equals(ownId)) {
+        Entry e = Entry.parse(f.location(), name);
+        if (e == null) {
+          if (stale) {
+            remove(f.location()); // not of this format (an older version's, say): nobody reads it
+          }
+        } else if (e.id().equals(ownId)) {
           out.add(0, e);
         } else {
           out.add(e);
         }
-      } else if ((name.endsWith(OUTCOME) || name.endsWith(".tmp"))
-          && now - f.lastModifiedMillis() > STALE_MILLIS) {
+      } else if ((name.endsWith(OUTCOME) || name.endsWith(".tmp") || name.endsWith(REQUEST_LOG))
+          && stale) {
+        // a log not written to for that long: its requests still queued keep their bytes (links)
         remove(f.location());
       }
     }
@@ -262,11 +294,16 @@ final class AppendQueue {
 
   // ---------------------------------------------------------------- requests
 
-  /** Queues a request: its bytes are published whole under {@code ID.req}. */
-  void submit(String id, Schema schema, List<Row> rows, Map<String, String> summary)
+  /**
+   * Queues a request: appends it to this process's log and links the log as {@code ID.OFFSET.req}.
+   *
+   * @return the request's location, for {@link #pending} and {@link #withdraw}
+   */
+  String submit(String id, Schema schema, List<Row> rows, Map<String, String> summary)
       throws IOException {
     ByteArrayOutputStream buf = new ByteArrayOutputStream(256);
     try (DataOutputStream out = new DataOutputStream(buf)) {
+      out.writeUTF(id);
       out.writeLong(PID);
       out.writeLong(START);
       out.writeUTF(MACHINE);
@@ -278,17 +315,49 @@ final class AppendQueue {
         RowCodec.write(out, type, r);
       }
     }
-    storage.writeNew(request(id), seal(KIND_REQUEST, buf.toByteArray()));
+    byte[] sealed = seal(KIND_REQUEST, buf.toByteArray());
+    RequestLog log = LOGS.computeIfAbsent(dir, d -> new RequestLog());
+    synchronized (log) {
+      for (int attempt = 0; ; attempt++) {
+        String file = dir + "/" + TOKEN + "-" + log.generation + REQUEST_LOG;
+        long offset = storage.append(file, sealed);
+        String location = request(id, offset);
+        try {
+          storage.link(file, location);
+        } catch (NoSuchFileException gone) {
+          // the log was cleared away (unused for long) between the append and the link
+          log.generation++;
+          if (attempt == 0) {
+            continue;
+          }
+          throw gone;
+        }
+        if (offset + sealed.length > LOG_ROTATE_BYTES) {
+          // the next request starts a new log; this one's bytes live on in its requests' links
+          log.generation++;
+          remove(file);
+        }
+        return location;
+      }
+    }
   }
 
-  /** True while the request is pending (neither claimed nor withdrawn). */
-  boolean pending(String id) throws IOException {
-    return storage.exists(request(id));
+  /** The request log this process appends to in one queue directory: its generation. */
+  private static final class RequestLog {
+    int generation;
   }
 
-  /** Takes a pending request back; false if a leader claimed it first. */
-  boolean withdraw(String id) {
-    return remove(request(id));
+  /** This process's request logs, by queue directory. */
+  private static final ConcurrentHashMap<String, RequestLog> LOGS = new ConcurrentHashMap<>();
+
+  /** True while the request at {@code location} is pending (neither claimed nor withdrawn). */
+  boolean pending(String location) throws IOException {
+    return storage.exists(location);
+  }
+
+  /** Takes the pending request at {@code location} back; false if a leader claimed it first. */
+  boolean withdraw(String location) {
+    return remove(location);
   }
 
   /**
@@ -298,9 +367,14 @@ final class AppendQueue {
    * @throws IOException if it is torn, damaged or not a request
    */
   Request read(Entry entry, TableMetadata latest) throws IOException {
-    byte[] bytes = storage.readAll(entry.location());
+    byte[] bytes = readRecord(entry);
     DataInputStream in =
         new DataInputStream(new ByteArrayInputStream(open(entry.location(), bytes, KIND_REQUEST)));
+    String recorded = in.readUTF();
+    if (!recorded.equals(entry.id())) {
+      throw new IOException(
+          entry.location() + " points at request " + recorded + ", not " + entry.id());
+    }
     long pid = in.readLong();
     long start = in.readLong();
     String machine = in.readUTF();
@@ -323,7 +397,42 @@ final class AppendQueue {
       }
     }
     return new Request(
-        entry.id(), entry.location(), pid, start, machine, schemaId, summary, rows, bytes.length);
+        entry.id(),
+        entry.location(),
+        entry.offset(),
+        pid,
+        start,
+        machine,
+        schemaId,
+        summary,
+        rows,
+        bytes.length);
+  }
+
+  /** The bytes of the record an entry points at (header to CRC), checked only for its length. */
+  private byte[] readRecord(Entry entry) throws IOException {
+    try (Storage.InputFile in = storage.open(entry.location())) {
+      long size = in.length();
+      if (entry.offset() + HEADER + FOOTER > size) {
+        throw new IOException(
+            entry.location() + " is torn: it ends before the request at offset " + entry.offset());
+      }
+      byte[] head = new byte[HEADER];
+      in.readFully(entry.offset(), head, 0, HEADER);
+      long length = ByteBuffer.wrap(head, 6, 4).getInt();
+      if (length < 0 || entry.offset() + HEADER + length + FOOTER > size) {
+        throw new IOException(
+            entry.location()
+                + " is torn: the request at offset "
+                + entry.offset()
+                + " says "
+                + length
+                + " bytes of body, and the file ends before them");
+      }
+      byte[] all = new byte[(int) (HEADER + length + FOOTER)];
+      in.readFully(entry.offset(), all, 0, all.length);
+      return all;
+    }
   }
 
   /**
@@ -334,7 +443,7 @@ final class AppendQueue {
    * @throws IOException if the claim could not be made for another reason
    */
   boolean claim(Request r) throws IOException {
-    String claimed = dir + "/" + r.id + "." + TOKEN + CLAIM;
+    String claimed = dir + "/" + r.id + "." + Long.toHexString(r.offset) + "." + TOKEN + CLAIM;
     try {
       storage.link(r.location, claimed);
     } catch (FileAlreadyExistsException | NoSuchFileException e) {
@@ -348,10 +457,13 @@ final class AppendQueue {
     return false;
   }
 
-  /** Returns the claimed request {@code id}, whose claim file is {@code claim}, to the queue. */
-  void unclaim(String id, String claim) {
+  /**
+   * Returns the claimed request {@code id} (at {@code offset} in its log), whose claim file is
+   * {@code claim}, to the queue.
+   */
+  void unclaim(String id, long offset, String claim) {
     try {
-      storage.link(claim, request(id));
+      storage.link(claim, request(id, offset));
       storage.delete(claim);
     } catch (IOException e) {
       LOG.warn("Could not return append request {} to {}: {}", id, dir, e.toString());

@@ -30,8 +30,8 @@ import java.util.concurrent.locks.LockSupport;
  * AppendQueue}'s. A leader commits its group through the {@link Committer} like any other change
  * ({@link Lead}).
  *
- * <p>It needs a storage with locks and exclusive deletes ({@link Storage.Capability}); elsewhere,
- * and when the storage's lock fails at run time, appends commit one by one.
+ * <p>It needs a storage with locks, exclusive deletes and appends ({@link Storage.Capability});
+ * elsewhere, and when the storage's lock fails at run time, appends commit one by one.
  */
 public final class GroupCommit {
   /** Requests beyond this many encoded bytes wait for the next group. */
@@ -70,7 +70,8 @@ public final class GroupCommit {
                 TableProperties.GROUP_COMMIT_ENABLED,
                 Boolean.toString(TableProperties.GROUP_COMMIT_ENABLED_DEFAULT)))
         && storage.supports(Storage.Capability.LOCKS)
-        && storage.supports(Storage.Capability.EXCLUSIVE_DELETE);
+        && storage.supports(Storage.Capability.EXCLUSIVE_DELETE)
+        && storage.supports(Storage.Capability.APPEND);
   }
 
   private String location() {
@@ -91,8 +92,9 @@ public final class GroupCommit {
     String id = newId();
     // before the request is visible: a leader in this process drops requests not in LIVE
     AppendQueue.LIVE.add(id);
+    String request;
     try {
-      queue.submit(id, schema, rows, summary);
+      request = queue.submit(id, schema, rows, summary);
     } catch (IOException e) {
       AppendQueue.LIVE.remove(id);
       throw new UncheckedIOException(
@@ -116,7 +118,7 @@ public final class GroupCommit {
         // leaders, which win the lock before the woken waiters run: each append then waited
         // several commits, and groups stayed small.)
         AppendQueue.Outcome o = outcome(id);
-        boolean unclaimed = o == null && pending(id);
+        boolean unclaimed = o == null && pending(request);
         if (o == null && !unclaimed && round % CLAIMED_LOCK_EVERY != CLAIMED_LOCK_EVERY - 1) {
           o = outcome(id); // written between the two looks
         } else if (o == null) {
@@ -126,7 +128,7 @@ public final class GroupCommit {
               if (o == null) {
                 if (!lock.held()) {
                   // The storage gives no lock here, so nobody leads: commit the ordinary way.
-                  if (queue.withdraw(id)) {
+                  if (queue.withdraw(request)) {
                     settled = true;
                     return null;
                   }
@@ -143,7 +145,7 @@ public final class GroupCommit {
           settled = true;
           return resolve(id, o);
         }
-        if (System.nanoTime() > deadline && queue.withdraw(id)) {
+        if (System.nanoTime() > deadline && queue.withdraw(request)) {
           settled = true;
           throw new CommitConflictException(
               "Gave up waiting to commit an append to "
@@ -159,14 +161,14 @@ public final class GroupCommit {
       AppendQueue.LIVE.remove(id);
       if (!settled) {
         // The caller gets the exception: nobody must carry this request any more.
-        queue.withdraw(id);
+        queue.withdraw(request);
       }
     }
   }
 
-  private boolean pending(String id) {
+  private boolean pending(String request) {
     try {
-      return queue.pending(id);
+      return queue.pending(request);
     } catch (IOException e) {
       return false;
     }
@@ -316,7 +318,7 @@ public final class GroupCommit {
         }
         if (!isOwn && groupBytes + r.bytes > MAX_GROUP_BYTES) {
           if (e.ownClaim()) {
-            queue.unclaim(r.id, r.location);
+            queue.unclaim(r.id, r.offset, r.location);
           }
           continue; // the next group takes it
         }
@@ -429,7 +431,7 @@ public final class GroupCommit {
         if (e.id().equals(ownId)) {
           queue.remove(e.location());
         } else {
-          queue.unclaim(e.id(), e.location());
+          queue.unclaim(e.id(), e.offset(), e.location());
         }
       }
     }

@@ -111,15 +111,21 @@
  * {@code metadata/.datashard-queue/}. A request moves through three states:
  *
  * <ol>
- *   <li><b>requested</b>: {@code ID.req}, the rows written whole under a temporary name and linked
- *       to this name (not forced: a request is not acknowledged until it is committed). The
- *       appender then waits for the lock.
+ *   <li><b>requested</b>: {@code ID.OFFSET.req}. Each process appends its requests to a log of its
+ *       own, {@code TOKEN-G.log} (TOKEN names the process: pid, start time, boot id; G counts its
+ *       logs, a new one after 256 KiB), and links the log to this name, OFFSET (hexadecimal) being
+ *       where the request starts in it: a request costs no new file, which on a filesystem that
+ *       searches past recently freed inodes for each new one (ext4 without a journal) is most of
+ *       what a small append cost. Nothing is forced: a request is not acknowledged until it is
+ *       committed. A log's bytes are never changed; a log not written to for ten minutes is
+ *       removed, its queued requests keeping their bytes through their links. The appender then
+ *       waits for the lock.
  *   <li><b>claimed</b>: whoever holds the lock and finds its own request pending leads. If the last
  *       group it led had three or more members, it first waits briefly for about as many to be
  *       pending ({@link GroupCommit}). It claims every pending request whose process is alive, by
- *       linking it to {@code ID.TOKEN.claimed} (TOKEN names the leader: pid, start time, boot id)
- *       and then removing the {@code .req} name; an appender withdraws its request by removing that
- *       name, so of a claim and a withdrawal exactly one wins ({@link
+ *       linking it to {@code ID.OFFSET.TOKEN.claimed} (TOKEN names the leader) and then removing
+ *       the {@code .req} name; an appender withdraws its request by removing that name, so of a
+ *       claim and a withdrawal exactly one wins ({@link
  *       io.datashard.storage.Storage.Capability#EXCLUSIVE_DELETE}). The leader commits all claimed
  *       rows as one snapshot, through the committer, with the request ids in the summary key {@code
  *       datashard.group-requests}.
@@ -141,33 +147,36 @@
  *       table's summaries or carried by the next leader. No request is applied twice.
  * </ul>
  *
- * Group commit needs {@link io.datashard.storage.Storage.Capability#LOCKS} and {@link
- * io.datashard.storage.Storage.Capability#EXCLUSIVE_DELETE}; without them, or when the lock fails
- * at run time, appends commit one by one.
+ * Group commit needs {@link io.datashard.storage.Storage.Capability#LOCKS}, {@link
+ * io.datashard.storage.Storage.Capability#EXCLUSIVE_DELETE} and {@link
+ * io.datashard.storage.Storage.Capability#APPEND}; without them, or when the lock fails at run
+ * time, appends commit one by one.
  *
  * <h2>Queue file layout</h2>
  *
- * Every queue file (request or outcome) is one envelope, big-endian ({@link AppendQueue}):
+ * Every request (at its offset in a log) and every outcome file is one envelope, big-endian ({@link
+ * AppendQueue}):
  *
  * <pre>
  * offset  size  field
  *   0       4   magic 0x44534751 ("DSGQ")
  *   4       1   kind: 1 = request, 2 = outcome
- *   5       1   format version: 1
+ *   5       1   format version: 2
  *   6       4   n, the length of the body
  *  10       n   body
  *  10+n     4   CRC32 of bytes 0 .. 10+n-1
  * </pre>
  *
- * A request's body: pid (8 bytes), process start time in ms (8), boot id (modified UTF-8 string,
- * 2-byte length first), schema id (4), the summary entries (count (4), then key and value strings),
- * the row count (4), then the rows in {@link RowCodec}'s form for that schema. An outcome's body:
- * kind (1: 1 = committed, 2 = the schema changed, 3 = failed); if committed, the snapshot: id (8),
- * has-parent (1) and parent id (8), sequence number (8), timestamp (8), manifest list (string),
- * has-schema-id (1) and schema id (4), summary entries as above; otherwise a message (string). A
- * file too short, of another magic, kind or version, whose length field disagrees with its size, or
- * whose CRC32 does not match, is rejected with an error naming it, never half read: a leader
- * answers an unreadable request of another process with a "failed" outcome, and an appender that
- * cannot read its outcome reports an unknown commit state.
+ * A request's body: its id (modified UTF-8 string, 2-byte length first), pid (8 bytes), process
+ * start time in ms (8), boot id (string), schema id (4), the summary entries (count (4), then key
+ * and value strings), the row count (4), then the rows in {@link RowCodec}'s form for that schema.
+ * An outcome's body: kind (1: 1 = committed, 2 = the schema changed, 3 = failed); if committed, the
+ * snapshot: id (8), has-parent (1) and parent id (8), sequence number (8), timestamp (8), manifest
+ * list (string), has-schema-id (1) and schema id (4), summary entries as above; otherwise a message
+ * (string). A file too short, of another magic, kind or version, whose length field disagrees with
+ * its size, or whose CRC32 does not match, or a request whose recorded id is not the one its name
+ * says, is rejected with an error naming it, never half read: a leader answers an unreadable
+ * request of another process with a "failed" outcome, and an appender that cannot read its outcome
+ * reports an unknown commit state.
  */
 package io.datashard.internal.commit;

@@ -7,11 +7,15 @@ import io.datashard.DataShard;
 import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Table;
+import io.datashard.TableOptions;
 import io.datashard.internal.FileNames;
+import io.datashard.internal.TableCore;
+import io.datashard.internal.meta.TableMetadata;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +23,129 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The envelope of group commit's queue files: versioned, CRC32-checked, never half read. */
+/**
+ * Group commit's queue files: requests that share their process's log (no new file per request),
+ * and the envelope, versioned, CRC32-checked, never half read.
+ */
 class AppendQueueTest {
   @TempDir Path dir;
+
+  private TableOperations ops;
+  private AppendQueue queue;
+
+  private void openQueue() {
+    DataShard.create(dir, Schema.parse("id long not null, note string"));
+    ops = TableCore.open(dir, TableOptions.defaults()).operations();
+    queue = new AppendQueue(ops.storage(), ops.metadataDir());
+  }
+
+  private String submit(String id, long value, String note) throws IOException {
+    TableMetadata meta = ops.current();
+    List<Row> rows =
+        DataWriter.convert(meta.schema(), List.of(Map.of("id", value, "note", note)), false);
+    return queue.submit(id, meta.schema(), rows, Map.of("k", id));
+  }
+
+  private Path queueDir() {
+    return dir.resolve("metadata").resolve(FileNames.QUEUE_DIR);
+  }
+
+  private List<Path> logs() throws IOException {
+    try (Stream<Path> s = Files.list(queueDir())) {
+      return s.filter(p -> p.toString().endsWith(AppendQueue.REQUEST_LOG)).sorted().toList();
+    }
+  }
+
+  private Map<String, Long> readAll() throws IOException {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    for (AppendQueue.Entry e : queue.entries("none")) {
+      AppendQueue.Request r = queue.read(e, ops.current());
+      assertThat(r.summary).containsEntry("k", e.id());
+      out.put(e.id(), (Long) r.rows.get(0).get("id"));
+    }
+    return out;
+  }
+
+  @Test
+  void requestsAreLinksToTheirProcesssLogAndEachReadsBackItsOwnRows() throws IOException {
+    openQueue();
+    String a = submit("8000000000000001", 1, "one");
+    String b = submit("8000000000000002", 2, "two");
+    String c = submit("8000000000000003", 3, "three");
+    assertThat(a).endsWith("8000000000000001.0.req");
+    assertThat(readAll())
+        .containsExactly(
+            Map.entry("8000000000000001", 1L),
+            Map.entry("8000000000000002", 2L),
+            Map.entry("8000000000000003", 3L));
+    // one file: the log and the three request names are links to the same bytes
+    List<Path> logs = logs();
+    assertThat(logs).hasSize(1);
+    Object inode = Files.getAttribute(logs.get(0), "unix:ino");
+    for (String r : List.of(a, b, c)) {
+      assertThat(Files.getAttribute(Path.of(r), "unix:ino")).isEqualTo(inode);
+    }
+    assertThat(Files.getAttribute(logs.get(0), "unix:nlink")).isEqualTo(4);
+    assertThat(queue.withdraw(b)).isTrue();
+    assertThat(queue.withdraw(b)).as("a request is taken back once").isFalse();
+    assertThat(readAll()).containsOnlyKeys("8000000000000001", "8000000000000003");
+  }
+
+  @Test
+  void aLogIsStartedAnewPastItsSizeAndTheRequestsInTheOldOneStayReadable() throws IOException {
+    openQueue();
+    String note = "x".repeat(10_000);
+    int n = (int) (AppendQueue.LOG_ROTATE_BYTES / 10_000) + 5;
+    for (int i = 0; i < n; i++) {
+      submit(Long.toHexString(0x8000000000000000L | i), i, note);
+    }
+    List<Path> logs = logs();
+    assertThat(logs).as("the first log's name went at the rotation").hasSize(1);
+    assertThat(logs.get(0).getFileName().toString()).endsWith("-1" + AppendQueue.REQUEST_LOG);
+    Map<String, Long> read = readAll();
+    assertThat(read).hasSize(n);
+    for (int i = 0; i < n; i++) {
+      assertThat(read).containsEntry(Long.toHexString(0x8000000000000000L | i), (long) i);
+    }
+  }
+
+  @Test
+  void aLogClearedAwayIsStartedAgainAndAnUnusedOneIsClearedWhileItsRequestsStay()
+      throws IOException {
+    openQueue();
+    submit("8000000000000001", 1, "one");
+    Path log = logs().get(0);
+    Files.setLastModifiedTime(log, FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+    queue.entries("none"); // a leader's look clears a log unused for long
+    assertThat(log).doesNotExist();
+    assertThat(readAll()).containsExactly(Map.entry("8000000000000001", 1L));
+    String again = submit("8000000000000002", 2, "two");
+    assertThat(again).endsWith(".0.req"); // a new log, from its start
+    assertThat(readAll())
+        .containsExactly(Map.entry("8000000000000001", 1L), Map.entry("8000000000000002", 2L));
+  }
+
+  @Test
+  void aNameThatPointsAtAnotherRequestOrPastTheLogsEndIsRejected() throws IOException {
+    openQueue();
+    String real = submit("8000000000000001", 1, "one");
+    Files.createLink(queueDir().resolve("80000000000000ff.0.req"), Path.of(real));
+    Files.createLink(queueDir().resolve("80000000000000fe.7777.req"), Path.of(real));
+    for (AppendQueue.Entry e : queue.entries("none")) {
+      if (e.id().equals("80000000000000ff")) {
+        assertThatThrownBy(() -> queue.read(e, ops.current()))
+            .isInstanceOf(IOException.class)
+            .hasMessageContaining("points at request 8000000000000001, not 80000000000000ff");
+      } else if (e.id().equals("80000000000000fe")) {
+        assertThatThrownBy(() -> queue.read(e, ops.current()))
+            .isInstanceOf(IOException.class)
+            .hasMessageContaining("is torn")
+            .hasMessageContaining("offset 30583");
+      } else {
+        assertThat(queue.read(e, ops.current()).rows).hasSize(1);
+      }
+    }
+  }
 
   private static final byte[] BODY = "some request body".getBytes(StandardCharsets.UTF_8);
 
@@ -66,9 +190,9 @@ class AppendQueueTest {
     assertThatThrownBy(() -> AppendQueue.open("/q/x.req", outcome, AppendQueue.KIND_REQUEST))
         .hasMessageContaining("is not a DataShard append request");
     byte[] newer = AppendQueue.seal(AppendQueue.KIND_REQUEST, BODY);
-    newer[5] = 2; // format version 2
+    newer[5] = 3; // format version 3
     assertThatThrownBy(() -> AppendQueue.open("/q/x.req", newer, AppendQueue.KIND_REQUEST))
-        .hasMessageContaining("format version 2");
+        .hasMessageContaining("format version 3");
   }
 
   @Test
@@ -78,21 +202,23 @@ class AppendQueueTest {
     Path queue = dir.resolve("metadata").resolve(FileNames.QUEUE_DIR);
     String id = "8000000000000abc";
     byte[] torn = Arrays.copyOf(AppendQueue.seal(AppendQueue.KIND_REQUEST, BODY), 12);
-    Files.write(queue.resolve(id + AppendQueue.REQUEST), torn);
+    Files.write(queue.resolve(id + ".0" + AppendQueue.REQUEST), torn);
 
     t.append(List.of(Map.of("id", 2L)));
 
     assertThat(t.scan().toList())
         .extracting(r -> ((Row) r).get("id"))
         .containsExactlyInAnyOrder(1L, 2L);
-    assertThat(queue.resolve(id + AppendQueue.REQUEST)).doesNotExist();
+    assertThat(queue.resolve(id + ".0" + AppendQueue.REQUEST)).doesNotExist();
     byte[] outcome = Files.readAllBytes(queue.resolve(id + AppendQueue.OUTCOME));
     byte[] body = AppendQueue.open("outcome", outcome, AppendQueue.KIND_OUTCOME);
     assertThat(body[0]).isEqualTo(AppendQueue.FAILED);
     assertThat(new String(body, StandardCharsets.UTF_8)).contains("unreadable").contains("torn");
     try (Stream<Path> left = Files.list(queue)) {
-      assertThat(left.map(p -> p.getFileName().toString()))
-          .as("only the unread outcome is left")
+      assertThat(
+              left.map(p -> p.getFileName().toString())
+                  .filter(n -> !n.endsWith(AppendQueue.REQUEST_LOG)))
+          .as("only the unread outcome is left (and this process's request log)")
           .containsExactly(id + AppendQueue.OUTCOME);
     }
   }

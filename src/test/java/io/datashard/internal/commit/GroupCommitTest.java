@@ -47,7 +47,10 @@ class GroupCommitTest {
       return List.of();
     }
     try (Stream<Path> s = Files.list(queue())) {
-      return s.filter(p -> p.getFileName().toString().endsWith(suffix)).toList();
+      // the request logs of this process stay (for ten minutes after their last use)
+      return s.filter(p -> p.getFileName().toString().endsWith(suffix))
+          .filter(p -> !p.getFileName().toString().endsWith(AppendQueue.REQUEST_LOG))
+          .toList();
     }
   }
 
@@ -146,8 +149,13 @@ class GroupCommitTest {
       awaitQueued(1);
       // a request of this process that no caller waits for any more (as after a crash of its
       // thread)
-      Path req = queued(".req").get(0);
-      Files.copy(req, queue().resolve("00000000deadbeef.req"));
+      AppendQueue q =
+          new AppendQueue(holder.operations().storage(), holder.operations().metadataDir());
+      q.submit(
+          "00000000deadbeef",
+          t.schema(),
+          DataWriter.convert(t.schema(), List.of(Map.of("id", 2L)), false),
+          Map.of());
     }
     live.get();
     assertThat(counts(t)).containsExactly(Map.entry(1L, 1));
@@ -159,19 +167,21 @@ class GroupCommitTest {
     Table t = DataShard.create(dir, Schema.parse("id long not null"));
     TableCore holder = TableCore.open(dir, TableOptions.defaults());
     Future<Snapshot> first;
-    byte[] request;
-    String id;
+    String[] name;
     try (AutoCloseable lock = holder.lock()) {
       first = appendAsync(1);
       awaitQueued(1);
       Path req = queued(".req").get(0);
-      request = Files.readAllBytes(req);
-      id = req.getFileName().toString().replace(".req", "");
+      name = req.getFileName().toString().split("\\.");
+      // keeps the request's bytes (its process's log may be rotated or cleared later)
+      Files.createLink(dir.resolve("kept-request"), req);
     }
     Snapshot s = first.get();
-    assertThat(s.summary().get(SnapshotSummary.GROUP_REQUESTS)).isEqualTo(id);
-    // the leader published, then died before removing its claim
-    Files.write(queue().resolve(id + ".claimed"), request);
+    assertThat(s.summary().get(SnapshotSummary.GROUP_REQUESTS)).isEqualTo(name[0]);
+    // the leader published, then died before removing its claim (a leader that has exited)
+    Files.createLink(
+        queue().resolve(name[0] + "." + name[1] + "." + deadToken() + ".claimed"),
+        dir.resolve("kept-request"));
     t.append(List.of(Map.of("id", 2L)));
     assertThat(counts(t)).containsOnly(Map.entry(1L, 1), Map.entry(2L, 1));
     assertThat(queued(".claimed")).isEmpty();
@@ -182,7 +192,26 @@ class GroupCommitTest {
     Table t = DataShard.create(dir, Schema.parse("id long not null"));
     TableCore holder = TableCore.open(dir, TableOptions.defaults());
     Future<Snapshot> waiting;
-    // a process that has exited: its pid and start time name the dead leader in the claim
+    String deadToken = deadToken();
+    try (AutoCloseable lock = holder.lock()) {
+      waiting = appendAsync(7);
+      awaitQueued(1);
+      Path req = queued(".req").get(0);
+      String[] name = req.getFileName().toString().split("\\.");
+      // the dead leader claimed it (link to its claim name, then removal of the request name)
+      Files.createLink(
+          queue().resolve(name[0] + "." + name[1] + "." + deadToken + ".claimed"), req);
+      Files.delete(req);
+    }
+    // no outcome will ever come from the dead leader: the waiter takes the lock and carries it
+    Snapshot s = waiting.get(30, TimeUnit.SECONDS);
+    assertThat(s.summary()).containsEntry("added-records", "1");
+    assertThat(counts(t)).containsExactly(Map.entry(7L, 1));
+    assertThat(queued("")).as("nothing left in the queue").isEmpty();
+  }
+
+  /** The token a leader that has exited would have put in its claims: pid, start time, boot id. */
+  private static String deadToken() throws Exception {
     Process gone = new ProcessBuilder("true").start();
     gone.waitFor();
     long start = gone.toHandle().info().startInstant().map(i -> i.toEpochMilli()).orElse(1L);
@@ -191,21 +220,7 @@ class GroupCommitTest {
             .trim()
             .replace("-", "")
             .substring(0, 12);
-    String deadToken = Long.toHexString(gone.pid()) + "-" + Long.toHexString(start) + "-" + bootId;
-    try (AutoCloseable lock = holder.lock()) {
-      waiting = appendAsync(7);
-      awaitQueued(1);
-      Path req = queued(".req").get(0);
-      String id = req.getFileName().toString().replace(".req", "");
-      // the dead leader claimed it (link to its claim name, then removal of the request name)
-      Files.createLink(queue().resolve(id + "." + deadToken + ".claimed"), req);
-      Files.delete(req);
-    }
-    // no outcome will ever come from the dead leader: the waiter takes the lock and carries it
-    Snapshot s = waiting.get(30, TimeUnit.SECONDS);
-    assertThat(s.summary()).containsEntry("added-records", "1");
-    assertThat(counts(t)).containsExactly(Map.entry(7L, 1));
-    assertThat(queued("")).as("nothing left in the queue").isEmpty();
+    return Long.toHexString(gone.pid()) + "-" + Long.toHexString(start) + "-" + bootId;
   }
 
   @Test
