@@ -211,13 +211,19 @@ class ChangesTest {
     assertThat(some.get(0).get("v")).isEqualTo("c");
   }
 
-  @Test
-  void fromTheStartACompactionWhoseParentExpiredGivesAllItsRows() {
-    Table t = DataShard.create(tmp.resolve("c"), Schema.parse("id long not null, v string"));
+  /** A table without automatic compaction holding {@code n} appends of one row (id i, "x"). */
+  private Table appendsWithoutCompaction(String name, int n) {
+    Table t = DataShard.create(tmp.resolve(name), Schema.parse("id long not null, v string"));
     t.updateProperties().set(TableProperties.COMPACTION_AUTO_ENABLED, "false").commit();
-    for (long i = 0; i < 4; i++) {
+    for (long i = 0; i < n; i++) {
       t.append(List.of(Map.of("id", i, "v", "x")));
     }
+    return t;
+  }
+
+  @Test
+  void fromTheStartACompactionWhoseParentExpiredGivesAllItsRows() {
+    Table t = appendsWithoutCompaction("c", 4);
     t.maintenance().compact().minInputFiles(2).run();
     t.append(List.of(Map.of("id", 9L, "v", "y")));
     t.maintenance()
@@ -237,11 +243,7 @@ class ChangesTest {
 
   @Test
   void changesReadOnlyTheFilesTheirCommitsTouched() {
-    Table t = DataShard.create(tmp.resolve("f"), Schema.parse("id long not null, v string"));
-    t.updateProperties().set(TableProperties.COMPACTION_AUTO_ENABLED, "false").commit();
-    for (long i = 0; i < 30; i++) {
-      t.append(List.of(Map.of("id", i, "v", "x")));
-    }
+    Table t = appendsWithoutCompaction("f", 30);
     long mid = t.snapshots().get(19).snapshotId();
     ChangeReport r = t.changes().fromSnapshot(mid).explain();
     assertThat(r.snapshotsRead()).isEqualTo(10);
