@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,9 @@ final class AppendQueue {
 
   /** Magic, kind, version, body length before the body; the CRC32 after it. */
   static final int HEADER = 4 + 1 + 1 + 4;
+
+  /** Where in the header the body length is. */
+  private static final int LENGTH_AT = 4 + 1 + 1;
 
   static final int FOOTER = 4;
 
@@ -234,7 +238,12 @@ final class AppendQueue {
   record Outcome(byte kind, Snapshot snapshot, String message) {}
 
   private String request(String id, long offset) {
-    return dir + "/" + id + "." + Long.toHexString(offset) + REQUEST;
+    return dir + "/" + key(id, offset) + REQUEST;
+  }
+
+  /** The part of a request's and its claims' names that says which request: ID.OFFSET. */
+  private static String key(String id, long offset) {
+    return id + "." + Long.toHexString(offset);
   }
 
   private String outcome(String id) {
@@ -419,7 +428,7 @@ final class AppendQueue {
       }
       byte[] head = new byte[HEADER];
       in.readFully(entry.offset(), head, 0, HEADER);
-      long length = ByteBuffer.wrap(head, 6, 4).getInt();
+      long length = ByteBuffer.wrap(head, LENGTH_AT, 4).getInt();
       if (length < 0 || entry.offset() + HEADER + length + FOOTER > size) {
         throw new IOException(
             entry.location()
@@ -429,8 +438,8 @@ final class AppendQueue {
                 + length
                 + " bytes of body, and the file ends before them");
       }
-      byte[] all = new byte[(int) (HEADER + length + FOOTER)];
-      in.readFully(entry.offset(), all, 0, all.length);
+      byte[] all = Arrays.copyOf(head, (int) (HEADER + length + FOOTER));
+      in.readFully(entry.offset() + HEADER, all, HEADER, all.length - HEADER); // header read once
       return all;
     }
   }
@@ -443,7 +452,7 @@ final class AppendQueue {
    * @throws IOException if the claim could not be made for another reason
    */
   boolean claim(Request r) throws IOException {
-    String claimed = dir + "/" + r.id + "." + Long.toHexString(r.offset) + "." + TOKEN + CLAIM;
+    String claimed = dir + "/" + key(r.id, r.offset) + "." + TOKEN + CLAIM;
     try {
       storage.link(r.location, claimed);
     } catch (FileAlreadyExistsException | NoSuchFileException e) {
