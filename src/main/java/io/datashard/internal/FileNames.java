@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  *   metadata/UUID-mK.avro                     manifests; K tells which kind of change wrote it
  *   metadata/.datashard-commit.lock           the advisory commit lock (never read)
  *   metadata/.datashard-queue/                group commit's append queue (see the commit package)
- *   metadata/.datashard-compaction.lock       the advisory lock of automatic compaction
+ *   metadata/.datashard-compaction.lock       the advisory lock of automatic upkeep
  *   metadata/.datashard-deletes/MS-UUID.deletes  files the automatic cleanup deletes after MS + grace
  *   .NAME.RANDOM.tmp                          a file being written, before its publish
  * </pre>
@@ -51,7 +51,10 @@ public final class FileNames {
   /** The advisory commit lock, in the metadata directory. */
   public static final String COMMIT_LOCK = ".datashard-commit.lock";
 
-  /** The advisory lock that lets one process at a time compact automatically. */
+  /**
+   * The advisory lock of the automatic upkeep (compaction and cleanup): the one process that runs
+   * it holds it while the table keeps changing (see the maintenance package's {@code UpkeepOwner}).
+   */
   public static final String COMPACTION_LOCK = ".datashard-compaction.lock";
 
   /** The directory of the automatic cleanup's deferred deletions, in the metadata directory. */

@@ -14,6 +14,7 @@ import io.datashard.internal.commit.PendingCommit;
 import io.datashard.internal.commit.TableOperations;
 import io.datashard.internal.maintenance.AutoCleanup;
 import io.datashard.internal.maintenance.AutoCompaction;
+import io.datashard.internal.maintenance.UpkeepOwner;
 import io.datashard.internal.meta.TableMetadata;
 import io.datashard.internal.scan.TableReader;
 import io.datashard.storage.LocalStorage;
@@ -47,13 +48,12 @@ public final class TableCore {
   }
 
   /**
-   * The automatic upkeep after a commit that added data: compaction of small files, then cleanup of
-   * the files only dropped snapshots used (each when due; see {@link AutoCompaction} and {@link
-   * AutoCleanup}).
+   * The automatic upkeep after a commit: compaction of small files, then cleanup of the files only
+   * dropped snapshots used (each when due; see {@link AutoCompaction} and {@link AutoCleanup}), by
+   * the one process that runs the table's upkeep ({@link UpkeepOwner}).
    */
   private void upkeep(TableMetadata committed) {
-    AutoCleanup.afterCommit(ops, committed);
-    AutoCompaction.afterCommit(this, committed); // its own commit runs the cleanup's turn too
+    UpkeepOwner.of(this).afterCommit(this, committed);
   }
 
   private static String rootOf(Path dir) {

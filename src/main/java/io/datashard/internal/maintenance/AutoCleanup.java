@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The automatic cleanup after appends: every {@link TableProperties#CLEANUP_EVERY_COMMITS} versions
- * (10 by default), the committer of that version finds the manifest lists, manifests and data files
- * that only snapshots dropped since then used (by retention or expiry), and schedules them for
+ * (10 by default), the process that runs the table's upkeep ({@link UpkeepOwner}) finds, once a
+ * version of that number is reached, the manifest lists, manifests and data files that only
+ * snapshots dropped since its last cleanup used (by retention or expiry), and schedules them for
  * deletion ({@link DeferredDeletes}) once the grace period {@link TableProperties#CLEANUP_GRACE_MS}
  * has passed; it also deletes what earlier cleanups scheduled that is now due. So files on disk
  * stay bounded by the retention without running maintenance, and a reader of a just-dropped
@@ -71,15 +72,34 @@ public final class AutoCleanup {
     }
   }
 
-  /** Runs the cleanup after {@code committed} when the table asks for it. */
-  public static void afterCommit(TableOperations ops, TableMetadata committed) {
-    long every =
+  /** The cleanup interval in versions of {@code meta}'s properties (at most 100; 0: off). */
+  static long every(TableMetadata meta) {
+    return Math.max(
+        0,
         Math.min(
             100,
-            committed.propertyLong(
+            meta.propertyLong(
                 TableProperties.CLEANUP_EVERY_COMMITS,
-                TableProperties.CLEANUP_EVERY_COMMITS_DEFAULT));
-    if (every <= 0 || committed.version() % every != 0) {
+                TableProperties.CLEANUP_EVERY_COMMITS_DEFAULT)));
+  }
+
+  /**
+   * The last version up to {@code version} at which a cleanup is due (a multiple of {@link
+   * #every}), or -1 if the cleanup is off.
+   */
+  static long lastDue(long version, TableMetadata meta) {
+    long every = every(meta);
+    return every <= 0 ? -1 : Math.max(0, version) / every * every;
+  }
+
+  /**
+   * Runs the cleanup for {@code committed}: the snapshots dropped since version {@code since} (the
+   * last version cleaned) that {@code committed} no longer has. Versions the metadata log no longer
+   * holds are not looked at (what only they dropped is left for orphan removal). Never throws.
+   */
+  static void run(TableOperations ops, TableMetadata committed, long since) {
+    long every = every(committed);
+    if (every <= 0) {
       return;
     }
     try {
@@ -94,7 +114,9 @@ public final class AutoCleanup {
       // every that-many-th version sees each of them (ones expired sooner are left for gc).
       int step = Math.max(1, retained.size());
       Map<Long, Snapshot> dropped = new LinkedHashMap<>();
-      for (long v = Math.max(1, committed.version() - every); v < committed.version(); v += step) {
+      long from =
+          Math.max(Math.max(1, since), committed.version() - committed.metadataLog().size());
+      for (long v = from; v < committed.version(); v += step) {
         for (Snapshot x : ops.load((int) v).snapshots()) {
           if (!retained.contains(x.snapshotId())) {
             dropped.put(x.snapshotId(), x);

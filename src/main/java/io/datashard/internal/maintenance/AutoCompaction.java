@@ -5,7 +5,6 @@ import io.datashard.DataFile;
 import io.datashard.Row;
 import io.datashard.Snapshot;
 import io.datashard.TableProperties;
-import io.datashard.internal.FileNames;
 import io.datashard.internal.TableCore;
 import io.datashard.internal.commit.SnapshotSummary;
 import io.datashard.internal.commit.TableOperations;
@@ -13,22 +12,18 @@ import io.datashard.internal.deletes.DeleteIndex;
 import io.datashard.internal.manifest.ManifestIO;
 import io.datashard.internal.meta.TableMetadata;
 import io.datashard.internal.scan.TableReader;
-import io.datashard.storage.Storage;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Compaction that runs by itself: after a commit that added data files, the committing process
- * (once it released the commit lock, and after telling the callers it carried their outcome) merges
+ * Compaction that runs by itself: the process that runs the table's upkeep ({@link UpkeepOwner},
+ * after its own commits once it released the commit lock, and for other processes' commits) merges
  * small data files of one partition by size tiers, the way Lucene's tiered merge policy merges
  * index segments, and commits them as a {@code replace} snapshot.
  *
@@ -44,18 +39,16 @@ import org.slf4j.LoggerFactory;
  * <p>When: planning reads the current snapshot's manifests, so it is not done at every commit but
  * when the table's data-file count (the snapshot summary's {@code total-data-files}) passes a
  * multiple of {@code F} — about once every {@code F} new files, which is when a tier can have
- * filled. One process at a time compacts (an advisory lock, {@link FileNames#COMPACTION_LOCK}); the
- * others skip. Like every commit it obeys the conflict rules: appends committed meanwhile are kept,
- * and if a delete, overwrite or upsert removed a file being merged, the compaction commits nothing
- * (that file's rows are the other change's) and the next one tries again. Row-level deletes are
- * folded in: a file with equality deletes, or whose position deletes remove a tenth of its rows or
- * more, is rewritten without the deleted rows, and the delete files that then apply to no file are
- * dropped.
+ * filled; the upkeep's owner looks after several commits at once ({@link #dueSince}), and merges
+ * what came due in one commit. Only that one process compacts automatically. Like every commit it
+ * obeys the conflict rules: appends committed meanwhile are kept, and if a delete, overwrite or
+ * upsert removed a file being merged, the compaction commits nothing (that file's rows are the
+ * other change's) and the next one tries again. Row-level deletes are folded in: a file with
+ * equality deletes, or whose position deletes remove a tenth of its rows or more, is rewritten
+ * without the deleted rows, and the delete files that then apply to no file are dropped.
  */
 public final class AutoCompaction {
   private static final Logger LOG = LoggerFactory.getLogger(AutoCompaction.class);
-  private static final ConcurrentHashMap<String, ReentrantLock> IN_PROCESS =
-      new ConcurrentHashMap<>();
 
   private AutoCompaction() {}
 
@@ -68,27 +61,6 @@ public final class AutoCompaction {
             TableProperties.COMPACTION_MERGE_FACTOR,
             TableProperties.COMPACTION_MERGE_FACTOR_DEFAULT);
     return (int) Math.max(2, Math.min(1000, f));
-  }
-
-  /** True if, from the committed version alone, a tier may have filled: time to plan. */
-  static boolean due(TableMetadata committed) {
-    if (!Boolean.parseBoolean(
-        committed.property(
-            TableProperties.COMPACTION_AUTO_ENABLED,
-            Boolean.toString(TableProperties.COMPACTION_AUTO_ENABLED_DEFAULT)))) {
-      return false;
-    }
-    Snapshot s = committed.currentSnapshot();
-    if (s == null || "replace".equals(s.operation())) {
-      return false; // nothing new, or a compaction's own commit
-    }
-    if (s.summaryLong("added-delete-files", 0) > 0) {
-      return true; // deletes may have made a file worth rewriting
-    }
-    long total = s.summaryLong(SnapshotSummary.TOTAL_DATA_FILES, -1);
-    long added = s.summaryLong(SnapshotSummary.ADDED_DATA_FILES, 0);
-    int factor = mergeFactor(committed);
-    return total >= factor && added > 0 && (total - added) / factor < total / factor;
   }
 
   /** A file whose deletes remove at least this fraction of its rows is rewritten without them. */
@@ -203,39 +175,89 @@ public final class AutoCompaction {
     return merges;
   }
 
+  /** The current snapshot's data-file count, or -1 if there is none. */
+  static long totalFiles(TableMetadata meta) {
+    Snapshot s = meta.currentSnapshot();
+    return s == null ? -1 : s.summaryLong(SnapshotSummary.TOTAL_DATA_FILES, -1);
+  }
+
   /**
-   * Compacts after {@code committed} if it is due and no other process is compacting.
-   *
-   * @return the version the compaction committed, or null if it committed nothing
+   * The data-file count before the current snapshot's own files: where a process that just took
+   * over the upkeep starts, so that its first look judges the current commit alone (by its own
+   * files), as every committer did before.
    */
-  public static TableMetadata afterCommit(TableCore core, TableMetadata committed) {
-    if (!due(committed)) {
-      return null;
+  static long totalBefore(TableMetadata meta) {
+    Snapshot s = meta.currentSnapshot();
+    if (s == null) {
+      return -1;
     }
-    TableOperations ops = core.operations();
-    String lockFile = ops.metadataDir() + "/" + FileNames.COMPACTION_LOCK;
-    ReentrantLock local = IN_PROCESS.computeIfAbsent(lockFile, k -> new ReentrantLock());
-    if (!local.tryLock()) {
-      return null; // another thread of this process compacts
+    long total = s.summaryLong(SnapshotSummary.TOTAL_DATA_FILES, -1);
+    if ("replace".equals(s.operation())) {
+      return total; // a compaction's own commit makes nothing due
     }
-    Storage.Lock shared = null;
-    try {
-      if (ops.storage().supports(Storage.Capability.LOCKS)) {
-        boolean busy;
-        try {
-          shared = ops.storage().tryLock(lockFile);
-          busy = shared == null;
-        } catch (IOException | RuntimeException e) {
-          busy = false; // no usable lock here: compact anyway, the commit decides
-        }
-        if (busy) {
-          return null; // another process compacts
-        }
+    return total - s.summaryLong(SnapshotSummary.ADDED_DATA_FILES, 0);
+  }
+
+  /** The current snapshot's parent id, or -1. */
+  static long parentOfCurrent(TableMetadata meta) {
+    Snapshot s = meta.currentSnapshot();
+    return s == null || s.parentId() == null ? -1 : s.parentId();
+  }
+
+  /**
+   * True if a compaction may have come due since the upkeep last looked: the data-file count passed
+   * a multiple of the merge factor upward (from {@code seenTotal}), or a snapshot after {@code
+   * seenSnapshotId} (other than a compaction) added delete files.
+   */
+  static boolean dueSince(TableMetadata latest, long seenTotal, long seenSnapshotId) {
+    if (!Boolean.parseBoolean(
+        latest.property(
+            TableProperties.COMPACTION_AUTO_ENABLED,
+            Boolean.toString(TableProperties.COMPACTION_AUTO_ENABLED_DEFAULT)))) {
+      return false;
+    }
+    Snapshot s = latest.currentSnapshot();
+    if (s == null) {
+      return false;
+    }
+    int factor = mergeFactor(latest);
+    long total = s.summaryLong(SnapshotSummary.TOTAL_DATA_FILES, -1);
+    if (total >= factor && Math.floorDiv(seenTotal, factor) < total / factor) {
+      return true;
+    }
+    for (int n = 0; s != null && s.snapshotId() != seenSnapshotId && n < 1000; n++) {
+      if (!"replace".equals(s.operation()) && s.summaryLong("added-delete-files", 0) > 0) {
+        return true; // deletes may have made a file worth rewriting
       }
+      s = s.parentId() == null ? null : latest.snapshot(s.parentId());
+    }
+    return false;
+  }
+
+  /**
+   * A compaction's outcome: the version it planned on, the version it committed and the data-file
+   * count of the planned version once the merges are applied to it (what the commits since then add
+   * comes on top).
+   */
+  record Compacted(TableMetadata base, TableMetadata committed, long totalAfterMerges) {}
+
+  /**
+   * Plans and commits the merges of the newest version (the caller runs the table's upkeep: {@link
+   * UpkeepOwner}).
+   *
+   * @return what it committed, or null if it committed nothing
+   */
+  static Compacted compact(TableCore core) {
+    TableOperations ops = core.operations();
+    try {
       TableMetadata base = ops.refresh();
       List<List<DataFile>> merges = plan(ops, base);
       if (merges.isEmpty()) {
         return null;
+      }
+      long merged = 0;
+      for (List<DataFile> m : merges) {
+        merged += m.size();
       }
       TableMaintenance.Report report =
           new Compaction(core, () -> {})
@@ -245,18 +267,20 @@ public final class AutoCompaction {
                   false,
                   new TableMaintenance.Report("compact", false),
                   (done, total) -> {});
-      return report.snapshotId == null ? null : ops.current();
+      if (report.snapshotId == null) {
+        return null;
+      }
+      TableMetadata committed = ops.current();
+      Snapshot mine = committed.snapshot(report.snapshotId);
+      long added =
+          mine == null ? merges.size() : mine.summaryLong(SnapshotSummary.ADDED_DATA_FILES, 0);
+      return new Compacted(base, committed, totalFiles(base) - merged + added);
     } catch (CommitConflictException e) {
       LOG.debug("Automatic compaction of {} gave way to a concurrent change: {}", ops.root(), e);
       return null;
     } catch (RuntimeException e) {
       LOG.warn("Automatic compaction of {} failed: {}", ops.root(), e.toString());
       return null;
-    } finally {
-      if (shared != null) {
-        shared.close();
-      }
-      local.unlock();
     }
   }
 }

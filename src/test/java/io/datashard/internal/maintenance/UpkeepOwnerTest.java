@@ -1,0 +1,128 @@
+package io.datashard.internal.maintenance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.datashard.DataShard;
+import io.datashard.Row;
+import io.datashard.Schema;
+import io.datashard.Table;
+import io.datashard.TableOptions;
+import io.datashard.TableProperties;
+import io.datashard.internal.FileNames;
+import io.datashard.internal.TableCore;
+import io.datashard.testkit.AppendWorker;
+import io.datashard.testkit.ChildJvm;
+import io.datashard.testkit.LockHolder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One process at a time runs a table's upkeep; real child processes play the other ones. */
+class UpkeepOwnerTest {
+  @TempDir Path dir;
+
+  private Table table() {
+    return DataShard.table(dir.resolve("t"))
+        .schema(Schema.parse("worker int not null, seq int not null"))
+        .property(TableProperties.MAX_SNAPSHOTS, "1000")
+        .create();
+  }
+
+  private void appendRows(Table t, int worker, int from, int to) {
+    for (int i = from; i < to; i++) {
+      t.newAppend().add(Map.of("worker", worker, "seq", i)).commit();
+    }
+  }
+
+  private static long compactions(Table t) {
+    return t.snapshots().stream().filter(s -> "replace".equals(s.operation())).count();
+  }
+
+  private static Set<String> rows(Table t) {
+    Set<String> out = new HashSet<>();
+    List<Row> all = t.scan().toList();
+    for (Row r : all) {
+      out.add(r.get("worker", Integer.class) + "/" + r.get("seq", Integer.class));
+    }
+    assertThat(out).as("no row twice").hasSize(all.size());
+    return out;
+  }
+
+  @Test
+  void whileAnotherProcessOwnsTheUpkeepThisOneRunsNoneAndTakesOverOnceItIsGone() throws Exception {
+    Table t = table();
+    String lock = dir.resolve("t/metadata/" + FileNames.COMPACTION_LOCK).toString();
+    try (AutoCloseable other = LockHolder.hold(lock, dir)) {
+      appendRows(t, 0, 0, 12);
+      // 12 one-row files: an owner would have merged ten of them at the tenth
+      assertThat(t.scan().files()).hasSize(12);
+      assertThat(compactions(t)).isZero();
+    }
+    // the other process is gone: the next commits take the upkeep over, from their own commits on
+    appendRows(t, 0, 12, 20);
+    assertThat(compactions(t)).isEqualTo(1);
+    assertThat(t.scan().files().size()).isLessThan(20);
+    assertThat(rows(t)).hasSize(20);
+  }
+
+  @Test
+  void theOwnerLooksAfterTheCommitsOfOtherProcesses() throws Exception {
+    Table t = table();
+    appendRows(t, 0, 0, 1); // this process owns the upkeep now
+    TableCore core = TableCore.open(dir.resolve("t"), TableOptions.defaults());
+    assertThat(UpkeepOwner.of(core).owning()).isTrue();
+    Path log = dir.resolve("worker.log");
+    Process p =
+        ChildJvm.start(
+            AppendWorker.class,
+            dir.resolve("worker.out"),
+            dir.resolve("t").toString(),
+            "1",
+            "40",
+            log.toString());
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(Files.readAllLines(log)).hasSize(40).allMatch(l -> l.startsWith("ok "));
+    // the child ran no upkeep (this process owns it); this one's poll merges its files
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (t.scan().files().size() > 10 && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(t.scan().files().size()).isLessThanOrEqualTo(10);
+    assertThat(compactions(t)).isGreaterThan(0);
+    assertThat(rows(t)).hasSize(41);
+    assertThat(DataShard.verify(dir.resolve("t"), true).errors()).isEmpty();
+  }
+
+  @Test
+  void anIdleOwnerLetsTheLockGoAndTheNextCommitTakesItAgain() throws Exception {
+    long idle = UpkeepOwner.IDLE_MS;
+    UpkeepOwner.IDLE_MS = 300;
+    try {
+      Table t = table();
+      appendRows(t, 0, 0, 1);
+      UpkeepOwner owner = UpkeepOwner.of(TableCore.open(dir.resolve("t"), TableOptions.defaults()));
+      assertThat(owner.owning()).isTrue();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (owner.owning() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(owner.owning()).as("released after idling").isFalse();
+      // another process can take it now
+      String lock = dir.resolve("t/metadata/" + FileNames.COMPACTION_LOCK).toString();
+      try (AutoCloseable other = LockHolder.hold(lock, dir)) {
+        appendRows(t, 0, 1, 2);
+        assertThat(owner.owning()).isFalse();
+      }
+      appendRows(t, 0, 2, 3);
+      assertThat(owner.owning()).isTrue();
+    } finally {
+      UpkeepOwner.IDLE_MS = idle;
+    }
+  }
+}
