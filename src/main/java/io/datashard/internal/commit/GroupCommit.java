@@ -110,6 +110,7 @@ public final class GroupCommit {
     boolean settled = false;
     try {
       long deadline = System.nanoTime() + committer.options().commitTimeout().toNanos();
+      boolean claimedSeen = false;
       for (int round = 0; ; round++) {
         // A waiter whose request is still unclaimed tries for the lock (to lead). One whose request
         // a leader claimed looks for its outcome file, which that leader writes before it lets the
@@ -117,11 +118,24 @@ public final class GroupCommit {
         // (Waiting for the lock's release instead made carried callers queue behind the next
         // leaders, which win the lock before the woken waiters run: each append then waited
         // several commits, and groups stayed small.)
+        // Once a leader claimed it, a waiter only looks for its outcome (one probe a round, not
+        // three), and looks at the queue again only when it tries the lock.
+        boolean lockRound = round % CLAIMED_LOCK_EVERY == CLAIMED_LOCK_EVERY - 1;
         AppendQueue.Outcome o = outcome(id);
-        boolean unclaimed = o == null && pending(request);
-        if (o == null && !unclaimed && round % CLAIMED_LOCK_EVERY != CLAIMED_LOCK_EVERY - 1) {
-          o = outcome(id); // written between the two looks
-        } else if (o == null) {
+        boolean tryLock = false;
+        if (o == null && (lockRound || !claimedSeen)) {
+          boolean unclaimed = pending(request);
+          if (unclaimed) {
+            claimedSeen = false; // (a leader that failed returns what it claimed)
+            tryLock = true;
+          } else if (lockRound) {
+            tryLock = true;
+          } else {
+            claimedSeen = true;
+            o = outcome(id); // written between the two looks
+          }
+        }
+        if (tryLock) {
           try (CommitLock lock = CommitLock.tryAcquire(ops.storage(), ops.metadataDir())) {
             if (lock != null) {
               o = outcome(id);
