@@ -25,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * it. A process that exits lets it go too (a shutdown hook first waits for a run in progress, so
  * that it does not leave a half-written compaction behind).
  *
+ * <p>A commit of this process returns once the upkeep it made due has run (it waits for a run of
+ * another thread in progress first), so within one process the table does not change by itself
+ * after its commits return; only other processes' commits are looked after later, by the poll.
+ *
  * <p>Why one owner, not every committer in turn: measured with 12 processes appending one row each
  * on 2 cores, the upkeep took as much CPU as the group commits it followed. Spread over 12
  * processes, each ran it too seldom for its code to be compiled or its caches of manifest lists to
@@ -93,7 +97,7 @@ public final class UpkeepOwner {
       if (!own(core)) {
         return;
       }
-      run(core, committed);
+      run(core, committed, true);
     } catch (RuntimeException e) {
       LOG.warn("Automatic upkeep of {} failed: {}", core.operations().root(), e.toString());
     }
@@ -160,7 +164,7 @@ public final class UpkeepOwner {
         polledVersion = latest.version();
       }
       if (latest.version() > seenVersion) {
-        run(c, latest); // (this process's own commits may have run it already)
+        run(c, latest, false); // (this process's own commits may have run it already)
       }
     } catch (RuntimeException e) {
       // the table is unreadable now (or gone): counts as idle
@@ -201,12 +205,19 @@ public final class UpkeepOwner {
     }
   }
 
-  /** Runs what came due up to {@code latest}; skips if a run of this process is in progress. */
-  private void run(TableCore c, TableMetadata latest) {
-    if (running.isHeldByCurrentThread() || !running.tryLock()) {
-      // the run in progress (or the next poll) takes this version too; the compaction's own
-      // commit comes here from within the run
-      return;
+  /**
+   * Runs what came due up to {@code latest}. After a commit ({@code wait}) it first waits for a run
+   * of another thread of this process in progress, so that a commit returns once the upkeep it made
+   * due has run, as when every committer ran it; the poll skips instead.
+   */
+  private void run(TableCore c, TableMetadata latest, boolean wait) {
+    if (running.isHeldByCurrentThread()) {
+      return; // the compaction's own commit: the run in progress goes on after it
+    }
+    if (wait) {
+      running.lock();
+    } else if (!running.tryLock()) {
+      return; // a commit's run is in progress; the next poll looks again
     }
     try {
       synchronized (this) {
