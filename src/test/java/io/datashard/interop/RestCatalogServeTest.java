@@ -204,24 +204,14 @@ class RestCatalogServeTest {
     assertThat(t.currentSnapshot().deleteManifests(t.io())).isNotEmpty();
     assertThat(DataShard.verify(dir, true).errors()).isEmpty();
 
-    // register a copy of the folder under a new name
+    // register a copy of the folder under a new name. The server owns the table's upkeep and may
+    // commit a compaction (of the delete above) while the folder is copied: copy again until the
+    // table's version stayed the same throughout.
     Path copy = warehouse.resolve("lake/copy");
-    try (Stream<Path> all = Files.walk(dir)) {
-      for (Path p : (Iterable<Path>) all::iterator) {
-        Path target = copy.resolve(dir.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else if (!p.getFileName().toString().startsWith(".")) {
-          Files.copy(p, target);
-        }
-      }
-    }
+    String copiedVersion = copyWhileUnchanged(dir, copy);
     // an Iceberg-style metadata file name: the folder is not yet a table DataShard lists
     Path copiedMeta = copy.resolve("metadata").resolve("00042-registered.metadata.json");
-    Files.move(
-        copy.resolve("metadata")
-            .resolve(DataShard.open(dir).metadataLocation().replaceAll(".*/", "")),
-        copiedMeta);
+    Files.move(copy.resolve("metadata").resolve(copiedVersion), copiedMeta);
     try (Stream<Path> metas = Files.list(copy.resolve("metadata"))) {
       for (Path p : (Iterable<Path>) metas::iterator) {
         String n = p.getFileName().toString();
@@ -245,5 +235,38 @@ class RestCatalogServeTest {
     assertThat(catalog.listTables(Namespace.of("lake"))).containsExactly(copyId);
     Map<String, String> none = new HashMap<>();
     assertThat(catalog.loadNamespaceMetadata(Namespace.of("lake"))).isEqualTo(none);
+  }
+
+  /**
+   * Copies the table folder {@code dir} (without hidden files) to {@code copy}, again until its
+   * version did not change during the copy; returns the copied version's metadata file name.
+   */
+  private static String copyWhileUnchanged(Path dir, Path copy) throws Exception {
+    for (int attempt = 0; ; attempt++) {
+      String before = DataShard.open(dir).metadataLocation().replaceAll(".*/", "");
+      try (Stream<Path> all = Files.walk(dir)) {
+        for (Path p : (Iterable<Path>) all::iterator) {
+          Path target = copy.resolve(dir.relativize(p).toString());
+          if (Files.isDirectory(p)) {
+            Files.createDirectories(target);
+          } else if (!p.getFileName().toString().startsWith(".")) {
+            Files.copy(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          }
+        }
+        String after = DataShard.open(dir).metadataLocation().replaceAll(".*/", "");
+        if (before.equals(after) && Files.exists(copy.resolve("metadata").resolve(after))) {
+          return after;
+        }
+      } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException e) {
+        // a temporary file of a commit in progress went away under the walk
+      }
+      if (attempt == 50) {
+        throw new AssertionError("The table kept changing while it was copied");
+      }
+      try (Stream<Path> old = Files.walk(copy)) {
+        old.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+      Thread.sleep(200);
+    }
   }
 }
