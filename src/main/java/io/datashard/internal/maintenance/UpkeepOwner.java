@@ -282,6 +282,33 @@ public final class UpkeepOwner {
     }
   }
 
+  /**
+   * Stops this process's upkeep of the table at {@code root} (a table folder about to be moved or
+   * dropped): waits for a run in progress, lets the lock go, and forgets the table, so that nothing
+   * of this process writes under {@code root} afterwards on its behalf. A later commit to a table
+   * at that location takes the upkeep afresh.
+   */
+  public static void stop(String root) {
+    UpkeepOwner o =
+        OWNERS.remove(root + "/" + FileNames.METADATA_DIR + "/" + FileNames.COMPACTION_LOCK);
+    if (o == null) {
+      return;
+    }
+    o.running.lock();
+    try {
+      synchronized (o) {
+        o.closing = true;
+        if (o.held != null) {
+          o.held.close();
+          o.held = null;
+        }
+        o.core = null;
+      }
+    } finally {
+      o.running.unlock();
+    }
+  }
+
   /** True while this process owns the table's upkeep (for tests). */
   synchronized boolean owning() {
     return held != null;

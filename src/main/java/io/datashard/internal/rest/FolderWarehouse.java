@@ -1,6 +1,7 @@
 package io.datashard.internal.rest;
 
 import io.datashard.internal.FileNames;
+import io.datashard.internal.maintenance.UpkeepOwner;
 import io.datashard.storage.Locations;
 import io.datashard.storage.Storage;
 import java.io.IOException;
@@ -279,6 +280,8 @@ final class FolderWarehouse extends Warehouse {
                     + System.currentTimeMillis()
                     + "-"
                     + UUID.randomUUID().toString().substring(0, 8));
+    // this process's upkeep of the table must not write under its folder once it has moved
+    UpkeepOwner.stop(dir.toString());
     try {
       Files.createDirectories(dropped.getParent());
       Files.move(dir, dropped, StandardCopyOption.ATOMIC_MOVE); // a fresh name: nothing replaced
@@ -333,6 +336,9 @@ final class FolderWarehouse extends Warehouse {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create " + to + ": " + e.getMessage(), e);
     }
+    // this process's upkeep of the table must not write under the old folder once it has moved
+    // (re-creating it there would take the place of the link)
+    UpkeepOwner.stop(from.toString());
     try {
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
       Files.createSymbolicLink(from, to);
