@@ -187,19 +187,22 @@ public final class UpkeepOwner {
 
   /** Lets the lock go; a later commit of this process may take it again. */
   private void release() {
+    letGo(false);
+  }
+
+  /** Waits for a run in progress, lets the lock go; for good ({@code stop}) if {@code forever}. */
+  private void letGo(boolean forever) {
     running.lock(); // not in the middle of a run
     try {
       synchronized (this) {
+        closing |= forever;
         if (held != null) {
           held.close();
           held = null;
         }
         core = null;
       }
-      seenVersion = -1; // a later owner starts afresh
-      seenTotalFiles = -1;
-      seenSnapshotId = -1;
-      cleanedUpTo = -1;
+      seenVersion = -1; // a later owner starts afresh (run() sets the rest from it)
     } finally {
       running.unlock();
     }
@@ -291,21 +294,8 @@ public final class UpkeepOwner {
   public static void stop(String root) {
     UpkeepOwner o =
         OWNERS.remove(root + "/" + FileNames.METADATA_DIR + "/" + FileNames.COMPACTION_LOCK);
-    if (o == null) {
-      return;
-    }
-    o.running.lock();
-    try {
-      synchronized (o) {
-        o.closing = true;
-        if (o.held != null) {
-          o.held.close();
-          o.held = null;
-        }
-        o.core = null;
-      }
-    } finally {
-      o.running.unlock();
+    if (o != null) {
+      o.letGo(true);
     }
   }
 
