@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.generic.GenericData;
@@ -300,7 +302,9 @@ public final class ManifestIO {
       meta.put("parent-snapshot-id", parentId == null ? "null" : Long.toString(parentId));
       meta.put("sequence-number", Long.toString(sequenceNumber));
       meta.put("format-version", "2");
-      AvroContainerWriter writer = new AvroContainerWriter(out.stream(), schema, meta);
+      // deflated: a list names every manifest by its full path, which compresses well (to about
+      // 60% of the file), and a list is written by every commit and kept until cleanup
+      AvroContainerWriter writer = new AvroContainerWriter(out.stream(), schema, meta, true);
       for (Manifest m : manifests) {
         Manifest w = m;
         if (m.sequenceNumber == UNASSIGNED) {
@@ -995,10 +999,10 @@ public final class ManifestIO {
       Container c = checkContainer(bytes);
       String codec = c.meta("avro.codec");
       String schemaJson = c.meta("avro.schema");
-      if (schemaJson != null && (codec == null || codec.equals("null"))) {
-        // Uncompressed, as DataShard writes them: decode the blocks directly, with the parsed
-        // schema
-        // shared by every file of the same schema (Avro's stream reader parses it per file).
+      if (schemaJson != null && (c.deflated || codec == null || codec.equals("null"))) {
+        // Uncompressed or deflated, as DataShard writes them: decode the blocks directly, with the
+        // parsed schema shared by every file of the same schema (Avro's stream reader parses it
+        // per file).
         org.apache.avro.Schema schema = CanonicalSchemaReader.parse(schemaJson);
         consumer.accept(schema, c.records(bytes, schema));
       } else {
@@ -1054,6 +1058,9 @@ public final class ManifestIO {
   /** Larger Avro files are refused rather than read into memory (a manifest targets 8 MB). */
   private static final long MAX_AVRO_FILE_BYTES = 1L << 30;
 
+  /** The most bytes one deflated block of a manifest or manifest list may inflate to. */
+  private static final int MAX_INFLATED_BLOCK_BYTES = 256 << 20;
+
   /**
    * Walks the Avro container (header entries, then each block's count, size and sync marker)
    * checking every declared length against the bytes the file really has, and that the file ends
@@ -1089,6 +1096,7 @@ public final class ManifestIO {
         out.meta.put(key, c.fixed((int) c.declaredLength("header value")));
       }
     }
+    out.deflated = "deflate".equals(out.meta("avro.codec"));
     byte[] sync = c.fixed(16);
     int length = bytes.length;
     while (c.pos < length) {
@@ -1107,7 +1115,7 @@ public final class ManifestIO {
                 + Math.max(0, length - c.pos - sync.length)
                 + " bytes follow");
       }
-      if (count > size) {
+      if (count > size && !out.deflated) {
         throw new IOException(
             "the block at byte "
                 + blockStart
@@ -1135,18 +1143,65 @@ public final class ManifestIO {
     public final Map<String, byte[]> meta = new HashMap<>();
     public final List<long[]> blocks = new ArrayList<>();
 
+    /** True if the blocks are compressed with Avro's {@code deflate} codec. */
+    boolean deflated;
+
     String meta(String key) {
       byte[] v = meta.get(key);
       return v == null ? null : new String(v, StandardCharsets.UTF_8);
     }
 
-    /** The records of an uncompressed file, decoded block by block. */
+    /** A deflated block's bytes, inflated (at most {@link #MAX_INFLATED_BLOCK_BYTES}). */
+    private static byte[] inflated(byte[] bytes, int start, int size) throws IOException {
+      Inflater inflater = INFLATER.get(); // one per thread, as making one costs
+      try {
+        inflater.setInput(bytes, start, size);
+        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream(size * 3 + 64);
+        byte[] buf = new byte[8192];
+        while (!inflater.finished()) {
+          int n = inflater.inflate(buf);
+          if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+            throw new IOException("a deflated block at byte " + start + " ends before its data");
+          }
+          raw.write(buf, 0, n);
+          if (raw.size() > MAX_INFLATED_BLOCK_BYTES) {
+            throw new IOException(
+                "a deflated block at byte "
+                    + start
+                    + " inflates to more than "
+                    + MAX_INFLATED_BLOCK_BYTES
+                    + " bytes");
+          }
+        }
+        return raw.toByteArray();
+      } catch (DataFormatException e) {
+        throw new IOException(
+            "a deflated block at byte " + start + " cannot be inflated (" + e.getMessage() + ")",
+            e);
+      } finally {
+        inflater.reset();
+      }
+    }
+
+    private static final ThreadLocal<Inflater> INFLATER =
+        ThreadLocal.withInitial(() -> new Inflater(true));
+
+    /** The records of an uncompressed or deflated file, decoded block by block. */
     List<GenericRecord> records(byte[] bytes, org.apache.avro.Schema schema) throws IOException {
       GenericDatumReader<GenericRecord> reader = new GenericDatumReader<>(schema);
       List<GenericRecord> out = new ArrayList<>();
       BinaryDecoder decoder = null;
       for (long[] b : blocks) {
-        decoder = DecoderFactory.get().binaryDecoder(bytes, (int) b[0], (int) b[1], decoder);
+        if (deflated) {
+          byte[] raw = inflated(bytes, (int) b[0], (int) b[1]);
+          if (b[2] > raw.length) {
+            throw new IOException(
+                "a block declares " + b[2] + " records in only " + raw.length + " bytes");
+          }
+          decoder = DecoderFactory.get().binaryDecoder(raw, 0, raw.length, decoder);
+        } else {
+          decoder = DecoderFactory.get().binaryDecoder(bytes, (int) b[0], (int) b[1], decoder);
+        }
         BoundedDecoder bounded = new BoundedDecoder(decoder);
         for (long i = 0; i < b[2]; i++) {
           out.add(reader.read(null, bounded));

@@ -25,11 +25,16 @@ class AvroContainerWriterTest {
 
   private static List<GenericRecord> readAll(byte[] file, Map<String, String> meta)
       throws IOException {
+    return readAll(file, meta, "null");
+  }
+
+  private static List<GenericRecord> readAll(byte[] file, Map<String, String> meta, String codec)
+      throws IOException {
     List<GenericRecord> out = new ArrayList<>();
     try (DataFileStream<GenericRecord> in =
         new DataFileStream<>(new ByteArrayInputStream(file), new GenericDatumReader<>())) {
       assertThat(in.getSchema()).isEqualTo(SCHEMA);
-      assertThat(in.getMetaString("avro.codec")).isEqualTo("null");
+      assertThat(in.getMetaString("avro.codec")).isEqualTo(codec);
       meta.forEach((k, v) -> assertThat(in.getMetaString(k)).as(k).isEqualTo(v));
       while (in.hasNext()) {
         out.add(in.next());
@@ -63,6 +68,33 @@ class AvroContainerWriterTest {
       assertThat(read.get(n).get("s") == null ? null : read.get(n).get("s").toString())
           .isEqualTo(n % 3 == 0 ? null : "s" + n);
     }
+  }
+
+  @Test
+  void deflatedBlocksReadBackThroughAvrosOwnReaderAndAreSmaller() throws IOException {
+    Map<String, String> meta = Map.of("format-version", "2");
+    ByteArrayOutputStream plain = new ByteArrayOutputStream();
+    ByteArrayOutputStream packed = new ByteArrayOutputStream();
+    AvroContainerWriter p = new AvroContainerWriter(plain, SCHEMA, meta, false);
+    AvroContainerWriter d = new AvroContainerWriter(packed, SCHEMA, meta, true);
+    for (long n = 0; n < 250; n++) {
+      GenericData.Record r = new GenericData.Record(SCHEMA);
+      r.put("n", n);
+      r.put("s", "/warehouse/db/table/metadata/manifest-" + n + ".avro");
+      p.append(r);
+      d.append(r);
+      if (n % 100 == 99) {
+        p.flush();
+        d.flush();
+      }
+    }
+    p.flush();
+    d.flush();
+    List<GenericRecord> read = readAll(packed.toByteArray(), meta, "deflate");
+    assertThat(read).isEqualTo(readAll(plain.toByteArray(), meta, "null")).hasSize(250);
+    assertThat(read.get(249).get("s").toString())
+        .isEqualTo("/warehouse/db/table/metadata/manifest-249.avro");
+    assertThat(packed.size()).isLessThan(plain.size() / 2);
   }
 
   @Test

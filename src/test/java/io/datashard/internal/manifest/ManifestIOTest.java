@@ -190,4 +190,57 @@ class ManifestIOTest {
         .isInstanceOf(CorruptTableException.class)
         .hasMessageContaining("list.avro");
   }
+
+  @Test
+  void listsAreWrittenDeflatedAndADamagedDeflatedBlockIsAClearError() throws Exception {
+    Schema schema = Schema.parse("id long");
+    List<ManifestIO.Manifest> manifests = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      manifests.add(
+          ManifestIO.writeAdded(
+              storage,
+              dir.resolve("m" + i + ".avro").toString(),
+              schema,
+              PartitionSpec.unpartitioned(),
+              i + 1L,
+              List.of(file("/t/data/f" + i + ".parquet", i + 1))));
+    }
+    String list = dir.resolve("deflated-list.avro").toString();
+    ManifestIO.writeList(storage, list, 99L, 98L, 5L, manifests);
+    // Avro's own reader (what Iceberg Java and other engines use) reads the same entries
+    List<String> avroPaths = new ArrayList<>();
+    try (DataFileStream<GenericRecord> in =
+        new DataFileStream<>(Files.newInputStream(Path.of(list)), new GenericDatumReader<>())) {
+      assertThat(in.getMetaString("avro.codec")).isEqualTo("deflate");
+      assertThat(in.getMetaString("snapshot-id")).isEqualTo("99");
+      for (GenericRecord r : in) {
+        avroPaths.add(r.get("manifest_path").toString());
+      }
+    }
+    List<ManifestIO.Manifest> read = ManifestIO.readList(storage, list);
+    assertThat(read).extracting(m -> m.path).containsExactlyElementsOf(avroPaths).hasSize(30);
+    assertThat(read.get(29).addedRows).isEqualTo(30);
+    assertThat(read).allSatisfy(m -> assertThat(m.sequenceNumber).isEqualTo(5));
+
+    // the first byte of the compressed block made a deflate block of the reserved type 3 (the
+    // sync markers stay intact): the header ends with the file's sync marker, its last 16 bytes,
+    // and the block's record count and byte size (two varints) follow it
+    byte[] damaged = Files.readAllBytes(Path.of(list));
+    byte[] sync = Arrays.copyOfRange(damaged, damaged.length - 16, damaged.length);
+    int at = 0;
+    while (!Arrays.equals(Arrays.copyOfRange(damaged, at, at + 16), sync)) {
+      at++;
+    }
+    at += 16;
+    for (int varints = 0; varints < 2; varints++) {
+      while ((damaged[at++] & 0x80) != 0) {
+        // continuation bytes of a varint
+      }
+    }
+    damaged[at] = (byte) 0xff;
+    Files.write(Path.of(list), damaged);
+    assertThatThrownBy(() -> ManifestIO.readList(storage, list))
+        .isInstanceOf(CorruptTableException.class)
+        .hasMessageContaining("deflated-list.avro");
+  }
 }
