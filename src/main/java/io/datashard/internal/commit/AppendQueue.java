@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,9 +36,10 @@ import org.slf4j.LoggerFactory;
  * (the layout is in the commit package's documentation). A process appends its requests to a log of
  * its own ({@link Storage#append}) and publishes each under a name of its own by a hard link to
  * that log ({@link Storage#link}), the name saying where in the log it starts: so a request costs
- * no new file. Outcomes are written whole and linked exclusively ({@link Storage#writeNew}).
- * Nothing is forced to disk, so each record carries a format version and a CRC32 (and a request its
- * id), and a torn or foreign one is rejected, never half read.
+ * no new file. A leader appends each group's outcome to an outcome log of its own and links that
+ * log as each carried request's outcome, never replacing one: a group's outcome costs no new file
+ * either. Nothing is forced to disk, so each record carries a format version and a CRC32 (and a
+ * request its id), and a torn or foreign one is rejected, never half read.
  */
 final class AppendQueue {
   private static final Logger LOG = LoggerFactory.getLogger(AppendQueue.class);
@@ -52,10 +52,19 @@ final class AppendQueue {
   /** A process starts a new request log when its current one has grown past this many bytes. */
   static final long LOG_ROTATE_BYTES = 256 * 1024;
 
+  /**
+   * A leader starts a new outcome log past this many bytes: a waiter reads the whole log its
+   * outcome is in, so it stays short (a group's outcome is about a kilobyte).
+   */
+  static final long OUTCOME_LOG_ROTATE_BYTES = 32 * 1024;
+
+  /** How an outcome log's name starts (it ends like a request log's). */
+  static final String OUTCOME_LOG = "outcomes-";
+
   /** "DSGQ": a DataShard group-commit queue file. */
   static final int MAGIC = 0x44534751;
 
-  static final int FORMAT_VERSION = 2;
+  static final int FORMAT_VERSION = 3;
   static final byte KIND_REQUEST = 1;
   static final byte KIND_OUTCOME = 2;
 
@@ -492,7 +501,7 @@ final class AppendQueue {
   // ---------------------------------------------------------------- outcomes
 
   /**
-   * Takes the outcome of request {@code id} (and removes its file): null if there is none yet.
+   * Takes the outcome of request {@code id} (and removes its name): null if there is none yet.
    *
    * @throws IOException if it cannot be read, or is torn or damaged
    */
@@ -508,8 +517,49 @@ final class AppendQueue {
       return null;
     }
     remove(file);
-    DataInputStream in =
-        new DataInputStream(new ByteArrayInputStream(open(file, bytes, KIND_OUTCOME)));
+    return readOutcome(file, bytes, id);
+  }
+
+  /**
+   * The outcome of request {@code id} in the outcome log {@code bytes} (read through the name
+   * {@code location}): the first record that lists it, as the first outcome linked for a request is
+   * the one it keeps.
+   *
+   * @throws IOException if no whole record before a torn or damaged one lists {@code id}
+   */
+  static Outcome readOutcome(String location, byte[] bytes, String id) throws IOException {
+    int at = 0;
+    while (at + HEADER + FOOTER <= bytes.length) {
+      int length = ByteBuffer.wrap(bytes, at + LENGTH_AT, 4).getInt();
+      if (length < 0 || length > bytes.length - at - HEADER - FOOTER) {
+        break; // torn: the rest was never written whole
+      }
+      int end = at + HEADER + length + FOOTER;
+      byte[] body = open(location, Arrays.copyOfRange(bytes, at, end), KIND_OUTCOME);
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(body));
+      int n = in.readInt();
+      if (n < 0 || n > body.length) {
+        throw new IOException(location + " is damaged: an outcome lists " + n + " requests");
+      }
+      boolean listed = false;
+      for (int i = 0; i < n; i++) {
+        listed |= in.readUTF().equals(id);
+      }
+      if (listed) {
+        return readOutcomeBody(in);
+      }
+      at = end;
+    }
+    throw new IOException(
+        location
+            + " holds no whole outcome for append request "
+            + id
+            + " ("
+            + bytes.length
+            + " bytes: torn?)");
+  }
+
+  private static Outcome readOutcomeBody(DataInputStream in) throws IOException {
     byte kind = in.readByte();
     if (kind != OK) {
       return new Outcome(kind, null, in.readUTF());
@@ -529,17 +579,54 @@ final class AppendQueue {
   }
 
   /**
-   * Writes one outcome for several requests: the file is written once, whole, under a temporary
-   * name and linked as each request's {@code ID.done} (never replacing one), so a group costs one
-   * file and a link per request. Best effort: a waiter without its outcome leads itself and settles
-   * its request from the table's summaries.
+   * Writes one outcome for several requests: one record appended to this process's outcome log,
+   * which is then linked as each request's {@code ID.done} (never replacing one), so a group costs
+   * no new file, one append and a link per request. Best effort: a waiter without its outcome leads
+   * itself and settles its request from the table's summaries.
    */
   void writeOutcomes(List<String> ids, Outcome o) {
     if (ids.isEmpty()) {
       return;
     }
-    ByteArrayOutputStream buf = new ByteArrayOutputStream(512);
+    byte[] sealed = seal(KIND_OUTCOME, outcomeBody(ids, o));
+    OutcomeLog log = OUTCOME_LOGS.computeIfAbsent(dir, d -> new OutcomeLog());
+    synchronized (log) {
+      String file = dir + "/" + OUTCOME_LOG + TOKEN + "-" + log.generation + REQUEST_LOG;
+      long offset;
+      try {
+        offset = storage.append(file, sealed);
+      } catch (IOException e) {
+        log.generation++; // a log that cannot be appended to is not tried again
+        LOG.warn(
+            "Could not write the outcome of append requests {} in {}: {}", ids, dir, e.toString());
+        return;
+      }
+      for (String id : ids) {
+        try {
+          storage.link(file, outcome(id));
+        } catch (FileAlreadyExistsException e) {
+          // settled twice (by two leaders): the first outcome stays
+        } catch (IOException e) {
+          LOG.warn(
+              "Could not write the outcome of append request {} in {}: {}", id, dir, e.toString());
+        }
+      }
+      if (offset + sealed.length > OUTCOME_LOG_ROTATE_BYTES) {
+        // the next group starts a new log; this one lives on in its outcomes' links
+        log.generation++;
+        remove(file);
+      }
+    }
+  }
+
+  /** The body of an outcome record: the requests it answers, then what happened to them. */
+  static byte[] outcomeBody(List<String> ids, Outcome o) {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream(512 + 20 * ids.size());
     try (DataOutputStream out = new DataOutputStream(buf)) {
+      out.writeInt(ids.size());
+      for (String id : ids) {
+        out.writeUTF(id);
+      }
       out.writeByte(o.kind());
       if (o.kind() != OK) {
         String m = o.message() == null ? "" : o.message();
@@ -563,36 +650,17 @@ final class AppendQueue {
     } catch (IOException e) {
       throw new UncheckedIOException(e); // writing to memory
     }
-    String tmp = dir + "/outcome-" + tempSuffix();
-    try {
-      storage.writeNew(tmp, seal(KIND_OUTCOME, buf.toByteArray()));
-      for (String id : ids) {
-        try {
-          storage.link(tmp, outcome(id));
-        } catch (FileAlreadyExistsException e) {
-          // settled twice (by two leaders): the same outcome, keep the first
-        } catch (IOException e) {
-          LOG.warn(
-              "Could not write the outcome of append request {} in {}: {}", id, dir, e.toString());
-        }
-      }
-    } catch (IOException e) {
-      LOG.warn(
-          "Could not write the outcome of append requests {} in {}: {}", ids, dir, e.toString());
-    } finally {
-      remove(tmp);
-    }
+    return buf.toByteArray();
   }
 
-  /** A unique name ending in .tmp (such files left by a process that died are cleared later). */
-  private static String tempSuffix() {
-    return Long.toHexString(PID)
-        + "-"
-        + Long.toHexString(ThreadLocalRandom.current().nextLong())
-        + "-"
-        + Long.toHexString(System.nanoTime())
-        + ".tmp";
+  /** The outcome log this process appends to in one queue directory: its generation. */
+  private static final class OutcomeLog {
+    int generation;
   }
+
+  /** This process's outcome logs, by queue directory. */
+  private static final ConcurrentHashMap<String, OutcomeLog> OUTCOME_LOGS =
+      new ConcurrentHashMap<>();
 
   // ---------------------------------------------------------------- the envelope
 

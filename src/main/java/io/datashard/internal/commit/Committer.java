@@ -112,7 +112,8 @@ public final class Committer {
                     () -> {
                       files.settle();
                       checkWriteWindow(change, files, base);
-                    });
+                    },
+                    change::hintMayLag);
           } catch (CommitConflictException lost) {
             files.discardAttempt();
             committed = null;

@@ -419,6 +419,12 @@ public final class GroupCommit {
       return summary;
     }
 
+    /** Requests left pending: their callers commit next, so the hint can wait for them. */
+    @Override
+    protected boolean hintMayLag() {
+      return queue.pendingCount() > 0;
+    }
+
     @Override
     protected void committed(TableMetadata committed, AppendQueue.Outcome outcome) {
       List<String> carried = new ArrayList<>();

@@ -40,6 +40,15 @@ public abstract class PendingCommit<T> {
     return true;
   }
 
+  /**
+   * True if the version hint may be left behind at this commit, because another commit follows at
+   * once (asked right after the publish; false, the default, writes it every time). See {@link
+   * TableOperations#HINT_LAG_MAX}.
+   */
+  protected boolean hintMayLag() {
+    return false;
+  }
+
   /** Called once the next version is published; must not throw (the commit has happened). */
   protected void committed(TableMetadata committed, T value) {}
 

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -312,6 +313,26 @@ public final class TableOperations {
    * @throws UncheckedIOException if {@code beforePublish} fails; nothing was published
    */
   public TableMetadata commit(TableMetadata base, TableMetadata updated, IoStep beforePublish) {
+    return commit(base, updated, beforePublish, () -> false);
+  }
+
+  /**
+   * At most this many versions may be published after the one the version hint names, while commits
+   * follow each other at once (a group commit that leaves requests pending): the hint is rewritten
+   * only at every this many versions then, and always at a commit after which nobody waits. Readers
+   * probe past the hint (ours, and Apache Iceberg's), and rewriting it is a new file and a freed
+   * one per commit, which on ext4 without a journal makes every later file creation slower for half
+   * a minute. Only where {@code write.metadata.previous-versions-max} keeps more versions than
+   * this, so the hinted version is never one already removed.
+   */
+  static final int HINT_LAG_MAX = 16;
+
+  /**
+   * Like {@link #commit(TableMetadata, TableMetadata, IoStep)}; {@code hintMayLag}, asked after the
+   * publish, says whether the version hint may be left behind ({@link #HINT_LAG_MAX}).
+   */
+  public TableMetadata commit(
+      TableMetadata base, TableMetadata updated, IoStep beforePublish, BooleanSupplier hintMayLag) {
     int next = base == null ? 1 : base.version() + 1;
     String file = metadataFile(next);
     byte[] json = TableMetadataParser.toJson(updated);
@@ -399,7 +420,14 @@ public final class TableOperations {
       checkPublishedOnBase(base, committed);
     }
     this.current = committed;
-    writeHint(next);
+    if (next % HINT_LAG_MAX == 0
+        || committed.propertyLong(
+                TableProperties.METADATA_PREVIOUS_VERSIONS_MAX,
+                TableProperties.METADATA_PREVIOUS_VERSIONS_MAX_DEFAULT)
+            <= HINT_LAG_MAX
+        || !hintMayLag.getAsBoolean()) {
+      writeHint(next);
+    }
     if (base != null) {
       removeOldMetadataFiles(base, committed);
     }

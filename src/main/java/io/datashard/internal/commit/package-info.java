@@ -62,9 +62,11 @@
  *       of them (and their directory syncs) before step 5.
  *   <li>The new metadata file is written, forced, and published as {@code v(N+1).metadata.json};
  *       then the metadata directory is synced. Nothing that can fail the commit happens after the
- *       publish: the version hint is rewritten (best effort), metadata files that fell out of the
- *       metadata log are deleted (best effort), and the change's follow-up runs (outcomes of a
- *       group, automatic cleanup), none of which can undo the commit.
+ *       publish: the version hint is rewritten (best effort; while a group commit leaves requests
+ *       pending for the commits right after it, only at every {@link
+ *       TableOperations#HINT_LAG_MAX}th version), metadata files that fell out of the metadata log
+ *       are deleted (best effort), and the change's follow-up runs (outcomes of a group, automatic
+ *       cleanup), none of which can undo the commit.
  *   <li>If another writer published {@code v(N+1)} first, the attempt's files are removed, the lock
  *       is released, and after a random backoff (growing, at most 100 ms) the commit starts again
  *       at step 2 on the newer version, until {@link io.datashard.TableOptions#commitRetries} or
@@ -129,9 +131,12 @@
  *       io.datashard.storage.Storage.Capability#EXCLUSIVE_DELETE}). The leader commits all claimed
  *       rows as one snapshot, through the committer, with the request ids in the summary key {@code
  *       datashard.group-requests}.
- *   <li><b>done</b>: after the publish, the leader writes one outcome file and links it as {@code
- *       ID.done} for each request it carried, then removes the claims. An appender that finds its
- *       outcome is done without touching the table.
+ *   <li><b>done</b>: after the publish, the leader appends one outcome record, listing the ids of
+ *       the requests it carried, to an outcome log of its own, {@code outcomes-TOKEN-G.log} (a new
+ *       one after 32 KiB), and links that log as {@code ID.done} for each of them (never replacing
+ *       one: the first outcome of a request stays), then removes the claims. Like a request, an
+ *       outcome costs no new file. An appender that finds its outcome is done without touching the
+ *       table.
  * </ol>
  *
  * What a crash leaves, by the step it hit:
@@ -154,14 +159,14 @@
  *
  * <h2>Queue file layout</h2>
  *
- * Every request (at its offset in a log) and every outcome file is one envelope, big-endian ({@link
+ * Every request and every outcome (each at its offset in a log) is one envelope, big-endian ({@link
  * AppendQueue}):
  *
  * <pre>
  * offset  size  field
  *   0       4   magic 0x44534751 ("DSGQ")
  *   4       1   kind: 1 = request, 2 = outcome
- *   5       1   format version: 2
+ *   5       1   format version: 3
  *   6       4   n, the length of the body
  *  10       n   body
  *  10+n     4   CRC32 of bytes 0 .. 10+n-1
@@ -170,10 +175,12 @@
  * A request's body: its id (modified UTF-8 string, 2-byte length first), pid (8 bytes), process
  * start time in ms (8), boot id (string), schema id (4), the summary entries (count (4), then key
  * and value strings), the row count (4), then the rows in {@link RowCodec}'s form for that schema.
- * An outcome's body: kind (1: 1 = committed, 2 = the schema changed, 3 = failed); if committed, the
- * snapshot: id (8), has-parent (1) and parent id (8), sequence number (8), timestamp (8), manifest
- * list (string), has-schema-id (1) and schema id (4), summary entries as above; otherwise a message
- * (string). A file too short, of another magic, kind or version, whose length field disagrees with
+ * An outcome's body: the count of requests it answers (4) and their ids (strings), then its kind
+ * (1: 1 = committed, 2 = the schema changed, 3 = failed); if committed, the snapshot: id (8),
+ * has-parent (1) and parent id (8), sequence number (8), timestamp (8), manifest list (string),
+ * has-schema-id (1) and schema id (4), summary entries as above; otherwise a message (string). An
+ * appender reads the log its {@code ID.done} names from the start to the first record that lists
+ * its id. A record too short, of another magic, kind or version, whose length field disagrees with
  * its size, or whose CRC32 does not match, or a request whose recorded id is not the one its name
  * says, is rejected with an error naming it, never half read: a leader answers an unreadable
  * request of another process with a "failed" outcome, and an appender that cannot read its outcome

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.datashard.DataShard;
 import io.datashard.Row;
 import io.datashard.Schema;
+import io.datashard.Snapshot;
 import io.datashard.Table;
 import io.datashard.TableOptions;
 import io.datashard.internal.FileNames;
@@ -150,6 +151,86 @@ class AppendQueueTest {
   private static final byte[] BODY = "some request body".getBytes(StandardCharsets.UTF_8);
 
   @Test
+  void outcomesShareTheirLeadersLogAndEachRequestReadsItsOwn() throws IOException {
+    openQueue();
+    Snapshot snapshot = new Snapshot(7L, null, 3L, 1234L, "/m/snap-7.avro", Map.of("a", "1"), 0);
+    int groups = 0;
+    // many groups (a record is about 90 bytes), past the log's size twice: each request still
+    // reads the outcome of its own group
+    while (groups < 800) {
+      List<String> ids = List.of("a" + groups, "b" + groups);
+      AppendQueue.Outcome o =
+          groups % 3 == 0
+              ? new AppendQueue.Outcome(AppendQueue.FAILED, null, "group " + groups + " failed")
+              : new AppendQueue.Outcome(
+                  AppendQueue.OK,
+                  new Snapshot(
+                      groups, null, 3L, 1234L, "/m/snap.avro", Map.of("g", "" + groups), 0),
+                  null);
+      queue.writeOutcomes(ids, o);
+      groups++;
+    }
+    try (Stream<Path> s = Files.list(queueDir())) {
+      List<String> names = s.map(p -> p.getFileName().toString()).toList();
+      assertThat(names.stream().filter(n -> n.endsWith(AppendQueue.OUTCOME))).hasSize(2 * groups);
+      assertThat(Files.size(queueDir().resolve("a0" + AppendQueue.OUTCOME)))
+          .as("the first log was filled and left")
+          .isGreaterThan(AppendQueue.OUTCOME_LOG_ROTATE_BYTES);
+      assertThat(names.stream().filter(n -> n.startsWith(AppendQueue.OUTCOME_LOG)))
+          .as("one outcome log in use; the full ones live on only in their links")
+          .hasSize(1);
+    }
+    for (int g = groups - 1; g >= 0; g--) {
+      for (String id : List.of("a" + g, "b" + g)) {
+        AppendQueue.Outcome o = queue.takeOutcome(id);
+        if (g % 3 == 0) {
+          assertThat(o.kind()).isEqualTo(AppendQueue.FAILED);
+          assertThat(o.message()).isEqualTo("group " + g + " failed");
+        } else {
+          assertThat(o.kind()).isEqualTo(AppendQueue.OK);
+          assertThat(o.snapshot().snapshotId()).isEqualTo(g);
+          assertThat(o.snapshot().summary()).containsEntry("g", "" + g);
+        }
+        assertThat(queue.takeOutcome(id)).as("taken once").isNull();
+      }
+    }
+    // a request settled twice keeps its first outcome
+    queue.writeOutcomes(List.of("x"), new AppendQueue.Outcome(AppendQueue.OK, snapshot, null));
+    queue.writeOutcomes(List.of("x"), new AppendQueue.Outcome(AppendQueue.FAILED, null, "late"));
+    assertThat(queue.takeOutcome("x").snapshot().snapshotId()).isEqualTo(7L);
+  }
+
+  @Test
+  void anOutcomeLogTornOrDamagedBeforeTheRequestsRecordIsAnError() throws IOException {
+    byte[] first =
+        AppendQueue.seal(
+            AppendQueue.KIND_OUTCOME,
+            AppendQueue.outcomeBody(
+                List.of("a"), new AppendQueue.Outcome(AppendQueue.FAILED, null, "no")));
+    byte[] second =
+        AppendQueue.seal(
+            AppendQueue.KIND_OUTCOME,
+            AppendQueue.outcomeBody(
+                List.of("b", "c"), new AppendQueue.Outcome(AppendQueue.FAILED, null, "bc")));
+    byte[] log = Arrays.copyOf(first, first.length + second.length);
+    System.arraycopy(second, 0, log, first.length, second.length);
+    assertThat(AppendQueue.readOutcome("q/c.done", log, "c").message()).isEqualTo("bc");
+    for (int cut = first.length; cut < log.length; cut++) {
+      byte[] torn = Arrays.copyOf(log, cut);
+      assertThat(AppendQueue.readOutcome("q/a.done", torn, "a").message()).isEqualTo("no");
+      assertThatThrownBy(() -> AppendQueue.readOutcome("q/c.done", torn, "c"))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("q/c.done")
+          .hasMessageContaining("no whole outcome for append request c");
+    }
+    byte[] damaged = log.clone();
+    damaged[first.length + AppendQueue.HEADER + 3] ^= 1;
+    assertThatThrownBy(() -> AppendQueue.readOutcome("q/c.done", damaged, "c"))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("damaged");
+  }
+
+  @Test
   void aSealedFileOpensToItsBody() throws IOException {
     byte[] file = AppendQueue.seal(AppendQueue.KIND_REQUEST, BODY);
     assertThat(file).hasSize(AppendQueue.HEADER + BODY.length + AppendQueue.FOOTER);
@@ -190,9 +271,9 @@ class AppendQueueTest {
     assertThatThrownBy(() -> AppendQueue.open("/q/x.req", outcome, AppendQueue.KIND_REQUEST))
         .hasMessageContaining("is not a DataShard append request");
     byte[] newer = AppendQueue.seal(AppendQueue.KIND_REQUEST, BODY);
-    newer[5] = 3; // format version 3
+    newer[5] = (byte) (AppendQueue.FORMAT_VERSION + 1);
     assertThatThrownBy(() -> AppendQueue.open("/q/x.req", newer, AppendQueue.KIND_REQUEST))
-        .hasMessageContaining("format version 3");
+        .hasMessageContaining("format version " + (AppendQueue.FORMAT_VERSION + 1));
   }
 
   @Test
@@ -211,9 +292,9 @@ class AppendQueueTest {
         .containsExactlyInAnyOrder(1L, 2L);
     assertThat(queue.resolve(id + ".0" + AppendQueue.REQUEST)).doesNotExist();
     byte[] outcome = Files.readAllBytes(queue.resolve(id + AppendQueue.OUTCOME));
-    byte[] body = AppendQueue.open("outcome", outcome, AppendQueue.KIND_OUTCOME);
-    assertThat(body[0]).isEqualTo(AppendQueue.FAILED);
-    assertThat(new String(body, StandardCharsets.UTF_8)).contains("unreadable").contains("torn");
+    AppendQueue.Outcome o = AppendQueue.readOutcome("outcome", outcome, id);
+    assertThat(o.kind()).isEqualTo(AppendQueue.FAILED);
+    assertThat(o.message()).contains("unreadable").contains("torn");
     try (Stream<Path> left = Files.list(queue)) {
       assertThat(
               left.map(p -> p.getFileName().toString())

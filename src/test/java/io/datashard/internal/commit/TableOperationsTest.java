@@ -46,6 +46,31 @@ class TableOperationsTest {
   }
 
   @Test
+  void whileCommitsFollowAtOnceTheHintLagsABoundedWayAndIsWrittenWhenNobodyWaits()
+      throws Exception {
+    TableOperations ops = ops();
+    TableMetadata m = created(ops);
+    Path hint = dir.resolve("metadata/version-hint.text");
+    for (int i = 0; i < 40; i++) {
+      m = ops.commit(m, withProperty(m, "i", Integer.toString(i)), () -> {}, () -> true);
+      int written = Integer.parseInt(Files.readString(hint));
+      assertThat(m.version() - written).isBetween(0, TableOperations.HINT_LAG_MAX - 1);
+      assertThat(written == 1 || written % TableOperations.HINT_LAG_MAX == 0)
+          .as("hint %d at version %d", written, m.version())
+          .isTrue();
+      assertThat(ops().refresh().version()).as("readers probe past it").isEqualTo(m.version());
+    }
+    m = ops.commit(m, withProperty(m, "last", "yes"), () -> {}, () -> false);
+    assertThat(Files.readString(hint)).isEqualTo(Integer.toString(m.version()));
+    // where the table keeps few old versions, the hint never points at a removed one
+    m = ops.commit(m, withProperty(m, "write.metadata.previous-versions-max", "3"));
+    for (int i = 0; i < 5; i++) {
+      m = ops.commit(m, withProperty(m, "j", Integer.toString(i)), () -> {}, () -> true);
+      assertThat(Files.readString(hint)).isEqualTo(Integer.toString(m.version()));
+    }
+  }
+
+  @Test
   void aCommitOnAStaleBaseConflictsAndChangesNothing() {
     TableOperations a = ops();
     TableOperations b = ops();
