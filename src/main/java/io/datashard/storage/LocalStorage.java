@@ -463,20 +463,30 @@ public final class LocalStorage implements Storage {
   }
 
   /**
-   * An OS file lock ({@link FileChannel#lock()}) on the file at {@code location}, created if
-   * missing. The wait blocks in the kernel (no spinning); after {@code maxWait} an alarm interrupts
-   * it. OS locks are held per process: callers in one process must take turns among themselves
-   * first, and must not open a second lock on the same file while one is held (closing any channel
-   * to the file would release the process's lock).
+   * An OS file lock ({@link FileChannel#lock(long, long, boolean)}, exclusive, on the first byte)
+   * on the file at {@code location}, created if missing. The wait blocks in the kernel (no
+   * spinning); after {@code maxWait} an alarm interrupts it. While it waits, it holds a shared lock
+   * on the second byte, which the holder sees ({@link Lock#othersWaiting()}). OS locks are held per
+   * process: callers in one process must take turns among themselves first, and must not open a
+   * second lock on the same file while one is held (closing any channel to the file would release
+   * the process's lock).
    */
   @Override
   public Lock lock(String location, Duration maxWait) throws IOException {
     long nanos = maxWait.toNanos();
     FileChannel ch = openLockFile(location);
     try {
-      FileLock l = ch.tryLock();
+      FileLock l = ch.tryLock(LOCK_BYTE, 1, false);
       if (l == null && nanos > 0) {
-        l = lockWithin(ch, nanos);
+        // while it waits, a shared lock on the next byte says so to the holder (othersWaiting)
+        FileLock waiting = ch.tryLock(WAITING_BYTE, 1, true);
+        try {
+          l = lockWithin(ch, nanos);
+        } finally {
+          if (waiting != null && waiting.isValid()) {
+            waiting.release();
+          }
+        }
       }
       if (l != null) {
         return new LocalLock(ch, l);
@@ -498,7 +508,12 @@ public final class LocalStorage implements Storage {
   }
 
   private static FileChannel openLockFile(String location) throws IOException {
-    return FileChannel.open(path(location), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    // readable too: a waiter's lock on the waiting byte is a shared (read) lock
+    return FileChannel.open(
+        path(location),
+        StandardOpenOption.CREATE,
+        StandardOpenOption.READ,
+        StandardOpenOption.WRITE);
   }
 
   /** Blocks until the lock is granted, at most {@code nanos}; null if not granted by then. */
@@ -506,7 +521,7 @@ public final class LocalStorage implements Storage {
     Alarm alarm = new Alarm(Thread.currentThread());
     ScheduledFuture<?> timer = LOCK_TIMER.schedule(alarm, nanos, TimeUnit.NANOSECONDS);
     try {
-      return ch.lock();
+      return ch.lock(LOCK_BYTE, 1, false);
     } catch (ClosedByInterruptException | FileLockInterruptionException e) {
       return null;
     } finally {
@@ -550,6 +565,15 @@ public final class LocalStorage implements Storage {
     }
   }
 
+  /**
+   * The byte of a lock file whose exclusive OS lock is the lock. (Versions before this one locked
+   * the whole file, which covers it: the two still exclude each other.)
+   */
+  private static final long LOCK_BYTE = 0;
+
+  /** The byte a process waiting for the lock holds a shared OS lock on while it waits. */
+  private static final long WAITING_BYTE = 1;
+
   private static final class LocalLock implements Lock {
     private final FileChannel channel;
     private final FileLock lock;
@@ -557,6 +581,23 @@ public final class LocalStorage implements Storage {
     LocalLock(FileChannel channel, FileLock lock) {
       this.channel = channel;
       this.lock = lock;
+    }
+
+    /** True if another process holds its waiting byte shared: it blocks in {@link #lock}. */
+    @Override
+    public boolean othersWaiting() {
+      try {
+        FileLock probe = channel.tryLock(WAITING_BYTE, 1, false);
+        if (probe == null) {
+          return true;
+        }
+        probe.release();
+        return false;
+      } catch (OverlappingFileLockException e) {
+        return true; // a thread of this process waits (it should have queued in-process first)
+      } catch (IOException e) {
+        return false;
+      }
     }
 
     @Override

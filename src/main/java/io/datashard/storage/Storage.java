@@ -217,6 +217,15 @@ public interface Storage {
 
   /** A held advisory lock; {@link #close()} releases it. */
   interface Lock extends AutoCloseable {
+    /**
+     * True if another process is known to be waiting in {@link Storage#lock} for this lock; false
+     * if none is, or the storage cannot tell (the default). A hint only: a waiter may give up or
+     * start waiting at any time.
+     */
+    default boolean othersWaiting() {
+      return false;
+    }
+
     @Override
     void close();
   }

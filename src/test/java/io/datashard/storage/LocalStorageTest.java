@@ -3,13 +3,17 @@ package io.datashard.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.datashard.testkit.ChildJvm;
+import io.datashard.testkit.LockHolder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +22,49 @@ class LocalStorageTest {
   @TempDir Path dir;
 
   private final LocalStorage storage = new LocalStorage(true);
+
+  /** A holder sees another process wait for its lock, and stops seeing it once that one has it. */
+  @Test
+  void aLockHolderSeesAnotherProcessWaitingForIt() throws Exception {
+    String loc = dir.resolve("m/.commit.lock").toString();
+    Files.createDirectories(dir.resolve("m"));
+    AutoCloseable waiter = null;
+    try (Storage.Lock held = storage.lock(loc, Duration.ofSeconds(1))) {
+      assertThat(held).isNotNull();
+      assertThat(held.othersWaiting()).as("nobody waits yet").isFalse();
+      Path marker = dir.resolve("held");
+      Process child =
+          ChildJvm.start(LockHolder.class, dir.resolve("child.log"), loc, marker.toString());
+      waiter =
+          () -> {
+            child.getOutputStream().close();
+            if (!child.waitFor(10, TimeUnit.SECONDS)) {
+              child.destroyForcibly().waitFor();
+            }
+          };
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (!held.othersWaiting()) {
+        assertThat(child.isAlive()).as("the child waits for the lock").isTrue();
+        assertThat(System.nanoTime()).as("the wait is seen in time").isLessThan(deadline);
+        Thread.sleep(10);
+      }
+      assertThat(marker).as("it still waits").doesNotExist();
+    }
+    // released: the child takes it, and waits no more
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!Files.exists(dir.resolve("held"))) {
+      assertThat(System.nanoTime()).as("the child takes the lock").isLessThan(deadline);
+      Thread.sleep(10);
+    }
+    try (Storage.Lock mine = storage.tryLock(loc)) {
+      assertThat(mine).as("the child holds it now").isNull();
+    }
+    waiter.close();
+    try (Storage.Lock again = storage.lock(loc, Duration.ofSeconds(10))) {
+      assertThat(again).isNotNull();
+      assertThat(again.othersWaiting()).isFalse();
+    }
+  }
 
   @Test
   void nothingIsVisibleBeforePublishAndEverythingAfter() throws Exception {

@@ -90,6 +90,15 @@ public final class CommitLock implements AutoCloseable {
     }
   }
 
+  /**
+   * True if another thread of this process, or (where the storage tells) another process, is
+   * waiting for this lock: a commit follows this one at once.
+   */
+  public boolean othersWaiting() {
+    return (local != null && local.hasQueuedThreads())
+        || (shared != null && shared.othersWaiting());
+  }
+
   /** True if this process holds the storage's lock through this object. */
   public boolean held() {
     return shared != null;

@@ -113,7 +113,7 @@ public final class Committer {
                       files.settle();
                       checkWriteWindow(change, files, base);
                     },
-                    change::hintMayLag);
+                    () -> change.othersFollow() || lock.othersWaiting());
           } catch (CommitConflictException lost) {
             files.discardAttempt();
             committed = null;

@@ -419,9 +419,9 @@ public final class GroupCommit {
       return summary;
     }
 
-    /** Requests left pending: their callers commit next, so the hint can wait for them. */
+    /** Requests left pending: their callers commit next. */
     @Override
-    protected boolean hintMayLag() {
+    protected boolean othersFollow() {
       return queue.pendingCount() > 0;
     }
 

@@ -41,11 +41,10 @@ public abstract class PendingCommit<T> {
   }
 
   /**
-   * True if the version hint may be left behind at this commit, because another commit follows at
-   * once (asked right after the publish; false, the default, writes it every time). See {@link
-   * TableOperations#HINT_LAG_MAX}.
+   * True if other commits follow this one at once (asked right after the publish), so the version
+   * hint may wait for them (see {@link TableOperations#HINT_LAG_MAX}); false by default.
    */
-  protected boolean hintMayLag() {
+  protected boolean othersFollow() {
     return false;
   }
 

@@ -62,11 +62,10 @@
  *       of them (and their directory syncs) before step 5.
  *   <li>The new metadata file is written, forced, and published as {@code v(N+1).metadata.json};
  *       then the metadata directory is synced. Nothing that can fail the commit happens after the
- *       publish: the version hint is rewritten (best effort; while a group commit leaves requests
- *       pending for the commits right after it, only at every {@link
- *       TableOperations#HINT_LAG_MAX}th version), metadata files that fell out of the metadata log
- *       are deleted (best effort), and the change's follow-up runs (outcomes of a group, automatic
- *       cleanup), none of which can undo the commit.
+ *       publish: the version hint is rewritten (best effort; while another commit follows at once,
+ *       only at every {@link TableOperations#HINT_LAG_MAX}th version), metadata files that fell out
+ *       of the metadata log are deleted (best effort), and the change's follow-up runs (outcomes of
+ *       a group, automatic cleanup), none of which can undo the commit.
  *   <li>If another writer published {@code v(N+1)} first, the attempt's files are removed, the lock
  *       is released, and after a random backoff (growing, at most 100 ms) the commit starts again
  *       at step 2 on the newer version, until {@link io.datashard.TableOptions#commitRetries} or
