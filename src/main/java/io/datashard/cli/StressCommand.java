@@ -364,7 +364,12 @@ final class StressCommand implements Callable<Integer> {
           }
           if (consumerProcs[i].exitValue() != 0) {
             throw new CliException(
-                "Consumer " + i + " failed: " + tail(runDir.resolve("consumer-" + i + ".out")));
+                "Consumer "
+                    + i
+                    + " failed (exit "
+                    + consumerProcs[i].exitValue()
+                    + "): "
+                    + tail(consumerOut.get(i)));
           }
         }
         double wall = (System.nanoTime() - start) / 1e9;
@@ -401,7 +406,12 @@ final class StressCommand implements Callable<Integer> {
       return s.toString();
     }
 
+    /** The output file of each consumer's current process. */
+    private final Map<Integer, Path> consumerOut = new HashMap<>();
+
     private Process startConsumer(int i, boolean warmUp) throws IOException {
+      Path out = runDir.resolve("consumer-" + i + (warmUp ? "" : "-" + kills) + ".out");
+      consumerOut.put(i, out);
       return start(
           List.of(
               "consume",
@@ -414,7 +424,7 @@ final class StressCommand implements Callable<Integer> {
               go.toString(),
               stop.toString(),
               warmUp ? runDir.toString() : "-"),
-          runDir.resolve("consumer-" + i + (warmUp ? "" : "-" + kills) + ".out"));
+          out);
     }
 
     private void killAndRestart(int i) throws Exception {

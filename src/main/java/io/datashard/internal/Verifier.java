@@ -267,7 +267,8 @@ public final class Verifier {
               + hint
               + ", the table is at version "
               + version
-              + " (a writer stopped before updating it; readers probe past it, the next commit fixes it)");
+              + " (commits were following each other, or a writer stopped before updating it;"
+              + " readers probe past it, the next commit fixes it)");
     }
   }
 

@@ -87,11 +87,15 @@ public final class Committer {
           files.beginAttempt();
           try {
             update = change.apply(base, files, attempt);
+          } catch (Throwable t) {
+            ops.catchUpHint(); // a commit before this one may have left the hint to this one
+            throw t;
           } finally {
             files.endAttempt();
           }
           if (update.isNone()) {
             files.discardAll();
+            ops.catchUpHint();
             return new Committed<>(base, update.value(), false);
           }
           TableMetadata.Builder next = update.next();

@@ -648,6 +648,26 @@ public final class TableOperations {
         cause);
   }
 
+  /**
+   * Rewrites the version hint if it names a version older than the newest this handle has read (and
+   * that is still the newest): called under the lock by a change that commits nothing, as the
+   * commit before it may have left the hint to it ({@link #HINT_LAG_MAX}). Best effort.
+   */
+  void catchUpHint() {
+    TableMetadata known = current;
+    if (known == null) {
+      return;
+    }
+    int version = known.version();
+    try {
+      if (readHint() < version && !storage.exists(metadataFile(version + 1))) {
+        writeHint(version);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("Could not check the version hint in {}: {}", metadataDir, e.toString());
+    }
+  }
+
   private void writeHint(int version) {
     try {
       storage.replace(
