@@ -40,7 +40,10 @@ import org.slf4j.LoggerFactory;
  * since the last multiple it cleaned, see {@link AutoCleanup#run}), a compaction when the table's
  * data-file count passed a multiple of the merge factor upward or a snapshot added delete files
  * ({@link AutoCompaction#dueSince}). A process that just became owner starts as if the versions
- * before its first commit had been looked after, which is what their committers did before.
+ * before its first commit had been looked after, which is what their committers did before, except
+ * for cleanup: the owner before it may have exited between its last poll and the last commits, so
+ * the new owner's first run cleans up after every version the metadata log still holds (reading one
+ * version in as many as are retained).
  */
 public final class UpkeepOwner {
   private static final Logger LOG = LoggerFactory.getLogger(UpkeepOwner.class);
@@ -233,9 +236,14 @@ public final class UpkeepOwner {
       }
       TableOperations ops = c.operations();
       if (seenVersion < 0 || !c.operations().storage().supports(Storage.Capability.LOCKS)) {
-        // Just became owner: the versions before this one were looked after by their committers.
-        // (Without locks every committer runs the upkeep, each for its own commit alone.)
-        cleanedUpTo = AutoCleanup.lastDue(latest.version() - 1, latest);
+        // Just became owner: the versions before this one were looked after by their committers
+        // (without locks every committer runs the upkeep, each for its own commit alone), except
+        // for cleanup, where the owner before may have exited before its last poll: this owner's
+        // first cleanup looks at every version the metadata log still holds (0: none cleaned).
+        cleanedUpTo =
+            c.operations().storage().supports(Storage.Capability.LOCKS)
+                ? 0
+                : AutoCleanup.lastDue(latest.version() - 1, latest);
         seenTotalFiles = AutoCompaction.totalBefore(latest);
         seenSnapshotId = AutoCompaction.parentOfCurrent(latest);
       }

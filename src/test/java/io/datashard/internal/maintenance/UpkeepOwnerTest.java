@@ -71,6 +71,36 @@ class UpkeepOwnerTest {
     assertThat(rows(t)).hasSize(20);
   }
 
+  /**
+   * An owner that stops before cleaning up after the last commits (it exited between two polls,
+   * here: it never cleans) leaves dropped snapshots' files behind; the next owner cleans them.
+   */
+  @Test
+  void aNewOwnerCleansUpAfterTheVersionsTheOwnerBeforeItLeft() throws Exception {
+    Path tdir = dir.resolve("t");
+    Table t =
+        DataShard.table(tdir)
+            .schema(Schema.parse("worker int not null, seq int not null"))
+            .property(TableProperties.MAX_SNAPSHOTS, "5")
+            .property(TableProperties.CLEANUP_GRACE_MS, "0")
+            .create();
+    String lock = tdir.resolve("metadata/" + FileNames.COMPACTION_LOCK).toString();
+    try (AutoCloseable other = LockHolder.hold(lock, dir)) {
+      appendRows(t, 0, 0, 34); // 34 snapshots, 5 retained: 29 dropped, nobody cleaning up
+    }
+    assertThat(orphans(tdir)).as("left by an owner that did not clean up").isNotEmpty();
+    appendRows(t, 0, 34, 36); // this process takes the upkeep over
+    assertThat(orphans(tdir)).as("cleaned up by the new owner").isEmpty();
+    assertThat(rows(t)).hasSize(36);
+  }
+
+  private static List<String> orphans(Path table) {
+    return DataShard.verify(table, true).warnings().stream()
+        .filter(p -> p.kind() == io.datashard.VerifyReport.Kind.ORPHAN)
+        .map(Object::toString)
+        .toList();
+  }
+
   @Test
   void theOwnerLooksAfterTheCommitsOfOtherProcesses() throws Exception {
     Table t = table();
