@@ -334,7 +334,7 @@ final class AppendQueue {
       }
     }
     byte[] sealed = seal(KIND_REQUEST, buf.toByteArray());
-    RequestLog log = LOGS.computeIfAbsent(dir, d -> new RequestLog());
+    LogGeneration log = LOGS.computeIfAbsent(dir, d -> new LogGeneration());
     synchronized (log) {
       for (int attempt = 0; ; attempt++) {
         String file = dir + "/" + TOKEN + "-" + log.generation + REQUEST_LOG;
@@ -360,13 +360,16 @@ final class AppendQueue {
     }
   }
 
-  /** The request log this process appends to in one queue directory: its generation. */
-  private static final class RequestLog {
+  /**
+   * A log this process appends to in one queue directory (of requests, or of outcomes): its
+   * generation, the number in its name.
+   */
+  private static final class LogGeneration {
     int generation;
   }
 
   /** This process's request logs, by queue directory. */
-  private static final ConcurrentHashMap<String, RequestLog> LOGS = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, LogGeneration> LOGS = new ConcurrentHashMap<>();
 
   /** True while the request at {@code location} is pending (neither claimed nor withdrawn). */
   boolean pending(String location) throws IOException {
@@ -589,7 +592,7 @@ final class AppendQueue {
       return;
     }
     byte[] sealed = seal(KIND_OUTCOME, outcomeBody(ids, o));
-    OutcomeLog log = OUTCOME_LOGS.computeIfAbsent(dir, d -> new OutcomeLog());
+    LogGeneration log = OUTCOME_LOGS.computeIfAbsent(dir, d -> new LogGeneration());
     synchronized (log) {
       String file = dir + "/" + OUTCOME_LOG + TOKEN + "-" + log.generation + REQUEST_LOG;
       long offset;
@@ -653,13 +656,8 @@ final class AppendQueue {
     return buf.toByteArray();
   }
 
-  /** The outcome log this process appends to in one queue directory: its generation. */
-  private static final class OutcomeLog {
-    int generation;
-  }
-
   /** This process's outcome logs, by queue directory. */
-  private static final ConcurrentHashMap<String, OutcomeLog> OUTCOME_LOGS =
+  private static final ConcurrentHashMap<String, LogGeneration> OUTCOME_LOGS =
       new ConcurrentHashMap<>();
 
   // ---------------------------------------------------------------- the envelope

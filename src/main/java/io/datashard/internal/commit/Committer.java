@@ -117,7 +117,7 @@ public final class Committer {
                       files.settle();
                       checkWriteWindow(change, files, base);
                     },
-                    () -> change.othersFollow() || lock.othersWaiting());
+                    () -> lock.othersWaiting() || change.othersFollow()); // the cheap look first
           } catch (CommitConflictException lost) {
             files.discardAttempt();
             committed = null;
