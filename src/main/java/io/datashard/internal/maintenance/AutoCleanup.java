@@ -1,10 +1,12 @@
 package io.datashard.internal.maintenance;
 
+import io.datashard.CorruptTableException;
 import io.datashard.Snapshot;
 import io.datashard.TableProperties;
 import io.datashard.internal.commit.TableOperations;
 import io.datashard.internal.meta.TableMetadata;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -95,12 +97,17 @@ public final class AutoCleanup {
   /**
    * Runs the cleanup for {@code committed}: the snapshots dropped since version {@code since} (the
    * last version cleaned) that {@code committed} no longer has. Versions the metadata log no longer
-   * holds are not looked at (what only they dropped is left for orphan removal). Never throws.
+   * holds are not looked at (what only they dropped is left for orphan removal), nor those whose
+   * file another process's commit removed while this one looked (the oldest go first; the next one
+   * still there is read instead). Never throws.
+   *
+   * @return true if it ran to the end (or had nothing to do), false if it failed, so that the
+   *     caller looks at the same versions again next time instead of counting them as cleaned
    */
-  static void run(TableOperations ops, TableMetadata committed, long since) {
+  static boolean run(TableOperations ops, TableMetadata committed, long since) {
     long every = every(committed);
     if (every <= 0) {
-      return;
+      return true;
     }
     try {
       long grace = graceMillis(committed);
@@ -116,15 +123,30 @@ public final class AutoCleanup {
       Map<Long, Snapshot> dropped = new LinkedHashMap<>();
       long from =
           Math.max(Math.max(1, since), committed.version() - committed.metadataLog().size());
-      for (long v = from; v < committed.version(); v += step) {
-        for (Snapshot x : ops.load((int) v).snapshots()) {
+      long v = from;
+      while (v < committed.version()) {
+        TableMetadata old;
+        try {
+          old = ops.load((int) v);
+        } catch (CorruptTableException e) {
+          if (!(e.getCause() instanceof NoSuchFileException)) {
+            throw e;
+          }
+          // A commit since `committed` was read removed this version (the metadata log keeps a
+          // bounded number, the oldest go first): the next one holds what this one held, but for
+          // snapshots dropped right at it, which are about as old as the log.
+          v++;
+          continue;
+        }
+        for (Snapshot x : old.snapshots()) {
           if (!retained.contains(x.snapshotId())) {
             dropped.put(x.snapshotId(), x);
           }
         }
+        v += step;
       }
       if (dropped.isEmpty()) {
-        return;
+        return true;
       }
       String inside = ops.root() + "/";
       List<String> files = new ArrayList<>();
@@ -139,12 +161,14 @@ public final class AutoCleanup {
       } else {
         deferred.schedule(files, now);
       }
+      return true;
     } catch (IOException | RuntimeException e) {
       LOG.warn(
           "Automatic cleanup after version {} of {} failed: {}",
           committed.version(),
           ops.root(),
           e.toString());
+      return false;
     }
   }
 }

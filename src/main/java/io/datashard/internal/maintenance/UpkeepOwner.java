@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * before its first commit had been looked after, which is what their committers did before, except
  * for cleanup: the owner before it may have exited between its last poll and the last commits, so
  * the new owner's first run cleans up after every version the metadata log still holds (reading one
- * version in as many as are retained).
+ * version in as many as are retained). A cleanup that fails counts nothing as cleaned: the next due
+ * one looks at the same versions again.
  */
 public final class UpkeepOwner {
   private static final Logger LOG = LoggerFactory.getLogger(UpkeepOwner.class);
@@ -80,6 +81,7 @@ public final class UpkeepOwner {
   private long seenTotalFiles = -1;
   private long seenSnapshotId = -1;
   private long cleanedUpTo = -1;
+  private long cleanupTriedAt = -1;
 
   private UpkeepOwner(String lockFile) {
     this.lockFile = lockFile;
@@ -240,6 +242,7 @@ public final class UpkeepOwner {
         // (without locks every committer runs the upkeep, each for its own commit alone), except
         // for cleanup, where the owner before may have exited before its last poll: this owner's
         // first cleanup looks at every version the metadata log still holds (0: none cleaned).
+        cleanupTriedAt = -1;
         cleanedUpTo =
             c.operations().storage().supports(Storage.Capability.LOCKS)
                 ? 0
@@ -265,9 +268,11 @@ public final class UpkeepOwner {
         }
       }
       long due = AutoCleanup.lastDue(after.version(), after);
-      if (due > cleanedUpTo) {
-        AutoCleanup.run(ops, after, cleanedUpTo);
-        cleanedUpTo = due;
+      if (due > cleanedUpTo && due > cleanupTriedAt) {
+        cleanupTriedAt = due;
+        if (AutoCleanup.run(ops, after, cleanedUpTo)) {
+          cleanedUpTo = due;
+        } // else the next due cleanup looks at these versions again
       }
       seenTotalFiles = nextTotal;
       seenSnapshotId = nextSnapshotId;

@@ -7,14 +7,20 @@ import io.datashard.Row;
 import io.datashard.Schema;
 import io.datashard.Snapshot;
 import io.datashard.Table;
+import io.datashard.TableOptions;
 import io.datashard.TableProperties;
+import io.datashard.internal.TableCore;
+import io.datashard.internal.commit.TableOperations;
+import io.datashard.internal.meta.TableMetadata;
 import io.datashard.interop.IcebergJava;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,6 +119,45 @@ class AutoCleanupTest {
     assertThat(dataFiles()).isEqualTo(31);
     assertThat(t.scan().count()).isEqualTo(50);
     assertThat(DataShard.verify(dir, true).errors()).isEmpty();
+  }
+
+  /**
+   * Another process's commit may remove the oldest versions of the metadata log while a cleanup
+   * looks at them (here: the file of the version cleaned last, and the one after it, removed before
+   * the cleanup runs). The cleanup reads the next version still there instead of failing, so the
+   * snapshots dropped since are cleaned, not left behind for good.
+   */
+  @Test
+  void versionsRemovedWhileTheCleanupLooksAreSkippedNotFatal() throws Exception {
+    Table t = table(true);
+    TableOperations ops = TableCore.open(dir, TableOptions.defaults()).operations();
+    long i = 0;
+    while (ops.refresh().version() < 20 || ops.refresh().version() % 10 != 6) {
+      t.append(List.of(Map.of("id", i++)));
+    }
+    TableMetadata committed = ops.refresh();
+    long since = AutoCleanup.lastDue(committed.version(), committed);
+    assertThat(since).isEqualTo(committed.version() - 6);
+    Set<Long> retained = new HashSet<>();
+    committed.snapshots().forEach(s -> retained.add(s.snapshotId()));
+    List<String> droppedLists = new ArrayList<>();
+    for (Snapshot s : ops.load((int) since + 2).snapshots()) {
+      if (!retained.contains(s.snapshotId())) {
+        droppedLists.add(s.manifestList());
+      }
+    }
+    assertThat(droppedLists).as("snapshots dropped since the last cleanup").isNotEmpty();
+    for (String l : droppedLists) {
+      assertThat(Path.of(l)).exists();
+    }
+    Files.delete(Path.of(ops.metadataFile((int) since)));
+    Files.delete(Path.of(ops.metadataFile((int) since + 1)));
+
+    assertThat(AutoCleanup.run(ops, committed, since)).as("ran to the end").isTrue();
+    for (String l : droppedLists) {
+      assertThat(Path.of(l)).as("manifest list of a dropped snapshot").doesNotExist();
+    }
+    assertThat(t.scan().count()).isEqualTo(i);
   }
 
   private Path deletesDir() {

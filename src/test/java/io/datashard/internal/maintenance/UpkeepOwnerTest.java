@@ -10,11 +10,13 @@ import io.datashard.TableOptions;
 import io.datashard.TableProperties;
 import io.datashard.internal.FileNames;
 import io.datashard.internal.TableCore;
+import io.datashard.internal.commit.TableOperations;
 import io.datashard.testkit.AppendWorker;
 import io.datashard.testkit.ChildJvm;
 import io.datashard.testkit.LockHolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +94,47 @@ class UpkeepOwnerTest {
     appendRows(t, 0, 34, 36); // this process takes the upkeep over
     assertThat(orphans(tdir)).as("cleaned up by the new owner").isEmpty();
     assertThat(rows(t)).hasSize(36);
+  }
+
+  /**
+   * A cleanup that fails (here: a version it must read is damaged) does not count its versions as
+   * cleaned: the next due cleanup looks at them again, so what they dropped is not left behind.
+   */
+  @Test
+  void aFailedCleanupIsTriedAgainAtTheNextDueVersion() throws Exception {
+    Path tdir = dir.resolve("t");
+    Table t =
+        DataShard.table(tdir)
+            .schema(Schema.parse("worker int not null, seq int not null"))
+            .property(TableProperties.MAX_SNAPSHOTS, "5")
+            .property(TableProperties.CLEANUP_GRACE_MS, "0")
+            .property(TableProperties.MIN_SNAPSHOTS_TO_KEEP, "1")
+            .property(TableProperties.COMPACTION_AUTO_ENABLED, "false")
+            .create();
+    TableOperations ops = TableCore.open(tdir, TableOptions.defaults()).operations();
+    int seq = 0;
+    while (ops.refresh().version() < 9) {
+      appendRows(t, 0, seq, ++seq);
+    }
+    assertThat(ops.refresh().version()).isEqualTo(9);
+    // damage the older versions (not the newest, the next commit's base) for the cleanup at 10
+    Map<Path, byte[]> saved = new HashMap<>();
+    for (int v = 2; v <= 8; v++) {
+      Path f = Path.of(ops.metadataFile(v));
+      saved.put(f, Files.readAllBytes(f));
+      Files.writeString(f, "{ damaged");
+    }
+    appendRows(t, 0, seq, ++seq); // version 10: its cleanup fails
+    for (Map.Entry<Path, byte[]> e : saved.entrySet()) {
+      Files.write(e.getKey(), e.getValue());
+    }
+    assertThat(ops.refresh().version()).isEqualTo(10);
+    assertThat(orphans(tdir)).as("not cleaned by the failed cleanup").isNotEmpty();
+    while (ops.refresh().version() < 20) {
+      appendRows(t, 0, seq, ++seq);
+    }
+    assertThat(orphans(tdir)).as("cleaned by the next due cleanup").isEmpty();
+    assertThat(rows(t)).hasSize(seq);
   }
 
   private static List<String> orphans(Path table) {
