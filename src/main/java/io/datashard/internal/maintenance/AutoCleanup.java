@@ -58,17 +58,11 @@ public final class AutoCleanup {
       return Set.of();
     }
     try {
-      Set<Long> retained = new HashSet<>();
-      meta.snapshots().forEach(x -> retained.add(x.snapshotId()));
-      List<Snapshot> dropped = new ArrayList<>();
-      for (Snapshot x : ops.load((int) last).snapshots()) {
-        if (!retained.contains(x.snapshotId())) {
-          dropped.add(x);
-        }
-      }
+      Map<Long, Snapshot> dropped = droppedSince(ops, meta, last);
       return dropped.isEmpty()
           ? Set.of()
-          : new HashSet<>(FileCleanup.filesOnlyUsedBy(ops, dropped, meta, false, true).keySet());
+          : new HashSet<>(
+              FileCleanup.filesOnlyUsedBy(ops, dropped.values(), meta, false, true).keySet());
     } catch (RuntimeException e) {
       return Set.of();
     }
@@ -114,37 +108,7 @@ public final class AutoCleanup {
       long now = System.currentTimeMillis();
       DeferredDeletes deferred = new DeferredDeletes(ops);
       deferred.deleteDue(now - grace);
-      Set<Long> retained = new HashSet<>();
-      committed.snapshots().forEach(x -> retained.add(x.snapshotId()));
-      // Snapshots dropped since the last cleanup: those of the versions in between that this one
-      // no longer has. A snapshot stays in about as many versions as are retained, so reading
-      // every that-many-th version sees each of them (ones expired sooner are left for gc).
-      int step = Math.max(1, retained.size());
-      Map<Long, Snapshot> dropped = new LinkedHashMap<>();
-      long from =
-          Math.max(Math.max(1, since), committed.version() - committed.metadataLog().size());
-      long v = from;
-      while (v < committed.version()) {
-        TableMetadata old;
-        try {
-          old = ops.load((int) v);
-        } catch (CorruptTableException e) {
-          if (!(e.getCause() instanceof NoSuchFileException)) {
-            throw e;
-          }
-          // A commit since `committed` was read removed this version (the metadata log keeps a
-          // bounded number, the oldest go first): the next one holds what this one held, but for
-          // snapshots dropped right at it, which are about as old as the log.
-          v++;
-          continue;
-        }
-        for (Snapshot x : old.snapshots()) {
-          if (!retained.contains(x.snapshotId())) {
-            dropped.put(x.snapshotId(), x);
-          }
-        }
-        v += step;
-      }
+      Map<Long, Snapshot> dropped = droppedSince(ops, committed, since);
       if (dropped.isEmpty()) {
         return true;
       }
@@ -170,5 +134,43 @@ public final class AutoCleanup {
           e.toString());
       return false;
     }
+  }
+
+  /**
+   * The snapshots dropped since version {@code since}: those of the versions in between (as far as
+   * the metadata log of {@code meta} goes back) that {@code meta} no longer has. A snapshot stays
+   * in about as many versions as are retained, so reading every that-many-th version sees each of
+   * them (ones expired sooner are left for gc). A version whose file another process's commit
+   * removed while this one looked (the oldest go first) is skipped for the next one still there.
+   */
+  private static Map<Long, Snapshot> droppedSince(
+      TableOperations ops, TableMetadata meta, long since) {
+    Set<Long> retained = new HashSet<>();
+    meta.snapshots().forEach(x -> retained.add(x.snapshotId()));
+    int step = Math.max(1, retained.size());
+    Map<Long, Snapshot> dropped = new LinkedHashMap<>();
+    long v = Math.max(Math.max(1, since), meta.version() - meta.metadataLog().size());
+    while (v < meta.version()) {
+      TableMetadata old;
+      try {
+        old = ops.load((int) v);
+      } catch (CorruptTableException e) {
+        if (!(e.getCause() instanceof NoSuchFileException)) {
+          throw e;
+        }
+        // A commit since `meta` was read removed this version (the metadata log keeps a
+        // bounded number, the oldest go first): the next one holds what this one held, but for
+        // snapshots dropped right at it, which are about as old as the log.
+        v++;
+        continue;
+      }
+      for (Snapshot x : old.snapshots()) {
+        if (!retained.contains(x.snapshotId())) {
+          dropped.put(x.snapshotId(), x);
+        }
+      }
+      v += step;
+    }
+    return dropped;
   }
 }

@@ -73,6 +73,17 @@ class UpkeepOwnerTest {
     assertThat(rows(t)).hasSize(20);
   }
 
+  /** A table that keeps 5 snapshots and deletes what dropped ones used at once; no compaction. */
+  private static Table fiveSnapshotsCleanedAtOnce(Path tdir) {
+    return DataShard.table(tdir)
+        .schema(Schema.parse("worker int not null, seq int not null"))
+        .property(TableProperties.MAX_SNAPSHOTS, "5")
+        .property(TableProperties.MIN_SNAPSHOTS_TO_KEEP, "1")
+        .property(TableProperties.CLEANUP_GRACE_MS, "0")
+        .property(TableProperties.COMPACTION_AUTO_ENABLED, "false")
+        .create();
+  }
+
   /**
    * An owner that stops before cleaning up after the last commits (it exited between two polls,
    * here: it never cleans) leaves dropped snapshots' files behind; the next owner cleans them.
@@ -80,12 +91,7 @@ class UpkeepOwnerTest {
   @Test
   void aNewOwnerCleansUpAfterTheVersionsTheOwnerBeforeItLeft() throws Exception {
     Path tdir = dir.resolve("t");
-    Table t =
-        DataShard.table(tdir)
-            .schema(Schema.parse("worker int not null, seq int not null"))
-            .property(TableProperties.MAX_SNAPSHOTS, "5")
-            .property(TableProperties.CLEANUP_GRACE_MS, "0")
-            .create();
+    Table t = fiveSnapshotsCleanedAtOnce(tdir);
     String lock = tdir.resolve("metadata/" + FileNames.COMPACTION_LOCK).toString();
     try (AutoCloseable other = LockHolder.hold(lock, dir)) {
       appendRows(t, 0, 0, 34); // 34 snapshots, 5 retained: 29 dropped, nobody cleaning up
@@ -103,14 +109,7 @@ class UpkeepOwnerTest {
   @Test
   void aFailedCleanupIsTriedAgainAtTheNextDueVersion() throws Exception {
     Path tdir = dir.resolve("t");
-    Table t =
-        DataShard.table(tdir)
-            .schema(Schema.parse("worker int not null, seq int not null"))
-            .property(TableProperties.MAX_SNAPSHOTS, "5")
-            .property(TableProperties.CLEANUP_GRACE_MS, "0")
-            .property(TableProperties.MIN_SNAPSHOTS_TO_KEEP, "1")
-            .property(TableProperties.COMPACTION_AUTO_ENABLED, "false")
-            .create();
+    Table t = fiveSnapshotsCleanedAtOnce(tdir);
     TableOperations ops = TableCore.open(tdir, TableOptions.defaults()).operations();
     int seq = 0;
     while (ops.refresh().version() < 9) {
